@@ -1,0 +1,17 @@
+//! Pure domain rules of xiangzhi (乡治): the identifiers, codes, enumerations and arithmetic that every
+//! other crate relies on. Nothing here does I/O; values are parsed once at the edge (`TryFrom`/`parse`)
+//! so the rest of the program never re-validates.
+
+pub mod division;
+pub mod enums;
+pub mod error;
+pub mod id_number;
+pub mod money;
+pub mod phone;
+
+pub use division::{DivisionCode, DivisionLevel};
+pub use enums::*;
+pub use error::Invalid;
+pub use id_number::{Gender, IdNumber};
+pub use money::Fen;
+pub use phone::Phone;

@@ -118,6 +118,13 @@ impl FromStr for DivisionLevel {
     }
 }
 
+impl TryFrom<String> for DivisionLevel {
+    type Error = Invalid;
+    fn try_from(s: String) -> Result<Self, Invalid> {
+        s.parse()
+    }
+}
+
 /// A validated division code: 12 digits (official) or 15 digits (villager group).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

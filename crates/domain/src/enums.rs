@@ -33,6 +33,11 @@ macro_rules! vocabulary {
             }
         }
 
+        impl TryFrom<String> for $name {
+            type Error = Invalid;
+            fn try_from(s: String) -> Result<Self, Invalid> { s.parse() }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(self.as_str()) }
         }
@@ -160,6 +165,18 @@ impl ResidentTag {
             .map(|t| t.as_str())
             .collect::<Vec<_>>()
             .join(";")
+    }
+}
+
+/// A resident's tags, stored as a bit set and shown as a list.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(transparent)]
+pub struct Tags(pub Vec<ResidentTag>);
+
+impl TryFrom<i64> for Tags {
+    type Error = Invalid;
+    fn try_from(bits: i64) -> Result<Self, Invalid> {
+        Ok(Tags(ResidentTag::from_bits(bits)))
     }
 }
 

@@ -51,6 +51,13 @@ impl FromStr for Gender {
     }
 }
 
+impl TryFrom<String> for Gender {
+    type Error = Invalid;
+    fn try_from(s: String) -> Result<Self, Invalid> {
+        s.parse()
+    }
+}
+
 /// A validated 18-character ID number. Construction checks length, characters, birth date and the
 /// check character, so holding one means it is well-formed.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,1 +1,26 @@
-//! placeholder
+//! Storage for xiangzhi: sqlx on concrete SQLite and PostgreSQL pools.
+//!
+//! One `Db` value holds either pool; [`on_backend!`] expands a body once per backend so that the SQL
+//! written here (portable: `$n` placeholders, `ON CONFLICT`, `RETURNING`) runs on both. Every query
+//! that touches county-owned rows takes a [`Scope`]: that is the single place where jurisdiction is
+//! enforced.
+
+#[macro_use]
+mod sql;
+pub mod db;
+pub mod error;
+pub mod model;
+pub mod registry;
+pub mod scope;
+
+pub use db::{Db, Tx};
+pub use error::{FieldError, StoreError};
+pub use model::*;
+pub use scope::Scope;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Milliseconds since the Unix epoch, UTC: how every timestamp is stored.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

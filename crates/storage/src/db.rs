@@ -1,0 +1,165 @@
+//! Connecting, migrating, and running `Q` queries on a pool or inside a transaction.
+
+use crate::sql::Q;
+use crate::{Result, StoreError};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static PG_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Clone)]
+pub(crate) enum Backend<S, P> {
+    Sqlite(S),
+    Postgres(P),
+}
+
+/// A connection pool on SQLite (embedded default) or PostgreSQL (production).
+#[derive(Clone)]
+pub struct Db {
+    inner: Backend<SqlitePool, PgPool>,
+    url_redacted: String,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Db({})", self.url_redacted)
+    }
+}
+
+/// A rows type both backends can decode.
+pub trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..s + 3], user, &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Db {
+    /// Opens `sqlite://path` (created if missing; WAL, foreign keys on, full fsync) or
+    /// `postgres://…`, and applies this binary's migrations.
+    pub async fn connect(url: &str) -> Result<Db> {
+        let inner = if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-65536")
+                .pragma("temp_store", "memory");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(opts)
+                .await?;
+            SQLITE_MIGRATIONS.run(&pool).await?;
+            Backend::Sqlite(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await?;
+            PG_MIGRATIONS.run(&pool).await?;
+            Backend::Postgres(pool)
+        } else {
+            return Err(StoreError::invalid(
+                "database_url",
+                format!("不支持的数据库地址“{}”，应以 sqlite:// 或 postgres:// 开头", redact(url)),
+                format!(
+                    "unsupported database URL '{}'; use sqlite:// or postgres://",
+                    redact(url)
+                ),
+            ));
+        };
+        Ok(Db {
+            inner,
+            url_redacted: redact(url),
+        })
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.inner {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        on_backend!(&self.inner, p => p.close().await)
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(Tx(match &self.inner {
+            Backend::Sqlite(p) => Backend::Sqlite(p.begin().await?),
+            Backend::Postgres(p) => Backend::Postgres(p.begin().await?),
+        }))
+    }
+
+    pub(crate) async fn all<T: Record>(&self, q: &Q) -> Result<Vec<T>> {
+        Ok(on_backend!(&self.inner, p => bind_args!(sqlx::query_as::<_, T>(&q.sql), &q.args).fetch_all(p).await?))
+    }
+    pub(crate) async fn optional<T: Record>(&self, q: &Q) -> Result<Option<T>> {
+        Ok(on_backend!(&self.inner, p => bind_args!(sqlx::query_as::<_, T>(&q.sql), &q.args).fetch_optional(p).await?))
+    }
+    pub(crate) async fn one<T: Record>(&self, q: &Q) -> Result<T> {
+        self.optional(q).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Table name → sorted column names, for checking that both backends have the same schema.
+    pub async fn schema(&self) -> Result<Vec<(String, Vec<String>)>> {
+        let sql = match self.inner {
+            Backend::Sqlite(_) => "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' ORDER BY 1, 2",
+            Backend::Postgres(_) => "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' ORDER BY 1, 2",
+        };
+        let rows: Vec<(String, String)> = self.all(&Q::new(sql)).await?;
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for (t, c) in rows {
+            match out.last_mut() {
+                Some((last, cols)) if *last == t => cols.push(c),
+                _ => out.push((t, vec![c])),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A transaction on either backend. Dropped without `commit`, it rolls back: multi-step writes are
+/// all-or-nothing.
+pub struct Tx(Backend<Transaction<'static, Sqlite>, Transaction<'static, Postgres>>);
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        on_backend!(self.0, t => t.commit().await?);
+        Ok(())
+    }
+    #[allow(dead_code)]
+    pub(crate) async fn all<T: Record>(&mut self, q: &Q) -> Result<Vec<T>> {
+        Ok(on_backend!(&mut self.0, t => bind_args!(sqlx::query_as::<_, T>(&q.sql), &q.args).fetch_all(&mut **t).await.map_err(StoreError::from_db)?))
+    }
+    pub(crate) async fn optional<T: Record>(&mut self, q: &Q) -> Result<Option<T>> {
+        Ok(on_backend!(&mut self.0, t => bind_args!(sqlx::query_as::<_, T>(&q.sql), &q.args).fetch_optional(&mut **t).await.map_err(StoreError::from_db)?))
+    }
+    pub(crate) async fn one<T: Record>(&mut self, q: &Q) -> Result<T> {
+        self.optional(q).await?.ok_or(StoreError::NotFound)
+    }
+    pub(crate) async fn exec(&mut self, q: &Q) -> Result<u64> {
+        Ok(on_backend!(&mut self.0, t => bind_args!(sqlx::query(&q.sql), &q.args).execute(&mut **t).await.map_err(StoreError::from_db)?.rows_affected()))
+    }
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.0, Backend::Postgres(_))
+    }
+}

@@ -1,0 +1,70 @@
+//! Storage errors. Validation failures name the field and say why in Chinese and English.
+
+use xiangzhi_domain::Invalid;
+
+/// One rejected field of an input.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// The input field (API) or column (import) that was rejected.
+    pub field: String,
+    /// 原因
+    pub zh: String,
+    /// Reason
+    pub en: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, why: Invalid) -> Self {
+        Self {
+            field: field.into(),
+            zh: why.zh,
+            en: why.en,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Missing, or outside the caller's scope: the two are indistinguishable on purpose.
+    #[error("not found")]
+    NotFound,
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    /// A uniqueness or reference rule of the registry would be broken.
+    #[error("conflict: {0:?}")]
+    Conflict(FieldError),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    pub fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        StoreError::Invalid(vec![FieldError::new(field, Invalid::new(zh, en))])
+    }
+    pub fn conflict(field: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        StoreError::Conflict(FieldError::new(field, Invalid::new(zh, en)))
+    }
+    /// Maps a database constraint violation onto a conflict, leaving other errors alone.
+    pub fn from_db(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(d) = &e {
+            let msg = d.message().to_string();
+            if d.is_unique_violation() {
+                return StoreError::conflict(
+                    "",
+                    format!("与已有记录重复：{msg}"),
+                    format!("duplicates an existing record: {msg}"),
+                );
+            }
+            if d.is_foreign_key_violation() {
+                return StoreError::conflict(
+                    "",
+                    format!("仍被其他记录引用或引用了不存在的记录：{msg}"),
+                    format!("still referenced by other records, or refers to a missing one: {msg}"),
+                );
+            }
+        }
+        StoreError::Db(e)
+    }
+}

@@ -1,0 +1,112 @@
+//! A small query value with positional `$n` arguments that binds on either backend.
+
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    I64(i64),
+    OptI64(Option<i64>),
+    Text(String),
+    OptText(Option<String>),
+    Date(NaiveDate),
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::I64(v)
+    }
+}
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::OptI64(v)
+    }
+}
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Text(v)
+    }
+}
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Text(v.to_string())
+    }
+}
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Arg::OptText(v)
+    }
+}
+impl From<NaiveDate> for Arg {
+    fn from(v: NaiveDate) -> Self {
+        Arg::Date(v)
+    }
+}
+
+/// SQL text plus its arguments. `arg` returns the placeholder to splice into the text.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Q {
+    pub sql: String,
+    pub args: Vec<Arg>,
+}
+
+impl Q {
+    pub fn new(sql: &str) -> Self {
+        Q {
+            sql: sql.to_string(),
+            args: Vec::new(),
+        }
+    }
+    pub fn push(&mut self, s: &str) -> &mut Self {
+        self.sql.push_str(s);
+        self
+    }
+    pub fn arg(&mut self, a: impl Into<Arg>) -> String {
+        self.args.push(a.into());
+        format!("${}", self.args.len())
+    }
+    /// Pushes `sql` where each `?` is replaced by the next of `args`, bound in order.
+    pub fn with(sql: &str, args: Vec<Arg>) -> Self {
+        let mut q = Q::new("");
+        q.push_args(sql, args);
+        q
+    }
+    pub fn push_args(&mut self, sql: &str, args: Vec<Arg>) -> &mut Self {
+        let mut it = args.into_iter();
+        for (i, part) in sql.split('?').enumerate() {
+            if i > 0 {
+                let a = it.next().unwrap_or(Arg::OptText(None));
+                let p = self.arg(a);
+                self.sql.push_str(&p);
+            }
+            self.sql.push_str(part);
+        }
+        self
+    }
+}
+
+/// Binds every argument of a `Q` onto a sqlx query of either backend.
+macro_rules! bind_args {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for a in $args {
+            query = match a {
+                $crate::sql::Arg::I64(v) => query.bind(*v),
+                $crate::sql::Arg::OptI64(v) => query.bind(*v),
+                $crate::sql::Arg::Text(v) => query.bind(v.as_str()),
+                $crate::sql::Arg::OptText(v) => query.bind(v.as_deref()),
+                $crate::sql::Arg::Date(v) => query.bind(*v),
+            };
+        }
+        query
+    }};
+}
+
+/// Runs `$body` with `$conn` bound to the concrete connection of whichever backend `$db` holds.
+macro_rules! on_backend {
+    ($db:expr, $conn:ident => $body:expr) => {
+        match $db {
+            $crate::db::Backend::Sqlite($conn) => $body,
+            $crate::db::Backend::Postgres($conn) => $body,
+        }
+    };
+}

@@ -3,7 +3,9 @@
 use crate::sql::Q;
 use crate::{Result, StoreError};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
@@ -31,8 +33,14 @@ impl std::fmt::Debug for Db {
 }
 
 /// A rows type both backends can decode.
-pub trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
-impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+pub trait Record:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> Record for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
 
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -76,7 +84,10 @@ impl Db {
         } else {
             return Err(StoreError::invalid(
                 "database_url",
-                format!("不支持的数据库地址“{}”，应以 sqlite:// 或 postgres:// 开头", redact(url)),
+                format!(
+                    "不支持的数据库地址“{}”，应以 sqlite:// 或 postgres:// 开头",
+                    redact(url)
+                ),
                 format!(
                     "unsupported database URL '{}'; use sqlite:// or postgres://",
                     redact(url)
@@ -108,10 +119,14 @@ impl Db {
     }
 
     pub(crate) async fn all<T: Record>(&self, q: &Q) -> Result<Vec<T>> {
-        Ok(on_backend!(&self.inner, p => bind_args!(sqlx::query_as::<_, T>(&q.sql), &q.args).fetch_all(p).await?))
+        Ok(
+            on_backend!(&self.inner, p => bind_args!(sqlx::query_as::<_, T>(&q.sql), &q.args).fetch_all(p).await?),
+        )
     }
     pub(crate) async fn optional<T: Record>(&self, q: &Q) -> Result<Option<T>> {
-        Ok(on_backend!(&self.inner, p => bind_args!(sqlx::query_as::<_, T>(&q.sql), &q.args).fetch_optional(p).await?))
+        Ok(
+            on_backend!(&self.inner, p => bind_args!(sqlx::query_as::<_, T>(&q.sql), &q.args).fetch_optional(p).await?),
+        )
     }
     pub(crate) async fn one<T: Record>(&self, q: &Q) -> Result<T> {
         self.optional(q).await?.ok_or(StoreError::NotFound)
@@ -148,16 +163,22 @@ impl Tx {
     }
     #[allow(dead_code)]
     pub(crate) async fn all<T: Record>(&mut self, q: &Q) -> Result<Vec<T>> {
-        Ok(on_backend!(&mut self.0, t => bind_args!(sqlx::query_as::<_, T>(&q.sql), &q.args).fetch_all(&mut **t).await.map_err(StoreError::from_db)?))
+        Ok(
+            on_backend!(&mut self.0, t => bind_args!(sqlx::query_as::<_, T>(&q.sql), &q.args).fetch_all(&mut **t).await.map_err(StoreError::from_db)?),
+        )
     }
     pub(crate) async fn optional<T: Record>(&mut self, q: &Q) -> Result<Option<T>> {
-        Ok(on_backend!(&mut self.0, t => bind_args!(sqlx::query_as::<_, T>(&q.sql), &q.args).fetch_optional(&mut **t).await.map_err(StoreError::from_db)?))
+        Ok(
+            on_backend!(&mut self.0, t => bind_args!(sqlx::query_as::<_, T>(&q.sql), &q.args).fetch_optional(&mut **t).await.map_err(StoreError::from_db)?),
+        )
     }
     pub(crate) async fn one<T: Record>(&mut self, q: &Q) -> Result<T> {
         self.optional(q).await?.ok_or(StoreError::NotFound)
     }
     pub(crate) async fn exec(&mut self, q: &Q) -> Result<u64> {
-        Ok(on_backend!(&mut self.0, t => bind_args!(sqlx::query(&q.sql), &q.args).execute(&mut **t).await.map_err(StoreError::from_db)?.rows_affected()))
+        Ok(
+            on_backend!(&mut self.0, t => bind_args!(sqlx::query(&q.sql), &q.args).execute(&mut **t).await.map_err(StoreError::from_db)?.rows_affected()),
+        )
     }
     pub fn is_postgres(&self) -> bool {
         matches!(self.0, Backend::Postgres(_))

@@ -47,6 +47,8 @@ pub struct Region {
 pub struct Grid {
     pub county_id: i64,
     pub id: i64,
+    /// Stable code, unique in the county (used by imports and exports).
+    pub code: String,
     #[sqlx(try_from = "String")]
     pub level: GridLevel,
     pub name: String,
@@ -126,6 +128,8 @@ pub struct ResidentMove {
 pub struct PartyOrg {
     pub county_id: i64,
     pub id: i64,
+    /// Stable code, unique in the county (used by imports and exports).
+    pub code: String,
     #[sqlx(try_from = "String")]
     pub kind: PartyOrgKind,
     pub name: String,
@@ -223,7 +227,12 @@ impl Checker {
             Some(t.to_string())
         }
     }
-    pub fn opt_text(&mut self, field: &str, v: &Option<String>, max: usize) -> Option<Option<String>> {
+    pub fn opt_text(
+        &mut self,
+        field: &str,
+        v: &Option<String>,
+        max: usize,
+    ) -> Option<Option<String>> {
         match v.as_deref().map(str::trim) {
             None | Some("") => Some(None),
             Some(t) => self.text(field, t, max).map(Some),
@@ -288,7 +297,10 @@ impl DivisionInput {
                 }
                 None if code.level() > DivisionLevel::County => c.0.push(FieldError::new(
                     "parent_code",
-                    Invalid::new("县以下区划必须填写上级区划代码", "divisions below a county need a parent_code"),
+                    Invalid::new(
+                        "县以下区划必须填写上级区划代码",
+                        "divisions below a county need a parent_code",
+                    ),
                 )),
                 None => {}
             }
@@ -308,6 +320,9 @@ pub struct DivisionRename {
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct GridInput {
+    /// Stable code unique in the county; generated (`G<id>`) when absent.
+    #[serde(default)]
+    pub code: Option<String>,
     /// county_centre, township_centre, village, group or micro.
     pub level: String,
     pub name: String,
@@ -318,6 +333,7 @@ pub struct GridInput {
 }
 
 pub struct ValidGrid {
+    pub code: Option<String>,
     pub level: GridLevel,
     pub name: String,
     pub division: DivisionCode,
@@ -336,7 +352,11 @@ impl GridInput {
                     "division_code",
                     Invalid::new(
                         format!("{}不能设在{}级区划上", l.zh(), d.level().zh()),
-                        format!("a {} grid cannot sit on a {} division", l.as_str(), d.level().as_str()),
+                        format!(
+                            "a {} grid cannot sit on a {} division",
+                            l.as_str(),
+                            d.level().as_str()
+                        ),
                     ),
                 ));
             }
@@ -350,8 +370,10 @@ impl GridInput {
                 ));
             }
         }
-        let v = match (level, name, division) {
-            (Some(level), Some(name), Some(division)) => Some(ValidGrid {
+        let code = c.opt_text("code", &self.code, 40);
+        let v = match (level, name, division, code) {
+            (Some(level), Some(name), Some(division), Some(code)) => Some(ValidGrid {
+                code,
                 level,
                 name,
                 division,
@@ -473,14 +495,16 @@ impl ResidentInput {
         let relation = c.parse("relation", self.relation.parse::<Relation>());
         let tags = c.parse("tags", ResidentTag::parse_list(&self.tags.join(";")));
         let v = match (name, id_number, phone, relation, tags) {
-            (Some(name), Some(id_number), Some(phone), Some(relation), Some(tags)) => Some(ValidResident {
-                household_id: self.household_id,
-                name,
-                id_number,
-                phone,
-                relation,
-                tags,
-            }),
+            (Some(name), Some(id_number), Some(phone), Some(relation), Some(tags)) => {
+                Some(ValidResident {
+                    household_id: self.household_id,
+                    name,
+                    id_number,
+                    phone,
+                    relation,
+                    tags,
+                })
+            }
             _ => None,
         };
         c.finish(v)
@@ -495,6 +519,9 @@ pub struct MoveInput {
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct PartyOrgInput {
+    /// Stable code unique in the county; generated (`P<id>`) when absent.
+    #[serde(default)]
+    pub code: Option<String>,
     /// committee, general_branch, branch, group or joint_committee.
     pub kind: String,
     pub name: String,
@@ -507,6 +534,7 @@ pub struct PartyOrgInput {
 }
 
 pub struct ValidPartyOrg {
+    pub code: Option<String>,
     pub kind: PartyOrgKind,
     pub name: String,
     pub parent_id: Option<i64>,
@@ -524,14 +552,18 @@ impl PartyOrgInput {
             None | Some("") => Some(BranchStanding::Ordinary),
             Some(s) => c.parse("standing", s.parse()),
         };
-        let v = match (kind, name, division, standing) {
-            (Some(kind), Some(name), Some(division), Some(standing)) => Some(ValidPartyOrg {
-                kind,
-                name,
-                parent_id: self.parent_id,
-                division,
-                standing,
-            }),
+        let code = c.opt_text("code", &self.code, 40);
+        let v = match (kind, name, division, standing, code) {
+            (Some(kind), Some(name), Some(division), Some(standing), Some(code)) => {
+                Some(ValidPartyOrg {
+                    code,
+                    kind,
+                    name,
+                    parent_id: self.parent_id,
+                    division,
+                    standing,
+                })
+            }
             _ => None,
         };
         c.finish(v)
@@ -621,16 +653,19 @@ impl ContactDutyInput {
         let since = c.date("since", &self.since);
         let mut division = None;
         match target {
-            Some(DutyTarget::Household) => {
-                if self.household_id.is_none() {
-                    c.0.push(FieldError::new(
-                        "household_id",
-                        Invalid::new("包联到户须填写户", "a household duty needs household_id"),
-                    ));
-                }
+            Some(DutyTarget::Household) if self.household_id.is_none() => {
+                c.0.push(FieldError::new(
+                    "household_id",
+                    Invalid::new("包联到户须填写户", "a household duty needs household_id"),
+                ));
             }
+            Some(DutyTarget::Household) => {}
             Some(t) => {
-                let want = if t == DutyTarget::Village { DivisionLevel::Village } else { DivisionLevel::Group };
+                let want = if t == DutyTarget::Village {
+                    DivisionLevel::Village
+                } else {
+                    DivisionLevel::Group
+                };
                 match self.division_code.as_deref() {
                     Some(d) => {
                         division = c.parse("division_code", DivisionCode::parse(d));
@@ -648,22 +683,31 @@ impl ContactDutyInput {
                     }
                     None => c.0.push(FieldError::new(
                         "division_code",
-                        Invalid::new("包联村或组须填写区划代码", "a village or group duty needs division_code"),
+                        Invalid::new(
+                            "包联村或组须填写区划代码",
+                            "a village or group duty needs division_code",
+                        ),
                     )),
                 }
             }
             None => {}
         }
         let v = match (person_name, rank, unit, target, since) {
-            (Some(person_name), Some(rank), Some(unit), Some(target), Some(since)) => Some(ValidContactDuty {
-                person_name,
-                rank,
-                unit,
-                target,
-                division,
-                household_id: if target == DutyTarget::Household { self.household_id } else { None },
-                since,
-            }),
+            (Some(person_name), Some(rank), Some(unit), Some(target), Some(since)) => {
+                Some(ValidContactDuty {
+                    person_name,
+                    rank,
+                    unit,
+                    target,
+                    division,
+                    household_id: if target == DutyTarget::Household {
+                        self.household_id
+                    } else {
+                        None
+                    },
+                    since,
+                })
+            }
             _ => None,
         };
         c.finish(v)

@@ -32,7 +32,16 @@ pub(crate) trait Keyed {
 macro_rules! keyed_by_id {
     ($($t:ty),*) => { $(impl Keyed for $t { fn key(&self) -> String { format!("{}.{}", self.county_id, self.id) } })* };
 }
-keyed_by_id!(Grid, Staff, Household, Resident, PartyOrg, PartyMember, ContactDuty, ResidentMove);
+keyed_by_id!(
+    Grid,
+    Staff,
+    Household,
+    Resident,
+    PartyOrg,
+    PartyMember,
+    ContactDuty,
+    ResidentMove
+);
 impl Keyed for Division {
     fn key(&self) -> String {
         self.code.clone()
@@ -75,7 +84,9 @@ async fn page<T: crate::db::Record + Keyed>(
                 let a = q.arg(county);
                 let b = q.arg(county);
                 let c = q.arg(id);
-                q.push(&format!(" AND (t.county_id > {a} OR (t.county_id = {b} AND t.id > {c}))"));
+                q.push(&format!(
+                    " AND (t.county_id > {a} OR (t.county_id = {b} AND t.id > {c}))"
+                ));
             }
         }
     }
@@ -101,7 +112,8 @@ fn division_filter(scope: &Scope, lq: &ListQuery) -> Result<Scope> {
     match lq.division.as_deref().filter(|d| !d.is_empty()) {
         None => Ok(scope.clone()),
         Some(d) => {
-            let code = DivisionCode::parse(d).map_err(|e| StoreError::Invalid(vec![crate::FieldError::new("division", e)]))?;
+            let code = DivisionCode::parse(d)
+                .map_err(|e| StoreError::Invalid(vec![crate::FieldError::new("division", e)]))?;
             scope.narrow(&code).ok_or(StoreError::NotFound)
         }
     }
@@ -118,7 +130,10 @@ fn parse_kind<T: std::str::FromStr<Err = Invalid>>(lq: &ListQuery) -> Result<Opt
 }
 
 fn q_text(lq: &ListQuery) -> Option<String> {
-    lq.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+    lq.q.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 /// `column` starts with `text` (an index-friendly range).
@@ -134,7 +149,13 @@ fn prefix_upper_utf8(s: &str) -> String {
 }
 
 /// Restricts `column` (a grid id) to the subtree of grid `grid_id`, which must be in scope.
-async fn grid_subtree_filter(db: &Db, scope: &Scope, q: &mut Q, column: &str, grid_id: i64) -> Result<()> {
+async fn grid_subtree_filter(
+    db: &Db,
+    scope: &Scope,
+    q: &mut Q,
+    column: &str,
+    grid_id: i64,
+) -> Result<()> {
     let g = get_grid_row(db, scope, None, grid_id).await?;
     let path = g.1;
     let lo = q.arg(path.clone());
@@ -149,7 +170,8 @@ async fn grid_subtree_filter(db: &Db, scope: &Scope, q: &mut Q, column: &str, gr
 // ---------------------------------------------------------------------------------------------
 // Divisions
 
-const DIVISION_COLS: &str = "t.county_id, t.code, t.name, t.level, t.parent_code, t.created_at, t.updated_at";
+const DIVISION_COLS: &str =
+    "t.county_id, t.code, t.name, t.level, t.parent_code, t.created_at, t.updated_at";
 
 impl Db {
     pub async fn create_division(&self, scope: &Scope, input: &DivisionInput) -> Result<Division> {
@@ -161,14 +183,21 @@ impl Db {
     }
 
     pub async fn get_division(&self, scope: &Scope, code: &str) -> Result<Division> {
-        let mut q = Q::new(&format!("SELECT {DIVISION_COLS} FROM divisions t WHERE 1=1"));
+        let mut q = Q::new(&format!(
+            "SELECT {DIVISION_COLS} FROM divisions t WHERE 1=1"
+        ));
         let p = q.arg(code);
         q.push(&format!(" AND t.code = {p}"));
         scope.filter(&mut q, "t", "code");
         self.one(&q).await
     }
 
-    pub async fn rename_division(&self, scope: &Scope, code: &str, input: &DivisionRename) -> Result<Division> {
+    pub async fn rename_division(
+        &self,
+        scope: &Scope,
+        code: &str,
+        input: &DivisionRename,
+    ) -> Result<Division> {
         let mut c = Checker::default();
         let name = c.text("name", &input.name, 100);
         let name = c.finish(name)?;
@@ -176,7 +205,12 @@ impl Db {
         let mut tx = self.begin().await?;
         tx.exec(&Q::with(
             "UPDATE divisions SET name = ?, updated_at = ? WHERE county_id = ? AND code = ?",
-            vec![name.into(), now_ms().into(), d.county_id.into(), d.code.clone().into()],
+            vec![
+                name.into(),
+                now_ms().into(),
+                d.county_id.into(),
+                d.code.clone().into(),
+            ],
         ))
         .await?;
         tx.commit().await?;
@@ -196,7 +230,9 @@ impl Db {
 
     pub async fn list_divisions(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Division>> {
         let scope = division_filter(scope, lq)?;
-        let mut q = Q::new(&format!("SELECT {DIVISION_COLS} FROM divisions t WHERE 1=1"));
+        let mut q = Q::new(&format!(
+            "SELECT {DIVISION_COLS} FROM divisions t WHERE 1=1"
+        ));
         scope.filter(&mut q, "t", "code");
         if let Some(level) = parse_kind::<DivisionLevel>(lq)? {
             let p = q.arg(level.as_str());
@@ -215,7 +251,10 @@ impl Db {
 
     /// Provinces and prefectures (reference data shared by all counties).
     pub async fn list_regions(&self) -> Result<Vec<Region>> {
-        self.all(&Q::new("SELECT code, name, level, parent_code FROM regions ORDER BY code")).await
+        self.all(&Q::new(
+            "SELECT code, name, level, parent_code FROM regions ORDER BY code",
+        ))
+        .await
     }
 }
 
@@ -237,7 +276,7 @@ pub async fn insert_division(tx: &mut Tx, scope: &Scope, v: &ValidDivision) -> R
     } else {
         let p = v.parent.as_ref().map(|p| p.as_str().to_string());
         let mut q = Q::with(
-            "SELECT 1 FROM divisions t WHERE t.county_id = ? AND t.code = ?",
+            "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
             vec![county_id.into(), p.clone().into()],
         );
         scope.filter(&mut q, "t", "code");
@@ -274,7 +313,7 @@ pub async fn insert_division(tx: &mut Tx, scope: &Scope, v: &ValidDivision) -> R
 // ---------------------------------------------------------------------------------------------
 // Grids
 
-const GRID_COLS: &str = "t.county_id, t.id, t.level, t.name, t.division_code, t.parent_id, t.created_at, t.updated_at";
+const GRID_COLS: &str = "t.county_id, t.id, t.code, t.level, t.name, t.division_code, t.parent_id, t.created_at, t.updated_at";
 
 #[derive(sqlx::FromRow)]
 struct GridWithPath {
@@ -283,8 +322,15 @@ struct GridWithPath {
     path: String,
 }
 
-async fn get_grid_row(db: &Db, scope: &Scope, county_id: Option<i64>, id: i64) -> Result<(Grid, String)> {
-    let mut q = Q::new(&format!("SELECT {GRID_COLS}, t.path FROM grids t WHERE 1=1"));
+async fn get_grid_row(
+    db: &Db,
+    scope: &Scope,
+    county_id: Option<i64>,
+    id: i64,
+) -> Result<(Grid, String)> {
+    let mut q = Q::new(&format!(
+        "SELECT {GRID_COLS}, t.path FROM grids t WHERE 1=1"
+    ));
     let p = q.arg(id);
     q.push(&format!(" AND t.id = {p}"));
     if let Some(c) = county_id {
@@ -294,7 +340,11 @@ async fn get_grid_row(db: &Db, scope: &Scope, county_id: Option<i64>, id: i64) -
     scope.filter(&mut q, "t", "division_code");
     let rows: Vec<GridWithPath> = db.all(&q).await?;
     match rows.len() {
-        1 => rows.into_iter().next().map(|r| (r.grid, r.path)).ok_or(StoreError::NotFound),
+        1 => rows
+            .into_iter()
+            .next()
+            .map(|r| (r.grid, r.path))
+            .ok_or(StoreError::NotFound),
         0 => Err(StoreError::NotFound),
         _ => Err(StoreError::invalid(
             "county_id",
@@ -320,22 +370,39 @@ pub async fn insert_grid(tx: &mut Tx, scope: &Scope, v: &ValidGrid) -> Result<Gr
     if !scope.covers(v.division.as_str()) {
         return Err(StoreError::NotFound);
     }
-    let mut q = Q::with("SELECT 1 FROM divisions t WHERE t.county_id = ? AND t.code = ?", vec![county_id.into(), v.division.as_str().into()]);
+    let mut q = Q::with(
+        "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
+        vec![county_id.into(), v.division.as_str().into()],
+    );
     scope.filter(&mut q, "t", "code");
     if tx.optional::<(i64,)>(&q).await?.is_none() {
-        return Err(StoreError::invalid("division_code", "区划不存在", "the division does not exist"));
+        return Err(StoreError::invalid(
+            "division_code",
+            "区划不存在",
+            "the division does not exist",
+        ));
     }
     let parent_path = match v.parent_id {
         None => String::from("/"),
         Some(pid) => {
-            let (parent, path) = tx_grid(tx, scope, county_id, pid).await.map_err(|e| match e {
-                StoreError::NotFound => StoreError::invalid("parent_id", "上级网格不存在", "the parent grid does not exist"),
-                e => e,
-            })?;
+            let (parent, path) = tx_grid(tx, scope, county_id, pid)
+                .await
+                .map_err(|e| match e {
+                    StoreError::NotFound => StoreError::invalid(
+                        "parent_id",
+                        "上级网格不存在",
+                        "the parent grid does not exist",
+                    ),
+                    e => e,
+                })?;
             if Some(parent.level) != v.level.parent() {
                 return Err(StoreError::invalid(
                     "parent_id",
-                    format!("{}的上级应为{}", v.level.zh(), v.level.parent().map(|l| l.zh()).unwrap_or("无")),
+                    format!(
+                        "{}的上级应为{}",
+                        v.level.zh(),
+                        v.level.parent().map(|l| l.zh()).unwrap_or("无")
+                    ),
                     format!(
                         "a {} grid's parent must be a {} grid",
                         v.level.as_str(),
@@ -343,7 +410,8 @@ pub async fn insert_grid(tx: &mut Tx, scope: &Scope, v: &ValidGrid) -> Result<Gr
                     ),
                 ));
             }
-            let pd = DivisionCode::parse(&parent.division_code).map_err(|e| StoreError::Invalid(vec![crate::FieldError::new("parent_id", e)]))?;
+            let pd = DivisionCode::parse(&parent.division_code)
+                .map_err(|e| StoreError::Invalid(vec![crate::FieldError::new("parent_id", e)]))?;
             if !v.division.is_within(&pd) {
                 return Err(StoreError::invalid(
                     "division_code",
@@ -358,13 +426,14 @@ pub async fn insert_grid(tx: &mut Tx, scope: &Scope, v: &ValidGrid) -> Result<Gr
     let now = now_ms();
     let q = Q::with(
         &format!(
-            "INSERT INTO grids (county_id, id, level, name, division_code, parent_id, path, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {}",
+            "INSERT INTO grids (county_id, id, code, level, name, division_code, parent_id, path, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {}",
             GRID_COLS.replace("t.", "")
         ),
         vec![
             county_id.into(),
             id.into(),
+            v.code.clone().unwrap_or_else(|| format!("G{id}")).into(),
             v.level.as_str().into(),
             v.name.clone().into(),
             v.division.as_str().into(),
@@ -398,7 +467,12 @@ impl Db {
         let mut tx = self.begin().await?;
         tx.exec(&Q::with(
             "UPDATE grids SET name = ?, updated_at = ? WHERE county_id = ? AND id = ?",
-            vec![name.into(), now_ms().into(), g.county_id.into(), g.id.into()],
+            vec![
+                name.into(),
+                now_ms().into(),
+                g.county_id.into(),
+                g.id.into(),
+            ],
         ))
         .await?;
         tx.commit().await?;
@@ -408,8 +482,11 @@ impl Db {
     pub async fn delete_grid(&self, scope: &Scope, id: i64) -> Result<()> {
         let g = self.get_grid(scope, id).await?;
         let mut tx = self.begin().await?;
-        tx.exec(&Q::with("DELETE FROM grids WHERE county_id = ? AND id = ?", vec![g.county_id.into(), g.id.into()]))
-            .await?;
+        tx.exec(&Q::with(
+            "DELETE FROM grids WHERE county_id = ? AND id = ?",
+            vec![g.county_id.into(), g.id.into()],
+        ))
+        .await?;
         tx.commit().await
     }
 
@@ -422,7 +499,9 @@ impl Db {
             q.push(&format!(" AND t.level = {p}"));
         }
         if let Some(parent) = lq.parent.as_deref().filter(|p| !p.is_empty()) {
-            let id: i64 = parent.parse().map_err(|_| StoreError::invalid("parent", "上级网格编号应为整数", "parent must be a grid id"))?;
+            let id: i64 = parent.parse().map_err(|_| {
+                StoreError::invalid("parent", "上级网格编号应为整数", "parent must be a grid id")
+            })?;
             let p = q.arg(id);
             q.push(&format!(" AND t.parent_id = {p}"));
         }
@@ -444,21 +523,34 @@ const STAFF_COLS: &str = "t.county_id, t.id, t.name, t.role, t.grid_id, t.divisi
 
 /// Checks a staff member's grid is in scope and fits the role; returns the grid.
 async fn staff_grid(tx: &mut Tx, scope: &Scope, county_id: i64, v: &ValidStaff) -> Result<Grid> {
-    let (g, _) = tx_grid(tx, scope, county_id, v.grid_id).await.map_err(|e| match e {
-        StoreError::NotFound => StoreError::invalid("grid_id", "网格不存在", "the grid does not exist"),
-        e => e,
-    })?;
+    let (g, _) = tx_grid(tx, scope, county_id, v.grid_id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => {
+                StoreError::invalid("grid_id", "网格不存在", "the grid does not exist")
+            }
+            e => e,
+        })?;
     if !v.role.grid_levels().contains(&g.level) {
         return Err(StoreError::invalid(
             "role",
             format!("{}不能配备在{}", v.role.zh(), g.level.zh()),
-            format!("a {} cannot be assigned to a {} grid", v.role.as_str(), g.level.as_str()),
+            format!(
+                "a {} cannot be assigned to a {} grid",
+                v.role.as_str(),
+                g.level.as_str()
+            ),
         ));
     }
     Ok(g)
 }
 
-pub async fn insert_staff(tx: &mut Tx, scope: &Scope, county_id: i64, v: &ValidStaff) -> Result<Staff> {
+pub async fn insert_staff(
+    tx: &mut Tx,
+    scope: &Scope,
+    county_id: i64,
+    v: &ValidStaff,
+) -> Result<Staff> {
     let g = staff_grid(tx, scope, county_id, v).await?;
     let id = next_ids(tx, county_id, "staff", 1).await?;
     let now = now_ms();
@@ -492,7 +584,15 @@ async fn county_for(db: &Db, scope: &Scope, table: &str, id: i64) -> Result<i64>
     let mut q = Q::new(&format!("SELECT t.county_id FROM {table} t WHERE 1=1"));
     let p = q.arg(id);
     q.push(&format!(" AND t.id = {p}"));
-    scope.filter(&mut q, "t", if table == "divisions" { "code" } else { "division_code" });
+    scope.filter(
+        &mut q,
+        "t",
+        if table == "divisions" {
+            "code"
+        } else {
+            "division_code"
+        },
+    );
     let rows: Vec<(i64,)> = db.all(&q).await?;
     match rows.as_slice() {
         [(c,)] => Ok(*c),
@@ -535,10 +635,14 @@ impl Db {
 
     pub async fn create_staff(&self, scope: &Scope, input: &StaffInput) -> Result<Staff> {
         let v = input.validate()?;
-        let county_id = county_for(self, scope, "grids", v.grid_id).await.map_err(|e| match e {
-            StoreError::NotFound => StoreError::invalid("grid_id", "网格不存在", "the grid does not exist"),
-            e => e,
-        })?;
+        let county_id = county_for(self, scope, "grids", v.grid_id)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => {
+                    StoreError::invalid("grid_id", "网格不存在", "the grid does not exist")
+                }
+                e => e,
+            })?;
         let mut tx = self.begin().await?;
         let s = insert_staff(&mut tx, scope, county_id, &v).await?;
         tx.commit().await?;
@@ -573,8 +677,11 @@ impl Db {
     pub async fn delete_staff(&self, scope: &Scope, id: i64) -> Result<()> {
         let s = self.get_staff(scope, id).await?;
         let mut tx = self.begin().await?;
-        tx.exec(&Q::with("DELETE FROM grid_staff WHERE county_id = ? AND id = ?", vec![s.county_id.into(), id.into()]))
-            .await?;
+        tx.exec(&Q::with(
+            "DELETE FROM grid_staff WHERE county_id = ? AND id = ?",
+            vec![s.county_id.into(), id.into()],
+        ))
+        .await?;
         tx.commit().await
     }
 
@@ -604,10 +711,16 @@ const RESIDENT_COLS: &str = "t.county_id, t.id, t.household_id, t.division_code,
      t.phone, t.relation, t.tags, t.created_at, t.updated_at";
 
 async fn micro_grid(tx: &mut Tx, scope: &Scope, county_id: i64, id: i64) -> Result<Grid> {
-    let (g, _) = tx_grid(tx, scope, county_id, id).await.map_err(|e| match e {
-        StoreError::NotFound => StoreError::invalid("micro_grid_id", "微网格不存在", "the micro-grid does not exist"),
-        e => e,
-    })?;
+    let (g, _) = tx_grid(tx, scope, county_id, id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => StoreError::invalid(
+                "micro_grid_id",
+                "微网格不存在",
+                "the micro-grid does not exist",
+            ),
+            e => e,
+        })?;
     if g.level != GridLevel::Micro {
         return Err(StoreError::invalid(
             "micro_grid_id",
@@ -618,7 +731,12 @@ async fn micro_grid(tx: &mut Tx, scope: &Scope, county_id: i64, id: i64) -> Resu
     Ok(g)
 }
 
-pub async fn insert_household(tx: &mut Tx, scope: &Scope, county_id: i64, v: &ValidHousehold) -> Result<Household> {
+pub async fn insert_household(
+    tx: &mut Tx,
+    scope: &Scope,
+    county_id: i64,
+    v: &ValidHousehold,
+) -> Result<Household> {
     let g = micro_grid(tx, scope, county_id, v.micro_grid_id).await?;
     let id = next_ids(tx, county_id, "household", 1).await?;
     let now = now_ms();
@@ -646,7 +764,13 @@ pub async fn insert_household(tx: &mut Tx, scope: &Scope, county_id: i64, v: &Va
     })
 }
 
-async fn tx_household(tx: &mut Tx, scope: &Scope, county_id: i64, id: i64, field: &str) -> Result<Household> {
+async fn tx_household(
+    tx: &mut Tx,
+    scope: &Scope,
+    county_id: i64,
+    id: i64,
+    field: &str,
+) -> Result<Household> {
     let mut q = Q::with(
         &format!("SELECT {HOUSEHOLD_COLS} FROM households t WHERE t.county_id = ? AND t.id = ?"),
         vec![county_id.into(), id.into()],
@@ -657,7 +781,12 @@ async fn tx_household(tx: &mut Tx, scope: &Scope, county_id: i64, id: i64, field
         .ok_or_else(|| StoreError::invalid(field, "户不存在", "the household does not exist"))
 }
 
-pub async fn insert_resident(tx: &mut Tx, scope: &Scope, county_id: i64, v: &ValidResident) -> Result<Resident> {
+pub async fn insert_resident(
+    tx: &mut Tx,
+    scope: &Scope,
+    county_id: i64,
+    v: &ValidResident,
+) -> Result<Resident> {
     let h = tx_household(tx, scope, county_id, v.household_id, "household_id").await?;
     let id = next_ids(tx, county_id, "resident", 1).await?;
     let now = now_ms();
@@ -692,7 +821,13 @@ pub async fn insert_resident(tx: &mut Tx, scope: &Scope, county_id: i64, v: &Val
     Ok(r)
 }
 
-pub(crate) fn resident_args(county_id: i64, id: i64, h: &Household, v: &ValidResident, now: i64) -> Vec<Arg> {
+pub(crate) fn resident_args(
+    county_id: i64,
+    id: i64,
+    h: &Household,
+    v: &ValidResident,
+    now: i64,
+) -> Vec<Arg> {
     vec![
         county_id.into(),
         id.into(),
@@ -714,19 +849,34 @@ impl Db {
     get_by_id!(get_household, Household, HOUSEHOLD_COLS, "households t");
     get_by_id!(get_resident, Resident, RESIDENT_COLS, "residents t");
 
-    pub async fn create_household(&self, scope: &Scope, input: &HouseholdInput) -> Result<Household> {
+    pub async fn create_household(
+        &self,
+        scope: &Scope,
+        input: &HouseholdInput,
+    ) -> Result<Household> {
         let v = input.validate()?;
-        let county_id = county_for(self, scope, "grids", v.micro_grid_id).await.map_err(|e| match e {
-            StoreError::NotFound => StoreError::invalid("micro_grid_id", "微网格不存在", "the micro-grid does not exist"),
-            e => e,
-        })?;
+        let county_id = county_for(self, scope, "grids", v.micro_grid_id)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => StoreError::invalid(
+                    "micro_grid_id",
+                    "微网格不存在",
+                    "the micro-grid does not exist",
+                ),
+                e => e,
+            })?;
         let mut tx = self.begin().await?;
         let h = insert_household(&mut tx, scope, county_id, &v).await?;
         tx.commit().await?;
         Ok(h)
     }
 
-    pub async fn update_household(&self, scope: &Scope, id: i64, input: &HouseholdInput) -> Result<Household> {
+    pub async fn update_household(
+        &self,
+        scope: &Scope,
+        id: i64,
+        input: &HouseholdInput,
+    ) -> Result<Household> {
         let v = input.validate()?;
         let cur = self.get_household(scope, id).await?;
         let mut tx = self.begin().await?;
@@ -762,22 +912,27 @@ impl Db {
     pub async fn delete_household(&self, scope: &Scope, id: i64) -> Result<()> {
         let h = self.get_household(scope, id).await?;
         let mut tx = self.begin().await?;
-        tx.exec(&Q::with("DELETE FROM households WHERE county_id = ? AND id = ?", vec![h.county_id.into(), id.into()]))
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(_) => StoreError::conflict(
-                    "id",
-                    "该户仍有居民或联系记录，不能删除",
-                    "the household still has residents or contacts and cannot be deleted",
-                ),
-                e => e,
-            })?;
+        tx.exec(&Q::with(
+            "DELETE FROM households WHERE county_id = ? AND id = ?",
+            vec![h.county_id.into(), id.into()],
+        ))
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => StoreError::conflict(
+                "id",
+                "该户仍有居民、迁移历史或联系记录，不能删除",
+                "the household still has residents, move history or contacts and cannot be deleted",
+            ),
+            e => e,
+        })?;
         tx.commit().await
     }
 
     pub async fn list_households(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Household>> {
         let scope = division_filter(scope, lq)?;
-        let mut q = Q::new(&format!("SELECT {HOUSEHOLD_COLS} FROM households t WHERE 1=1"));
+        let mut q = Q::new(&format!(
+            "SELECT {HOUSEHOLD_COLS} FROM households t WHERE 1=1"
+        ));
         scope.filter(&mut q, "t", "division_code");
         if let Some(g) = lq.grid {
             grid_subtree_filter(self, &scope, &mut q, "t.micro_grid_id", g).await?;
@@ -803,10 +958,14 @@ impl Db {
 
     pub async fn create_resident(&self, scope: &Scope, input: &ResidentInput) -> Result<Resident> {
         let v = input.validate()?;
-        let county_id = county_for(self, scope, "households", v.household_id).await.map_err(|e| match e {
-            StoreError::NotFound => StoreError::invalid("household_id", "户不存在", "the household does not exist"),
-            e => e,
-        })?;
+        let county_id = county_for(self, scope, "households", v.household_id)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => {
+                    StoreError::invalid("household_id", "户不存在", "the household does not exist")
+                }
+                e => e,
+            })?;
         let mut tx = self.begin().await?;
         let r = insert_resident(&mut tx, scope, county_id, &v).await?;
         tx.commit().await?;
@@ -815,7 +974,12 @@ impl Db {
 
     /// Replaces a resident's details. The household cannot change here: use `move_resident`, which
     /// keeps the history.
-    pub async fn update_resident(&self, scope: &Scope, id: i64, input: &ResidentInput) -> Result<Resident> {
+    pub async fn update_resident(
+        &self,
+        scope: &Scope,
+        id: i64,
+        input: &ResidentInput,
+    ) -> Result<Resident> {
         let v = input.validate()?;
         let cur = self.get_resident(scope, id).await?;
         if v.household_id != cur.household_id {
@@ -854,32 +1018,54 @@ impl Db {
     pub async fn delete_resident(&self, scope: &Scope, id: i64) -> Result<()> {
         let r = self.get_resident(scope, id).await?;
         let mut tx = self.begin().await?;
-        tx.exec(&Q::with("DELETE FROM resident_moves WHERE county_id = ? AND resident_id = ?", vec![r.county_id.into(), id.into()]))
-            .await?;
-        tx.exec(&Q::with("DELETE FROM residents WHERE county_id = ? AND id = ?", vec![r.county_id.into(), id.into()]))
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(_) => StoreError::conflict(
-                    "id",
-                    "该居民仍是党员，请先处理党员信息",
-                    "the resident is still a party member; remove that record first",
-                ),
-                e => e,
-            })?;
+        tx.exec(&Q::with(
+            "DELETE FROM resident_moves WHERE county_id = ? AND resident_id = ?",
+            vec![r.county_id.into(), id.into()],
+        ))
+        .await?;
+        tx.exec(&Q::with(
+            "DELETE FROM residents WHERE county_id = ? AND id = ?",
+            vec![r.county_id.into(), id.into()],
+        ))
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => StoreError::conflict(
+                "id",
+                "该居民仍是党员，请先处理党员信息",
+                "the resident is still a party member; remove that record first",
+            ),
+            e => e,
+        })?;
         tx.commit().await
     }
 
     /// Moves a resident to another household of the same county, keeping the history.
-    pub async fn move_resident(&self, scope: &Scope, id: i64, input: &MoveInput) -> Result<Resident> {
+    pub async fn move_resident(
+        &self,
+        scope: &Scope,
+        id: i64,
+        input: &MoveInput,
+    ) -> Result<Resident> {
         let mut c = Checker::default();
         let reason = c.text("reason", &input.reason, 200);
         let reason = c.finish(reason)?;
         let cur = self.get_resident(scope, id).await?;
         if cur.household_id == input.to_household_id {
-            return Err(StoreError::invalid("to_household_id", "已在该户", "the resident is already in that household"));
+            return Err(StoreError::invalid(
+                "to_household_id",
+                "已在该户",
+                "the resident is already in that household",
+            ));
         }
         let mut tx = self.begin().await?;
-        let h = tx_household(&mut tx, scope, cur.county_id, input.to_household_id, "to_household_id").await?;
+        let h = tx_household(
+            &mut tx,
+            scope,
+            cur.county_id,
+            input.to_household_id,
+            "to_household_id",
+        )
+        .await?;
         let now = now_ms();
         tx.exec(&Q::with(
             "UPDATE residents SET household_id = ?, division_code = ?, updated_at = ? WHERE county_id = ? AND id = ?",
@@ -917,10 +1103,14 @@ impl Db {
 
     pub async fn list_residents(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Resident>> {
         let scope = division_filter(scope, lq)?;
-        let mut q = Q::new(&format!("SELECT {RESIDENT_COLS} FROM residents t WHERE 1=1"));
+        let mut q = Q::new(&format!(
+            "SELECT {RESIDENT_COLS} FROM residents t WHERE 1=1"
+        ));
         scope.filter(&mut q, "t", "division_code");
         if let Some(tag) = lq.tag.as_deref().filter(|t| !t.is_empty()) {
-            let tag: ResidentTag = tag.parse().map_err(|e| StoreError::Invalid(vec![crate::FieldError::new("tag", e)]))?;
+            let tag: ResidentTag = tag
+                .parse()
+                .map_err(|e| StoreError::Invalid(vec![crate::FieldError::new("tag", e)]))?;
             let p = q.arg(tag.bit());
             q.push(&format!(" AND (t.tags & {p}) <> 0"));
         }
@@ -948,10 +1138,11 @@ impl Db {
 // ---------------------------------------------------------------------------------------------
 // Party organisations, members and their contact households
 
-const ORG_COLS: &str = "t.county_id, t.id, t.kind, t.name, t.parent_id, t.division_code, t.standing, t.created_at, t.updated_at";
+const ORG_COLS: &str = "t.county_id, t.id, t.code, t.kind, t.name, t.parent_id, t.division_code, t.standing, t.created_at, t.updated_at";
 const MEMBER_COLS: &str = "t.county_id, t.id, t.resident_id, r.name AS name, t.org_id, t.division_code, t.status, t.role, \
      t.joined_on, t.created_at, t.updated_at";
-const MEMBER_FROM: &str = "party_members t JOIN residents r ON r.county_id = t.county_id AND r.id = t.resident_id";
+const MEMBER_FROM: &str =
+    "party_members t JOIN residents r ON r.county_id = t.county_id AND r.id = t.resident_id";
 
 #[derive(sqlx::FromRow)]
 struct OrgWithPath {
@@ -965,10 +1156,17 @@ pub async fn insert_party_org(tx: &mut Tx, scope: &Scope, v: &ValidPartyOrg) -> 
     if !scope.covers(v.division.as_str()) {
         return Err(StoreError::NotFound);
     }
-    let mut q = Q::with("SELECT 1 FROM divisions t WHERE t.county_id = ? AND t.code = ?", vec![county_id.into(), v.division.as_str().into()]);
+    let mut q = Q::with(
+        "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
+        vec![county_id.into(), v.division.as_str().into()],
+    );
     scope.filter(&mut q, "t", "code");
     if tx.optional::<(i64,)>(&q).await?.is_none() {
-        return Err(StoreError::invalid("division_code", "区划不存在", "the division does not exist"));
+        return Err(StoreError::invalid(
+            "division_code",
+            "区划不存在",
+            "the division does not exist",
+        ));
     }
     let parent_path = match v.parent_id {
         None => "/".to_string(),
@@ -986,7 +1184,11 @@ pub async fn insert_party_org(tx: &mut Tx, scope: &Scope, v: &ValidPartyOrg) -> 
                 return Err(StoreError::invalid(
                     "parent_id",
                     format!("{}不能隶属于{}", v.kind.zh(), p.org.kind.zh()),
-                    format!("a {} cannot sit under a {}", v.kind.as_str(), p.org.kind.as_str()),
+                    format!(
+                        "a {} cannot sit under a {}",
+                        v.kind.as_str(),
+                        p.org.kind.as_str()
+                    ),
                 ));
             }
             p.path
@@ -996,13 +1198,14 @@ pub async fn insert_party_org(tx: &mut Tx, scope: &Scope, v: &ValidPartyOrg) -> 
     let now = now_ms();
     tx.one(&Q::with(
         &format!(
-            "INSERT INTO party_orgs (county_id, id, kind, name, parent_id, division_code, standing, path, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {}",
+            "INSERT INTO party_orgs (county_id, id, code, kind, name, parent_id, division_code, standing, path, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {}",
             ORG_COLS.replace("t.", "")
         ),
         vec![
             county_id.into(),
             id.into(),
+            v.code.clone().unwrap_or_else(|| format!("P{id}")).into(),
             v.kind.as_str().into(),
             v.name.clone().into(),
             v.parent_id.into(),
@@ -1016,25 +1219,45 @@ pub async fn insert_party_org(tx: &mut Tx, scope: &Scope, v: &ValidPartyOrg) -> 
     .await
 }
 
-async fn member_refs(tx: &mut Tx, scope: &Scope, county_id: i64, v: &ValidPartyMember) -> Result<PartyOrg> {
+async fn member_refs(
+    tx: &mut Tx,
+    scope: &Scope,
+    county_id: i64,
+    v: &ValidPartyMember,
+) -> Result<PartyOrg> {
     let mut q = Q::with(
         &format!("SELECT {ORG_COLS} FROM party_orgs t WHERE t.county_id = ? AND t.id = ?"),
         vec![county_id.into(), v.org_id.into()],
     );
     scope.filter(&mut q, "t", "division_code");
-    let org: PartyOrg = tx
-        .optional(&q)
-        .await?
-        .ok_or_else(|| StoreError::invalid("org_id", "党组织不存在", "the party organisation does not exist"))?;
-    let mut q = Q::with("SELECT 1 FROM residents t WHERE t.county_id = ? AND t.id = ?", vec![county_id.into(), v.resident_id.into()]);
+    let org: PartyOrg = tx.optional(&q).await?.ok_or_else(|| {
+        StoreError::invalid(
+            "org_id",
+            "党组织不存在",
+            "the party organisation does not exist",
+        )
+    })?;
+    let mut q = Q::with(
+        "SELECT t.county_id FROM residents t WHERE t.county_id = ? AND t.id = ?",
+        vec![county_id.into(), v.resident_id.into()],
+    );
     scope.filter(&mut q, "t", "division_code");
     if tx.optional::<(i64,)>(&q).await?.is_none() {
-        return Err(StoreError::invalid("resident_id", "居民不存在", "the resident does not exist"));
+        return Err(StoreError::invalid(
+            "resident_id",
+            "居民不存在",
+            "the resident does not exist",
+        ));
     }
     Ok(org)
 }
 
-pub async fn insert_party_member(tx: &mut Tx, scope: &Scope, county_id: i64, v: &ValidPartyMember) -> Result<i64> {
+pub async fn insert_party_member(
+    tx: &mut Tx,
+    scope: &Scope,
+    county_id: i64,
+    v: &ValidPartyMember,
+) -> Result<i64> {
     let org = member_refs(tx, scope, county_id, v).await?;
     let id = next_ids(tx, county_id, "party_member", 1).await?;
     let now = now_ms();
@@ -1075,10 +1298,18 @@ impl Db {
     }
 
     /// Renames or re-rates an organisation; kind, parent and division stay.
-    pub async fn update_party_org(&self, scope: &Scope, id: i64, input: &PartyOrgInput) -> Result<PartyOrg> {
+    pub async fn update_party_org(
+        &self,
+        scope: &Scope,
+        id: i64,
+        input: &PartyOrgInput,
+    ) -> Result<PartyOrg> {
         let v = input.validate()?;
         let cur = self.get_party_org(scope, id).await?;
-        if v.kind != cur.kind || v.parent_id != cur.parent_id || v.division.as_str() != cur.division_code {
+        if v.kind != cur.kind
+            || v.parent_id != cur.parent_id
+            || v.division.as_str() != cur.division_code
+        {
             return Err(StoreError::invalid(
                 "kind",
                 "党组织的类别、上级和所在区划不能修改，请新建",
@@ -1098,8 +1329,11 @@ impl Db {
     pub async fn delete_party_org(&self, scope: &Scope, id: i64) -> Result<()> {
         let o = self.get_party_org(scope, id).await?;
         let mut tx = self.begin().await?;
-        tx.exec(&Q::with("DELETE FROM party_orgs WHERE county_id = ? AND id = ?", vec![o.county_id.into(), id.into()]))
-            .await?;
+        tx.exec(&Q::with(
+            "DELETE FROM party_orgs WHERE county_id = ? AND id = ?",
+            vec![o.county_id.into(), id.into()],
+        ))
+        .await?;
         tx.commit().await
     }
 
@@ -1112,7 +1346,9 @@ impl Db {
             q.push(&format!(" AND t.kind = {p}"));
         }
         if let Some(parent) = lq.parent.as_deref().filter(|p| !p.is_empty()) {
-            let id: i64 = parent.parse().map_err(|_| StoreError::invalid("parent", "上级编号应为整数", "parent must be an id"))?;
+            let id: i64 = parent.parse().map_err(|_| {
+                StoreError::invalid("parent", "上级编号应为整数", "parent must be an id")
+            })?;
             let p = q.arg(id);
             q.push(&format!(" AND t.parent_id = {p}"));
         }
@@ -1123,23 +1359,42 @@ impl Db {
         page(self, q, Order::Id, lq).await
     }
 
-    pub async fn create_party_member(&self, scope: &Scope, input: &PartyMemberInput) -> Result<PartyMember> {
+    pub async fn create_party_member(
+        &self,
+        scope: &Scope,
+        input: &PartyMemberInput,
+    ) -> Result<PartyMember> {
         let v = input.validate()?;
-        let county_id = county_for(self, scope, "party_orgs", v.org_id).await.map_err(|e| match e {
-            StoreError::NotFound => StoreError::invalid("org_id", "党组织不存在", "the party organisation does not exist"),
-            e => e,
-        })?;
+        let county_id = county_for(self, scope, "party_orgs", v.org_id)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => StoreError::invalid(
+                    "org_id",
+                    "党组织不存在",
+                    "the party organisation does not exist",
+                ),
+                e => e,
+            })?;
         let mut tx = self.begin().await?;
         let id = insert_party_member(&mut tx, scope, county_id, &v).await?;
         tx.commit().await?;
         self.get_party_member(scope, id).await
     }
 
-    pub async fn update_party_member(&self, scope: &Scope, id: i64, input: &PartyMemberInput) -> Result<PartyMember> {
+    pub async fn update_party_member(
+        &self,
+        scope: &Scope,
+        id: i64,
+        input: &PartyMemberInput,
+    ) -> Result<PartyMember> {
         let v = input.validate()?;
         let cur = self.get_party_member(scope, id).await?;
         if v.resident_id != cur.resident_id {
-            return Err(StoreError::invalid("resident_id", "不能更换党员对应的居民", "a member's resident cannot change"));
+            return Err(StoreError::invalid(
+                "resident_id",
+                "不能更换党员对应的居民",
+                "a member's resident cannot change",
+            ));
         }
         let mut tx = self.begin().await?;
         let org = member_refs(&mut tx, scope, cur.county_id, &v).await?;
@@ -1165,23 +1420,41 @@ impl Db {
     pub async fn delete_party_member(&self, scope: &Scope, id: i64) -> Result<()> {
         let m = self.get_party_member(scope, id).await?;
         let mut tx = self.begin().await?;
-        tx.exec(&Q::with("DELETE FROM member_contacts WHERE county_id = ? AND member_id = ?", vec![m.county_id.into(), id.into()]))
-            .await?;
-        tx.exec(&Q::with("DELETE FROM party_members WHERE county_id = ? AND id = ?", vec![m.county_id.into(), id.into()]))
-            .await?;
+        tx.exec(&Q::with(
+            "DELETE FROM member_contacts WHERE county_id = ? AND member_id = ?",
+            vec![m.county_id.into(), id.into()],
+        ))
+        .await?;
+        tx.exec(&Q::with(
+            "DELETE FROM party_members WHERE county_id = ? AND id = ?",
+            vec![m.county_id.into(), id.into()],
+        ))
+        .await?;
         tx.commit().await
     }
 
-    pub async fn list_party_members(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<PartyMember>> {
+    pub async fn list_party_members(
+        &self,
+        scope: &Scope,
+        lq: &ListQuery,
+    ) -> Result<Page<PartyMember>> {
         let scope = division_filter(scope, lq)?;
-        let mut q = Q::new(&format!("SELECT {MEMBER_COLS} FROM {MEMBER_FROM} WHERE 1=1"));
+        let mut q = Q::new(&format!(
+            "SELECT {MEMBER_COLS} FROM {MEMBER_FROM} WHERE 1=1"
+        ));
         scope.filter(&mut q, "t", "division_code");
         if let Some(status) = parse_kind::<MemberStatus>(lq)? {
             let p = q.arg(status.as_str());
             q.push(&format!(" AND t.status = {p}"));
         }
         if let Some(parent) = lq.parent.as_deref().filter(|p| !p.is_empty()) {
-            let id: i64 = parent.parse().map_err(|_| StoreError::invalid("parent", "党组织编号应为整数", "parent must be an organisation id"))?;
+            let id: i64 = parent.parse().map_err(|_| {
+                StoreError::invalid(
+                    "parent",
+                    "党组织编号应为整数",
+                    "parent must be an organisation id",
+                )
+            })?;
             let p = q.arg(id);
             q.push(&format!(" AND t.org_id = {p}"));
         }
@@ -1192,7 +1465,12 @@ impl Db {
     }
 
     /// Adds a household to those a member keeps in touch with (idempotent).
-    pub async fn add_member_contact(&self, scope: &Scope, member_id: i64, household_id: i64) -> Result<MemberContact> {
+    pub async fn add_member_contact(
+        &self,
+        scope: &Scope,
+        member_id: i64,
+        household_id: i64,
+    ) -> Result<MemberContact> {
         let m = self.get_party_member(scope, member_id).await?;
         let mut tx = self.begin().await?;
         tx_household(&mut tx, scope, m.county_id, household_id, "household_id").await?;
@@ -1213,7 +1491,12 @@ impl Db {
         Ok(c)
     }
 
-    pub async fn remove_member_contact(&self, scope: &Scope, member_id: i64, household_id: i64) -> Result<()> {
+    pub async fn remove_member_contact(
+        &self,
+        scope: &Scope,
+        member_id: i64,
+        household_id: i64,
+    ) -> Result<()> {
         let m = self.get_party_member(scope, member_id).await?;
         let mut tx = self.begin().await?;
         let n = tx
@@ -1252,33 +1535,60 @@ const DUTY_COLS: &str = "t.county_id, t.id, t.person_name, t.rank, t.unit, t.tar
      t.created_at, t.updated_at";
 
 /// Resolves a duty's target to (county, division code, household) inside the scope.
-async fn duty_target(db: &Db, tx: &mut Tx, scope: &Scope, v: &ValidContactDuty) -> Result<(i64, String, Option<i64>)> {
+async fn duty_target(
+    db: &Db,
+    tx: &mut Tx,
+    scope: &Scope,
+    v: &ValidContactDuty,
+) -> Result<(i64, String, Option<i64>)> {
     match (&v.division, v.household_id) {
         (Some(d), _) => {
             let county_id = d.county_id().ok_or(StoreError::NotFound)?;
-            let mut q = Q::with("SELECT 1 FROM divisions t WHERE t.county_id = ? AND t.code = ?", vec![county_id.into(), d.as_str().into()]);
+            let mut q = Q::with(
+                "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
+                vec![county_id.into(), d.as_str().into()],
+            );
             scope.filter(&mut q, "t", "code");
             if tx.optional::<(i64,)>(&q).await?.is_none() {
-                return Err(StoreError::invalid("division_code", "区划不存在", "the division does not exist"));
+                return Err(StoreError::invalid(
+                    "division_code",
+                    "区划不存在",
+                    "the division does not exist",
+                ));
             }
             Ok((county_id, d.as_str().to_string(), None))
         }
         (None, Some(hid)) => {
-            let county_id = county_for(db, scope, "households", hid).await.map_err(|e| match e {
-                StoreError::NotFound => StoreError::invalid("household_id", "户不存在", "the household does not exist"),
-                e => e,
-            })?;
+            let county_id =
+                county_for(db, scope, "households", hid)
+                    .await
+                    .map_err(|e| match e {
+                        StoreError::NotFound => StoreError::invalid(
+                            "household_id",
+                            "户不存在",
+                            "the household does not exist",
+                        ),
+                        e => e,
+                    })?;
             let h = tx_household(tx, scope, county_id, hid, "household_id").await?;
             Ok((county_id, h.division_code, Some(hid)))
         }
-        (None, None) => Err(StoreError::invalid("target", "缺少包联对象", "the duty has no target")),
+        (None, None) => Err(StoreError::invalid(
+            "target",
+            "缺少包联对象",
+            "the duty has no target",
+        )),
     }
 }
 
 impl Db {
     get_by_id!(get_contact_duty, ContactDuty, DUTY_COLS, "contact_duties t");
 
-    pub async fn create_contact_duty(&self, scope: &Scope, input: &ContactDutyInput) -> Result<ContactDuty> {
+    pub async fn create_contact_duty(
+        &self,
+        scope: &Scope,
+        input: &ContactDutyInput,
+    ) -> Result<ContactDuty> {
         let v = input.validate()?;
         let mut tx = self.begin().await?;
         let (county_id, division, household) = duty_target(self, &mut tx, scope, &v).await?;
@@ -1310,7 +1620,12 @@ impl Db {
         Ok(d)
     }
 
-    pub async fn update_contact_duty(&self, scope: &Scope, id: i64, input: &ContactDutyInput) -> Result<ContactDuty> {
+    pub async fn update_contact_duty(
+        &self,
+        scope: &Scope,
+        id: i64,
+        input: &ContactDutyInput,
+    ) -> Result<ContactDuty> {
         let v = input.validate()?;
         let cur = self.get_contact_duty(scope, id).await?;
         let mut tx = self.begin().await?;
@@ -1342,14 +1657,23 @@ impl Db {
     pub async fn delete_contact_duty(&self, scope: &Scope, id: i64) -> Result<()> {
         let d = self.get_contact_duty(scope, id).await?;
         let mut tx = self.begin().await?;
-        tx.exec(&Q::with("DELETE FROM contact_duties WHERE county_id = ? AND id = ?", vec![d.county_id.into(), id.into()]))
-            .await?;
+        tx.exec(&Q::with(
+            "DELETE FROM contact_duties WHERE county_id = ? AND id = ?",
+            vec![d.county_id.into(), id.into()],
+        ))
+        .await?;
         tx.commit().await
     }
 
-    pub async fn list_contact_duties(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<ContactDuty>> {
+    pub async fn list_contact_duties(
+        &self,
+        scope: &Scope,
+        lq: &ListQuery,
+    ) -> Result<Page<ContactDuty>> {
         let scope = division_filter(scope, lq)?;
-        let mut q = Q::new(&format!("SELECT {DUTY_COLS} FROM contact_duties t WHERE 1=1"));
+        let mut q = Q::new(&format!(
+            "SELECT {DUTY_COLS} FROM contact_duties t WHERE 1=1"
+        ));
         scope.filter(&mut q, "t", "division_code");
         if let Some(rank) = parse_kind::<DutyRank>(lq)? {
             let p = q.arg(rank.as_str());
@@ -1397,11 +1721,22 @@ impl Db {
             q
         };
         let (villages_total,): (i64,) = self
-            .one(&count("SELECT COUNT(*) FROM divisions t WHERE t.level = 'village'", "code"))
+            .one(&count(
+                "SELECT COUNT(*) FROM divisions t WHERE t.level = 'village'",
+                "code",
+            ))
             .await?;
-        let (households_total,): (i64,) = self.one(&count("SELECT COUNT(*) FROM households t WHERE 1=1", "division_code")).await?;
+        let (households_total,): (i64,) = self
+            .one(&count(
+                "SELECT COUNT(*) FROM households t WHERE 1=1",
+                "division_code",
+            ))
+            .await?;
         let (micro_grids_total,): (i64,) = self
-            .one(&count("SELECT COUNT(*) FROM grids t WHERE t.level = 'micro'", "division_code"))
+            .one(&count(
+                "SELECT COUNT(*) FROM grids t WHERE t.level = 'micro'",
+                "division_code",
+            ))
             .await?;
         Ok(CoverageReport {
             villages_without_county_leader,

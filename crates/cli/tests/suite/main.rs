@@ -1,1 +1,7 @@
+//! The one integration test binary. Every storage-touching test runs on SQLite and on PostgreSQL
+//! (each run in its own, uniquely named database).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod api;
+mod helpers;
+mod schema;

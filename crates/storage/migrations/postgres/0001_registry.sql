@@ -33,6 +33,7 @@ CREATE INDEX divisions_name ON divisions (name);
 CREATE TABLE grids (
     county_id     BIGINT NOT NULL,
     id            BIGINT NOT NULL,
+    code          TEXT COLLATE "C" NOT NULL,
     level         TEXT NOT NULL,
     name          TEXT NOT NULL,
     division_code TEXT COLLATE "C" NOT NULL,
@@ -41,6 +42,7 @@ CREATE TABLE grids (
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL,
     PRIMARY KEY (county_id, id),
+    UNIQUE (county_id, code),
     FOREIGN KEY (county_id, division_code) REFERENCES divisions (county_id, code),
     FOREIGN KEY (county_id, parent_id) REFERENCES grids (county_id, id)
 );
@@ -122,6 +124,7 @@ CREATE INDEX resident_moves_resident ON resident_moves (county_id, resident_id);
 CREATE TABLE party_orgs (
     county_id     BIGINT NOT NULL,
     id            BIGINT NOT NULL,
+    code          TEXT COLLATE "C" NOT NULL,
     kind          TEXT NOT NULL,
     name          TEXT NOT NULL,
     parent_id     BIGINT,
@@ -131,6 +134,7 @@ CREATE TABLE party_orgs (
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL,
     PRIMARY KEY (county_id, id),
+    UNIQUE (county_id, code),
     FOREIGN KEY (county_id, division_code) REFERENCES divisions (county_id, code),
     FOREIGN KEY (county_id, parent_id) REFERENCES party_orgs (county_id, id)
 );

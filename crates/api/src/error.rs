@@ -1,0 +1,169 @@
+//! RFC 9457 problem details, bilingual, naming the field and the reason.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+use xiangzhi_storage::{FieldError, StoreError};
+
+/// A problem detail (RFC 9457) with Chinese and English text and the fields at fault.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short English summary.
+    pub title: String,
+    /// 中文摘要
+    pub title_zh: String,
+    pub status: u16,
+    /// What went wrong, Chinese then English.
+    pub detail: String,
+    /// The fields that were rejected, each with its reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    kind: &'static str,
+    title: &'static str,
+    title_zh: &'static str,
+    errors: Vec<FieldError>,
+    detail: Option<String>,
+}
+
+impl ApiError {
+    pub fn not_found() -> Self {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            kind: "not-found",
+            title: "Not found",
+            title_zh: "未找到",
+            errors: vec![],
+            detail: Some("未找到该记录 / no such record".into()),
+        }
+    }
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            kind: "validation",
+            title: "Invalid input",
+            title_zh: "输入有误",
+            errors,
+            detail: None,
+        }
+    }
+    pub fn bad_request(field: &str, zh: String, en: String) -> Self {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            kind: "bad-request",
+            title: "Bad request",
+            title_zh: "请求格式错误",
+            errors: vec![FieldError {
+                field: field.to_string(),
+                zh,
+                en,
+            }],
+            detail: None,
+        }
+    }
+    fn internal(e: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %e, "internal error");
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            kind: "internal",
+            title: "Internal error",
+            title_zh: "内部错误",
+            errors: vec![],
+            detail: Some("服务器内部错误，已记录 / internal error, logged".into()),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::not_found(),
+            StoreError::Invalid(errors) => ApiError::invalid(errors),
+            StoreError::Conflict(f) => ApiError {
+                status: StatusCode::CONFLICT,
+                kind: "conflict",
+                title: "Conflict",
+                title_zh: "与现有数据冲突",
+                errors: vec![f],
+                detail: None,
+            },
+            e => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        // serde's message names the field and position, e.g. "missing field `name` at line 1 column 9".
+        let text = r.body_text();
+        let field = text
+            .split('`')
+            .nth(1)
+            .filter(|_| text.contains("field"))
+            .unwrap_or("body")
+            .to_string();
+        ApiError::bad_request(
+            &field,
+            format!("请求体无法解析：{text}"),
+            format!("request body could not be read: {text}"),
+        )
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        let text = r.body_text();
+        ApiError::bad_request(
+            "query",
+            format!("查询参数有误：{text}"),
+            format!("query parameters are not valid: {text}"),
+        )
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        let text = r.body_text();
+        ApiError::bad_request(
+            "path",
+            format!("路径参数有误：{text}"),
+            format!("path parameter is not valid: {text}"),
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let detail = self.detail.unwrap_or_else(|| {
+            self.errors
+                .iter()
+                .map(|e| format!("{}: {} / {}", e.field, e.zh, e.en))
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+        let p = Problem {
+            kind: format!("https://xiangzhi.dev/problems/{}", self.kind),
+            title: self.title.into(),
+            title_zh: self.title_zh.into(),
+            status: self.status.as_u16(),
+            detail,
+            errors: self.errors,
+        };
+        let body = serde_json::to_vec(&p).unwrap_or_default();
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
+    }
+}

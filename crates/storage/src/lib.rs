@@ -7,6 +7,7 @@
 
 #[macro_use]
 pub mod sql;
+pub mod bulk;
 pub mod db;
 pub mod error;
 pub mod model;

@@ -1,0 +1,364 @@
+//! Support for whole-file imports and exports: reference look-ups for one county and full, ordered
+//! extracts of each layout, all limited by the caller's scope.
+
+use crate::sql::Q;
+use crate::{Db, Result, Scope, Tx};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// A grid as imports need it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GridRef {
+    pub id: i64,
+    pub code: String,
+    pub level: String,
+    pub division_code: String,
+    pub path: String,
+}
+
+/// A party organisation as imports need it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrgRef {
+    pub id: i64,
+    pub code: String,
+    pub kind: String,
+    pub division_code: String,
+    pub path: String,
+}
+
+fn scoped(sql: &str, county_id: i64, scope: &Scope, column: &str) -> Q {
+    let mut q = Q::with(sql, vec![county_id.into()]);
+    scope.filter(&mut q, "t", column);
+    q
+}
+
+impl Tx {
+    /// Division codes of the county inside the scope.
+    pub async fn division_codes(
+        &mut self,
+        county_id: i64,
+        scope: &Scope,
+    ) -> Result<std::collections::HashSet<String>> {
+        let rows: Vec<(String,)> = self
+            .all(&scoped(
+                "SELECT t.code FROM divisions t WHERE t.county_id = ?",
+                county_id,
+                scope,
+                "code",
+            ))
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    pub async fn grid_refs(
+        &mut self,
+        county_id: i64,
+        scope: &Scope,
+    ) -> Result<HashMap<String, GridRef>> {
+        let rows: Vec<GridRef> = self
+            .all(&scoped(
+                "SELECT t.id, t.code, t.level, t.division_code, t.path FROM grids t WHERE t.county_id = ?",
+                county_id,
+                scope,
+                "division_code",
+            ))
+            .await?;
+        Ok(rows.into_iter().map(|g| (g.code.clone(), g)).collect())
+    }
+
+    pub async fn org_refs(&mut self, county_id: i64) -> Result<HashMap<String, OrgRef>> {
+        // Parents may lie above the caller's scope (the township committee), so the whole county.
+        let rows: Vec<OrgRef> = self
+            .all(&Q::with(
+                "SELECT t.id, t.code, t.kind, t.division_code, t.path FROM party_orgs t WHERE t.county_id = ?",
+                vec![county_id.into()],
+            ))
+            .await?;
+        Ok(rows.into_iter().map(|g| (g.code.clone(), g)).collect())
+    }
+
+    /// Household number → id, for the whole county (numbers are unique county-wide).
+    pub async fn household_numbers(
+        &mut self,
+        county_id: i64,
+    ) -> Result<HashMap<String, (i64, String)>> {
+        let rows: Vec<(String, i64, String)> = self
+            .all(&Q::with(
+                "SELECT t.number, t.id, t.division_code FROM households t WHERE t.county_id = ?",
+                vec![county_id.into()],
+            ))
+            .await?;
+        Ok(rows.into_iter().map(|(n, id, d)| (n, (id, d))).collect())
+    }
+
+    /// ID number → (resident id, name, division), for the whole county.
+    pub async fn resident_ids(
+        &mut self,
+        county_id: i64,
+    ) -> Result<HashMap<String, (i64, String, String)>> {
+        let rows: Vec<(String, i64, String, String)> = self
+            .all(&Q::with(
+                "SELECT t.id_number, t.id, t.name, t.division_code FROM residents t WHERE t.county_id = ?",
+                vec![county_id.into()],
+            ))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(n, id, name, d)| (n, (id, name, d)))
+            .collect())
+    }
+
+    /// Residents who are already party members.
+    pub async fn member_residents(
+        &mut self,
+        county_id: i64,
+    ) -> Result<std::collections::HashSet<i64>> {
+        let rows: Vec<(i64,)> = self
+            .all(&Q::with(
+                "SELECT t.resident_id FROM party_members t WHERE t.county_id = ?",
+                vec![county_id.into()],
+            ))
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Which of `codes` exist as divisions (any county).
+    pub async fn existing_divisions(
+        &mut self,
+        codes: &[String],
+    ) -> Result<std::collections::HashSet<String>> {
+        let mut out = std::collections::HashSet::new();
+        for chunk in codes.chunks(500) {
+            let mut q = Q::new("SELECT t.code FROM divisions t WHERE t.code IN (");
+            for (i, c) in chunk.iter().enumerate() {
+                let p = q.arg(c.clone());
+                q.push(if i == 0 { "" } else { ", " });
+                q.push(&p);
+            }
+            q.push(")");
+            let rows: Vec<(String,)> = self.all(&q).await?;
+            out.extend(rows.into_iter().map(|r| r.0));
+        }
+        Ok(out)
+    }
+
+    /// Upserts a division: returns true when a row was written (inserted or renamed).
+    pub async fn upsert_divisions(
+        &mut self,
+        rows: &[(i64, String, String, String, Option<String>)],
+        now: i64,
+    ) -> Result<u64> {
+        let mut written = 0;
+        for chunk in rows.chunks(1000) {
+            let mut q = Q::new("INSERT INTO divisions (county_id, code, name, level, parent_code, created_at, updated_at) VALUES ");
+            for (i, (c, code, name, level, parent)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push_args(
+                    "(?, ?, ?, ?, ?, ?, ?)",
+                    vec![
+                        (*c).into(),
+                        code.clone().into(),
+                        name.clone().into(),
+                        level.clone().into(),
+                        parent.clone().into(),
+                        now.into(),
+                        now.into(),
+                    ],
+                );
+            }
+            q.push(
+                " ON CONFLICT (county_id, code) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at \
+                 WHERE divisions.name <> excluded.name",
+            );
+            written += self.exec(&q).await?;
+        }
+        Ok(written)
+    }
+
+    pub async fn upsert_regions(
+        &mut self,
+        rows: &[(String, String, String, Option<String>)],
+    ) -> Result<u64> {
+        let mut written = 0;
+        for chunk in rows.chunks(1000) {
+            let mut q = Q::new("INSERT INTO regions (code, name, level, parent_code) VALUES ");
+            for (i, (code, name, level, parent)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push_args(
+                    "(?, ?, ?, ?)",
+                    vec![
+                        code.clone().into(),
+                        name.clone().into(),
+                        level.clone().into(),
+                        parent.clone().into(),
+                    ],
+                );
+            }
+            q.push(" ON CONFLICT (code) DO UPDATE SET name = excluded.name WHERE regions.name <> excluded.name");
+            written += self.exec(&q).await?;
+        }
+        Ok(written)
+    }
+}
+
+/// Full extracts for exports, in a stable order.
+impl Db {
+    pub async fn export_regions(&self) -> Result<Vec<(String, String, String, Option<String>)>> {
+        self.all(&Q::new(
+            "SELECT code, name, level, parent_code FROM regions ORDER BY code",
+        ))
+        .await
+    }
+
+    pub async fn export_divisions(
+        &self,
+        scope: &Scope,
+    ) -> Result<Vec<(String, String, String, Option<String>)>> {
+        let mut q =
+            Q::new("SELECT t.code, t.name, t.level, t.parent_code FROM divisions t WHERE 1=1");
+        scope.filter(&mut q, "t", "code");
+        q.push(" ORDER BY t.code");
+        self.all(&q).await
+    }
+
+    /// code, name, level, division, parent code.
+    pub async fn export_grids(
+        &self,
+        scope: &Scope,
+    ) -> Result<Vec<(String, String, String, String, Option<String>)>> {
+        let mut q = Q::new(
+            "SELECT t.code, t.name, t.level, t.division_code, p.code FROM grids t \
+             LEFT JOIN grids p ON p.county_id = t.county_id AND p.id = t.parent_id WHERE 1=1",
+        );
+        scope.filter(&mut q, "t", "division_code");
+        q.push(" ORDER BY t.county_id, t.id");
+        self.all(&q).await
+    }
+
+    /// name, role, grid code, phone, unit.
+    pub async fn export_staff(
+        &self,
+        scope: &Scope,
+    ) -> Result<Vec<(String, String, String, Option<String>, Option<String>)>> {
+        let mut q = Q::new(
+            "SELECT t.name, t.role, g.code, t.phone, t.unit FROM grid_staff t \
+             JOIN grids g ON g.county_id = t.county_id AND g.id = t.grid_id WHERE 1=1",
+        );
+        scope.filter(&mut q, "t", "division_code");
+        q.push(" ORDER BY t.county_id, t.id");
+        self.all(&q).await
+    }
+
+    /// One row per resident: household number, micro-grid code, address, name, ID number, phone,
+    /// relation, tag bits.
+    pub async fn export_households(&self, scope: &Scope) -> Result<Vec<HouseholdExport>> {
+        let mut q = Q::new(
+            "SELECT h.number, g.code AS grid_code, h.address, t.name, t.id_number, t.phone, t.relation, t.tags FROM residents t \
+             JOIN households h ON h.county_id = t.county_id AND h.id = t.household_id \
+             JOIN grids g ON g.county_id = h.county_id AND g.id = h.micro_grid_id WHERE 1=1",
+        );
+        scope.filter(&mut q, "t", "division_code");
+        q.push(" ORDER BY t.county_id, h.id, t.id");
+        self.all(&q).await
+    }
+
+    /// code, name, kind, division, parent code, standing.
+    pub async fn export_party_orgs(
+        &self,
+        scope: &Scope,
+    ) -> Result<Vec<(String, String, String, String, Option<String>, String)>> {
+        let mut q = Q::new(
+            "SELECT t.code, t.name, t.kind, t.division_code, p.code, t.standing FROM party_orgs t \
+             LEFT JOIN party_orgs p ON p.county_id = t.county_id AND p.id = t.parent_id WHERE 1=1",
+        );
+        scope.filter(&mut q, "t", "division_code");
+        q.push(" ORDER BY t.county_id, t.id");
+        self.all(&q).await
+    }
+
+    /// ID number, name, org code, status, role, joined on, contact household numbers (`;`-joined).
+    pub async fn export_party_members(&self, scope: &Scope) -> Result<Vec<MemberExport>> {
+        let mut q = Q::new(
+            "SELECT t.county_id, t.id, r.id_number, r.name, o.code AS org_code, t.status, t.role, t.joined_on FROM party_members t \
+             JOIN residents r ON r.county_id = t.county_id AND r.id = t.resident_id \
+             JOIN party_orgs o ON o.county_id = t.county_id AND o.id = t.org_id WHERE 1=1",
+        );
+        scope.filter(&mut q, "t", "division_code");
+        q.push(" ORDER BY t.county_id, t.id");
+        let members: Vec<MemberRow> = self.all(&q).await?;
+        let mut q = Q::new(
+            "SELECT c.county_id, c.member_id, h.number FROM member_contacts c \
+             JOIN party_members t ON t.county_id = c.county_id AND t.id = c.member_id \
+             JOIN households h ON h.county_id = c.county_id AND h.id = c.household_id WHERE 1=1",
+        );
+        scope.filter(&mut q, "t", "division_code");
+        q.push(" ORDER BY c.county_id, c.member_id, h.number");
+        let contacts: Vec<(i64, i64, String)> = self.all(&q).await?;
+        let mut by_member: HashMap<(i64, i64), Vec<String>> = HashMap::new();
+        for (c, m, n) in contacts {
+            by_member.entry((c, m)).or_default().push(n);
+        }
+        Ok(members
+            .into_iter()
+            .map(|m| MemberExport {
+                contacts: by_member
+                    .remove(&(m.county_id, m.id))
+                    .unwrap_or_default()
+                    .join(";"),
+                id_number: m.id_number,
+                name: m.name,
+                org_code: m.org_code,
+                status: m.status,
+                role: m.role,
+                joined_on: m.joined_on,
+            })
+            .collect())
+    }
+
+    /// The counties present inside the scope.
+    pub async fn counties(&self, scope: &Scope) -> Result<Vec<(i64, String)>> {
+        let mut q = Q::new("SELECT t.county_id, t.name FROM divisions t WHERE t.level = 'county'");
+        scope.filter(&mut q, "t", "code");
+        q.push(" ORDER BY t.county_id");
+        self.all(&q).await
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HouseholdExport {
+    pub number: String,
+    pub grid_code: String,
+    pub address: String,
+    pub name: String,
+    pub id_number: String,
+    pub phone: Option<String>,
+    pub relation: String,
+    pub tags: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct MemberRow {
+    county_id: i64,
+    id: i64,
+    id_number: String,
+    name: String,
+    org_code: String,
+    status: String,
+    role: String,
+    joined_on: NaiveDate,
+}
+
+#[derive(Debug, Clone)]
+pub struct MemberExport {
+    pub id_number: String,
+    pub name: String,
+    pub org_code: String,
+    pub status: String,
+    pub role: String,
+    pub joined_on: NaiveDate,
+    pub contacts: String,
+}

@@ -4,5 +4,6 @@
 
 mod api;
 mod demo;
+mod exchange;
 mod helpers;
 mod schema;

@@ -1,0 +1,415 @@
+//! Imports and exports: all-or-nothing with row/column errors, and exports that re-import unchanged.
+
+use crate::api::{seed_tree, Client};
+use crate::helpers::{Backend, TestDb};
+use crate::on_both;
+use std::path::{Path, PathBuf};
+use xiangzhi_exchange::{export, import, ExchangeError, Layout, Quiet};
+use xiangzhi_storage::Scope;
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xiangzhi_x_{}_{}", std::process::id(), name));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// 10,000 residents in 2,500 households of one micro-grid; `bad` (0-based data row) gets a wrong
+/// check digit.
+fn households_csv(path: &Path, grid_code: &str, bad: Option<usize>) {
+    let mut out = String::from("户号(household_number),微网格编码(micro_grid_code),住址(address),姓名(name),身份证号码(id_number),联系电话(phone),与户主关系(relation),标签(tags)\n");
+    let relations = ["户主", "配偶", "子女", "子女"];
+    for i in 0..10_000usize {
+        let h = i / 4;
+        // Unique IDs: vary the birth date across the whole file.
+        let birth = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap()
+            + chrono::Duration::days((i / 2) as i64);
+        let mut id = xiangzhi_domain::IdNumber::compose("141029", birth, (i % 2) as u16 + 100)
+            .unwrap()
+            .to_string();
+        if Some(i) == bad {
+            let last = if id.ends_with('0') { '1' } else { '0' };
+            id = format!("{}{last}", &id[..17]);
+        }
+        let tags = if i % 97 == 0 {
+            "低保、退役军人"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "H{h:05},{grid_code},城关社区一组{h}号,居民{i},{id},,{},{tags}\n",
+            relations[i % 4]
+        ));
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+async fn counts(t: &TestDb) -> (i64, i64) {
+    (
+        t.db.count_for_tests("SELECT COUNT(*) FROM households")
+            .await
+            .unwrap(),
+        t.db.count_for_tests("SELECT COUNT(*) FROM residents")
+            .await
+            .unwrap(),
+    )
+}
+
+async fn micro_code(c: &Client, micro: i64) -> String {
+    c.ok("GET", &format!("/api/v1/grids/{micro}"), None).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn one_bad_row_writes_nothing(t: &TestDb) {
+    let c = Client::new(t);
+    let (_, micro) = seed_tree(&c).await;
+    let code = micro_code(&c, micro).await;
+    let dir = tmp(&format!("bad_{:?}", t.db.backend_name()));
+    let file = dir.join("households.csv");
+    households_csv(&file, &code, Some(6_788));
+    let err = import(
+        &t.db,
+        &Scope::everything(),
+        Layout::Households,
+        &file,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap_err();
+    match err {
+        ExchangeError::Rows { errors, total } => {
+            assert_eq!(total, 1, "{errors:?}");
+            assert_eq!(
+                errors[0].row, 6_790,
+                "data row 6,789 is line 6,790 under the header"
+            );
+            assert_eq!(errors[0].column, "5（身份证号码(id_number)）");
+            assert!(errors[0].zh.contains("校验码") && errors[0].en.contains("check character"));
+        }
+        other => panic!("expected row errors, got {other}"),
+    }
+    assert_eq!(counts(t).await, (0, 0), "nothing may be written");
+
+    // The same file as a spreadsheet names the column by letter.
+    let rows: Vec<Vec<String>> = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let xlsx = dir.join("households.xlsx");
+    xiangzhi_exchange::table::write(&xlsx, &rows[0], &rows[1..]).unwrap();
+    match import(
+        &t.db,
+        &Scope::everything(),
+        Layout::Households,
+        &xlsx,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap_err()
+    {
+        ExchangeError::Rows { errors, .. } => assert_eq!(
+            (errors[0].row, errors[0].column.as_str()),
+            (6_790, "E（身份证号码(id_number)）")
+        ),
+        other => panic!("expected row errors, got {other}"),
+    }
+    assert_eq!(counts(t).await, (0, 0));
+
+    // A duplicate inside the file names both rows; an unknown header is refused before any row.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let good_line = lines[10].to_string();
+    lines[6_789] = &good_line;
+    std::fs::write(dir.join("dup.csv"), lines.join("\n")).unwrap();
+    match import(
+        &t.db,
+        &Scope::everything(),
+        Layout::Households,
+        &dir.join("dup.csv"),
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap_err()
+    {
+        ExchangeError::Rows { errors, total } => {
+            assert_eq!(total, 1);
+            assert_eq!(errors[0].row, 6_790);
+            assert!(errors[0].zh.contains("第11行"), "{}", errors[0].zh);
+        }
+        other => panic!("expected row errors, got {other}"),
+    }
+    std::fs::write(
+        dir.join("hdr.csv"),
+        text.replacen("住址(address)", "地点", 1),
+    )
+    .unwrap();
+    assert!(matches!(
+        import(
+            &t.db,
+            &Scope::everything(),
+            Layout::Households,
+            &dir.join("hdr.csv"),
+            None,
+            &Quiet
+        )
+        .await,
+        Err(ExchangeError::Format { .. })
+    ));
+
+    // Fixed, the file imports completely; importing it again is refused whole.
+    households_csv(&file, &code, None);
+    let r = import(
+        &t.db,
+        &Scope::everything(),
+        Layout::Households,
+        &file,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.written, 10_000);
+    assert_eq!(counts(t).await, (2_500, 10_000));
+    let again = import(
+        &t.db,
+        &Scope::everything(),
+        Layout::Households,
+        &file,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap_err();
+    // Every row names both problems: the household number and the ID number are taken.
+    assert!(matches!(again, ExchangeError::Rows { total, .. } if total == 20_000));
+    assert_eq!(counts(t).await, (2_500, 10_000));
+    let tagged =
+        t.db.count_for_tests("SELECT COUNT(*) FROM residents WHERE tags <> 0")
+            .await
+            .unwrap();
+    assert_eq!(tagged, 104);
+
+    // A spreadsheet export of the households re-imports into an empty registry unchanged.
+    let out = dir.join("export.xlsx");
+    assert_eq!(
+        export(&t.db, &Scope::everything(), Layout::Households, &out, None)
+            .await
+            .unwrap(),
+        10_000
+    );
+    let u = TestDb::new(Backend::Sqlite).await.unwrap();
+    let cu = Client::new(&u);
+    let (_, m2) = seed_tree(&cu).await;
+    assert_eq!(micro_code(&cu, m2).await, code);
+    import(
+        &u.db,
+        &Scope::everything(),
+        Layout::Households,
+        &out,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap();
+    export(
+        &t.db,
+        &Scope::everything(),
+        Layout::Households,
+        &dir.join("a.csv"),
+        None,
+    )
+    .await
+    .unwrap();
+    export(
+        &u.db,
+        &Scope::everything(),
+        Layout::Households,
+        &dir.join("b.csv"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        std::fs::read(dir.join("a.csv")).unwrap(),
+        std::fs::read(dir.join("b.csv")).unwrap()
+    );
+    u.finish().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+on_both!(bad_row, one_bad_row_writes_nothing);
+
+const LAYOUTS: [(Layout, &str); 6] = [
+    (Layout::Divisions, "divisions"),
+    (Layout::Grids, "grids"),
+    (Layout::Staff, "staff"),
+    (Layout::Households, "households"),
+    (Layout::PartyOrgs, "party-orgs"),
+    (Layout::PartyMembers, "party-members"),
+];
+
+/// The whole demo county exported, imported into an empty database and exported again gives the
+/// same files: the registries are identical.
+async fn export_reimports_identically(t: &TestDb) {
+    xiangzhi_demo::build(&t.db, 3, |_| {}).await.unwrap();
+    let fresh = TestDb::new(if t.db.backend_name() == "sqlite" {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    })
+    .await
+    .unwrap();
+    let dir = tmp(&format!("rt_{}", t.db.backend_name()));
+    for (layout, name) in LAYOUTS {
+        let a = dir.join(format!("{name}.csv"));
+        export(&t.db, &Scope::everything(), layout, &a, None)
+            .await
+            .unwrap();
+        import(&fresh.db, &Scope::everything(), layout, &a, None, &Quiet)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let b = dir.join(format!("{name}.again.csv"));
+        export(&fresh.db, &Scope::everything(), layout, &b, None)
+            .await
+            .unwrap();
+        assert!(
+            std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(),
+            "{name} differs after a round trip"
+        );
+    }
+    let coverage_a = t.db.coverage_report(&Scope::everything()).await.unwrap();
+    let coverage_b = fresh
+        .db
+        .coverage_report(&Scope::everything())
+        .await
+        .unwrap();
+    assert_eq!(
+        coverage_a.households_without_member_contact,
+        coverage_b.households_without_member_contact
+    );
+    fresh.finish().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+on_both!(round_trip, export_reimports_identically);
+
+/// The `china-division` package's tables (short codes, no level column) import, and importing them
+/// again changes nothing; a renamed village is updated in place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn china_division_tables_import_and_upsert() {
+    let t = TestDb::new(Backend::Sqlite).await.unwrap();
+    let dir = tmp("china");
+    std::fs::write(dir.join("provinces.csv"), "code,name\n14,\"山西省\"\n").unwrap();
+    std::fs::write(
+        dir.join("cities.csv"),
+        "code,name,provinceCode\n1410,\"临汾市\",14\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("areas.csv"),
+        "code,name,cityCode,provinceCode\n141029,\"乡宁县\",1410,14\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("streets.csv"),
+        "code,name,areaCode,provinceCode,cityCode\n141029100,\"昌宁镇\",141029,14,1410\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("villages.csv"),
+        "code,name,streetCode,provinceCode,cityCode,areaCode\n141029100001,\"城关社区居民委员会\",141029100,14,1410,141029\n141029100201,\"龙鼻村委会\",141029100,14,1410,141029\n",
+    )
+    .unwrap();
+    let r = import(
+        &t.db,
+        &Scope::everything(),
+        Layout::Divisions,
+        &dir,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap();
+    assert_eq!((r.rows, r.written), (6, 6));
+    assert_eq!(t.db.list_regions().await.unwrap().len(), 2);
+    let r = import(
+        &t.db,
+        &Scope::everything(),
+        Layout::Divisions,
+        &dir,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap();
+    assert_eq!((r.written, r.unchanged), (0, 6));
+    std::fs::write(
+        dir.join("villages.csv"),
+        "code,name,streetCode,provinceCode,cityCode,areaCode\n141029100001,\"城关社区居委会\",141029100,14,1410,141029\n1410291002x1,\"坏\",141029100,14,1410,141029\n",
+    )
+    .unwrap();
+    match import(
+        &t.db,
+        &Scope::everything(),
+        Layout::Divisions,
+        &dir,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap_err()
+    {
+        ExchangeError::Rows { errors, total } => {
+            assert_eq!(total, 1);
+            assert_eq!(errors[0].row, 3);
+        }
+        other => panic!("{other}"),
+    }
+    std::fs::write(dir.join("villages.csv"), "code,name,streetCode,provinceCode,cityCode,areaCode\n141029100001,\"城关社区居委会\",141029100,14,1410,141029\n").unwrap();
+    let r = import(
+        &t.db,
+        &Scope::everything(),
+        Layout::Divisions,
+        &dir,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.written, 1);
+    assert_eq!(
+        t.db.get_division(&Scope::everything(), "141029100001")
+            .await
+            .unwrap()
+            .name,
+        "城关社区居委会"
+    );
+    // A village whose township is missing is refused.
+    std::fs::write(
+        dir.join("orphan.csv"),
+        "code,name,level,parent_code\n141029105001,孤村,village,141029105000\n",
+    )
+    .unwrap();
+    match import(
+        &t.db,
+        &Scope::everything(),
+        Layout::Divisions,
+        &dir.join("orphan.csv"),
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap_err()
+    {
+        ExchangeError::Rows { errors, .. } => assert_eq!(
+            (errors[0].row, errors[0].column.as_str()),
+            (2, "parent_code")
+        ),
+        other => panic!("{other}"),
+    }
+    t.finish().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

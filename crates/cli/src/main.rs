@@ -75,6 +75,11 @@ struct Bar(indicatif::ProgressBar);
 
 impl xiangzhi_exchange::Progress for Bar {
     fn phase(&self, name: &str, total: u64) {
+        tracing::debug!(
+            phase = name,
+            elapsed_ms = self.0.elapsed().as_millis() as u64,
+            "import phase"
+        );
         self.0.set_position(0);
         self.0.set_length(total);
         self.0.set_message(name.to_string());

@@ -190,7 +190,7 @@ pub async fn build(
     tx.bulk_insert(
         "regions",
         &["code", "name", "level", "parent_code"],
-        &[
+        vec![
             vec![t("140000000000"), t("山西省"), t("province"), opt(None)],
             vec![
                 t("141000000000"),
@@ -280,7 +280,7 @@ pub async fn build(
             "created_at",
             "updated_at",
         ],
-        &div_rows,
+        div_rows,
     )
     .await?;
 
@@ -420,7 +420,7 @@ pub async fn build(
             "created_at",
             "updated_at",
         ],
-        &rows,
+        rows,
     )
     .await?;
 
@@ -607,6 +607,23 @@ pub async fn build(
     progress("写入户 writing households");
     sum.households = hh_rows.len();
     sum.residents = res_rows.len();
+    progress("迁移记录 move history");
+    let mut mid = reserve(&mut tx, county, "move", res_rows.len()).await?;
+    let moves: Vec<Vec<Value>> = res_rows
+        .iter()
+        .zip(&res_homes)
+        .map(|(r, h)| {
+            vec![
+                Value::I64(county),
+                Value::I64(mid.take()),
+                r[1].clone(),
+                Value::OptI64(None),
+                Value::I64(*h),
+                Value::I64(CREATED_AT),
+                t("登记 registered"),
+            ]
+        })
+        .collect();
     tx.bulk_insert(
         "households",
         &[
@@ -619,7 +636,7 @@ pub async fn build(
             "created_at",
             "updated_at",
         ],
-        &hh_rows,
+        hh_rows,
     )
     .await?;
     tx.bulk_insert(
@@ -639,26 +656,10 @@ pub async fn build(
             "created_at",
             "updated_at",
         ],
-        &res_rows,
+        res_rows,
     )
     .await?;
-    progress("迁移记录 move history");
-    let mut mid = reserve(&mut tx, county, "move", res_rows.len()).await?;
-    let moves: Vec<Vec<Value>> = res_rows
-        .iter()
-        .zip(&res_homes)
-        .map(|(r, h)| {
-            vec![
-                Value::I64(county),
-                Value::I64(mid.take()),
-                r[1].clone(),
-                Value::OptI64(None),
-                Value::I64(*h),
-                Value::I64(CREATED_AT),
-                t("登记 registered"),
-            ]
-        })
-        .collect();
+
     tx.bulk_insert(
         "resident_moves",
         &[
@@ -670,10 +671,9 @@ pub async fn build(
             "moved_at",
             "reason",
         ],
-        &moves,
+        moves,
     )
     .await?;
-    drop(res_rows);
 
     // Party organisations, members and the households they keep in touch with.
     progress("党组织与党员 party organisations and members");
@@ -858,7 +858,7 @@ pub async fn build(
             "created_at",
             "updated_at",
         ],
-        &org_rows,
+        org_rows,
     )
     .await?;
     tx.bulk_insert(
@@ -875,13 +875,13 @@ pub async fn build(
             "created_at",
             "updated_at",
         ],
-        &member_rows,
+        member_rows,
     )
     .await?;
     tx.bulk_insert(
         "member_contacts",
         &["county_id", "member_id", "household_id", "created_at"],
-        &contact_rows,
+        contact_rows,
     )
     .await?;
 
@@ -970,7 +970,7 @@ pub async fn build(
             "created_at",
             "updated_at",
         ],
-        &staff_rows,
+        staff_rows,
     )
     .await?;
 
@@ -1044,7 +1044,7 @@ pub async fn build(
             "created_at",
             "updated_at",
         ],
-        &duty_rows,
+        duty_rows,
     )
     .await?;
     progress("提交 committing");

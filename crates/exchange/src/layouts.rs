@@ -803,6 +803,7 @@ async fn import_grids(
             Value::I64(now),
         ]);
     }
+    let n = out.len();
     tx.bulk_insert(
         "grids",
         &[
@@ -817,10 +818,10 @@ async fn import_grids(
             "created_at",
             "updated_at",
         ],
-        &out,
+        out,
     )
     .await?;
-    Ok(out.len())
+    Ok(n)
 }
 
 async fn import_orgs(
@@ -951,6 +952,7 @@ async fn import_orgs(
             Value::I64(now),
         ]);
     }
+    let n = out.len();
     tx.bulk_insert(
         "party_orgs",
         &[
@@ -966,10 +968,10 @@ async fn import_orgs(
             "created_at",
             "updated_at",
         ],
-        &out,
+        out,
     )
     .await?;
-    Ok(out.len())
+    Ok(n)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1048,6 +1050,7 @@ async fn import_staff(
             ]
         })
         .collect();
+    let n = rows.len();
     tx.bulk_insert(
         "grid_staff",
         &[
@@ -1062,10 +1065,10 @@ async fn import_staff(
             "created_at",
             "updated_at",
         ],
-        &rows,
+        rows,
     )
     .await?;
-    Ok(rows.len())
+    Ok(n)
 }
 
 async fn import_households(
@@ -1224,7 +1227,10 @@ async fn import_households(
             ]
         })
         .collect();
-    for chunk in hrows.chunks(20_000) {
+    let mut hrows = hrows.into_iter().peekable();
+    while hrows.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = hrows.by_ref().take(20_000).collect();
+        let n = chunk.len() as u64;
         tx.bulk_insert(
             "households",
             &[
@@ -1240,7 +1246,7 @@ async fn import_households(
             chunk,
         )
         .await?;
-        progress.advance(chunk.len() as u64);
+        progress.advance(n);
     }
     progress.phase("写入居民 writing residents", residents.len() as u64);
     for (c, chunk) in residents.chunks(20_000).enumerate() {
@@ -1292,7 +1298,7 @@ async fn import_households(
                 "created_at",
                 "updated_at",
             ],
-            &rows,
+            rows,
         )
         .await?;
         tx.bulk_insert(
@@ -1306,7 +1312,7 @@ async fn import_households(
                 "moved_at",
                 "reason",
             ],
-            &moves,
+            moves,
         )
         .await?;
         progress.advance(chunk.len() as u64);
@@ -1449,6 +1455,7 @@ async fn import_members(
             ]);
         }
     }
+    let n = rows.len();
     tx.bulk_insert(
         "party_members",
         &[
@@ -1463,16 +1470,16 @@ async fn import_members(
             "created_at",
             "updated_at",
         ],
-        &rows,
+        rows,
     )
     .await?;
     tx.bulk_insert(
         "member_contacts",
         &["county_id", "member_id", "household_id", "created_at"],
-        &contact_rows,
+        contact_rows,
     )
     .await?;
-    Ok(rows.len())
+    Ok(n)
 }
 
 // ---------------------------------------------------------------------------------------------

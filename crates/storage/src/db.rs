@@ -187,35 +187,65 @@ impl Tx {
     }
     /// Inserts many rows with multi-row `INSERT … VALUES` statements, as many rows per statement as
     /// the parameter limits allow. The caller has validated the rows; constraints still apply.
+    /// The statement text is built once per batch size and the values are moved, not copied: this
+    /// is the import hot path.
     pub async fn bulk_insert(
         &mut self,
         table: &str,
         columns: &[&str],
-        rows: &[Vec<crate::Value>],
+        rows: Vec<Vec<crate::Value>>,
     ) -> Result<()> {
         const MAX_PARAMS: usize = 30_000;
         const MAX_ROWS: usize = 1_000;
-        let per = (MAX_PARAMS / columns.len().max(1)).clamp(1, MAX_ROWS);
+        let width = columns.len().max(1);
+        let per = (MAX_PARAMS / width).clamp(1, MAX_ROWS);
+        let pg = self.is_postgres();
         let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        for chunk in rows.chunks(per) {
-            let mut q = Q::new(&head);
-            for (i, row) in chunk.iter().enumerate() {
-                if row.len() != columns.len() {
+        let statement = |n: usize| {
+            let mut sql = String::with_capacity(head.len() + n * width * 6);
+            sql.push_str(&head);
+            let mut k = 0;
+            for r in 0..n {
+                sql.push_str(if r == 0 { "(" } else { ", (" });
+                for c in 0..width {
+                    if c > 0 {
+                        sql.push_str(", ");
+                    }
+                    k += 1;
+                    if pg {
+                        sql.push('$');
+                        sql.push_str(&k.to_string());
+                    } else {
+                        sql.push('?');
+                    }
+                }
+                sql.push(')');
+            }
+            sql
+        };
+        let full_n = per.min(rows.len());
+        let full = statement(full_n);
+        let mut it = rows.into_iter().peekable();
+        while it.peek().is_some() {
+            let mut args = Vec::with_capacity(per * width);
+            let mut n = 0;
+            for row in it.by_ref().take(per) {
+                if row.len() != width {
                     return Err(StoreError::invalid(
                         table,
                         "批量写入的列数不一致",
                         "bulk insert row has the wrong number of values",
                     ));
                 }
-                q.push(if i == 0 { "(" } else { ", (" });
-                for (j, v) in row.iter().enumerate() {
-                    let p = q.arg(v.clone());
-                    q.push(if j == 0 { "" } else { ", " });
-                    q.push(&p);
-                }
-                q.push(")");
+                args.extend(row);
+                n += 1;
             }
-            self.exec(&q).await?;
+            let sql = if n == full_n {
+                full.clone()
+            } else {
+                statement(n)
+            };
+            self.exec(&Q { sql, args }).await?;
         }
         Ok(())
     }

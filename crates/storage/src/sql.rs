@@ -89,6 +89,9 @@ impl Q {
 /// parameters costs quadratic time to bind. When the placeholders are `$1, $2, …` each used once and
 /// in order (as `Q` produces them), plain `?` placeholders mean the same and bind in linear time.
 pub(crate) fn positional(sql: &str) -> std::borrow::Cow<'_, str> {
+    if !sql.contains('$') {
+        return std::borrow::Cow::Borrowed(sql);
+    }
     let b = sql.as_bytes();
     let mut out = String::with_capacity(sql.len());
     let mut expected = 1usize;

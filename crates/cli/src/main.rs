@@ -135,11 +135,12 @@ async fn main() -> anyhow::Result<()> {
                 Ok(r) => {
                     let secs = started.elapsed().as_secs_f64();
                     println!(
-                        "导入完成 / imported {}: {} 行 rows, {} 写入 written, {} 未变 unchanged, {:.1}s ({:.0} rows/s)",
+                        "导入完成 / imported {}: {} 行 rows, {} 写入 written, {} 未变 unchanged, {} 占位跳过 placeholders skipped, {:.1}s ({:.0} rows/s)",
                         file.display(),
                         r.rows,
                         r.written,
                         r.unchanged,
+                        r.skipped,
                         secs,
                         r.rows as f64 / secs.max(1e-9)
                     );

@@ -444,7 +444,6 @@ pub async fn build(
     };
     let mut hh_rows = Vec::with_capacity(HOUSEHOLDS);
     let mut res_rows: Vec<Vec<Value>> = Vec::with_capacity(HOUSEHOLDS * 3);
-    let mut res_homes: Vec<i64> = Vec::with_capacity(HOUSEHOLDS * 3);
     let mut res_id = 0i64;
     let mut staged: Vec<Staged> = Vec::new();
     for ((vi, mg, gcode), n) in micro_grids.iter().zip(&hh_counts) {
@@ -587,7 +586,6 @@ pub async fn build(
     }
     for (_, h, gcode, name, id, phone, rel, tags) in staged {
         let r = rid.take();
-        res_homes.push(h);
         res_rows.push(vec![
             Value::I64(county),
             Value::I64(r),
@@ -607,23 +605,6 @@ pub async fn build(
     progress("写入户 writing households");
     sum.households = hh_rows.len();
     sum.residents = res_rows.len();
-    progress("迁移记录 move history");
-    let mut mid = reserve(&mut tx, county, "move", res_rows.len()).await?;
-    let moves: Vec<Vec<Value>> = res_rows
-        .iter()
-        .zip(&res_homes)
-        .map(|(r, h)| {
-            vec![
-                Value::I64(county),
-                Value::I64(mid.take()),
-                r[1].clone(),
-                Value::OptI64(None),
-                Value::I64(*h),
-                Value::I64(CREATED_AT),
-                t("登记 registered"),
-            ]
-        })
-        .collect();
     tx.bulk_insert(
         "households",
         &[
@@ -657,21 +638,6 @@ pub async fn build(
             "updated_at",
         ],
         res_rows,
-    )
-    .await?;
-
-    tx.bulk_insert(
-        "resident_moves",
-        &[
-            "county_id",
-            "id",
-            "resident_id",
-            "from_household_id",
-            "to_household_id",
-            "moved_at",
-            "reason",
-        ],
-        moves,
     )
     .await?;
 

@@ -354,6 +354,7 @@ pub async fn import(
         rows: t.rows.len(),
         written,
         unchanged: 0,
+        skipped: 0,
     })
 }
 
@@ -373,6 +374,9 @@ fn blank_row(m: &Mapped, r: usize) -> bool {
 struct DivRow {
     code: DivisionCode,
     name: String,
+    /// Usually `code.level()`; a prefecture-level city without counties (东莞, 中山, 儋州) also
+    /// appears as its own county-level unit under the same code.
+    level: DivisionLevel,
     parent: Option<DivisionCode>,
 }
 
@@ -383,6 +387,93 @@ const CHINA_DIVISION_FILES: [&str; 5] = [
     "streets.csv",
     "villages.csv",
 ];
+
+/// The level a row states: its `level` column, or in the `china-division` tables the length of its
+/// short code.
+fn stated_level(m: &Mapped, r: usize, china: bool) -> Result<Option<DivisionLevel>, Invalid> {
+    if china {
+        return Ok(match m.get(r, "code").len() {
+            2 => Some(DivisionLevel::Province),
+            4 => Some(DivisionLevel::Prefecture),
+            6 => Some(DivisionLevel::County),
+            9 => Some(DivisionLevel::Township),
+            12 => Some(DivisionLevel::Village),
+            _ => None,
+        });
+    }
+    m.opt(r, "level").map(|l| l.parse()).transpose()
+}
+
+/// Checks one division row; `Ok(None)` for a placeholder the official tables carry (a sub-unit
+/// numbered 000, such as 金门县's, whose code is its parent's own).
+fn division_row(m: &Mapped, r: usize, china: bool) -> Result<Option<DivRow>, StoreError> {
+    let one = |field: &str, e: Invalid| StoreError::Invalid(vec![FieldError::new(field, e)]);
+    let raw = m.get(r, "code");
+    let text = if china && !raw.is_empty() && raw.len() < 12 {
+        format!("{raw:0<12}")
+    } else {
+        raw.to_string()
+    };
+    let code = DivisionCode::parse(&text).map_err(|e| one("code", e))?;
+    let stated = stated_level(m, r, china).map_err(|e| one("level", e))?;
+    let level = match stated {
+        None => code.level(),
+        Some(l) if l == code.level() => l,
+        Some(DivisionLevel::County) if code.level() == DivisionLevel::Prefecture => {
+            DivisionLevel::County
+        }
+        Some(l) if china && l > code.level() => return Ok(None),
+        Some(l) => {
+            return Err(one(
+                "level",
+                Invalid::new(
+                    format!("级别“{}”与代码所示的{}不符", l.zh(), code.level().zh()),
+                    format!(
+                        "level '{}' does not match the code, which is a {}",
+                        l.as_str(),
+                        code.level().as_str()
+                    ),
+                ),
+            ))
+        }
+    };
+    let mut c = Checker::default();
+    let name = c.text("name", m.get(r, "name"), 100);
+    let implied = match level {
+        DivisionLevel::County if code.level() == DivisionLevel::Prefecture => Some(code.clone()),
+        _ => code.implied_parent(),
+    };
+    let parent = match m.opt(r, "parent_code").filter(|_| !china) {
+        None => implied.clone(),
+        Some(p) => c.parse("parent_code", DivisionCode::parse(&p)),
+    };
+    if let (Some(p), Some(i)) = (&parent, &implied) {
+        if p != i {
+            c.0.push(FieldError::new(
+                "parent_code",
+                Invalid::new(
+                    format!("上级代码应为{i}"),
+                    format!("parent_code should be {i}"),
+                ),
+            ));
+        }
+    }
+    let name = c.finish(name)?;
+    Ok(Some(DivRow {
+        code,
+        name,
+        level,
+        parent,
+    }))
+}
+
+fn county_of(d: &DivRow) -> Option<i64> {
+    if d.level.is_county_owned() {
+        d.code.as_str()[..6].parse().ok()
+    } else {
+        None
+    }
+}
 
 async fn import_divisions(
     db: &Db,
@@ -412,13 +503,20 @@ async fn import_divisions(
     } else {
         vec![path.to_path_buf()]
     };
+    let several = files.len() > 1;
     let mut rows: Vec<DivRow> = Vec::new();
-    let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
+    // (code, county-owned?) → where it was first seen
+    let mut seen: HashMap<(String, bool), (String, usize)> = HashMap::new();
     let mut failures: Vec<RowError> = Vec::new();
     let mut total_bad = 0;
     let mut read = 0;
+    let mut skipped = 0;
     for f in &files {
-        progress.phase(&format!("读取 reading {}", f.display()), 0);
+        let fname = f
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        progress.phase(&format!("读取 reading {fname}"), 0);
         let t = table::read(f)?;
         read += t.rows.len();
         // The `china-division` tables carry short codes (2/4/6/9/12 digits) and no level column.
@@ -434,146 +532,88 @@ async fn import_divisions(
         } else {
             Mapped::new(&t, DIVISION_COLS)?
         };
-        progress.phase(
-            &format!("校验 checking {}", f.display()),
-            t.rows.len() as u64,
-        );
+        progress.phase(&format!("校验 checking {fname}"), t.rows.len() as u64);
         let mut errs = Errors::new(&m);
         for r in 0..t.rows.len() {
             if blank_row(&m, r) {
                 continue;
             }
-            let raw = m.get(r, "code");
-            let code_text = if china && raw.len() < 12 && !raw.is_empty() {
-                format!("{raw:0<12}")
-            } else {
-                raw.to_string()
-            };
-            let input = DivisionInput {
-                code: code_text,
-                name: m.get(r, "name").to_string(),
-                parent_code: if china { None } else { m.opt(r, "parent_code") },
-            };
-            let (code, name, parent) = if china {
-                let mut c = Checker::default();
-                let code = c.parse("code", DivisionCode::parse(&input.code));
-                let name = c.text("name", &input.name, 100);
-                if let Err(e) = c.finish(Some(())) {
+            let d = match division_row(&m, r, china) {
+                Ok(Some(d)) => d,
+                Ok(None) => {
+                    skipped += 1;
+                    continue;
+                }
+                Err(e) => {
                     errs.store(r, e, &[]);
                     continue;
                 }
-                match (code, name) {
-                    (Some(code), Some(name)) => {
-                        let parent = code.implied_parent();
-                        (code, name, parent)
-                    }
-                    _ => continue,
-                }
-            } else {
-                // Provinces and prefectures have no parent check beyond the prefix.
-                let code = match DivisionCode::parse(&input.code) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        errs.invalid(r, "code", e);
-                        continue;
-                    }
-                };
-                if code.level() <= DivisionLevel::County {
-                    let mut c = Checker::default();
-                    let name = c.text("name", &input.name, 100);
-                    let parent = match input.parent_code.as_deref() {
-                        None => Some(None),
-                        Some(p) => c.parse("parent_code", DivisionCode::parse(p)).map(Some),
-                    };
-                    if let (Some(Some(p)), true) = (&parent, code.level() > DivisionLevel::Province)
-                    {
-                        if !code.is_within(p) || p.level() >= code.level() {
-                            c.0.push(FieldError::new(
-                                "parent_code",
-                                Invalid::new(
-                                    "上级代码与区划代码不符",
-                                    "parent_code does not match the code",
-                                ),
-                            ));
-                        }
-                    }
-                    match c.finish(name.zip(parent)) {
-                        Ok((name, parent)) => (code, name, parent),
-                        Err(e) => {
-                            errs.store(r, e, &[]);
-                            continue;
-                        }
-                    }
-                } else {
-                    match input.validate() {
-                        Ok(v) => (v.code, v.name, v.parent),
-                        Err(e) => {
-                            errs.store(r, e, &[]);
-                            continue;
-                        }
-                    }
-                }
             };
-            if let Some(level) = m.opt(r, "level") {
-                match level.parse::<DivisionLevel>() {
-                    Ok(l) if l == code.level() => {}
-                    Ok(l) => errs.add(
-                        r,
-                        "level",
-                        format!("级别“{}”与代码所示的{}不符", l.zh(), code.level().zh()),
-                        format!(
-                            "level '{}' does not match the code, which is a {}",
-                            l.as_str(),
-                            code.level().as_str()
-                        ),
-                    ),
-                    Err(e) => errs.invalid(r, "level", e),
-                }
-            }
-            if !scope.covers(code.as_str()) && code.level().is_county_owned() {
+            if d.level.is_county_owned() && !scope.covers(d.code.as_str()) {
                 errs.outside(r, "code");
                 continue;
             }
-            if let Some((_, first)) = seen.get(code.as_str()) {
+            let key = (d.code.to_string(), d.level.is_county_owned());
+            if let Some((file, line)) = seen.get(&key) {
+                let at = if several {
+                    format!("{file} ")
+                } else {
+                    String::new()
+                };
                 errs.add(
                     r,
                     "code",
-                    format!("区划代码与第{first}行重复"),
-                    format!("code repeats row {first}"),
+                    format!("区划代码与{at}第{line}行重复"),
+                    format!("code repeats {at}row {line}"),
                 );
                 continue;
             }
-            seen.insert(code.as_str().to_string(), (rows.len(), t.line(r)));
-            rows.push(DivRow { code, name, parent });
+            seen.insert(key, (fname.clone(), t.line(r)));
+            rows.push(d);
         }
         total_bad += errs.total;
-        failures.extend(errs.list);
+        failures.extend(errs.list.into_iter().map(|mut e| {
+            if several {
+                e.column = format!("{fname} {}", e.column);
+            }
+            e
+        }));
     }
     // Parents below the county must exist, in the files or already in the database.
+    let in_files = |c: &DivisionCode| seen.contains_key(&(c.to_string(), true));
     let missing: Vec<String> = rows
         .iter()
-        .filter(|d| d.code.level() > DivisionLevel::County)
+        .filter(|d| d.level > DivisionLevel::County)
         .filter_map(|d| d.parent.as_ref())
-        .filter(|p| !seen.contains_key(p.as_str()))
-        .map(|p| p.as_str().to_string())
+        .filter(|p| !in_files(p))
+        .map(|p| p.to_string())
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
     let mut tx = db.begin().await?;
     let existing = tx.existing_divisions(&missing).await?;
     for d in &rows {
-        if d.code.level() > DivisionLevel::County {
-            if let Some(p) = &d.parent {
-                if !seen.contains_key(p.as_str()) && !existing.contains(p.as_str()) {
-                    total_bad += 1;
-                    if failures.len() < SHOWN_ERRORS {
-                        failures.push(RowError {
-                            row: seen.get(d.code.as_str()).map(|s| s.1).unwrap_or(0),
-                            column: "parent_code".into(),
-                            zh: format!("上级区划 {p} 不存在"),
-                            en: format!("parent division {p} does not exist"),
-                        });
-                    }
+        if d.level <= DivisionLevel::County {
+            continue;
+        }
+        if let Some(p) = &d.parent {
+            if !in_files(p) && !existing.contains(p.as_str()) {
+                total_bad += 1;
+                if failures.len() < SHOWN_ERRORS {
+                    let (file, line) = seen
+                        .get(&(d.code.to_string(), true))
+                        .cloned()
+                        .unwrap_or_default();
+                    failures.push(RowError {
+                        row: line,
+                        column: if several {
+                            format!("{file} parent_code")
+                        } else {
+                            "parent_code".into()
+                        },
+                        zh: format!("上级区划 {p} 不存在"),
+                        en: format!("parent division {p} does not exist"),
+                    });
                 }
             }
         }
@@ -585,20 +625,15 @@ async fn import_divisions(
         });
     }
     // Parents first: upper levels, then by code.
-    rows.sort_by(|a, b| {
-        a.code
-            .level()
-            .cmp(&b.code.level())
-            .then_with(|| a.code.cmp(&b.code))
-    });
+    rows.sort_by(|a, b| a.level.cmp(&b.level).then_with(|| a.code.cmp(&b.code)));
     let regions: Vec<(String, String, String, Option<String>)> = rows
         .iter()
-        .filter(|d| !d.code.level().is_county_owned())
+        .filter(|d| !d.level.is_county_owned())
         .map(|d| {
             (
                 d.code.to_string(),
                 d.name.clone(),
-                d.code.level().as_str().to_string(),
+                d.level.as_str().to_string(),
                 d.parent.as_ref().map(|p| p.to_string()),
             )
         })
@@ -606,8 +641,8 @@ async fn import_divisions(
     let divisions: Vec<(i64, String, String, String, Option<String>)> = rows
         .iter()
         .filter_map(|d| {
-            let county = d.code.county_id()?;
-            let parent = if d.code.level() == DivisionLevel::County {
+            let county = county_of(d)?;
+            let parent = if d.level == DivisionLevel::County {
                 None
             } else {
                 d.parent.as_ref().map(|p| p.to_string())
@@ -616,7 +651,7 @@ async fn import_divisions(
                 county,
                 d.code.to_string(),
                 d.name.clone(),
-                d.code.level().as_str().to_string(),
+                d.level.as_str().to_string(),
                 parent,
             ))
         })
@@ -635,6 +670,7 @@ async fn import_divisions(
         rows: read,
         written,
         unchanged: rows.len() - written,
+        skipped,
     })
 }
 
@@ -1209,7 +1245,6 @@ async fn import_households(
     let now = now_ms();
     let h_first = next_ids(tx, county_id, "household", households.len() as i64).await?;
     let r_first = next_ids(tx, county_id, "resident", residents.len() as i64).await?;
-    let m_first = next_ids(tx, county_id, "move", residents.len() as i64).await?;
     progress.phase("写入户 writing households", households.len() as u64);
     let hrows: Vec<Vec<Value>> = households
         .iter()
@@ -1252,7 +1287,6 @@ async fn import_households(
     for (c, chunk) in residents.chunks(20_000).enumerate() {
         let base = c * 20_000;
         let mut rows = Vec::with_capacity(chunk.len());
-        let mut moves = Vec::with_capacity(chunk.len());
         for (k, (hi, v)) in chunk.iter().enumerate() {
             let rid = r_first + (base + k) as i64;
             let hid = h_first + *hi as i64;
@@ -1270,15 +1304,6 @@ async fn import_households(
                 Value::I64(ResidentTag::to_bits(&v.tags)),
                 Value::I64(now),
                 Value::I64(now),
-            ]);
-            moves.push(vec![
-                Value::I64(county_id),
-                Value::I64(m_first + (base + k) as i64),
-                Value::I64(rid),
-                Value::OptI64(None),
-                Value::I64(hid),
-                Value::I64(now),
-                Value::Text("导入登记 imported".into()),
             ]);
         }
         tx.bulk_insert(
@@ -1299,20 +1324,6 @@ async fn import_households(
                 "updated_at",
             ],
             rows,
-        )
-        .await?;
-        tx.bulk_insert(
-            "resident_moves",
-            &[
-                "county_id",
-                "id",
-                "resident_id",
-                "from_household_id",
-                "to_household_id",
-                "moved_at",
-                "reason",
-            ],
-            moves,
         )
         .await?;
         progress.advance(chunk.len() as u64);

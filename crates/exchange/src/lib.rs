@@ -115,6 +115,9 @@ pub struct ImportReport {
     pub written: usize,
     /// Rows already present unchanged (divisions only).
     pub unchanged: usize,
+    /// Placeholder rows of the official tables that stand for no division of their own (a
+    /// sub-unit numbered 000 whose code is its parent's), left out.
+    pub skipped: usize,
 }
 
 /// Receives progress of long imports (the command line shows a bar).

@@ -804,20 +804,6 @@ pub async fn insert_resident(
             StoreError::Conflict(_) => StoreError::conflict("id_number", "该身份证号码已登记", "this ID number is already registered"),
             e => e,
         })?;
-    let move_id = next_ids(tx, county_id, "move", 1).await?;
-    tx.exec(&Q::with(
-        "INSERT INTO resident_moves (county_id, id, resident_id, from_household_id, to_household_id, moved_at, reason) \
-         VALUES (?, ?, ?, NULL, ?, ?, ?)",
-        vec![
-            county_id.into(),
-            move_id.into(),
-            id.into(),
-            h.id.into(),
-            now.into(),
-            "登记 registered".into(),
-        ],
-    ))
-    .await?;
     Ok(r)
 }
 

@@ -454,9 +454,10 @@ async fn registry_operations(t: &TestDb) {
         .ok("GET", &format!("/api/v1/residents/{rid}/moves"), None)
         .await;
     let moves = moves.as_array().unwrap();
-    assert_eq!(moves.len(), 2);
-    assert_eq!(moves[1]["from_household_id"], h1);
-    assert_eq!(moves[1]["to_household_id"], h2);
+    assert_eq!(moves.len(), 1);
+    assert_eq!(moves[0]["from_household_id"], h1);
+    assert_eq!(moves[0]["to_household_id"], h2);
+    assert_eq!(moves[0]["reason"], "分户");
 
     // Party organisations and members.
     let committee = c

@@ -2,6 +2,11 @@
 
 mod config;
 
+/// mimalloc: imports allocate and free millions of small strings; glibc's allocator spent a fifth of
+/// an import's time on them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -12,6 +12,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashSet;
 use xiangzhi_domain::*;
+use xiangzhi_storage::bulk::tables;
 use xiangzhi_storage::registry::next_ids;
 use xiangzhi_storage::{Db, StoreError, Tx, Value};
 
@@ -187,9 +188,8 @@ pub async fn build(
 
     // Regions and official divisions.
     progress("区划 divisions");
-    tx.bulk_insert(
-        "regions",
-        &["code", "name", "level", "parent_code"],
+    tx.insert_rows(
+        &tables::REGIONS,
         vec![
             vec![t("140000000000"), t("山西省"), t("province"), opt(None)],
             vec![
@@ -269,20 +269,7 @@ pub async fn build(
             sum.groups += 1;
         }
     }
-    tx.bulk_insert(
-        "divisions",
-        &[
-            "county_id",
-            "code",
-            "name",
-            "level",
-            "parent_code",
-            "created_at",
-            "updated_at",
-        ],
-        div_rows,
-    )
-    .await?;
+    tx.insert_rows(&tables::DIVISIONS, div_rows).await?;
 
     // The five-level grid.
     progress("网格 grids");
@@ -406,23 +393,7 @@ pub async fn build(
             ]
         })
         .collect();
-    tx.bulk_insert(
-        "grids",
-        &[
-            "county_id",
-            "id",
-            "code",
-            "level",
-            "name",
-            "division_code",
-            "parent_id",
-            "path",
-            "created_at",
-            "updated_at",
-        ],
-        rows,
-    )
-    .await?;
+    tx.insert_rows(&tables::GRIDS, rows).await?;
 
     // Households and residents.
     progress("户与居民 households and residents");
@@ -605,41 +576,8 @@ pub async fn build(
     progress("写入户 writing households");
     sum.households = hh_rows.len();
     sum.residents = res_rows.len();
-    tx.bulk_insert(
-        "households",
-        &[
-            "county_id",
-            "id",
-            "number",
-            "division_code",
-            "micro_grid_id",
-            "address",
-            "created_at",
-            "updated_at",
-        ],
-        hh_rows,
-    )
-    .await?;
-    tx.bulk_insert(
-        "residents",
-        &[
-            "county_id",
-            "id",
-            "household_id",
-            "division_code",
-            "name",
-            "id_number",
-            "gender",
-            "birth_date",
-            "phone",
-            "relation",
-            "tags",
-            "created_at",
-            "updated_at",
-        ],
-        res_rows,
-    )
-    .await?;
+    tx.insert_rows(&tables::HOUSEHOLDS, hh_rows).await?;
+    tx.insert_rows(&tables::RESIDENTS, res_rows).await?;
 
     // Party organisations, members and the households they keep in touch with.
     progress("党组织与党员 party organisations and members");
@@ -809,47 +747,10 @@ pub async fn build(
     sum.party_orgs = org_rows.len();
     sum.party_members = member_rows.len();
     sum.member_contacts = contact_rows.len();
-    tx.bulk_insert(
-        "party_orgs",
-        &[
-            "county_id",
-            "id",
-            "code",
-            "kind",
-            "name",
-            "parent_id",
-            "division_code",
-            "standing",
-            "path",
-            "created_at",
-            "updated_at",
-        ],
-        org_rows,
-    )
-    .await?;
-    tx.bulk_insert(
-        "party_members",
-        &[
-            "county_id",
-            "id",
-            "resident_id",
-            "org_id",
-            "division_code",
-            "status",
-            "role",
-            "joined_on",
-            "created_at",
-            "updated_at",
-        ],
-        member_rows,
-    )
-    .await?;
-    tx.bulk_insert(
-        "member_contacts",
-        &["county_id", "member_id", "household_id", "created_at"],
-        contact_rows,
-    )
-    .await?;
+    tx.insert_rows(&tables::PARTY_ORGS, org_rows).await?;
+    tx.insert_rows(&tables::PARTY_MEMBERS, member_rows).await?;
+    tx.insert_rows(&tables::MEMBER_CONTACTS, contact_rows)
+        .await?;
 
     // Grid staff: the village party secretary leads each village's grid.
     progress("网格员 grid staff");
@@ -922,23 +823,7 @@ pub async fn build(
         );
     }
     sum.staff = staff_rows.len();
-    tx.bulk_insert(
-        "grid_staff",
-        &[
-            "county_id",
-            "id",
-            "name",
-            "role",
-            "grid_id",
-            "division_code",
-            "phone",
-            "unit",
-            "created_at",
-            "updated_at",
-        ],
-        staff_rows,
-    )
-    .await?;
+    tx.insert_rows(&tables::GRID_STAFF, staff_rows).await?;
 
     // Contact duties: county leaders take villages (a few left uncovered, as in real life),
     // township leaders take every village, first secretaries go to weak and small villages.
@@ -995,24 +880,7 @@ pub async fn build(
         }
     }
     sum.contact_duties = duty_rows.len();
-    tx.bulk_insert(
-        "contact_duties",
-        &[
-            "county_id",
-            "id",
-            "person_name",
-            "rank",
-            "unit",
-            "target",
-            "division_code",
-            "household_id",
-            "since",
-            "created_at",
-            "updated_at",
-        ],
-        duty_rows,
-    )
-    .await?;
+    tx.insert_rows(&tables::CONTACT_DUTIES, duty_rows).await?;
     progress("提交 committing");
     tx.commit().await?;
     Ok(sum)

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use xiangzhi_domain::*;
-use xiangzhi_storage::bulk::{GridRef, OrgRef};
+use xiangzhi_storage::bulk::{tables, GridRef, OrgRef};
 use xiangzhi_storage::registry::next_ids;
 use xiangzhi_storage::*;
 
@@ -840,23 +840,7 @@ async fn import_grids(
         ]);
     }
     let n = out.len();
-    tx.bulk_insert(
-        "grids",
-        &[
-            "county_id",
-            "id",
-            "code",
-            "level",
-            "name",
-            "division_code",
-            "parent_id",
-            "path",
-            "created_at",
-            "updated_at",
-        ],
-        out,
-    )
-    .await?;
+    tx.insert_rows(&tables::GRIDS, out).await?;
     Ok(n)
 }
 
@@ -989,24 +973,7 @@ async fn import_orgs(
         ]);
     }
     let n = out.len();
-    tx.bulk_insert(
-        "party_orgs",
-        &[
-            "county_id",
-            "id",
-            "code",
-            "kind",
-            "name",
-            "parent_id",
-            "division_code",
-            "standing",
-            "path",
-            "created_at",
-            "updated_at",
-        ],
-        out,
-    )
-    .await?;
+    tx.insert_rows(&tables::PARTY_ORGS, out).await?;
     Ok(n)
 }
 
@@ -1087,23 +1054,7 @@ async fn import_staff(
         })
         .collect();
     let n = rows.len();
-    tx.bulk_insert(
-        "grid_staff",
-        &[
-            "county_id",
-            "id",
-            "name",
-            "role",
-            "grid_id",
-            "division_code",
-            "phone",
-            "unit",
-            "created_at",
-            "updated_at",
-        ],
-        rows,
-    )
-    .await?;
+    tx.insert_rows(&tables::GRID_STAFF, rows).await?;
     Ok(n)
 }
 
@@ -1266,21 +1217,7 @@ async fn import_households(
     while hrows.peek().is_some() {
         let chunk: Vec<Vec<Value>> = hrows.by_ref().take(20_000).collect();
         let n = chunk.len() as u64;
-        tx.bulk_insert(
-            "households",
-            &[
-                "county_id",
-                "id",
-                "number",
-                "division_code",
-                "micro_grid_id",
-                "address",
-                "created_at",
-                "updated_at",
-            ],
-            chunk,
-        )
-        .await?;
+        tx.insert_rows(&tables::HOUSEHOLDS, chunk).await?;
         progress.advance(n);
     }
     progress.phase("写入居民 writing residents", residents.len() as u64);
@@ -1306,26 +1243,7 @@ async fn import_households(
                 Value::I64(now),
             ]);
         }
-        tx.bulk_insert(
-            "residents",
-            &[
-                "county_id",
-                "id",
-                "household_id",
-                "division_code",
-                "name",
-                "id_number",
-                "gender",
-                "birth_date",
-                "phone",
-                "relation",
-                "tags",
-                "created_at",
-                "updated_at",
-            ],
-            rows,
-        )
-        .await?;
+        tx.insert_rows(&tables::RESIDENTS, rows).await?;
         progress.advance(chunk.len() as u64);
     }
     Ok(residents.len())
@@ -1467,29 +1385,9 @@ async fn import_members(
         }
     }
     let n = rows.len();
-    tx.bulk_insert(
-        "party_members",
-        &[
-            "county_id",
-            "id",
-            "resident_id",
-            "org_id",
-            "division_code",
-            "status",
-            "role",
-            "joined_on",
-            "created_at",
-            "updated_at",
-        ],
-        rows,
-    )
-    .await?;
-    tx.bulk_insert(
-        "member_contacts",
-        &["county_id", "member_id", "household_id", "created_at"],
-        contact_rows,
-    )
-    .await?;
+    tx.insert_rows(&tables::PARTY_MEMBERS, rows).await?;
+    tx.insert_rows(&tables::MEMBER_CONTACTS, contact_rows)
+        .await?;
     Ok(n)
 }
 

@@ -26,6 +26,154 @@ pub struct OrgRef {
     pub path: String,
 }
 
+/// The columns bulk writers fill, per table, in the order their rows list values.
+pub mod tables {
+    /// A table and the columns a bulk insert fills.
+    pub struct Columns {
+        pub table: &'static str,
+        pub columns: &'static [&'static str],
+    }
+    pub const REGIONS: Columns = Columns {
+        table: "regions",
+        columns: &["code", "name", "level", "parent_code"],
+    };
+    pub const DIVISIONS: Columns = Columns {
+        table: "divisions",
+        columns: &[
+            "county_id",
+            "code",
+            "name",
+            "level",
+            "parent_code",
+            "created_at",
+            "updated_at",
+        ],
+    };
+    pub const GRIDS: Columns = Columns {
+        table: "grids",
+        columns: &[
+            "county_id",
+            "id",
+            "code",
+            "level",
+            "name",
+            "division_code",
+            "parent_id",
+            "path",
+            "created_at",
+            "updated_at",
+        ],
+    };
+    pub const GRID_STAFF: Columns = Columns {
+        table: "grid_staff",
+        columns: &[
+            "county_id",
+            "id",
+            "name",
+            "role",
+            "grid_id",
+            "division_code",
+            "phone",
+            "unit",
+            "created_at",
+            "updated_at",
+        ],
+    };
+    pub const HOUSEHOLDS: Columns = Columns {
+        table: "households",
+        columns: &[
+            "county_id",
+            "id",
+            "number",
+            "division_code",
+            "micro_grid_id",
+            "address",
+            "created_at",
+            "updated_at",
+        ],
+    };
+    pub const RESIDENTS: Columns = Columns {
+        table: "residents",
+        columns: &[
+            "county_id",
+            "id",
+            "household_id",
+            "division_code",
+            "name",
+            "id_number",
+            "gender",
+            "birth_date",
+            "phone",
+            "relation",
+            "tags",
+            "created_at",
+            "updated_at",
+        ],
+    };
+    pub const PARTY_ORGS: Columns = Columns {
+        table: "party_orgs",
+        columns: &[
+            "county_id",
+            "id",
+            "code",
+            "kind",
+            "name",
+            "parent_id",
+            "division_code",
+            "standing",
+            "path",
+            "created_at",
+            "updated_at",
+        ],
+    };
+    pub const PARTY_MEMBERS: Columns = Columns {
+        table: "party_members",
+        columns: &[
+            "county_id",
+            "id",
+            "resident_id",
+            "org_id",
+            "division_code",
+            "status",
+            "role",
+            "joined_on",
+            "created_at",
+            "updated_at",
+        ],
+    };
+    pub const MEMBER_CONTACTS: Columns = Columns {
+        table: "member_contacts",
+        columns: &["county_id", "member_id", "household_id", "created_at"],
+    };
+    pub const CONTACT_DUTIES: Columns = Columns {
+        table: "contact_duties",
+        columns: &[
+            "county_id",
+            "id",
+            "person_name",
+            "rank",
+            "unit",
+            "target",
+            "division_code",
+            "household_id",
+            "since",
+            "created_at",
+            "updated_at",
+        ],
+    };
+}
+
+impl Tx {
+    /// `bulk_insert` into one of the known tables.
+    pub async fn insert_rows(
+        &mut self,
+        t: &tables::Columns,
+        rows: Vec<Vec<crate::Value>>,
+    ) -> Result<()> {
+        self.bulk_insert(t.table, t.columns, rows).await
+    }
+}
+
 fn scoped(sql: &str, county_id: i64, scope: &Scope, column: &str) -> Q {
     let mut q = Q::with(sql, vec![county_id.into()]);
     scope.filter(&mut q, "t", column);

@@ -25,6 +25,22 @@ pub async fn next_ids(tx: &mut Tx, county_id: i64, kind: &str, n: i64) -> Result
     Ok(end - n + 1)
 }
 
+impl Tx {
+    /// Deletes one county-owned row by id; the caller has already found it inside its scope.
+    pub(crate) async fn delete_by_id(
+        &mut self,
+        table: &str,
+        county_id: i64,
+        id: i64,
+    ) -> Result<u64> {
+        self.exec(&Q::with(
+            &format!("DELETE FROM {table} WHERE county_id = ? AND id = ?"),
+            vec![county_id.into(), id.into()],
+        ))
+        .await
+    }
+}
+
 /// What a list is ordered and paged by.
 pub(crate) trait Keyed {
     fn key(&self) -> String;
@@ -482,11 +498,7 @@ impl Db {
     pub async fn delete_grid(&self, scope: &Scope, id: i64) -> Result<()> {
         let g = self.get_grid(scope, id).await?;
         let mut tx = self.begin().await?;
-        tx.exec(&Q::with(
-            "DELETE FROM grids WHERE county_id = ? AND id = ?",
-            vec![g.county_id.into(), g.id.into()],
-        ))
-        .await?;
+        tx.delete_by_id("grids", g.county_id, g.id).await?;
         tx.commit().await
     }
 
@@ -677,11 +689,7 @@ impl Db {
     pub async fn delete_staff(&self, scope: &Scope, id: i64) -> Result<()> {
         let s = self.get_staff(scope, id).await?;
         let mut tx = self.begin().await?;
-        tx.exec(&Q::with(
-            "DELETE FROM grid_staff WHERE county_id = ? AND id = ?",
-            vec![s.county_id.into(), id.into()],
-        ))
-        .await?;
+        tx.delete_by_id("grid_staff", s.county_id, id).await?;
         tx.commit().await
     }
 
@@ -898,19 +906,18 @@ impl Db {
     pub async fn delete_household(&self, scope: &Scope, id: i64) -> Result<()> {
         let h = self.get_household(scope, id).await?;
         let mut tx = self.begin().await?;
-        tx.exec(&Q::with(
-            "DELETE FROM households WHERE county_id = ? AND id = ?",
-            vec![h.county_id.into(), id.into()],
-        ))
-        .await
-        .map_err(|e| match e {
+        tx.delete_by_id("households", h.county_id, id)
+            .await
+            .map_err(|e| {
+                match e {
             StoreError::Conflict(_) => StoreError::conflict(
                 "id",
                 "该户仍有居民、迁移历史或联系记录，不能删除",
                 "the household still has residents, move history or contacts and cannot be deleted",
             ),
             e => e,
-        })?;
+        }
+            })?;
         tx.commit().await
     }
 
@@ -1009,19 +1016,16 @@ impl Db {
             vec![r.county_id.into(), id.into()],
         ))
         .await?;
-        tx.exec(&Q::with(
-            "DELETE FROM residents WHERE county_id = ? AND id = ?",
-            vec![r.county_id.into(), id.into()],
-        ))
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => StoreError::conflict(
-                "id",
-                "该居民仍是党员，请先处理党员信息",
-                "the resident is still a party member; remove that record first",
-            ),
-            e => e,
-        })?;
+        tx.delete_by_id("residents", r.county_id, id)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => StoreError::conflict(
+                    "id",
+                    "该居民仍是党员，请先处理党员信息",
+                    "the resident is still a party member; remove that record first",
+                ),
+                e => e,
+            })?;
         tx.commit().await
     }
 
@@ -1315,11 +1319,7 @@ impl Db {
     pub async fn delete_party_org(&self, scope: &Scope, id: i64) -> Result<()> {
         let o = self.get_party_org(scope, id).await?;
         let mut tx = self.begin().await?;
-        tx.exec(&Q::with(
-            "DELETE FROM party_orgs WHERE county_id = ? AND id = ?",
-            vec![o.county_id.into(), id.into()],
-        ))
-        .await?;
+        tx.delete_by_id("party_orgs", o.county_id, id).await?;
         tx.commit().await
     }
 
@@ -1411,11 +1411,7 @@ impl Db {
             vec![m.county_id.into(), id.into()],
         ))
         .await?;
-        tx.exec(&Q::with(
-            "DELETE FROM party_members WHERE county_id = ? AND id = ?",
-            vec![m.county_id.into(), id.into()],
-        ))
-        .await?;
+        tx.delete_by_id("party_members", m.county_id, id).await?;
         tx.commit().await
     }
 
@@ -1643,11 +1639,7 @@ impl Db {
     pub async fn delete_contact_duty(&self, scope: &Scope, id: i64) -> Result<()> {
         let d = self.get_contact_duty(scope, id).await?;
         let mut tx = self.begin().await?;
-        tx.exec(&Q::with(
-            "DELETE FROM contact_duties WHERE county_id = ? AND id = ?",
-            vec![d.county_id.into(), id.into()],
-        ))
-        .await?;
+        tx.delete_by_id("contact_duties", d.county_id, id).await?;
         tx.commit().await
     }
 

@@ -2,6 +2,7 @@
 //! other crate relies on. Nothing here does I/O; values are parsed once at the edge (`TryFrom`/`parse`)
 //! so the rest of the program never re-validates.
 
+pub mod access;
 pub mod division;
 pub mod enums;
 pub mod error;
@@ -9,6 +10,7 @@ pub mod id_number;
 pub mod money;
 pub mod phone;
 
+pub use access::{Right, Role};
 pub use division::{DivisionCode, DivisionLevel};
 pub use enums::*;
 pub use error::Invalid;

@@ -138,6 +138,14 @@ impl Db {
         Ok(n)
     }
 
+    /// Runs a statement written by a test (trusted SQL), e.g. to tamper with the audit log.
+    pub async fn execute_for_tests(&self, sql: &str) -> Result<u64> {
+        let mut tx = self.begin().await?;
+        let n = tx.exec(&Q::new(sql)).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Table name → sorted column names, for checking that both backends have the same schema.
     pub async fn schema(&self) -> Result<Vec<(String, Vec<String>)>> {
         let sql = match self.inner {

@@ -7,6 +7,8 @@
 
 #[macro_use]
 pub mod sql;
+pub mod accounts;
+pub mod audit;
 pub mod bulk;
 pub mod db;
 pub mod error;

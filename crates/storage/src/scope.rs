@@ -35,6 +35,16 @@ impl Scope {
         }
     }
 
+    /// No rows at all (an account bound to no valid division).
+    pub fn nothing() -> Self {
+        Scope {
+            county_id: None,
+            lo: "~".into(),
+            hi: "~".into(),
+            root: None,
+        }
+    }
+
     /// A division and everything below it.
     pub fn division(code: &DivisionCode) -> Self {
         let prefix = code.prefix().to_string();

@@ -10,6 +10,7 @@ pub enum Arg {
     Text(String),
     OptText(Option<String>),
     Date(NaiveDate),
+    Bool(bool),
 }
 
 impl From<i64> for Arg {
@@ -130,6 +131,7 @@ macro_rules! bind_args {
                 $crate::sql::Arg::Text(v) => query.bind(v.as_str()),
                 $crate::sql::Arg::OptText(v) => query.bind(v.as_deref()),
                 $crate::sql::Arg::Date(v) => query.bind(*v),
+                $crate::sql::Arg::Bool(v) => query.bind(*v),
             };
         }
         query

@@ -1,0 +1,460 @@
+//! Accounts, password policy, lockout, sessions and revocable API tokens.
+//!
+//! Passwords are stored as argon2id hashes; session and API tokens as SHA-256 hashes of 256-bit
+//! random values, so a copy of the database gives no usable credential.
+
+use crate::sql::Q;
+use crate::{now_ms, Db, Result, Scope, StoreError};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use xiangzhi_domain::access::*;
+use xiangzhi_domain::{DivisionCode, Role};
+
+const MINUTE: i64 = 60_000;
+const DAY: i64 = 24 * 60 * MINUTE;
+
+/// 用户
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    /// The division this account is bound to; it sees only that subtree.
+    pub division_code: String,
+    pub password_changed_at: i64,
+    pub failed_logins: i64,
+    pub locked_until: Option<i64>,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+impl User {
+    /// The jurisdiction of this account.
+    pub fn scope(&self) -> Scope {
+        match DivisionCode::parse(&self.division_code) {
+            Ok(code) => Scope::division(&code),
+            // An account bound to nothing valid sees nothing.
+            Err(_) => Scope::nothing(),
+        }
+    }
+    pub fn can(&self, right: Right) -> bool {
+        self.role.has(right)
+    }
+    pub fn password_expired(&self, now: i64) -> bool {
+        now - self.password_changed_at > PASSWORD_MAX_AGE_DAYS * DAY
+    }
+}
+
+const USER_COLS: &str = "id, login, display_name, role, division_code, password_changed_at, failed_logins, locked_until, disabled, created_at";
+
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct NewUser {
+    pub login: String,
+    pub display_name: String,
+    /// county_admin, township_officer, village_secretary, grid_worker, auditor or security_admin.
+    pub role: String,
+    /// The division the account is bound to.
+    pub division_code: String,
+    pub password: String,
+}
+
+/// Why a login failed. Wrong login and wrong password are indistinguishable on purpose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginError {
+    BadCredentials,
+    /// Locked until this instant (ms).
+    Locked(i64),
+    Disabled,
+    /// The password is older than 90 days and must be changed first.
+    PasswordExpired,
+}
+
+fn hash_password(password: &str) -> Result<String> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt)
+        .map_err(|e| StoreError::invalid("password", e.to_string(), e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::invalid("password", e.to_string(), e.to_string()))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// A fresh random token and the hash that is stored for it.
+fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn policy(field: &str, r: std::result::Result<(), xiangzhi_domain::Invalid>) -> Result<()> {
+    r.map_err(|e| StoreError::Invalid(vec![crate::FieldError::new(field, e)]))
+}
+
+impl Db {
+    pub async fn create_user(&self, u: &NewUser) -> Result<User> {
+        let mut c = crate::Checker::default();
+        let login = c.text("login", &u.login, 50);
+        let display = c.text("display_name", &u.display_name, 50);
+        let role = c.parse("role", u.role.parse::<Role>());
+        let division = c.parse("division_code", DivisionCode::parse(&u.division_code));
+        if let Err(e) = check_password(&u.password, &u.login) {
+            c.0.push(crate::FieldError::new("password", e));
+        }
+        let (login, display, role, division) = c.finish(
+            login
+                .zip(display)
+                .zip(role)
+                .zip(division)
+                .map(|(((a, b), c), d)| (a, b, c, d)),
+        )?;
+        if division.level().is_county_owned() {
+            self.get_division(&Scope::everything(), division.as_str())
+                .await
+                .map_err(|_| {
+                    StoreError::invalid(
+                        "division_code",
+                        "区划不存在",
+                        "the division does not exist",
+                    )
+                })?;
+        }
+        let hash = hash_password(&u.password)?;
+        let now = now_ms();
+        let mut tx = self.begin().await?;
+        let id = crate::registry::next_ids(&mut tx, 0, "user", 1).await?;
+        tx.exec(&Q::with(
+            "INSERT INTO users (id, login, display_name, role, division_code, password_hash, password_changed_at, failed_logins, \
+             locked_until, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)",
+            vec![
+                id.into(),
+                login.into(),
+                display.into(),
+                role.as_str().into(),
+                division.as_str().into(),
+                hash.clone().into(),
+                now.into(),
+                crate::sql::Arg::Bool(false),
+                now.into(),
+                now.into(),
+            ],
+        ))
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => StoreError::conflict("login", "登录名已存在", "the login is taken"),
+            e => e,
+        })?;
+        tx.exec(&Q::with(
+            "INSERT INTO password_history (user_id, changed_at, password_hash) VALUES (?, ?, ?)",
+            vec![id.into(), now.into(), hash.into()],
+        ))
+        .await?;
+        tx.commit().await?;
+        self.user_by_id(id).await
+    }
+
+    pub async fn user_by_id(&self, id: i64) -> Result<User> {
+        self.one(&Q::with(
+            &format!("SELECT {USER_COLS} FROM users WHERE id = ?"),
+            vec![id.into()],
+        ))
+        .await
+    }
+
+    pub async fn user_by_login(&self, login: &str) -> Result<User> {
+        self.one(&Q::with(
+            &format!("SELECT {USER_COLS} FROM users WHERE login = ?"),
+            vec![login.into()],
+        ))
+        .await
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<User>> {
+        self.all(&Q::new(&format!(
+            "SELECT {USER_COLS} FROM users ORDER BY id"
+        )))
+        .await
+    }
+
+    /// Checks a login and password. Five failures lock the account for 15 minutes.
+    pub async fn authenticate(
+        &self,
+        login: &str,
+        password: &str,
+        now: i64,
+    ) -> Result<std::result::Result<User, LoginError>> {
+        let row: Option<(i64, String)> = self
+            .optional(&Q::with(
+                "SELECT id, password_hash FROM users WHERE login = ?",
+                vec![login.into()],
+            ))
+            .await?;
+        let Some((id, hash)) = row else {
+            // Spend the same effort as for a real account, so timing does not reveal logins.
+            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let dummy = DUMMY
+                .get_or_init(|| hash_password("xiangzhi-dummy-Password-1").unwrap_or_default());
+            let _ = verify_password(password, dummy);
+            return Ok(Err(LoginError::BadCredentials));
+        };
+        let user = self.user_by_id(id).await?;
+        if user.disabled {
+            return Ok(Err(LoginError::Disabled));
+        }
+        if let Some(until) = user.locked_until.filter(|u| *u > now) {
+            return Ok(Err(LoginError::Locked(until)));
+        }
+        let mut tx = self.begin().await?;
+        if !verify_password(password, &hash) {
+            let fails = if user.locked_until.is_some() {
+                1
+            } else {
+                user.failed_logins + 1
+            };
+            let (fails, locked) = if fails >= LOCKOUT_THRESHOLD {
+                (0, Some(now + LOCKOUT_MINUTES * MINUTE))
+            } else {
+                (fails, None)
+            };
+            tx.exec(&Q::with(
+                "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                vec![fails.into(), locked.into(), id.into()],
+            ))
+            .await?;
+            tx.commit().await?;
+            return Ok(Err(match locked {
+                Some(until) => LoginError::Locked(until),
+                None => LoginError::BadCredentials,
+            }));
+        }
+        tx.exec(&Q::with(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?",
+            vec![id.into()],
+        ))
+        .await?;
+        tx.commit().await?;
+        if user.password_expired(now) {
+            return Ok(Err(LoginError::PasswordExpired));
+        }
+        self.user_by_id(id).await.map(Ok)
+    }
+
+    /// Sets a new password after checking the policy and the last five passwords.
+    pub async fn set_password(&self, user_id: i64, new_password: &str, now: i64) -> Result<()> {
+        let user = self.user_by_id(user_id).await?;
+        policy("new_password", check_password(new_password, &user.login))?;
+        let history: Vec<(String,)> = self
+            .all(&Q::with(
+                &format!("SELECT password_hash FROM password_history WHERE user_id = ? ORDER BY changed_at DESC LIMIT {PASSWORD_HISTORY}"),
+                vec![user_id.into()],
+            ))
+            .await?;
+        if history.iter().any(|(h,)| verify_password(new_password, h)) {
+            return Err(StoreError::invalid(
+                "new_password",
+                format!("不能使用最近{PASSWORD_HISTORY}次用过的密码"),
+                format!("the password must differ from the last {PASSWORD_HISTORY}"),
+            ));
+        }
+        let hash = hash_password(new_password)?;
+        let mut tx = self.begin().await?;
+        tx.exec(&Q::with(
+            "UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?",
+            vec![hash.clone().into(), now.into(), now.into(), user_id.into()],
+        ))
+        .await?;
+        tx.exec(&Q::with(
+            "INSERT INTO password_history (user_id, changed_at, password_hash) VALUES (?, ?, ?)",
+            vec![user_id.into(), now.into(), hash.into()],
+        ))
+        .await?;
+        // A new password ends every session of the account.
+        tx.exec(&Q::with(
+            "DELETE FROM sessions WHERE user_id = ?",
+            vec![user_id.into()],
+        ))
+        .await?;
+        tx.commit().await
+    }
+
+    /// Changes one's own password, proving the old one (also the way out of an expired password).
+    pub async fn change_password(&self, login: &str, old: &str, new: &str, now: i64) -> Result<()> {
+        let row: Option<(i64, String)> = self
+            .optional(&Q::with(
+                "SELECT id, password_hash FROM users WHERE login = ?",
+                vec![login.into()],
+            ))
+            .await?;
+        match row {
+            Some((id, hash)) if verify_password(old, &hash) => {
+                self.set_password(id, new, now).await
+            }
+            _ => Err(StoreError::invalid(
+                "old_password",
+                "原密码错误",
+                "the old password is wrong",
+            )),
+        }
+    }
+
+    pub async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let n = tx
+            .exec(&Q::with(
+                "UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?",
+                vec![
+                    crate::sql::Arg::Bool(disabled),
+                    now_ms().into(),
+                    user_id.into(),
+                ],
+            ))
+            .await?;
+        if disabled {
+            tx.exec(&Q::with(
+                "DELETE FROM sessions WHERE user_id = ?",
+                vec![user_id.into()],
+            ))
+            .await?;
+            tx.exec(&Q::with(
+                "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                vec![now_ms().into(), user_id.into()],
+            ))
+            .await?;
+        }
+        tx.commit().await?;
+        if n == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Starts a session; returns the token to hand to the browser.
+    pub async fn create_session(&self, user_id: i64, source: &str, now: i64) -> Result<String> {
+        let (token, hash) = new_token();
+        let mut tx = self.begin().await?;
+        tx.exec(&Q::with(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen, source) VALUES (?, ?, ?, ?, ?)",
+            vec![hash.into(), user_id.into(), now.into(), now.into(), source.into()],
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// The user of a live session; a session idle for 30 minutes is ended.
+    pub async fn session_user(&self, token: &str, now: i64) -> Result<Option<User>> {
+        let hash = token_hash(token);
+        let row: Option<(i64, i64)> = self
+            .optional(&Q::with(
+                "SELECT user_id, last_seen FROM sessions WHERE token_hash = ?",
+                vec![hash.clone().into()],
+            ))
+            .await?;
+        let Some((user_id, last_seen)) = row else {
+            return Ok(None);
+        };
+        let mut tx = self.begin().await?;
+        if now - last_seen > SESSION_IDLE_MINUTES * MINUTE {
+            tx.exec(&Q::with(
+                "DELETE FROM sessions WHERE token_hash = ?",
+                vec![hash.into()],
+            ))
+            .await?;
+            tx.commit().await?;
+            return Ok(None);
+        }
+        // Write the idle clock at most once a minute.
+        if now - last_seen > MINUTE {
+            tx.exec(&Q::with(
+                "UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
+                vec![now.into(), hash.into()],
+            ))
+            .await?;
+        }
+        tx.commit().await?;
+        let user = self.user_by_id(user_id).await?;
+        Ok((!user.disabled).then_some(user))
+    }
+
+    pub async fn end_session(&self, token: &str) -> Result<()> {
+        let mut tx = self.begin().await?;
+        tx.exec(&Q::with(
+            "DELETE FROM sessions WHERE token_hash = ?",
+            vec![token_hash(token).into()],
+        ))
+        .await?;
+        tx.commit().await
+    }
+
+    /// Issues a bearer token for an API client; the token itself is shown only now.
+    pub async fn create_api_token(&self, user_id: i64, name: &str) -> Result<(i64, String)> {
+        let (token, hash) = new_token();
+        let mut tx = self.begin().await?;
+        let id = crate::registry::next_ids(&mut tx, 0, "api_token", 1).await?;
+        tx.exec(&Q::with(
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, last_used, revoked_at) VALUES (?, ?, ?, ?, ?, NULL, NULL)",
+            vec![id.into(), user_id.into(), name.into(), hash.into(), now_ms().into()],
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok((id, token))
+    }
+
+    /// Revokes a token of `user_id` (or any token, for a security administrator: `user_id = None`).
+    pub async fn revoke_api_token(&self, token_id: i64, user_id: Option<i64>) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let mut q = Q::with(
+            "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            vec![now_ms().into(), token_id.into()],
+        );
+        if let Some(u) = user_id {
+            let p = q.arg(u);
+            q.push(&format!(" AND user_id = {p}"));
+        }
+        let n = tx.exec(&q).await?;
+        tx.commit().await?;
+        if n == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The user of a live (unrevoked) API token.
+    pub async fn token_user(&self, token: &str) -> Result<Option<User>> {
+        let row: Option<(i64,)> = self
+            .optional(&Q::with(
+                "SELECT user_id FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
+                vec![token_hash(token).into()],
+            ))
+            .await?;
+        let Some((user_id,)) = row else {
+            return Ok(None);
+        };
+        let user = self.user_by_id(user_id).await?;
+        Ok((!user.disabled).then_some(user))
+    }
+}

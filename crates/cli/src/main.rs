@@ -53,6 +53,16 @@ enum Command {
     },
     /// 执行数据库迁移 / apply database migrations and exit
     Migrate,
+    /// 账号管理 / manage accounts
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// 审计日志 / audit log
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// 导入 CSV 或 Excel / import a CSV or .xlsx file; a file with any bad row writes nothing
     Import {
         /// 数据类别 / layout: divisions, grids, staff, households, party-orgs, party-members
@@ -75,6 +85,72 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum UserAction {
+    /// 创建账号 / create an account (password from XIANGZHI_PASSWORD or a prompt-free random one, printed once)
+    Create {
+        /// 登录名 / login
+        #[arg(long)]
+        login: String,
+        /// 姓名 / display name
+        #[arg(long)]
+        name: String,
+        /// 角色 / role: county_admin, township_officer, village_secretary, grid_worker, auditor, security_admin
+        #[arg(long)]
+        role: String,
+        /// 管辖区划代码 / division the account is bound to
+        #[arg(long)]
+        division: String,
+    },
+    /// 重置密码并解锁 / reset the password and unlock (password from XIANGZHI_PASSWORD or random, printed once)
+    Reset {
+        #[arg(long)]
+        login: String,
+    },
+    /// 停用账号 / disable an account, ending its sessions and tokens
+    Disable {
+        #[arg(long)]
+        login: String,
+    },
+    /// 列出账号 / list accounts
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// 校验哈希链 / verify the hash chain; exits 1 and names the entry if it was tampered with
+    Verify,
+}
+
+/// A password meeting the policy: 16 random characters from all four kinds.
+fn random_password() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let sets: [&[u8]; 4] = [
+        b"abcdefghijkmnpqrstuvwxyz",
+        b"ABCDEFGHJKLMNPQRSTUVWXYZ",
+        b"23456789",
+        b"-_.!@#%+",
+    ];
+    let mut p: Vec<u8> = (0..16)
+        .map(|i| {
+            let set = sets[i % 4];
+            set[rng.random_range(0..set.len())]
+        })
+        .collect();
+    for i in (1..p.len()).rev() {
+        p.swap(i, rng.random_range(0..=i));
+    }
+    String::from_utf8(p).unwrap_or_default()
+}
+
+fn chosen_password() -> (String, bool) {
+    match std::env::var("XIANGZHI_PASSWORD") {
+        Ok(p) if !p.is_empty() => (p, false),
+        _ => (random_password(), true),
+    }
+}
+
 /// A progress bar for long imports.
 struct Bar(indicatif::ProgressBar);
 
@@ -95,7 +171,17 @@ impl xiangzhi_exchange::Progress for Bar {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误 / error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -175,6 +261,26 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::User { action } => {
+            let db = Db::connect(&cfg.database_url).await?;
+            user_command(&db, action).await
+        }
+        Command::Audit {
+            action: AuditAction::Verify,
+        } => {
+            let db = Db::connect(&cfg.database_url).await?;
+            let v = db.audit_verify().await?;
+            match v.problem {
+                None => {
+                    println!("审计日志完好 / audit log intact: {} 条 entries", v.entries);
+                    Ok(())
+                }
+                Some((seq, why)) => {
+                    eprintln!("审计日志被篡改 / audit log tampered with at entry {seq}: {why}");
+                    std::process::exit(1);
+                }
+            }
+        }
         Command::Migrate => {
             let db = Db::connect(&cfg.database_url).await?;
             println!("迁移完成 / migrations applied ({})", db.backend_name());
@@ -231,7 +337,143 @@ async fn build_demo(file: &std::path::Path, seed: u64) -> anyhow::Result<Db> {
         s.staff, s.households, s.residents
     );
     println!("  党组织 party organisations {}, 党员 party members {}, 联系户 contacts {}, 包联 duties {}", s.party_orgs, s.party_members, s.member_contacts, s.contact_duties);
+    println!("  演示账号 / demo accounts (one per role):");
+    for (login, name, role, division) in DEMO_ACCOUNTS {
+        let password = std::env::var("XIANGZHI_DEMO_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(random_password);
+        let u = db
+            .create_user(&xiangzhi_storage::accounts::NewUser {
+                login: login.into(),
+                display_name: name.into(),
+                role: role.into(),
+                division_code: division.into(),
+                password: password.clone(),
+            })
+            .await?;
+        println!(
+            "    {:<10} {:<18} {:<14} 密码 password: {password}",
+            u.login,
+            u.role.zh(),
+            u.division_code
+        );
+    }
     Ok(db)
+}
+
+/// One account per role for the demo county: (login, name, role, division).
+const DEMO_ACCOUNTS: [(&str, &str, &str, &str); 6] = [
+    ("admin", "县级管理员", "county_admin", "141029000000"),
+    (
+        "changning",
+        "昌宁镇干部",
+        "township_officer",
+        "141029100000",
+    ),
+    ("longbi", "龙鼻村书记", "village_secretary", "141029100224"),
+    ("wangge", "龙鼻村网格员", "grid_worker", "141029100224001"),
+    ("auditor", "审计员", "auditor", "141029000000"),
+    ("security", "安全管理员", "security_admin", "141029000000"),
+];
+
+async fn user_command(db: &Db, action: UserAction) -> anyhow::Result<()> {
+    let fail = |e: xiangzhi_storage::StoreError| -> anyhow::Error {
+        match e {
+            xiangzhi_storage::StoreError::Invalid(f) => anyhow::anyhow!(f
+                .iter()
+                .map(|f| format!("{}: {} / {}", f.field, f.zh, f.en))
+                .collect::<Vec<_>>()
+                .join("; ")),
+            xiangzhi_storage::StoreError::Conflict(f) => {
+                anyhow::anyhow!("{}: {} / {}", f.field, f.zh, f.en)
+            }
+            xiangzhi_storage::StoreError::NotFound => {
+                anyhow::anyhow!("账号不存在 / no such account")
+            }
+            e => anyhow::anyhow!(e),
+        }
+    };
+    let audit = |action: &str, login: &str| xiangzhi_storage::audit::AuditEntry {
+        user_id: None,
+        login: "cli".into(),
+        action: action.into(),
+        object: format!("user {login}"),
+        outcome: "ok".into(),
+        source: "command line".into(),
+        detail: String::new(),
+    };
+    match action {
+        UserAction::Create {
+            login,
+            name,
+            role,
+            division,
+        } => {
+            let (password, generated) = chosen_password();
+            let u = db
+                .create_user(&xiangzhi_storage::accounts::NewUser {
+                    login: login.clone(),
+                    display_name: name,
+                    role,
+                    division_code: division,
+                    password: password.clone(),
+                })
+                .await
+                .map_err(fail)?;
+            db.audit(&audit("create user", &login)).await?;
+            println!(
+                "已创建 / created {} ({}, {})",
+                u.login,
+                u.role.zh(),
+                u.division_code
+            );
+            if generated {
+                println!("初始密码 / initial password: {password}");
+            }
+        }
+        UserAction::Reset { login } => {
+            let u = db.user_by_login(&login).await.map_err(fail)?;
+            let (password, generated) = chosen_password();
+            db.set_password(u.id, &password, xiangzhi_storage::now_ms())
+                .await
+                .map_err(fail)?;
+            db.audit(&audit("reset password", &login)).await?;
+            println!("已重置并解锁 / reset and unlocked {login}");
+            if generated {
+                println!("新密码 / new password: {password}");
+            }
+        }
+        UserAction::Disable { login } => {
+            let u = db.user_by_login(&login).await.map_err(fail)?;
+            db.set_user_disabled(u.id, true).await.map_err(fail)?;
+            db.audit(&audit("disable user", &login)).await?;
+            println!("已停用 / disabled {login}");
+        }
+        UserAction::List => {
+            for u in db.list_users().await? {
+                let state = if u.disabled {
+                    "停用 disabled"
+                } else if u
+                    .locked_until
+                    .is_some_and(|t| t > xiangzhi_storage::now_ms())
+                {
+                    "锁定 locked"
+                } else {
+                    "正常 active"
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    u.login,
+                    u.display_name,
+                    u.role.as_str(),
+                    u.division_code,
+                    state
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn serve(db: Db, listen: String) -> anyhow::Result<()> {

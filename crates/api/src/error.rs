@@ -46,6 +46,40 @@ impl ApiError {
             detail: Some("未找到该记录 / no such record".into()),
         }
     }
+    pub fn status(status: StatusCode, field: &str, zh: String, en: String) -> Self {
+        ApiError {
+            status,
+            kind: "login",
+            title: "Login failed",
+            title_zh: "登录失败",
+            errors: vec![FieldError {
+                field: field.to_string(),
+                zh,
+                en,
+            }],
+            detail: None,
+        }
+    }
+    pub fn unauthorized() -> Self {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            kind: "unauthorized",
+            title: "Login required",
+            title_zh: "需要登录",
+            errors: vec![],
+            detail: Some("请先登录或提供有效令牌 / log in or send a valid bearer token".into()),
+        }
+    }
+    pub fn forbidden(zh: &str, en: &str) -> Self {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            kind: "forbidden",
+            title: "Forbidden",
+            title_zh: "无权操作",
+            errors: vec![],
+            detail: Some(format!("{zh} / {en}")),
+        }
+    }
     pub fn invalid(errors: Vec<FieldError>) -> Self {
         ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,

@@ -1,6 +1,7 @@
 //! The HTTP API of xiangzhi: JSON under `/api/v1`, the OpenAPI 3.1 document at `/api/openapi.json`
 //! (generated from the handlers below) and Swagger UI at `/api/docs`.
 
+mod auth;
 pub mod error;
 mod registry;
 
@@ -11,6 +12,9 @@ use error::ApiError;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
+use xiangzhi_domain::Right;
+use xiangzhi_storage::accounts::User;
+use xiangzhi_storage::audit::AuditEntry;
 use xiangzhi_storage::{Db, Scope};
 
 /// What every handler shares.
@@ -40,20 +44,183 @@ pub struct Query<T>(pub T);
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct Path<T>(pub T);
 
-/// The caller and the jurisdiction every storage call is limited to.
+/// The authenticated account of a request, put there by the `authenticate` middleware.
+#[derive(Clone)]
+pub struct Authenticated(pub std::sync::Arc<User>);
+
+/// The caller of a registry route and the jurisdiction every storage call is limited to. This
+/// extractor is the one place where rights are checked: reading needs `ReadRegistry`, writing
+/// `WriteRegistry`, and changing divisions or grids `WriteStructure`.
 pub struct Caller {
+    pub user: std::sync::Arc<User>,
     pub scope: Scope,
+    /// Where the request came from, for audit entries.
+    pub source: String,
+}
+
+impl Caller {
+    /// Whether to show ID numbers and phones in full: only for a role with the right and a stated
+    /// purpose. Every full view is audited by the handler that grants it.
+    pub fn reveal(&self, r: &Reveal) -> Result<Option<String>, ApiError> {
+        if !r.unmask.unwrap_or(false) {
+            return Ok(None);
+        }
+        if !self.user.can(Right::Unmask) {
+            return Err(ApiError::forbidden(
+                "您的角色无权查看完整个人信息",
+                "your role may not see personal data in full",
+            ));
+        }
+        match r
+            .purpose
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| p.chars().count() >= 2)
+        {
+            Some(p) => Ok(Some(p.to_string())),
+            None => Err(ApiError::bad_request(
+                "purpose",
+                "查看完整个人信息须说明用途".into(),
+                "state the purpose of seeing personal data in full".into(),
+            )),
+        }
+    }
+}
+
+/// `?unmask=true&purpose=…` on routes that return residents or staff.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Reveal {
+    /// Show ID numbers and phones in full (needs the right and a purpose; audited).
+    pub unmask: Option<bool>,
+    /// Why the full data is needed (recorded in the audit log).
+    pub purpose: Option<String>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;
-    async fn from_request_parts(_parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        // Accounts and sessions bind a caller to a division (issue 3); until then the API serves
-        // the whole registry, as the command line does.
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let Some(Authenticated(user)) = parts.extensions.get::<Authenticated>().cloned() else {
+            return Err(ApiError::unauthorized());
+        };
+        // Inside the nested router the URI has lost its `/api/v1` prefix; the original keeps it.
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map(|o| o.0.path().to_string())
+            .unwrap_or_else(|| parts.uri.path().to_string());
+        let needed = if parts.method == axum::http::Method::GET {
+            Right::ReadRegistry
+        } else if path.starts_with("/api/v1/divisions") || path.starts_with("/api/v1/grids") {
+            Right::WriteStructure
+        } else {
+            Right::WriteRegistry
+        };
+        if !user.can(needed) {
+            return Err(ApiError::forbidden(
+                "您的角色无权进行此操作",
+                "your role may not do this",
+            ));
+        }
+        let source = source_of(&parts.headers, &parts.extensions);
         Ok(Caller {
-            scope: Scope::everything(),
+            scope: user.scope(),
+            user,
+            source,
         })
     }
+}
+
+/// The account behind any authenticated route (auth, accounts, audit), without registry rights.
+pub struct Account(pub std::sync::Arc<User>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Account {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        match parts.extensions.get::<Authenticated>() {
+            Some(Authenticated(u)) => Ok(Account(u.clone())),
+            None => Err(ApiError::unauthorized()),
+        }
+    }
+}
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "xz_session";
+
+/// Where a request came from: the first `X-Forwarded-For` hop, else the peer address.
+pub fn source_of(headers: &axum::http::HeaderMap, ext: &axum::http::Extensions) -> String {
+    if let Some(f) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
+        return f.split(',').next().unwrap_or("").trim().to_string();
+    }
+    ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn credential(headers: &axum::http::HeaderMap) -> Option<(bool, String)> {
+    if let Some(b) = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some((true, b.trim().to_string()));
+    }
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| {
+            c.trim()
+                .strip_prefix(SESSION_COOKIE)
+                .and_then(|r| r.strip_prefix('='))
+        })
+        .map(|t| (false, t.to_string()))
+        .next()
+}
+
+/// Resolves the account of a request (bearer token or session cookie), then writes one audit entry
+/// for every write (and the handlers write one for every unmasked read).
+async fn authenticate(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let user = match credential(req.headers()) {
+        Some((true, token)) => state.db.token_user(&token).await.ok().flatten(),
+        Some((false, token)) => state
+            .db
+            .session_user(&token, xiangzhi_storage::now_ms())
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let user = user.map(std::sync::Arc::new);
+    if let Some(u) = &user {
+        req.extensions_mut().insert(Authenticated(u.clone()));
+    }
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let source = source_of(req.headers(), req.extensions());
+    let resp = next.run(req).await;
+    let is_write = method != axum::http::Method::GET && method != axum::http::Method::HEAD;
+    // Logins audit themselves (they know the login even when it fails).
+    if is_write && path.starts_with("/api/") && !path.ends_with("/auth/login") {
+        let entry = AuditEntry {
+            user_id: user.as_ref().map(|u| u.id),
+            login: user.as_ref().map(|u| u.login.clone()).unwrap_or_default(),
+            action: format!("{method} {path}"),
+            object: path.clone(),
+            outcome: resp.status().as_u16().to_string(),
+            source,
+            detail: String::new(),
+        };
+        if let Err(e) = state.db.audit(&entry).await {
+            tracing::error!(error = %e, "audit append failed");
+        }
+    }
+    resp
 }
 
 #[derive(OpenApi)]
@@ -63,19 +230,39 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
         description = "党建引领基层治理 — party-building-led grassroots governance. Errors are RFC 9457 problem details in Chinese and English.",
         version = "1"
     ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
     tags(
+        (name = "auth", description = "登录、会话、令牌、账号、审计 — login, sessions, tokens, accounts, audit"),
         (name = "registry", description = "区划、网格、人口 — divisions, grids, people"),
         (name = "party", description = "党组织与包联 — party organisation and contact duties")
     )
 )]
 struct ApiDoc;
 
+struct BearerAuth;
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
 /// The API router and its OpenAPI document, built from the same handler list.
 pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest("/api/v1", registry::routes())
+        .nest("/api/v1", registry::routes().merge(auth::routes()))
         .split_for_parts();
-    let router = router.with_state(state);
+    let router = router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            authenticate,
+        ))
+        .with_state(state);
     (router, doc)
 }
 
@@ -89,9 +276,12 @@ pub fn app(state: AppState) -> Router {
 /// Serves `app` on `addr` until Ctrl-C.
 pub async fn serve(state: AppState, addr: std::net::SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }

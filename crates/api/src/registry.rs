@@ -2,11 +2,13 @@
 //! members, contact duties, and the coverage report.
 
 use crate::error::{ApiError, Problem};
-use crate::{AppState, Caller, Json, Path, Query};
+use crate::{AppState, Caller, Json, Path, Query, Reveal};
 use axum::extract::State;
 use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use xiangzhi_domain::id_number::mask;
+use xiangzhi_storage::audit::AuditEntry;
 use xiangzhi_storage::*;
 
 type R<T> = Result<T, ApiError>;
@@ -46,32 +48,119 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(coverage_report))
 }
 
+/// Records that may carry personal data (ID numbers, phones), masked unless revealed.
+pub trait Personal: Sized {
+    const PERSONAL: bool = false;
+    fn masked(self) -> Self {
+        self
+    }
+    fn label(&self) -> String {
+        String::new()
+    }
+}
+impl Personal for Division {}
+impl Personal for Grid {}
+impl Personal for Household {}
+impl Personal for PartyOrg {}
+impl Personal for PartyMember {}
+impl Personal for ContactDuty {}
+impl Personal for Resident {
+    const PERSONAL: bool = true;
+    fn masked(mut self) -> Self {
+        self.id_number = mask(&self.id_number, 3, 4);
+        self.phone = self.phone.map(|p| mask(&p, 3, 4));
+        self
+    }
+    fn label(&self) -> String {
+        format!("resident {}:{}", self.county_id, self.id)
+    }
+}
+impl Personal for Staff {
+    const PERSONAL: bool = true;
+    fn masked(mut self) -> Self {
+        self.phone = self.phone.map(|p| mask(&p, 3, 4));
+        self
+    }
+    fn label(&self) -> String {
+        format!("staff {}:{}", self.county_id, self.id)
+    }
+}
+
+/// Masks personal data, or — for a caller with the right and a purpose — shows it and writes the
+/// view to the audit log (who, what, when, why, from where).
+async fn show<T: Personal>(s: &AppState, c: &Caller, rv: &Reveal, items: Vec<T>) -> R<Vec<T>> {
+    if !T::PERSONAL {
+        return Ok(items);
+    }
+    match c.reveal(rv)? {
+        None => Ok(items.into_iter().map(Personal::masked).collect()),
+        Some(purpose) => {
+            if !items.is_empty() {
+                let labels: Vec<String> = items.iter().take(50).map(Personal::label).collect();
+                let more = if items.len() > 50 {
+                    format!(" +{}", items.len() - 50)
+                } else {
+                    String::new()
+                };
+                s.db.audit(&AuditEntry {
+                    user_id: Some(c.user.id),
+                    login: c.user.login.clone(),
+                    action: "unmask".into(),
+                    object: format!("{}{more}", labels.join(",")),
+                    outcome: "ok".into(),
+                    source: c.source.clone(),
+                    detail: purpose,
+                })
+                .await?;
+            }
+            Ok(items)
+        }
+    }
+}
+
+async fn show_one<T: Personal>(s: &AppState, c: &Caller, rv: &Reveal, item: T) -> R<T> {
+    show(s, c, rv, vec![item])
+        .await?
+        .pop()
+        .ok_or_else(ApiError::not_found)
+}
+
+async fn show_page<T: Personal>(s: &AppState, c: &Caller, rv: &Reveal, p: Page<T>) -> R<Page<T>> {
+    Ok(Page {
+        items: show(s, c, rv, p.items).await?,
+        next_cursor: p.next_cursor,
+    })
+}
+
 /// Generates list / create / get / replace / delete handlers for an id-addressed resource.
 macro_rules! resource {
     ($tag:literal, $path:literal, $item:literal, $ty:ty, $input:ty,
      $list:ident, $create:ident, $get:ident, $update:ident, $delete:ident) => {
-        #[utoipa::path(get, path = $path, tag = $tag, params(ListQuery),
+        #[utoipa::path(get, path = $path, tag = $tag, params(ListQuery, Reveal),
             responses((status = 200, body = Page<$ty>), (status = 422, body = Problem)))]
-        pub async fn $list(State(s): State<AppState>, c: Caller, Query(q): Query<ListQuery>) -> R<Json<Page<$ty>>> {
-            Ok(Json(s.db.$list(&c.scope, &q).await?))
+        pub async fn $list(State(s): State<AppState>, c: Caller, Query(q): Query<ListQuery>, Query(rv): Query<Reveal>) -> R<Json<Page<$ty>>> {
+            let page = s.db.$list(&c.scope, &q).await?;
+            Ok(Json(show_page(&s, &c, &rv, page).await?))
         }
 
         #[utoipa::path(post, path = $path, tag = $tag, request_body = $input,
             responses((status = 201, body = $ty), (status = 422, body = Problem), (status = 409, body = Problem)))]
         pub async fn $create(State(s): State<AppState>, c: Caller, Json(i): Json<$input>) -> R<(StatusCode, Json<$ty>)> {
-            Ok((StatusCode::CREATED, Json(s.db.$create(&c.scope, &i).await?)))
+            let item = s.db.$create(&c.scope, &i).await?;
+            Ok((StatusCode::CREATED, Json(item.masked())))
         }
 
-        #[utoipa::path(get, path = $item, tag = $tag, params(("id" = i64, Path)),
+        #[utoipa::path(get, path = $item, tag = $tag, params(("id" = i64, Path), Reveal),
             responses((status = 200, body = $ty), (status = 404, body = Problem)))]
-        pub async fn $get(State(s): State<AppState>, c: Caller, Path(id): Path<i64>) -> R<Json<$ty>> {
-            Ok(Json(s.db.$get(&c.scope, id).await?))
+        pub async fn $get(State(s): State<AppState>, c: Caller, Path(id): Path<i64>, Query(rv): Query<Reveal>) -> R<Json<$ty>> {
+            let item = s.db.$get(&c.scope, id).await?;
+            Ok(Json(show_one(&s, &c, &rv, item).await?))
         }
 
         #[utoipa::path(put, path = $item, tag = $tag, params(("id" = i64, Path)), request_body = $input,
             responses((status = 200, body = $ty), (status = 404, body = Problem), (status = 422, body = Problem)))]
         pub async fn $update(State(s): State<AppState>, c: Caller, Path(id): Path<i64>, Json(i): Json<$input>) -> R<Json<$ty>> {
-            Ok(Json(s.db.$update(&c.scope, id, &i).await?))
+            Ok(Json(s.db.$update(&c.scope, id, &i).await?.masked()))
         }
 
         #[utoipa::path(delete, path = $item, tag = $tag, params(("id" = i64, Path)),
@@ -276,7 +365,7 @@ resource!(
 );
 
 /// The residents of a household.
-#[utoipa::path(get, path = "/households/{id}/residents", tag = "registry", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/households/{id}/residents", tag = "registry", params(("id" = i64, Path), Reveal),
     responses((status = 200, body = Vec<Resident>), (status = 404, body = Problem)))]
 pub async fn household_residents(
     State(s): State<AppState>,
@@ -295,7 +384,7 @@ pub async fn move_resident(
     Path(id): Path<i64>,
     Json(i): Json<MoveInput>,
 ) -> R<Json<Resident>> {
-    Ok(Json(s.db.move_resident(&c.scope, id, &i).await?))
+    Ok(Json(s.db.move_resident(&c.scope, id, &i).await?.masked()))
 }
 
 /// A resident's household history, oldest first.

@@ -11,13 +11,55 @@ use xiangzhi_api::AppState;
 
 pub struct Client {
     app: axum::Router,
+    token: Option<String>,
+    cookie: Option<String>,
 }
 
+static LOGINS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+pub const PASSWORD: &str = "Xiangzhi-Test-1";
+
 impl Client {
-    pub fn new(t: &TestDb) -> Client {
+    fn build(t: &TestDb, token: Option<String>, cookie: Option<String>) -> Client {
         Client {
             app: xiangzhi_api::app(AppState { db: t.db.clone() }),
+            token,
+            cookie,
         }
+    }
+
+    /// A county administrator of the whole province (so tests can build the county itself).
+    pub async fn new(t: &TestDb) -> Client {
+        Client::as_role(t, "county_admin", "140000000000").await
+    }
+
+    /// An account of `role` bound to `division`, using a bearer token.
+    pub async fn as_role(t: &TestDb, role: &str, division: &str) -> Client {
+        let n = LOGINS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let u =
+            t.db.create_user(&xiangzhi_storage::accounts::NewUser {
+                login: format!("{role}{n}"),
+                display_name: format!("测试{n}"),
+                role: role.into(),
+                division_code: division.into(),
+                password: PASSWORD.into(),
+            })
+            .await
+            .unwrap();
+        let (_, token) = t.db.create_api_token(u.id, "test").await.unwrap();
+        Client::build(t, Some(token), None)
+    }
+
+    pub fn with_token(t: &TestDb, token: &str) -> Client {
+        Client::build(t, Some(token.to_string()), None)
+    }
+
+    pub fn with_cookie(t: &TestDb, session: &str) -> Client {
+        Client::build(t, None, Some(session.to_string()))
+    }
+
+    /// No credentials at all.
+    pub fn anonymous(t: &TestDb) -> Client {
+        Client::build(t, None, None)
     }
 
     pub async fn call(
@@ -27,6 +69,12 @@ impl Client {
         body: Option<Value>,
     ) -> (StatusCode, Value, String) {
         let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = &self.token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", format!("xz_session={c}"));
+        }
         let body = match body {
             Some(v) => {
                 req = req.header("content-type", "application/json");
@@ -169,7 +217,7 @@ pub async fn seed_tree(c: &Client) -> (i64, i64) {
 }
 
 async fn registry_operations(t: &TestDb) {
-    let c = Client::new(t);
+    let c = Client::new(t).await;
     let (village_grid, micro) = seed_tree(&c).await;
 
     // Divisions: validation names the field, in both languages.
@@ -644,7 +692,7 @@ on_both!(registry, registry_operations);
 #[tokio::test]
 async fn openapi_document_lists_every_route() {
     let t = TestDb::new(crate::helpers::Backend::Sqlite).await.unwrap();
-    let c = Client::new(&t);
+    let c = Client::anonymous(&t);
     let doc = c.ok("GET", "/api/openapi.json", None).await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     let paths = doc["paths"].as_object().unwrap();

@@ -62,7 +62,7 @@ async fn micro_code(c: &Client, micro: i64) -> String {
 }
 
 async fn one_bad_row_writes_nothing(t: &TestDb) {
-    let c = Client::new(t);
+    let c = Client::new(t).await;
     let (_, micro) = seed_tree(&c).await;
     let code = micro_code(&c, micro).await;
     let dir = tmp(&format!("bad_{:?}", t.db.backend_name()));
@@ -203,7 +203,7 @@ async fn one_bad_row_writes_nothing(t: &TestDb) {
         10_000
     );
     let u = TestDb::new(Backend::Sqlite).await.unwrap();
-    let cu = Client::new(&u);
+    let cu = Client::new(&u).await;
     let (_, m2) = seed_tree(&cu).await;
     assert_eq!(micro_code(&cu, m2).await, code);
     import(

@@ -2,6 +2,7 @@
 //! (each run in its own, uniquely named database).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
 mod accounts;
 mod api;
 mod demo;

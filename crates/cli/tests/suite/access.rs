@@ -1,0 +1,297 @@
+//! Jurisdiction, rights, masking and the audit trail through the API, on both backends.
+
+use crate::api::{id_number, seed_tree, Client, PASSWORD};
+use crate::helpers::TestDb;
+use crate::on_both;
+use axum::http::StatusCode;
+use serde_json::json;
+
+/// A second township's grid chain with one household; returns (household id, resident id).
+async fn guanghua(admin: &Client) -> (i64, i64) {
+    let g = |level: &str, name: &str, d: &str, p: Option<i64>| json!({"level": level, "name": name, "division_code": d, "parent_id": p});
+    let county = admin
+        .ok("GET", "/api/v1/grids?kind=county_centre", None)
+        .await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let town = admin
+        .ok(
+            "POST",
+            "/api/v1/grids",
+            Some(g(
+                "township_centre",
+                "光华镇中心",
+                "141029101000",
+                Some(county),
+            )),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let village = admin
+        .ok(
+            "POST",
+            "/api/v1/grids",
+            Some(g("village", "光华村网格", "141029101001", Some(town))),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let group = admin
+        .ok(
+            "POST",
+            "/api/v1/grids",
+            Some(g("group", "光华组网格", "141029101001", Some(village))),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let micro = admin
+        .ok(
+            "POST",
+            "/api/v1/grids",
+            Some(g("micro", "光华微网格", "141029101001", Some(group))),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let h = admin
+        .ok(
+            "POST",
+            "/api/v1/households",
+            Some(json!({"number": "GH001", "micro_grid_id": micro, "address": "光华村1号"})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let r = admin
+        .ok("POST", "/api/v1/residents", Some(json!({"household_id": h, "name": "光华居民", "id_number": id_number(501), "phone": "13900001111", "relation": "head"})))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    (h, r)
+}
+
+async fn jurisdiction_and_masking(t: &TestDb) {
+    let admin = Client::new(t).await;
+    let (_, micro) = seed_tree(&admin).await;
+    let h1 = admin
+        .ok(
+            "POST",
+            "/api/v1/households",
+            Some(json!({"number": "CN001", "micro_grid_id": micro, "address": "城关1号"})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let id = id_number(77);
+    let r1 = admin
+        .ok("POST", "/api/v1/residents", Some(json!({"household_id": h1, "name": "昌宁居民", "id_number": id, "phone": "13800001234", "relation": "head"})))
+        .await;
+    assert_eq!(
+        r1["id_number"],
+        format!("{}***********{}", &id[..3], &id[14..]),
+        "write responses are masked too"
+    );
+    let r1 = r1["id"].as_i64().unwrap();
+    let (h2, r2) = guanghua(&admin).await;
+
+    let changning = Client::as_role(t, "township_officer", "141029100000").await;
+    let guanghua_officer = Client::as_role(t, "township_officer", "141029101000").await;
+    // Own township: visible; sibling township: indistinguishable from missing.
+    let list = changning.ok("GET", "/api/v1/households", None).await;
+    let numbers: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["CN001"]);
+    changning
+        .ok("GET", &format!("/api/v1/households/{h1}"), None)
+        .await;
+    for (m, uri, body) in [
+        ("GET", format!("/api/v1/households/{h2}"), None),
+        (
+            "PUT",
+            format!("/api/v1/households/{h2}"),
+            Some(json!({"number": "X", "micro_grid_id": micro, "address": "x"})),
+        ),
+        ("DELETE", format!("/api/v1/households/{h2}"), None),
+        ("GET", format!("/api/v1/residents/{r2}"), None),
+        ("DELETE", format!("/api/v1/residents/{r2}"), None),
+        ("GET", "/api/v1/divisions/141029101001".to_string(), None),
+    ] {
+        let (s, v, _) = changning.call(m, &uri, body).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{m} {uri}: {v}");
+    }
+    let v = changning
+        .ok(
+            "GET",
+            &format!("/api/v1/residents?q={}", id_number(501)),
+            None,
+        )
+        .await;
+    assert!(
+        v["items"].as_array().unwrap().is_empty(),
+        "search does not cross the border"
+    );
+    assert_eq!(
+        guanghua_officer
+            .ok("GET", &format!("/api/v1/residents/{r2}"), None)
+            .await["name"],
+        "光华居民"
+    );
+    assert_eq!(
+        admin
+            .ok("GET", &format!("/api/v1/households/{h2}"), None)
+            .await["number"],
+        "GH001",
+        "nothing was changed"
+    );
+
+    // Masked by default; full only with the right and a purpose, and then audited.
+    let r = changning
+        .ok("GET", &format!("/api/v1/residents/{r1}"), None)
+        .await;
+    assert_eq!(
+        r["id_number"],
+        format!("{}***********{}", &id[..3], &id[14..])
+    );
+    assert_eq!(r["phone"], "138****1234");
+    changning
+        .problem(
+            "GET",
+            &format!("/api/v1/residents/{r1}?unmask=true"),
+            None,
+            400,
+            "purpose",
+        )
+        .await;
+    let r = changning
+        .ok(
+            "GET",
+            &format!("/api/v1/residents/{r1}?unmask=true&purpose=低保资格核查"),
+            None,
+        )
+        .await;
+    assert_eq!(r["id_number"], id);
+    assert_eq!(r["phone"], "13800001234");
+    let worker = Client::as_role(t, "grid_worker", "141029100001").await;
+    let (s, _, _) = worker
+        .call(
+            "GET",
+            &format!("/api/v1/residents/{r1}?unmask=true&purpose=走访"),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(
+        worker
+            .ok("GET", &format!("/api/v1/residents/{r1}"), None)
+            .await["phone"],
+        "138****1234"
+    );
+
+    // Separation of duties.
+    let auditor = Client::as_role(t, "auditor", "141029000000").await;
+    let security = Client::as_role(t, "security_admin", "141029000000").await;
+    for (who, uri, status) in [
+        (&auditor, "/api/v1/households", 403),
+        (&security, "/api/v1/residents", 403),
+        (&changning, "/api/v1/users", 403),
+        (&changning, "/api/v1/audit", 403),
+        (&security, "/api/v1/audit", 403),
+        (&auditor, "/api/v1/users", 403),
+    ] {
+        let (s, v, _) = who.call("GET", uri, None).await;
+        assert_eq!(s.as_u16(), status, "{uri}: {v}");
+    }
+    security.ok("GET", "/api/v1/users", None).await;
+    let secretary = Client::as_role(t, "village_secretary", "141029100001").await;
+    let (s, _, _) = secretary
+        .call(
+            "POST",
+            "/api/v1/divisions",
+            Some(json!({"code": "141029100001002", "name": "二组", "parent_code": "141029100001"})),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "structure belongs to county and township"
+    );
+    let (s, _, _) = Client::anonymous(t)
+        .call("GET", "/api/v1/divisions", None)
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    // The audit log has the unmasked view with its purpose, and every write.
+    let log = auditor.ok("GET", "/api/v1/audit?limit=500", None).await;
+    let entries = log.as_array().unwrap();
+    let unmask = entries
+        .iter()
+        .find(|e| e["action"] == "unmask")
+        .expect("unmask audited");
+    assert_eq!(unmask["detail"], "低保资格核查");
+    assert_eq!(unmask["object"], format!("resident 141029:{r1}"));
+    assert!(entries
+        .iter()
+        .any(|e| e["action"] == "POST /api/v1/households" && e["outcome"] == "201"));
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["action"].as_str().unwrap().starts_with("DELETE") && e["outcome"] == "404"),
+        "refused writes too"
+    );
+    let v = auditor.ok("GET", "/api/v1/audit/verify", None).await;
+    assert_eq!(v["intact"], true);
+}
+on_both!(jurisdiction, jurisdiction_and_masking);
+
+async fn login_flow(t: &TestDb) {
+    let admin = Client::new(t).await;
+    let me = admin.ok("GET", "/api/v1/auth/me", None).await;
+    let login = me["login"].as_str().unwrap().to_string();
+    let anon = Client::anonymous(t);
+    anon.problem(
+        "POST",
+        "/api/v1/auth/login",
+        Some(json!({"login": login, "password": "wrong"})),
+        401,
+        "login",
+    )
+    .await;
+    let (s, v, _) = anon
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            Some(json!({"login": login, "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let session = Client::with_cookie(t, v["token"].as_str().unwrap());
+    assert_eq!(
+        session.ok("GET", "/api/v1/auth/me", None).await["login"],
+        login.as_str()
+    );
+    session.ok("POST", "/api/v1/auth/logout", None).await;
+    let (s, _, _) = session.call("GET", "/api/v1/auth/me", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // A token issued through the API works until revoked.
+    let tok = admin
+        .ok("POST", "/api/v1/auth/tokens", Some(json!({"name": "手机"})))
+        .await;
+    let mobile = Client::with_token(t, tok["token"].as_str().unwrap());
+    mobile.ok("GET", "/api/v1/divisions", None).await;
+    admin
+        .ok(
+            "DELETE",
+            &format!("/api/v1/auth/tokens/{}", tok["id"]),
+            None,
+        )
+        .await;
+    let (s, _, _) = mobile.call("GET", "/api/v1/divisions", None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+on_both!(login, login_flow);

@@ -8,4 +8,5 @@ mod api;
 mod demo;
 mod exchange;
 mod helpers;
+mod matrix;
 mod schema;

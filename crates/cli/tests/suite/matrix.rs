@@ -1,0 +1,373 @@
+//! The jurisdiction matrix: for every API route (taken from the OpenAPI document, so a new route
+//! cannot be missed) and every role bound inside a township, an account tries to read, list,
+//! search, change and delete the sibling township's objects. Every attempt fails or returns nothing
+//! of the sibling's, and the sibling's data is unchanged afterwards.
+
+use crate::api::{id_number, seed_tree, Client};
+use crate::helpers::TestDb;
+use crate::on_both;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+/// One township's objects, by the path parameter kind they fill.
+struct Objects {
+    ids: HashMap<&'static str, String>,
+    prefix: &'static str,
+}
+
+async fn township(
+    admin: &Client,
+    town: &str,
+    village: &str,
+    county_grid: i64,
+    tag: &str,
+    n: u32,
+) -> Objects {
+    let g = |level: &str, name: &str, d: &str, p: Option<i64>| json!({"level": level, "name": name, "division_code": d, "parent_id": p});
+    let id = |v: Value| v["id"].as_i64().unwrap();
+    let tg = id(admin
+        .ok(
+            "POST",
+            "/api/v1/grids",
+            Some(g(
+                "township_centre",
+                &format!("{tag}中心"),
+                town,
+                Some(county_grid),
+            )),
+        )
+        .await);
+    let vg = id(admin
+        .ok(
+            "POST",
+            "/api/v1/grids",
+            Some(g("village", &format!("{tag}村网格"), village, Some(tg))),
+        )
+        .await);
+    let gg = id(admin
+        .ok(
+            "POST",
+            "/api/v1/grids",
+            Some(g("group", &format!("{tag}组网格"), village, Some(vg))),
+        )
+        .await);
+    let mg = id(admin
+        .ok(
+            "POST",
+            "/api/v1/grids",
+            Some(g("micro", &format!("{tag}微网格"), village, Some(gg))),
+        )
+        .await);
+    let staff = id(admin
+        .ok(
+            "POST",
+            "/api/v1/staff",
+            Some(json!({"name": format!("{tag}员"), "role": "micro", "grid_id": mg})),
+        )
+        .await);
+    let h = id(admin
+        .ok(
+            "POST",
+            "/api/v1/households",
+            Some(json!({"number": format!("{tag}-H1"), "micro_grid_id": mg, "address": "1号"})),
+        )
+        .await);
+    let h2 = id(admin
+        .ok(
+            "POST",
+            "/api/v1/households",
+            Some(json!({"number": format!("{tag}-H2"), "micro_grid_id": mg, "address": "2号"})),
+        )
+        .await);
+    let r = id(admin
+        .ok("POST", "/api/v1/residents", Some(json!({"household_id": h, "name": format!("{tag}民"), "id_number": id_number(n), "relation": "head"})))
+        .await);
+    let committee = id(admin
+        .ok(
+            "POST",
+            "/api/v1/party-orgs",
+            Some(json!({"kind": "committee", "name": format!("{tag}党委"), "division_code": town})),
+        )
+        .await);
+    let branch = id(admin
+        .ok("POST", "/api/v1/party-orgs", Some(json!({"kind": "branch", "name": format!("{tag}支部"), "division_code": village, "parent_id": committee})))
+        .await);
+    let member = id(admin
+        .ok("POST", "/api/v1/party-members", Some(json!({"resident_id": r, "org_id": branch, "status": "full", "joined_on": "2001-07-01"})))
+        .await);
+    admin
+        .ok(
+            "PUT",
+            &format!("/api/v1/party-members/{member}/contacts/{h}"),
+            None,
+        )
+        .await;
+    let duty = id(admin
+        .ok("POST", "/api/v1/contact-duties", Some(json!({"person_name": format!("{tag}领导"), "rank": "county_leader", "target": "village", "division_code": village, "since": "2026-01-01"})))
+        .await);
+    let ids = HashMap::from([
+        ("code", village.to_string()),
+        ("grid", vg.to_string()),
+        ("micro", mg.to_string()),
+        ("staff", staff.to_string()),
+        ("household", h.to_string()),
+        ("household2", h2.to_string()),
+        ("resident", r.to_string()),
+        ("org", branch.to_string()),
+        ("member", member.to_string()),
+        ("duty", duty.to_string()),
+    ]);
+    Objects {
+        ids,
+        prefix: if town.starts_with("141029100") {
+            "141029100"
+        } else {
+            "141029101"
+        },
+    }
+}
+
+/// Which object a path's `{id}` stands for.
+fn kind_of(path: &str) -> Option<&'static str> {
+    let seg = path.trim_start_matches("/api/v1/").split('/').next()?;
+    Some(match seg {
+        "divisions" => "code",
+        "grids" => "grid",
+        "staff" => "staff",
+        "households" => "household",
+        "residents" => "resident",
+        "party-orgs" => "org",
+        "party-members" => "member",
+        "contact-duties" => "duty",
+        _ => return None,
+    })
+}
+
+/// A request body for writes that points at the target township's objects.
+fn body_for(path: &str, o: &Objects) -> Value {
+    let i = |k: &str| o.ids[k].parse::<i64>().unwrap();
+    match kind_of(path) {
+        Some("code") if path.ends_with("divisions") => {
+            json!({"code": format!("{}002", o.ids["code"]), "name": "新组", "parent_code": o.ids["code"]})
+        }
+        Some("code") => json!({"name": "改名"}),
+        Some("grid") => {
+            json!({"level": "micro", "name": "新微网格", "division_code": o.ids["code"], "parent_id": i("grid")})
+        }
+        Some("staff") => json!({"name": "新员", "role": "micro", "grid_id": i("micro")}),
+        Some("household") => {
+            json!({"number": "NEW", "micro_grid_id": i("micro"), "address": "新址"})
+        }
+        Some("resident") if path.ends_with("/move") => {
+            json!({"to_household_id": i("household2"), "reason": "迁移"})
+        }
+        Some("resident") => {
+            json!({"household_id": i("household"), "name": "新民", "id_number": id_number(999), "relation": "head"})
+        }
+        Some("org") => {
+            json!({"kind": "group", "name": "新小组", "division_code": o.ids["code"], "parent_id": i("org")})
+        }
+        Some("member") => {
+            json!({"resident_id": i("resident"), "org_id": i("org"), "status": "full", "joined_on": "2001-07-01"})
+        }
+        Some("duty") => {
+            json!({"person_name": "新领导", "rank": "township_leader", "target": "village", "division_code": o.ids["code"], "since": "2026-01-01"})
+        }
+        _ => json!({}),
+    }
+}
+
+fn fill(path: &str, o: &Objects) -> String {
+    let kind = kind_of(path).unwrap_or("code");
+    path.replace("{id}", &o.ids[kind])
+        .replace("{code}", &o.ids["code"])
+        .replace("{household_id}", &o.ids["household"])
+}
+
+/// Everything of a township as the administrator sees it, to prove nothing changed.
+async fn snapshot(admin: &Client, o: &Objects) -> Vec<Value> {
+    let mut out = Vec::new();
+    for list in [
+        "divisions",
+        "grids",
+        "staff",
+        "households",
+        "residents",
+        "party-orgs",
+        "party-members",
+        "contact-duties",
+    ] {
+        let v = admin
+            .ok(
+                "GET",
+                &format!("/api/v1/{list}?limit=500&division={}000", o.prefix),
+                None,
+            )
+            .await;
+        out.push(v["items"].clone());
+    }
+    out.push(
+        admin
+            .ok(
+                "GET",
+                &format!("/api/v1/party-members/{}/contacts", o.ids["member"]),
+                None,
+            )
+            .await,
+    );
+    out
+}
+
+/// Every division code in a JSON value lies in `prefix`.
+fn codes_within(v: &Value, prefix: &str, leaks: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if (k == "division_code"
+                    || k == "code"
+                        && x.as_str().is_some_and(|c| {
+                            c.len() >= 12 && c.bytes().all(|b| b.is_ascii_digit())
+                        }))
+                    && x.as_str().is_some_and(|c| {
+                        c.starts_with("141029")
+                            && c.len() >= 12
+                            && c[9..12] != *"000"
+                            && !c.starts_with(prefix)
+                    })
+                {
+                    leaks.push(x.to_string());
+                }
+                codes_within(x, prefix, leaks);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| codes_within(x, prefix, leaks)),
+        _ => {}
+    }
+}
+
+async fn matrix(t: &TestDb) {
+    let admin = Client::new(t).await;
+    seed_tree(&admin).await;
+    let county_grid = admin
+        .ok("GET", "/api/v1/grids?kind=county_centre", None)
+        .await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let own = township(
+        &admin,
+        "141029100000",
+        "141029100001",
+        county_grid,
+        "昌宁",
+        11,
+    )
+    .await;
+    let sibling = township(
+        &admin,
+        "141029101000",
+        "141029101001",
+        county_grid,
+        "光华",
+        22,
+    )
+    .await;
+    let doc = admin.ok("GET", "/api/openapi.json", None).await;
+    let before = snapshot(&admin, &sibling).await;
+    let roles = [
+        ("township_officer", "141029100000"),
+        ("village_secretary", "141029100001"),
+        ("grid_worker", "141029100001001"),
+        ("auditor", "141029100000"),
+        ("security_admin", "141029100000"),
+    ];
+    let mut checked = 0;
+    for (role, division) in roles {
+        let c = Client::as_role(t, role, division).await;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            if !path.starts_with("/api/v1/")
+                || path.starts_with("/api/v1/auth")
+                || path.starts_with("/api/v1/users")
+                || path.starts_with("/api/v1/audit")
+            {
+                continue; // account routes: tested in access.rs; no registry data behind them
+            }
+            if path == "/api/v1/regions" {
+                continue; // shared reference data (provinces, prefectures), the same for everyone
+            }
+            for method in item.as_object().unwrap().keys() {
+                let m = method.to_uppercase();
+                let has_param = path.contains('{');
+                if kind_of(path).is_none() && path != "/api/v1/reports/coverage" {
+                    panic!(
+                        "route {m} {path} is not in the jurisdiction matrix: map it in matrix.rs"
+                    );
+                }
+                let uri = fill(path, &sibling);
+                let body = (m == "POST" || m == "PUT").then(|| body_for(path, &sibling));
+                let (status, v, _) = c.call(&m, &uri, body).await;
+                checked += 1;
+                if m == "GET" && !has_param {
+                    // Lists, searches and reports: allowed or refused, never showing the sibling.
+                    if status.is_success() {
+                        let mut leaks = Vec::new();
+                        codes_within(&v, own.prefix, &mut leaks);
+                        assert!(
+                            leaks.is_empty(),
+                            "{role} {m} {uri} shows the sibling township: {leaks:?}"
+                        );
+                        for q in [
+                            format!("{uri}?q={}", id_number(22)),
+                            format!("{uri}?division={}", sibling.ids["code"]),
+                        ] {
+                            let (s, v, _) = c.call("GET", &q, None).await;
+                            let empty = v["items"].as_array().is_some_and(|a| a.is_empty());
+                            assert!(
+                                !s.is_success() || empty || path.ends_with("coverage"),
+                                "{role} GET {q}: {v}"
+                            );
+                        }
+                    } else {
+                        assert!(
+                            matches!(status.as_u16(), 403 | 404),
+                            "{role} {m} {uri}: {status}"
+                        );
+                    }
+                } else {
+                    // Reading, changing or deleting a sibling's object, or creating one under it.
+                    assert!(
+                        status.is_client_error() && status.as_u16() != 400
+                            || status.as_u16() == 422,
+                        "{role} {m} {uri} reached the sibling township: {status} {v}"
+                    );
+                    if m == "GET" {
+                        assert!(
+                            matches!(status.as_u16(), 403 | 404),
+                            "{role} {m} {uri}: existence must not leak ({status})"
+                        );
+                    }
+                }
+            }
+        }
+        // Its own township's objects stay reachable for the registry roles.
+        if role != "auditor" && role != "security_admin" {
+            let (s, _, _) = c
+                .call(
+                    "GET",
+                    &format!("/api/v1/households/{}", own.ids["household"]),
+                    None,
+                )
+                .await;
+            assert!(
+                s.is_success() || role == "grid_worker",
+                "{role} cannot read its own household: {s}"
+            );
+        }
+    }
+    assert!(checked > 150, "only {checked} requests made");
+    assert_eq!(
+        snapshot(&admin, &sibling).await,
+        before,
+        "the sibling township was changed"
+    );
+}
+on_both!(jurisdiction_matrix, matrix);

@@ -11,6 +11,8 @@ pub struct Config {
     pub database_url: String,
     /// Address the server listens on.
     pub listen: String,
+    /// Days the audit log is kept before `xiangzhi audit prune` may remove entries (at least 183).
+    pub audit_retention_days: i64,
 }
 
 impl Default for Config {
@@ -18,6 +20,7 @@ impl Default for Config {
         Config {
             database_url: "sqlite://./xiangzhi.db".into(),
             listen: "127.0.0.1:8080".into(),
+            audit_retention_days: 365,
         }
     }
 }
@@ -33,6 +36,14 @@ impl Config {
             None => Config::default(),
         };
         cfg.apply_env(|k| std::env::var(k).ok());
+        if cfg.audit_retention_days < xiangzhi_storage::audit::MIN_RETENTION_DAYS {
+            anyhow::bail!(
+                "audit_retention_days = {}：审计日志至少保留{}天 / the audit log must be kept at least {} days",
+                cfg.audit_retention_days,
+                xiangzhi_storage::audit::MIN_RETENTION_DAYS,
+                xiangzhi_storage::audit::MIN_RETENTION_DAYS
+            );
+        }
         Ok(cfg)
     }
 
@@ -50,6 +61,9 @@ impl Config {
         }
         if let Some(v) = get("XIANGZHI_LISTEN") {
             self.listen = v;
+        }
+        if let Some(v) = get("XIANGZHI_AUDIT_RETENTION_DAYS").and_then(|v| v.parse().ok()) {
+            self.audit_retention_days = v;
         }
     }
 }

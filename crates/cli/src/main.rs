@@ -120,6 +120,8 @@ enum UserAction {
 enum AuditAction {
     /// 校验哈希链 / verify the hash chain; exits 1 and names the entry if it was tampered with
     Verify,
+    /// 清理超过保留期的记录 / delete entries older than audit_retention_days (at least 183)
+    Prune,
 }
 
 /// A password meeting the policy: 16 random characters from all four kinds.
@@ -264,6 +266,19 @@ async fn run() -> anyhow::Result<()> {
         Command::User { action } => {
             let db = Db::connect(&cfg.database_url).await?;
             user_command(&db, action).await
+        }
+        Command::Audit {
+            action: AuditAction::Prune,
+        } => {
+            let db = Db::connect(&cfg.database_url).await?;
+            let n = db
+                .audit_prune(cfg.audit_retention_days, xiangzhi_storage::now_ms())
+                .await?;
+            println!(
+                "已清理 / pruned {n} 条超过{}天的记录 entries older than {} days",
+                cfg.audit_retention_days, cfg.audit_retention_days
+            );
+            Ok(())
         }
         Command::Audit {
             action: AuditAction::Verify,

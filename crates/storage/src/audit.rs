@@ -5,6 +5,9 @@ use crate::sql::Q;
 use crate::{now_ms, Db, Result};
 use sha2::{Digest, Sha256};
 
+/// Audit entries are kept at least this long (six months; 网络安全法 第二十一条).
+pub const MIN_RETENTION_DAYS: i64 = 183;
+
 /// What happened, by whom, to what.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
@@ -108,6 +111,42 @@ impl Db {
         Ok(seq)
     }
 
+    /// Deletes entries older than `retention_days` (at least [`MIN_RETENTION_DAYS`]) and moves the
+    /// anchor past them. Returns how many were deleted.
+    pub async fn audit_prune(&self, retention_days: i64, now: i64) -> Result<u64> {
+        if retention_days < MIN_RETENTION_DAYS {
+            return Err(crate::StoreError::invalid(
+                "audit_retention_days",
+                format!("审计日志至少保留{MIN_RETENTION_DAYS}天（六个月）"),
+                format!("audit entries are kept at least {MIN_RETENTION_DAYS} days (six months)"),
+            ));
+        }
+        let cutoff = now - retention_days * 24 * 3_600_000;
+        let mut tx = self.begin().await?;
+        let last: Option<(i64, String)> = tx
+            .optional(&Q::with(
+                "SELECT seq, hash FROM audit_log WHERE at < ? ORDER BY seq DESC LIMIT 1",
+                vec![cutoff.into()],
+            ))
+            .await?;
+        let Some((seq, hash)) = last else {
+            return Ok(0);
+        };
+        let n = tx
+            .exec(&Q::with(
+                "DELETE FROM audit_log WHERE seq <= ?",
+                vec![seq.into()],
+            ))
+            .await?;
+        tx.exec(&Q::with(
+            "UPDATE audit_anchor SET seq = ?, hash = ? WHERE id = 1",
+            vec![seq.into(), hash.into()],
+        ))
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Entries newest first, optionally before `before_seq` (for paging) — for auditors only.
     pub async fn audit_entries(
         &self,
@@ -132,8 +171,11 @@ impl Db {
         let (head_seq, head_hash): (i64, String) = self
             .one(&Q::new("SELECT seq, hash FROM audit_head WHERE id = 1"))
             .await?;
-        let mut expected_seq = 1i64;
-        let mut prev = "0".repeat(64);
+        let (anchor_seq, anchor_hash): (i64, String) = self
+            .one(&Q::new("SELECT seq, hash FROM audit_anchor WHERE id = 1"))
+            .await?;
+        let mut expected_seq = anchor_seq + 1;
+        let mut prev = anchor_hash;
         let mut count = 0i64;
         loop {
             let page: Vec<AuditRecord> = self

@@ -271,3 +271,74 @@ async fn audit_chain(t: &TestDb) {
     }
 }
 on_both!(audit, audit_chain);
+
+async fn audit_retention(t: &TestDb) {
+    fill(t, 10).await;
+    let day = 24 * 60 * MIN;
+    let now = xiangzhi_storage::now_ms();
+    assert!(
+        t.db.audit_prune(90, now + 400 * day).await.is_err(),
+        "less than six months is refused"
+    );
+    assert_eq!(
+        t.db.audit_prune(183, now).await.unwrap(),
+        0,
+        "nothing is old enough yet"
+    );
+    // Pretend the first six entries are a year old.
+    t.db.execute_for_tests(&format!(
+        "UPDATE audit_log SET at = at - {} WHERE seq <= 6",
+        365 * day
+    ))
+    .await
+    .unwrap();
+    // Changing `at` breaks their hashes, so re-hash them as if written then (test-only forgery).
+    let mut prev = "0".repeat(64);
+    for e in
+        t.db.audit_entries(None, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .rev()
+    {
+        let entry = AuditEntry {
+            user_id: e.user_id,
+            login: e.login.clone(),
+            action: e.action.clone(),
+            object: e.object.clone(),
+            outcome: e.outcome.clone(),
+            source: e.source.clone(),
+            detail: e.detail.clone(),
+        };
+        let h = xiangzhi_storage::audit::entry_hash(&prev, e.seq, e.at, &entry);
+        t.db.execute_for_tests(&format!(
+            "UPDATE audit_log SET prev_hash = '{prev}', hash = '{h}' WHERE seq = {}",
+            e.seq
+        ))
+        .await
+        .unwrap();
+        prev = h;
+    }
+    t.db.execute_for_tests(&format!(
+        "UPDATE audit_head SET hash = '{prev}' WHERE id = 1"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(t.db.audit_verify().await.unwrap().problem, None);
+    assert_eq!(t.db.audit_prune(183, now).await.unwrap(), 6);
+    let v = t.db.audit_verify().await.unwrap();
+    assert_eq!(
+        (v.entries, v.problem),
+        (4, None),
+        "the rest still verifies from the anchor"
+    );
+    // Removing the first remaining entry is still detected.
+    assert_eq!(
+        tamper(t, "DELETE FROM audit_log WHERE seq = 7")
+            .await
+            .unwrap()
+            .0,
+        7
+    );
+}
+on_both!(audit_prune, audit_retention);

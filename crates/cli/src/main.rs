@@ -53,6 +53,11 @@ enum Command {
     },
     /// 执行数据库迁移 / apply database migrations and exit
     Migrate,
+    /// 性能测试 / benchmarks (release builds; figures go to BENCHMARKS.md)
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
     /// 账号管理 / manage accounts
     User {
         #[command(subcommand)]
@@ -114,6 +119,19 @@ enum UserAction {
     },
     /// 列出账号 / list accounts
     List,
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// 管辖范围过滤的开销 / cost of jurisdiction scoping: searches with no scope, the county's and a township's
+    Scope {
+        /// 示范库（不存在则生成）/ demo database (built if missing)
+        #[arg(long, default_value = "target/bench/demo.db")]
+        file: PathBuf,
+        /// 每项查询次数 / runs per query
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -263,6 +281,9 @@ async fn run() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Bench {
+            what: BenchWhat::Scope { file, runs },
+        } => bench_scope(&file, runs).await,
         Command::User { action } => {
             let db = Db::connect(&cfg.database_url).await?;
             user_command(&db, action).await
@@ -391,6 +412,117 @@ const DEMO_ACCOUNTS: [(&str, &str, &str, &str); 6] = [
     ("auditor", "审计员", "auditor", "141029000000"),
     ("security", "安全管理员", "security_admin", "141029000000"),
 ];
+
+/// Times household and resident searches with no scope, the county's scope and a township's, and
+/// prints a Markdown table (median and 95th percentile per query).
+async fn bench_scope(file: &std::path::Path, runs: usize) -> anyhow::Result<()> {
+    use xiangzhi_domain::DivisionCode;
+    use xiangzhi_storage::ListQuery;
+    let db = if file.exists() {
+        Db::connect(&format!("sqlite://{}", file.display())).await?
+    } else {
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        build_demo(file, 1).await?
+    };
+    db.analyze().await?;
+    let county = Scope::division(&DivisionCode::parse("141029000000")?);
+    let township = Scope::division(&DivisionCode::parse("141029100000")?);
+    let sample = db
+        .list_residents(
+            &township,
+            &ListQuery {
+                limit: Some(1),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let id = sample
+        .items
+        .first()
+        .map(|r| r.id_number.clone())
+        .unwrap_or_default();
+    let queries: Vec<(&str, ListQuery, bool)> = vec![
+        (
+            "households: address contains 社区",
+            ListQuery {
+                q: Some("社区".into()),
+                limit: Some(50),
+                ..Default::default()
+            },
+            true,
+        ),
+        (
+            "households: number",
+            ListQuery {
+                q: Some("10000100100001".into()),
+                limit: Some(50),
+                ..Default::default()
+            },
+            true,
+        ),
+        (
+            "residents: name starts with 王",
+            ListQuery {
+                q: Some("王".into()),
+                limit: Some(50),
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            "residents: full ID number",
+            ListQuery {
+                q: Some(id),
+                limit: Some(50),
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            "residents: tag veteran",
+            ListQuery {
+                tag: Some("veteran".into()),
+                limit: Some(50),
+                ..Default::default()
+            },
+            false,
+        ),
+    ];
+    println!("| query | scope | median ms | p95 ms | vs no scope |");
+    println!("|---|---|---|---|---|");
+    for (name, q, households) in &queries {
+        let mut base = 0.0;
+        for (label, scope) in [
+            ("none", Scope::everything()),
+            ("county 141029", county.clone()),
+            ("township 141029100", township.clone()),
+        ] {
+            let mut times = Vec::with_capacity(runs);
+            for _ in 0..runs {
+                let t = std::time::Instant::now();
+                if *households {
+                    db.list_households(&scope, q).await?;
+                } else {
+                    db.list_residents(&scope, q).await?;
+                }
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            times.sort_by(|a, b| a.total_cmp(b));
+            let median = times[times.len() / 2];
+            let p95 = times[(times.len() * 95 / 100).min(times.len() - 1)];
+            if label == "none" {
+                base = median;
+            }
+            println!(
+                "| {name} | {label} | {median:.3} | {p95:.3} | {:+.0}% |",
+                (median / base - 1.0) * 100.0
+            );
+        }
+    }
+    Ok(())
+}
 
 async fn user_command(db: &Db, action: UserAction) -> anyhow::Result<()> {
     let fail = |e: xiangzhi_storage::StoreError| -> anyhow::Error {

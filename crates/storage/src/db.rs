@@ -138,6 +138,13 @@ impl Db {
         Ok(n)
     }
 
+    /// Refreshes the planner's statistics (`ANALYZE`) after a large load, so scoped queries pick
+    /// the right index.
+    pub async fn analyze(&self) -> Result<()> {
+        on_backend!(&self.inner, p => { sqlx::query("ANALYZE").execute(p).await?; });
+        Ok(())
+    }
+
     /// Runs a statement written by a test (trusted SQL), e.g. to tamper with the audit log.
     pub async fn execute_for_tests(&self, sql: &str) -> Result<u64> {
         let mut tx = self.begin().await?;

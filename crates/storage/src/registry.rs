@@ -41,32 +41,37 @@ impl Tx {
     }
 }
 
-/// What a list is ordered and paged by.
+/// What a list is ordered and paged by: the key of a row under each order, as the cursor carries it.
 pub(crate) trait Keyed {
-    fn key(&self) -> String;
+    fn key(&self, order: &Order) -> String;
 }
 macro_rules! keyed_by_id {
-    ($($t:ty),*) => { $(impl Keyed for $t { fn key(&self) -> String { format!("{}.{}", self.county_id, self.id) } })* };
+    ($($t:ty),*) => { $(impl Keyed for $t {
+        fn key(&self, _: &Order) -> String { format!("{}|{}|{}", self.county_id, self.division_code, self.id) }
+    })* };
 }
-keyed_by_id!(
-    Grid,
-    Staff,
-    Household,
-    Resident,
-    PartyOrg,
-    PartyMember,
-    ContactDuty,
-    ResidentMove
-);
+keyed_by_id!(Grid, Staff, Household, PartyOrg, PartyMember, ContactDuty);
+impl Keyed for Resident {
+    fn key(&self, order: &Order) -> String {
+        match order {
+            Order::Name => format!("{}|{}|{}", self.county_id, self.name, self.id),
+            _ => format!("{}|{}|{}", self.county_id, self.division_code, self.id),
+        }
+    }
+}
 impl Keyed for Division {
-    fn key(&self) -> String {
+    fn key(&self, _: &Order) -> String {
         self.code.clone()
     }
 }
 
-enum Order {
+pub(crate) enum Order {
+    /// By division code (divisions).
     Code,
+    /// By county, division, id: a scoped list walks one index range in order and stops after a page.
     Id,
+    /// By county, name, id: a name search walks the name index in order.
+    Name,
 }
 
 fn bad_cursor() -> StoreError {
@@ -92,23 +97,30 @@ async fn page<T: crate::db::Record + Keyed>(
                 let p = q.arg(raw);
                 q.push(&format!(" AND t.code > {p}"));
             }
-            Order::Id => {
-                let (county, id) = raw
-                    .split_once('.')
-                    .and_then(|(a, b)| Some((a.parse::<i64>().ok()?, b.parse::<i64>().ok()?)))
-                    .ok_or_else(bad_cursor)?;
+            Order::Id | Order::Name => {
+                // county|middle|id, where the middle is a division code or a name.
+                let (county, rest) = raw.split_once('|').ok_or_else(bad_cursor)?;
+                let (middle, id) = rest.rsplit_once('|').ok_or_else(bad_cursor)?;
+                let county: i64 = county.parse().map_err(|_| bad_cursor())?;
+                let id: i64 = id.parse().map_err(|_| bad_cursor())?;
+                let column = if matches!(order, Order::Id) {
+                    "division_code"
+                } else {
+                    "name"
+                };
                 let a = q.arg(county);
-                let b = q.arg(county);
+                let b = q.arg(middle.to_string());
                 let c = q.arg(id);
                 q.push(&format!(
-                    " AND (t.county_id > {a} OR (t.county_id = {b} AND t.id > {c}))"
+                    " AND (t.county_id, t.{column}, t.id) > ({a}, {b}, {c})"
                 ));
             }
         }
     }
     q.push(match order {
         Order::Code => " ORDER BY t.code",
-        Order::Id => " ORDER BY t.county_id, t.id",
+        Order::Id => " ORDER BY t.county_id, t.division_code, t.id",
+        Order::Name => " ORDER BY t.county_id, t.name, t.id",
     });
     q.push(&format!(" LIMIT {}", limit + 1));
     let mut items: Vec<T> = db.all(&q).await?;
@@ -116,7 +128,7 @@ async fn page<T: crate::db::Record + Keyed>(
         items.truncate(limit);
         items
             .last()
-            .map(|l| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(l.key()))
+            .map(|l| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(l.key(&order)))
     } else {
         None
     };
@@ -931,9 +943,13 @@ impl Db {
             grid_subtree_filter(self, &scope, &mut q, "t.micro_grid_id", g).await?;
         }
         if let Some(text) = q_text(lq) {
-            let a = q.arg(text.clone());
-            let b = q.arg(format!("%{text}%"));
-            q.push(&format!(" AND (t.number = {a} OR t.address LIKE {b})"));
+            // Household numbers are letters and digits; anything else is part of an address.
+            if text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                starts_with(&mut q, "t.number", &text);
+            } else {
+                let p = q.arg(format!("%{text}%"));
+                q.push(&format!(" AND t.address LIKE {p}"));
+            }
         }
         page(self, q, Order::Id, lq).await
     }
@@ -1093,6 +1109,7 @@ impl Db {
 
     pub async fn list_residents(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Resident>> {
         let scope = division_filter(scope, lq)?;
+        let mut by_name = false;
         let mut q = Q::new(&format!(
             "SELECT {RESIDENT_COLS} FROM residents t WHERE 1=1"
         ));
@@ -1119,9 +1136,10 @@ impl Db {
                 q.push(&format!(" AND t.id_number = {p}"));
             } else {
                 starts_with(&mut q, "t.name", &text);
+                by_name = true;
             }
         }
-        page(self, q, Order::Id, lq).await
+        page(self, q, if by_name { Order::Name } else { Order::Id }, lq).await
     }
 }
 

@@ -71,6 +71,11 @@ impl Scope {
     /// Appends ` AND <alias>.division_code in scope` (and the county key, so a sharded cluster
     /// routes the query to one shard).
     pub(crate) fn filter(&self, q: &mut Q, alias: &str, column: &str) {
+        if *self == Scope::everything() {
+            // Unrestricted (command line, system jobs): no condition at all, so the plan is the
+            // plain one.
+            return;
+        }
         if let Some(c) = self.county_id {
             let p = q.arg(c);
             q.push(&format!(" AND {alias}.county_id = {p}"));

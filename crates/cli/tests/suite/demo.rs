@@ -91,6 +91,30 @@ async fn demo_figures(t: &TestDb) {
         assert_eq!(id.birth_date(), r.birth_date);
         assert_eq!(id.gender(), r.gender);
     }
+    // Cursor pages visit every row once, in scope order and in name order.
+    let town = Scope::division(&xiangzhi_domain::DivisionCode::parse("141029100000").unwrap());
+    for (q, expected) in [
+        (None, q("SELECT COUNT(*) FROM residents WHERE division_code LIKE '141029100%'").await),
+        (Some("王".to_string()), q("SELECT COUNT(*) FROM residents WHERE division_code LIKE '141029100%' AND name LIKE '王%'").await),
+    ] {
+        let mut seen = std::collections::HashSet::new();
+        let mut last: Option<(String, i64)> = None;
+        let mut cursor = None;
+        loop {
+            let page = t.db.list_residents(&town, &ListQuery { q: q.clone(), cursor: cursor.clone(), limit: Some(500), ..Default::default() }).await.unwrap();
+            for r in &page.items {
+                assert!(seen.insert(r.id), "resident {} twice", r.id);
+                let key = if q.is_some() { (r.name.clone(), r.id) } else { (r.division_code.clone(), r.id) };
+                assert!(last.as_ref().is_none_or(|l| *l < key), "out of order");
+                last = Some(key);
+            }
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len() as i64, expected);
+    }
     let coverage = t.db.coverage_report(&Scope::everything()).await.unwrap();
     assert_eq!(coverage.micro_grids_total, 4_364);
     assert!(coverage.micro_grids_without_worker.is_empty());

@@ -3,6 +3,7 @@
 use anyhow::Context;
 use serde::Deserialize;
 use std::path::Path;
+use xiangzhi_storage::crypto::DataKey;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -13,6 +14,10 @@ pub struct Config {
     pub listen: String,
     /// Days the audit log is kept before `xiangzhi audit prune` may remove entries (at least 183).
     pub audit_retention_days: i64,
+    /// File holding the data key (64 hex digits) that seals ID numbers and phones at rest;
+    /// created with a new random key if missing. `XIANGZHI_DATA_KEY` (the key itself, e.g. from a
+    /// secrets manager) takes precedence. Keep it apart from database backups.
+    pub data_key_file: String,
 }
 
 impl Default for Config {
@@ -21,6 +26,7 @@ impl Default for Config {
             database_url: "sqlite://./xiangzhi.db".into(),
             listen: "127.0.0.1:8080".into(),
             audit_retention_days: 365,
+            data_key_file: "xiangzhi.key".into(),
         }
     }
 }
@@ -65,7 +71,63 @@ impl Config {
         if let Some(v) = get("XIANGZHI_AUDIT_RETENTION_DAYS").and_then(|v| v.parse().ok()) {
             self.audit_retention_days = v;
         }
+        if let Some(v) = get("XIANGZHI_DATA_KEY_FILE") {
+            self.data_key_file = v;
+        }
     }
+
+    /// The data key: `XIANGZHI_DATA_KEY`, else the key file, else a new key written to the key
+    /// file (readable by its owner only) with a warning to back it up.
+    pub fn data_key(&self) -> anyhow::Result<DataKey> {
+        if let Ok(hex) = std::env::var("XIANGZHI_DATA_KEY") {
+            return DataKey::from_hex(&hex).map_err(|e| anyhow::anyhow!("XIANGZHI_DATA_KEY: {e}"));
+        }
+        let path = Path::new(&self.data_key_file);
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                DataKey::from_hex(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = DataKey::generate();
+                write_private(path, &format!("{}\n", key.to_hex())).with_context(|| {
+                    format!(
+                        "写入数据密钥失败 / cannot write the data key to {}",
+                        path.display()
+                    )
+                })?;
+                eprintln!(
+                    "已生成新的数据密钥 {}（指纹 {}）：请另行备份，丢失后加密的身份证号码和电话无法恢复。\n\
+                     generated a new data key in {} (fingerprint {}): back it up separately; without it the \
+                     encrypted ID numbers and phones cannot be recovered.",
+                    path.display(),
+                    key.fingerprint(),
+                    path.display(),
+                    key.fingerprint()
+                );
+                Ok(key)
+            }
+            Err(e) => Err(e).with_context(|| {
+                format!(
+                    "读取数据密钥失败 / cannot read the data key {}",
+                    path.display()
+                )
+            }),
+        }
+    }
+}
+
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
 }
 
 #[cfg(test)]

@@ -213,6 +213,7 @@ async fn run() -> anyhow::Result<()> {
     if let Some(url) = cli.database_url {
         cfg.database_url = url;
     }
+    xiangzhi_storage::crypto::install(&cfg.data_key()?)?;
     match cli.command {
         Command::Serve { listen } => {
             let db = Db::connect(&cfg.database_url).await?;

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use xiangzhi_domain::*;
 use xiangzhi_storage::bulk::tables;
 use xiangzhi_storage::registry::next_ids;
-use xiangzhi_storage::{Db, StoreError, Tx, Value};
+use xiangzhi_storage::{crypto, Db, StoreError, Tx, Value};
 
 /// The official division table shipped with the binary.
 pub const XIANGNING_DIVISIONS: &str = include_str!("../data/xiangning-141029-divisions.csv");
@@ -563,10 +563,11 @@ pub async fn build(
             Value::I64(h),
             t(&gcode),
             t(&name),
-            t(id.as_str()),
+            Value::Text(crypto::seal("id_number", id.as_str())),
+            Value::Text(crypto::index("id_number", id.as_str())),
             t(id.gender().as_str()),
             Value::Date(id.birth_date()),
-            opt(phone),
+            Value::OptText(crypto::seal_opt("phone", phone.as_deref())),
             t(rel.as_str()),
             Value::I64(tags),
             Value::I64(CREATED_AT),
@@ -770,7 +771,7 @@ pub async fn build(
             t(role.as_str()),
             Value::I64(grid),
             t(div),
-            opt(Some(names::mobile(rng))),
+            Value::OptText(Some(crypto::seal("phone", &names::mobile(rng)))),
             opt(unit),
             Value::I64(CREATED_AT),
             Value::I64(CREATED_AT),

@@ -1046,7 +1046,10 @@ async fn import_staff(
                 Value::Text(v.role.as_str().into()),
                 Value::I64(gid),
                 Value::Text(div),
-                Value::OptText(v.phone.map(|p| p.to_string())),
+                Value::OptText(crypto::seal_opt(
+                    "phone",
+                    v.phone.as_ref().map(|p| p.as_str()),
+                )),
                 Value::OptText(v.unit),
                 Value::I64(now),
                 Value::I64(now),
@@ -1151,7 +1154,7 @@ async fn import_households(
             continue;
         }
         id_rows.insert(v.id_number.as_str().to_string(), m.t.line(r));
-        if existing_ids.contains_key(v.id_number.as_str()) {
+        if existing_ids.contains_key(&crypto::index("id_number", v.id_number.as_str())) {
             errs.add(
                 r,
                 "id_number",
@@ -1233,10 +1236,14 @@ async fn import_households(
                 Value::I64(hid),
                 Value::Text(households[*hi].2.clone()),
                 Value::Text(v.name.clone()),
-                Value::Text(v.id_number.as_str().into()),
+                Value::Text(crypto::seal("id_number", v.id_number.as_str())),
+                Value::Text(crypto::index("id_number", v.id_number.as_str())),
                 Value::Text(v.id_number.gender().as_str().into()),
                 Value::Date(v.id_number.birth_date()),
-                Value::OptText(v.phone.as_ref().map(|p| p.to_string())),
+                Value::OptText(crypto::seal_opt(
+                    "phone",
+                    v.phone.as_ref().map(|p| p.as_str()),
+                )),
                 Value::Text(v.relation.as_str().into()),
                 Value::I64(ResidentTag::to_bits(&v.tags)),
                 Value::I64(now),
@@ -1286,7 +1293,7 @@ async fn import_members(
                 errs.invalid(r, "id_number", e);
                 continue;
             }
-            Ok(_) => match residents.get(&id_text) {
+            Ok(n) => match residents.get(&crypto::index("id_number", n.as_str())) {
                 Some(res) if scope.covers(&res.2) => res,
                 _ => {
                     errs.add(

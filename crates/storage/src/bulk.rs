@@ -101,6 +101,7 @@ pub mod tables {
             "division_code",
             "name",
             "id_number",
+            "id_number_hash",
             "gender",
             "birth_date",
             "phone",
@@ -239,14 +240,15 @@ impl Tx {
         Ok(rows.into_iter().map(|(n, id, d)| (n, (id, d))).collect())
     }
 
-    /// ID number → (resident id, name, division), for the whole county.
+    /// Keyed ID-number index ([`crate::crypto::index`]) → (resident id, name, division), for the
+    /// whole county.
     pub async fn resident_ids(
         &mut self,
         county_id: i64,
     ) -> Result<HashMap<String, (i64, String, String)>> {
         let rows: Vec<(String, i64, String, String)> = self
             .all(&Q::with(
-                "SELECT t.id_number, t.id, t.name, t.division_code FROM residents t WHERE t.county_id = ?",
+                "SELECT t.id_number_hash, t.id, t.name, t.division_code FROM residents t WHERE t.county_id = ?",
                 vec![county_id.into()],
             ))
             .await?;
@@ -388,17 +390,18 @@ impl Db {
     }
 
     /// name, role, grid code, phone, unit.
-    pub async fn export_staff(
-        &self,
-        scope: &Scope,
-    ) -> Result<Vec<(String, String, String, Option<String>, Option<String>)>> {
+    pub async fn export_staff(&self, scope: &Scope) -> Result<Vec<StaffExport>> {
         let mut q = Q::new(
             "SELECT t.name, t.role, g.code, t.phone, t.unit FROM grid_staff t \
              JOIN grids g ON g.county_id = t.county_id AND g.id = t.grid_id WHERE 1=1",
         );
         scope.filter(&mut q, "t", "division_code");
         q.push(" ORDER BY t.county_id, t.id");
-        self.all(&q).await
+        let rows: Vec<StaffExport> = self.all(&q).await?;
+        let ring = crate::crypto::keyring()?;
+        rows.into_iter()
+            .map(|(n, r, g, p, u)| Ok((n, r, g, p.map(|p| ring.open("phone", &p)).transpose()?, u)))
+            .collect()
     }
 
     /// One row per resident: household number, micro-grid code, address, name, ID number, phone,
@@ -476,13 +479,18 @@ impl Db {
     }
 }
 
+/// name, role, grid code, phone (opened), unit.
+pub type StaffExport = (String, String, String, Option<String>, Option<String>);
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct HouseholdExport {
     pub number: String,
     pub grid_code: String,
     pub address: String,
     pub name: String,
+    #[sqlx(try_from = "crate::crypto::SealedIdNumber")]
     pub id_number: String,
+    #[sqlx(try_from = "crate::crypto::SealedPhoneOpt")]
     pub phone: Option<String>,
     pub relation: String,
     pub tags: i64,
@@ -492,6 +500,7 @@ pub struct HouseholdExport {
 struct MemberRow {
     county_id: i64,
     id: i64,
+    #[sqlx(try_from = "crate::crypto::SealedIdNumber")]
     id_number: String,
     name: String,
     org_code: String,

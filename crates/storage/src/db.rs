@@ -94,10 +94,75 @@ impl Db {
                 ),
             ));
         };
-        Ok(Db {
+        let db = Db {
             inner,
             url_redacted: redact(url),
-        })
+        };
+        db.check_data_key().await?;
+        Ok(db)
+    }
+
+    /// Refuses a data key other than the one this database was sealed with (recorded on first
+    /// use), and seals any personal data written before encryption at rest existed.
+    async fn check_data_key(&self) -> Result<()> {
+        let ring = crate::crypto::keyring()?;
+        let mut tx = self.begin().await?;
+        let stored: Option<(String,)> = tx
+            .optional(&Q::new(
+                "SELECT t.value FROM settings t WHERE t.name = 'data_key_fingerprint'",
+            ))
+            .await?;
+        match stored {
+            Some((f,)) if f != ring.fingerprint() => {
+                return Err(StoreError::invalid(
+                    "data_key",
+                    format!("数据密钥与本数据库不符（数据库使用 {f}，配置的是 {}）", ring.fingerprint()),
+                    format!(
+                        "the data key does not match this database (it was sealed with {f}, the configured key is {})",
+                        ring.fingerprint()
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                tx.exec(&Q::with(
+                    "INSERT INTO settings (name, value) VALUES ('data_key_fingerprint', ?)",
+                    vec![ring.fingerprint().to_string().into()],
+                ))
+                .await?;
+            }
+        }
+        let plain: Vec<(i64, i64, String, Option<String>)> = tx
+            .all(&Q::new(
+                "SELECT t.county_id, t.id, t.id_number_hash, t.phone FROM residents t WHERE t.id_number = ''",
+            ))
+            .await?;
+        for (county, id, number, phone) in plain {
+            tx.exec(&Q::with(
+                "UPDATE residents SET id_number = ?, id_number_hash = ?, phone = ? WHERE county_id = ? AND id = ?",
+                vec![
+                    ring.seal("id_number", &number).into(),
+                    ring.index("id_number", &number).into(),
+                    phone.map(|p| ring.seal("phone", &p)).into(),
+                    county.into(),
+                    id.into(),
+                ],
+            ))
+            .await?;
+        }
+        let plain: Vec<(i64, i64, String)> = tx
+            .all(&Q::new(
+                "SELECT t.county_id, t.id, t.phone FROM grid_staff t WHERE t.phone IS NOT NULL AND t.phone NOT LIKE 's4g1:%'",
+            ))
+            .await?;
+        for (county, id, phone) in plain {
+            tx.exec(&Q::with(
+                "UPDATE grid_staff SET phone = ? WHERE county_id = ? AND id = ?",
+                vec![ring.seal("phone", &phone).into(), county.into(), id.into()],
+            ))
+            .await?;
+        }
+        tx.commit().await
     }
 
     pub fn backend_name(&self) -> &'static str {

@@ -68,6 +68,7 @@ pub struct Staff {
     pub role: StaffRole,
     pub grid_id: i64,
     pub division_code: String,
+    #[sqlx(try_from = "crate::crypto::SealedPhoneOpt")]
     pub phone: Option<String>,
     /// 所在单位 (for dedicated grid workers: police station, school, clinic, company).
     pub unit: Option<String>,
@@ -98,10 +99,13 @@ pub struct Resident {
     pub household_id: i64,
     pub division_code: String,
     pub name: String,
+    /// Stored sealed (SM4-GCM); opened as the row is read.
+    #[sqlx(try_from = "crate::crypto::SealedIdNumber")]
     pub id_number: String,
     #[sqlx(try_from = "String")]
     pub gender: Gender,
     pub birth_date: NaiveDate,
+    #[sqlx(try_from = "crate::crypto::SealedPhoneOpt")]
     pub phone: Option<String>,
     #[sqlx(try_from = "String")]
     pub relation: Relation,

@@ -2,6 +2,7 @@
 //! organisations and members, member contacts and contact duties. Every function takes a `Scope`
 //! and applies it; a row outside the scope is `NotFound`, exactly like a missing one.
 
+use crate::crypto;
 use crate::model::*;
 use crate::scope::prefix_upper;
 use crate::sql::{Arg, Q};
@@ -591,7 +592,7 @@ pub async fn insert_staff(
             v.role.as_str().into(),
             g.id.into(),
             g.division_code.into(),
-            v.phone.as_ref().map(|p| p.as_str().to_string()).into(),
+            crypto::seal_opt("phone", v.phone.as_ref().map(|p| p.as_str())).into(),
             v.unit.clone().into(),
             now.into(),
             now.into(),
@@ -686,7 +687,7 @@ impl Db {
                 v.role.as_str().into(),
                 g.id.into(),
                 g.division_code.into(),
-                v.phone.map(|p| p.as_str().to_string()).into(),
+                crypto::seal_opt("phone", v.phone.as_ref().map(|p| p.as_str())).into(),
                 v.unit.into(),
                 now_ms().into(),
                 cur.county_id.into(),
@@ -813,8 +814,8 @@ pub async fn insert_resident(
     let r: Resident = tx
         .one(&Q::with(
             &format!(
-                "INSERT INTO residents (county_id, id, household_id, division_code, name, id_number, gender, birth_date, phone, \
-                 relation, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {}",
+                "INSERT INTO residents (county_id, id, household_id, division_code, name, id_number, id_number_hash, gender, \
+                 birth_date, phone, relation, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {}",
                 RESIDENT_COLS.replace("t.", "")
             ),
             resident_args(county_id, id, &h, v, now),
@@ -840,10 +841,11 @@ pub(crate) fn resident_args(
         h.id.into(),
         h.division_code.clone().into(),
         v.name.clone().into(),
-        v.id_number.as_str().into(),
+        crypto::seal("id_number", v.id_number.as_str()).into(),
+        crypto::index("id_number", v.id_number.as_str()).into(),
         v.id_number.gender().as_str().into(),
         v.id_number.birth_date().into(),
-        v.phone.as_ref().map(|p| p.as_str().to_string()).into(),
+        crypto::seal_opt("phone", v.phone.as_ref().map(|p| p.as_str())).into(),
         v.relation.as_str().into(),
         ResidentTag::to_bits(&v.tags).into(),
         now.into(),
@@ -1000,14 +1002,15 @@ impl Db {
         }
         let mut tx = self.begin().await?;
         tx.exec(&Q::with(
-            "UPDATE residents SET name = ?, id_number = ?, gender = ?, birth_date = ?, phone = ?, relation = ?, tags = ?, \
-             updated_at = ? WHERE county_id = ? AND id = ?",
+            "UPDATE residents SET name = ?, id_number = ?, id_number_hash = ?, gender = ?, birth_date = ?, phone = ?, \
+             relation = ?, tags = ?, updated_at = ? WHERE county_id = ? AND id = ?",
             vec![
                 v.name.into(),
-                v.id_number.as_str().into(),
+                crypto::seal("id_number", v.id_number.as_str()).into(),
+                crypto::index("id_number", v.id_number.as_str()).into(),
                 v.id_number.gender().as_str().into(),
                 v.id_number.birth_date().into(),
-                v.phone.map(|p| p.as_str().to_string()).into(),
+                crypto::seal_opt("phone", v.phone.as_ref().map(|p| p.as_str())).into(),
                 v.relation.as_str().into(),
                 ResidentTag::to_bits(&v.tags).into(),
                 now_ms().into(),
@@ -1131,9 +1134,9 @@ impl Db {
             q = inner;
         }
         if let Some(text) = q_text(lq) {
-            if IdNumber::parse(&text).is_ok() {
-                let p = q.arg(text.to_ascii_uppercase());
-                q.push(&format!(" AND t.id_number = {p}"));
+            if let Ok(number) = IdNumber::parse(&text) {
+                let p = q.arg(crypto::index("id_number", number.as_str()));
+                q.push(&format!(" AND t.id_number_hash = {p}"));
             } else {
                 starts_with(&mut q, "t.name", &text);
                 by_name = true;

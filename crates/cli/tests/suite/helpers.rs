@@ -37,8 +37,24 @@ pub fn pg_admin_url() -> String {
 }
 
 impl TestDb {
+    /// The database's URL, to open a second pool on it (as a restarted server would).
+    pub fn url(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => format!(
+                "sqlite://{}",
+                self.dir.as_ref().unwrap().join("test.db").display()
+            ),
+            Backend::Postgres => {
+                let admin = pg_admin_url();
+                let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+                format!("{base}/{}", self.name)
+            }
+        }
+    }
+
     /// A fresh, migrated database; `None` only when PostgreSQL is unreachable outside CI.
     pub async fn new(backend: Backend) -> Option<TestDb> {
+        install_test_key();
         match backend {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join(unique("xiangzhi_test"));
@@ -137,4 +153,12 @@ macro_rules! on_both {
             }
         }
     };
+}
+
+/// The data key every test database is sealed with (a test process has one key, as a server has).
+pub const TEST_DATA_KEY: &str = "7a69616e677a6869207465737420646174612d6b6579202d206e6f7420726561";
+
+pub fn install_test_key() {
+    let key = xiangzhi_storage::crypto::DataKey::from_hex(TEST_DATA_KEY).unwrap();
+    xiangzhi_storage::crypto::install(&key).unwrap();
 }

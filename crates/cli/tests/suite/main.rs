@@ -10,3 +10,4 @@ mod exchange;
 mod helpers;
 mod matrix;
 mod schema;
+mod sealed;

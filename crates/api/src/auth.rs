@@ -65,33 +65,38 @@ pub async fn login(
             format!("request body could not be read: {e}"),
         )
     })?;
+    let (user, token) = sign_in(&s, &input.login, &input.password, &source).await?;
+    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        axum::Json(LoginOutput { token, user }),
+    )
+        .into_response())
+}
+
+/// Checks a login and password (lockout, expiry, disabled accounts), opens a session and audits
+/// the attempt either way; shared by the API and the console.
+pub async fn sign_in(s: &AppState, login: &str, password: &str, source: &str) -> R<(User, String)> {
     let now = now_ms();
-    let outcome =
-        s.db.authenticate(&input.login, &input.password, now)
-            .await?;
+    let outcome = s.db.authenticate(login, password, now).await?;
     let audit = |outcome: &str| AuditEntry {
         user_id: None,
-        login: input.login.clone(),
+        login: login.to_string(),
         action: "login".into(),
-        object: format!("user {}", input.login),
+        object: format!("user {login}"),
         outcome: outcome.into(),
-        source: source.clone(),
+        source: source.to_string(),
         detail: String::new(),
     };
     match outcome {
         Ok(user) => {
-            let token = s.db.create_session(user.id, &source, now).await?;
+            let token = s.db.create_session(user.id, source, now).await?;
             s.db.audit(&AuditEntry {
                 user_id: Some(user.id),
                 ..audit("ok")
             })
             .await?;
-            let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
-            Ok((
-                [(header::SET_COOKIE, cookie)],
-                axum::Json(LoginOutput { token, user }),
-            )
-                .into_response())
+            Ok((user, token))
         }
         Err(e) => {
             let (status, zh, en, tag) = match e {

@@ -36,6 +36,27 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    pub fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The reason in Chinese and in English, for pages that show it rather than return JSON.
+    pub fn reasons(&self) -> (String, String) {
+        if !self.errors.is_empty() {
+            let zh: Vec<&str> = self.errors.iter().map(|e| e.zh.as_str()).collect();
+            let en: Vec<&str> = self.errors.iter().map(|e| e.en.as_str()).collect();
+            return (zh.join("；"), en.join("; "));
+        }
+        let d = self
+            .detail
+            .clone()
+            .unwrap_or_else(|| self.title.to_string());
+        match d.split_once(" / ") {
+            Some((zh, en)) => (zh.to_string(), en.to_string()),
+            None => (format!("{}：{d}", self.title_zh), d),
+        }
+    }
+
     pub fn not_found() -> Self {
         ApiError {
             status: StatusCode::NOT_FOUND,

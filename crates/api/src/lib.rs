@@ -5,6 +5,9 @@ mod auth;
 pub mod error;
 mod registry;
 
+pub use auth::sign_in;
+pub use registry::{show, Personal};
+
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 use axum::Router;
@@ -157,7 +160,7 @@ pub fn source_of(headers: &axum::http::HeaderMap, ext: &axum::http::Extensions) 
         .unwrap_or_else(|| "unknown".into())
 }
 
-fn credential(headers: &axum::http::HeaderMap) -> Option<(bool, String)> {
+pub fn credential(headers: &axum::http::HeaderMap) -> Option<(bool, String)> {
     if let Some(b) = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -181,7 +184,7 @@ fn credential(headers: &axum::http::HeaderMap) -> Option<(bool, String)> {
 
 /// Resolves the account of a request (bearer token or session cookie), then writes one audit entry
 /// for every write (and the handlers write one for every unmasked read).
-async fn authenticate(
+pub async fn authenticate(
     axum::extract::State(state): axum::extract::State<AppState>,
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
@@ -271,17 +274,4 @@ pub fn app(state: AppState) -> Router {
     let (api, doc) = api(state);
     api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
         .layer(tower_http::trace::TraceLayer::new_for_http())
-}
-
-/// Serves `app` on `addr` until Ctrl-C.
-pub async fn serve(state: AppState, addr: std::net::SocketAddr) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
 }

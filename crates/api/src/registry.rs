@@ -88,7 +88,7 @@ impl Personal for Staff {
 
 /// Masks personal data, or — for a caller with the right and a purpose — shows it and writes the
 /// view to the audit log (who, what, when, why, from where).
-async fn show<T: Personal>(s: &AppState, c: &Caller, rv: &Reveal, items: Vec<T>) -> R<Vec<T>> {
+pub async fn show<T: Personal>(s: &AppState, c: &Caller, rv: &Reveal, items: Vec<T>) -> R<Vec<T>> {
     if !T::PERSONAL {
         return Ok(items);
     }

@@ -629,8 +629,9 @@ async fn serve(db: Db, listen: String) -> anyhow::Result<()> {
         .parse()
         .with_context(|| format!("监听地址无效 / invalid listen address {listen}"))?;
     println!("乡治 xiangzhi 已启动 / serving on http://{addr}");
+    println!("  控制台 / console:      http://{addr}/");
     println!("  API 文档 / API docs:   http://{addr}/api/docs");
     println!("  OpenAPI:               http://{addr}/api/openapi.json");
-    xiangzhi_api::serve(AppState { db }, addr).await?;
+    xiangzhi_console::serve(AppState { db }, addr).await?;
     Ok(())
 }

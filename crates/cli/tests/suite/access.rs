@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde_json::json;
 
 /// A second township's grid chain with one household; returns (household id, resident id).
-async fn guanghua(admin: &Client) -> (i64, i64) {
+pub async fn guanghua(admin: &Client) -> (i64, i64) {
     let g = |level: &str, name: &str, d: &str, p: Option<i64>| json!({"level": level, "name": name, "division_code": d, "parent_id": p});
     let county = admin
         .ok("GET", "/api/v1/grids?kind=county_centre", None)

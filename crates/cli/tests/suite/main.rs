@@ -5,6 +5,7 @@
 mod access;
 mod accounts;
 mod api;
+mod console;
 mod demo;
 mod exchange;
 mod helpers;

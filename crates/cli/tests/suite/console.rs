@@ -1,0 +1,449 @@
+//! The console through HTTP, as a browser would use it (forms, cookies, redirects), on both
+//! backends; and the same console in Debian's Chromium driven by playwright-core (`browser`).
+
+use crate::access::guanghua;
+use crate::api::{id_number, seed_tree, Client, PASSWORD};
+use crate::helpers::{Backend, TestDb};
+use crate::on_both;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::json;
+use tower::ServiceExt;
+use xiangzhi_api::AppState;
+
+/// A village with one household of three people and a party branch; a second township's
+/// household; accounts for a village secretary, a security administrator and an auditor.
+pub struct Village {
+    pub household: i64,
+    pub number: String,
+    pub resident: i64,
+    pub other_household: i64,
+    pub other_resident: i64,
+}
+
+pub async fn seed_village(t: &TestDb) -> Village {
+    let admin = Client::new(t).await;
+    let (_, micro) = seed_tree(&admin).await;
+    let number = "CG-0001".to_string();
+    let household = admin
+        .ok(
+            "POST",
+            "/api/v1/households",
+            Some(json!({"number": number, "micro_grid_id": micro, "address": "城关社区幸福街1号"})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let mut resident = 0;
+    for (k, (name, rel, phone)) in [
+        ("李秀英", "head", Some("13912345678")),
+        ("王建军", "spouse", Some("13698765432")),
+        ("王小明", "child", None),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let r = admin
+            .ok(
+                "POST",
+                "/api/v1/residents",
+                Some(json!({"household_id": household, "name": name, "id_number": id_number(100 + k as u32),
+                    "phone": phone, "relation": rel, "tags": if k == 0 { json!(["veteran"]) } else { json!([]) }})),
+            )
+            .await;
+        if k == 0 {
+            resident = r["id"].as_i64().unwrap();
+        }
+    }
+    let committee = admin
+        .ok(
+            "POST",
+            "/api/v1/party-orgs",
+            Some(
+                json!({"kind": "committee", "name": "昌宁镇党委", "division_code": "141029100000"}),
+            ),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let branch = admin
+        .ok(
+            "POST",
+            "/api/v1/party-orgs",
+            Some(json!({"kind": "branch", "name": "城关社区党支部", "division_code": "141029100001", "parent_id": committee})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    admin
+        .ok(
+            "POST",
+            "/api/v1/party-members",
+            Some(json!({"resident_id": resident, "org_id": branch, "status": "full", "role": "secretary", "joined_on": "2005-07-01"})),
+        )
+        .await;
+    let (other_household, other_resident) = guanghua(&admin).await;
+    for (login, role, division) in [
+        ("cunshuji", "village_secretary", "141029100001"),
+        ("anquan", "security_admin", "141029000000"),
+        ("shenji", "auditor", "141029000000"),
+    ] {
+        t.db.create_user(&xiangzhi_storage::accounts::NewUser {
+            login: login.into(),
+            display_name: format!("{login}测试"),
+            role: role.into(),
+            division_code: division.into(),
+            password: PASSWORD.into(),
+        })
+        .await
+        .unwrap();
+    }
+    Village {
+        household,
+        number,
+        resident,
+        other_household,
+        other_resident,
+    }
+}
+
+/// A browser without a browser: keeps the session cookie, sends forms, does not follow redirects.
+struct Page {
+    app: axum::Router,
+    cookies: Vec<String>,
+}
+
+struct Got {
+    status: StatusCode,
+    location: String,
+    body: String,
+}
+
+impl Page {
+    fn new(t: &TestDb) -> Page {
+        Page {
+            app: xiangzhi_console::app(AppState { db: t.db.clone() }),
+            cookies: vec![],
+        }
+    }
+    async fn send(&mut self, method: &str, uri: &str, form: Option<&str>) -> Got {
+        let mut req = Request::builder().method(method).uri(uri);
+        if !self.cookies.is_empty() {
+            req = req.header("cookie", self.cookies.join("; "));
+        }
+        let body = match form {
+            Some(f) => {
+                req = req.header("content-type", "application/x-www-form-urlencoded");
+                Body::from(f.to_string())
+            }
+            None => Body::empty(),
+        };
+        let resp = self
+            .app
+            .clone()
+            .oneshot(req.body(body).unwrap())
+            .await
+            .unwrap();
+        for c in resp.headers().get_all("set-cookie") {
+            let kv = c.to_str().unwrap().split(';').next().unwrap().to_string();
+            let name = kv.split('=').next().unwrap().to_string();
+            self.cookies.retain(|k| !k.starts_with(&format!("{name}=")));
+            if !kv.ends_with('=') {
+                self.cookies.push(kv);
+            }
+        }
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Got {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into(),
+        }
+    }
+    async fn get(&mut self, uri: &str) -> Got {
+        self.send("GET", uri, None).await
+    }
+    async fn login(&mut self, login: &str) {
+        let g = self
+            .send(
+                "POST",
+                "/login",
+                Some(&format!("login={login}&password={PASSWORD}&next=%2Fsearch")),
+            )
+            .await;
+        assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.body);
+        assert_eq!(g.location, "/search");
+    }
+}
+
+fn full_id_numbers(html: &str) -> usize {
+    let b = html.as_bytes();
+    let mut n = 0;
+    let mut run = 0;
+    for (i, c) in b.iter().enumerate() {
+        if c.is_ascii_digit() || (*c == b'X' && run == 17) {
+            run += 1;
+            if run == 18 && !b.get(i + 1).is_some_and(|d| d.is_ascii_digit()) {
+                n += 1;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    n
+}
+
+async fn console_pages(t: &TestDb) {
+    let v = seed_village(t).await;
+    let mut p = Page::new(t);
+
+    // Anonymous: every page sends to the login form; assets are public.
+    let g = p.get("/search").await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER);
+    assert_eq!(g.location, "/login?next=/search");
+    assert_eq!(p.get("/assets/htmx.min.js").await.status, StatusCode::OK);
+    let g = p.get("/login").await;
+    assert!(g.body.contains("登录名"), "Chinese by default");
+
+    // A wrong password is refused with a reason in the page's language.
+    let g = p
+        .send(
+            "POST",
+            "/login",
+            Some("login=cunshuji&password=Nope-1234&next=%2F"),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::UNAUTHORIZED);
+    assert!(g.body.contains("登录名或密码错误"));
+
+    p.login("cunshuji").await;
+    let g = p.get(&format!("/search?q={}", v.number)).await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(g.body.contains(&format!("/households/{}", v.household)));
+    let g = p
+        .get(&format!("/search/results?kind=households&q={}", v.number))
+        .await;
+    assert!(
+        g.body.contains(&v.number) && !g.body.contains("<html"),
+        "htmx partial"
+    );
+
+    // The household page shows members with masked ID numbers and phones.
+    let g = p.get(&format!("/households/{}", v.household)).await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(g.body.contains("李秀英") && g.body.contains("王小明"));
+    assert_eq!(full_id_numbers(&g.body), 0, "no full ID number on the page");
+    assert!(
+        g.body.contains("139****5678"),
+        "phone masked to first 3 and last 4"
+    );
+    let masked = format!(
+        "{}***********{}",
+        &id_number(100)[..3],
+        &id_number(100)[14..]
+    );
+    assert!(g.body.contains(&masked), "ID masked to first 3 and last 4");
+
+    // Searching residents by full ID number finds them, still masked.
+    let g = p
+        .get(&format!(
+            "/search/results?kind=residents&q={}",
+            id_number(101)
+        ))
+        .await;
+    assert!(g.body.contains("王建军"));
+    assert_eq!(full_id_numbers(&g.body), 0);
+
+    // Revealing needs a purpose, shows the full number and is audited.
+    let g = p
+        .send(
+            "POST",
+            &format!("/residents/{}/reveal", v.resident),
+            Some("purpose="),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::BAD_REQUEST);
+    assert_eq!(full_id_numbers(&g.body), 0);
+    let g = p
+        .send(
+            "POST",
+            &format!("/residents/{}/reveal", v.resident),
+            Some("purpose=%E5%85%A5%E6%88%B7%E8%B5%B0%E8%AE%BF"),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(g.body.contains(&id_number(100)));
+    assert_eq!(
+        t.db.count_for_tests(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'unmask' AND login = 'cunshuji' AND detail = '入户走访'"
+        )
+        .await
+        .unwrap(),
+        1
+    );
+
+    // Another township's records do not exist for this account.
+    for path in [
+        format!("/households/{}", v.other_household),
+        format!("/residents/{}", v.other_resident),
+        "/tree?division=141029101000".to_string(),
+    ] {
+        let g = p.get(&path).await;
+        assert_eq!(g.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!g.body.contains("光华"), "{path} leaks nothing");
+    }
+    let g = p
+        .get("/search/results?kind=households&q=%E5%85%89%E5%8D%8E")
+        .await;
+    assert!(!g.body.contains("光华"));
+
+    // The other main pages render within the jurisdiction.
+    for (path, expect) in [
+        ("/tree", "城关社区"),
+        ("/party", "城关社区党支部"),
+        ("/coverage", "无网格员的微网格"),
+        (&format!("/residents/{}", v.resident), "李秀英"),
+    ] {
+        let g = p.get(path).await;
+        assert_eq!(g.status, StatusCode::OK, "{path}");
+        assert!(g.body.contains(expect), "{path} shows {expect}");
+    }
+    let party = p.get("/party").await.body;
+    let org = party
+        .split("/party/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let g = p.get(&format!("/party/{org}")).await;
+    assert!(g.body.contains("李秀英"), "the branch lists its members");
+
+    // Not this role's pages.
+    assert_eq!(p.get("/users").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(p.get("/audit").await.status, StatusCode::FORBIDDEN);
+
+    // English on request.
+    let g = p.get("/lang?to=en&back=%2Ftree").await;
+    assert_eq!(g.location, "/tree");
+    let g = p.get("/tree").await;
+    assert!(g.body.contains("Divisions below") && g.body.contains("lang=\"en\""));
+
+    // A form posted from another site is refused.
+    let req = Request::builder()
+        .method("POST")
+        .uri("/logout")
+        .header("host", "xiangzhi.local")
+        .header("origin", "https://evil.example")
+        .header("cookie", p.cookies.join("; "))
+        .body(Body::empty())
+        .unwrap();
+    let resp = p.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+
+    // Logging out ends the session.
+    let g = p.send("POST", "/logout", None).await;
+    assert_eq!(g.location, "/login");
+    assert_eq!(p.get("/tree").await.status, StatusCode::SEE_OTHER);
+
+    // The security administrator manages accounts and cannot read residents.
+    let mut s = Page::new(t);
+    s.login("anquan").await;
+    assert_eq!(s.get("/search").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.get(&format!("/households/{}", v.household)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let g = s.get("/users").await;
+    assert!(g.body.contains("cunshuji"));
+    let g = s
+        .send(
+            "POST",
+            "/users",
+            Some("login=xinren&display_name=%E6%96%B0%E4%BA%BA&role=grid_worker&division_code=141029100001&password=short"),
+        )
+        .await;
+    assert_eq!(
+        g.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "password policy applies"
+    );
+    let g = s
+        .send(
+            "POST",
+            "/users",
+            Some("login=xinren&display_name=%E6%96%B0%E4%BA%BA&role=grid_worker&division_code=141029100001&password=Gongzuo-2026-ok"),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert!(g.body.contains("xinren"));
+
+    // The auditor reads and verifies the log, and sees the unmasked view with its purpose.
+    let mut a = Page::new(t);
+    a.login("shenji").await;
+    assert_eq!(a.get("/search").await.status, StatusCode::FORBIDDEN);
+    let g = a.get("/audit").await;
+    assert!(g.body.contains("入户走访") && g.body.contains("create user"));
+    let g = a.send("POST", "/audit/verify", None).await;
+    assert!(g.body.contains("审计链完整"), "{}", g.body);
+}
+on_both!(pages, console_pages);
+
+/// The console in Debian's Chromium (playwright-core): a village secretary on a phone logs in,
+/// finds a household and sees masked ID numbers; a screenshot of each main page is kept in
+/// `artifacts/screenshots`. Needs `scripts/browser-setup` (run by `scripts/test`); required under CI.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let ready = std::path::Path::new("/usr/bin/chromium").exists()
+        && root
+            .join("tests/browser/node_modules/playwright-core")
+            .exists();
+    if !ready {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the browser test must run under CI: run scripts/browser-setup"
+        );
+        eprintln!("skipping the browser test: run scripts/browser-setup first");
+        return;
+    }
+    let t = TestDb::new(Backend::Sqlite).await.unwrap();
+    let v = seed_village(&t).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = xiangzhi_console::app(AppState { db: t.db.clone() });
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    let out = tokio::process::Command::new("node")
+        .arg("tests/browser/console.test.mjs")
+        .current_dir(&root)
+        .env("XZ_BASE", format!("http://{addr}"))
+        .env("XZ_SECRETARY", "cunshuji")
+        .env("XZ_SECURITY", "anquan")
+        .env("XZ_AUDITOR", "shenji")
+        .env("XZ_PASSWORD", PASSWORD)
+        .env("XZ_HOUSEHOLD", &v.number)
+        .env("XZ_ARTIFACTS", root.join("artifacts/screenshots"))
+        .output()
+        .await
+        .unwrap();
+    server.abort();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "browser test failed:\n{stdout}\n{stderr}"
+    );
+    println!("{stdout}");
+    t.finish().await;
+}

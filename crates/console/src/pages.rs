@@ -1,0 +1,822 @@
+//! The console's pages. Every registry read goes through a storage call that takes the viewer's
+//! scope; every change and every full view of personal data is audited.
+
+use crate::{encode, html, Chrome, PageError, St, Viewer, L, LANG_COOKIE};
+use askama::Template;
+use axum::extract::{Form, Path, Query};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use xiangzhi_api::{show, AppState, Reveal, SESSION_COOKIE};
+use xiangzhi_domain::Right;
+use xiangzhi_storage::accounts::{NewUser, User};
+use xiangzhi_storage::audit::{AuditEntry, AuditRecord};
+use xiangzhi_storage::*;
+
+type P = Result<Response, PageError>;
+
+fn store(l: L) -> impl Fn(StoreError) -> PageError {
+    move |e| PageError::Store(l, e)
+}
+
+async fn record(
+    s: &AppState,
+    v: &Viewer,
+    action: &str,
+    object: String,
+    outcome: &str,
+    detail: String,
+) {
+    let e = AuditEntry {
+        user_id: Some(v.user.id),
+        login: v.user.login.clone(),
+        action: action.into(),
+        object,
+        outcome: outcome.into(),
+        source: v.source.clone(),
+        detail,
+    };
+    if let Err(e) = s.db.audit(&e).await {
+        tracing::error!(error = %e, "audit append failed");
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Signing in and out, language
+
+pub async fn home(v: Viewer) -> Response {
+    let to = if v.user.can(Right::ReadRegistry) {
+        "/tree"
+    } else if v.user.can(Right::ManageAccounts) {
+        "/users"
+    } else {
+        "/audit"
+    };
+    Redirect::to(to).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    c: Chrome,
+    next: String,
+    login: String,
+    error: Option<(String, String)>,
+    expired: bool,
+    done: bool,
+}
+
+#[derive(Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+fn safe_next(n: Option<&str>) -> String {
+    match n {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/login") => {
+            n.to_string()
+        }
+        _ => "/".into(),
+    }
+}
+
+fn bare(l: L, title: &str) -> Chrome {
+    Chrome {
+        l,
+        title: title.into(),
+        me: None,
+        path: "/login".into(),
+    }
+}
+
+pub async fn login_form(headers: HeaderMap, Query(q): Query<Next>) -> P {
+    let l = L::from_headers(&headers);
+    html(LoginPage {
+        c: bare(l, l.t("登录", "Log in")),
+        next: safe_next(q.next.as_deref()),
+        login: String::new(),
+        error: None,
+        expired: false,
+        done: false,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+    next: Option<String>,
+    /// Set when changing an expired password from the login page.
+    new_password: Option<String>,
+}
+
+pub async fn login(
+    axum::extract::State(s): St,
+    headers: HeaderMap,
+    ext: axum::http::Extensions,
+    Form(f): Form<LoginForm>,
+) -> P {
+    let l = L::from_headers(&headers);
+    let source = xiangzhi_api::source_of(&headers, &ext);
+    let next = safe_next(f.next.as_deref());
+    let page = |error: Option<(String, String)>, expired: bool, done: bool| LoginPage {
+        c: bare(l, l.t("登录", "Log in")),
+        next: next.clone(),
+        login: f.login.clone(),
+        error,
+        expired,
+        done,
+    };
+    if let Some(new) = f.new_password.as_deref().filter(|p| !p.is_empty()) {
+        let r =
+            s.db.change_password(&f.login, &f.password, new, now_ms())
+                .await;
+        let outcome = if r.is_ok() { "ok" } else { "failed" };
+        let _ =
+            s.db.audit(&AuditEntry {
+                user_id: None,
+                login: f.login.clone(),
+                action: "change password".into(),
+                object: format!("user {}", f.login),
+                outcome: outcome.into(),
+                source: source.clone(),
+                detail: "console".into(),
+            })
+            .await;
+        return match r {
+            Ok(()) => html(page(None, false, true)),
+            Err(e) => {
+                let (zh, en) = xiangzhi_api::error::ApiError::from(e).reasons();
+                Ok((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    html(page(Some((zh, en)), true, false))?,
+                )
+                    .into_response())
+            }
+        };
+    }
+    match xiangzhi_api::sign_in(&s, &f.login, &f.password, &source).await {
+        Ok((_, token)) => {
+            let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
+            Ok((
+                StatusCode::SEE_OTHER,
+                [
+                    (header::SET_COOKIE, cookie),
+                    (header::LOCATION, next.clone()),
+                ],
+            )
+                .into_response())
+        }
+        Err(e) => {
+            let (zh, en) = e.reasons();
+            let expired = en.contains("older than 90 days");
+            let status = e.status_code();
+            Ok((status, html(page(Some((zh, en)), expired, false))?).into_response())
+        }
+    }
+}
+
+pub async fn logout(axum::extract::State(s): St, v: Viewer, headers: HeaderMap) -> Response {
+    if let Some((false, token)) = xiangzhi_api::credential(&headers) {
+        let _ = s.db.end_session(&token).await;
+    }
+    record(
+        &s,
+        &v,
+        "logout",
+        format!("user {}", v.user.login),
+        "ok",
+        "console".into(),
+    )
+    .await;
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (
+                header::SET_COOKIE,
+                format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+            ),
+            (header::LOCATION, "/login".to_string()),
+        ],
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    to: String,
+    back: Option<String>,
+}
+
+pub async fn switch_lang(Query(q): Query<LangQuery>) -> Response {
+    let lang = if q.to == "en" { "en" } else { "zh" };
+    let back = match q.back.as_deref() {
+        Some(b) if b.starts_with('/') && !b.starts_with("//") => b.to_string(),
+        _ => "/".into(),
+    };
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (
+                header::SET_COOKIE,
+                format!("{LANG_COOKIE}={lang}; Path=/; SameSite=Lax; Max-Age=31536000"),
+            ),
+            (header::LOCATION, back),
+        ],
+    )
+        .into_response()
+}
+
+// ------------------------------------------------------------------------------------------
+// The division and grid tree
+
+#[derive(Template)]
+#[template(path = "tree.html")]
+struct TreePage {
+    c: Chrome,
+    here: Division,
+    trail: Vec<Division>,
+    children: Vec<Division>,
+    more_children: bool,
+    grids: Vec<Grid>,
+}
+
+#[derive(Deserialize)]
+pub struct TreeQuery {
+    division: Option<String>,
+}
+
+pub async fn tree(axum::extract::State(s): St, v: Viewer, Query(q): Query<TreeQuery>) -> P {
+    v.need(Right::ReadRegistry)?;
+    let scope = v.scope();
+    let err = store(v.l);
+    let code = q.division.unwrap_or_else(|| v.user.division_code.clone());
+    let here = s.db.get_division(&scope, &code).await.map_err(&err)?;
+    let mut trail = Vec::new();
+    let mut up = here.parent_code.clone();
+    while let Some(p) = up {
+        match s.db.get_division(&scope, &p).await {
+            Ok(d) => {
+                up = d.parent_code.clone();
+                trail.push(d);
+            }
+            Err(_) => break,
+        }
+    }
+    trail.reverse();
+    let children =
+        s.db.list_divisions(
+            &scope,
+            &ListQuery {
+                parent: Some(code.clone()),
+                limit: Some(500),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(&err)?;
+    let grids =
+        s.db.list_grids(
+            &scope,
+            &ListQuery {
+                division: Some(code.clone()),
+                limit: Some(200),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(&err)?
+        .items
+        .into_iter()
+        .filter(|g| g.division_code == code)
+        .collect();
+    html(TreePage {
+        c: v.chrome(&here.name),
+        trail,
+        more_children: children.next_cursor.is_some(),
+        children: children.items,
+        grids,
+        here,
+    })
+}
+
+// ------------------------------------------------------------------------------------------
+// Household and resident search
+
+#[derive(Deserialize, Default, Clone)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    kind: String,
+    division: Option<String>,
+    cursor: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    c: Chrome,
+    q: SearchQuery,
+    r: Results,
+}
+
+#[derive(Template)]
+#[template(path = "results.html")]
+struct Results {
+    l: L,
+    residents: bool,
+    households: Vec<Household>,
+    people: Vec<Resident>,
+    next: Option<String>,
+    searched: bool,
+}
+
+async fn results(s: &AppState, v: &Viewer, q: &SearchQuery) -> Result<Results, PageError> {
+    let scope = v.scope();
+    let lq = ListQuery {
+        q: Some(q.q.trim().to_string()).filter(|t| !t.is_empty()),
+        division: q.division.clone().filter(|d| !d.is_empty()),
+        cursor: q.cursor.clone().filter(|c| !c.is_empty()),
+        limit: Some(20),
+        ..Default::default()
+    };
+    let residents = q.kind == "residents";
+    let mut r = Results {
+        l: v.l,
+        residents,
+        households: vec![],
+        people: vec![],
+        next: None,
+        searched: lq.q.is_some() || lq.division.is_some(),
+    };
+    let link = |cursor: &str| {
+        format!(
+            "/search/results?kind={}&q={}&division={}&cursor={}",
+            encode(&q.kind),
+            encode(q.q.trim()),
+            encode(q.division.as_deref().unwrap_or("")),
+            encode(cursor)
+        )
+    };
+    if residents {
+        let page = s.db.list_residents(&scope, &lq).await.map_err(store(v.l))?;
+        r.next = page.next_cursor.as_deref().map(link);
+        r.people = show(s, &v.caller(), &Reveal::default(), page.items)
+            .await
+            .map_err(|e| PageError::Api(v.l, e))?;
+    } else {
+        let page =
+            s.db.list_households(&scope, &lq)
+                .await
+                .map_err(store(v.l))?;
+        r.next = page.next_cursor.as_deref().map(link);
+        r.households = page.items;
+    }
+    Ok(r)
+}
+
+pub async fn search(axum::extract::State(s): St, v: Viewer, Query(q): Query<SearchQuery>) -> P {
+    v.need(Right::ReadRegistry)?;
+    let r = results(&s, &v, &q).await?;
+    html(SearchPage {
+        c: v.chrome(v.l.t("户籍查询", "Search households and residents")),
+        q,
+        r,
+    })
+}
+
+pub async fn search_results(
+    axum::extract::State(s): St,
+    v: Viewer,
+    Query(q): Query<SearchQuery>,
+) -> P {
+    v.need(Right::ReadRegistry)?;
+    html(results(&s, &v, &q).await?)
+}
+
+// ------------------------------------------------------------------------------------------
+// Household and resident pages
+
+#[derive(Template)]
+#[template(path = "household.html")]
+struct HouseholdPage {
+    c: Chrome,
+    h: Household,
+    grid: Option<Grid>,
+    people: Vec<Resident>,
+}
+
+pub async fn household(axum::extract::State(s): St, v: Viewer, Path(id): Path<i64>) -> P {
+    v.need(Right::ReadRegistry)?;
+    let scope = v.scope();
+    let h = s.db.get_household(&scope, id).await.map_err(store(v.l))?;
+    let people =
+        s.db.household_residents(&scope, id)
+            .await
+            .map_err(store(v.l))?;
+    let people = show(&s, &v.caller(), &Reveal::default(), people)
+        .await
+        .map_err(|e| PageError::Api(v.l, e))?;
+    let grid = s.db.get_grid(&scope, h.micro_grid_id).await.ok();
+    html(HouseholdPage {
+        c: v.chrome(&format!("{} {}", v.l.t("户", "Household"), h.number)),
+        h,
+        grid,
+        people,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "resident.html")]
+struct ResidentPage {
+    c: Chrome,
+    r: Resident,
+    household: Household,
+    moves: Vec<ResidentMove>,
+    can_reveal: bool,
+    revealed: bool,
+    error: Option<(String, String)>,
+}
+
+async fn resident_page(
+    s: &AppState,
+    v: &Viewer,
+    id: i64,
+    purpose: Option<String>,
+) -> Result<(StatusCode, ResidentPage), PageError> {
+    let scope = v.scope();
+    let r = s.db.get_resident(&scope, id).await.map_err(store(v.l))?;
+    let household =
+        s.db.get_household(&scope, r.household_id)
+            .await
+            .map_err(store(v.l))?;
+    let moves = s.db.resident_moves(&scope, id).await.map_err(store(v.l))?;
+    let rv = Reveal {
+        unmask: Some(purpose.is_some()),
+        purpose,
+    };
+    let (r, revealed, error, status) = match show(s, &v.caller(), &rv, vec![r.clone()]).await {
+        Ok(mut shown) => (
+            shown.pop().ok_or(PageError::NotFound(v.l))?,
+            rv.unmask == Some(true),
+            None,
+            StatusCode::OK,
+        ),
+        Err(e) => {
+            let status = e.status_code();
+            let masked = show(s, &v.caller(), &Reveal::default(), vec![r])
+                .await
+                .map_err(|e| PageError::Api(v.l, e))?;
+            (
+                masked.into_iter().next().ok_or(PageError::NotFound(v.l))?,
+                false,
+                Some(e.reasons()),
+                status,
+            )
+        }
+    };
+    Ok((
+        status,
+        ResidentPage {
+            c: v.chrome(&r.name),
+            can_reveal: v.user.can(Right::Unmask),
+            r,
+            household,
+            moves,
+            revealed,
+            error,
+        },
+    ))
+}
+
+pub async fn resident(axum::extract::State(s): St, v: Viewer, Path(id): Path<i64>) -> P {
+    v.need(Right::ReadRegistry)?;
+    let (status, page) = resident_page(&s, &v, id, None).await?;
+    Ok((status, html(page)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PurposeForm {
+    #[serde(default)]
+    purpose: String,
+}
+
+/// Shows one resident in full for a stated purpose (the right is checked and the view audited
+/// by the API's `show`).
+pub async fn reveal_resident(
+    axum::extract::State(s): St,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<PurposeForm>,
+) -> P {
+    v.need(Right::ReadRegistry)?;
+    let (status, page) = resident_page(&s, &v, id, Some(f.purpose)).await?;
+    Ok((status, [(header::CACHE_CONTROL, "no-store")], html(page)?).into_response())
+}
+
+// ------------------------------------------------------------------------------------------
+// Party organisations
+
+#[derive(Template)]
+#[template(path = "party.html")]
+struct PartyPage {
+    c: Chrome,
+    orgs: Vec<PartyOrg>,
+}
+
+pub async fn party(axum::extract::State(s): St, v: Viewer) -> P {
+    v.need(Right::ReadRegistry)?;
+    let scope = v.scope();
+    let all =
+        s.db.list_party_orgs(
+            &scope,
+            &ListQuery {
+                limit: Some(500),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(store(v.l))?
+        .items;
+    // The roots of what this account can see: organisations whose parent lies outside the view.
+    let ids: std::collections::HashSet<i64> = all.iter().map(|o| o.id).collect();
+    let orgs = all
+        .into_iter()
+        .filter(|o| o.parent_id.is_none_or(|p| !ids.contains(&p)))
+        .collect();
+    html(PartyPage {
+        c: v.chrome(v.l.t("党组织", "Party organisations")),
+        orgs,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "org.html")]
+struct OrgPage {
+    c: Chrome,
+    o: PartyOrg,
+    parent: Option<PartyOrg>,
+    children: Vec<PartyOrg>,
+    members: Vec<PartyMember>,
+    more_members: bool,
+}
+
+pub async fn party_org(axum::extract::State(s): St, v: Viewer, Path(id): Path<i64>) -> P {
+    v.need(Right::ReadRegistry)?;
+    let scope = v.scope();
+    let err = store(v.l);
+    let o = s.db.get_party_org(&scope, id).await.map_err(&err)?;
+    let parent = match o.parent_id {
+        Some(p) => s.db.get_party_org(&scope, p).await.ok(),
+        None => None,
+    };
+    let by_parent = ListQuery {
+        parent: Some(id.to_string()),
+        limit: Some(500),
+        ..Default::default()
+    };
+    let children =
+        s.db.list_party_orgs(&scope, &by_parent)
+            .await
+            .map_err(&err)?
+            .items;
+    let members =
+        s.db.list_party_members(&scope, &by_parent)
+            .await
+            .map_err(&err)?;
+    html(OrgPage {
+        c: v.chrome(&o.name),
+        o,
+        parent,
+        children,
+        more_members: members.next_cursor.is_some(),
+        members: members.items,
+    })
+}
+
+// ------------------------------------------------------------------------------------------
+// Contact-duty coverage
+
+#[derive(Template)]
+#[template(path = "coverage.html")]
+struct CoveragePage {
+    c: Chrome,
+    r: CoverageReport,
+}
+
+pub async fn coverage(axum::extract::State(s): St, v: Viewer) -> P {
+    v.need(Right::ReadRegistry)?;
+    let r = s.db.coverage_report(&v.scope()).await.map_err(store(v.l))?;
+    html(CoveragePage {
+        c: v.chrome(v.l.t("包联覆盖", "Contact-duty coverage")),
+        r,
+    })
+}
+
+// ------------------------------------------------------------------------------------------
+// User administration (security administrators)
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    c: Chrome,
+    users: Vec<User>,
+    roles: Vec<(&'static str, &'static str)>,
+    message: Option<(String, String)>,
+    failed: bool,
+}
+
+async fn users_page(
+    s: &AppState,
+    v: &Viewer,
+    message: Option<(String, String)>,
+    failed: bool,
+) -> P {
+    v.need(Right::ManageAccounts)?;
+    let users = s.db.list_users().await.map_err(store(v.l))?;
+    let page = UsersPage {
+        c: v.chrome(v.l.t("用户管理", "Users")),
+        users,
+        roles: xiangzhi_domain::Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.zh()))
+            .collect(),
+        message,
+        failed,
+    };
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, html(page)?).into_response())
+}
+
+pub async fn users(axum::extract::State(s): St, v: Viewer) -> P {
+    users_page(&s, &v, None, false).await
+}
+
+pub async fn create_user(axum::extract::State(s): St, v: Viewer, Form(f): Form<NewUser>) -> P {
+    v.need(Right::ManageAccounts)?;
+    match s.db.create_user(&f).await {
+        Ok(u) => {
+            record(
+                &s,
+                &v,
+                "create user",
+                format!("user {}", u.login),
+                "ok",
+                format!("{} {}", u.role.as_str(), u.division_code),
+            )
+            .await;
+            let msg = (
+                format!("已创建账号 {}", u.login),
+                format!("account {} created", u.login),
+            );
+            users_page(&s, &v, Some(msg), false).await
+        }
+        Err(e) => {
+            record(
+                &s,
+                &v,
+                "create user",
+                format!("user {}", f.login),
+                "failed",
+                String::new(),
+            )
+            .await;
+            let (zh, en) = xiangzhi_api::error::ApiError::from(e).reasons();
+            users_page(&s, &v, Some((zh, en)), true).await
+        }
+    }
+}
+
+async fn set_disabled(s: &AppState, v: &Viewer, id: i64, disabled: bool) -> P {
+    v.need(Right::ManageAccounts)?;
+    let action = if disabled {
+        "disable user"
+    } else {
+        "enable user"
+    };
+    match s.db.set_user_disabled(id, disabled).await {
+        Ok(()) => {
+            record(s, v, action, format!("user #{id}"), "ok", String::new()).await;
+            Ok(Redirect::to("/users").into_response())
+        }
+        Err(e) => {
+            let (zh, en) = xiangzhi_api::error::ApiError::from(e).reasons();
+            users_page(s, v, Some((zh, en)), true).await
+        }
+    }
+}
+
+pub async fn disable_user(axum::extract::State(s): St, v: Viewer, Path(id): Path<i64>) -> P {
+    set_disabled(&s, &v, id, true).await
+}
+
+pub async fn enable_user(axum::extract::State(s): St, v: Viewer, Path(id): Path<i64>) -> P {
+    set_disabled(&s, &v, id, false).await
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    password: String,
+}
+
+pub async fn reset_password(
+    axum::extract::State(s): St,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<PasswordForm>,
+) -> P {
+    v.need(Right::ManageAccounts)?;
+    match s.db.set_password(id, &f.password, now_ms()).await {
+        Ok(()) => {
+            record(
+                &s,
+                &v,
+                "reset password",
+                format!("user #{id}"),
+                "ok",
+                String::new(),
+            )
+            .await;
+            let msg = ("密码已重置".to_string(), "password reset".to_string());
+            users_page(&s, &v, Some(msg), false).await
+        }
+        Err(e) => {
+            record(
+                &s,
+                &v,
+                "reset password",
+                format!("user #{id}"),
+                "failed",
+                String::new(),
+            )
+            .await;
+            let (zh, en) = xiangzhi_api::error::ApiError::from(e).reasons();
+            users_page(&s, &v, Some((zh, en)), true).await
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// The audit log (auditors)
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    c: Chrome,
+    entries: Vec<AuditRecord>,
+    next: Option<i64>,
+    verdict: Option<(bool, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    before: Option<i64>,
+}
+
+async fn audit_page(
+    s: &AppState,
+    v: &Viewer,
+    before: Option<i64>,
+    verdict: Option<(bool, String)>,
+) -> P {
+    v.need(Right::ReadAudit)?;
+    let entries = s.db.audit_entries(before, 100).await.map_err(store(v.l))?;
+    let next = if entries.len() == 100 {
+        entries.last().map(|e| e.seq)
+    } else {
+        None
+    };
+    html(AuditPage {
+        c: v.chrome(v.l.t("审计日志", "Audit log")),
+        entries,
+        next,
+        verdict,
+    })
+}
+
+pub async fn audit(axum::extract::State(s): St, v: Viewer, Query(q): Query<AuditQuery>) -> P {
+    audit_page(&s, &v, q.before, None).await
+}
+
+pub async fn audit_verify(axum::extract::State(s): St, v: Viewer) -> P {
+    v.need(Right::ReadAudit)?;
+    let r = s.db.audit_verify().await.map_err(store(v.l))?;
+    let verdict = match r.problem {
+        None => (
+            true,
+            format!(
+                "{} {} {}",
+                v.l.t("审计链完整，共", "The chain is intact:"),
+                r.entries,
+                v.l.t("条", "entries")
+            ),
+        ),
+        Some((seq, why)) => (false, format!("#{seq}: {why}")),
+    };
+    audit_page(&s, &v, None, Some(verdict)).await
+}

@@ -1,0 +1,98 @@
+// Browser test of the console: Debian's Chromium driven by playwright-core.
+// Run by the Rust integration suite (browser.rs), which starts a server on a seeded database and
+// passes: XZ_BASE (server URL), XZ_SECRETARY / XZ_SECURITY / XZ_AUDITOR (logins), XZ_PASSWORD,
+// XZ_HOUSEHOLD (a household number in the secretary's village), XZ_ARTIFACTS (screenshot folder).
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import assert from "node:assert/strict";
+
+const base = process.env.XZ_BASE;
+const pw = process.env.XZ_PASSWORD;
+const shots = process.env.XZ_ARTIFACTS ?? "artifacts/screenshots";
+mkdirSync(shots, { recursive: true });
+const exe = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+const browser = await chromium.launch({ executablePath: exe, args: ["--no-sandbox", "--disable-gpu"] });
+let failed = false;
+try {
+  // A village secretary on a phone.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: "zh-CN" });
+  const page = await phone.newPage();
+  await page.goto(`${base}/search`);
+  assert.match(page.url(), /\/login\?next=/, "an anonymous visitor is sent to the login page");
+  await page.screenshot({ path: `${shots}/01-login.png`, fullPage: true });
+
+  await page.fill("input[name=login]", process.env.XZ_SECRETARY);
+  await page.fill("input[name=password]", "wrong-password-1A");
+  await page.click("button[type=submit]");
+  await page.waitForSelector(".error");
+  assert.match(await page.textContent(".error"), /登录名或密码错误/);
+
+  await page.fill("input[name=password]", pw);
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/search/);
+  // Find the household by its number: results arrive through htmx as the user types.
+  await page.fill("input[name=q]", process.env.XZ_HOUSEHOLD);
+  await page.waitForSelector(`#results a:text-is("${process.env.XZ_HOUSEHOLD}")`);
+  await page.screenshot({ path: `${shots}/02-search.png`, fullPage: true });
+  await page.click(`#results a:text-is("${process.env.XZ_HOUSEHOLD}")`);
+  await page.waitForURL(/\/households\/\d+/);
+  const ids = await page.$$eval("td.masked", (tds) => tds.map((t) => t.textContent.trim()).filter((t) => t.length > 11));
+  assert.ok(ids.length > 0, "the household shows its members' ID numbers");
+  for (const id of ids) assert.match(id, /^\d{3}\*{11}[\dX]{4}$/, `ID number ${id} is masked (first 3, last 4)`);
+  const html = await page.content();
+  assert.ok(!/\d{17}[\dX]/.test(html), "no full ID number anywhere on the page");
+  await page.screenshot({ path: `${shots}/03-household.png`, fullPage: true });
+
+  await page.click("table.grid tbody a >> nth=0");
+  await page.waitForURL(/\/residents\/\d+/);
+  await page.screenshot({ path: `${shots}/04-resident.png`, fullPage: true });
+  await page.fill("input[name=purpose]", "入户走访核实");
+  await page.click("form[action$=reveal] button");
+  await page.waitForSelector(".warn");
+  assert.match(await page.textContent("dd.masked"), /^\d{17}[\dX]$/, "revealed for a stated purpose");
+  await page.screenshot({ path: `${shots}/05-resident-revealed.png`, fullPage: true });
+
+  for (const [path, name] of [["/tree", "06-tree"], ["/party", "07-party"], ["/coverage", "09-coverage"]]) {
+    await page.goto(`${base}${path}`);
+    await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+  }
+  await page.goto(`${base}/party`);
+  await page.click("ul.list a >> nth=0");
+  await page.waitForURL(/\/party\/\d+/);
+  await page.screenshot({ path: `${shots}/08-party-org.png`, fullPage: true });
+
+  // English, on the command-centre screen.
+  const wall = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const big = await wall.newPage();
+  await big.goto(`${base}/login`);
+  await big.click("text=English");
+  await big.fill("input[name=login]", process.env.XZ_SECRETARY);
+  await big.fill("input[name=password]", pw);
+  await big.click("button[type=submit]");
+  await big.waitForURL(/\/tree/);
+  assert.match(await big.textContent("header nav"), /Households/);
+  await big.screenshot({ path: `${shots}/10-tree-en-wall.png`, fullPage: true });
+
+  // The security administrator manages accounts and cannot read residents.
+  for (const [who, path, name] of [[process.env.XZ_SECURITY, "/users", "11-users"], [process.env.XZ_AUDITOR, "/audit", "12-audit"]]) {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const p = await ctx.newPage();
+    await p.goto(`${base}/login`);
+    await p.fill("input[name=login]", who);
+    await p.fill("input[name=password]", pw);
+    await p.click("button[type=submit]");
+    await p.waitForURL(new RegExp(path));
+    await p.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+    const r = await p.goto(`${base}/search`);
+    assert.equal(r.status(), 403, `${who} may not search residents`);
+    await ctx.close();
+  }
+  console.log(`browser test passed; screenshots in ${shots}`);
+} catch (e) {
+  failed = true;
+  console.error(e);
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);

@@ -51,7 +51,15 @@ macro_rules! keyed_by_id {
         fn key(&self, _: &Order) -> String { format!("{}|{}|{}", self.county_id, self.division_code, self.id) }
     })* };
 }
-keyed_by_id!(Grid, Staff, Household, PartyOrg, PartyMember, ContactDuty);
+keyed_by_id!(Grid, Staff, PartyOrg, PartyMember, ContactDuty);
+impl Keyed for Household {
+    fn key(&self, order: &Order) -> String {
+        match order {
+            Order::Number => format!("{}|{}|{}", self.county_id, self.number, self.id),
+            _ => format!("{}|{}|{}", self.county_id, self.division_code, self.id),
+        }
+    }
+}
 impl Keyed for Resident {
     fn key(&self, order: &Order) -> String {
         match order {
@@ -73,6 +81,8 @@ pub(crate) enum Order {
     Id,
     /// By county, name, id: a name search walks the name index in order.
     Name,
+    /// By county, household number, id: a number search walks the number index in order.
+    Number,
 }
 
 fn bad_cursor() -> StoreError {
@@ -98,16 +108,16 @@ async fn page<T: crate::db::Record + Keyed>(
                 let p = q.arg(raw);
                 q.push(&format!(" AND t.code > {p}"));
             }
-            Order::Id | Order::Name => {
+            Order::Id | Order::Name | Order::Number => {
                 // county|middle|id, where the middle is a division code or a name.
                 let (county, rest) = raw.split_once('|').ok_or_else(bad_cursor)?;
                 let (middle, id) = rest.rsplit_once('|').ok_or_else(bad_cursor)?;
                 let county: i64 = county.parse().map_err(|_| bad_cursor())?;
                 let id: i64 = id.parse().map_err(|_| bad_cursor())?;
-                let column = if matches!(order, Order::Id) {
-                    "division_code"
-                } else {
-                    "name"
+                let column = match order {
+                    Order::Id => "division_code",
+                    Order::Number => "number",
+                    _ => "name",
                 };
                 let a = q.arg(county);
                 let b = q.arg(middle.to_string());
@@ -122,6 +132,7 @@ async fn page<T: crate::db::Record + Keyed>(
         Order::Code => " ORDER BY t.code",
         Order::Id => " ORDER BY t.county_id, t.division_code, t.id",
         Order::Name => " ORDER BY t.county_id, t.name, t.id",
+        Order::Number => " ORDER BY t.county_id, t.number, t.id",
     });
     q.push(&format!(" LIMIT {}", limit + 1));
     let mut items: Vec<T> = db.all(&q).await?;
@@ -944,16 +955,20 @@ impl Db {
         if let Some(g) = lq.grid {
             grid_subtree_filter(self, &scope, &mut q, "t.micro_grid_id", g).await?;
         }
+        let mut order = Order::Id;
         if let Some(text) = q_text(lq) {
             // Household numbers are letters and digits; anything else is part of an address.
+            // A number search pages in number order, so it walks the (county, number) index
+            // whatever the scope.
             if text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
                 starts_with(&mut q, "t.number", &text);
+                order = Order::Number;
             } else {
                 let p = q.arg(format!("%{text}%"));
                 q.push(&format!(" AND t.address LIKE {p}"));
             }
         }
-        page(self, q, Order::Id, lq).await
+        page(self, q, order, lq).await
     }
 
     pub async fn household_residents(&self, scope: &Scope, id: i64) -> Result<Vec<Resident>> {

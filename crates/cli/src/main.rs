@@ -106,6 +106,9 @@ enum UserAction {
         /// 管辖区划代码 / division the account is bound to
         #[arg(long)]
         division: String,
+        /// 改为绑定到该区划内的网格（编号）/ bind to this grid (id) inside the division instead
+        #[arg(long)]
+        grid: Option<i64>,
     },
     /// 重置密码并解锁 / reset the password and unlock (password from XIANGZHI_PASSWORD or random, printed once)
     Reset {
@@ -388,12 +391,31 @@ async fn build_demo(file: &std::path::Path, seed: u64) -> anyhow::Result<Db> {
             .ok()
             .filter(|p| !p.is_empty())
             .unwrap_or_else(random_password);
+        // The grid worker is bound to their micro-grid, the others to a division.
+        let grid_id = if role == "grid_worker" {
+            db.list_grids(
+                &Scope::everything(),
+                &xiangzhi_storage::ListQuery {
+                    division: Some(division.into()),
+                    kind: Some("micro".into()),
+                    limit: Some(1),
+                    ..Default::default()
+                },
+            )
+            .await?
+            .items
+            .first()
+            .map(|g| g.id)
+        } else {
+            None
+        };
         let u = db
             .create_user(&xiangzhi_storage::accounts::NewUser {
                 login: login.into(),
                 display_name: name.into(),
                 role: role.into(),
                 division_code: division.into(),
+                grid_id,
                 password: password.clone(),
             })
             .await?;
@@ -586,6 +608,7 @@ async fn user_command(db: &Db, action: UserAction) -> anyhow::Result<()> {
             name,
             role,
             division,
+            grid,
         } => {
             let (password, generated) = chosen_password();
             let u = db
@@ -594,6 +617,7 @@ async fn user_command(db: &Db, action: UserAction) -> anyhow::Result<()> {
                     display_name: name,
                     role,
                     division_code: division,
+                    grid_id: grid,
                     password: password.clone(),
                 })
                 .await

@@ -26,6 +26,11 @@ pub struct User {
     pub role: Role,
     /// The division this account is bound to; it sees only that subtree.
     pub division_code: String,
+    /// The grid this account is bound to, if any (its division is the grid's division); it then
+    /// sees only that grid's subtree of grids, staff, households, residents and party members.
+    pub grid_id: Option<i64>,
+    #[serde(skip)]
+    pub grid_path: Option<String>,
     pub password_changed_at: i64,
     pub failed_logins: i64,
     pub locked_until: Option<i64>,
@@ -36,10 +41,11 @@ pub struct User {
 impl User {
     /// The jurisdiction of this account.
     pub fn scope(&self) -> Scope {
-        match DivisionCode::parse(&self.division_code) {
-            Ok(code) => Scope::division(&code),
+        match (DivisionCode::parse(&self.division_code), &self.grid_path) {
+            (Ok(code), Some(path)) => Scope::grid(&code, path),
+            (Ok(code), None) => Scope::division(&code),
             // An account bound to nothing valid sees nothing.
-            Err(_) => Scope::nothing(),
+            (Err(_), _) => Scope::nothing(),
         }
     }
     pub fn can(&self, right: Right) -> bool {
@@ -50,7 +56,7 @@ impl User {
     }
 }
 
-const USER_COLS: &str = "id, login, display_name, role, division_code, password_changed_at, failed_logins, locked_until, disabled, created_at";
+const USER_COLS: &str = "id, login, display_name, role, division_code, grid_id, grid_path, password_changed_at, failed_logins, locked_until, disabled, created_at";
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct NewUser {
@@ -60,6 +66,9 @@ pub struct NewUser {
     pub role: String,
     /// The division the account is bound to.
     pub division_code: String,
+    /// A grid inside that division to bind the account to instead (a grid worker's micro-grid).
+    #[serde(default)]
+    pub grid_id: Option<i64>,
     pub password: String,
 }
 
@@ -141,19 +150,46 @@ impl Db {
                     )
                 })?;
         }
+        // Bound to a grid: the grid must lie in the division; the account takes the grid's division.
+        let (division_code, grid_path) = match u.grid_id {
+            None => (division.as_str().to_string(), None),
+            Some(gid) => {
+                let missing = || {
+                    StoreError::invalid(
+                        "grid_id",
+                        "网格不存在或不在该区划内",
+                        "the grid does not exist or lies outside the division",
+                    )
+                };
+                let county = division.county_id().ok_or_else(missing)?;
+                let (path, grid_division): (String, String) = self
+                    .optional(&Q::with(
+                        "SELECT t.path, t.division_code FROM grids t WHERE t.county_id = ? AND t.id = ?",
+                        vec![county.into(), gid.into()],
+                    ))
+                    .await?
+                    .ok_or_else(missing)?;
+                if !Scope::division(&division).covers(&grid_division) {
+                    return Err(missing());
+                }
+                (grid_division, Some(path))
+            }
+        };
         let hash = hash_password(&u.password)?;
         let now = now_ms();
         let mut tx = self.begin().await?;
         let id = crate::registry::next_ids(&mut tx, 0, "user", 1).await?;
         tx.exec(&Q::with(
-            "INSERT INTO users (id, login, display_name, role, division_code, password_hash, password_changed_at, failed_logins, \
-             locked_until, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)",
+            "INSERT INTO users (id, login, display_name, role, division_code, grid_id, grid_path, password_hash, password_changed_at, \
+             failed_logins, locked_until, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)",
             vec![
                 id.into(),
                 login.into(),
                 display.into(),
                 role.as_str().into(),
-                division.as_str().into(),
+                division_code.into(),
+                u.grid_id.into(),
+                grid_path.into(),
                 hash.clone().into(),
                 now.into(),
                 crate::sql::Arg::Bool(false),

@@ -1,7 +1,9 @@
 //! 管辖范围: the jurisdiction a caller may read and write.
 //!
-//! A scope is a node of the division tree; it covers that division and everything below it. Every
-//! storage query on county-owned rows takes one and adds its filter, so no handler can forget it.
+//! A scope is a node of the division tree (it covers that division and everything below it) or a
+//! node of the grid tree (the grid's division, narrowed to the grid's subtree for the rows that
+//! belong to grids: grids, staff, households, residents, party members). Every storage query on
+//! county-owned rows takes one and adds its filter, so no handler can forget it.
 
 use crate::sql::Q;
 use xiangzhi_domain::DivisionCode;
@@ -12,6 +14,8 @@ pub struct Scope {
     lo: String,
     hi: String,
     root: Option<DivisionCode>,
+    /// For an account bound to a grid: the grid's tree path (`/1/5/17/`) in its county.
+    grid: Option<String>,
 }
 
 /// The exclusive upper bound of all strings starting with `prefix` (bytes are ASCII digits here).
@@ -32,6 +36,7 @@ impl Scope {
             lo: "0".into(),
             hi: ":".into(),
             root: None,
+            grid: None,
         }
     }
 
@@ -42,6 +47,7 @@ impl Scope {
             lo: "~".into(),
             hi: "~".into(),
             root: None,
+            grid: None,
         }
     }
 
@@ -53,7 +59,22 @@ impl Scope {
             hi: prefix_upper(&prefix),
             lo: prefix,
             root: Some(code.clone()),
+            grid: None,
         }
+    }
+
+    /// A grid and everything below it: the grid's division for divisions, party organisations and
+    /// duties; the grid's subtree for grids, staff, households, residents and party members.
+    pub fn grid(division: &DivisionCode, path: &str) -> Self {
+        Scope {
+            grid: Some(path.to_string()),
+            ..Scope::division(division)
+        }
+    }
+
+    /// The grid path an account is bound to, if it is bound to a grid.
+    pub fn grid_path(&self) -> Option<&str> {
+        self.grid.as_deref()
     }
 
     pub fn root(&self) -> Option<&DivisionCode> {
@@ -76,6 +97,9 @@ impl Scope {
             // plain one.
             return;
         }
+        if let Some(path) = &self.grid {
+            self.grid_filter(q, alias, path);
+        }
         if let Some(c) = self.county_id {
             let p = q.arg(c);
             q.push(&format!(" AND {alias}.county_id = {p}"));
@@ -92,12 +116,54 @@ impl Scope {
         ));
     }
 
-    /// Narrows this scope to a division inside it; `None` if the division lies outside.
+    /// The grid-subtree condition for the table `alias` stands for in the query. A table this
+    /// does not know gets no rows at all: a grid-bound account sees less, never more.
+    fn grid_filter(&self, q: &mut Q, alias: &str, path: &str) {
+        let lo = q.arg(path.to_string());
+        let hi = q.arg(prefix_upper(path));
+        let grids = format!(
+            "SELECT g.id FROM grids g WHERE g.county_id = {alias}.county_id AND g.path >= {lo} AND g.path < {hi}"
+        );
+        let households = format!(
+            "SELECT h.id FROM households h WHERE h.county_id = {alias}.county_id AND h.micro_grid_id IN ({})",
+            grids.replace(&format!("{alias}.county_id"), "h.county_id")
+        );
+        let residents = format!(
+            "SELECT r.id FROM residents r WHERE r.county_id = {alias}.county_id AND r.household_id IN ({})",
+            households
+                .replace(&format!("h.county_id = {alias}.county_id"), "h.county_id = r.county_id")
+        );
+        let cond = match table_of(&q.sql, alias) {
+            Some("divisions" | "party_orgs" | "contact_duties") => return,
+            Some("grids") => format!("{alias}.path >= {lo} AND {alias}.path < {hi}"),
+            Some("grid_staff") => format!("{alias}.grid_id IN ({grids})"),
+            Some("households") => format!("{alias}.micro_grid_id IN ({grids})"),
+            Some("residents") => format!("{alias}.household_id IN ({households})"),
+            Some("party_members") => format!("{alias}.resident_id IN ({residents})"),
+            _ => "1 = 0".to_string(),
+        };
+        q.push(&format!(" AND {cond}"));
+    }
+
+    /// Narrows this scope to a division inside it; `None` if the division lies outside. A grid
+    /// binding stays.
     pub fn narrow(&self, code: &DivisionCode) -> Option<Scope> {
         if self.covers(code.as_str()) {
-            Some(Scope::division(code))
+            Some(Scope {
+                grid: self.grid.clone(),
+                ..Scope::division(code)
+            })
         } else {
             None
         }
     }
+}
+
+/// The table that `alias` names in a query's FROM or JOIN clauses (`FROM households t`).
+fn table_of<'a>(sql: &'a str, alias: &str) -> Option<&'a str> {
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    words.windows(3).find_map(|w| {
+        (matches!(w[0].to_ascii_uppercase().as_str(), "FROM" | "JOIN") && w[2] == alias)
+            .then_some(w[1])
+    })
 }

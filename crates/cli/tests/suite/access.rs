@@ -295,3 +295,167 @@ async fn login_flow(t: &TestDb) {
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
 on_both!(login, login_flow);
+
+/// An account bound to a micro-grid sees only that grid's staff, households, residents and party
+/// members, even beside a sibling micro-grid of the same villager group (the same division).
+async fn grid_bound_account(t: &TestDb) {
+    let admin = Client::new(t).await;
+    let (_, mine) = seed_tree(&admin).await;
+    let group = admin.ok("GET", "/api/v1/grids?kind=group", None).await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let other = admin
+        .ok(
+            "POST",
+            "/api/v1/grids",
+            Some(json!({"level": "micro", "name": "一组2号微网格", "division_code": "141029100001001", "parent_id": group})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let mut made = vec![];
+    for (k, micro) in [mine, other].into_iter().enumerate() {
+        let h = admin
+            .ok(
+                "POST",
+                "/api/v1/households",
+                Some(json!({"number": format!("GB-{k}"), "micro_grid_id": micro, "address": format!("{k}号")})),
+            )
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let r = admin
+            .ok(
+                "POST",
+                "/api/v1/residents",
+                Some(json!({"household_id": h, "name": format!("网格{k}"), "id_number": id_number(300 + k as u32), "relation": "head"})),
+            )
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let s = admin
+            .ok(
+                "POST",
+                "/api/v1/staff",
+                Some(json!({"name": format!("员{k}"), "role": "micro", "grid_id": micro})),
+            )
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        made.push((h, r, s));
+    }
+    // A grid outside the account's division is refused.
+    let err =
+        t.db.create_user(&xiangzhi_storage::accounts::NewUser {
+            login: "gb_bad".into(),
+            display_name: "越界".into(),
+            role: "grid_worker".into(),
+            division_code: "141029101001".into(),
+            grid_id: Some(mine),
+            password: PASSWORD.into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("grid"), "{err}");
+    let u =
+        t.db.create_user(&xiangzhi_storage::accounts::NewUser {
+            login: "gb_worker".into(),
+            display_name: "微网格员".into(),
+            role: "grid_worker".into(),
+            division_code: "141029100001".into(),
+            grid_id: Some(mine),
+            password: PASSWORD.into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        u.division_code, "141029100001001",
+        "takes the grid's division"
+    );
+    assert_eq!(u.grid_id, Some(mine));
+    let (_, token) = t.db.create_api_token(u.id, "test").await.unwrap();
+    let c = Client::with_token(t, &token);
+    let (own, theirs) = (made[0], made[1]);
+
+    let ids = |v: &serde_json::Value| -> Vec<i64> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(ids(&c.ok("GET", "/api/v1/households", None).await), [own.0]);
+    assert_eq!(ids(&c.ok("GET", "/api/v1/residents", None).await), [own.1]);
+    assert_eq!(ids(&c.ok("GET", "/api/v1/staff", None).await), [own.2]);
+    assert_eq!(ids(&c.ok("GET", "/api/v1/grids", None).await), [mine]);
+    for path in [
+        format!("/api/v1/households/{}", theirs.0),
+        format!("/api/v1/residents/{}", theirs.1),
+        format!("/api/v1/staff/{}", theirs.2),
+        format!("/api/v1/grids/{other}"),
+        format!("/api/v1/households/{}/residents", theirs.0),
+    ] {
+        let (s, _, _) = c.call("GET", &path, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+    }
+    let q = c
+        .ok(
+            "GET",
+            &format!("/api/v1/residents?q={}", id_number(301)),
+            None,
+        )
+        .await;
+    assert!(ids(&q).is_empty(), "search finds nothing outside the grid");
+    for path in [
+        format!("/api/v1/households/{}", own.0),
+        format!("/api/v1/residents/{}", own.1),
+        "/api/v1/divisions/141029100001001".to_string(),
+    ] {
+        let (s, _, _) = c.call("GET", &path, None).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+    }
+    // Writes: into its own grid yes, into the sibling's no, and the sibling is unchanged.
+    let (s, _, _) = c
+        .call(
+            "POST",
+            "/api/v1/households",
+            Some(json!({"number": "GB-new", "micro_grid_id": other, "address": "3号"})),
+        )
+        .await;
+    assert!(s.is_client_error(), "{s}");
+    let (s, _, _) = c
+        .call(
+            "POST",
+            "/api/v1/households",
+            Some(json!({"number": "GB-mine", "micro_grid_id": mine, "address": "4号"})),
+        )
+        .await;
+    assert!(s.is_success(), "{s}");
+    let (s, _, _) = c
+        .call("DELETE", &format!("/api/v1/households/{}", theirs.0), None)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, _) = c
+        .call(
+            "POST",
+            "/api/v1/residents",
+            Some(json!({"household_id": theirs.0, "name": "插入", "id_number": id_number(310), "relation": "other"})),
+        )
+        .await;
+    assert!(s.is_client_error(), "{s}");
+    assert_eq!(
+        admin
+            .ok(
+                "GET",
+                &format!("/api/v1/households/{}/residents", theirs.0),
+                None
+            )
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+on_both!(grid_bound, grid_bound_account);

@@ -32,6 +32,7 @@ async fn accounts(t: &TestDb) {
         display_name: "王书记".into(),
         role: "village_secretary".into(),
         division_code: "141029000000".into(),
+        grid_id: None,
         password: pw.into(),
     };
     assert_eq!(

@@ -41,6 +41,7 @@ impl Client {
                 display_name: format!("测试{n}"),
                 role: role.into(),
                 division_code: division.into(),
+                grid_id: None,
                 password: PASSWORD.into(),
             })
             .await

@@ -94,6 +94,7 @@ pub async fn seed_village(t: &TestDb) -> Village {
             display_name: format!("{login}测试"),
             role: role.into(),
             division_code: division.into(),
+            grid_id: None,
             password: PASSWORD.into(),
         })
         .await

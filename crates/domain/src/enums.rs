@@ -43,6 +43,7 @@ macro_rules! vocabulary {
         }
     };
 }
+pub(crate) use vocabulary;
 
 vocabulary!(
     /// 网格层级: the five levels of the grid.

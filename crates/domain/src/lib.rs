@@ -3,6 +3,7 @@
 //! so the rest of the program never re-validates.
 
 pub mod access;
+pub mod case;
 pub mod division;
 pub mod enums;
 pub mod error;

@@ -1,0 +1,790 @@
+//! The closed loop of a case (诉求、事件、矛盾纠纷): one state machine, pure, for every way a case
+//! moves — reported → accepted → assigned → in progress → resolved → confirmed → closed, with
+//! returned, transferred, escalated, reopened, extensions, merging and the honest "closed
+//! unresolved" — and the clocks that drive escalation (the Petition Work Regulations' limits by
+//! default, configurable per county).
+//!
+//! Storage keeps the case's [`CaseStatus`] and its timeline; every change goes through
+//! [`CaseStatus::apply`], which says whether the step is allowed, for whom, and what follows.
+
+use crate::Invalid;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+crate::enums::vocabulary!(
+    /// Where a case stands.
+    CaseState, "办理状态", "case state" {
+        /// 已上报: reported, not yet looked at
+        Reported = "reported" / "已上报",
+        /// 已受理
+        Accepted = "accepted" / "已受理",
+        /// 已派单
+        Assigned = "assigned" / "已派单",
+        /// 办理中
+        InProgress = "in_progress" / "办理中",
+        /// 已办结, waiting for the resident
+        Resolved = "resolved" / "已办结",
+        /// 群众已确认
+        Confirmed = "confirmed" / "群众已确认",
+        /// 已关闭
+        Closed = "closed" / "已关闭",
+        /// 已退回: the handler sent it back to the dispatcher
+        Returned = "returned" / "已退回",
+        /// 未解决关闭: closed honestly without a solution
+        ClosedUnresolved = "closed_unresolved" / "未解决关闭",
+        /// 已合并: a duplicate, merged into another case
+        Merged = "merged" / "已合并",
+    }
+);
+
+crate::enums::vocabulary!(
+    /// The level that should settle a case (小事不出村、大事不出乡).
+    CaseLevel, "办理层级", "case level" {
+        /// 微网格
+        MicroGrid = "micro_grid" / "微网格",
+        /// 网格
+        Grid = "grid" / "网格",
+        /// 村（社区）
+        Village = "village" / "村（社区）",
+        /// 乡镇
+        Township = "township" / "乡镇",
+        /// 县直部门
+        County = "county" / "县直部门",
+    }
+);
+
+impl CaseLevel {
+    /// One level up; `None` at the county.
+    pub fn up(self) -> Option<CaseLevel> {
+        match self {
+            CaseLevel::MicroGrid => Some(CaseLevel::Grid),
+            CaseLevel::Grid => Some(CaseLevel::Village),
+            CaseLevel::Village => Some(CaseLevel::Township),
+            CaseLevel::Township => Some(CaseLevel::County),
+            CaseLevel::County => None,
+        }
+    }
+}
+
+/// Who takes a step. The storage layer maps an account (and the resident's own confirmation link)
+/// to one of these; the machine decides what each may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Actor {
+    /// The resident who reported (or the reporter on their behalf).
+    Resident,
+    /// The person the case is assigned to.
+    Handler,
+    /// Whoever dispatches at the case's level (grid leader, village secretary, township centre).
+    Dispatcher,
+    /// An officer of a higher level (督办, extensions, manual escalation).
+    Superior,
+    /// The clock: automatic escalation and confirmation.
+    System,
+}
+
+/// A step in a case's life.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    Accept,
+    /// Send to the person who must handle it.
+    Assign {
+        handler: i64,
+    },
+    Start,
+    /// The handler sends it back (not theirs, not enough information).
+    Return,
+    /// To another handler at the same level.
+    Transfer {
+        handler: i64,
+    },
+    /// One level up (by a superior, or by the clock when a deadline passes).
+    Escalate,
+    RequestExtension,
+    GrantExtension,
+    DenyExtension,
+    Resolve,
+    /// The resident confirms, rating 1–5 (the clock confirms after the quiet period, unrated).
+    Confirm {
+        rating: Option<u8>,
+    },
+    Close,
+    /// The resident (within the reopen window) or a superior.
+    Reopen,
+    CloseUnresolved,
+    /// A duplicate: merged into another case.
+    Merge {
+        into: i64,
+    },
+    /// 督办: a higher level flags the case for supervision.
+    Supervise,
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Accept => "accept",
+            Action::Assign { .. } => "assign",
+            Action::Start => "start",
+            Action::Return => "return",
+            Action::Transfer { .. } => "transfer",
+            Action::Escalate => "escalate",
+            Action::RequestExtension => "request_extension",
+            Action::GrantExtension => "grant_extension",
+            Action::DenyExtension => "deny_extension",
+            Action::Resolve => "resolve",
+            Action::Confirm { .. } => "confirm",
+            Action::Close => "close",
+            Action::Reopen => "reopen",
+            Action::CloseUnresolved => "close_unresolved",
+            Action::Merge { .. } => "merge",
+            Action::Supervise => "supervise",
+        }
+    }
+    pub fn zh(&self) -> &'static str {
+        match self {
+            Action::Accept => "受理",
+            Action::Assign { .. } => "派单",
+            Action::Start => "开始办理",
+            Action::Return => "退回",
+            Action::Transfer { .. } => "转办",
+            Action::Escalate => "上报上级",
+            Action::RequestExtension => "申请延期",
+            Action::GrantExtension => "批准延期",
+            Action::DenyExtension => "不予延期",
+            Action::Resolve => "办结",
+            Action::Confirm { .. } => "确认",
+            Action::Close => "关闭",
+            Action::Reopen => "重新办理",
+            Action::CloseUnresolved => "未解决关闭",
+            Action::Merge { .. } => "合并",
+            Action::Supervise => "督办",
+        }
+    }
+}
+
+/// The clocks, per county. Defaults follow the issue and the Petition Work Regulations (信访工作条例
+/// 第三十四条: 60 days, extendable once by at most 30).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadlines {
+    /// A reported case must be accepted within this many hours.
+    pub accept_hours: i64,
+    /// Days to resolve, by level: micro-grid, grid, village, township, county.
+    pub resolve_days: [i64; 5],
+    /// Days one extension adds (granted at most once per case).
+    pub extension_days: i64,
+    /// A resolved case with no answer from the resident counts as confirmed after this many days.
+    pub confirm_days: i64,
+    /// The resident may reopen within this many days of resolution.
+    pub reopen_days: i64,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Deadlines {
+            accept_hours: 24,
+            resolve_days: [3, 3, 3, 15, 60],
+            extension_days: 30,
+            confirm_days: 7,
+            reopen_days: 30,
+        }
+    }
+}
+
+const HOUR: i64 = 3_600_000;
+const DAY: i64 = 24 * HOUR;
+
+impl Deadlines {
+    pub fn resolve_ms(&self, level: CaseLevel) -> i64 {
+        let i = CaseLevel::ALL.iter().position(|l| *l == level).unwrap_or(4);
+        self.resolve_days[i] * DAY
+    }
+}
+
+/// Whether an extension has been asked for or given (once per case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Extension {
+    #[default]
+    None,
+    Requested,
+    Granted,
+    Denied,
+}
+
+/// What the machine needs to know of a case. Times are milliseconds since the epoch (UTC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseStatus {
+    pub state: CaseState,
+    pub level: CaseLevel,
+    pub handler: Option<i64>,
+    pub extension: Extension,
+    pub supervised: bool,
+    pub reopened: u32,
+    /// When the current deadline falls, if a clock is running.
+    pub due_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub merged_into: Option<i64>,
+}
+
+impl CaseStatus {
+    /// A case just reported at `level`: it must be accepted within the acceptance window.
+    pub fn new(level: CaseLevel, now: i64, d: &Deadlines) -> CaseStatus {
+        CaseStatus {
+            state: CaseState::Reported,
+            level,
+            handler: None,
+            extension: Extension::None,
+            supervised: false,
+            reopened: 0,
+            due_at: Some(now + d.accept_hours * HOUR),
+            resolved_at: None,
+            merged_into: None,
+        }
+    }
+
+    pub fn is_open(&self) -> bool {
+        !matches!(
+            self.state,
+            CaseState::Closed | CaseState::ClosedUnresolved | CaseState::Merged
+        )
+    }
+
+    /// Takes one step, or says in both languages why it cannot be taken.
+    pub fn apply(
+        &self,
+        action: &Action,
+        actor: Actor,
+        now: i64,
+        d: &Deadlines,
+    ) -> Result<CaseStatus, Invalid> {
+        use Actor::*;
+        use CaseState::*;
+        let s = self.state;
+        let refuse = || {
+            Invalid::new(
+                format!("“{}”状态的事项不能{}", s.zh(), action.zh()),
+                format!(
+                    "a case that is {} cannot be given '{}'",
+                    s.as_str().replace('_', " "),
+                    action.name()
+                ),
+            )
+        };
+        let not_yours = || {
+            Invalid::new(
+                format!("{}无权进行“{}”", actor_zh(actor), action.zh()),
+                format!(
+                    "{} may not {}",
+                    actor_en(actor),
+                    action.name().replace('_', " ")
+                ),
+            )
+        };
+        let may = |allowed: &[Actor]| {
+            if allowed.contains(&actor) {
+                Ok(())
+            } else {
+                Err(not_yours())
+            }
+        };
+        let resolve_clock = |level: CaseLevel| Some(now + d.resolve_ms(level));
+        let mut n = self.clone();
+        match action {
+            Action::Accept => {
+                may(&[Dispatcher, Superior])?;
+                if s != Reported {
+                    return Err(refuse());
+                }
+                n.state = Accepted;
+                n.due_at = resolve_clock(self.level);
+            }
+            Action::Assign { handler } => {
+                may(&[Dispatcher, Superior])?;
+                if !matches!(s, Accepted | Returned) {
+                    return Err(refuse());
+                }
+                n.state = Assigned;
+                n.handler = Some(*handler);
+            }
+            Action::Start => {
+                may(&[Handler])?;
+                if s != Assigned {
+                    return Err(refuse());
+                }
+                n.state = InProgress;
+            }
+            Action::Return => {
+                may(&[Handler])?;
+                if !matches!(s, Assigned | InProgress) {
+                    return Err(refuse());
+                }
+                n.state = Returned;
+                n.handler = None;
+            }
+            Action::Transfer { handler } => {
+                may(&[Dispatcher, Superior])?;
+                if !matches!(s, Assigned | InProgress) {
+                    return Err(refuse());
+                }
+                if self.handler == Some(*handler) {
+                    return Err(Invalid::new(
+                        "已由此人办理，无需转办",
+                        "the case is already with this handler",
+                    ));
+                }
+                n.state = Assigned;
+                n.handler = Some(*handler);
+            }
+            Action::Escalate => {
+                may(&[Dispatcher, Superior, System])?;
+                if !matches!(s, Reported | Accepted | Assigned | InProgress | Returned) {
+                    return Err(refuse());
+                }
+                let Some(up) = self.level.up() else {
+                    return Err(Invalid::new(
+                        "已在县级，无法再上报",
+                        "the case is already at the county level",
+                    ));
+                };
+                // The next level accepts it afresh, on its own clock.
+                n.level = up;
+                n.state = Accepted;
+                n.handler = None;
+                n.extension = Extension::None;
+                n.due_at = resolve_clock(up);
+            }
+            Action::RequestExtension => {
+                may(&[Handler])?;
+                if s != InProgress {
+                    return Err(refuse());
+                }
+                if self.extension != Extension::None {
+                    return Err(Invalid::new(
+                        "每件事项只能申请一次延期",
+                        "an extension can be asked for only once per case",
+                    ));
+                }
+                n.extension = Extension::Requested;
+            }
+            Action::GrantExtension | Action::DenyExtension => {
+                may(&[Superior])?;
+                if s != InProgress || self.extension != Extension::Requested {
+                    return Err(Invalid::new(
+                        "没有待审批的延期申请",
+                        "there is no extension request to decide",
+                    ));
+                }
+                if matches!(action, Action::GrantExtension) {
+                    n.extension = Extension::Granted;
+                    n.due_at = Some(self.due_at.unwrap_or(now) + d.extension_days * DAY);
+                } else {
+                    n.extension = Extension::Denied;
+                }
+            }
+            Action::Resolve => {
+                may(&[Handler])?;
+                if s != InProgress {
+                    return Err(refuse());
+                }
+                n.state = Resolved;
+                n.resolved_at = Some(now);
+                n.due_at = Some(now + d.confirm_days * DAY);
+            }
+            Action::Confirm { rating } => {
+                may(&[Resident, System])?;
+                if s != Resolved {
+                    return Err(refuse());
+                }
+                match (actor, rating) {
+                    (Resident, Some(r)) if (1..=5).contains(r) => {}
+                    (Resident, _) => {
+                        return Err(Invalid::new(
+                            "满意度评分应为1到5",
+                            "the rating must be 1 to 5",
+                        ))
+                    }
+                    (_, Some(_)) => {
+                        return Err(Invalid::new(
+                            "只有群众本人可以评分",
+                            "only the resident can rate",
+                        ))
+                    }
+                    _ => {}
+                }
+                n.state = Confirmed;
+                n.due_at = None;
+            }
+            Action::Close => {
+                may(&[Dispatcher, Superior, System])?;
+                if s != Confirmed {
+                    return Err(refuse());
+                }
+                n.state = Closed;
+                n.due_at = None;
+            }
+            Action::Reopen => {
+                may(&[Resident, Superior])?;
+                if !matches!(s, Resolved | Confirmed | Closed) {
+                    return Err(refuse());
+                }
+                let window_end = self.resolved_at.unwrap_or(now) + d.reopen_days * DAY;
+                if actor == Resident && now > window_end {
+                    return Err(Invalid::new(
+                        format!("办结已超过{}天，不能再申请重新办理", d.reopen_days),
+                        format!(
+                            "more than {} days have passed since resolution; the case cannot be reopened",
+                            d.reopen_days
+                        ),
+                    ));
+                }
+                // Back to whoever handled it, on a fresh clock.
+                n.state = if self.handler.is_some() {
+                    Assigned
+                } else {
+                    Accepted
+                };
+                n.reopened += 1;
+                n.resolved_at = None;
+                n.due_at = resolve_clock(self.level);
+            }
+            Action::CloseUnresolved => {
+                may(&[Dispatcher, Superior])?;
+                if !matches!(s, Accepted | Assigned | InProgress | Returned) {
+                    return Err(refuse());
+                }
+                n.state = ClosedUnresolved;
+                n.due_at = None;
+            }
+            Action::Merge { into } => {
+                may(&[Dispatcher, Superior])?;
+                if !matches!(s, Reported | Accepted) {
+                    return Err(refuse());
+                }
+                n.state = Merged;
+                n.merged_into = Some(*into);
+                n.due_at = None;
+            }
+            Action::Supervise => {
+                may(&[Superior])?;
+                if !self.is_open() {
+                    return Err(refuse());
+                }
+                if self.supervised {
+                    return Err(Invalid::new("已在督办中", "the case is already supervised"));
+                }
+                n.supervised = true;
+            }
+        }
+        Ok(n)
+    }
+
+    /// What the clock does at `now`, if anything: escalate an overdue case one level, or confirm
+    /// a resolved case the resident left unanswered. An overdue county case has nowhere to go: it
+    /// stays overdue (and shows on the overdue list).
+    pub fn due_action(&self, now: i64) -> Option<Action> {
+        let due = self.due_at?;
+        if now < due {
+            return None;
+        }
+        match self.state {
+            CaseState::Resolved => Some(Action::Confirm { rating: None }),
+            CaseState::Reported
+            | CaseState::Accepted
+            | CaseState::Assigned
+            | CaseState::InProgress
+            | CaseState::Returned
+                if self.level.up().is_some() =>
+            {
+                Some(Action::Escalate)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn actor_zh(a: Actor) -> &'static str {
+    match a {
+        Actor::Resident => "群众",
+        Actor::Handler => "承办人",
+        Actor::Dispatcher => "派单人",
+        Actor::Superior => "上级",
+        Actor::System => "系统",
+    }
+}
+
+fn actor_en(a: Actor) -> &'static str {
+    match a {
+        Actor::Resident => "the resident",
+        Actor::Handler => "the handler",
+        Actor::Dispatcher => "the dispatcher",
+        Actor::Superior => "a superior",
+        Actor::System => "the system",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const T0: i64 = 1_800_000_000_000;
+
+    fn at(state: CaseState) -> CaseStatus {
+        CaseStatus {
+            state,
+            level: CaseLevel::Village,
+            handler: matches!(
+                state,
+                CaseState::Assigned
+                    | CaseState::InProgress
+                    | CaseState::Resolved
+                    | CaseState::Confirmed
+                    | CaseState::Closed
+            )
+            .then_some(7),
+            extension: Extension::None,
+            supervised: false,
+            reopened: 0,
+            due_at: Some(T0 + DAY),
+            resolved_at: matches!(
+                state,
+                CaseState::Resolved | CaseState::Confirmed | CaseState::Closed
+            )
+            .then_some(T0),
+            merged_into: None,
+        }
+    }
+
+    fn actions() -> Vec<Action> {
+        vec![
+            Action::Accept,
+            Action::Assign { handler: 9 },
+            Action::Start,
+            Action::Return,
+            Action::Transfer { handler: 9 },
+            Action::Escalate,
+            Action::RequestExtension,
+            Action::GrantExtension,
+            Action::DenyExtension,
+            Action::Resolve,
+            Action::Confirm { rating: Some(5) },
+            Action::Close,
+            Action::Reopen,
+            Action::CloseUnresolved,
+            Action::Merge { into: 3 },
+            Action::Supervise,
+        ]
+    }
+
+    /// The one actor allowed to take each action in the table below.
+    fn actor_for(a: &Action) -> Actor {
+        match a {
+            Action::Start | Action::Return | Action::RequestExtension | Action::Resolve => {
+                Actor::Handler
+            }
+            Action::Confirm { .. } | Action::Reopen => Actor::Resident,
+            Action::GrantExtension | Action::DenyExtension | Action::Supervise => Actor::Superior,
+            _ => Actor::Dispatcher,
+        }
+    }
+
+    /// Every (state, action) pair: the legal ones and the state they lead to; everything else is
+    /// refused with a reason in both languages.
+    #[test]
+    fn every_transition() {
+        use CaseState::*;
+        let d = Deadlines::default();
+        let legal: &[(CaseState, &str, CaseState)] = &[
+            (Reported, "accept", Accepted),
+            (Reported, "escalate", Accepted),
+            (Reported, "merge", Merged),
+            (Reported, "supervise", Reported),
+            (Accepted, "assign", Assigned),
+            (Accepted, "escalate", Accepted),
+            (Accepted, "close_unresolved", ClosedUnresolved),
+            (Accepted, "merge", Merged),
+            (Accepted, "supervise", Accepted),
+            (Assigned, "start", InProgress),
+            (Assigned, "return", Returned),
+            (Assigned, "transfer", Assigned),
+            (Assigned, "escalate", Accepted),
+            (Assigned, "close_unresolved", ClosedUnresolved),
+            (Assigned, "supervise", Assigned),
+            (InProgress, "return", Returned),
+            (InProgress, "transfer", Assigned),
+            (InProgress, "escalate", Accepted),
+            (InProgress, "request_extension", InProgress),
+            (InProgress, "resolve", Resolved),
+            (InProgress, "close_unresolved", ClosedUnresolved),
+            (InProgress, "supervise", InProgress),
+            (Returned, "assign", Assigned),
+            (Returned, "escalate", Accepted),
+            (Returned, "close_unresolved", ClosedUnresolved),
+            (Returned, "supervise", Returned),
+            (Resolved, "confirm", Confirmed),
+            (Resolved, "reopen", Assigned),
+            (Resolved, "supervise", Resolved),
+            (Confirmed, "close", Closed),
+            (Confirmed, "reopen", Assigned),
+            (Confirmed, "supervise", Confirmed),
+            (Closed, "reopen", Assigned),
+        ];
+        let mut allowed = 0;
+        for &s in CaseState::ALL {
+            for a in actions() {
+                let r = at(s).apply(&a, actor_for(&a), T0 + HOUR, &d);
+                match legal.iter().find(|(ls, la, _)| *ls == s && *la == a.name()) {
+                    Some((_, _, to)) => {
+                        let n = r.unwrap_or_else(|e| panic!("{s:?} {} refused: {e}", a.name()));
+                        assert_eq!(n.state, *to, "{s:?} {}", a.name());
+                        allowed += 1;
+                    }
+                    None => {
+                        let e = r.expect_err(&format!("{s:?} {} must be refused", a.name()));
+                        assert!(!e.zh.is_empty() && !e.en.is_empty());
+                    }
+                }
+            }
+        }
+        assert_eq!(allowed, legal.len());
+        // Extensions are decided only after a request.
+        let mut c = at(InProgress);
+        c = c
+            .apply(&Action::RequestExtension, Actor::Handler, T0, &d)
+            .unwrap();
+        let granted = c
+            .apply(&Action::GrantExtension, Actor::Superior, T0, &d)
+            .unwrap();
+        assert_eq!(granted.due_at, Some(T0 + DAY + 30 * DAY));
+        assert!(granted
+            .apply(&Action::RequestExtension, Actor::Handler, T0, &d)
+            .unwrap_err()
+            .en
+            .contains("only once"));
+        let denied = c
+            .apply(&Action::DenyExtension, Actor::Superior, T0, &d)
+            .unwrap();
+        assert_eq!(denied.extension, Extension::Denied);
+    }
+
+    #[test]
+    fn actors_are_checked() {
+        let d = Deadlines::default();
+        let e = at(CaseState::InProgress)
+            .apply(&Action::Resolve, Actor::Resident, T0, &d)
+            .unwrap_err();
+        assert_eq!(e.en, "the resident may not resolve");
+        assert!(at(CaseState::Reported)
+            .apply(&Action::Accept, Actor::Handler, T0, &d)
+            .is_err());
+        assert!(at(CaseState::InProgress)
+            .apply(&Action::GrantExtension, Actor::Handler, T0, &d)
+            .is_err());
+        // Ratings: 1-5 from the resident; the clock confirms unrated.
+        let r = at(CaseState::Resolved);
+        assert!(r
+            .apply(
+                &Action::Confirm { rating: Some(6) },
+                Actor::Resident,
+                T0,
+                &d
+            )
+            .is_err());
+        assert!(r
+            .apply(&Action::Confirm { rating: None }, Actor::Resident, T0, &d)
+            .is_err());
+        assert!(r
+            .apply(&Action::Confirm { rating: Some(4) }, Actor::System, T0, &d)
+            .is_err());
+        assert!(r
+            .apply(&Action::Confirm { rating: None }, Actor::System, T0, &d)
+            .is_ok());
+    }
+
+    #[test]
+    fn clocks() {
+        let d = Deadlines::default();
+        let c = CaseStatus::new(CaseLevel::Village, T0, &d);
+        assert_eq!(c.due_at, Some(T0 + 24 * HOUR), "accept within 24 hours");
+        assert_eq!(c.due_action(T0 + 23 * HOUR), None);
+        assert_eq!(c.due_action(T0 + 24 * HOUR), Some(Action::Escalate));
+        let up = c
+            .apply(&Action::Escalate, Actor::System, T0 + 24 * HOUR, &d)
+            .unwrap();
+        assert_eq!(up.level, CaseLevel::Township);
+        assert_eq!(
+            up.due_at,
+            Some(T0 + 24 * HOUR + 15 * DAY),
+            "township: 15 days"
+        );
+        let county = up.apply(&Action::Escalate, Actor::System, T0, &d).unwrap();
+        assert_eq!(county.level, CaseLevel::County);
+        assert_eq!(county.due_at, Some(T0 + 60 * DAY), "county: 60 days");
+        assert_eq!(
+            county.due_action(T0 + 61 * DAY),
+            None,
+            "nowhere further to go"
+        );
+        assert!(county
+            .apply(&Action::Escalate, Actor::Superior, T0, &d)
+            .is_err());
+        // Accepted at the village: 3 days to resolve.
+        let a = c.apply(&Action::Accept, Actor::Dispatcher, T0, &d).unwrap();
+        assert_eq!(a.due_at, Some(T0 + 3 * DAY));
+        // Resolved: the resident has 7 days to answer, 30 to reopen.
+        let r = at(CaseState::InProgress)
+            .apply(&Action::Resolve, Actor::Handler, T0, &d)
+            .unwrap();
+        assert_eq!(
+            r.due_action(T0 + 7 * DAY),
+            Some(Action::Confirm { rating: None })
+        );
+        let conf = r
+            .apply(
+                &Action::Confirm { rating: None },
+                Actor::System,
+                T0 + 7 * DAY,
+                &d,
+            )
+            .unwrap();
+        assert!(conf
+            .apply(&Action::Reopen, Actor::Resident, T0 + 29 * DAY, &d)
+            .is_ok());
+        let late = conf
+            .apply(&Action::Reopen, Actor::Resident, T0 + 31 * DAY, &d)
+            .unwrap_err();
+        assert!(late.en.contains("30 days"));
+        assert!(conf
+            .apply(&Action::Reopen, Actor::Superior, T0 + 31 * DAY, &d)
+            .is_ok());
+    }
+
+    proptest! {
+        /// Any sequence of steps, by anyone, at any time, keeps the case consistent: a handler
+        /// exactly when someone is working on it, a running clock exactly when one should run,
+        /// and nothing moves a closed or merged case except a reopening of a closed one.
+        #[test]
+        fn any_sequence_stays_consistent(steps in prop::collection::vec((0usize..16, 0usize..5, 0i64..100), 0..40)) {
+            let d = Deadlines::default();
+            let all = actions();
+            let actors = [Actor::Resident, Actor::Handler, Actor::Dispatcher, Actor::Superior, Actor::System];
+            let mut now = T0;
+            let mut c = CaseStatus::new(CaseLevel::MicroGrid, now, &d);
+            for (a, who, dt) in steps {
+                now += dt * HOUR;
+                let before = c.clone();
+                if let Ok(n) = c.apply(&all[a], actors[who], now, &d) {
+                    prop_assert!(before.is_open() || before.state == CaseState::Closed && n.state == CaseState::Assigned || before.state == CaseState::Closed && n.state == CaseState::Accepted);
+                    c = n;
+                }
+                let working = matches!(c.state, CaseState::Assigned | CaseState::InProgress);
+                prop_assert!(!working || c.handler.is_some(), "{:?}", c);
+                prop_assert_eq!(c.due_at.is_some(), c.is_open() && c.state != CaseState::Confirmed, "{:?}", c);
+                prop_assert!(c.level >= CaseLevel::MicroGrid);
+                prop_assert_eq!(c.merged_into.is_some(), c.state == CaseState::Merged);
+            }
+        }
+    }
+}

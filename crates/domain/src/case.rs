@@ -53,6 +53,61 @@ crate::enums::vocabulary!(
     }
 );
 
+crate::enums::vocabulary!(
+    /// Who brought the case in.
+    ReporterKind, "来源", "reporter" {
+        /// 群众本人
+        Resident = "resident" / "群众本人",
+        /// 网格员走访
+        GridWorker = "grid_worker" / "网格员",
+        /// 党员
+        PartyMember = "party_member" / "党员",
+        /// 热线转办 (12345)
+        Hotline = "hotline" / "热线转办",
+        /// 村民微信群
+        OnlineGroup = "online_group" / "网上群组",
+    }
+);
+
+crate::enums::vocabulary!(
+    /// How pressing a case is.
+    Urgency, "紧急程度", "urgency" {
+        /// 一般
+        Normal = "normal" / "一般",
+        /// 紧急
+        Urgent = "urgent" / "紧急",
+        /// 特急 (safety, life)
+        Critical = "critical" / "特急",
+    }
+);
+
+impl Extension {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Extension::None => "none",
+            Extension::Requested => "requested",
+            Extension::Granted => "granted",
+            Extension::Denied => "denied",
+        }
+    }
+}
+
+impl TryFrom<String> for Extension {
+    type Error = Invalid;
+    fn try_from(s: String) -> Result<Self, Invalid> {
+        match s.as_str() {
+            "none" => Ok(Extension::None),
+            "requested" => Ok(Extension::Requested),
+            "granted" => Ok(Extension::Granted),
+            "denied" => Ok(Extension::Denied),
+            _ => Err(Invalid::new(
+                format!("延期状态“{s}”无效"),
+                format!("extension state '{s}' is not valid"),
+            )),
+        }
+    }
+}
+
 impl CaseLevel {
     /// One level up; `None` at the county.
     pub fn up(self) -> Option<CaseLevel> {
@@ -203,7 +258,7 @@ impl Deadlines {
 }
 
 /// Whether an extension has been asked for or given (once per case).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Extension {
     #[default]

@@ -178,7 +178,10 @@ impl Db {
 
     pub async fn begin(&self) -> Result<Tx> {
         Ok(Tx(match &self.inner {
-            Backend::Sqlite(p) => Backend::Sqlite(p.begin().await?),
+            // Every transaction here writes: take SQLite's write lock at the start, so concurrent
+            // writers queue on the busy timeout instead of failing when a read lock cannot be
+            // upgraded ("database is locked").
+            Backend::Sqlite(p) => Backend::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Backend::Postgres(p) => Backend::Postgres(p.begin().await?),
         }))
     }

@@ -10,6 +10,7 @@ pub mod sql;
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+pub mod cases;
 pub mod crypto;
 pub mod db;
 pub mod error;

@@ -134,7 +134,8 @@ impl Scope {
                 .replace(&format!("h.county_id = {alias}.county_id"), "h.county_id = r.county_id")
         );
         let cond = match table_of(&q.sql, alias) {
-            Some("divisions" | "party_orgs" | "contact_duties") => return,
+            // Cases are the grid's division's for now (a micro-grid's cases are its group's).
+            Some("divisions" | "party_orgs" | "contact_duties" | "cases") => return,
             Some("grids") => format!("{alias}.path >= {lo} AND {alias}.path < {hi}"),
             Some("grid_staff") => format!("{alias}.grid_id IN ({grids})"),
             Some("households") => format!("{alias}.micro_grid_id IN ({grids})"),

@@ -5,6 +5,7 @@
 mod access;
 mod accounts;
 mod api;
+mod cases;
 mod console;
 mod demo;
 mod exchange;

@@ -1,0 +1,483 @@
+//! Cases (诉求、事件、矛盾纠纷): intake with idempotency keys, every step through the domain's state
+//! machine with an append-only timeline, and the clock sweep that escalates overdue cases and
+//! confirms unanswered ones — exactly once, also across restarts, because the deadline is a column
+//! and every step is a compare-and-set on the case's version.
+
+use crate::sql::Q;
+use crate::{Db, Result, Scope, StoreError, Tx};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use xiangzhi_domain::case::*;
+use xiangzhi_domain::DivisionCode;
+
+/// 诉求/事件/矛盾纠纷
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
+pub struct Case {
+    pub county_id: i64,
+    pub id: i64,
+    pub category: String,
+    pub description: String,
+    pub division_code: String,
+    pub household_id: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub urgency: Urgency,
+    #[sqlx(try_from = "String")]
+    pub reporter_kind: ReporterKind,
+    /// Never shown to the public when `anonymous`; always to handlers.
+    pub reporter_name: Option<String>,
+    pub anonymous: bool,
+    /// The account that filed it, if any.
+    pub reported_by: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub state: CaseState,
+    #[sqlx(try_from = "String")]
+    pub level: CaseLevel,
+    pub handler_id: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub extension: Extension,
+    pub supervised: bool,
+    pub reopened: i64,
+    /// When the running clock runs out (acceptance, resolution or the resident's answer).
+    pub due_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub merged_into: Option<i64>,
+    pub rating: Option<i64>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Case {
+    pub fn status(&self) -> CaseStatus {
+        CaseStatus {
+            state: self.state,
+            level: self.level,
+            handler: self.handler_id,
+            extension: self.extension,
+            supervised: self.supervised,
+            reopened: self.reopened.max(0) as u32,
+            due_at: self.due_at,
+            resolved_at: self.resolved_at,
+            merged_into: self.merged_into,
+        }
+    }
+}
+
+/// One step of a case's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
+pub struct CaseEvent {
+    pub seq: i64,
+    pub at: i64,
+    pub user_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub level: String,
+    pub note: String,
+}
+
+/// A new case as submitted. The idempotency key is chosen by the client (a phone keeps it with
+/// the report it wrote offline): sending the same submission again never makes a second case.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CaseInput {
+    pub idempotency_key: String,
+    pub category: String,
+    pub description: String,
+    pub division_code: String,
+    pub household_id: Option<i64>,
+    #[serde(default = "normal")]
+    pub urgency: String,
+    pub reporter_kind: String,
+    pub reporter_name: Option<String>,
+    #[serde(default)]
+    pub anonymous: bool,
+}
+
+fn normal() -> String {
+    "normal".into()
+}
+
+/// A category of cases and the level that should settle it, per county.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow, ToSchema)]
+pub struct CaseCategory {
+    pub county_id: i64,
+    pub code: String,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub level: CaseLevel,
+    pub is_dispute: bool,
+}
+
+/// Who takes a step, when, and what they said (it goes into the timeline).
+#[derive(Debug, Clone, Copy)]
+pub struct By<'a> {
+    pub actor: Actor,
+    pub user: Option<i64>,
+    pub note: &'a str,
+    pub at: i64,
+}
+
+const CASE_COLS: &str = "t.county_id, t.id, t.category, t.description, t.division_code, t.household_id, t.urgency, \
+     t.reporter_kind, t.reporter_name, t.anonymous, t.reported_by, t.state, t.level, t.handler_id, t.extension, \
+     t.supervised, t.reopened, t.due_at, t.resolved_at, t.merged_into, t.rating, t.version, t.created_at, t.updated_at";
+
+async fn event(
+    tx: &mut Tx,
+    c: &Case,
+    by: By<'_>,
+    action: &str,
+    from: Option<CaseState>,
+) -> Result<()> {
+    let By {
+        actor,
+        user,
+        note,
+        at: now,
+    } = by;
+    tx.exec(&Q::with(
+        "INSERT INTO case_events (county_id, case_id, seq, at, user_id, actor, action, from_state, to_state, level, note) \
+         SELECT ?, ?, COALESCE(MAX(e.seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? FROM case_events e WHERE e.county_id = ? AND e.case_id = ?",
+        vec![
+            c.county_id.into(),
+            c.id.into(),
+            now.into(),
+            user.into(),
+            actor_code(actor).into(),
+            action.into(),
+            from.map(|s| s.as_str().to_string()).into(),
+            c.state.as_str().into(),
+            c.level.as_str().into(),
+            note.into(),
+            c.county_id.into(),
+            c.id.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+fn actor_code(a: Actor) -> &'static str {
+    match a {
+        Actor::Resident => "resident",
+        Actor::Handler => "handler",
+        Actor::Dispatcher => "dispatcher",
+        Actor::Superior => "superior",
+        Actor::System => "system",
+    }
+}
+
+impl Db {
+    /// Adds or changes a case category of a county.
+    pub async fn put_case_category(&self, scope: &Scope, c: &CaseCategory) -> Result<()> {
+        if scope.county_id().is_some_and(|k| k != c.county_id) {
+            return Err(StoreError::NotFound);
+        }
+        let mut tx = self.begin().await?;
+        tx.exec(&Q::with(
+            "INSERT INTO case_categories (county_id, code, name, level, is_dispute) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (county_id, code) DO UPDATE SET name = excluded.name, level = excluded.level, \
+             is_dispute = excluded.is_dispute",
+            vec![
+                c.county_id.into(),
+                c.code.clone().into(),
+                c.name.clone().into(),
+                c.level.as_str().into(),
+                crate::sql::Arg::Bool(c.is_dispute),
+            ],
+        ))
+        .await?;
+        tx.commit().await
+    }
+
+    /// Files a case, or returns the one already filed under the same idempotency key (and
+    /// `false`). The case starts at its category's level with the acceptance clock running.
+    pub async fn create_case(
+        &self,
+        scope: &Scope,
+        input: &CaseInput,
+        user: Option<i64>,
+        now: i64,
+        deadlines: &Deadlines,
+    ) -> Result<(Case, bool)> {
+        let mut c = crate::Checker::default();
+        let key = c.text("idempotency_key", &input.idempotency_key, 100);
+        let description = c.text("description", &input.description, 2000);
+        let division = c.parse("division_code", DivisionCode::parse(&input.division_code));
+        let urgency = c.parse("urgency", input.urgency.parse::<Urgency>());
+        let kind = c.parse("reporter_kind", input.reporter_kind.parse::<ReporterKind>());
+        let name = c.opt_text("reporter_name", &input.reporter_name, 50);
+        let (key, description, division, urgency, kind, name) = c.finish(
+            key.zip(description)
+                .zip(division)
+                .zip(urgency)
+                .zip(kind)
+                .zip(name)
+                .map(|(((((a, b), c), d), e), f)| (a, b, c, d, e, f)),
+        )?;
+        if !scope.covers(division.as_str()) {
+            return Err(StoreError::invalid(
+                "division_code",
+                "区划不存在或不在管辖范围内",
+                "the division does not exist or lies outside your jurisdiction",
+            ));
+        }
+        let county = division.county_id().ok_or_else(|| {
+            StoreError::invalid(
+                "division_code",
+                "事项应发生在县级以下区划",
+                "a case belongs to a division inside a county",
+            )
+        })?;
+        let existing = |tx_key: String| {
+            let mut q = Q::with(
+                &format!("SELECT {CASE_COLS} FROM cases t WHERE t.county_id = ? AND t.idempotency_key = ?"),
+                vec![county.into(), tx_key.into()],
+            );
+            scope.filter(&mut q, "t", "division_code");
+            q
+        };
+        if let Some(found) = self.optional::<Case>(&existing(key.clone())).await? {
+            return Ok((found, false));
+        }
+        let mut tx = self.begin().await?;
+        let cat: Option<(String,)> = tx
+            .optional(&Q::with(
+                "SELECT t.level FROM case_categories t WHERE t.county_id = ? AND t.code = ?",
+                vec![county.into(), input.category.clone().into()],
+            ))
+            .await?;
+        let Some((level,)) = cat else {
+            return Err(StoreError::invalid(
+                "category",
+                "事项类别不存在",
+                "no such case category",
+            ));
+        };
+        let level: CaseLevel = level
+            .parse()
+            .map_err(|e| StoreError::Invalid(vec![crate::FieldError::new("category", e)]))?;
+        let mut dq = Q::with(
+            "SELECT t.code FROM divisions t WHERE t.county_id = ? AND t.code = ?",
+            vec![county.into(), division.as_str().into()],
+        );
+        scope.filter(&mut dq, "t", "code");
+        if tx.optional::<(String,)>(&dq).await?.is_none() {
+            return Err(StoreError::invalid(
+                "division_code",
+                "区划不存在或不在管辖范围内",
+                "the division does not exist or lies outside your jurisdiction",
+            ));
+        }
+        if let Some(h) = input.household_id {
+            let mut hq = Q::with(
+                "SELECT t.id FROM households t WHERE t.county_id = ? AND t.id = ?",
+                vec![county.into(), h.into()],
+            );
+            scope.filter(&mut hq, "t", "division_code");
+            if tx.optional::<(i64,)>(&hq).await?.is_none() {
+                return Err(StoreError::invalid(
+                    "household_id",
+                    "户不存在或不在管辖范围内",
+                    "the household does not exist or lies outside your jurisdiction",
+                ));
+            }
+        }
+        let status = CaseStatus::new(level, now, deadlines);
+        let id = crate::registry::next_ids(&mut tx, county, "case", 1).await?;
+        let inserted = tx
+            .exec(&Q::with(
+                "INSERT INTO cases (county_id, id, idempotency_key, category, description, division_code, household_id, urgency, \
+                 reporter_kind, reporter_name, anonymous, reported_by, state, level, handler_id, extension, supervised, reopened, \
+                 due_at, resolved_at, merged_into, rating, version, created_at, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'none', ?, 0, ?, NULL, NULL, NULL, 1, ?, ?) \
+                 ON CONFLICT (county_id, idempotency_key) DO NOTHING",
+                vec![
+                    county.into(),
+                    id.into(),
+                    key.clone().into(),
+                    input.category.clone().into(),
+                    description.into(),
+                    division.as_str().into(),
+                    input.household_id.into(),
+                    urgency.as_str().into(),
+                    kind.as_str().into(),
+                    name.into(),
+                    crate::sql::Arg::Bool(input.anonymous),
+                    user.into(),
+                    status.state.as_str().into(),
+                    status.level.as_str().into(),
+                    crate::sql::Arg::Bool(false),
+                    status.due_at.into(),
+                    now.into(),
+                    now.into(),
+                ],
+            ))
+            .await?;
+        if inserted == 0 {
+            // Another submission with this key won the race: that case is the answer.
+            drop(tx);
+            let found = self.one::<Case>(&existing(key)).await?;
+            return Ok((found, false));
+        }
+        let case: Case = tx
+            .one(&Q::with(
+                &format!("SELECT {CASE_COLS} FROM cases t WHERE t.county_id = ? AND t.id = ?"),
+                vec![county.into(), id.into()],
+            ))
+            .await?;
+        let actor = if kind == ReporterKind::Resident {
+            Actor::Resident
+        } else {
+            Actor::Dispatcher
+        };
+        let by = By {
+            actor,
+            user,
+            note: "",
+            at: now,
+        };
+        event(&mut tx, &case, by, "report", None).await?;
+        tx.commit().await?;
+        Ok((case, true))
+    }
+
+    pub async fn get_case(&self, scope: &Scope, id: i64) -> Result<Case> {
+        let mut q = Q::with(
+            &format!("SELECT {CASE_COLS} FROM cases t WHERE t.id = ?"),
+            vec![id.into()],
+        );
+        scope.filter(&mut q, "t", "division_code");
+        self.one(&q).await
+    }
+
+    /// Takes one step of a case: the domain decides, the row changes only if nobody changed it
+    /// meanwhile (version check), and the step joins the timeline — all in one transaction.
+    pub async fn case_step(
+        &self,
+        scope: &Scope,
+        id: i64,
+        action: &Action,
+        by: By<'_>,
+        deadlines: &Deadlines,
+    ) -> Result<Case> {
+        let cur = self.get_case(scope, id).await?;
+        self.step_case(&cur, action, by, deadlines)
+            .await?
+            .ok_or_else(|| {
+                StoreError::conflict(
+                    "version",
+                    "该事项刚被他人更新，请刷新后重试",
+                    "the case was changed by someone else just now; reload and try again",
+                )
+            })
+    }
+
+    /// Applies `action` to `cur` if the stored case is still at `cur.version`; `None` if not.
+    async fn step_case(
+        &self,
+        cur: &Case,
+        action: &Action,
+        by: By<'_>,
+        deadlines: &Deadlines,
+    ) -> Result<Option<Case>> {
+        let now = by.at;
+        let next = cur
+            .status()
+            .apply(action, by.actor, now, deadlines)
+            .map_err(|e| StoreError::Invalid(vec![crate::FieldError::new("action", e)]))?;
+        let rating = match action {
+            Action::Confirm { rating } => rating.map(i64::from),
+            _ => cur.rating,
+        };
+        let mut tx = self.begin().await?;
+        let n = tx
+            .exec(&Q::with(
+                "UPDATE cases SET state = ?, level = ?, handler_id = ?, extension = ?, supervised = ?, reopened = ?, due_at = ?, \
+                 resolved_at = ?, merged_into = ?, rating = ?, version = version + 1, updated_at = ? \
+                 WHERE county_id = ? AND id = ? AND version = ?",
+                vec![
+                    next.state.as_str().into(),
+                    next.level.as_str().into(),
+                    next.handler.into(),
+                    next.extension.as_str().into(),
+                    crate::sql::Arg::Bool(next.supervised),
+                    i64::from(next.reopened).into(),
+                    next.due_at.into(),
+                    next.resolved_at.into(),
+                    next.merged_into.into(),
+                    rating.into(),
+                    now.into(),
+                    cur.county_id.into(),
+                    cur.id.into(),
+                    cur.version.into(),
+                ],
+            ))
+            .await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let case: Case = tx
+            .one(&Q::with(
+                &format!("SELECT {CASE_COLS} FROM cases t WHERE t.county_id = ? AND t.id = ?"),
+                vec![cur.county_id.into(), cur.id.into()],
+            ))
+            .await?;
+        event(&mut tx, &case, by, action.name(), Some(cur.state)).await?;
+        tx.commit().await?;
+        Ok(Some(case))
+    }
+
+    /// The case's timeline, oldest first.
+    pub async fn case_timeline(&self, scope: &Scope, id: i64) -> Result<Vec<CaseEvent>> {
+        let c = self.get_case(scope, id).await?;
+        self.all(&Q::with(
+            "SELECT t.seq, t.at, t.user_id, t.actor, t.action, t.from_state, t.to_state, t.level, t.note \
+             FROM case_events t WHERE t.county_id = ? AND t.case_id = ? ORDER BY t.seq",
+            vec![c.county_id.into(), id.into()],
+        ))
+        .await
+    }
+
+    /// The clock: every case whose deadline has passed gets its due action (escalation one level
+    /// up, or confirmation of an unanswered resolution), each exactly once even if several sweeps
+    /// run at the same time or the server restarted in between. Returns the steps taken.
+    pub async fn run_due_cases(&self, now: i64, deadlines: &Deadlines) -> Result<usize> {
+        let mut done = 0;
+        loop {
+            let due: Vec<Case> = self
+                .all(&Q::with(
+                    &format!(
+                        "SELECT {CASE_COLS} FROM cases t WHERE t.due_at IS NOT NULL AND t.due_at <= ? \
+                         ORDER BY t.due_at LIMIT 500"
+                    ),
+                    vec![now.into()],
+                ))
+                .await?;
+            let mut stepped = 0;
+            for c in &due {
+                let Some(action) = c.status().due_action(now) else {
+                    continue;
+                };
+                let note = match action {
+                    Action::Escalate => "超期自动上报 / escalated automatically: deadline passed",
+                    _ => "群众7日内未答复，视为确认 / no answer from the resident: counted as confirmed",
+                };
+                let by = By {
+                    actor: Actor::System,
+                    user: None,
+                    note,
+                    at: now,
+                };
+                if self.step_case(c, &action, by, deadlines).await?.is_some() {
+                    stepped += 1;
+                }
+            }
+            done += stepped;
+            // A page with nothing left to do (overdue county cases stay overdue) ends the sweep.
+            if stepped == 0 || due.len() < 500 {
+                return Ok(done);
+            }
+        }
+    }
+}

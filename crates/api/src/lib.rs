@@ -2,6 +2,7 @@
 //! (generated from the handlers below) and Swagger UI at `/api/docs`.
 
 mod auth;
+mod cases;
 pub mod error;
 mod registry;
 
@@ -114,7 +115,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
             .unwrap_or_else(|| parts.uri.path().to_string());
         let needed = if parts.method == axum::http::Method::GET {
             Right::ReadRegistry
-        } else if path.starts_with("/api/v1/divisions") || path.starts_with("/api/v1/grids") {
+        } else if path.starts_with("/api/v1/divisions")
+            || path.starts_with("/api/v1/grids")
+            || path.starts_with("/api/v1/case-categories")
+        {
             Right::WriteStructure
         } else {
             Right::WriteRegistry
@@ -238,7 +242,8 @@ pub async fn authenticate(
     tags(
         (name = "auth", description = "登录、会话、令牌、账号、审计 — login, sessions, tokens, accounts, audit"),
         (name = "registry", description = "区划、网格、人口 — divisions, grids, people"),
-        (name = "party", description = "党组织与包联 — party organisation and contact duties")
+        (name = "party", description = "党组织与包联 — party organisation and contact duties"),
+        (name = "cases", description = "诉求与矛盾纠纷闭环 — demands and disputes in a closed loop")
     )
 )]
 struct ApiDoc;
@@ -258,7 +263,12 @@ impl utoipa::Modify for BearerAuth {
 /// The API router and its OpenAPI document, built from the same handler list.
 pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .nest("/api/v1", registry::routes().merge(auth::routes()))
+        .nest(
+            "/api/v1",
+            registry::routes()
+                .merge(auth::routes())
+                .merge(cases::routes()),
+        )
         .split_for_parts();
     let router = router
         .layer(axum::middleware::from_fn_with_state(

@@ -685,6 +685,28 @@ async fn serve(db: Db, listen: String) -> anyhow::Result<()> {
     println!("  控制台 / console:      http://{addr}/");
     println!("  API 文档 / API docs:   http://{addr}/api/docs");
     println!("  OpenAPI:               http://{addr}/api/openapi.json");
+    // The case clock: escalate overdue cases and confirm unanswered resolutions, once a minute.
+    // Deadlines are stored, so whatever fell due while the server was down happens on the first
+    // sweep, exactly once.
+    let clock = db.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let deadlines = xiangzhi_domain::case::Deadlines::default();
+            match clock
+                .run_due_cases(xiangzhi_storage::now_ms(), &deadlines)
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    steps = n,
+                    "case clock: overdue cases escalated or confirmed"
+                ),
+                Err(e) => tracing::error!(error = %e, "case clock failed"),
+            }
+        }
+    });
     xiangzhi_console::serve(AppState { db }, addr).await?;
     Ok(())
 }

@@ -480,4 +480,35 @@ impl Db {
             }
         }
     }
+
+    /// Cases in the scope, filtered by division, state (`kind`) and words of the description (`q`);
+    /// paged.
+    pub async fn list_cases(
+        &self,
+        scope: &Scope,
+        lq: &crate::ListQuery,
+    ) -> Result<crate::Page<Case>> {
+        let scope = crate::registry::division_filter(scope, lq)?;
+        let mut q = Q::new(&format!("SELECT {CASE_COLS} FROM cases t WHERE 1=1"));
+        scope.filter(&mut q, "t", "division_code");
+        if let Some(state) = crate::registry::parse_kind::<CaseState>(lq)? {
+            let p = q.arg(state.as_str());
+            q.push(&format!(" AND t.state = {p}"));
+        }
+        if let Some(text) = lq.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            let p = q.arg(format!("%{text}%"));
+            q.push(&format!(" AND t.description LIKE {p}"));
+        }
+        crate::registry::page(self, q, crate::registry::Order::Id, lq).await
+    }
+
+    /// The case categories of a county.
+    pub async fn case_categories(&self, county_id: i64) -> Result<Vec<CaseCategory>> {
+        self.all(&Q::with(
+            "SELECT t.county_id, t.code, t.name, t.level, t.is_dispute FROM case_categories t \
+             WHERE t.county_id = ? ORDER BY t.code",
+            vec![county_id.into()],
+        ))
+        .await
+    }
 }

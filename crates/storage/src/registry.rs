@@ -51,7 +51,14 @@ macro_rules! keyed_by_id {
         fn key(&self, _: &Order) -> String { format!("{}|{}|{}", self.county_id, self.division_code, self.id) }
     })* };
 }
-keyed_by_id!(Grid, Staff, PartyOrg, PartyMember, ContactDuty);
+keyed_by_id!(
+    Grid,
+    Staff,
+    PartyOrg,
+    PartyMember,
+    ContactDuty,
+    crate::cases::Case
+);
 impl Keyed for Household {
     fn key(&self, order: &Order) -> String {
         match order {
@@ -90,7 +97,7 @@ fn bad_cursor() -> StoreError {
 }
 
 /// Adds the cursor condition, order and limit, runs the query and cuts the page.
-async fn page<T: crate::db::Record + Keyed>(
+pub(crate) async fn page<T: crate::db::Record + Keyed>(
     db: &Db,
     mut q: Q,
     order: Order,
@@ -148,7 +155,7 @@ async fn page<T: crate::db::Record + Keyed>(
 }
 
 /// Narrows a list to `lq.division` (which must lie inside the scope).
-fn division_filter(scope: &Scope, lq: &ListQuery) -> Result<Scope> {
+pub(crate) fn division_filter(scope: &Scope, lq: &ListQuery) -> Result<Scope> {
     match lq.division.as_deref().filter(|d| !d.is_empty()) {
         None => Ok(scope.clone()),
         Some(d) => {
@@ -159,7 +166,7 @@ fn division_filter(scope: &Scope, lq: &ListQuery) -> Result<Scope> {
     }
 }
 
-fn parse_kind<T: std::str::FromStr<Err = Invalid>>(lq: &ListQuery) -> Result<Option<T>> {
+pub(crate) fn parse_kind<T: std::str::FromStr<Err = Invalid>>(lq: &ListQuery) -> Result<Option<T>> {
     match lq.kind.as_deref().filter(|k| !k.is_empty()) {
         None => Ok(None),
         Some(k) => k

@@ -275,3 +275,166 @@ async fn closed_loop(t: &TestDb) {
     );
 }
 on_both!(case_loop, closed_loop);
+
+/// Through the API: idempotent intake (201 then 200), who may take which step, and the timeline.
+async fn case_api(t: &TestDb) {
+    use serde_json::json;
+    let admin = Client::new(t).await;
+    seed_tree(&admin).await;
+    admin
+        .ok(
+            "PUT",
+            "/api/v1/case-categories/road",
+            Some(json!({"county_id": 141029, "name": "道路破损", "level": "village"})),
+        )
+        .await;
+    let secretary = Client::as_role(t, "village_secretary", "141029100001").await;
+    let town = Client::as_role(t, "township_officer", "141029100000").await;
+    let handler =
+        t.db.create_user(&xiangzhi_storage::accounts::NewUser {
+            login: "case_handler".into(),
+            display_name: "承办网格员".into(),
+            role: "grid_worker".into(),
+            division_code: "141029100001".into(),
+            grid_id: None,
+            password: crate::api::PASSWORD.into(),
+        })
+        .await
+        .unwrap();
+    let (_, token) = t.db.create_api_token(handler.id, "t").await.unwrap();
+    let worker = Client::with_token(t, &token);
+    let other_worker = Client::as_role(t, "grid_worker", "141029100001").await;
+    // A village secretary cannot set the county's categories.
+    let (s, _, _) = secretary
+        .call(
+            "PUT",
+            "/api/v1/case-categories/x",
+            Some(json!({"county_id": 141029, "name": "x", "level": "village"})),
+        )
+        .await;
+    assert_eq!(s.as_u16(), 403);
+
+    let body = json!({"idempotency_key": "api-1", "category": "road", "description": "路灯不亮",
+        "division_code": "141029100001", "reporter_kind": "resident", "reporter_name": "张大爷"});
+    let (s1, c1, _) = worker
+        .call("POST", "/api/v1/cases", Some(body.clone()))
+        .await;
+    let (s2, c2, _) = worker.call("POST", "/api/v1/cases", Some(body)).await;
+    assert_eq!((s1.as_u16(), s2.as_u16()), (201, 200));
+    assert_eq!(c1["id"], c2["id"]);
+    let id = c1["id"].as_i64().unwrap();
+    let status = |r: (axum::http::StatusCode, serde_json::Value, String)| r.0.as_u16();
+    assert_eq!(
+        status(act(id, &worker, json!({"action": "accept"})).await),
+        403,
+        "a grid worker does not dispatch village cases"
+    );
+    assert_eq!(
+        status(act(id, &secretary, json!({"action": "accept"})).await),
+        200
+    );
+    assert_eq!(
+        status(
+            act(
+                id,
+                &secretary,
+                json!({"action": "assign", "handler": 999_999})
+            )
+            .await
+        ),
+        422,
+        "no such handler"
+    );
+    assert_eq!(
+        status(
+            act(
+                id,
+                &secretary,
+                json!({"action": "assign", "handler": handler.id, "note": "请两日内修复"})
+            )
+            .await
+        ),
+        200
+    );
+    assert_eq!(
+        status(act(id, &other_worker, json!({"action": "start"})).await),
+        403,
+        "only the handler"
+    );
+    assert_eq!(
+        status(act(id, &worker, json!({"action": "start"})).await),
+        200
+    );
+    assert_eq!(
+        status(act(id, &worker, json!({"action": "request_extension"})).await),
+        200
+    );
+    assert_eq!(
+        status(act(id, &secretary, json!({"action": "grant_extension"})).await),
+        403,
+        "not above the case"
+    );
+    assert_eq!(
+        status(act(id, &town, json!({"action": "grant_extension"})).await),
+        200
+    );
+    let (s, p, _) = act(id, &worker, json!({"action": "close"})).await;
+    assert_eq!(s.as_u16(), 403, "{p}");
+    assert_eq!(
+        status(
+            act(
+                id,
+                &worker,
+                json!({"action": "resolve", "note": "已更换灯泡"})
+            )
+            .await
+        ),
+        200
+    );
+    let (s, p, _) = act(id, &secretary, json!({"action": "close"})).await;
+    assert_eq!(s.as_u16(), 422, "not before the resident confirms: {p}");
+    assert_eq!(
+        status(act(id, &secretary, json!({"action": "confirm", "rating": 5})).await),
+        200
+    );
+    let (s, c, _) = act(id, &secretary, json!({"action": "close"})).await;
+    assert_eq!(s.as_u16(), 200);
+    assert_eq!(c["state"], "closed");
+    assert_eq!(c["rating"], 5);
+    let tl = secretary
+        .ok("GET", &format!("/api/v1/cases/{id}/timeline"), None)
+        .await;
+    let steps: Vec<&str> = tl
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "report",
+            "accept",
+            "assign",
+            "start",
+            "request_extension",
+            "grant_extension",
+            "resolve",
+            "confirm",
+            "close"
+        ]
+    );
+    assert_eq!(tl[2]["note"], "请两日内修复");
+    let q = secretary.ok("GET", "/api/v1/cases?kind=closed", None).await;
+    assert_eq!(q["items"].as_array().unwrap().len(), 1);
+}
+on_both!(case_http, case_api);
+
+async fn act(
+    id: i64,
+    c: &Client,
+    action: serde_json::Value,
+) -> (axum::http::StatusCode, serde_json::Value, String) {
+    c.call("POST", &format!("/api/v1/cases/{id}/actions"), Some(action))
+        .await
+}

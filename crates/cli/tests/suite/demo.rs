@@ -12,6 +12,10 @@ async fn demo_figures(t: &TestDb) {
     let s = xiangzhi_demo::build(&t.db, 1, |_| {}).await.unwrap();
     let q = |sql: &'static str| count(t, sql);
     assert_eq!(
+        q("SELECT COUNT(*) FROM case_categories WHERE county_id = 141029").await,
+        10
+    );
+    assert_eq!(
         q("SELECT COUNT(*) FROM divisions WHERE level = 'township'").await,
         10
     );

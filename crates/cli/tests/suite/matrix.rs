@@ -105,7 +105,12 @@ async fn township(
     let duty = id(admin
         .ok("POST", "/api/v1/contact-duties", Some(json!({"person_name": format!("{tag}领导"), "rank": "county_leader", "target": "village", "division_code": village, "since": "2026-01-01"})))
         .await);
+    let case = id(admin
+        .ok("POST", "/api/v1/cases", Some(json!({"idempotency_key": format!("matrix-{tag}"), "category": "road", "description": format!("{tag}道路破损"), "division_code": village, "reporter_kind": "grid_worker"})))
+        .await);
     let ids = HashMap::from([
+        ("case", case.to_string()),
+        ("category", "road".to_string()),
         ("code", village.to_string()),
         ("grid", vg.to_string()),
         ("micro", mg.to_string()),
@@ -139,6 +144,8 @@ fn kind_of(path: &str) -> Option<&'static str> {
         "party-orgs" => "org",
         "party-members" => "member",
         "contact-duties" => "duty",
+        "cases" => "case",
+        "case-categories" => "category",
         _ => return None,
     })
 }
@@ -170,6 +177,11 @@ fn body_for(path: &str, o: &Objects) -> Value {
         Some("member") => {
             json!({"resident_id": i("resident"), "org_id": i("org"), "status": "full", "joined_on": "2001-07-01"})
         }
+        Some("case") if path.ends_with("/actions") => json!({"action": "accept", "note": "越权"}),
+        Some("case") => {
+            json!({"idempotency_key": "matrix-new", "category": "road", "description": "越权上报", "division_code": o.ids["code"], "reporter_kind": "resident"})
+        }
+        Some("category") => json!({"county_id": 141029, "name": "改名", "level": "township"}),
         Some("duty") => {
             json!({"person_name": "新领导", "rank": "township_leader", "target": "village", "division_code": o.ids["code"], "since": "2026-01-01"})
         }
@@ -196,6 +208,7 @@ async fn snapshot(admin: &Client, o: &Objects) -> Vec<Value> {
         "party-orgs",
         "party-members",
         "contact-duties",
+        "cases",
     ] {
         let v = admin
             .ok(
@@ -206,6 +219,16 @@ async fn snapshot(admin: &Client, o: &Objects) -> Vec<Value> {
             .await;
         out.push(v["items"].clone());
     }
+    out.push(admin.ok("GET", "/api/v1/case-categories", None).await);
+    out.push(
+        admin
+            .ok(
+                "GET",
+                &format!("/api/v1/cases/{}/timeline", o.ids["case"]),
+                None,
+            )
+            .await,
+    );
     out.push(
         admin
             .ok(
@@ -253,6 +276,13 @@ async fn matrix(t: &TestDb) {
         .await["items"][0]["id"]
         .as_i64()
         .unwrap();
+    admin
+        .ok(
+            "PUT",
+            "/api/v1/case-categories/road",
+            Some(json!({"county_id": 141029, "name": "道路破损", "level": "village"})),
+        )
+        .await;
     let own = township(
         &admin,
         "141029100000",
@@ -322,7 +352,10 @@ async fn matrix(t: &TestDb) {
                             let (s, v, _) = c.call("GET", &q, None).await;
                             let empty = v["items"].as_array().is_some_and(|a| a.is_empty());
                             assert!(
-                                !s.is_success() || empty || path.ends_with("coverage"),
+                                !s.is_success()
+                                    || empty
+                                    || path.ends_with("coverage")
+                                    || path.ends_with("case-categories"),
                                 "{role} GET {q}: {v}"
                             );
                         }

@@ -1,0 +1,238 @@
+//! Case endpoints (诉求、事件、矛盾纠纷): intake with idempotency keys, the case queue, a case and
+//! its timeline, steps of the closed loop, and each county's categories.
+
+use crate::error::{ApiError, Problem};
+use crate::{AppState, Caller, Json, Path, Query};
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xiangzhi_domain::case::{Action, Actor, CaseLevel, Deadlines};
+use xiangzhi_domain::{DivisionLevel, Role};
+use xiangzhi_storage::accounts::User;
+use xiangzhi_storage::cases::{By, Case, CaseCategory, CaseEvent, CaseInput};
+use xiangzhi_storage::{now_ms, ListQuery, Page};
+
+type R<T> = Result<T, ApiError>;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_cases, create_case))
+        .routes(routes!(get_case))
+        .routes(routes!(case_timeline))
+        .routes(routes!(case_action))
+        .routes(routes!(list_case_categories))
+        .routes(routes!(put_case_category))
+}
+
+/// The level an account works at, for deciding whether it dispatches a case or supervises it.
+fn level_of(role: Role) -> Option<CaseLevel> {
+    match role {
+        Role::CountyAdmin => Some(CaseLevel::County),
+        Role::TownshipOfficer => Some(CaseLevel::Township),
+        Role::VillageSecretary => Some(CaseLevel::Village),
+        Role::GridWorker => Some(CaseLevel::Grid),
+        Role::Auditor | Role::SecurityAdmin => None,
+    }
+}
+
+/// In which capacity `user` takes `action` on `case`, or why they may not.
+fn actor_for(user: &User, case: &Case, action: &Action) -> R<Actor> {
+    let mine = level_of(user.role);
+    let above = mine.is_some_and(|m| m > case.level);
+    let at_or_above = mine.is_some_and(|m| m >= case.level);
+    let refuse = |zh: &str, en: &str| Err(ApiError::forbidden(zh, en));
+    match action {
+        // Recorded on the resident's behalf during the follow-up visit (回访).
+        Action::Confirm { .. } | Action::Reopen => Ok(Actor::Resident),
+        Action::Start | Action::Return | Action::Resolve | Action::RequestExtension => {
+            if case.handler_id == Some(user.id) {
+                Ok(Actor::Handler)
+            } else {
+                refuse(
+                    "只有承办人可以这样做",
+                    "only the case's handler may do this",
+                )
+            }
+        }
+        Action::GrantExtension | Action::DenyExtension | Action::Supervise => {
+            if above {
+                Ok(Actor::Superior)
+            } else {
+                refuse("须由上级办理", "this is for a higher level")
+            }
+        }
+        Action::Escalate if above => Ok(Actor::Superior),
+        _ if at_or_above => Ok(Actor::Dispatcher),
+        _ => refuse("该事项在您的层级之上", "the case is above your level"),
+    }
+}
+
+/// 事项列表 (the queue): cases in your jurisdiction; `kind` filters by state.
+#[utoipa::path(get, path = "/cases", tag = "cases", params(ListQuery),
+    responses((status = 200, body = inline(Page<Case>))))]
+pub async fn list_cases(
+    State(s): State<AppState>,
+    c: Caller,
+    Query(q): Query<ListQuery>,
+) -> R<Json<Page<Case>>> {
+    Ok(Json(s.db.list_cases(&c.scope, &q).await?))
+}
+
+/// 上报事项. The same idempotency key again returns the case already filed (200), never a second.
+#[utoipa::path(post, path = "/cases", tag = "cases", request_body = CaseInput,
+    responses((status = 201, body = Case), (status = 200, body = Case), (status = 422, body = Problem)))]
+pub async fn create_case(
+    State(s): State<AppState>,
+    c: Caller,
+    Json(i): Json<CaseInput>,
+) -> R<(StatusCode, Json<Case>)> {
+    let (case, created) =
+        s.db.create_case(
+            &c.scope,
+            &i,
+            Some(c.user.id),
+            now_ms(),
+            &Deadlines::default(),
+        )
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(case)))
+}
+
+#[utoipa::path(get, path = "/cases/{id}", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = Case), (status = 404, body = Problem)))]
+pub async fn get_case(State(s): State<AppState>, c: Caller, Path(id): Path<i64>) -> R<Json<Case>> {
+    Ok(Json(s.db.get_case(&c.scope, id).await?))
+}
+
+/// 办理过程: every step, who took it, when, and what they said.
+#[utoipa::path(get, path = "/cases/{id}/timeline", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<CaseEvent>), (status = 404, body = Problem)))]
+pub async fn case_timeline(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+) -> R<Json<Vec<CaseEvent>>> {
+    Ok(Json(s.db.case_timeline(&c.scope, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StepInput {
+    #[serde(flatten)]
+    pub action: Action,
+    /// What was said or done (goes into the timeline).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// 办理一步: accept, assign, start, return, transfer, escalate, extensions, resolve, confirm,
+/// close, reopen, close unresolved, merge, supervise.
+#[utoipa::path(post, path = "/cases/{id}/actions", tag = "cases", params(("id" = i64, Path)), request_body = StepInput,
+    responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn case_action(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+    Json(i): Json<StepInput>,
+) -> R<Json<Case>> {
+    let case = s.db.get_case(&c.scope, id).await?;
+    let actor = actor_for(&c.user, &case, &i.action)?;
+    if let Action::Assign { handler } | Action::Transfer { handler } = &i.action {
+        // The handler must be an active account that can see and work on the case.
+        let ok = match s.db.user_by_id(*handler).await {
+            Ok(u) => {
+                !u.disabled
+                    && u.can(xiangzhi_domain::Right::WriteRegistry)
+                    && u.scope().covers(&case.division_code)
+            }
+            Err(_) => false,
+        };
+        if !ok {
+            return Err(xiangzhi_storage::StoreError::invalid(
+                "handler",
+                "承办人不存在，或无权办理该区划的事项",
+                "no such handler, or they cannot work on cases of this division",
+            )
+            .into());
+        }
+    }
+    let note = i.note.chars().take(2000).collect::<String>();
+    let by = By {
+        actor,
+        user: Some(c.user.id),
+        note: &note,
+        at: now_ms(),
+    };
+    Ok(Json(
+        s.db.case_step(&c.scope, id, &i.action, by, &Deadlines::default())
+            .await?,
+    ))
+}
+
+/// 事项类别 of your county.
+#[utoipa::path(get, path = "/case-categories", tag = "cases",
+    responses((status = 200, body = Vec<CaseCategory>)))]
+pub async fn list_case_categories(
+    State(s): State<AppState>,
+    c: Caller,
+) -> R<Json<Vec<CaseCategory>>> {
+    match c.scope.county_id() {
+        Some(county) => Ok(Json(s.db.case_categories(county).await?)),
+        None => Ok(Json(vec![])),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CategoryInput {
+    pub county_id: i64,
+    pub name: String,
+    /// The level that should settle cases of this category.
+    pub level: String,
+    #[serde(default)]
+    pub is_dispute: bool,
+}
+
+/// Adds or changes a category of a county: for accounts whose jurisdiction holds the whole county.
+#[utoipa::path(put, path = "/case-categories/{code}", tag = "cases", params(("code" = String, Path)),
+    request_body = CategoryInput,
+    responses((status = 200, body = CaseCategory), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_case_category(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(code): Path<String>,
+    Json(i): Json<CategoryInput>,
+) -> R<Json<CaseCategory>> {
+    let whole_county = c.scope.covers(&format!("{:06}000000", i.county_id))
+        && c.scope
+            .root()
+            .is_none_or(|r| r.level() <= DivisionLevel::County);
+    if !whole_county {
+        return Err(ApiError::forbidden(
+            "事项类别由县级统一设置",
+            "case categories are set for the whole county",
+        ));
+    }
+    let mut chk = xiangzhi_storage::Checker::default();
+    let name = chk.text("name", &i.name, 50);
+    let level = chk.parse("level", i.level.parse::<CaseLevel>());
+    let code_ok = chk.text("code", &code, 30);
+    let (name, level, code) =
+        chk.finish(name.zip(level).zip(code_ok).map(|((a, b), c)| (a, b, c)))?;
+    let cat = CaseCategory {
+        county_id: i.county_id,
+        code,
+        name,
+        level,
+        is_dispute: i.is_dispute,
+    };
+    s.db.put_case_category(&c.scope, &cat).await?;
+    Ok(Json(cat))
+}

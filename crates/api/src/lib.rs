@@ -4,6 +4,7 @@
 mod auth;
 mod cases;
 pub mod error;
+mod open311;
 mod registry;
 
 pub use auth::sign_in;
@@ -281,7 +282,8 @@ pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
 
 /// The whole HTTP application: API, OpenAPI document and Swagger UI.
 pub fn app(state: AppState) -> Router {
-    let (api, doc) = api(state);
+    let (api, doc) = api(state.clone());
     api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
+        .merge(open311::routes(state))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }

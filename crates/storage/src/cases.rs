@@ -42,6 +42,8 @@ pub struct Case {
     pub resolved_at: Option<i64>,
     pub merged_into: Option<i64>,
     pub rating: Option<i64>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -92,6 +94,11 @@ pub struct CaseInput {
     pub reporter_name: Option<String>,
     #[serde(default)]
     pub anonymous: bool,
+    /// WGS-84 degrees, if the reporter's phone knows.
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    #[serde(default)]
+    pub longitude: Option<f64>,
 }
 
 fn normal() -> String {
@@ -120,7 +127,7 @@ pub struct By<'a> {
 
 const CASE_COLS: &str = "t.county_id, t.id, t.category, t.description, t.division_code, t.household_id, t.urgency, \
      t.reporter_kind, t.reporter_name, t.anonymous, t.reported_by, t.state, t.level, t.handler_id, t.extension, \
-     t.supervised, t.reopened, t.due_at, t.resolved_at, t.merged_into, t.rating, t.version, t.created_at, t.updated_at";
+     t.supervised, t.reopened, t.due_at, t.resolved_at, t.merged_into, t.rating, t.latitude, t.longitude, t.version, t.created_at, t.updated_at";
 
 async fn event(
     tx: &mut Tx,
@@ -207,6 +214,18 @@ impl Db {
         let urgency = c.parse("urgency", input.urgency.parse::<Urgency>());
         let kind = c.parse("reporter_kind", input.reporter_kind.parse::<ReporterKind>());
         let name = c.opt_text("reporter_name", &input.reporter_name, 50);
+        match (input.latitude, input.longitude) {
+            (None, None) => {}
+            (Some(la), Some(lo))
+                if (-90.0..=90.0).contains(&la) && (-180.0..=180.0).contains(&lo) => {}
+            _ => c.0.push(crate::FieldError::new(
+                "latitude",
+                xiangzhi_domain::Invalid::new(
+                    "经纬度应成对给出，纬度在±90、经度在±180以内",
+                    "latitude and longitude come together, within ±90 and ±180 degrees",
+                ),
+            )),
+        }
         let (key, description, division, urgency, kind, name) = c.finish(
             key.zip(description)
                 .zip(division)
@@ -289,8 +308,8 @@ impl Db {
             .exec(&Q::with(
                 "INSERT INTO cases (county_id, id, idempotency_key, category, description, division_code, household_id, urgency, \
                  reporter_kind, reporter_name, anonymous, reported_by, state, level, handler_id, extension, supervised, reopened, \
-                 due_at, resolved_at, merged_into, rating, version, created_at, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'none', ?, 0, ?, NULL, NULL, NULL, 1, ?, ?) \
+                 due_at, resolved_at, merged_into, rating, latitude, longitude, version, created_at, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'none', ?, 0, ?, NULL, NULL, NULL, ?, ?, 1, ?, ?) \
                  ON CONFLICT (county_id, idempotency_key) DO NOTHING",
                 vec![
                     county.into(),
@@ -309,6 +328,8 @@ impl Db {
                     status.level.as_str().into(),
                     crate::sql::Arg::Bool(false),
                     status.due_at.into(),
+                    input.latitude.into(),
+                    input.longitude.into(),
                     now.into(),
                     now.into(),
                 ],
@@ -511,4 +532,80 @@ impl Db {
         ))
         .await
     }
+
+    /// Cases the public may see (Open311 GET): no disputes (mediation is private), no reporter,
+    /// no household; newest first, at most 200.
+    pub async fn public_cases(&self, county_id: i64, f: &PublicFilter) -> Result<Vec<PublicCase>> {
+        let mut q = Q::with(
+            "SELECT t.id, t.category, c.name AS category_name, t.state, t.level, t.description, d.name AS division_name, \
+             t.latitude, t.longitude, t.created_at, t.updated_at, t.due_at FROM cases t \
+             JOIN case_categories c ON c.county_id = t.county_id AND c.code = t.category \
+             JOIN divisions d ON d.county_id = t.county_id AND d.code = t.division_code \
+             WHERE t.county_id = ? AND c.is_dispute = ? AND t.state <> 'merged'",
+            vec![county_id.into(), crate::sql::Arg::Bool(false)],
+        );
+        if !f.ids.is_empty() {
+            q.push(" AND t.id IN (");
+            for (k, id) in f.ids.iter().take(100).enumerate() {
+                let p = q.arg(*id);
+                q.push(&format!("{}{p}", if k == 0 { "" } else { ", " }));
+            }
+            q.push(")");
+        } else {
+            if let Some(code) = &f.category {
+                let p = q.arg(code.clone());
+                q.push(&format!(" AND t.category = {p}"));
+            }
+            match f.open {
+                Some(true) => {
+                    q.push(" AND t.state NOT IN ('closed', 'closed_unresolved')");
+                }
+                Some(false) => {
+                    q.push(" AND t.state IN ('closed', 'closed_unresolved')");
+                }
+                None => {}
+            }
+            if let Some(from) = f.from {
+                let p = q.arg(from);
+                q.push(&format!(" AND t.created_at >= {p}"));
+            }
+            if let Some(to) = f.to {
+                let p = q.arg(to);
+                q.push(&format!(" AND t.created_at <= {p}"));
+            }
+        }
+        q.push(" ORDER BY t.created_at DESC, t.id DESC LIMIT 200");
+        self.all(&q).await
+    }
+}
+
+/// Filters of the public request list.
+#[derive(Debug, Clone, Default)]
+pub struct PublicFilter {
+    /// These requests only (overrides the rest).
+    pub ids: Vec<i64>,
+    pub category: Option<String>,
+    /// `Some(true)`: open ones only; `Some(false)`: closed ones only.
+    pub open: Option<bool>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+/// What the public may know of a case.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PublicCase {
+    pub id: i64,
+    pub category: String,
+    pub category_name: String,
+    #[sqlx(try_from = "String")]
+    pub state: CaseState,
+    #[sqlx(try_from = "String")]
+    pub level: CaseLevel,
+    pub description: String,
+    pub division_name: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub due_at: Option<i64>,
 }

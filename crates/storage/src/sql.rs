@@ -11,6 +11,14 @@ pub enum Arg {
     OptText(Option<String>),
     Date(NaiveDate),
     Bool(bool),
+    /// Coordinates (never money: money is integer fen).
+    OptF64(Option<f64>),
+}
+
+impl From<Option<f64>> for Arg {
+    fn from(v: Option<f64>) -> Self {
+        Arg::OptF64(v)
+    }
 }
 
 impl From<i64> for Arg {
@@ -132,6 +140,7 @@ macro_rules! bind_args {
                 $crate::sql::Arg::OptText(v) => query.bind(v.as_deref()),
                 $crate::sql::Arg::Date(v) => query.bind(*v),
                 $crate::sql::Arg::Bool(v) => query.bind(*v),
+                $crate::sql::Arg::OptF64(v) => query.bind(*v),
             };
         }
         query

@@ -1,0 +1,378 @@
+//! Open311 GeoReport v2 (JSON) at `/open311/v2`: services are a county's case categories, requests
+//! are its cases. `jurisdiction_id` is the county's code; `api_key` (needed to file a request) is an
+//! account's API token, whose jurisdiction applies. Reading is public, as the standard expects, and
+//! shows only what the public may know: no disputes (mediation is private), no reporter, no
+//! household, the village rather than an address.
+
+use crate::AppState;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use xiangzhi_domain::case::{CaseState, Deadlines};
+use xiangzhi_storage::audit::AuditEntry;
+use xiangzhi_storage::cases::{CaseInput, PublicCase, PublicFilter};
+use xiangzhi_storage::{now_ms, StoreError};
+
+pub fn routes(state: AppState) -> Router {
+    Router::new()
+        .route("/open311/v2/services.json", get(services))
+        .route("/open311/v2/services/{code}", get(service_definition))
+        .route("/open311/v2/requests.json", get(requests).post(create))
+        .route("/open311/v2/requests/{id}", get(request))
+        .with_state(state)
+}
+
+/// An Open311 error: `[{"code": status, "description": …}]`, Chinese then English.
+fn error(status: StatusCode, zh: &str, en: &str) -> Response {
+    (
+        status,
+        axum::Json(json!([{"code": status.as_u16(), "description": format!("{zh} / {en}")}])),
+    )
+        .into_response()
+}
+
+/// A refused query parameter, turned into an Open311 error when answered.
+struct Refused(StatusCode, String, String);
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        error(self.0, &self.1, &self.2)
+    }
+}
+
+fn store_error(e: StoreError) -> Response {
+    let api: crate::error::ApiError = e.into();
+    let (zh, en) = api.reasons();
+    error(api.status_code(), &zh, &en)
+}
+
+/// `141029` or `141029000000` → the county id.
+fn county_of(j: Option<&str>) -> Result<i64, Refused> {
+    let bad = || {
+        Refused(
+            StatusCode::BAD_REQUEST,
+            "jurisdiction_id 应为县级区划代码，如 141029".into(),
+            "jurisdiction_id must be a county code such as 141029".into(),
+        )
+    };
+    let j = j.map(str::trim).filter(|j| !j.is_empty()).ok_or_else(bad)?;
+    let six = match j.len() {
+        6 => j,
+        12 if j.ends_with("000000") => &j[..6],
+        _ => return Err(bad()),
+    };
+    six.parse().map_err(|_| bad())
+}
+
+fn strip_json(s: &str) -> &str {
+    s.strip_suffix(".json").unwrap_or(s)
+}
+
+fn w3c(ms: i64) -> String {
+    let tz = chrono::FixedOffset::east_opt(8 * 3600);
+    match (chrono::DateTime::from_timestamp_millis(ms), tz) {
+        (Some(t), Some(tz)) => t.with_timezone(&tz).to_rfc3339(),
+        _ => String::new(),
+    }
+}
+
+fn parse_w3c(field: &str, v: Option<&String>) -> Result<Option<i64>, Refused> {
+    match v.map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| Some(t.timestamp_millis()))
+            .map_err(|_| {
+                Refused(
+                    StatusCode::BAD_REQUEST,
+                    format!("{field} 应为 W3C 时间，如 2026-01-01T00:00:00Z"),
+                    format!("{field} must be a W3C datetime such as 2026-01-01T00:00:00Z"),
+                )
+            }),
+    }
+}
+
+#[derive(Deserialize)]
+struct Jurisdiction {
+    jurisdiction_id: Option<String>,
+}
+
+async fn services(State(s): State<AppState>, Query(j): Query<Jurisdiction>) -> Response {
+    let county = match county_of(j.jurisdiction_id.as_deref()) {
+        Ok(c) => c,
+        Err(r) => return r.into_response(),
+    };
+    match s.db.case_categories(county).await {
+        Ok(cats) => axum::Json(
+            cats.iter()
+                .filter(|c| !c.is_dispute)
+                .map(|c| {
+                    json!({
+                        "service_code": c.code,
+                        "service_name": c.name,
+                        "description": format!("{}（由{}办理）", c.name, c.level.zh()),
+                        "metadata": false,
+                        "type": "realtime",
+                        "keywords": c.code,
+                        "group": c.level.as_str(),
+                    })
+                })
+                .collect::<Vec<Value>>(),
+        )
+        .into_response(),
+        Err(e) => store_error(e),
+    }
+}
+
+async fn service_definition(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    Query(j): Query<Jurisdiction>,
+) -> Response {
+    let county = match county_of(j.jurisdiction_id.as_deref()) {
+        Ok(c) => c,
+        Err(r) => return r.into_response(),
+    };
+    let code = strip_json(&code);
+    match s.db.case_categories(county).await {
+        Ok(cats) => match cats.iter().find(|c| c.code == code && !c.is_dispute) {
+            Some(c) => {
+                axum::Json(json!({"service_code": c.code, "attributes": []})).into_response()
+            }
+            None => error(StatusCode::NOT_FOUND, "没有该服务", "no such service"),
+        },
+        Err(e) => store_error(e),
+    }
+}
+
+fn as_request(c: &PublicCase) -> Value {
+    let closed = matches!(c.state, CaseState::Closed | CaseState::ClosedUnresolved);
+    json!({
+        "service_request_id": c.id.to_string(),
+        "status": if closed { "closed" } else { "open" },
+        "status_notes": format!("{} / {}", c.state.zh(), c.state.as_str().replace('_', " ")),
+        "service_name": c.category_name,
+        "service_code": c.category,
+        "description": c.description,
+        "agency_responsible": c.level.zh(),
+        "service_notice": "",
+        "requested_datetime": w3c(c.created_at),
+        "updated_datetime": w3c(c.updated_at),
+        "expected_datetime": c.due_at.map(w3c),
+        "address": c.division_name,
+        "address_id": Value::Null,
+        "zipcode": Value::Null,
+        "lat": c.latitude,
+        "long": c.longitude,
+        "media_url": Value::Null,
+    })
+}
+
+async fn requests(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let county = match county_of(q.get("jurisdiction_id").map(String::as_str)) {
+        Ok(c) => c,
+        Err(r) => return r.into_response(),
+    };
+    let mut f = PublicFilter::default();
+    if let Some(ids) = q.get("service_request_id") {
+        f.ids = ids
+            .split(',')
+            .filter_map(|i| i.trim().parse().ok())
+            .collect();
+        if f.ids.is_empty() {
+            return axum::Json(Vec::<Value>::new()).into_response();
+        }
+    }
+    f.category = q
+        .get("service_code")
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty());
+    f.open = match q.get("status").map(|s| s.trim()) {
+        Some("open") => Some(true),
+        Some("closed") => Some(false),
+        _ => None,
+    };
+    f.from = match parse_w3c("start_date", q.get("start_date")) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    f.to = match parse_w3c("end_date", q.get("end_date")) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
+    };
+    if f.ids.is_empty() && f.from.is_none() && f.to.is_none() {
+        // The standard's default window: the most recent 90 days.
+        f.from = Some(now_ms() - 90 * 24 * 3_600_000);
+    }
+    match s.db.public_cases(county, &f).await {
+        Ok(cases) => axum::Json(cases.iter().map(as_request).collect::<Vec<_>>()).into_response(),
+        Err(e) => store_error(e),
+    }
+}
+
+async fn request(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    Query(j): Query<Jurisdiction>,
+) -> Response {
+    let county = match county_of(j.jurisdiction_id.as_deref()) {
+        Ok(c) => c,
+        Err(r) => return r.into_response(),
+    };
+    let Ok(id) = strip_json(&id).parse::<i64>() else {
+        return error(StatusCode::NOT_FOUND, "没有该请求", "no such request");
+    };
+    let f = PublicFilter {
+        ids: vec![id],
+        ..Default::default()
+    };
+    match s.db.public_cases(county, &f).await {
+        Ok(cases) if !cases.is_empty() => {
+            axum::Json(cases.iter().map(as_request).collect::<Vec<_>>()).into_response()
+        }
+        Ok(_) => error(StatusCode::NOT_FOUND, "没有该请求", "no such request"),
+        Err(e) => store_error(e),
+    }
+}
+
+/// POST requests.json (form-encoded, as the standard has it). `address_id` may name the
+/// division (12 or 15 digits); without it the case lands in the account's own division.
+/// `attribute[idempotency_key]` makes retries safe; without it the key is derived from the
+/// submission, so an identical retry from the same account files nothing new.
+async fn create(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    ext: axum::http::Extensions,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let get = |k: &str| f.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let Some(key) = get("api_key") else {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "提交须带 api_key（账号令牌）",
+            "api_key (an account token) is required to submit",
+        );
+    };
+    let user = match s.db.token_user(key).await {
+        Ok(Some(u)) => u,
+        _ => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "api_key 无效或已吊销",
+                "the api_key is not valid or was revoked",
+            )
+        }
+    };
+    if !user.can(xiangzhi_domain::Right::WriteRegistry) {
+        return error(
+            StatusCode::FORBIDDEN,
+            "该账号无权上报事项",
+            "this account may not file cases",
+        );
+    }
+    let county = match county_of(get("jurisdiction_id")) {
+        Ok(c) => c,
+        Err(r) => return r.into_response(),
+    };
+    let division = get("address_id")
+        .map(str::to_string)
+        .unwrap_or_else(|| user.division_code.clone());
+    if !division.starts_with(&format!("{county:06}")) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "address_id 不在该 jurisdiction_id 内",
+            "address_id lies outside the jurisdiction_id",
+        );
+    }
+    let coord = |k: &str| get(k).and_then(|v| v.parse::<f64>().ok());
+    let name = [get("last_name"), get("first_name")]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("");
+    let idempotency_key = match get("attribute[idempotency_key]") {
+        Some(k) => format!("open311:{k}"),
+        None => {
+            let mut h = Sha256::new();
+            for k in [
+                "service_code",
+                "description",
+                "address_id",
+                "lat",
+                "long",
+                "device_id",
+                "first_name",
+                "last_name",
+            ] {
+                h.update(get(k).unwrap_or("").as_bytes());
+                h.update([0]);
+            }
+            h.update(user.id.to_le_bytes());
+            let digest: String = h
+                .finalize()
+                .iter()
+                .take(16)
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            format!("open311:{digest}")
+        }
+    };
+    let input = CaseInput {
+        idempotency_key,
+        category: get("service_code").unwrap_or("").to_string(),
+        description: get("description").unwrap_or("").to_string(),
+        division_code: division,
+        household_id: None,
+        urgency: "normal".into(),
+        reporter_kind: "resident".into(),
+        reporter_name: (!name.is_empty()).then_some(name),
+        anonymous: false,
+        latitude: coord("lat"),
+        longitude: coord("long"),
+    };
+    let result =
+        s.db.create_case(
+            &user.scope(),
+            &input,
+            Some(user.id),
+            now_ms(),
+            &Deadlines::default(),
+        )
+        .await;
+    let audit = AuditEntry {
+        user_id: Some(user.id),
+        login: user.login.clone(),
+        action: "POST /open311/v2/requests.json".into(),
+        object: match &result {
+            Ok((c, _)) => format!("case {}:{}", c.county_id, c.id),
+            Err(_) => "case".into(),
+        },
+        outcome: if result.is_ok() { "ok" } else { "failed" }.into(),
+        source: crate::source_of(&headers, &ext),
+        detail: String::new(),
+    };
+    if let Err(e) = s.db.audit(&audit).await {
+        tracing::error!(error = %e, "audit append failed");
+    }
+    match result {
+        Ok((c, created)) => (
+            if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            },
+            axum::Json(json!([{
+                "service_request_id": c.id.to_string(),
+                "service_notice": format!("已受理登记，将由{}办理 / registered; to be handled at {} level", c.level.zh(), c.level.as_str().replace('_', " ")),
+                "account_id": Value::Null,
+            }])),
+        )
+            .into_response(),
+        Err(e) => store_error(e),
+    }
+}

@@ -1,0 +1,4 @@
+-- Where a case is, when the reporter's phone knows (WGS-84 degrees; coordinates, not money, so
+-- floating point is right here).
+ALTER TABLE cases ADD COLUMN latitude REAL;
+ALTER TABLE cases ADD COLUMN longitude REAL;

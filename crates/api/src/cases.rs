@@ -13,6 +13,9 @@ use xiangzhi_domain::case::{Action, Actor, CaseLevel, Deadlines};
 use xiangzhi_domain::{DivisionLevel, Role};
 use xiangzhi_storage::accounts::User;
 use xiangzhi_storage::cases::{By, Case, CaseCategory, CaseEvent, CaseInput};
+use xiangzhi_storage::mediation::{
+    AgreementInput, Mediation, MediationInput, SessionInput, VisitInput,
+};
 use xiangzhi_storage::{now_ms, ListQuery, Page};
 
 type R<T> = Result<T, ApiError>;
@@ -22,6 +25,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_cases, create_case))
         .routes(routes!(get_case))
         .routes(routes!(case_timeline))
+        .routes(routes!(case_duplicates))
+        .routes(routes!(get_mediation, put_mediation))
+        .routes(routes!(add_mediation_session))
+        .routes(routes!(set_mediation_agreement))
+        .routes(routes!(add_mediation_visit))
         .routes(routes!(case_action))
         .routes(routes!(list_case_categories))
         .routes(routes!(put_case_category))
@@ -121,6 +129,18 @@ pub async fn case_timeline(
     Path(id): Path<i64>,
 ) -> R<Json<Vec<CaseEvent>>> {
     Ok(Json(s.db.case_timeline(&c.scope, id).await?))
+}
+
+/// 疑似重复: open cases nearby or of the same household, for the handler to merge
+/// (`{"action": "merge", "into": …}` on the duplicate).
+#[utoipa::path(get, path = "/cases/{id}/duplicates", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Case>), (status = 404, body = Problem)))]
+pub async fn case_duplicates(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+) -> R<Json<Vec<Case>>> {
+    Ok(Json(s.db.case_duplicates(&c.scope, id).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -235,4 +255,77 @@ pub async fn put_case_category(
     };
     s.db.put_case_category(&c.scope, &cat).await?;
     Ok(Json(cat))
+}
+
+/// 调解记录 of a dispute case: parties, mediator, method, sessions, agreement, follow-up visits.
+#[utoipa::path(get, path = "/cases/{id}/mediation", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = Mediation), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn get_mediation(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+) -> R<Json<Mediation>> {
+    Ok(Json(s.db.mediation(&c.scope, id).await?))
+}
+
+/// Opens or changes the mediation record (mediator, parties, method).
+#[utoipa::path(put, path = "/cases/{id}/mediation", tag = "cases", params(("id" = i64, Path)),
+    request_body = MediationInput,
+    responses((status = 200, body = Mediation), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_mediation(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+    Json(i): Json<MediationInput>,
+) -> R<Json<Mediation>> {
+    Ok(Json(s.db.put_mediation(&c.scope, id, &i, now_ms()).await?))
+}
+
+/// Records a mediation session.
+#[utoipa::path(post, path = "/cases/{id}/mediation/sessions", tag = "cases", params(("id" = i64, Path)),
+    request_body = SessionInput,
+    responses((status = 200, body = Mediation), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_mediation_session(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+    Json(i): Json<SessionInput>,
+) -> R<Json<Mediation>> {
+    Ok(Json(
+        s.db.add_mediation_session(&c.scope, id, &i, Some(c.user.id), now_ms())
+            .await?,
+    ))
+}
+
+/// Records the agreement reached (once).
+#[utoipa::path(put, path = "/cases/{id}/mediation/agreement", tag = "cases", params(("id" = i64, Path)),
+    request_body = AgreementInput,
+    responses((status = 200, body = Mediation), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn set_mediation_agreement(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+    Json(i): Json<AgreementInput>,
+) -> R<Json<Mediation>> {
+    Ok(Json(
+        s.db.set_mediation_agreement(&c.scope, id, &i, now_ms())
+            .await?,
+    ))
+}
+
+/// Records a follow-up visit: does the agreement hold?
+#[utoipa::path(post, path = "/cases/{id}/mediation/visits", tag = "cases", params(("id" = i64, Path)),
+    request_body = VisitInput,
+    responses((status = 200, body = Mediation), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_mediation_visit(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+    Json(i): Json<VisitInput>,
+) -> R<Json<Mediation>> {
+    Ok(Json(
+        s.db.add_mediation_visit(&c.scope, id, &i, Some(c.user.id), now_ms())
+            .await?,
+    ))
 }

@@ -533,6 +533,73 @@ impl Db {
         .await
     }
 
+    /// Possible duplicates of a case, for the handler to merge: open cases of the same county
+    /// filed within 30 days of it that share its household, or share its category and either its
+    /// division or a spot within 300 m of it. Nearest first, at most 20.
+    pub async fn case_duplicates(&self, scope: &Scope, id: i64) -> Result<Vec<Case>> {
+        const WINDOW: i64 = 30 * 24 * 3_600_000;
+        const METRES: f64 = 300.0;
+        let c = self.get_case(scope, id).await?;
+        let mut q = Q::with(
+            &format!(
+                "SELECT {CASE_COLS} FROM cases t WHERE t.county_id = ? AND t.id <> ? \
+                 AND t.state NOT IN ('merged', 'closed', 'closed_unresolved') \
+                 AND t.created_at >= ? AND t.created_at <= ?"
+            ),
+            vec![
+                c.county_id.into(),
+                c.id.into(),
+                (c.created_at - WINDOW).into(),
+                (c.created_at + WINDOW).into(),
+            ],
+        );
+        let cat = q.arg(c.category.clone());
+        let div = q.arg(c.division_code.clone());
+        let mut near = format!("(t.category = {cat} AND (t.division_code = {div}");
+        if let (Some(la), Some(lo)) = (c.latitude, c.longitude) {
+            // A box around the spot (lat degrees ≈ 111 km); the exact distance is checked below.
+            let dlat = METRES / 111_000.0;
+            let dlon = dlat / la.to_radians().cos().max(0.01);
+            let (a, b, e, d) = (
+                q.arg(Some(la - dlat)),
+                q.arg(Some(la + dlat)),
+                q.arg(Some(lo - dlon)),
+                q.arg(Some(lo + dlon)),
+            );
+            near.push_str(&format!(
+                " OR (t.latitude BETWEEN {a} AND {b} AND t.longitude BETWEEN {e} AND {d})"
+            ));
+        }
+        near.push_str("))");
+        match c.household_id {
+            Some(h) => {
+                let p = q.arg(h);
+                q.push(&format!(" AND ({near} OR t.household_id = {p})"));
+            }
+            None => {
+                q.push(&format!(" AND {near}"));
+            }
+        }
+        scope.filter(&mut q, "t", "division_code");
+        q.push(" ORDER BY t.created_at DESC LIMIT 200");
+        let found: Vec<Case> = self.all(&q).await?;
+        let distance = |o: &Case| match (c.latitude, c.longitude, o.latitude, o.longitude) {
+            (Some(a), Some(b), Some(x), Some(y)) => Some(metres(a, b, x, y)),
+            _ => None,
+        };
+        let mut out: Vec<(f64, Case)> = found
+            .into_iter()
+            .filter(|o| {
+                o.household_id.is_some() && o.household_id == c.household_id
+                    || o.division_code == c.division_code
+                    || distance(o).is_some_and(|m| m <= METRES)
+            })
+            .map(|o| (distance(&o).unwrap_or(f64::MAX), o))
+            .collect();
+        out.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Ok(out.into_iter().take(20).map(|(_, o)| o).collect())
+    }
+
     /// Cases the public may see (Open311 GET): no disputes (mediation is private), no reporter,
     /// no household; newest first, at most 200.
     pub async fn public_cases(&self, county_id: i64, f: &PublicFilter) -> Result<Vec<PublicCase>> {
@@ -608,4 +675,13 @@ pub struct PublicCase {
     pub created_at: i64,
     pub updated_at: i64,
     pub due_at: Option<i64>,
+}
+
+/// Great-circle distance in metres (haversine).
+fn metres(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * 6_371_000.0 * h.sqrt().asin()
 }

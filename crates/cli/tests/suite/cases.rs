@@ -507,3 +507,220 @@ async fn open311_client() {
     );
     t.finish().await;
 }
+
+/// Possible duplicates: same category in the same village or within 300 m, or the same household;
+/// merged ones drop out.
+async fn duplicates(t: &TestDb) {
+    use serde_json::json;
+    let admin = Client::new(t).await;
+    let (_, micro) = seed_tree(&admin).await;
+    let hh = admin
+        .ok(
+            "POST",
+            "/api/v1/households",
+            Some(json!({"number": "D-1", "micro_grid_id": micro, "address": "1号"})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    for (code, level) in [("road", CaseLevel::Village), ("water", CaseLevel::Village)] {
+        t.db.put_case_category(
+            &Scope::everything(),
+            &CaseCategory {
+                county_id: 141029,
+                code: code.into(),
+                name: code.into(),
+                level,
+                is_dispute: false,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let d = Deadlines::default();
+    let all = Scope::everything();
+    let file = |key: &str, cat: &str, div: &str, at: (f64, f64), h: Option<i64>, when: i64| {
+        let mut i = input(key, div);
+        i.category = cat.into();
+        i.latitude = Some(at.0);
+        i.longitude = Some(at.1);
+        i.household_id = h;
+        let db = t.db.clone();
+        let all = all.clone();
+        let d = d.clone();
+        async move { db.create_case(&all, &i, None, when, &d).await.unwrap().0.id }
+    };
+    let a = file(
+        "a",
+        "road",
+        "141029100001",
+        (35.9700, 110.8400),
+        Some(hh),
+        T0,
+    )
+    .await;
+    // Same category, other village, 150 m away: suggested.
+    let near = file(
+        "b",
+        "road",
+        "141029101001",
+        (35.9713, 110.8402),
+        None,
+        T0 + HOUR,
+    )
+    .await;
+    // Same category, other village, 5 km away: not.
+    let far = file(
+        "c",
+        "road",
+        "141029101001",
+        (36.0150, 110.8400),
+        None,
+        T0 + HOUR,
+    )
+    .await;
+    // Other category, same household: suggested.
+    let same_house = file(
+        "d",
+        "water",
+        "141029100001",
+        (35.9, 110.9),
+        Some(hh),
+        T0 + DAY,
+    )
+    .await;
+    // Same category and village but two months later: not.
+    let later = file(
+        "e",
+        "road",
+        "141029100001",
+        (35.97, 110.84),
+        None,
+        T0 + 60 * DAY,
+    )
+    .await;
+    let ids =
+        |v: Vec<xiangzhi_storage::cases::Case>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    let found = ids(t.db.case_duplicates(&all, a).await.unwrap());
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found.contains(&near) && found.contains(&same_house));
+    assert!(!found.contains(&far) && !found.contains(&later));
+    assert_eq!(found[0], near, "nearest first");
+    // Merge the near one into the first: it is no longer suggested.
+    let by = By {
+        actor: Actor::Dispatcher,
+        user: None,
+        note: "同一处道路",
+        at: T0 + 2 * HOUR,
+    };
+    let m =
+        t.db.case_step(&all, near, &Action::Merge { into: a }, by, &d)
+            .await
+            .unwrap();
+    assert_eq!((m.state, m.merged_into), (CaseState::Merged, Some(a)));
+    assert_eq!(
+        ids(t.db.case_duplicates(&all, a).await.unwrap()),
+        [same_house]
+    );
+    // Another township's account does not see them at all.
+    assert!(t
+        .db
+        .case_duplicates(&town("141029101000"), a)
+        .await
+        .is_err());
+}
+on_both!(case_duplicates, duplicates);
+
+/// A dispute's mediation record through the API: parties, sessions, the agreement (once, after a
+/// session), follow-up visits; none for non-dispute cases; nothing for another township.
+async fn mediation(t: &TestDb) {
+    use serde_json::json;
+    setup(t).await;
+    let secretary = Client::as_role(t, "village_secretary", "141029100001").await;
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    let file = |key: &str, cat: &str| {
+        json!({"idempotency_key": key, "category": cat, "description": "宅基地边界争议",
+            "division_code": "141029100001", "reporter_kind": "resident"})
+    };
+    let dispute = secretary
+        .ok("POST", "/api/v1/cases", Some(file("m1", "neighbour")))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let road = secretary
+        .ok("POST", "/api/v1/cases", Some(file("m2", "road")))
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let m = |id: i64, rest: &str| format!("/api/v1/cases/{id}/mediation{rest}");
+    let record = json!({"mediator": "李调解员", "method": "情理法说劝和",
+        "parties": [{"name": "张甲", "side": "申请人"}, {"name": "王乙", "side": "被申请人"}]});
+    secretary
+        .problem("PUT", &m(road, ""), Some(record.clone()), 422, "case")
+        .await;
+    secretary
+        .problem(
+            "PUT",
+            &m(dispute, ""),
+            Some(json!({"mediator": "李", "method": "x", "parties": [{"name": "张甲", "side": "申请人"}]})),
+            422,
+            "parties",
+        )
+        .await;
+    let v = secretary.ok("PUT", &m(dispute, ""), Some(record)).await;
+    assert_eq!(v["parties"].as_array().unwrap().len(), 2);
+    secretary
+        .problem(
+            "PUT",
+            &m(dispute, "/agreement"),
+            Some(json!({"agreement": "以界桩为准"})),
+            422,
+            "agreement",
+        )
+        .await;
+    secretary
+        .problem(
+            "POST",
+            &m(dispute, "/visits"),
+            Some(json!({"note": "回访", "holding": true})),
+            422,
+            "note",
+        )
+        .await;
+    secretary
+        .ok(
+            "POST",
+            &m(dispute, "/sessions"),
+            Some(json!({"place": "村委会调解室", "summary": "双方陈述，现场踏勘"})),
+        )
+        .await;
+    let v = secretary
+        .ok(
+            "PUT",
+            &m(dispute, "/agreement"),
+            Some(json!({"agreement": "以1998年界桩为准，王乙拆除越界围墙"})),
+        )
+        .await;
+    assert!(v["agreed_at"].is_i64());
+    let (s, _, _) = secretary
+        .call(
+            "PUT",
+            &m(dispute, "/agreement"),
+            Some(json!({"agreement": "改"})),
+        )
+        .await;
+    assert_eq!(s.as_u16(), 409, "the agreement is not rewritten");
+    let v = secretary
+        .ok(
+            "POST",
+            &m(dispute, "/visits"),
+            Some(json!({"note": "围墙已拆除，双方无异议", "holding": true})),
+        )
+        .await;
+    assert_eq!(v["sessions"].as_array().unwrap().len(), 1);
+    assert_eq!(v["visits"][0]["holding"], true);
+    // Another township sees none of it.
+    let (s, _, _) = other.call("GET", &m(dispute, ""), None).await;
+    assert_eq!(s.as_u16(), 404);
+}
+on_both!(case_mediation, mediation);

@@ -178,6 +178,12 @@ fn body_for(path: &str, o: &Objects) -> Value {
             json!({"resident_id": i("resident"), "org_id": i("org"), "status": "full", "joined_on": "2001-07-01"})
         }
         Some("case") if path.ends_with("/actions") => json!({"action": "accept", "note": "越权"}),
+        Some("case") if path.ends_with("/mediation") => {
+            json!({"mediator": "越权", "method": "x", "parties": [{"name": "甲", "side": "a"}, {"name": "乙", "side": "b"}]})
+        }
+        Some("case") if path.ends_with("/sessions") => json!({"place": "x", "summary": "越权"}),
+        Some("case") if path.ends_with("/agreement") => json!({"agreement": "越权"}),
+        Some("case") if path.ends_with("/visits") => json!({"note": "越权", "holding": true}),
         Some("case") => {
             json!({"idempotency_key": "matrix-new", "category": "road", "description": "越权上报", "division_code": o.ids["code"], "reporter_kind": "resident"})
         }

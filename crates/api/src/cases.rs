@@ -33,6 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(case_action))
         .routes(routes!(list_case_categories))
         .routes(routes!(put_case_category))
+        .routes(routes!(get_case_deadlines, put_case_deadlines))
 }
 
 /// The level an account works at, for deciding whether it dispatches a case or supervises it.
@@ -98,14 +99,8 @@ pub async fn create_case(
     Json(i): Json<CaseInput>,
 ) -> R<(StatusCode, Json<Case>)> {
     let (case, created) =
-        s.db.create_case(
-            &c.scope,
-            &i,
-            Some(c.user.id),
-            now_ms(),
-            &Deadlines::default(),
-        )
-        .await?;
+        s.db.create_case(&c.scope, &i, Some(c.user.id), now_ms())
+            .await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -191,10 +186,7 @@ pub async fn case_action(
         note: &note,
         at: now_ms(),
     };
-    Ok(Json(
-        s.db.case_step(&c.scope, id, &i.action, by, &Deadlines::default())
-            .await?,
-    ))
+    Ok(Json(s.db.case_step(&c.scope, id, &i.action, by).await?))
 }
 
 /// 事项类别 of your county.
@@ -328,4 +320,59 @@ pub async fn add_mediation_visit(
         s.db.add_mediation_visit(&c.scope, id, &i, Some(c.user.id), now_ms())
             .await?,
     ))
+}
+
+/// Only an account whose jurisdiction holds the whole county sets county-wide case settings.
+fn whole_county(c: &Caller, county_id: i64) -> R<()> {
+    let whole = c.scope.covers(&format!("{county_id:06}000000"))
+        && c.scope
+            .root()
+            .is_none_or(|r| r.level() <= DivisionLevel::County);
+    if whole {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "事项设置由县级统一制定",
+            "case settings are made for the whole county",
+        ))
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct CountyParam {
+    /// The county (6 digits); your own county if you are bound inside one.
+    pub county_id: Option<i64>,
+}
+
+/// 办理时限: your county's case clocks.
+#[utoipa::path(get, path = "/case-deadlines", tag = "cases", params(CountyParam),
+    responses((status = 200, body = Deadlines), (status = 404, body = Problem)))]
+pub async fn get_case_deadlines(
+    State(s): State<AppState>,
+    c: Caller,
+    Query(q): Query<CountyParam>,
+) -> R<Json<Deadlines>> {
+    let county = q
+        .county_id
+        .or(c.scope.county_id())
+        .filter(|k| c.scope.county_id() == Some(*k) || c.scope.covers(&format!("{k:06}000000")))
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(s.db.case_deadlines(county).await?))
+}
+
+/// Sets the county's case clocks (within the Petition Work Regulations' limits).
+#[utoipa::path(put, path = "/case-deadlines", tag = "cases", params(CountyParam), request_body = Deadlines,
+    responses((status = 200, body = Deadlines), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_case_deadlines(
+    State(s): State<AppState>,
+    c: Caller,
+    Query(q): Query<CountyParam>,
+    Json(d): Json<Deadlines>,
+) -> R<Json<Deadlines>> {
+    let county = q
+        .county_id
+        .or(c.scope.county_id())
+        .ok_or_else(ApiError::not_found)?;
+    whole_county(&c, county)?;
+    Ok(Json(s.db.put_case_deadlines(county, &d).await?))
 }

@@ -119,6 +119,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
         } else if path.starts_with("/api/v1/divisions")
             || path.starts_with("/api/v1/grids")
             || path.starts_with("/api/v1/case-categories")
+            || path.starts_with("/api/v1/case-deadlines")
         {
             Right::WriteStructure
         } else {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use xiangzhi_domain::case::{CaseState, Deadlines};
+use xiangzhi_domain::case::CaseState;
 use xiangzhi_storage::audit::AuditEntry;
 use xiangzhi_storage::cases::{CaseInput, PublicCase, PublicFilter};
 use xiangzhi_storage::{now_ms, StoreError};
@@ -336,14 +336,8 @@ async fn create(
         longitude: coord("long"),
     };
     let result =
-        s.db.create_case(
-            &user.scope(),
-            &input,
-            Some(user.id),
-            now_ms(),
-            &Deadlines::default(),
-        )
-        .await;
+        s.db.create_case(&user.scope(), &input, Some(user.id), now_ms())
+            .await;
     let audit = AuditEntry {
         user_id: Some(user.id),
         login: user.login.clone(),

@@ -693,11 +693,7 @@ async fn serve(db: Db, listen: String) -> anyhow::Result<()> {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             tick.tick().await;
-            let deadlines = xiangzhi_domain::case::Deadlines::default();
-            match clock
-                .run_due_cases(xiangzhi_storage::now_ms(), &deadlines)
-                .await
-            {
+            match clock.run_due_cases(xiangzhi_storage::now_ms()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(
                     steps = n,

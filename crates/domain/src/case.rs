@@ -221,7 +221,7 @@ impl Action {
 
 /// The clocks, per county. Defaults follow the issue and the Petition Work Regulations (信访工作条例
 /// 第三十四条: 60 days, extendable once by at most 30).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Deadlines {
     /// A reported case must be accepted within this many hours.
     pub accept_hours: i64,

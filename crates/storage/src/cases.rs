@@ -205,7 +205,6 @@ impl Db {
         input: &CaseInput,
         user: Option<i64>,
         now: i64,
-        deadlines: &Deadlines,
     ) -> Result<(Case, bool)> {
         let mut c = crate::Checker::default();
         let key = c.text("idempotency_key", &input.idempotency_key, 100);
@@ -259,6 +258,8 @@ impl Db {
         if let Some(found) = self.optional::<Case>(&existing(key.clone())).await? {
             return Ok((found, false));
         }
+        // Read before the transaction: inside it, this connection is the only one to use.
+        let deadlines = self.case_deadlines(county).await?;
         let mut tx = self.begin().await?;
         let cat: Option<(String,)> = tx
             .optional(&Q::with(
@@ -302,7 +303,7 @@ impl Db {
                 ));
             }
         }
-        let status = CaseStatus::new(level, now, deadlines);
+        let status = CaseStatus::new(level, now, &deadlines);
         let id = crate::registry::next_ids(&mut tx, county, "case", 1).await?;
         let inserted = tx
             .exec(&Q::with(
@@ -380,10 +381,10 @@ impl Db {
         id: i64,
         action: &Action,
         by: By<'_>,
-        deadlines: &Deadlines,
     ) -> Result<Case> {
         let cur = self.get_case(scope, id).await?;
-        self.step_case(&cur, action, by, deadlines)
+        let deadlines = self.case_deadlines(cur.county_id).await?;
+        self.step_case(&cur, action, by, &deadlines)
             .await?
             .ok_or_else(|| {
                 StoreError::conflict(
@@ -463,8 +464,9 @@ impl Db {
     /// The clock: every case whose deadline has passed gets its due action (escalation one level
     /// up, or confirmation of an unanswered resolution), each exactly once even if several sweeps
     /// run at the same time or the server restarted in between. Returns the steps taken.
-    pub async fn run_due_cases(&self, now: i64, deadlines: &Deadlines) -> Result<usize> {
+    pub async fn run_due_cases(&self, now: i64) -> Result<usize> {
         let mut done = 0;
+        let mut clocks: std::collections::HashMap<i64, Deadlines> = Default::default();
         loop {
             let due: Vec<Case> = self
                 .all(&Q::with(
@@ -490,7 +492,15 @@ impl Db {
                     note,
                     at: now,
                 };
-                if self.step_case(c, &action, by, deadlines).await?.is_some() {
+                let deadlines = match clocks.get(&c.county_id) {
+                    Some(d) => d.clone(),
+                    None => {
+                        let d = self.case_deadlines(c.county_id).await?;
+                        clocks.insert(c.county_id, d.clone());
+                        d
+                    }
+                };
+                if self.step_case(c, &action, by, &deadlines).await?.is_some() {
                     stepped += 1;
                 }
             }
@@ -644,6 +654,100 @@ impl Db {
         q.push(" ORDER BY t.created_at DESC, t.id DESC LIMIT 200");
         self.all(&q).await
     }
+
+    /// A county's case clocks (the defaults if it has set none).
+    pub async fn case_deadlines(&self, county_id: i64) -> Result<Deadlines> {
+        let row: Option<DeadlineRow> = self
+            .optional(&Q::with(
+                "SELECT t.accept_hours, t.resolve_micro_grid, t.resolve_grid, t.resolve_village, t.resolve_township, \
+                 t.resolve_county, t.extension_days, t.confirm_days, t.reopen_days FROM case_deadlines t WHERE t.county_id = ?",
+                vec![county_id.into()],
+            ))
+            .await?;
+        Ok(match row {
+            None => Deadlines::default(),
+            Some(r) => Deadlines {
+                accept_hours: r.accept_hours,
+                resolve_days: [
+                    r.resolve_micro_grid,
+                    r.resolve_grid,
+                    r.resolve_village,
+                    r.resolve_township,
+                    r.resolve_county,
+                ],
+                extension_days: r.extension_days,
+                confirm_days: r.confirm_days,
+                reopen_days: r.reopen_days,
+            },
+        })
+    }
+
+    /// Sets a county's case clocks, within the law: at most 60 days to settle at county level and
+    /// one extension of at most 30 (信访工作条例 第三十四条), every clock at least one hour or day.
+    pub async fn put_case_deadlines(&self, county_id: i64, d: &Deadlines) -> Result<Deadlines> {
+        let mut errs = Vec::new();
+        let mut check = |field: &str, v: i64, max: i64| {
+            if !(1..=max).contains(&v) {
+                errs.push(crate::FieldError::new(
+                    field,
+                    xiangzhi_domain::Invalid::new(
+                        format!("应在1到{max}之间"),
+                        format!("must be between 1 and {max}"),
+                    ),
+                ));
+            }
+        };
+        check("accept_hours", d.accept_hours, 24 * 15);
+        for (k, name) in ["micro_grid", "grid", "village", "township", "county"]
+            .iter()
+            .enumerate()
+        {
+            check(&format!("resolve_days.{name}"), d.resolve_days[k], 60);
+        }
+        check("extension_days", d.extension_days, 30);
+        check("confirm_days", d.confirm_days, 30);
+        check("reopen_days", d.reopen_days, 90);
+        if !d.resolve_days.windows(2).all(|w| w[0] <= w[1]) {
+            errs.push(crate::FieldError::new(
+                "resolve_days",
+                xiangzhi_domain::Invalid::new(
+                    "层级越高，办理期限不应越短",
+                    "a higher level should not have a shorter deadline",
+                ),
+            ));
+        }
+        if !errs.is_empty() {
+            return Err(StoreError::Invalid(errs));
+        }
+        let r = d.resolve_days;
+        let mut tx = self.begin().await?;
+        tx.exec(&Q::with(
+            "INSERT INTO case_deadlines (county_id, accept_hours, resolve_micro_grid, resolve_grid, resolve_village, \
+             resolve_township, resolve_county, extension_days, confirm_days, reopen_days, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (county_id) DO UPDATE SET \
+             accept_hours = excluded.accept_hours, resolve_micro_grid = excluded.resolve_micro_grid, \
+             resolve_grid = excluded.resolve_grid, resolve_village = excluded.resolve_village, \
+             resolve_township = excluded.resolve_township, resolve_county = excluded.resolve_county, \
+             extension_days = excluded.extension_days, confirm_days = excluded.confirm_days, \
+             reopen_days = excluded.reopen_days, updated_at = excluded.updated_at",
+            vec![
+                county_id.into(),
+                d.accept_hours.into(),
+                r[0].into(),
+                r[1].into(),
+                r[2].into(),
+                r[3].into(),
+                r[4].into(),
+                d.extension_days.into(),
+                d.confirm_days.into(),
+                d.reopen_days.into(),
+                crate::now_ms().into(),
+            ],
+        ))
+        .await?;
+        tx.commit().await?;
+        self.case_deadlines(county_id).await
+    }
 }
 
 /// Filters of the public request list.
@@ -684,4 +788,17 @@ fn metres(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     let dl = (lon2 - lon1).to_radians();
     let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
     2.0 * 6_371_000.0 * h.sqrt().asin()
+}
+
+#[derive(sqlx::FromRow)]
+struct DeadlineRow {
+    accept_hours: i64,
+    resolve_micro_grid: i64,
+    resolve_grid: i64,
+    resolve_village: i64,
+    resolve_township: i64,
+    resolve_county: i64,
+    extension_days: i64,
+    confirm_days: i64,
+    reopen_days: i64,
 }

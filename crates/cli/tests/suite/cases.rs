@@ -58,18 +58,15 @@ fn town(code: &str) -> Scope {
 
 async fn idempotent_intake(t: &TestDb) {
     setup(t).await;
-    let d = Deadlines::default();
     let mut handles = Vec::new();
     for _ in 0..100 {
         let db = t.db.clone();
-        let d = d.clone();
         handles.push(tokio::spawn(async move {
             db.create_case(
                 &Scope::everything(),
                 &input("phone-7f3a-0001", "141029100001"),
                 None,
                 T0,
-                &d,
             )
             .await
         }));
@@ -99,7 +96,7 @@ async fn idempotent_intake(t: &TestDb) {
     let mut bad = input("k2", "141029100001");
     bad.category = "nope".into();
     let e =
-        t.db.create_case(&Scope::everything(), &bad, None, T0, &d)
+        t.db.create_case(&Scope::everything(), &bad, None, T0)
             .await
             .unwrap_err();
     assert!(
@@ -111,10 +108,9 @@ on_both!(case_idempotency, idempotent_intake);
 
 async fn escalation_clock(t: &TestDb) {
     setup(t).await;
-    let d = Deadlines::default();
     let all = Scope::everything();
     let (c, _) =
-        t.db.create_case(&all, &input("k-esc", "141029100001"), None, T0, &d)
+        t.db.create_case(&all, &input("k-esc", "141029100001"), None, T0)
             .await
             .unwrap();
     assert_eq!(c.level, CaseLevel::Village);
@@ -123,11 +119,11 @@ async fn escalation_clock(t: &TestDb) {
         Some(T0 + 24 * HOUR),
         "to be accepted within 24 hours"
     );
-    assert_eq!(t.db.run_due_cases(T0 + 23 * HOUR, &d).await.unwrap(), 0);
+    assert_eq!(t.db.run_due_cases(T0 + 23 * HOUR).await.unwrap(), 0);
     // Two sweeps at once when the deadline passes: one escalation.
     let (a, b) = tokio::join!(
-        t.db.run_due_cases(T0 + 24 * HOUR, &d),
-        t.db.run_due_cases(T0 + 24 * HOUR, &d)
+        t.db.run_due_cases(T0 + 24 * HOUR),
+        t.db.run_due_cases(T0 + 24 * HOUR)
     );
     assert_eq!(a.unwrap() + b.unwrap(), 1);
     let c = t.db.get_case(&all, c.id).await.unwrap();
@@ -138,17 +134,17 @@ async fn escalation_clock(t: &TestDb) {
     assert_eq!(c.due_at, Some(T0 + 24 * HOUR + 15 * DAY));
     // A restart: a new server on the same database finds the stored deadline and acts once.
     let again = Db::connect(&t.url()).await.unwrap();
-    assert_eq!(again.run_due_cases(T0 + 25 * HOUR, &d).await.unwrap(), 0);
+    assert_eq!(again.run_due_cases(T0 + 25 * HOUR).await.unwrap(), 0);
     assert_eq!(
         again
-            .run_due_cases(T0 + 24 * HOUR + 15 * DAY, &d)
+            .run_due_cases(T0 + 24 * HOUR + 15 * DAY)
             .await
             .unwrap(),
         1
     );
     assert_eq!(
         again
-            .run_due_cases(T0 + 24 * HOUR + 15 * DAY, &d)
+            .run_due_cases(T0 + 24 * HOUR + 15 * DAY)
             .await
             .unwrap(),
         0,
@@ -157,7 +153,7 @@ async fn escalation_clock(t: &TestDb) {
     let c = again.get_case(&all, c.id).await.unwrap();
     assert_eq!(c.level, CaseLevel::County);
     // At the county there is nowhere further: overdue, not escalated.
-    assert_eq!(again.run_due_cases(T0 + 400 * DAY, &d).await.unwrap(), 0);
+    assert_eq!(again.run_due_cases(T0 + 400 * DAY).await.unwrap(), 0);
     again.close().await;
     let timeline = t.db.case_timeline(&all, c.id).await.unwrap();
     let actions: Vec<&str> = timeline.iter().map(|e| e.action.as_str()).collect();
@@ -169,16 +165,14 @@ on_both!(case_escalation, escalation_clock);
 
 async fn closed_loop(t: &TestDb) {
     setup(t).await;
-    let d = Deadlines::default();
     let own = town("141029100000");
     let (c, _) =
-        t.db.create_case(&own, &input("k-loop", "141029100001"), Some(1), T0, &d)
+        t.db.create_case(&own, &input("k-loop", "141029100001"), Some(1), T0)
             .await
             .unwrap();
     let step = |a: Action, who: Actor, at: i64| {
         let db = t.db.clone();
         let own = own.clone();
-        let d = d.clone();
         async move {
             let by = By {
                 actor: who,
@@ -186,7 +180,7 @@ async fn closed_loop(t: &TestDb) {
                 note: "",
                 at,
             };
-            db.case_step(&own, c.id, &a, by, &d).await
+            db.case_step(&own, c.id, &a, by).await
         }
     };
     step(Action::Accept, Actor::Dispatcher, T0 + HOUR)
@@ -211,7 +205,7 @@ async fn closed_loop(t: &TestDb) {
         .unwrap();
     assert_eq!(r.state, CaseState::Resolved);
     // No answer for 7 days: confirmed by the clock; the resident can still reopen within 30.
-    assert_eq!(t.db.run_due_cases(T0 + 8 * DAY, &d).await.unwrap(), 1);
+    assert_eq!(t.db.run_due_cases(T0 + 8 * DAY).await.unwrap(), 1);
     let c2 = t.db.get_case(&own, c.id).await.unwrap();
     assert_eq!(c2.state, CaseState::Confirmed);
     let re = step(Action::Reopen, Actor::Resident, T0 + 20 * DAY)
@@ -257,8 +251,7 @@ async fn closed_loop(t: &TestDb) {
                 user: None,
                 note: "",
                 at: T0 + 23 * DAY
-            },
-            &d
+            }
         )
         .await,
         Err(StoreError::NotFound)
@@ -267,7 +260,7 @@ async fn closed_loop(t: &TestDb) {
     // Nor files a case in this township's villages.
     assert!(t
         .db
-        .create_case(&other, &input("k-x", "141029100001"), None, T0, &d)
+        .create_case(&other, &input("k-x", "141029100001"), None, T0)
         .await
         .is_err());
     assert_eq!(
@@ -537,7 +530,6 @@ async fn duplicates(t: &TestDb) {
         .await
         .unwrap();
     }
-    let d = Deadlines::default();
     let all = Scope::everything();
     let file = |key: &str, cat: &str, div: &str, at: (f64, f64), h: Option<i64>, when: i64| {
         let mut i = input(key, div);
@@ -547,8 +539,7 @@ async fn duplicates(t: &TestDb) {
         i.household_id = h;
         let db = t.db.clone();
         let all = all.clone();
-        let d = d.clone();
-        async move { db.create_case(&all, &i, None, when, &d).await.unwrap().0.id }
+        async move { db.create_case(&all, &i, None, when).await.unwrap().0.id }
     };
     let a = file(
         "a",
@@ -614,7 +605,7 @@ async fn duplicates(t: &TestDb) {
         at: T0 + 2 * HOUR,
     };
     let m =
-        t.db.case_step(&all, near, &Action::Merge { into: a }, by, &d)
+        t.db.case_step(&all, near, &Action::Merge { into: a }, by)
             .await
             .unwrap();
     assert_eq!((m.state, m.merged_into), (CaseState::Merged, Some(a)));
@@ -724,3 +715,70 @@ async fn mediation(t: &TestDb) {
     assert_eq!(s.as_u16(), 404);
 }
 on_both!(case_mediation, mediation);
+
+/// A county sets its own clocks, within the law; new cases run on them.
+async fn county_deadlines(t: &TestDb) {
+    use serde_json::json;
+    setup(t).await;
+    let admin = Client::new(t).await;
+    let town = Client::as_role(t, "township_officer", "141029100000").await;
+    let d = town.ok("GET", "/api/v1/case-deadlines", None).await;
+    assert_eq!(d["resolve_days"], json!([3, 3, 3, 15, 60]), "defaults");
+    let mine = json!({"accept_hours": 12, "resolve_days": [2, 2, 5, 10, 45], "extension_days": 15, "confirm_days": 5, "reopen_days": 30});
+    let (s, _, _) = town
+        .call("PUT", "/api/v1/case-deadlines", Some(mine.clone()))
+        .await;
+    assert_eq!(
+        s.as_u16(),
+        403,
+        "a township does not set the county's clocks"
+    );
+    let too_long = json!({"accept_hours": 12, "resolve_days": [2, 2, 5, 10, 90], "extension_days": 40, "confirm_days": 5, "reopen_days": 30});
+    let (s, p, _) = admin
+        .call(
+            "PUT",
+            "/api/v1/case-deadlines?county_id=141029",
+            Some(too_long),
+        )
+        .await;
+    assert_eq!(s.as_u16(), 422);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["resolve_days.county", "extension_days"]);
+    admin
+        .ok("PUT", "/api/v1/case-deadlines?county_id=141029", Some(mine))
+        .await;
+    let (c, _) =
+        t.db.create_case(&Scope::everything(), &input("dl", "141029100001"), None, T0)
+            .await
+            .unwrap();
+    assert_eq!(
+        c.due_at,
+        Some(T0 + 12 * HOUR),
+        "the county's acceptance window"
+    );
+    let c =
+        t.db.case_step(
+            &Scope::everything(),
+            c.id,
+            &Action::Accept,
+            By {
+                actor: Actor::Dispatcher,
+                user: None,
+                note: "",
+                at: T0,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        c.due_at,
+        Some(T0 + 5 * DAY),
+        "village cases: 5 days in this county"
+    );
+}
+on_both!(case_deadlines, county_deadlines);

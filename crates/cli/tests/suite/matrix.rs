@@ -111,6 +111,7 @@ async fn township(
     let ids = HashMap::from([
         ("case", case.to_string()),
         ("category", "road".to_string()),
+        ("deadlines", "141029".to_string()),
         ("code", village.to_string()),
         ("grid", vg.to_string()),
         ("micro", mg.to_string()),
@@ -146,6 +147,7 @@ fn kind_of(path: &str) -> Option<&'static str> {
         "contact-duties" => "duty",
         "cases" => "case",
         "case-categories" => "category",
+        "case-deadlines" => "deadlines",
         _ => return None,
     })
 }
@@ -188,6 +190,9 @@ fn body_for(path: &str, o: &Objects) -> Value {
             json!({"idempotency_key": "matrix-new", "category": "road", "description": "越权上报", "division_code": o.ids["code"], "reporter_kind": "resident"})
         }
         Some("category") => json!({"county_id": 141029, "name": "改名", "level": "township"}),
+        Some("deadlines") => {
+            json!({"accept_hours": 1, "resolve_days": [1, 1, 1, 1, 1], "extension_days": 1, "confirm_days": 1, "reopen_days": 1})
+        }
         Some("duty") => {
             json!({"person_name": "新领导", "rank": "township_leader", "target": "village", "division_code": o.ids["code"], "since": "2026-01-01"})
         }
@@ -226,6 +231,11 @@ async fn snapshot(admin: &Client, o: &Objects) -> Vec<Value> {
         out.push(v["items"].clone());
     }
     out.push(admin.ok("GET", "/api/v1/case-categories", None).await);
+    out.push(
+        admin
+            .ok("GET", "/api/v1/case-deadlines?county_id=141029", None)
+            .await,
+    );
     out.push(
         admin
             .ok(
@@ -361,7 +371,8 @@ async fn matrix(t: &TestDb) {
                                 !s.is_success()
                                     || empty
                                     || path.ends_with("coverage")
-                                    || path.ends_with("case-categories"),
+                                    || path.ends_with("case-categories")
+                                    || path.ends_with("case-deadlines"),
                                 "{role} GET {q}: {v}"
                             );
                         }

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use xiangzhi_domain::case::{Action, Actor, CaseLevel, Deadlines};
 use xiangzhi_domain::{DivisionLevel, Role};
 use xiangzhi_storage::accounts::User;
-use xiangzhi_storage::cases::{By, Case, CaseCategory, CaseEvent, CaseInput};
+use xiangzhi_storage::cases::{By, Case, CaseCategory, CaseEvent, CaseInput, CaseStats};
 use xiangzhi_storage::mediation::{
     AgreementInput, Mediation, MediationInput, SessionInput, VisitInput,
 };
@@ -34,6 +34,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_case_categories))
         .routes(routes!(put_case_category))
         .routes(routes!(get_case_deadlines, put_case_deadlines))
+        .routes(routes!(case_stats))
 }
 
 /// The level an account works at, for deciding whether it dispatches a case or supervises it.
@@ -375,4 +376,62 @@ pub async fn put_case_deadlines(
         .ok_or_else(ApiError::not_found)?;
     whole_county(&c, county)?;
     Ok(Json(s.db.put_case_deadlines(county, &d).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct StatsQuery {
+    /// First day (YYYY-MM-DD, China time); default a year before `to`.
+    pub from: Option<String>,
+    /// Last day, inclusive; default today.
+    pub to: Option<String>,
+    /// A division inside your jurisdiction (grid, village, township or county statistics).
+    pub division: Option<String>,
+}
+
+fn day_start(field: &str, d: &str) -> R<i64> {
+    chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().timestamp_millis() - 8 * 3_600_000)
+        .ok_or_else(|| {
+            xiangzhi_storage::StoreError::invalid(
+                field,
+                "日期应为 YYYY-MM-DD",
+                "a date must be YYYY-MM-DD",
+            )
+            .into()
+        })
+}
+
+/// 统计: cases by category and state, on-time rate, share settled inside the village and the
+/// township, median time to resolve, satisfaction, overdue cases, repeat households.
+#[utoipa::path(get, path = "/case-stats", tag = "cases", params(StatsQuery),
+    responses((status = 200, body = CaseStats), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn case_stats(
+    State(s): State<AppState>,
+    c: Caller,
+    Query(q): Query<StatsQuery>,
+) -> R<Json<CaseStats>> {
+    const DAY: i64 = 24 * 3_600_000;
+    let now = now_ms();
+    let to = match q.to.as_deref() {
+        Some(d) => day_start("to", d)? + DAY,
+        None => now,
+    };
+    let from = match q.from.as_deref() {
+        Some(d) => day_start("from", d)?,
+        None => to - 365 * DAY,
+    };
+    let scope = match q.division.as_deref().filter(|d| !d.is_empty()) {
+        None => c.scope.clone(),
+        Some(d) => {
+            let code = xiangzhi_domain::DivisionCode::parse(d).map_err(|e| {
+                xiangzhi_storage::StoreError::Invalid(vec![xiangzhi_storage::FieldError::new(
+                    "division", e,
+                )])
+            })?;
+            c.scope.narrow(&code).ok_or_else(ApiError::not_found)?
+        }
+    };
+    Ok(Json(s.db.case_stats(&scope, from, to, now).await?))
 }

@@ -748,6 +748,112 @@ impl Db {
         tx.commit().await?;
         self.case_deadlines(county_id).await
     }
+
+    /// 统计: cases filed in `[from, to)` inside the scope — by category and state, how many were
+    /// resolved on time (never escalated by the clock), the share settled inside the village and
+    /// inside the township, the median time to resolve, satisfaction, the overdue list and
+    /// households with repeat cases.
+    pub async fn case_stats(
+        &self,
+        scope: &Scope,
+        from: i64,
+        to: i64,
+        now: i64,
+    ) -> Result<CaseStats> {
+        let base = |select: &str, tail: &str| {
+            let mut q = Q::with(
+                &format!(
+                    "SELECT {select} FROM cases t WHERE t.created_at >= ? AND t.created_at < ?"
+                ),
+                vec![from.into(), to.into()],
+            );
+            scope.filter(&mut q, "t", "division_code");
+            q.push(tail);
+            q
+        };
+        let by_category: Vec<(String, i64)> = self
+            .all(&base(
+                "t.category, COUNT(*)",
+                " GROUP BY t.category ORDER BY t.category",
+            ))
+            .await?;
+        let by_state: Vec<(String, i64)> = self
+            .all(&base(
+                "t.state, COUNT(*)",
+                " GROUP BY t.state ORDER BY t.state",
+            ))
+            .await?;
+        let resolved: Vec<(i64, i64, String, Option<i64>, i64)> = self
+            .all(&base(
+                "t.created_at, t.resolved_at, t.level, t.rating, \
+                 (SELECT COUNT(*) FROM case_events e WHERE e.county_id = t.county_id AND e.case_id = t.id \
+                  AND e.action = 'escalate' AND e.actor = 'system')",
+                " AND t.resolved_at IS NOT NULL",
+            ))
+            .await?;
+        let overdue: Vec<(i64,)> = self
+            .all(&{
+                let mut q = base(
+                    "t.id",
+                    " AND t.due_at IS NOT NULL AND t.due_at < ",
+                );
+                let p = q.arg(now);
+                q.push(&format!(
+                    "{p} AND t.state NOT IN ('resolved', 'confirmed', 'closed', 'closed_unresolved', 'merged') \
+                     ORDER BY t.due_at LIMIT 200"
+                ));
+                q
+            })
+            .await?;
+        let repeats: Vec<(i64, i64)> = self
+            .all(&base(
+                "t.household_id, COUNT(*)",
+                " AND t.household_id IS NOT NULL GROUP BY t.household_id HAVING COUNT(*) > 1 \
+                 ORDER BY COUNT(*) DESC, t.household_id LIMIT 100",
+            ))
+            .await?;
+        let total = by_category.iter().map(|c| c.1).sum();
+        let n = resolved.len() as i64;
+        let share = |k: i64| {
+            if n == 0 {
+                None
+            } else {
+                Some(k as f64 / n as f64)
+            }
+        };
+        let level = |l: &str| l.parse::<CaseLevel>().unwrap_or(CaseLevel::County);
+        let mut durations: Vec<i64> = resolved.iter().map(|r| r.1 - r.0).collect();
+        durations.sort_unstable();
+        let ratings: Vec<i64> = resolved.iter().filter_map(|r| r.3).collect();
+        Ok(CaseStats {
+            total,
+            by_category,
+            by_state,
+            resolved: n,
+            on_time_rate: share(resolved.iter().filter(|r| r.4 == 0).count() as i64),
+            settled_in_village: share(
+                resolved
+                    .iter()
+                    .filter(|r| level(&r.2) <= CaseLevel::Village)
+                    .count() as i64,
+            ),
+            settled_in_township: share(
+                resolved
+                    .iter()
+                    .filter(|r| level(&r.2) <= CaseLevel::Township)
+                    .count() as i64,
+            ),
+            median_resolve_ms: durations
+                .get(durations.len() / 2)
+                .copied()
+                .filter(|_| n > 0),
+            satisfaction: (!ratings.is_empty())
+                .then(|| ratings.iter().sum::<i64>() as f64 / ratings.len() as f64),
+            rated: ratings.len() as i64,
+            overdue: overdue.into_iter().map(|r| r.0).collect(),
+            repeat_households: repeats,
+        })
+    }
 }
 
 /// Filters of the public request list.
@@ -801,4 +907,31 @@ struct DeadlineRow {
     extension_days: i64,
     confirm_days: i64,
     reopen_days: i64,
+}
+
+/// Case statistics of a jurisdiction and period.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CaseStats {
+    pub total: i64,
+    /// (category code, cases)
+    pub by_category: Vec<(String, i64)>,
+    /// (state, cases)
+    pub by_state: Vec<(String, i64)>,
+    /// Cases resolved (whatever happened after).
+    pub resolved: i64,
+    /// Share of resolved cases the clock never had to escalate.
+    pub on_time_rate: Option<f64>,
+    /// Share of resolved cases settled at village level or below (小事不出村).
+    pub settled_in_village: Option<f64>,
+    /// Share settled at township level or below (大事不出乡).
+    pub settled_in_township: Option<f64>,
+    /// Median time from report to resolution, in milliseconds.
+    pub median_resolve_ms: Option<i64>,
+    /// Mean rating (1–5) of the resolved cases the residents rated.
+    pub satisfaction: Option<f64>,
+    pub rated: i64,
+    /// Open cases past their deadline (ids, most overdue first).
+    pub overdue: Vec<i64>,
+    /// (household id, cases) for households with more than one case in the period.
+    pub repeat_households: Vec<(i64, i64)>,
 }

@@ -782,3 +782,128 @@ async fn county_deadlines(t: &TestDb) {
     );
 }
 on_both!(case_deadlines, county_deadlines);
+
+/// Statistics of a jurisdiction and period: on time, settled inside the village and the township,
+/// median time, satisfaction, overdue, repeat households.
+async fn stats(t: &TestDb) {
+    use serde_json::json;
+    setup(t).await;
+    let admin = Client::new(t).await;
+    let micro = admin.ok("GET", "/api/v1/grids?kind=micro", None).await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let hh = admin
+        .ok(
+            "POST",
+            "/api/v1/households",
+            Some(json!({"number": "S-1", "micro_grid_id": micro, "address": "1号"})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let all = Scope::everything();
+    let by = |actor: Actor, at: i64| By {
+        actor,
+        user: None,
+        note: "",
+        at,
+    };
+    let run = |id: i64, steps: Vec<(Action, Actor, i64)>| {
+        let db = t.db.clone();
+        let all = all.clone();
+        async move {
+            for (a, who, at) in steps {
+                db.case_step(&all, id, &a, by(who, at)).await.unwrap();
+            }
+        }
+    };
+    let mut i = input("s1", "141029100001");
+    i.household_id = Some(hh);
+    let a = t.db.create_case(&all, &i, None, T0).await.unwrap().0.id;
+    run(
+        a,
+        vec![
+            (Action::Accept, Actor::Dispatcher, T0 + HOUR),
+            (Action::Assign { handler: 5 }, Actor::Dispatcher, T0 + HOUR),
+            (Action::Start, Actor::Handler, T0 + HOUR),
+            (Action::Resolve, Actor::Handler, T0 + DAY),
+            (
+                Action::Confirm { rating: Some(5) },
+                Actor::Resident,
+                T0 + 2 * DAY,
+            ),
+        ],
+    )
+    .await;
+    // Not accepted in time: the clock takes it to the township, which resolves it in 3 days.
+    let mut i = input("s2", "141029100001");
+    i.household_id = Some(hh);
+    let b = t.db.create_case(&all, &i, None, T0).await.unwrap().0.id;
+    assert_eq!(t.db.run_due_cases(T0 + 25 * HOUR).await.unwrap(), 1);
+    run(
+        b,
+        vec![
+            (
+                Action::Assign { handler: 6 },
+                Actor::Dispatcher,
+                T0 + 26 * HOUR,
+            ),
+            (Action::Start, Actor::Handler, T0 + 26 * HOUR),
+            (Action::Resolve, Actor::Handler, T0 + 3 * DAY),
+            (
+                Action::Confirm { rating: Some(3) },
+                Actor::Resident,
+                T0 + 4 * DAY,
+            ),
+        ],
+    )
+    .await;
+    // Still open long after its deadline.
+    let c =
+        t.db.create_case(&all, &input("s3", "141029100001"), None, T0 + HOUR)
+            .await
+            .unwrap()
+            .0
+            .id;
+    let s =
+        t.db.case_stats(&all, T0 - DAY, T0 + 10 * DAY, T0 + 10 * DAY)
+            .await
+            .unwrap();
+    assert_eq!(s.total, 3);
+    assert_eq!(s.resolved, 2);
+    assert_eq!(s.on_time_rate, Some(0.5));
+    assert_eq!(s.settled_in_village, Some(0.5));
+    assert_eq!(s.settled_in_township, Some(1.0));
+    assert_eq!(
+        s.median_resolve_ms,
+        Some(3 * DAY),
+        "the upper median of 1 and 3 days"
+    );
+    assert_eq!(s.satisfaction, Some(4.0));
+    assert_eq!(s.overdue, [c]);
+    assert_eq!(s.repeat_households, [(hh, 2)]);
+    assert_eq!(s.by_category, [("road".to_string(), 3)]);
+    // Another period, another township: nothing.
+    let none =
+        t.db.case_stats(&all, T0 + 20 * DAY, T0 + 30 * DAY, T0 + 30 * DAY)
+            .await
+            .unwrap();
+    assert_eq!(none.total, 0);
+    assert_eq!(none.on_time_rate, None);
+    let other =
+        t.db.case_stats(
+            &town("141029101000"),
+            T0 - DAY,
+            T0 + 10 * DAY,
+            T0 + 10 * DAY,
+        )
+        .await
+        .unwrap();
+    assert_eq!(other.total, 0);
+    // Through the API, for the village.
+    let v = admin
+        .ok("GET", "/api/v1/case-stats?division=141029100001", None)
+        .await;
+    assert!(v["total"].is_i64());
+}
+on_both!(case_stats, stats);

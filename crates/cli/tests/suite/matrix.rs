@@ -112,6 +112,7 @@ async fn township(
         ("case", case.to_string()),
         ("category", "road".to_string()),
         ("deadlines", "141029".to_string()),
+        ("stats", "0".to_string()),
         ("code", village.to_string()),
         ("grid", vg.to_string()),
         ("micro", mg.to_string()),
@@ -148,6 +149,7 @@ fn kind_of(path: &str) -> Option<&'static str> {
         "cases" => "case",
         "case-categories" => "category",
         "case-deadlines" => "deadlines",
+        "case-stats" => "stats",
         _ => return None,
     })
 }
@@ -372,7 +374,8 @@ async fn matrix(t: &TestDb) {
                                     || empty
                                     || path.ends_with("coverage")
                                     || path.ends_with("case-categories")
-                                    || path.ends_with("case-deadlines"),
+                                    || path.ends_with("case-deadlines")
+                                    || (path.ends_with("case-stats") && q.contains("?q=")),
                                 "{role} GET {q}: {v}"
                             );
                         }

@@ -53,10 +53,14 @@ try {
   assert.match(await page.textContent("dd.masked"), /^\d{17}[\dX]$/, "revealed for a stated purpose");
   await page.screenshot({ path: `${shots}/05-resident-revealed.png`, fullPage: true });
 
-  for (const [path, name] of [["/tree", "06-tree"], ["/party", "07-party"], ["/coverage", "09-coverage"]]) {
+  for (const [path, name] of [["/tree", "06-tree"], ["/party", "07-party"], ["/coverage", "09-coverage"], ["/cases", "13-cases"]]) {
     await page.goto(`${base}${path}`);
     await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
   }
+  await page.goto(`${base}/cases`);
+  await page.click("table.grid a >> nth=0");
+  await page.waitForURL(/\/cases\/\d+/);
+  await page.screenshot({ path: `${shots}/14-case.png`, fullPage: true });
   await page.goto(`${base}/party`);
   await page.click("ul.list a >> nth=0");
   await page.waitForURL(/\/party\/\d+/);

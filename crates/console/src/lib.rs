@@ -41,6 +41,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/party", get(pages::party))
         .route("/party/{id}", get(pages::party_org))
         .route("/coverage", get(pages::coverage))
+        .route("/cases", get(pages::cases))
+        .route("/cases/{id}", get(pages::case))
         .route("/users", get(pages::users).post(pages::create_user))
         .route("/users/{id}/disable", post(pages::disable_user))
         .route("/users/{id}/enable", post(pages::enable_user))

@@ -820,3 +820,49 @@ pub async fn audit_verify(axum::extract::State(s): St, v: Viewer) -> P {
     };
     audit_page(&s, &v, None, Some(verdict)).await
 }
+
+// ------------------------------------------------------------------------------------------
+// Cases: the handler's inbox and a case's page with its timeline
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CasesPage {
+    c: Chrome,
+    now: i64,
+    mine: Vec<xiangzhi_storage::cases::Case>,
+    waiting: Vec<xiangzhi_storage::cases::Case>,
+}
+
+pub async fn cases(axum::extract::State(s): St, v: Viewer) -> P {
+    v.need(Right::ReadRegistry)?;
+    let (mine, waiting) =
+        s.db.case_inbox(&v.scope(), v.user.id)
+            .await
+            .map_err(store(v.l))?;
+    html(CasesPage {
+        c: v.chrome(v.l.t("事项待办", "Case inbox")),
+        now: now_ms(),
+        mine,
+        waiting,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    c: Chrome,
+    k: xiangzhi_storage::cases::Case,
+    timeline: Vec<xiangzhi_storage::cases::CaseEvent>,
+}
+
+pub async fn case(axum::extract::State(s): St, v: Viewer, Path(id): Path<i64>) -> P {
+    v.need(Right::ReadRegistry)?;
+    let scope = v.scope();
+    let k = s.db.get_case(&scope, id).await.map_err(store(v.l))?;
+    let timeline = s.db.case_timeline(&scope, id).await.map_err(store(v.l))?;
+    html(CasePage {
+        c: v.chrome(&format!("{} #{}", v.l.t("事项", "Case"), k.id)),
+        k,
+        timeline,
+    })
+}

@@ -854,6 +854,25 @@ impl Db {
             repeat_households: repeats,
         })
     }
+
+    /// A handler's inbox: the cases assigned to `user` that are still being worked on, and the
+    /// cases in the scope waiting to be accepted or dispatched; soonest deadline first.
+    pub async fn case_inbox(&self, scope: &Scope, user: i64) -> Result<(Vec<Case>, Vec<Case>)> {
+        let mut mine = Q::with(
+            &format!(
+                "SELECT {CASE_COLS} FROM cases t WHERE t.handler_id = ? AND t.state IN ('assigned', 'in_progress')"
+            ),
+            vec![user.into()],
+        );
+        scope.filter(&mut mine, "t", "division_code");
+        mine.push(" ORDER BY t.due_at, t.id LIMIT 100");
+        let mut waiting = Q::new(&format!(
+            "SELECT {CASE_COLS} FROM cases t WHERE t.state IN ('reported', 'accepted', 'returned')"
+        ));
+        scope.filter(&mut waiting, "t", "division_code");
+        waiting.push(" ORDER BY t.due_at, t.id LIMIT 100");
+        Ok((self.all(&mine).await?, self.all(&waiting).await?))
+    }
 }
 
 /// Filters of the public request list.

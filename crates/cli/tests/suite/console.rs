@@ -415,6 +415,51 @@ async fn browser() {
     }
     let t = TestDb::new(Backend::Sqlite).await.unwrap();
     let v = seed_village(&t).await;
+    for (code, name, level) in [
+        (
+            "road",
+            "道路破损",
+            xiangzhi_domain::case::CaseLevel::Village,
+        ),
+        (
+            "neighbour",
+            "邻里纠纷",
+            xiangzhi_domain::case::CaseLevel::MicroGrid,
+        ),
+    ] {
+        t.db.put_case_category(
+            &xiangzhi_storage::Scope::everything(),
+            &xiangzhi_storage::cases::CaseCategory {
+                county_id: 141029,
+                code: code.into(),
+                name: name.into(),
+                level,
+                is_dispute: code == "neighbour",
+            },
+        )
+        .await
+        .unwrap();
+        t.db.create_case(
+            &xiangzhi_storage::Scope::everything(),
+            &xiangzhi_storage::cases::CaseInput {
+                idempotency_key: code.into(),
+                category: code.into(),
+                description: format!("{name}：村口至幸福街一段"),
+                division_code: "141029100001".into(),
+                household_id: Some(v.household),
+                urgency: "normal".into(),
+                reporter_kind: "grid_worker".into(),
+                reporter_name: Some("王网格".into()),
+                anonymous: false,
+                latitude: None,
+                longitude: None,
+            },
+            None,
+            xiangzhi_storage::now_ms(),
+        )
+        .await
+        .unwrap();
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = xiangzhi_console::app(AppState { db: t.db.clone() });
@@ -448,3 +493,59 @@ async fn browser() {
     println!("{stdout}");
     t.finish().await;
 }
+
+/// The case inbox and a case's page with its timeline.
+async fn case_pages(t: &TestDb) {
+    seed_village(t).await;
+    t.db.put_case_category(
+        &xiangzhi_storage::Scope::everything(),
+        &xiangzhi_storage::cases::CaseCategory {
+            county_id: 141029,
+            code: "road".into(),
+            name: "道路破损".into(),
+            level: xiangzhi_domain::case::CaseLevel::Village,
+            is_dispute: false,
+        },
+    )
+    .await
+    .unwrap();
+    let file = |key: &str, division: &str| xiangzhi_storage::cases::CaseInput {
+        idempotency_key: key.into(),
+        category: "road".into(),
+        description: format!("{key}：路面塌陷"),
+        division_code: division.into(),
+        household_id: None,
+        urgency: "normal".into(),
+        reporter_kind: "resident".into(),
+        reporter_name: None,
+        anonymous: false,
+        latitude: None,
+        longitude: None,
+    };
+    let all = xiangzhi_storage::Scope::everything();
+    let (mine, _) =
+        t.db.create_case(&all, &file("本村", "141029100001"), None, 0)
+            .await
+            .unwrap();
+    let (theirs, _) =
+        t.db.create_case(&all, &file("光华", "141029101001"), None, 0)
+            .await
+            .unwrap();
+    let mut p = Page::new(t);
+    p.login("cunshuji").await;
+    let g = p.get("/cases").await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(
+        g.body.contains("本村：路面塌陷"),
+        "waiting to be dispatched"
+    );
+    assert!(g.body.contains("class=\"late\""), "past its deadline");
+    assert!(!g.body.contains("光华"), "not another township's");
+    let g = p.get(&format!("/cases/{}", mine.id)).await;
+    assert!(g.body.contains("report") && g.body.contains("已上报"));
+    assert_eq!(
+        p.get(&format!("/cases/{}", theirs.id)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+on_both!(inbox, case_pages);

@@ -17,11 +17,18 @@ const DAY: i64 = 24 * HOUR;
 async fn setup(t: &TestDb) {
     let admin = Client::new(t).await;
     seed_tree(&admin).await;
+    categories(&t.db).await;
+}
+
+/// The test county's case categories: road (village level), water (village), neighbour
+/// (micro-grid, a dispute).
+pub async fn categories(db: &Db) {
     for (code, name, level, dispute) in [
         ("road", "道路破损", CaseLevel::Village, false),
+        ("water", "饮水供水", CaseLevel::Village, false),
         ("neighbour", "邻里纠纷", CaseLevel::MicroGrid, true),
     ] {
-        t.db.put_case_category(
+        db.put_case_category(
             &Scope::everything(),
             &CaseCategory {
                 county_id: 141029,
@@ -439,8 +446,7 @@ async fn act(
 /// scripts/test); required under CI.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn open311_client() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let python = root.join(".venv/bin/python");
+    let python = crate::helpers::workspace_root().join(".venv/bin/python");
     if !python.exists() {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
@@ -463,32 +469,17 @@ async fn open311_client() {
         .await
         .unwrap();
     let (_, token) = t.db.create_api_token(u.id, "open311").await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = xiangzhi_console::app(xiangzhi_api::AppState { db: t.db.clone() });
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-    });
-    let out = tokio::process::Command::new(&python)
-        .arg("tests/open311/test_georeport.py")
-        .current_dir(&root)
-        .env("XZ_BASE", format!("http://{addr}"))
-        .env("XZ_API_KEY", &token)
-        .env("XZ_DIVISION", "141029100001")
-        .output()
-        .await
-        .unwrap();
-    server.abort();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "Open311 client test failed:\n{stdout}\n{stderr}"
-    );
+    crate::helpers::run_against_server(
+        &t,
+        "Open311 client test",
+        &python,
+        "tests/open311/test_georeport.py",
+        &[
+            ("XZ_API_KEY", token.clone()),
+            ("XZ_DIVISION", "141029100001".into()),
+        ],
+    )
+    .await;
     // The submission went into the audit log.
     assert_eq!(
         t.db.count_for_tests(
@@ -516,20 +507,7 @@ async fn duplicates(t: &TestDb) {
         .await["id"]
         .as_i64()
         .unwrap();
-    for (code, level) in [("road", CaseLevel::Village), ("water", CaseLevel::Village)] {
-        t.db.put_case_category(
-            &Scope::everything(),
-            &CaseCategory {
-                county_id: 141029,
-                code: code.into(),
-                name: code.into(),
-                level,
-                is_dispute: false,
-            },
-        )
-        .await
-        .unwrap();
-    }
+    categories(&t.db).await;
     let all = Scope::everything();
     let file = |key: &str, cat: &str, div: &str, at: (f64, f64), h: Option<i64>, when: i64| {
         let mut i = input(key, div);

@@ -400,7 +400,7 @@ on_both!(pages, console_pages);
 /// `artifacts/screenshots`. Needs `scripts/browser-setup` (run by `scripts/test`); required under CI.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = crate::helpers::workspace_root();
     let ready = std::path::Path::new("/usr/bin/chromium").exists()
         && root
             .join("tests/browser/node_modules/playwright-core")
@@ -460,36 +460,24 @@ async fn browser() {
         .await
         .unwrap();
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = xiangzhi_console::app(AppState { db: t.db.clone() });
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-    });
-    let out = tokio::process::Command::new("node")
-        .arg("tests/browser/console.test.mjs")
-        .current_dir(&root)
-        .env("XZ_BASE", format!("http://{addr}"))
-        .env("XZ_SECRETARY", "cunshuji")
-        .env("XZ_SECURITY", "anquan")
-        .env("XZ_AUDITOR", "shenji")
-        .env("XZ_PASSWORD", PASSWORD)
-        .env("XZ_HOUSEHOLD", &v.number)
-        .env("XZ_ARTIFACTS", root.join("artifacts/screenshots"))
-        .output()
-        .await
-        .unwrap();
-    server.abort();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "browser test failed:\n{stdout}\n{stderr}"
-    );
+    let stdout = crate::helpers::run_against_server(
+        &t,
+        "browser test",
+        std::path::Path::new("node"),
+        "tests/browser/console.test.mjs",
+        &[
+            ("XZ_SECRETARY", "cunshuji".into()),
+            ("XZ_SECURITY", "anquan".into()),
+            ("XZ_AUDITOR", "shenji".into()),
+            ("XZ_PASSWORD", PASSWORD.into()),
+            ("XZ_HOUSEHOLD", v.number.clone()),
+            (
+                "XZ_ARTIFACTS",
+                root.join("artifacts/screenshots").display().to_string(),
+            ),
+        ],
+    )
+    .await;
     println!("{stdout}");
     t.finish().await;
 }
@@ -497,18 +485,7 @@ async fn browser() {
 /// The case inbox and a case's page with its timeline.
 async fn case_pages(t: &TestDb) {
     seed_village(t).await;
-    t.db.put_case_category(
-        &xiangzhi_storage::Scope::everything(),
-        &xiangzhi_storage::cases::CaseCategory {
-            county_id: 141029,
-            code: "road".into(),
-            name: "道路破损".into(),
-            level: xiangzhi_domain::case::CaseLevel::Village,
-            is_dispute: false,
-        },
-    )
-    .await
-    .unwrap();
+    crate::cases::categories(&t.db).await;
     let file = |key: &str, division: &str| xiangzhi_storage::cases::CaseInput {
         idempotency_key: key.into(),
         category: "road".into(),

@@ -162,3 +162,44 @@ pub fn install_test_key() {
     let key = xiangzhi_storage::crypto::DataKey::from_hex(TEST_DATA_KEY).unwrap();
     xiangzhi_storage::crypto::install(&key).unwrap();
 }
+
+/// Serves the whole application (API, Open311, console) on a free local port, runs `program` from
+/// the workspace root with `XZ_BASE` set to the server's address and `envs`, and returns its
+/// output; a failing program fails the test with its output.
+pub async fn run_against_server(
+    t: &TestDb,
+    what: &str,
+    program: &std::path::Path,
+    script: &str,
+    envs: &[(&str, String)],
+) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = xiangzhi_console::app(xiangzhi_api::AppState { db: t.db.clone() });
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
+    let mut cmd = tokio::process::Command::new(program);
+    cmd.arg(script)
+        .current_dir(&root)
+        .env("XZ_BASE", format!("http://{addr}"));
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().await.unwrap();
+    server.abort();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{what} failed:\n{stdout}\n{stderr}");
+    stdout
+}
+
+/// The workspace root (where tests/, scripts/ and .venv/ are).
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}

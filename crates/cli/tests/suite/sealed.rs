@@ -7,30 +7,38 @@ use crate::on_both;
 use serde_json::json;
 use xiangzhi_storage::Db;
 
-async fn sealed_at_rest(t: &TestDb) {
-    let admin = Client::new(t).await;
-    let (_, micro) = seed_tree(&admin).await;
+/// A household with one resident who has a phone; returns (household id, resident id).
+async fn one_resident(admin: &Client, number: &str, id: &str, phone: &str) -> (i64, i64) {
+    let (_, micro) = seed_tree(admin).await;
     let h = admin
         .ok(
             "POST",
             "/api/v1/households",
-            Some(json!({"number": "S-1", "micro_grid_id": micro, "address": "城关社区1号"})),
+            Some(json!({"number": number, "micro_grid_id": micro, "address": format!("城关社区{number}")})),
         )
         .await["id"]
         .as_i64()
         .unwrap();
-    let number = id_number(7);
     let r = admin
         .ok(
             "POST",
             "/api/v1/residents",
-            Some(
-                json!({"household_id": h, "name": "封存", "id_number": number,
-                "phone": "13912345678", "relation": "head", "tags": []}),
-            ),
+            Some(json!({"household_id": h, "name": "封存", "id_number": id,
+                "phone": phone, "relation": "head", "tags": []})),
         )
-        .await;
-    let rid = r["id"].as_i64().unwrap();
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    (h, r)
+}
+
+async fn sealed_at_rest(t: &TestDb) {
+    let admin = Client::new(t).await;
+    let number = id_number(7);
+    let (h, rid) = one_resident(&admin, "S-1", &number, "13912345678").await;
+    let micro = admin.ok("GET", "/api/v1/grids?kind=micro", None).await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
     let staff = admin
         .ok(
             "POST",
@@ -130,29 +138,8 @@ on_both!(sealed, sealed_at_rest);
 /// sealed column) are sealed when a server with the key opens the database.
 async fn legacy_rows_are_sealed(t: &TestDb) {
     let admin = Client::new(t).await;
-    let (_, micro) = seed_tree(&admin).await;
-    let h = admin
-        .ok(
-            "POST",
-            "/api/v1/households",
-            Some(json!({"number": "L-1", "micro_grid_id": micro, "address": "城关社区2号"})),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
     let number = id_number(11);
-    let rid = admin
-        .ok(
-            "POST",
-            "/api/v1/residents",
-            Some(
-                json!({"household_id": h, "name": "旧数据", "id_number": number,
-                "phone": "13700002222", "relation": "head", "tags": []}),
-            ),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
+    let (_, rid) = one_resident(&admin, "L-1", &number, "13700002222").await;
     t.db.execute_for_tests(&format!(
         "UPDATE residents SET id_number = '', id_number_hash = '{number}', phone = '13700002222' WHERE id = {rid}"
     ))

@@ -852,14 +852,79 @@ pub async fn cases(axum::extract::State(s): St, v: Viewer) -> P {
 struct CasePage {
     c: Chrome,
     k: xiangzhi_storage::cases::Case,
-    timeline: Vec<xiangzhi_storage::cases::CaseEvent>,
+    timeline: Vec<Step>,
+}
+
+/// One timeline entry in the page's language.
+struct Step {
+    at: i64,
+    action: String,
+    state: String,
+    who: String,
+    note: String,
+}
+
+fn step_label(l: L, e: &xiangzhi_storage::cases::CaseEvent) -> Step {
+    use xiangzhi_domain::case::{CaseLevel, CaseState};
+    let action_zh = match e.action.as_str() {
+        "report" => "上报",
+        "accept" => "受理",
+        "assign" => "派单",
+        "start" => "开始办理",
+        "return" => "退回",
+        "transfer" => "转办",
+        "escalate" => "上报上级",
+        "request_extension" => "申请延期",
+        "grant_extension" => "批准延期",
+        "deny_extension" => "不予延期",
+        "resolve" => "办结",
+        "confirm" => "确认",
+        "close" => "关闭",
+        "reopen" => "重新办理",
+        "close_unresolved" => "未解决关闭",
+        "merge" => "合并",
+        "supervise" => "督办",
+        other => other,
+    };
+    let actor_zh = match e.actor.as_str() {
+        "resident" => "群众",
+        "handler" => "承办人",
+        "dispatcher" => "派单人",
+        "superior" => "上级",
+        "system" => "系统",
+        other => other,
+    };
+    let state = e.to_state.parse::<CaseState>().ok();
+    let level = e.level.parse::<CaseLevel>().ok();
+    let en = |s: &str| s.replace('_', " ");
+    Step {
+        at: e.at,
+        action: l.t(action_zh, &en(&e.action)).to_string(),
+        state: state
+            .map(|s| l.t(s.zh(), s.as_str()).replace('_', " "))
+            .unwrap_or_else(|| e.to_state.clone()),
+        who: format!(
+            "{} · {}",
+            l.t(actor_zh, &e.actor),
+            level
+                .map(|v| l.t(v.zh(), v.as_str()).replace('_', " "))
+                .unwrap_or_else(|| e.level.clone())
+        ),
+        note: e.note.clone(),
+    }
 }
 
 pub async fn case(axum::extract::State(s): St, v: Viewer, Path(id): Path<i64>) -> P {
     v.need(Right::ReadRegistry)?;
     let scope = v.scope();
     let k = s.db.get_case(&scope, id).await.map_err(store(v.l))?;
-    let timeline = s.db.case_timeline(&scope, id).await.map_err(store(v.l))?;
+    let timeline =
+        s.db.case_timeline(&scope, id)
+            .await
+            .map_err(store(v.l))?
+            .iter()
+            .map(|e| step_label(v.l, e))
+            .collect();
     html(CasePage {
         c: v.chrome(&format!("{} #{}", v.l.t("事项", "Case"), k.id)),
         k,

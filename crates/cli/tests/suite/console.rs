@@ -519,7 +519,10 @@ async fn case_pages(t: &TestDb) {
     assert!(g.body.contains("class=\"late\""), "past its deadline");
     assert!(!g.body.contains("光华"), "not another township's");
     let g = p.get(&format!("/cases/{}", mine.id)).await;
-    assert!(g.body.contains("report") && g.body.contains("已上报"));
+    assert!(
+        g.body.contains("<b>上报</b> → 已上报"),
+        "the timeline speaks Chinese"
+    );
     assert_eq!(
         p.get(&format!("/cases/{}", theirs.id)).await.status,
         StatusCode::NOT_FOUND

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use xiangzhi_domain::*;
 use xiangzhi_storage::bulk::{tables, GridRef, OrgRef};
-use xiangzhi_storage::registry::next_ids;
+use xiangzhi_storage::registry::{self, next_ids};
 use xiangzhi_storage::*;
 
 /// The registry's file layouts.
@@ -1075,7 +1075,8 @@ async fn import_households(
     // household number → (index in `households`, first row)
     let mut numbers: HashMap<String, usize> = HashMap::new();
     let mut households: Vec<(String, i64, String, String, usize)> = Vec::new(); // number, grid id, division, address, row
-    let mut residents: Vec<(usize, ValidResident)> = Vec::new(); // household index
+                                                                                // (household index, resident, keyed index of the ID number)
+    let mut residents: Vec<(usize, ValidResident, String)> = Vec::new();
     let mut id_rows: HashMap<String, usize> = HashMap::with_capacity(m.t.rows.len());
     for r in 0..m.t.rows.len() {
         if r % 10_000 == 0 {
@@ -1154,7 +1155,8 @@ async fn import_households(
             continue;
         }
         id_rows.insert(v.id_number.as_str().to_string(), m.t.line(r));
-        if existing_ids.contains_key(&crypto::index("id_number", v.id_number.as_str())) {
+        let id_index = crypto::index("id_number", v.id_number.as_str());
+        if existing_ids.contains_key(&id_index) {
             errs.add(
                 r,
                 "id_number",
@@ -1193,7 +1195,7 @@ async fn import_households(
                 households.len() - 1
             }
         };
-        residents.push((hi, v));
+        residents.push((hi, v, id_index));
     }
     errs.finish()?;
     let now = now_ms();
@@ -1227,28 +1229,16 @@ async fn import_households(
     for (c, chunk) in residents.chunks(20_000).enumerate() {
         let base = c * 20_000;
         let mut rows = Vec::with_capacity(chunk.len());
-        for (k, (hi, v)) in chunk.iter().enumerate() {
-            let rid = r_first + (base + k) as i64;
-            let hid = h_first + *hi as i64;
-            rows.push(vec![
-                Value::I64(county_id),
-                Value::I64(rid),
-                Value::I64(hid),
-                Value::Text(households[*hi].2.clone()),
-                Value::Text(v.name.clone()),
-                Value::Text(crypto::seal("id_number", v.id_number.as_str())),
-                Value::Text(crypto::index("id_number", v.id_number.as_str())),
-                Value::Text(v.id_number.gender().as_str().into()),
-                Value::Date(v.id_number.birth_date()),
-                Value::OptText(crypto::seal_opt(
-                    "phone",
-                    v.phone.as_ref().map(|p| p.as_str()),
-                )),
-                Value::Text(v.relation.as_str().into()),
-                Value::I64(ResidentTag::to_bits(&v.tags)),
-                Value::I64(now),
-                Value::I64(now),
-            ]);
+        for (k, (hi, v, id_index)) in chunk.iter().enumerate() {
+            rows.push(registry::resident_row(
+                county_id,
+                r_first + (base + k) as i64,
+                h_first + *hi as i64,
+                households[*hi].2.clone(),
+                v,
+                id_index.clone(),
+                now,
+            ));
         }
         tx.insert_rows(&tables::RESIDENTS, rows).await?;
         progress.advance(chunk.len() as u64);

@@ -836,7 +836,15 @@ pub async fn insert_resident(
                  birth_date, phone, relation, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {}",
                 RESIDENT_COLS.replace("t.", "")
             ),
-            resident_args(county_id, id, &h, v, now),
+            resident_row(
+                county_id,
+                id,
+                h.id,
+                h.division_code.clone(),
+                v,
+                crypto::index("id_number", v.id_number.as_str()),
+                now,
+            ),
         ))
         .await
         .map_err(|e| match e {
@@ -846,21 +854,26 @@ pub async fn insert_resident(
     Ok(r)
 }
 
-pub(crate) fn resident_args(
+/// One `residents` row in the column order of `bulk::tables::RESIDENTS`, personal data sealed.
+/// `id_index` is the keyed index of the ID number (`crypto::index`), passed in because an import
+/// has already computed it to check the county for the number.
+pub fn resident_row(
     county_id: i64,
     id: i64,
-    h: &Household,
+    household_id: i64,
+    division_code: String,
     v: &ValidResident,
+    id_index: String,
     now: i64,
 ) -> Vec<Arg> {
     vec![
         county_id.into(),
         id.into(),
-        h.id.into(),
-        h.division_code.clone().into(),
+        household_id.into(),
+        division_code.into(),
         v.name.clone().into(),
         crypto::seal("id_number", v.id_number.as_str()).into(),
-        crypto::index("id_number", v.id_number.as_str()).into(),
+        id_index.into(),
         v.id_number.gender().as_str().into(),
         v.id_number.birth_date().into(),
         crypto::seal_opt("phone", v.phone.as_ref().map(|p| p.as_str())).into(),

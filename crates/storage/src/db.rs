@@ -103,7 +103,8 @@ impl Db {
     }
 
     /// Refuses a data key other than the one this database was sealed with (recorded on first
-    /// use), and seals any personal data written before encryption at rest existed.
+    /// use), and seals any personal data written before encryption at rest existed — once: the
+    /// `plaintext_sealed` setting records that the pass ran, so later starts skip the table scans.
     async fn check_data_key(&self) -> Result<()> {
         let ring = crate::crypto::keyring()?;
         let mut tx = self.begin().await?;
@@ -131,6 +132,14 @@ impl Db {
                 ))
                 .await?;
             }
+        }
+        let sealed: Option<(String,)> = tx
+            .optional(&Q::new(
+                "SELECT t.value FROM settings t WHERE t.name = 'plaintext_sealed'",
+            ))
+            .await?;
+        if sealed.is_some() {
+            return tx.commit().await;
         }
         let plain: Vec<(i64, i64, String, Option<String>)> = tx
             .all(&Q::new(
@@ -162,6 +171,10 @@ impl Db {
             ))
             .await?;
         }
+        tx.exec(&Q::new(
+            "INSERT INTO settings (name, value) VALUES ('plaintext_sealed', 'yes')",
+        ))
+        .await?;
         tx.commit().await
     }
 

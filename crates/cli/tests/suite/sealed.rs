@@ -140,11 +140,15 @@ async fn legacy_rows_are_sealed(t: &TestDb) {
     let admin = Client::new(t).await;
     let number = id_number(11);
     let (_, rid) = one_resident(&admin, "L-1", &number, "13700002222").await;
+    // A database from before: the plain row, and no record that the sealing pass ran.
     t.db.execute_for_tests(&format!(
         "UPDATE residents SET id_number = '', id_number_hash = '{number}', phone = '13700002222' WHERE id = {rid}"
     ))
     .await
     .unwrap();
+    t.db.execute_for_tests("DELETE FROM settings WHERE name = 'plaintext_sealed'")
+        .await
+        .unwrap();
     let again = Db::connect(&t.url()).await.unwrap();
     again.close().await;
     assert_eq!(

@@ -2,6 +2,7 @@
 //! the agreement, and the follow-up visits that check it holds. Only for cases whose category is a
 //! dispute; reached through the case, so the case's jurisdiction applies.
 
+use crate::cases::Case;
 use crate::sql::Q;
 use crate::{Db, Result, Scope, StoreError};
 use serde::{Deserialize, Serialize};
@@ -83,7 +84,7 @@ struct Row {
 
 impl Db {
     /// The dispute case behind a mediation: in scope, and of a dispute category.
-    async fn dispute_case(&self, scope: &Scope, id: i64) -> Result<crate::cases::Case> {
+    async fn dispute_case(&self, scope: &Scope, id: i64) -> Result<Case> {
         let c = self.get_case(scope, id).await?;
         let (dispute,): (bool,) = self
             .one(&Q::with(
@@ -151,6 +152,11 @@ impl Db {
 
     /// The whole record: parties, sessions, agreement, visits.
     pub async fn mediation(&self, scope: &Scope, id: i64) -> Result<Mediation> {
+        Ok(self.mediation_of(scope, id).await?.1)
+    }
+
+    /// The dispute case and its mediation record.
+    async fn mediation_of(&self, scope: &Scope, id: i64) -> Result<(Case, Mediation)> {
         let c = self.dispute_case(scope, id).await?;
         let key = || vec![c.county_id.into(), c.id.into()];
         let row: Row = self
@@ -174,7 +180,7 @@ impl Db {
                 key(),
             ))
             .await?;
-        Ok(Mediation {
+        let m = Mediation {
             case_id: c.id,
             mediator: row.mediator,
             parties: serde_json::from_str(&row.parties).unwrap_or_default(),
@@ -183,7 +189,8 @@ impl Db {
             agreed_at: row.agreed_at,
             sessions,
             visits,
-        })
+        };
+        Ok((c, m))
     }
 
     /// Records a mediation session.
@@ -199,8 +206,7 @@ impl Db {
         let place = chk.text("place", &input.place, 100);
         let summary = chk.text("summary", &input.summary, 4000);
         let (place, summary) = chk.finish(place.zip(summary))?;
-        let m = self.mediation(scope, id).await?;
-        let c = self.get_case(scope, id).await?;
+        let (c, m) = self.mediation_of(scope, id).await?;
         let mut tx = self.begin().await?;
         tx.exec(&Q::with(
             "INSERT INTO mediation_sessions (county_id, case_id, seq, held_at, place, summary, user_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -230,7 +236,7 @@ impl Db {
         let mut chk = crate::Checker::default();
         let text = chk.text("agreement", &input.agreement, 4000);
         let text = chk.finish(text)?;
-        let m = self.mediation(scope, id).await?;
+        let (c, m) = self.mediation_of(scope, id).await?;
         if m.agreement.is_some() {
             return Err(StoreError::conflict(
                 "agreement",
@@ -245,7 +251,6 @@ impl Db {
                 "record a mediation session before the agreement",
             ));
         }
-        let c = self.get_case(scope, id).await?;
         let mut tx = self.begin().await?;
         tx.exec(&Q::with(
             "UPDATE mediations SET agreement = ?, agreed_at = ?, updated_at = ? WHERE county_id = ? AND case_id = ?",
@@ -268,7 +273,7 @@ impl Db {
         let mut chk = crate::Checker::default();
         let note = chk.text("note", &input.note, 2000);
         let note = chk.finish(note)?;
-        let m = self.mediation(scope, id).await?;
+        let (c, m) = self.mediation_of(scope, id).await?;
         if m.agreement.is_none() {
             return Err(StoreError::invalid(
                 "note",
@@ -276,7 +281,6 @@ impl Db {
                 "follow-up visits come after the agreement",
             ));
         }
-        let c = self.get_case(scope, id).await?;
         let mut tx = self.begin().await?;
         tx.exec(&Q::with(
             "INSERT INTO mediation_visits (county_id, case_id, seq, visited_at, note, holding, user_id) VALUES (?, ?, ?, ?, ?, ?, ?)",

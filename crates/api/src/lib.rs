@@ -174,6 +174,11 @@ pub fn credential(headers: &axum::http::HeaderMap) -> Option<(bool, String)> {
     {
         return Some((true, b.trim().to_string()));
     }
+    cookie(headers, SESSION_COOKIE).map(|t| (false, t))
+}
+
+/// The value of the cookie `name`, if the request carries it.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
@@ -181,10 +186,10 @@ pub fn credential(headers: &axum::http::HeaderMap) -> Option<(bool, String)> {
         .flat_map(|v| v.split(';'))
         .filter_map(|c| {
             c.trim()
-                .strip_prefix(SESSION_COOKIE)
+                .strip_prefix(name)
                 .and_then(|r| r.strip_prefix('='))
         })
-        .map(|t| (false, t.to_string()))
+        .map(str::to_string)
         .next()
 }
 

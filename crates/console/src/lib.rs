@@ -133,13 +133,9 @@ pub struct L {
 
 impl L {
     pub fn from_headers(h: &HeaderMap) -> L {
-        let en = h
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .any(|c| c.trim() == format!("{LANG_COOKIE}=en"));
-        L { en }
+        L {
+            en: xiangzhi_api::cookie(h, LANG_COOKIE).as_deref() == Some("en"),
+        }
     }
     /// The text in the chosen language.
     pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {

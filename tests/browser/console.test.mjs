@@ -1,6 +1,6 @@
 // Browser test of the console: Debian's Chromium driven by playwright-core.
 // Run by the Rust integration suite (browser.rs), which starts a server on a seeded database and
-// passes: XZ_BASE (server URL), XZ_SECRETARY / XZ_SECURITY / XZ_AUDITOR (logins), XZ_PASSWORD,
+// passes: XZ_BASE (server URL), XZ_SECRETARY / XZ_SECURITY / XZ_AUDITOR / XZ_GRID_WORKER (logins), XZ_PASSWORD,
 // XZ_HOUSEHOLD (a household number in the secretary's village), XZ_ARTIFACTS (screenshot folder).
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
@@ -92,6 +92,58 @@ try {
     assert.equal(r.status(), 403, `${who} may not search residents`);
     await ctx.close();
   }
+  // A grid worker in a mountain village files a case with no signal, on a small old phone.
+  const field = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: "zh-CN" });
+  const m = await field.newPage();
+  await m.goto(`${base}/login?next=/m/`);
+  await m.fill("input[name=login]", process.env.XZ_GRID_WORKER);
+  await m.fill("input[name=password]", pw);
+  await m.click("button[type=submit]");
+  await m.waitForURL(/\/m\/$/);
+  // The first load's weight: everything the page fetched (page, script, service worker).
+  let weight = 0;
+  const counting = (r) => r.body().then((b) => { weight += b.length; }, () => {});
+  m.on("response", counting);
+  await m.reload();
+  await m.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  await m.waitForTimeout(300);
+  m.off("response", counting);
+  assert.ok(weight > 0 && weight < 150 * 1024, `first load ${weight} bytes, under 150 KB`);
+  console.log(`mobile page first load: ${weight} bytes`);
+
+  const what = "山体滑坡：进村道路被埋一段（无信号时上报）";
+  await field.setOffline(true);
+  await m.selectOption("select[name=category]", "road");
+  await m.fill("textarea[name=description]", what);
+  await m.click("#report button[type=submit]");
+  await m.waitForFunction(() => document.getElementById("waiting-count").textContent === "1");
+  assert.match(await m.textContent("#waiting"), /山体滑坡/);
+  await m.screenshot({ path: `${shots}/15-mobile-offline.png`, fullPage: true });
+  // Still no signal: the page opens from the phone and the report is still waiting.
+  await m.reload();
+  await m.waitForFunction(() => document.getElementById("waiting-count").textContent === "1");
+
+  // The signal returns, but the first answer is lost on the way back: the server has the case and
+  // the phone does not know, so it sends again with the same key.
+  let posts = 0;
+  await m.route("**/api/v1/cases", async (route) => {
+    posts += 1;
+    if (posts === 1) {
+      await route.fetch();
+      await route.abort("connectionreset");
+    } else {
+      await route.continue();
+    }
+  });
+  await field.setOffline(false);
+  await m.waitForFunction(() => document.querySelectorAll("#sent li[data-key]").length === 1, null, { timeout: 60000 });
+  assert.equal(await m.textContent("#waiting-count"), "0");
+  assert.ok(posts >= 2, `the report was sent again after the lost answer (${posts} sends)`);
+  await m.screenshot({ path: `${shots}/16-mobile-sent.png`, fullPage: true });
+  const found = await (await m.request.get(`${base}/api/v1/cases?q=${encodeURIComponent("山体滑坡")}`)).json();
+  assert.equal(found.items.length, 1, "the case exists exactly once");
+  await field.close();
+
   console.log(`browser test passed; screenshots in ${shots}`);
 } catch (e) {
   failed = true;

@@ -7,6 +7,7 @@
 //! console cannot show more than the API would. Personal data is masked through the API's
 //! `Personal`/`show`, which also audits every full view.
 
+mod mobile;
 mod pages;
 
 use askama::Template;
@@ -43,6 +44,10 @@ pub fn routes(state: AppState) -> Router {
         .route("/coverage", get(pages::coverage))
         .route("/cases", get(pages::cases))
         .route("/cases/{id}", get(pages::case))
+        .route("/m", get(mobile::bare))
+        .route("/m/", get(mobile::page))
+        .route("/m/app.js", get(mobile::app_js))
+        .route("/m/sw.js", get(mobile::service_worker))
         .route("/users", get(pages::users).post(pages::create_user))
         .route("/users/{id}/disable", post(pages::disable_user))
         .route("/users/{id}/enable", post(pages::enable_user))

@@ -460,6 +460,29 @@ async fn browser() {
         .await
         .unwrap();
     }
+    // A grid worker bound to the village's micro-grid, for the mobile page.
+    let micro =
+        t.db.list_grids(
+            &xiangzhi_storage::Scope::everything(),
+            &xiangzhi_storage::ListQuery {
+                kind: Some("micro".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .items[0]
+            .id;
+    t.db.create_user(&xiangzhi_storage::accounts::NewUser {
+        login: "wanggeyuan".into(),
+        display_name: "王网格".into(),
+        role: "grid_worker".into(),
+        division_code: "141029100001".into(),
+        grid_id: Some(micro),
+        password: PASSWORD.into(),
+    })
+    .await
+    .unwrap();
     let stdout = crate::helpers::run_against_server(
         &t,
         "browser test",
@@ -469,6 +492,7 @@ async fn browser() {
             ("XZ_SECRETARY", "cunshuji".into()),
             ("XZ_SECURITY", "anquan".into()),
             ("XZ_AUDITOR", "shenji".into()),
+            ("XZ_GRID_WORKER", "wanggeyuan".into()),
             ("XZ_PASSWORD", PASSWORD.into()),
             ("XZ_HOUSEHOLD", v.number.clone()),
             (
@@ -479,6 +503,19 @@ async fn browser() {
     )
     .await;
     println!("{stdout}");
+    // The report filed with the network cut, resent after a lost answer, is one case.
+    let filed =
+        t.db.list_cases(
+            &xiangzhi_storage::Scope::everything(),
+            &xiangzhi_storage::ListQuery {
+                q: Some("山体滑坡".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(filed.items.len(), 1, "the offline report became one case");
+    assert!(filed.items[0].reported_by.is_some());
     t.finish().await;
 }
 
@@ -527,5 +564,23 @@ async fn case_pages(t: &TestDb) {
         p.get(&format!("/cases/{}", theirs.id)).await.status,
         StatusCode::NOT_FOUND
     );
+    // The mobile report page offers the county's categories and only the divisions in reach,
+    // and weighs little (page, script and service worker together).
+    let m = p.get("/m/").await;
+    assert_eq!(m.status, StatusCode::OK);
+    assert!(m.body.contains("value=\"road\""), "{}", m.body);
+    assert!(m.body.contains("城关社区") && !m.body.contains("光华"));
+    let script = p.get("/m/app.js").await;
+    let worker = p.get("/m/sw.js").await;
+    assert_eq!(
+        (script.status, worker.status),
+        (StatusCode::OK, StatusCode::OK)
+    );
+    let weight = m.body.len() + script.body.len() + worker.body.len();
+    assert!(weight < 150 * 1024, "{weight} bytes");
+    let mut anonymous = Page::new(t);
+    let g = anonymous.get("/m/").await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER);
+    assert!(g.location.starts_with("/login?next=/m/"), "{}", g.location);
 }
 on_both!(inbox, case_pages);

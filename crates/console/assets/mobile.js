@@ -1,0 +1,209 @@
+// 网格员移动上报 — the grid worker's report page. Reports are kept on the phone (localStorage)
+// until the server has them; each carries an idempotency key made when it was written, so a resend
+// after a lost answer or a dropped signal never files a second case. No library, no build step:
+// plain ES2015 for old phones.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("xz-data").textContent);
+  var T = data.t;
+  var STORE = "xz_outbox_" + data.user;
+  var form = document.getElementById("report");
+  var statusEl = document.getElementById("status");
+  var sending = false;
+  var timer = null;
+  var delay = 5000;
+
+  function load() {
+    try {
+      return JSON.parse(localStorage.getItem(STORE)) || [];
+    } catch (e) {
+      return [];
+    }
+  }
+  function save(list) {
+    localStorage.setItem(STORE, JSON.stringify(list));
+  }
+  function newKey() {
+    var b = new Uint8Array(16);
+    (window.crypto || window.msCrypto).getRandomValues(b);
+    return "m-" + Array.prototype.map.call(b, function (x) {
+      return (x + 256).toString(16).slice(1);
+    }).join("");
+  }
+  function update(key, change) {
+    var list = load();
+    list.forEach(function (item) {
+      if (item.body.idempotency_key === key) {
+        Object.keys(change).forEach(function (k) { item[k] = change[k]; });
+      }
+    });
+    // Keep the last 20 sent reports as a receipt; waiting and refused ones stay until dealt with.
+    var sent = list.filter(function (i) { return i.state === "sent"; });
+    var drop = sent.slice(0, Math.max(0, sent.length - 20));
+    save(list.filter(function (i) { return drop.indexOf(i) < 0; }));
+  }
+  function text(tag, cls, s) {
+    var el = document.createElement(tag);
+    if (cls) el.className = cls;
+    el.textContent = s;
+    return el;
+  }
+  function when(ms) {
+    var d = new Date(ms);
+    function p(n) { return (n < 10 ? "0" : "") + n; }
+    return p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes());
+  }
+  function render() {
+    var list = load();
+    var waiting = list.filter(function (i) { return i.state === "waiting"; });
+    var refused = list.filter(function (i) { return i.state === "refused"; });
+    var sent = list.filter(function (i) { return i.state === "sent"; }).reverse();
+    document.getElementById("waiting-count").textContent = waiting.length;
+    fill("waiting", waiting, function (i) {
+      return [text("span", "when", when(i.created)), text("span", "", i.body.description)];
+    });
+    fill("refused", refused, function (i) {
+      var b = text("button", "link", T.discard);
+      b.type = "button";
+      b.onclick = function () {
+        save(load().filter(function (x) { return x.body.idempotency_key !== i.body.idempotency_key; }));
+        render();
+      };
+      return [text("span", "", i.body.description), text("span", "error", i.error || ""), b];
+    });
+    fill("sent", sent, function (i) {
+      var a = text("a", "", "#" + i.id);
+      a.href = "/cases/" + i.id;
+      return [a, text("span", "", i.body.description)];
+    });
+    document.getElementById("refused-box").hidden = refused.length === 0;
+  }
+  function fill(id, items, parts) {
+    var ul = document.getElementById(id);
+    ul.textContent = "";
+    if (!items.length) {
+      ul.appendChild(text("li", "empty", T.none));
+      return;
+    }
+    items.forEach(function (i) {
+      var li = document.createElement("li");
+      li.setAttribute("data-key", i.body.idempotency_key);
+      parts(i).forEach(function (p) { li.appendChild(p); });
+      ul.appendChild(li);
+    });
+  }
+  function say(s, cls) {
+    statusEl.textContent = s;
+    statusEl.className = "status " + (cls || "");
+  }
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(flush, delay);
+    delay = Math.min(delay * 2, 120000);
+  }
+  function describe(p) {
+    var zh = data.lang !== "en";
+    var parts = (p.errors || []).map(function (e) {
+      return e.field + ": " + (zh ? e.zh : e.en);
+    });
+    return parts.length ? parts.join("; ") : (zh ? p.title_zh : p.title) || p.detail || "";
+  }
+  // Sends the waiting reports one at a time, oldest first.
+  function flush() {
+    if (sending) return;
+    var next = load().filter(function (i) { return i.state === "waiting"; })[0];
+    if (!next) {
+      say(navigator.onLine === false ? T.offline : T.allSent, "ok");
+      render();
+      return;
+    }
+    sending = true;
+    say(T.sending);
+    var key = next.body.idempotency_key;
+    fetch("/api/v1/cases", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify(next.body)
+    }).then(function (r) {
+      if (r.status === 200 || r.status === 201) {
+        return r.json().then(function (c) {
+          update(key, { state: "sent", id: c.id, sent: Date.now() });
+          delay = 5000;
+          sending = false;
+          flush();
+        });
+      }
+      if (r.status === 401) {
+        sending = false;
+        say(T.signIn, "warn");
+        document.getElementById("signin").hidden = false;
+        render();
+        return;
+      }
+      if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
+        return r.json().catch(function () { return {}; }).then(function (p) {
+          update(key, { state: "refused", error: describe(p) });
+          sending = false;
+          flush();
+        });
+      }
+      throw new Error("HTTP " + r.status);
+    }).catch(function () {
+      sending = false;
+      say(navigator.onLine === false ? T.offline : T.waitingSignal, "warn");
+      render();
+      schedule();
+    });
+  }
+  function keep(body) {
+    var list = load();
+    list.push({ state: "waiting", created: Date.now(), body: body });
+    save(list);
+    form.reset();
+    render();
+    delay = 5000;
+    flush();
+  }
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var f = form.elements;
+    var body = {
+      idempotency_key: newKey(),
+      category: f.category.value,
+      division_code: f.division_code.value,
+      urgency: f.urgency.value,
+      reporter_kind: f.reporter_kind.value,
+      reporter_name: f.reporter_name.value.trim() || null,
+      description: f.description.value.trim()
+    };
+    if (!body.description) {
+      say(T.needDescription, "warn");
+      return;
+    }
+    if (f.locate.checked && navigator.geolocation) {
+      say(T.locating);
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        body.latitude = pos.coords.latitude;
+        body.longitude = pos.coords.longitude;
+        keep(body);
+      }, function () { keep(body); }, { timeout: 10000, maximumAge: 300000 });
+    } else {
+      keep(body);
+    }
+  });
+  window.addEventListener("online", function () {
+    delay = 5000;
+    flush();
+  });
+  window.addEventListener("offline", function () { say(T.offline, "warn"); });
+  document.getElementById("retry").addEventListener("click", function () {
+    delay = 5000;
+    flush();
+  });
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/m/sw.js").catch(function () {});
+  }
+  render();
+  flush();
+})();

@@ -16,6 +16,7 @@ use xiangzhi_storage::cases::{By, Case, CaseCategory, CaseEvent, CaseInput, Case
 use xiangzhi_storage::mediation::{
     AgreementInput, Mediation, MediationInput, SessionInput, VisitInput,
 };
+use xiangzhi_storage::notifications::Notification;
 use xiangzhi_storage::{now_ms, ListQuery, Page};
 
 type R<T> = Result<T, ApiError>;
@@ -35,6 +36,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(put_case_category))
         .routes(routes!(get_case_deadlines, put_case_deadlines))
         .routes(routes!(case_stats))
+        .routes(routes!(my_notifications))
+        .routes(routes!(list_notifications))
+        .routes(routes!(retry_notification))
 }
 
 /// The level an account works at, for deciding whether it dispatches a case or supervises it.
@@ -434,4 +438,37 @@ pub async fn case_stats(
         }
     };
     Ok(Json(s.db.case_stats(&scope, from, to, now).await?))
+}
+
+/// 我的通知: the notices addressed to you or to the office you work at, newest first (at most 100).
+#[utoipa::path(get, path = "/notifications/mine", tag = "cases",
+    responses((status = 200, body = Vec<Notification>)))]
+pub async fn my_notifications(State(s): State<AppState>, c: Caller) -> R<Json<Vec<Notification>>> {
+    Ok(Json(
+        s.db.notifications_for(c.user.id, &c.user.division_code, 100)
+            .await?,
+    ))
+}
+
+/// 通知发送情况: the notices of cases in your jurisdiction and how their delivery to the webhook
+/// went; `kind` = `pending`, `sent` or `failed`.
+#[utoipa::path(get, path = "/notifications", tag = "cases", params(ListQuery),
+    responses((status = 200, body = inline(Page<Notification>)), (status = 422, body = Problem)))]
+pub async fn list_notifications(
+    State(s): State<AppState>,
+    c: Caller,
+    Query(q): Query<ListQuery>,
+) -> R<Json<Page<Notification>>> {
+    Ok(Json(s.db.list_notifications(&c.scope, &q).await?))
+}
+
+/// 重发: sends a failed notice again, from the start of the retry schedule.
+#[utoipa::path(post, path = "/notifications/{id}/retry", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = Notification), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn retry_notification(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+) -> R<Json<Notification>> {
+    Ok(Json(s.db.retry_notification(&c.scope, id, now_ms()).await?))
 }

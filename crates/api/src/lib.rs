@@ -6,6 +6,7 @@ mod cases;
 pub mod error;
 mod open311;
 mod registry;
+pub mod webhook;
 
 pub use auth::sign_in;
 pub use registry::{show, Personal};

@@ -18,6 +18,11 @@ pub struct Config {
     /// created with a new random key if missing. `XIANGZHI_DATA_KEY` (the key itself, e.g. from a
     /// secrets manager) takes precedence. Keep it apart from database backups.
     pub data_key_file: String,
+    /// Where case notifications are posted (an SMS or messaging gateway); empty: not sent, only
+    /// shown in the console.
+    pub webhook_url: String,
+    /// Signs each notification (HMAC-SHA256 of the body in `X-Xiangzhi-Signature`); optional.
+    pub webhook_secret: String,
 }
 
 impl Default for Config {
@@ -27,6 +32,8 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             audit_retention_days: 365,
             data_key_file: "xiangzhi.key".into(),
+            webhook_url: String::new(),
+            webhook_secret: String::new(),
         }
     }
 }
@@ -73,6 +80,12 @@ impl Config {
         }
         if let Some(v) = get("XIANGZHI_DATA_KEY_FILE") {
             self.data_key_file = v;
+        }
+        if let Some(v) = get("XIANGZHI_WEBHOOK_URL") {
+            self.webhook_url = v;
+        }
+        if let Some(v) = get("XIANGZHI_WEBHOOK_SECRET") {
+            self.webhook_secret = v;
         }
     }
 

@@ -223,7 +223,7 @@ async fn run() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { listen } => {
             let db = Db::connect(&cfg.database_url).await?;
-            serve(db, listen.unwrap_or(cfg.listen)).await
+            serve(db, listen.unwrap_or_else(|| cfg.listen.clone()), &cfg).await
         }
         Command::Import {
             layout,
@@ -344,7 +344,7 @@ async fn run() -> anyhow::Result<()> {
             if no_serve {
                 return Ok(());
             }
-            serve(db, listen.unwrap_or(cfg.listen)).await
+            serve(db, listen.unwrap_or_else(|| cfg.listen.clone()), &cfg).await
         }
     }
 }
@@ -677,7 +677,15 @@ async fn user_command(db: &Db, action: UserAction) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(db: Db, listen: String) -> anyhow::Result<()> {
+async fn serve(db: Db, listen: String, cfg: &config::Config) -> anyhow::Result<()> {
+    let webhook = if cfg.webhook_url.is_empty() {
+        None
+    } else {
+        Some(
+            xiangzhi_api::webhook::Webhook::new(&cfg.webhook_url, Some(&cfg.webhook_secret))
+                .map_err(|e| anyhow::anyhow!("通知网关地址无效 / invalid webhook: {e}"))?,
+        )
+    };
     let addr: std::net::SocketAddr = listen
         .parse()
         .with_context(|| format!("监听地址无效 / invalid listen address {listen}"))?;
@@ -703,6 +711,32 @@ async fn serve(db: Db, listen: String) -> anyhow::Result<()> {
             }
         }
     });
+    // Case notifications to the webhook: due ones every five seconds, failures retried with
+    // backoff and left visible in the console.
+    match webhook {
+        Some(hook) => {
+            println!("  通知网关 / webhook:    {}", cfg.webhook_url);
+            let outbox = db.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+                loop {
+                    tick.tick().await;
+                    match hook.deliver_due(&outbox, xiangzhi_storage::now_ms()).await {
+                        Ok(d) if d.failed > 0 => {
+                            tracing::warn!(
+                                sent = d.sent,
+                                failed = d.failed,
+                                "webhook deliveries failed"
+                            )
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = %e, "webhook sender failed"),
+                    }
+                }
+            });
+        }
+        None => println!("  通知网关 / webhook:    未配置 / not configured (webhook_url)"),
+    }
     xiangzhi_console::serve(AppState { db }, addr).await?;
     Ok(())
 }

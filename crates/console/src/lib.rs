@@ -44,6 +44,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/coverage", get(pages::coverage))
         .route("/cases", get(pages::cases))
         .route("/cases/{id}", get(pages::case))
+        .route("/notifications", get(pages::notifications))
+        .route("/notifications/{id}/retry", post(pages::retry_notification))
         .route("/m", get(mobile::bare))
         .route("/m/", get(mobile::page))
         .route("/m/app.js", get(mobile::app_js))

@@ -109,6 +109,27 @@ impl TryFrom<String> for Extension {
 }
 
 impl CaseLevel {
+    /// The division whose accounts work at this level for a case filed in `division`: the county,
+    /// the township or the village above it, or the division itself at grid level and below (or
+    /// when the case was filed higher up than this level).
+    pub fn office(self, division: &crate::DivisionCode) -> crate::DivisionCode {
+        use crate::DivisionLevel;
+        let target = match self {
+            CaseLevel::County => DivisionLevel::County,
+            CaseLevel::Township => DivisionLevel::Township,
+            CaseLevel::Village => DivisionLevel::Village,
+            CaseLevel::Grid | CaseLevel::MicroGrid => DivisionLevel::Group,
+        };
+        let mut d = division.clone();
+        while d.level() > target {
+            match d.implied_parent() {
+                Some(p) => d = p,
+                None => break,
+            }
+        }
+        d
+    }
+
     /// One level up; `None` at the county.
     pub fn up(self) -> Option<CaseLevel> {
         match self {
@@ -581,6 +602,21 @@ fn actor_en(a: Actor) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn office_of_a_level() {
+        let group = crate::DivisionCode::parse("141029100001001").unwrap();
+        let code = |l: CaseLevel| l.office(&group).as_str().to_string();
+        assert_eq!(code(CaseLevel::County), "141029000000");
+        assert_eq!(code(CaseLevel::Township), "141029100000");
+        assert_eq!(code(CaseLevel::Village), "141029100001");
+        assert_eq!(code(CaseLevel::Grid), "141029100001001");
+        let township = crate::DivisionCode::parse("141029100000").unwrap();
+        assert_eq!(
+            CaseLevel::Village.office(&township).as_str(),
+            "141029100000"
+        );
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -446,6 +446,7 @@ impl Db {
             ))
             .await?;
         event(&mut tx, &case, by, action.name(), Some(cur.state)).await?;
+        crate::notifications::on_step(&mut tx, cur, &case, action, now).await?;
         tx.commit().await?;
         Ok(Some(case))
     }

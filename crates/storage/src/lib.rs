@@ -16,6 +16,7 @@ pub mod db;
 pub mod error;
 pub mod mediation;
 pub mod model;
+pub mod notifications;
 pub mod registry;
 pub mod scope;
 

@@ -57,7 +57,8 @@ keyed_by_id!(
     PartyOrg,
     PartyMember,
     ContactDuty,
-    crate::cases::Case
+    crate::cases::Case,
+    crate::notifications::Notification
 );
 impl Keyed for Household {
     fn key(&self, order: &Order) -> String {

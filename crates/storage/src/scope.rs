@@ -135,7 +135,9 @@ impl Scope {
         );
         let cond = match table_of(&q.sql, alias) {
             // Cases are the grid's division's for now (a micro-grid's cases are its group's).
-            Some("divisions" | "party_orgs" | "contact_duties" | "cases") => return,
+            Some("divisions" | "party_orgs" | "contact_duties" | "cases" | "notifications") => {
+                return
+            }
             Some("grids") => format!("{alias}.path >= {lo} AND {alias}.path < {hi}"),
             Some("grid_staff") => format!("{alias}.grid_id IN ({grids})"),
             Some("households") => format!("{alias}.micro_grid_id IN ({grids})"),

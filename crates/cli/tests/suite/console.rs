@@ -564,6 +564,34 @@ async fn case_pages(t: &TestDb) {
         p.get(&format!("/cases/{}", theirs.id)).await.status,
         StatusCode::NOT_FOUND
     );
+    // A case assigned to the secretary shows among its notices.
+    let me = t.db.user_by_login("cunshuji").await.unwrap();
+    for action in [
+        xiangzhi_domain::case::Action::Accept,
+        xiangzhi_domain::case::Action::Assign { handler: me.id },
+    ] {
+        t.db.case_step(
+            &all,
+            mine.id,
+            &action,
+            xiangzhi_storage::cases::By {
+                actor: xiangzhi_domain::case::Actor::Dispatcher,
+                user: Some(me.id),
+                note: "",
+                at: 1,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let g = p.get("/notifications").await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(
+        g.body.contains(&format!("事项#{}已派给您办理", mine.id)),
+        "{}",
+        g.body
+    );
+    assert!(g.body.contains("没有发送失败的通知"));
     // The mobile report page offers the county's categories and only the divisions in reach,
     // and weighs little (page, script and service worker together).
     let m = p.get("/m/").await;

@@ -11,5 +11,6 @@ mod demo;
 mod exchange;
 mod helpers;
 mod matrix;
+mod notify;
 mod schema;
 mod sealed;

@@ -108,8 +108,33 @@ async fn township(
     let case = id(admin
         .ok("POST", "/api/v1/cases", Some(json!({"idempotency_key": format!("matrix-{tag}"), "category": "road", "description": format!("{tag}道路破损"), "division_code": village, "reporter_kind": "grid_worker"})))
         .await);
+    // A step that notifies someone: the case is accepted and assigned to the administrator.
+    let me = id(admin.ok("GET", "/api/v1/auth/me", None).await);
+    admin
+        .ok(
+            "POST",
+            &format!("/api/v1/cases/{case}/actions"),
+            Some(json!({"action": "accept"})),
+        )
+        .await;
+    admin
+        .ok(
+            "POST",
+            &format!("/api/v1/cases/{case}/actions"),
+            Some(json!({"action": "assign", "handler": me})),
+        )
+        .await;
+    let notices = admin
+        .ok(
+            "GET",
+            &format!("/api/v1/notifications?division={village}"),
+            None,
+        )
+        .await;
+    let notification = notices["items"][0]["id"].as_i64().unwrap();
     let ids = HashMap::from([
         ("case", case.to_string()),
+        ("notification", notification.to_string()),
         ("category", "road".to_string()),
         ("deadlines", "141029".to_string()),
         ("stats", "0".to_string()),
@@ -150,6 +175,7 @@ fn kind_of(path: &str) -> Option<&'static str> {
         "case-categories" => "category",
         "case-deadlines" => "deadlines",
         "case-stats" => "stats",
+        "notifications" => "notification",
         _ => return None,
     })
 }
@@ -222,6 +248,7 @@ async fn snapshot(admin: &Client, o: &Objects) -> Vec<Value> {
         "party-members",
         "contact-duties",
         "cases",
+        "notifications",
     ] {
         let v = admin
             .ok(
@@ -319,6 +346,27 @@ async fn matrix(t: &TestDb) {
         22,
     )
     .await;
+    // The sibling's notice failed to reach the gateway, so a resend would succeed if reachable.
+    let all = xiangzhi_storage::Scope::everything();
+    let notice =
+        t.db.list_notifications(
+            &all,
+            &xiangzhi_storage::ListQuery {
+                division: Some(sibling.ids["code"].clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    let last = xiangzhi_storage::notifications::Notification {
+        attempts: xiangzhi_storage::notifications::MAX_ATTEMPTS - 1,
+        ..notice
+    };
+    t.db.record_delivery(&last, Err("HTTP 503".into()), 0)
+        .await
+        .unwrap();
     let doc = admin.ok("GET", "/api/openapi.json", None).await;
     let before = snapshot(&admin, &sibling).await;
     let roles = [
@@ -375,7 +423,10 @@ async fn matrix(t: &TestDb) {
                                     || path.ends_with("coverage")
                                     || path.ends_with("case-categories")
                                     || path.ends_with("case-deadlines")
-                                    || (path.ends_with("case-stats") && q.contains("?q=")),
+                                    || path.ends_with("notifications/mine")
+                                    || ((path.ends_with("case-stats")
+                                        || path.ends_with("notifications"))
+                                        && q.contains("?q=")),
                                 "{role} GET {q}: {v}"
                             );
                         }

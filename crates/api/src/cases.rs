@@ -13,6 +13,7 @@ use xiangzhi_domain::case::{Action, Actor, CaseLevel, Deadlines};
 use xiangzhi_domain::{DivisionLevel, Role};
 use xiangzhi_storage::accounts::User;
 use xiangzhi_storage::cases::{By, Case, CaseCategory, CaseEvent, CaseInput, CaseStats};
+use xiangzhi_storage::files::CaseFile;
 use xiangzhi_storage::mediation::{
     AgreementInput, Mediation, MediationInput, SessionInput, VisitInput,
 };
@@ -36,6 +37,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(put_case_category))
         .routes(routes!(get_case_deadlines, put_case_deadlines))
         .routes(routes!(case_stats))
+        .routes(routes!(list_case_files, add_case_file))
+        .routes(routes!(get_case_file))
         .routes(routes!(my_notifications))
         .routes(routes!(list_notifications))
         .routes(routes!(retry_notification))
@@ -163,16 +166,18 @@ pub async fn case_action(
     Path(id): Path<i64>,
     Json(i): Json<StepInput>,
 ) -> R<Json<Case>> {
+    Ok(Json(take_step(&s, &c, id, &i.action, &i.note).await?))
+}
+
+/// Takes one step of a case for the caller (API and console alike): the caller's role and level
+/// decide the capacity they act in, and a new handler must be able to work on the case.
+pub async fn take_step(s: &AppState, c: &Caller, id: i64, action: &Action, note: &str) -> R<Case> {
     let case = s.db.get_case(&c.scope, id).await?;
-    let actor = actor_for(&c.user, &case, &i.action)?;
-    if let Action::Assign { handler } | Action::Transfer { handler } = &i.action {
+    let actor = actor_for(&c.user, &case, action)?;
+    if let Action::Assign { handler } | Action::Transfer { handler } = action {
         // The handler must be an active account that can see and work on the case.
         let ok = match s.db.user_by_id(*handler).await {
-            Ok(u) => {
-                !u.disabled
-                    && u.can(xiangzhi_domain::Right::WriteRegistry)
-                    && u.scope().covers(&case.division_code)
-            }
+            Ok(u) => can_handle(&u, &case),
             Err(_) => false,
         };
         if !ok {
@@ -184,14 +189,21 @@ pub async fn case_action(
             .into());
         }
     }
-    let note = i.note.chars().take(2000).collect::<String>();
+    let note = note.chars().take(2000).collect::<String>();
     let by = By {
         actor,
         user: Some(c.user.id),
         note: &note,
         at: now_ms(),
     };
-    Ok(Json(s.db.case_step(&c.scope, id, &i.action, by).await?))
+    Ok(s.db.case_step(&c.scope, id, action, by).await?)
+}
+
+/// Whether an account may be given a case: active, allowed to write, and reaching its division.
+pub fn can_handle(u: &User, case: &Case) -> bool {
+    !u.disabled
+        && u.can(xiangzhi_domain::Right::WriteRegistry)
+        && u.scope().covers(&case.division_code)
 }
 
 /// 事项类别 of your county.
@@ -471,4 +483,103 @@ pub async fn retry_notification(
     Path(id): Path<i64>,
 ) -> R<Json<Notification>> {
     Ok(Json(s.db.retry_notification(&c.scope, id, now_ms()).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct FileQuery {
+    /// The file's name, e.g. `塌方现场.jpg`.
+    pub name: String,
+}
+
+/// 上传照片或附件: the request body is the file itself (at most 10 MB; JPEG, PNG, WebP, GIF, HEIC,
+/// PDF, Word or Excel, recognised from the content). The same content again returns the file
+/// already attached (200), so a resend is harmless.
+#[utoipa::path(post, path = "/cases/{id}/files", tag = "cases", params(("id" = i64, Path), FileQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = CaseFile), (status = 200, body = CaseFile), (status = 404, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_case_file(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+    Query(q): Query<FileQuery>,
+    body: axum::body::Body,
+) -> R<(StatusCode, Json<CaseFile>)> {
+    let data = axum::body::to_bytes(body, xiangzhi_storage::files::MAX_FILE_BYTES)
+        .await
+        .map_err(|_| ApiError::too_large("文件超过10MB", "the file is larger than 10 MB"))?;
+    let (f, created) =
+        s.db.add_case_file(
+            &c.scope,
+            id,
+            &q.name,
+            data.to_vec(),
+            Some(c.user.id),
+            now_ms(),
+        )
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(f)))
+}
+
+/// 附件列表: a case's photos and documents.
+#[utoipa::path(get, path = "/cases/{id}/files", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<CaseFile>), (status = 404, body = Problem)))]
+pub async fn list_case_files(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+) -> R<Json<Vec<CaseFile>>> {
+    Ok(Json(s.db.case_files(&c.scope, id).await?))
+}
+
+/// 下载附件: the file's bytes, with its type; photos are shown inline, documents downloaded.
+#[utoipa::path(get, path = "/cases/{id}/files/{seq}", tag = "cases", params(("id" = i64, Path), ("seq" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem)))]
+pub async fn get_case_file(
+    State(s): State<AppState>,
+    c: Caller,
+    Path((id, seq)): Path<(i64, i64)>,
+) -> R<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let (f, data) = s.db.case_file(&c.scope, id, seq).await?;
+    Ok(file_response(&f, data).into_response())
+}
+
+/// A stored file as an HTTP response that a browser will not run as a page.
+pub fn file_response(f: &CaseFile, data: Vec<u8>) -> impl axum::response::IntoResponse {
+    use axum::http::header;
+    let disposition = if f.content_type.starts_with("image/") {
+        "inline"
+    } else {
+        "attachment"
+    };
+    let encoded: String = f
+        .name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, f.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("{disposition}; filename*=UTF-8''{encoded}"),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+            (header::CONTENT_SECURITY_POLICY, "sandbox".into()),
+            (header::CACHE_CONTROL, "private, max-age=3600".into()),
+        ],
+        data,
+    )
 }

@@ -91,6 +91,17 @@ impl ApiError {
             detail: Some("请先登录或提供有效令牌 / log in or send a valid bearer token".into()),
         }
     }
+    pub fn too_large(zh: &str, en: &str) -> Self {
+        ApiError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            kind: "too-large",
+            title: "Too large",
+            title_zh: "内容过大",
+            errors: vec![],
+            detail: Some(format!("{zh} / {en}")),
+        }
+    }
+
     pub fn forbidden(zh: &str, en: &str) -> Self {
         ApiError {
             status: StatusCode::FORBIDDEN,

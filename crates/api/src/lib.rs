@@ -2,7 +2,7 @@
 //! (generated from the handlers below) and Swagger UI at `/api/docs`.
 
 mod auth;
-mod cases;
+pub mod cases;
 pub mod error;
 mod open311;
 mod registry;

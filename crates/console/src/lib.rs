@@ -44,6 +44,13 @@ pub fn routes(state: AppState) -> Router {
         .route("/coverage", get(pages::coverage))
         .route("/cases", get(pages::cases))
         .route("/cases/{id}", get(pages::case))
+        .route("/cases/{id}/step", post(pages::case_step))
+        .route(
+            "/cases/{id}/files",
+            post(pages::case_upload).layer(axum::extract::DefaultBodyLimit::max(
+                xiangzhi_storage::files::MAX_FILE_BYTES + 64 * 1024,
+            )),
+        )
         .route("/notifications", get(pages::notifications))
         .route("/notifications/{id}/retry", post(pages::retry_notification))
         .route("/m", get(mobile::bare))

@@ -853,7 +853,33 @@ struct CasePage {
     c: Chrome,
     k: xiangzhi_storage::cases::Case,
     timeline: Vec<Step>,
+    files: Vec<xiangzhi_storage::files::CaseFile>,
+    can_write: bool,
+    /// (code, Chinese label) of every step
+    actions: Vec<(&'static str, &'static str)>,
+    /// (account id, name) of the accounts that may be given the case
+    handlers: Vec<(i64, String)>,
+    error: String,
 }
+
+const STEPS: [(&str, &str); 16] = [
+    ("accept", "受理"),
+    ("assign", "派单"),
+    ("start", "开始办理"),
+    ("return", "退回"),
+    ("transfer", "转办"),
+    ("escalate", "上报上级"),
+    ("request_extension", "申请延期"),
+    ("grant_extension", "批准延期"),
+    ("deny_extension", "不予延期"),
+    ("resolve", "办结"),
+    ("confirm", "群众确认"),
+    ("close", "关闭"),
+    ("reopen", "重新办理"),
+    ("close_unresolved", "未解决关闭"),
+    ("merge", "合并"),
+    ("supervise", "督办"),
+];
 
 /// One timeline entry in the page's language.
 struct Step {
@@ -915,6 +941,10 @@ fn step_label(l: L, e: &xiangzhi_storage::cases::CaseEvent) -> Step {
 }
 
 pub async fn case(axum::extract::State(s): St, v: Viewer, Path(id): Path<i64>) -> P {
+    case_page(&s, &v, id, String::new()).await
+}
+
+async fn case_page(s: &AppState, v: &Viewer, id: i64, error: String) -> P {
     v.need(Right::ReadRegistry)?;
     let scope = v.scope();
     let k = s.db.get_case(&scope, id).await.map_err(store(v.l))?;
@@ -925,11 +955,129 @@ pub async fn case(axum::extract::State(s): St, v: Viewer, Path(id): Path<i64>) -
             .iter()
             .map(|e| step_label(v.l, e))
             .collect();
+    let files = s.db.case_files(&scope, id).await.map_err(store(v.l))?;
+    let can_write = v.user.can(Right::WriteRegistry);
+    let handlers = if can_write {
+        s.db.list_users()
+            .await
+            .map_err(store(v.l))?
+            .into_iter()
+            .filter(|u| xiangzhi_api::cases::can_handle(u, &k))
+            .map(|u| (u.id, format!("{}（{}）", u.display_name, u.role.zh())))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let actions = STEPS.to_vec();
     html(CasePage {
         c: v.chrome(&format!("{} #{}", v.l.t("事项", "Case"), k.id)),
         k,
         timeline,
+        files,
+        can_write,
+        actions,
+        handlers,
+        error,
     })
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    action: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    handler: String,
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    into: String,
+}
+
+/// A step taken from the case page: the same rules as the API's `POST /cases/{id}/actions`.
+pub async fn case_step(
+    axum::extract::State(s): St,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> P {
+    v.need(Right::WriteRegistry)?;
+    let num = |t: &str| t.trim().parse::<i64>().ok();
+    let mut action = serde_json::json!({ "action": f.action });
+    if let Some(h) = num(&f.handler) {
+        action["handler"] = h.into();
+    }
+    if let Some(r) = num(&f.rating) {
+        action["rating"] = r.into();
+    }
+    if let Some(i) = num(&f.into) {
+        action["into"] = i.into();
+    }
+    let outcome = match serde_json::from_value::<xiangzhi_domain::case::Action>(action) {
+        Ok(a) => xiangzhi_api::cases::take_step(&s, &v.caller(), id, &a, &f.note)
+            .await
+            .map(|_| ()),
+        Err(_) => Err(xiangzhi_storage::StoreError::invalid(
+            "action",
+            "请选择操作并填写它需要的项（派单、转办要选承办人，合并要填事项号）",
+            "choose a step and fill in what it needs (a handler to assign or transfer, a case number to merge)",
+        )
+        .into()),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(e) => {
+            let (zh, en) = e.reasons();
+            case_page(&s, &v, id, v.l.t(&zh, &en).to_string()).await
+        }
+    }
+}
+
+/// A photo or document uploaded from the case page (multipart form, field `file`).
+pub async fn case_upload(
+    axum::extract::State(s): St,
+    v: Viewer,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> P {
+    v.need(Right::WriteRegistry)?;
+    let mut error = v.l.t("请选择文件", "choose a file").to_string();
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("file").to_string();
+        match field.bytes().await {
+            Ok(data) => {
+                match s
+                    .db
+                    .add_case_file(
+                        &v.scope(),
+                        id,
+                        &name,
+                        data.to_vec(),
+                        Some(v.user.id),
+                        now_ms(),
+                    )
+                    .await
+                {
+                    Ok(_) => return Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+                    Err(e) => {
+                        let api: xiangzhi_api::error::ApiError = e.into();
+                        let (zh, en) = api.reasons();
+                        error = v.l.t(&zh, &en).to_string();
+                    }
+                }
+            }
+            Err(_) => {
+                error =
+                    v.l.t("文件超过10MB", "the file is larger than 10 MB")
+                        .to_string();
+            }
+        }
+        break;
+    }
+    case_page(&s, &v, id, error).await
 }
 
 // ------------------------------------------------------------------------------------------

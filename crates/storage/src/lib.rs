@@ -14,6 +14,7 @@ pub mod cases;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod files;
 pub mod mediation;
 pub mod model;
 pub mod notifications;

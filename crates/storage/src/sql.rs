@@ -13,6 +13,14 @@ pub enum Arg {
     Bool(bool),
     /// Coordinates (never money: money is integer fen).
     OptF64(Option<f64>),
+    /// File contents (case photos and documents).
+    Bytes(Vec<u8>),
+}
+
+impl From<Vec<u8>> for Arg {
+    fn from(v: Vec<u8>) -> Self {
+        Arg::Bytes(v)
+    }
 }
 
 impl From<Option<f64>> for Arg {
@@ -141,6 +149,7 @@ macro_rules! bind_args {
                 $crate::sql::Arg::Date(v) => query.bind(*v),
                 $crate::sql::Arg::Bool(v) => query.bind(*v),
                 $crate::sql::Arg::OptF64(v) => query.bind(*v),
+                $crate::sql::Arg::Bytes(v) => query.bind(v.as_slice()),
             };
         }
         query

@@ -69,6 +69,28 @@ impl Client {
         uri: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value, String) {
+        let body = body.map(|v| (v.to_string().into_bytes(), "application/json"));
+        let (status, headers, bytes) = self.raw(method, uri, body).await;
+        let ctype = headers
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let v = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        (status, v, ctype)
+    }
+
+    /// A request with any body (bytes and their content type); the answer's status, headers and bytes.
+    pub async fn raw(
+        &self,
+        method: &str,
+        uri: &str,
+        body: Option<(Vec<u8>, &str)>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
         let mut req = Request::builder().method(method).uri(uri);
         if let Some(t) = &self.token {
             req = req.header("authorization", format!("Bearer {t}"));
@@ -77,9 +99,9 @@ impl Client {
             req = req.header("cookie", format!("xz_session={c}"));
         }
         let body = match body {
-            Some(v) => {
-                req = req.header("content-type", "application/json");
-                Body::from(v.to_string())
+            Some((bytes, ctype)) => {
+                req = req.header("content-type", ctype);
+                Body::from(bytes)
             }
             None => Body::empty(),
         };
@@ -90,19 +112,9 @@ impl Client {
             .await
             .unwrap();
         let status = resp.status();
-        let ctype = resp
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
+        let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let v = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
-        };
-        (status, v, ctype)
+        (status, headers, bytes.to_vec())
     }
 
     pub async fn ok(&self, method: &str, uri: &str, body: Option<Value>) -> Value {

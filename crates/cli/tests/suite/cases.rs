@@ -5,6 +5,7 @@
 use crate::api::{seed_tree, Client};
 use crate::helpers::TestDb;
 use crate::on_both;
+use axum::http::StatusCode;
 use xiangzhi_domain::case::*;
 use xiangzhi_domain::DivisionCode;
 use xiangzhi_storage::cases::{By, CaseCategory, CaseInput};
@@ -885,3 +886,107 @@ async fn stats(t: &TestDb) {
     assert!(v["total"].is_i64());
 }
 on_both!(case_stats, stats);
+
+/// Photos and documents: the type comes from the content, a resent upload is the same file, a
+/// file is served so that a browser will not run it, and another township cannot reach it.
+async fn files(t: &TestDb) {
+    setup(t).await;
+    let admin = Client::new(t).await;
+    let all = Scope::everything();
+    let (c, _) =
+        t.db.create_case(&all, &input("k-files", "141029100001"), None, T0)
+            .await
+            .unwrap();
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    jpeg.extend((0..50_000u32).map(|i| (i % 251) as u8));
+    let uri = |name: &str| format!("/api/v1/cases/{}/files?name={name}", c.id);
+    let (s, _, body) = admin
+        .raw(
+            "POST",
+            &uri("%E5%A1%8C%E6%96%B9.jpg"),
+            Some((jpeg.clone(), "image/jpeg")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{}", String::from_utf8_lossy(&body));
+    let f: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(f["name"], "塌方.jpg");
+    assert_eq!(f["content_type"], "image/jpeg");
+    assert_eq!(f["size"], jpeg.len());
+    // The phone resends after a lost answer: the same file, not a second one.
+    let (s, _, again) = admin
+        .raw(
+            "POST",
+            &uri("%E5%A1%8C%E6%96%B9.jpg"),
+            Some((jpeg.clone(), "image/jpeg")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&again).unwrap()["seq"],
+        f["seq"]
+    );
+    // A page posing as a photo is refused, whatever the client says it is.
+    let (s, _, body) = admin
+        .raw(
+            "POST",
+            &uri("x.jpg"),
+            Some((b"<html><script>alert(1)</script>".to_vec(), "image/jpeg")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(String::from_utf8_lossy(&body).contains("只接受照片"));
+    let (s, _, _) = admin
+        .raw(
+            "POST",
+            &uri("big.pdf"),
+            Some((
+                [b"%PDF-".to_vec(), vec![0; 10 << 20]].concat(),
+                "application/pdf",
+            )),
+        )
+        .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    let (s, _, _) = admin
+        .raw(
+            "POST",
+            &uri("..%2F..%2F"),
+            Some((jpeg.clone(), "image/jpeg")),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no name left after the path"
+    );
+    let list = admin
+        .ok("GET", &format!("/api/v1/cases/{}/files", c.id), None)
+        .await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let (s, headers, bytes) = admin
+        .raw("GET", &format!("/api/v1/cases/{}/files/1", c.id), None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(bytes, jpeg);
+    assert_eq!(headers["content-type"], "image/jpeg");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert!(headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("inline; filename*=UTF-8''%E5%A1%8C"));
+    // Another township's account can neither see nor add to it.
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    for (m, u, b) in [
+        ("GET", format!("/api/v1/cases/{}/files", c.id), None),
+        ("GET", format!("/api/v1/cases/{}/files/1", c.id), None),
+        (
+            "POST",
+            uri("y.jpg"),
+            Some(([jpeg.clone(), vec![1]].concat(), "image/jpeg")),
+        ),
+    ] {
+        let (s, _, _) = other.raw(m, &u, b).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{m} {u}");
+    }
+    assert_eq!(t.db.case_files(&all, c.id).await.unwrap().len(), 1);
+}
+on_both!(case_files, files);

@@ -167,6 +167,38 @@ impl Page {
             body: String::from_utf8_lossy(&bytes).into(),
         }
     }
+    async fn multipart(&mut self, uri: &str, file_name: &str, data: &[u8]) -> Got {
+        let boundary = "xzboundary7MA4YWxkTrZu0gW";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: image/jpeg\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(data);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("cookie", self.cookies.join("; "))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Got {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into(),
+        }
+    }
     async fn get(&mut self, uri: &str) -> Got {
         self.send("GET", uri, None).await
     }
@@ -592,6 +624,41 @@ async fn case_pages(t: &TestDb) {
         g.body
     );
     assert!(g.body.contains("没有发送失败的通知"));
+    // Steps and photos from the case page.
+    let g = p
+        .send(
+            "POST",
+            &format!("/cases/{}/step", mine.id),
+            Some("action=start&note=%E5%B7%B2%E5%88%B0%E7%8E%B0%E5%9C%BA"),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.body);
+    let g = p
+        .send(
+            "POST",
+            &format!("/cases/{}/step", mine.id),
+            Some("action=merge&note="),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(g.body.contains("合并要填事项号"), "{}", g.body);
+    let g = p
+        .multipart(
+            &format!("/cases/{}/files", mine.id),
+            "现场.jpg",
+            &[0xFF, 0xD8, 0xFF, 0xE0, 9, 9],
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.body);
+    let g = p
+        .multipart(&format!("/cases/{}/files", mine.id), "x.jpg", b"<html>")
+        .await;
+    assert!(g.body.contains("只接受照片"), "{}", g.body);
+    let g = p.get(&format!("/cases/{}", mine.id)).await;
+    assert!(g.body.contains("已到现场") && g.body.contains("开始办理"));
+    assert!(g
+        .body
+        .contains(&format!("/api/v1/cases/{}/files/1", mine.id)));
     // The mobile report page offers the county's categories and only the divisions in reach,
     // and weighs little (page, script and service worker together).
     let m = p.get("/m/").await;

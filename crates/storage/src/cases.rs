@@ -416,8 +416,8 @@ impl Db {
         let n = tx
             .exec(&Q::with(
                 "UPDATE cases SET state = ?, level = ?, handler_id = ?, extension = ?, supervised = ?, reopened = ?, due_at = ?, \
-                 resolved_at = ?, merged_into = ?, rating = ?, version = version + 1, updated_at = ? \
-                 WHERE county_id = ? AND id = ? AND version = ?",
+                 resolved_at = ?, merged_into = ?, rating = ?, auto_escalations = auto_escalations + ?, version = version + 1, \
+                 updated_at = ? WHERE county_id = ? AND id = ? AND version = ?",
                 vec![
                     next.state.as_str().into(),
                     next.level.as_str().into(),
@@ -429,6 +429,7 @@ impl Db {
                     next.resolved_at.into(),
                     next.merged_into.into(),
                     rating.into(),
+                    i64::from(matches!(action, Action::Escalate) && by.actor == Actor::System).into(),
                     now.into(),
                     cur.county_id.into(),
                     cur.id.into(),
@@ -772,26 +773,40 @@ impl Db {
             q.push(tail);
             q
         };
-        let by_category: Vec<(String, i64)> = self
+        let groups: Vec<(String, String, i64)> = self
             .all(&base(
-                "t.category, COUNT(*)",
-                " GROUP BY t.category ORDER BY t.category",
+                "t.category, t.state, COUNT(*)",
+                " GROUP BY t.category, t.state",
             ))
             .await?;
-        let by_state: Vec<(String, i64)> = self
-            .all(&base(
-                "t.state, COUNT(*)",
-                " GROUP BY t.state ORDER BY t.state",
-            ))
-            .await?;
-        let resolved: Vec<(i64, i64, String, Option<i64>, i64)> = self
-            .all(&base(
-                "t.created_at, t.resolved_at, t.level, t.rating, \
-                 (SELECT COUNT(*) FROM case_events e WHERE e.county_id = t.county_id AND e.case_id = t.id \
-                  AND e.action = 'escalate' AND e.actor = 'system')",
+        let mut by_category = std::collections::BTreeMap::<String, i64>::new();
+        let mut by_state = std::collections::BTreeMap::<String, i64>::new();
+        for (category, state, n) in groups {
+            *by_category.entry(category).or_default() += n;
+            *by_state.entry(state).or_default() += n;
+        }
+        // Everything about the resolved cases in one pass: how many, how many the clock never
+        // escalated, how many were settled in the village and in the township, the ratings.
+        let (n, on_time, village, township, rating_sum, rated): (i64, i64, i64, i64, i64, i64) = self
+            .one(&base(
+                "COUNT(*), COALESCE(SUM(CASE WHEN t.auto_escalations = 0 THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN t.level IN ('micro_grid', 'grid', 'village') THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN t.level <> 'county' THEN 1 ELSE 0 END), 0), \
+                 CAST(COALESCE(SUM(t.rating), 0) AS BIGINT), COUNT(t.rating)",
                 " AND t.resolved_at IS NOT NULL",
             ))
             .await?;
+        let median: Option<(i64,)> = if n == 0 {
+            None
+        } else {
+            let mut q = base(
+                "t.resolved_at - t.created_at",
+                " AND t.resolved_at IS NOT NULL ORDER BY 1 LIMIT 1 OFFSET ",
+            );
+            let p = q.arg(n / 2);
+            q.push(&p);
+            self.optional(&q).await?
+        };
         let overdue: Vec<(i64,)> = self
             .all(&{
                 let mut q = base(
@@ -813,44 +828,18 @@ impl Db {
                  ORDER BY COUNT(*) DESC, t.household_id LIMIT 100",
             ))
             .await?;
-        let total = by_category.iter().map(|c| c.1).sum();
-        let n = resolved.len() as i64;
-        let share = |k: i64| {
-            if n == 0 {
-                None
-            } else {
-                Some(k as f64 / n as f64)
-            }
-        };
-        let level = |l: &str| l.parse::<CaseLevel>().unwrap_or(CaseLevel::County);
-        let mut durations: Vec<i64> = resolved.iter().map(|r| r.1 - r.0).collect();
-        durations.sort_unstable();
-        let ratings: Vec<i64> = resolved.iter().filter_map(|r| r.3).collect();
+        let share = |k: i64| (n > 0).then(|| k as f64 / n as f64);
         Ok(CaseStats {
-            total,
-            by_category,
-            by_state,
+            total: by_category.values().sum(),
+            by_category: by_category.into_iter().collect(),
+            by_state: by_state.into_iter().collect(),
             resolved: n,
-            on_time_rate: share(resolved.iter().filter(|r| r.4 == 0).count() as i64),
-            settled_in_village: share(
-                resolved
-                    .iter()
-                    .filter(|r| level(&r.2) <= CaseLevel::Village)
-                    .count() as i64,
-            ),
-            settled_in_township: share(
-                resolved
-                    .iter()
-                    .filter(|r| level(&r.2) <= CaseLevel::Township)
-                    .count() as i64,
-            ),
-            median_resolve_ms: durations
-                .get(durations.len() / 2)
-                .copied()
-                .filter(|_| n > 0),
-            satisfaction: (!ratings.is_empty())
-                .then(|| ratings.iter().sum::<i64>() as f64 / ratings.len() as f64),
-            rated: ratings.len() as i64,
+            on_time_rate: share(on_time),
+            settled_in_village: share(village),
+            settled_in_township: share(township),
+            median_resolve_ms: median.map(|m| m.0),
+            satisfaction: (rated > 0).then(|| rating_sum as f64 / rated as f64),
+            rated,
             overdue: overdue.into_iter().map(|r| r.0).collect(),
             repeat_households: repeats,
         })

@@ -1,5 +1,6 @@
 //! `xiangzhi`: the one binary. Serves the API, builds the demo county, migrates, imports and exports.
 
+mod bench_cases;
 mod config;
 
 /// mimalloc: imports allocate and free millions of small strings; glibc's allocator spent a fifth of
@@ -135,6 +136,39 @@ enum BenchWhat {
         #[arg(long, default_value_t = 200)]
         runs: usize,
         /// 改用 PostgreSQL 数据库（空库则先生成示范县）/ run on this PostgreSQL database instead (the demo county is built into it if it is empty)
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    /// 百万事项下的待办队列与年度统计 / queue pages and a year's statistics over a county's case history
+    Cases {
+        /// 示范库（不存在则生成）/ demo database (built if missing)
+        #[arg(long, default_value = "target/bench/cases.db")]
+        file: PathBuf,
+        /// 历史事项总数 / past cases in the county
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: i64,
+        /// 每项查询次数 / runs per query
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        /// 改用 PostgreSQL 数据库 / run on this PostgreSQL database instead
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    /// 突发上报：HTTP 受理速度与同库原始插入速度 / surge intake over HTTP against the raw insert rate
+    Surge {
+        /// 示范库（每次由 target/bench/demo.db 复制）/ database (copied from target/bench/demo.db each run)
+        #[arg(long, default_value = "target/bench/surge.db")]
+        file: PathBuf,
+        /// 每段时长（秒）/ seconds per phase
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// 并发客户端 / concurrent clients
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// 稳态速率（每秒）/ steady rate per second
+        #[arg(long, default_value_t = 500)]
+        rate: u64,
+        /// 改用 PostgreSQL 数据库 / run on this PostgreSQL database instead
         #[arg(long)]
         postgres: Option<String>,
     },
@@ -296,6 +330,32 @@ async fn run() -> anyhow::Result<()> {
                     postgres,
                 },
         } => bench_scope(&file, runs, postgres.as_deref()).await,
+        Command::Bench {
+            what:
+                BenchWhat::Cases {
+                    file,
+                    cases,
+                    runs,
+                    postgres,
+                },
+        } => {
+            let db = bench_db(&file, postgres.as_deref(), None).await?;
+            bench_cases::history(&db, cases, runs).await
+        }
+        Command::Bench {
+            what:
+                BenchWhat::Surge {
+                    file,
+                    seconds,
+                    concurrency,
+                    rate,
+                    postgres,
+                },
+        } => {
+            let template = PathBuf::from("target/bench/demo.db");
+            let db = bench_db(&file, postgres.as_deref(), Some(&template)).await?;
+            bench_cases::surge(db, seconds, concurrency, rate).await
+        }
         Command::User { action } => {
             let db = Db::connect(&cfg.database_url).await?;
             user_command(&db, action).await
@@ -446,6 +506,45 @@ const DEMO_ACCOUNTS: [(&str, &str, &str, &str); 6] = [
 
 /// Times household and resident searches with no scope, the county's scope and a township's, and
 /// prints a Markdown table (median and 95th percentile per query).
+/// The database a benchmark runs on: PostgreSQL at `postgres` (the demo county built into it if
+/// it is empty), or the SQLite `file` — copied from `template` when given (a fresh copy each run),
+/// else built as the demo county if missing.
+async fn bench_db(
+    file: &std::path::Path,
+    postgres: Option<&str>,
+    template: Option<&std::path::Path>,
+) -> anyhow::Result<Db> {
+    if let Some(url) = postgres {
+        let db = Db::connect(url).await?;
+        if db.count_for_tests("SELECT COUNT(*) FROM residents").await? == 0 {
+            let started = std::time::Instant::now();
+            xiangzhi_demo::build(&db, 1, |_| {}).await?;
+            eprintln!(
+                "demo county built on PostgreSQL in {:.1}s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        return Ok(db);
+    }
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    match template {
+        Some(t) => {
+            if !t.exists() {
+                build_demo(t, 1).await?.close().await;
+            }
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+            std::fs::copy(t, file)?;
+            Ok(Db::connect(&format!("sqlite://{}", file.display())).await?)
+        }
+        None if file.exists() => Ok(Db::connect(&format!("sqlite://{}", file.display())).await?),
+        None => build_demo(file, 1).await,
+    }
+}
+
 async fn bench_scope(
     file: &std::path::Path,
     runs: usize,

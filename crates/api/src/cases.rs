@@ -394,7 +394,36 @@ pub async fn put_case_deadlines(
     Ok(Json(s.db.put_case_deadlines(county, &d).await?))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+/// The jurisdiction and period `[from, to)` (ms) a statistics request asks for, within the caller's.
+pub fn stats_window(
+    c: &Caller,
+    q: &StatsQuery,
+    now: i64,
+) -> R<(xiangzhi_storage::Scope, i64, i64)> {
+    const DAY: i64 = 24 * 3_600_000;
+    let to = match q.to.as_deref().filter(|d| !d.is_empty()) {
+        Some(d) => day_start("to", d)? + DAY,
+        None => now,
+    };
+    let from = match q.from.as_deref().filter(|d| !d.is_empty()) {
+        Some(d) => day_start("from", d)?,
+        None => to - 365 * DAY,
+    };
+    let scope = match q.division.as_deref().filter(|d| !d.is_empty()) {
+        None => c.scope.clone(),
+        Some(d) => {
+            let code = xiangzhi_domain::DivisionCode::parse(d).map_err(|e| {
+                xiangzhi_storage::StoreError::Invalid(vec![xiangzhi_storage::FieldError::new(
+                    "division", e,
+                )])
+            })?;
+            c.scope.narrow(&code).ok_or_else(ApiError::not_found)?
+        }
+    };
+    Ok((scope, from, to))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct StatsQuery {
     /// First day (YYYY-MM-DD, China time); default a year before `to`.
     pub from: Option<String>,
@@ -428,27 +457,8 @@ pub async fn case_stats(
     c: Caller,
     Query(q): Query<StatsQuery>,
 ) -> R<Json<CaseStats>> {
-    const DAY: i64 = 24 * 3_600_000;
     let now = now_ms();
-    let to = match q.to.as_deref() {
-        Some(d) => day_start("to", d)? + DAY,
-        None => now,
-    };
-    let from = match q.from.as_deref() {
-        Some(d) => day_start("from", d)?,
-        None => to - 365 * DAY,
-    };
-    let scope = match q.division.as_deref().filter(|d| !d.is_empty()) {
-        None => c.scope.clone(),
-        Some(d) => {
-            let code = xiangzhi_domain::DivisionCode::parse(d).map_err(|e| {
-                xiangzhi_storage::StoreError::Invalid(vec![xiangzhi_storage::FieldError::new(
-                    "division", e,
-                )])
-            })?;
-            c.scope.narrow(&code).ok_or_else(ApiError::not_found)?
-        }
-    };
+    let (scope, from, to) = stats_window(&c, &q, now)?;
     Ok(Json(s.db.case_stats(&scope, from, to, now).await?))
 }
 

@@ -157,6 +157,13 @@ pub async fn history(db: &Db, cases: i64, runs: usize) -> anyhow::Result<()> {
     let n = db
         .count_for_tests("SELECT COUNT(*) FROM cases WHERE county_id = 141029")
         .await?;
+    // The township's first village.
+    let village = targets(db)
+        .await?
+        .0
+        .into_iter()
+        .find(|d| d.starts_with("141029100") && d.len() == 12 && !d.ends_with("000"))
+        .context("no village in township 141029100")?;
     let scopes = [
         (
             "county",
@@ -166,10 +173,7 @@ pub async fn history(db: &Db, cases: i64, runs: usize) -> anyhow::Result<()> {
             "township",
             Scope::division(&DivisionCode::parse("141029100000")?),
         ),
-        (
-            "village",
-            Scope::division(&DivisionCode::parse("141029100201")?),
-        ),
+        ("village", Scope::division(&DivisionCode::parse(&village)?)),
     ];
     println!("{n} cases in county 141029\n");
     println!("| query | scope | median ms | p95 ms |");

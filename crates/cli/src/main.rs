@@ -538,6 +538,11 @@ async fn bench_db(
                 let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
             }
             std::fs::copy(t, file)?;
+            // A template closed without a checkpoint keeps its last writes in its WAL.
+            let wal = PathBuf::from(format!("{}-wal", t.display()));
+            if wal.exists() {
+                std::fs::copy(&wal, format!("{}-wal", file.display()))?;
+            }
             Ok(Db::connect(&format!("sqlite://{}", file.display())).await?)
         }
         None if file.exists() => Ok(Db::connect(&format!("sqlite://{}", file.display())).await?),

@@ -9,6 +9,7 @@
 
 mod mobile;
 mod pages;
+mod stats;
 
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
@@ -52,6 +53,8 @@ pub fn routes(state: AppState) -> Router {
             )),
         )
         .route("/notifications", get(pages::notifications))
+        .route("/stats", get(stats::page))
+        .route("/stats.xlsx", get(stats::xlsx))
         .route("/notifications/{id}/retry", post(pages::retry_notification))
         .route("/m", get(mobile::bare))
         .route("/m/", get(mobile::page))
@@ -96,11 +99,15 @@ async fn tokio_listener(addr: std::net::SocketAddr) -> std::io::Result<tokio::ne
 
 const HTMX: &[u8] = include_bytes!("../assets/htmx.min.js");
 const CSS: &[u8] = include_bytes!("../assets/app.css");
+const ECHARTS: &[u8] = include_bytes!("../assets/echarts.min.js");
+const STATS_JS: &[u8] = include_bytes!("../assets/stats.js");
 
 async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
     let (body, kind) = match name.as_str() {
         "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
         "app.css" => (CSS, "text/css; charset=utf-8"),
+        "echarts.min.js" => (ECHARTS, "text/javascript; charset=utf-8"),
+        "stats.js" => (STATS_JS, "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (

@@ -659,6 +659,24 @@ async fn case_pages(t: &TestDb) {
     assert!(g
         .body
         .contains(&format!("/api/v1/cases/{}/files/1", mine.id)));
+    // Statistics with charts, and the same figures as a workbook.
+    let g = p.get("/stats?from=1970-01-01&to=2100-12-31").await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert!(g.body.contains("按时办结率") && g.body.contains("echarts.min.js"));
+    assert!(
+        g.body.contains("道路破损"),
+        "category names in the chart data"
+    );
+    assert_eq!(p.get("/assets/echarts.min.js").await.status, StatusCode::OK);
+    let g = p.get("/stats?division=141029101000").await;
+    assert_eq!(
+        g.status,
+        StatusCode::NOT_FOUND,
+        "another township's figures"
+    );
+    let x = p.get("/stats.xlsx?from=1970-01-01&to=2100-12-31").await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.body.starts_with("PK"), "an .xlsx workbook");
     // The mobile report page offers the county's categories and only the divisions in reach,
     // and weighs little (page, script and service worker together).
     let m = p.get("/m/").await;

@@ -53,7 +53,7 @@ try {
   assert.match(await page.textContent("dd.masked"), /^\d{17}[\dX]$/, "revealed for a stated purpose");
   await page.screenshot({ path: `${shots}/05-resident-revealed.png`, fullPage: true });
 
-  for (const [path, name] of [["/tree", "06-tree"], ["/party", "07-party"], ["/coverage", "09-coverage"], ["/cases", "13-cases"], ["/stats?from=2000-01-01", "17-stats"], ["/notifications", "18-notifications"]]) {
+  for (const [path, name] of [["/tree", "06-tree"], ["/party", "07-party"], ["/coverage", "09-coverage"], ["/cases", "13-cases"], ["/stats?from=2000-01-01", "17-stats"], ["/notifications", "18-notifications"], ["/report?county=141029", "19-public-report"]]) {
     await page.goto(`${base}${path}`);
     await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
   }

@@ -334,6 +334,8 @@ async fn create(
         anonymous: false,
         latitude: coord("lat"),
         longitude: coord("long"),
+        reporter_phone: get("phone").map(str::to_string),
+        tracking_hash: None,
     };
     let result =
         s.db.create_case(&user.scope(), &input, Some(user.id), now_ms())

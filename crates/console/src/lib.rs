@@ -9,6 +9,7 @@
 
 mod mobile;
 mod pages;
+mod public;
 mod stats;
 
 use askama::Template;
@@ -52,6 +53,8 @@ pub fn routes(state: AppState) -> Router {
                 xiangzhi_storage::files::MAX_FILE_BYTES + 64 * 1024,
             )),
         )
+        .route("/report", get(public::report_form).post(public::report))
+        .route("/report/track", get(public::track).post(public::answer))
         .route("/notifications", get(pages::notifications))
         .route("/stats", get(stats::page))
         .route("/stats.xlsx", get(stats::xlsx))

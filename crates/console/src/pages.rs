@@ -859,6 +859,8 @@ struct CasePage {
     actions: Vec<(&'static str, &'static str)>,
     /// (account id, name) of the accounts that may be given the case
     handlers: Vec<(i64, String)>,
+    /// The reporter's phone, masked (first 3, last 4).
+    reporter_phone: String,
     error: String,
 }
 
@@ -882,15 +884,15 @@ const STEPS: [(&str, &str); 16] = [
 ];
 
 /// One timeline entry in the page's language.
-struct Step {
-    at: i64,
-    action: String,
-    state: String,
-    who: String,
-    note: String,
+pub(crate) struct Step {
+    pub at: i64,
+    pub action: String,
+    pub state: String,
+    pub who: String,
+    pub note: String,
 }
 
-fn step_label(l: L, e: &xiangzhi_storage::cases::CaseEvent) -> Step {
+pub(crate) fn step_label(l: L, e: &xiangzhi_storage::cases::CaseEvent) -> Step {
     use xiangzhi_domain::case::{CaseLevel, CaseState};
     let action_zh = match e.action.as_str() {
         "report" => "上报",
@@ -956,6 +958,13 @@ async fn case_page(s: &AppState, v: &Viewer, id: i64, error: String) -> P {
             .map(|e| step_label(v.l, e))
             .collect();
     let files = s.db.case_files(&scope, id).await.map_err(store(v.l))?;
+    let reporter_phone =
+        s.db.case_reporter(&scope, id)
+            .await
+            .map_err(store(v.l))?
+            .reporter_phone
+            .map(|p| xiangzhi_domain::id_number::mask(&p, 3, 4))
+            .unwrap_or_default();
     let can_write = v.user.can(Right::WriteRegistry);
     let handlers = if can_write {
         s.db.list_users()
@@ -977,6 +986,7 @@ async fn case_page(s: &AppState, v: &Viewer, id: i64, error: String) -> P {
         can_write,
         actions,
         handlers,
+        reporter_phone,
         error,
     })
 }

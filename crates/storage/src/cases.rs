@@ -94,6 +94,12 @@ pub struct CaseInput {
     pub reporter_name: Option<String>,
     #[serde(default)]
     pub anonymous: bool,
+    /// The reporter's phone, for the follow-up visit (sealed at rest; shown to handlers masked).
+    #[serde(default)]
+    pub reporter_phone: Option<String>,
+    /// SHA-256 of the tracking code given to a resident who reported on the public page.
+    #[serde(skip)]
+    pub tracking_hash: Option<String>,
     /// WGS-84 degrees, if the reporter's phone knows.
     #[serde(default)]
     pub latitude: Option<f64>,
@@ -213,6 +219,17 @@ impl Db {
         let urgency = c.parse("urgency", input.urgency.parse::<Urgency>());
         let kind = c.parse("reporter_kind", input.reporter_kind.parse::<ReporterKind>());
         let name = c.opt_text("reporter_name", &input.reporter_name, 50);
+        let phone = match input
+            .reporter_phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            None => Some(None),
+            Some(p) => c
+                .parse("reporter_phone", xiangzhi_domain::Phone::parse(p))
+                .map(|p| Some(p.as_str().to_string())),
+        };
         match (input.latitude, input.longitude) {
             (None, None) => {}
             (Some(la), Some(lo))
@@ -225,13 +242,14 @@ impl Db {
                 ),
             )),
         }
-        let (key, description, division, urgency, kind, name) = c.finish(
+        let (key, description, division, urgency, kind, name, phone) = c.finish(
             key.zip(description)
                 .zip(division)
                 .zip(urgency)
                 .zip(kind)
                 .zip(name)
-                .map(|(((((a, b), c), d), e), f)| (a, b, c, d, e, f)),
+                .zip(phone)
+                .map(|((((((a, b), c), d), e), f), g)| (a, b, c, d, e, f, g)),
         )?;
         if !scope.covers(division.as_str()) {
             return Err(StoreError::invalid(
@@ -309,8 +327,9 @@ impl Db {
             .exec(&Q::with(
                 "INSERT INTO cases (county_id, id, idempotency_key, category, description, division_code, household_id, urgency, \
                  reporter_kind, reporter_name, anonymous, reported_by, state, level, handler_id, extension, supervised, reopened, \
-                 due_at, resolved_at, merged_into, rating, latitude, longitude, version, created_at, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'none', ?, 0, ?, NULL, NULL, NULL, ?, ?, 1, ?, ?) \
+                 due_at, resolved_at, merged_into, rating, latitude, longitude, version, created_at, updated_at, \
+                 reporter_phone, tracking_hash) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'none', ?, 0, ?, NULL, NULL, NULL, ?, ?, 1, ?, ?, ?, ?) \
                  ON CONFLICT (county_id, idempotency_key) DO NOTHING",
                 vec![
                     county.into(),
@@ -333,6 +352,8 @@ impl Db {
                     input.longitude.into(),
                     now.into(),
                     now.into(),
+                    crate::crypto::seal_opt("phone", phone.as_deref()).into(),
+                    input.tracking_hash.clone().into(),
                 ],
             ))
             .await?;
@@ -1051,5 +1072,52 @@ impl Db {
         ))
         .await?;
         tx.commit().await
+    }
+}
+
+/// Who reported a case and how to reach them (personal data: masked unless revealed).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
+pub struct CaseReporter {
+    pub county_id: i64,
+    pub id: i64,
+    #[sqlx(try_from = "String")]
+    pub reporter_kind: ReporterKind,
+    pub reporter_name: Option<String>,
+    #[sqlx(try_from = "crate::crypto::SealedPhoneOpt")]
+    pub reporter_phone: Option<String>,
+    /// Not shown to the public (handlers always see the reporter).
+    pub anonymous: bool,
+}
+
+/// SHA-256 of a tracking code, as stored.
+pub fn tracking_hash(code: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(code.trim().to_ascii_uppercase().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Db {
+    /// The reporter of a case in the scope.
+    pub async fn case_reporter(&self, scope: &Scope, id: i64) -> Result<CaseReporter> {
+        let mut q = Q::with(
+            "SELECT t.county_id, t.id, t.reporter_kind, t.reporter_name, t.reporter_phone, t.anonymous FROM cases t WHERE t.id = ?",
+            vec![id.into()],
+        );
+        scope.filter(&mut q, "t", "division_code");
+        self.one(&q).await
+    }
+
+    /// A case of `county` found by its number and the tracking code its reporter was given;
+    /// `NotFound` for a wrong code, the same as for a missing case.
+    pub async fn case_by_tracking(&self, county: i64, id: i64, code: &str) -> Result<Case> {
+        self.one(&Q::with(
+            &format!(
+                "SELECT {CASE_COLS} FROM cases t WHERE t.county_id = ? AND t.id = ? AND t.tracking_hash = ?"
+            ),
+            vec![county.into(), id.into(), tracking_hash(code).into()],
+        ))
+        .await
     }
 }

@@ -57,6 +57,8 @@ fn input(key: &str, division: &str) -> CaseInput {
         anonymous: false,
         latitude: Some(35.97),
         longitude: Some(110.83),
+        reporter_phone: None,
+        tracking_hash: None,
     }
 }
 

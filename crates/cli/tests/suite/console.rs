@@ -485,6 +485,8 @@ async fn browser() {
                 anonymous: false,
                 latitude: None,
                 longitude: None,
+                reporter_phone: None,
+                tracking_hash: None,
             },
             None,
             xiangzhi_storage::now_ms(),
@@ -567,6 +569,8 @@ async fn case_pages(t: &TestDb) {
         anonymous: false,
         latitude: None,
         longitude: None,
+        reporter_phone: None,
+        tracking_hash: None,
     };
     let all = xiangzhi_storage::Scope::everything();
     let (mine, _) =
@@ -697,3 +701,128 @@ async fn case_pages(t: &TestDb) {
     assert!(g.location.starts_with("/login?next=/m/"), "{}", g.location);
 }
 on_both!(inbox, case_pages);
+
+/// A resident reports on the public page without an account, follows the case with the tracking
+/// code, and confirms the result with a rating; the handler sees the reporter, masked.
+async fn public_report(t: &TestDb) {
+    seed_village(t).await;
+    crate::cases::categories(&t.db).await;
+    let mut resident = Page::new(t);
+    let g = resident.get("/report?county=141029").await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(
+        g.body.contains("道路破损") && g.body.contains("城关社区"),
+        "{}",
+        g.body
+    );
+    let hidden = |name: &str| {
+        let at = g.body.find(&format!("name=\"{name}\" value=\"")).unwrap() + name.len() + 15;
+        g.body[at..at + g.body[at..].find('"').unwrap()].to_string()
+    };
+    let (key, code) = (hidden("key"), hidden("code"));
+    assert!(key.starts_with("public-") && code.len() == 8);
+    let form = format!(
+        "county=141029&key={key}&code={code}&category=road&division_code=141029100001\
+         &description=%E8%B7%AF%E7%81%AF%E4%B8%8D%E4%BA%AE&name=%E5%BC%A0%E5%A4%A7%E5%A8%98&phone=13912345678&anonymous=1&website="
+    );
+    let first = resident.send("POST", "/report", Some(&form)).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    // The same form sent again (a double tap, a reload): the same case.
+    let again = resident.send("POST", "/report", Some(&form)).await;
+    assert_eq!(again.location, first.location);
+    let track = resident.get(&first.location).await;
+    assert_eq!(track.status, StatusCode::OK);
+    assert!(
+        track.body.contains(&code) && track.body.contains("已上报"),
+        "{}",
+        track.body
+    );
+    let id: i64 = first
+        .location
+        .split("id=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let wrong = resident
+        .get(&format!(
+            "/report/track?county=141029&id={id}&code=AAAAAAAA"
+        ))
+        .await;
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    // A missing phone is refused with the reason, nothing written.
+    let bad = resident
+        .send("POST", "/report", Some(&form.replace("13912345678", "12")))
+        .await;
+    assert!(bad.body.contains("reporter_phone"), "{}", bad.body);
+    // The handlers see who reported (phone masked on the page, sealed at rest).
+    let all = xiangzhi_storage::Scope::everything();
+    let who = t.db.case_reporter(&all, id).await.unwrap();
+    assert_eq!(who.reporter_phone.as_deref(), Some("13912345678"));
+    assert!(who.anonymous);
+    assert_eq!(
+        t.db.count_for_tests(
+            "SELECT COUNT(*) FROM cases WHERE reporter_phone LIKE '%13912345678%'"
+        )
+        .await
+        .unwrap(),
+        0,
+        "sealed at rest"
+    );
+    let mut secretary = Page::new(t);
+    secretary.login("cunshuji").await;
+    let page = secretary.get(&format!("/cases/{id}")).await;
+    assert!(page.body.contains("139****5678") && !page.body.contains("13912345678"));
+    let me = t.db.user_by_login("cunshuji").await.unwrap();
+    for action in [
+        xiangzhi_domain::case::Action::Accept,
+        xiangzhi_domain::case::Action::Assign { handler: me.id },
+        xiangzhi_domain::case::Action::Start,
+        xiangzhi_domain::case::Action::Resolve,
+    ] {
+        let actor = if matches!(
+            action,
+            xiangzhi_domain::case::Action::Start | xiangzhi_domain::case::Action::Resolve
+        ) {
+            xiangzhi_domain::case::Actor::Handler
+        } else {
+            xiangzhi_domain::case::Actor::Dispatcher
+        };
+        t.db.case_step(
+            &all,
+            id,
+            &action,
+            xiangzhi_storage::cases::By {
+                actor,
+                user: Some(me.id),
+                note: "",
+                at: xiangzhi_storage::now_ms(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let track = resident.get(&first.location).await;
+    assert!(track.body.contains("请确认办理结果"), "{}", track.body);
+    let answer = resident
+        .send(
+            "POST",
+            "/report/track",
+            Some(&format!(
+                "county=141029&id={id}&code={code}&action=confirm&rating=4&note=%E5%A5%BD"
+            )),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    let c = t.db.get_case(&all, id).await.unwrap();
+    assert_eq!(
+        (c.state, c.rating),
+        (xiangzhi_domain::case::CaseState::Confirmed, Some(4))
+    );
+    let timeline = t.db.case_timeline(&all, id).await.unwrap();
+    assert_eq!(timeline.last().unwrap().actor, "resident");
+}
+on_both!(public_reporting, public_report);

@@ -112,6 +112,8 @@ async fn notifications(t: &TestDb) {
                 anonymous: false,
                 latitude: None,
                 longitude: None,
+                reporter_phone: None,
+                tracking_hash: None,
             },
             Some(worker),
             T0,

@@ -1,0 +1,435 @@
+//! 群众上报: the public page where a resident reports a matter without an account, and follows,
+//! confirms or reopens it with the case number and the tracking code they were given. The
+//! reporter's name and phone go to the handlers only (the phone sealed at rest); nothing public
+//! ever shows them. Submissions are idempotent (a key in the form), limited per address, and
+//! audited.
+
+use crate::pages::step_label;
+use crate::{html, Chrome, PageError, L};
+use askama::Template;
+use axum::extract::{Form, Query, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use rand::Rng;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+use xiangzhi_api::AppState;
+use xiangzhi_domain::case::{Action, Actor, CaseState};
+use xiangzhi_domain::DivisionCode;
+use xiangzhi_storage::audit::AuditEntry;
+use xiangzhi_storage::cases::{By, Case, CaseCategory, CaseInput};
+use xiangzhi_storage::{now_ms, ListQuery, Scope, StoreError};
+
+type P = Result<Response, PageError>;
+
+/// Reports one address may send in an hour.
+const PER_HOUR: usize = 10;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ReportForm {
+    #[serde(default)]
+    county: Option<i64>,
+    #[serde(default)]
+    key: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    division_code: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    anonymous: Option<String>,
+    /// Left empty by people; filled by form-filling robots.
+    #[serde(default)]
+    website: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    c: Chrome,
+    county: i64,
+    key: String,
+    code: String,
+    categories: Vec<CaseCategory>,
+    divisions: Vec<(String, String)>,
+    form: ReportForm,
+    error: String,
+}
+
+fn chrome(l: L, title: &str) -> Chrome {
+    Chrome {
+        l,
+        title: title.into(),
+        me: None,
+        path: "/report".into(),
+    }
+}
+
+fn random(alphabet: &[u8], n: usize) -> String {
+    let mut rng = rand::rng();
+    (0..n)
+        .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
+        .collect()
+}
+
+/// A new form's idempotency key and tracking code (no 0/O, 1/I to misread).
+fn fresh_key_and_code() -> (String, String) {
+    (
+        format!("public-{}", random(b"0123456789abcdef", 32)),
+        random(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 8),
+    )
+}
+
+fn county_scope(county: i64) -> Option<Scope> {
+    DivisionCode::parse(&format!("{county}000000"))
+        .ok()
+        .map(|d| Scope::division(&d))
+}
+
+/// The county a page is for: as asked, else the first county this server holds.
+async fn county_of(s: &AppState, asked: Option<i64>) -> Option<i64> {
+    if asked.is_some() {
+        return asked;
+    }
+    let lq = ListQuery {
+        kind: Some("county".into()),
+        limit: Some(1),
+        ..Default::default()
+    };
+    let page = s.db.list_divisions(&Scope::everything(), &lq).await.ok()?;
+    page.items.first().map(|d| d.county_id)
+}
+
+/// The county's villages, named with their township.
+async fn villages(s: &AppState, county: i64) -> Result<Vec<(String, String)>, StoreError> {
+    let Some(scope) = county_scope(county) else {
+        return Ok(Vec::new());
+    };
+    let mut names = HashMap::new();
+    let mut out = Vec::new();
+    for kind in ["township", "village"] {
+        let mut lq = ListQuery {
+            kind: Some(kind.into()),
+            limit: Some(500),
+            ..Default::default()
+        };
+        loop {
+            let page = s.db.list_divisions(&scope, &lq).await?;
+            for d in page.items {
+                if kind == "township" {
+                    names.insert(d.code[..9].to_string(), d.name);
+                } else {
+                    let town = names.get(&d.code[..9]).cloned().unwrap_or_default();
+                    out.push((d.code, format!("{town} · {}", d.name)));
+                }
+            }
+            match page.next_cursor {
+                Some(c) => lq.cursor = Some(c),
+                None => break,
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn form_page(s: &AppState, l: L, county: i64, form: ReportForm, error: String) -> P {
+    let categories =
+        s.db.case_categories(county)
+            .await
+            .map_err(|e| PageError::Store(l, e))?;
+    if categories.is_empty() {
+        return Err(PageError::NotFound(l));
+    }
+    let divisions = villages(s, county)
+        .await
+        .map_err(|e| PageError::Store(l, e))?;
+    let (key, code) = if form.key.starts_with("public-") && form.code.len() == 8 {
+        (form.key.clone(), form.code.clone())
+    } else {
+        fresh_key_and_code()
+    };
+    html(ReportPage {
+        c: chrome(l, l.t("群众反映问题", "Report a matter")),
+        county,
+        key,
+        code,
+        categories,
+        divisions,
+        form,
+        error,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CountyQuery {
+    county: Option<i64>,
+}
+
+pub async fn report_form(
+    State(s): State<AppState>,
+    parts: Parts,
+    Query(q): Query<CountyQuery>,
+) -> P {
+    let l = L::from_headers(&parts.headers);
+    let county = county_of(&s, q.county)
+        .await
+        .ok_or(PageError::NotFound(l))?;
+    form_page(&s, l, county, ReportForm::default(), String::new()).await
+}
+
+/// Whether `source` may send another report now (at most `PER_HOUR` an hour).
+fn allow(source: &str, now: i64) -> bool {
+    static RECENT: OnceLock<Mutex<HashMap<String, Vec<i64>>>> = OnceLock::new();
+    let mut recent = RECENT
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if recent.len() > 10_000 {
+        recent.retain(|_, v| v.iter().any(|t| now - t < 3_600_000));
+    }
+    let times = recent.entry(source.to_string()).or_default();
+    times.retain(|t| now - t < 3_600_000);
+    if times.len() >= PER_HOUR {
+        return false;
+    }
+    times.push(now);
+    true
+}
+
+async fn audit(s: &AppState, source: &str, action: &str, c: &Case) {
+    let e = AuditEntry {
+        user_id: None,
+        login: "公众 public".into(),
+        action: action.into(),
+        object: format!("case:{}:{}", c.county_id, c.id),
+        outcome: "ok".into(),
+        source: source.into(),
+        detail: String::new(),
+    };
+    if let Err(e) = s.db.audit(&e).await {
+        tracing::error!(error = %e, "audit append failed");
+    }
+}
+
+pub async fn report(State(s): State<AppState>, parts: Parts, Form(f): Form<ReportForm>) -> P {
+    let l = L::from_headers(&parts.headers);
+    let county = county_of(&s, f.county)
+        .await
+        .ok_or(PageError::NotFound(l))?;
+    let source = xiangzhi_api::source_of(&parts.headers, &parts.extensions);
+    let now = now_ms();
+    let scope = county_scope(county).ok_or(PageError::NotFound(l))?;
+    if !f.website.is_empty() {
+        return Err(PageError::NotFound(l));
+    }
+    let missing = |v: &str| v.trim().is_empty();
+    if missing(&f.name) || missing(&f.phone) || missing(&f.description) {
+        let why = l.t(
+            "请填写情况、姓名和联系电话",
+            "please give what happened, your name and your phone",
+        );
+        return form_page(&s, l, county, f, why.into()).await;
+    }
+    if !f.key.starts_with("public-") || f.code.len() != 8 {
+        return form_page(&s, l, county, ReportForm::default(), String::new()).await;
+    }
+    if !allow(&source, now) {
+        let page = form_page(
+            &s,
+            l,
+            county,
+            f,
+            l.t(
+                "提交过于频繁，请一小时后再试或拨打12345",
+                "too many reports from here; try again in an hour or call 12345",
+            )
+            .into(),
+        )
+        .await?;
+        return Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response());
+    }
+    let input = CaseInput {
+        idempotency_key: f.key.clone(),
+        category: f.category.clone(),
+        description: f.description.clone(),
+        division_code: f.division_code.clone(),
+        household_id: None,
+        urgency: "normal".into(),
+        reporter_kind: "resident".into(),
+        reporter_name: Some(f.name.trim().to_string()),
+        anonymous: f.anonymous.is_some(),
+        reporter_phone: Some(f.phone.clone()),
+        tracking_hash: Some(xiangzhi_storage::cases::tracking_hash(&f.code)),
+        latitude: None,
+        longitude: None,
+    };
+    match s.db.create_case(&scope, &input, None, now).await {
+        Ok((case, created)) => {
+            if created {
+                audit(&s, &source, "public report", &case).await;
+            }
+            Ok(Redirect::to(&format!(
+                "/report/track?county={county}&id={}&code={}&fresh=1",
+                case.id, f.code
+            ))
+            .into_response())
+        }
+        Err(StoreError::Invalid(errors)) => {
+            let why = errors
+                .iter()
+                .map(|e| format!("{}：{}", e.field, l.t(&e.zh, &e.en)))
+                .collect::<Vec<_>>()
+                .join("；");
+            form_page(&s, l, county, f, why).await
+        }
+        Err(e) => Err(PageError::Store(l, e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "track.html")]
+struct TrackPage {
+    c: Chrome,
+    county: i64,
+    case: Option<Case>,
+    code: String,
+    category: String,
+    timeline: Vec<crate::pages::Step>,
+    fresh: bool,
+    can_confirm: bool,
+    can_reopen: bool,
+    error: String,
+}
+
+#[derive(Deserialize)]
+pub struct TrackQuery {
+    county: Option<i64>,
+    id: Option<i64>,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    fresh: Option<String>,
+}
+
+async fn track_page(
+    s: &AppState,
+    l: L,
+    county: i64,
+    id: Option<i64>,
+    code: &str,
+    fresh: bool,
+) -> P {
+    let empty = |error: String| TrackPage {
+        c: chrome(l, l.t("查询办理进度", "Follow a report")),
+        county,
+        case: None,
+        code: String::new(),
+        category: String::new(),
+        timeline: Vec::new(),
+        fresh: false,
+        can_confirm: false,
+        can_reopen: false,
+        error,
+    };
+    let Some(id) = id.filter(|_| !code.is_empty()) else {
+        return html(empty(String::new()));
+    };
+    let case = match s.db.case_by_tracking(county, id, code).await {
+        Ok(c) => c,
+        Err(StoreError::NotFound) => {
+            let why = l.t("事项号或查询码不对", "no report with that number and code");
+            return Ok((StatusCode::NOT_FOUND, html(empty(why.into()))?).into_response());
+        }
+        Err(e) => return Err(PageError::Store(l, e)),
+    };
+    let scope = county_scope(county).ok_or(PageError::NotFound(l))?;
+    // The public sees what happened and when, not who said what.
+    let timeline =
+        s.db.case_timeline(&scope, id)
+            .await
+            .map_err(|e| PageError::Store(l, e))?
+            .iter()
+            .map(|e| step_label(l, e))
+            .collect();
+    let category =
+        s.db.case_categories(county)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|c| c.code == case.category)
+            .map(|c| c.name)
+            .unwrap_or_else(|| case.category.clone());
+    html(TrackPage {
+        c: chrome(l, &format!("{} #{}", l.t("事项", "Case"), case.id)),
+        county,
+        code: code.trim().to_ascii_uppercase(),
+        category,
+        timeline,
+        fresh,
+        can_confirm: case.state == CaseState::Resolved,
+        can_reopen: matches!(case.state, CaseState::Confirmed | CaseState::Closed),
+        case: Some(case),
+        error: String::new(),
+    })
+}
+
+pub async fn track(State(s): State<AppState>, parts: Parts, Query(q): Query<TrackQuery>) -> P {
+    let l = L::from_headers(&parts.headers);
+    let county = county_of(&s, q.county)
+        .await
+        .ok_or(PageError::NotFound(l))?;
+    track_page(&s, l, county, q.id, &q.code, q.fresh.is_some()).await
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    county: i64,
+    id: i64,
+    code: String,
+    action: String,
+    #[serde(default)]
+    rating: Option<u8>,
+    #[serde(default)]
+    note: String,
+}
+
+/// The resident's answer: confirm with a rating, or reopen.
+pub async fn answer(State(s): State<AppState>, parts: Parts, Form(f): Form<AnswerForm>) -> P {
+    let l = L::from_headers(&parts.headers);
+    let case =
+        s.db.case_by_tracking(f.county, f.id, &f.code)
+            .await
+            .map_err(|e| PageError::Store(l, e))?;
+    let action = match f.action.as_str() {
+        "confirm" => Action::Confirm { rating: f.rating },
+        "reopen" => Action::Reopen,
+        _ => return Err(PageError::NotFound(l)),
+    };
+    let scope = county_scope(f.county).ok_or(PageError::NotFound(l))?;
+    let note: String = f.note.chars().take(500).collect();
+    let by = By {
+        actor: Actor::Resident,
+        user: None,
+        note: &note,
+        at: now_ms(),
+    };
+    s.db.case_step(&scope, case.id, &action, by)
+        .await
+        .map_err(|e| PageError::Store(l, e))?;
+    let source = xiangzhi_api::source_of(&parts.headers, &parts.extensions);
+    audit(&s, &source, &format!("public {}", f.action), &case).await;
+    Ok(Redirect::to(&format!(
+        "/report/track?county={}&id={}&code={}",
+        f.county, f.id, f.code
+    ))
+    .into_response())
+}

@@ -105,16 +105,28 @@ pub async fn create_case(
     State(s): State<AppState>,
     c: Caller,
     Json(i): Json<CaseInput>,
-) -> R<(StatusCode, Json<Case>)> {
-    let (case, created) =
-        s.db.create_case(&c.scope, &i, Some(c.user.id), now_ms())
-            .await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
+) -> R<axum::response::Response> {
+    use axum::response::IntoResponse;
+    // A new case and its audit entry are one commit (a surge of reports is bound by commits).
+    let entry = xiangzhi_storage::audit::AuditEntry {
+        user_id: Some(c.user.id),
+        login: c.user.login.clone(),
+        action: "POST /api/v1/cases".into(),
+        object: String::new(),
+        outcome: "201".into(),
+        source: c.source.clone(),
+        detail: String::new(),
     };
-    Ok((status, Json(case)))
+    let (case, created) =
+        s.db.create_case_audited(&c.scope, &i, Some(c.user.id), now_ms(), Some(entry))
+            .await?;
+    Ok(if created {
+        let mut r = (StatusCode::CREATED, Json(case)).into_response();
+        r.extensions_mut().insert(crate::Audited);
+        r
+    } else {
+        (StatusCode::OK, Json(case)).into_response()
+    })
 }
 
 #[utoipa::path(get, path = "/cases/{id}", tag = "cases", params(("id" = i64, Path)),

@@ -194,6 +194,11 @@ pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
         .next()
 }
 
+/// Put in a response's extensions by a handler that wrote its own audit entry (in the same
+/// transaction as the write), so the middleware does not write a second.
+#[derive(Clone, Copy)]
+pub struct Audited;
+
 /// Resolves the account of a request (bearer token or session cookie), then writes one audit entry
 /// for every write (and the handlers write one for every unmasked read).
 pub async fn authenticate(
@@ -221,7 +226,8 @@ pub async fn authenticate(
     let resp = next.run(req).await;
     let is_write = method != axum::http::Method::GET && method != axum::http::Method::HEAD;
     // Logins audit themselves (they know the login even when it fails).
-    if is_write && path.starts_with("/api/") && !path.ends_with("/auth/login") {
+    let audited = resp.extensions().get::<Audited>().is_some();
+    if is_write && !audited && path.starts_with("/api/") && !path.ends_with("/auth/login") {
         let entry = AuditEntry {
             user_id: user.as_ref().map(|u| u.id),
             login: user.as_ref().map(|u| u.login.clone()).unwrap_or_default(),

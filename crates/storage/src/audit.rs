@@ -2,7 +2,7 @@
 //! of the entry before it, so `verify` finds any altered, removed or inserted entry and says which.
 
 use crate::sql::Q;
-use crate::{now_ms, Db, Result};
+use crate::{now_ms, Db, Result, Tx};
 use sha2::{Digest, Sha256};
 
 /// Audit entries are kept at least this long (six months; 网络安全法 第二十一条).
@@ -76,37 +76,7 @@ impl Db {
     /// Appends one entry in its own transaction.
     pub async fn audit(&self, e: &AuditEntry) -> Result<i64> {
         let mut tx = self.begin().await?;
-        // Updating the head first takes its row lock: concurrent appenders queue here.
-        let (seq, prev): (i64, String) = tx
-            .one(&Q::new(
-                "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
-            ))
-            .await?;
-        let at = now_ms();
-        let hash = entry_hash(&prev, seq, at, e);
-        tx.exec(&Q::with(
-            "INSERT INTO audit_log (seq, at, user_id, login, action, object, outcome, source, detail, prev_hash, hash) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            vec![
-                seq.into(),
-                at.into(),
-                e.user_id.into(),
-                e.login.clone().into(),
-                e.action.clone().into(),
-                e.object.clone().into(),
-                e.outcome.clone().into(),
-                e.source.clone().into(),
-                e.detail.clone().into(),
-                prev.into(),
-                hash.clone().into(),
-            ],
-        ))
-        .await?;
-        tx.exec(&Q::with(
-            "UPDATE audit_head SET hash = ? WHERE id = 1",
-            vec![hash.into()],
-        ))
-        .await?;
+        let seq = append(&mut tx, e).await?;
         tx.commit().await?;
         Ok(seq)
     }
@@ -236,4 +206,41 @@ impl Db {
             problem: None,
         })
     }
+}
+
+/// Appends `e` to the chain inside `tx` (a write that audits itself in its own transaction: one
+/// commit for both).
+pub(crate) async fn append(tx: &mut Tx, e: &AuditEntry) -> Result<i64> {
+    // Updating the head first takes its row lock: concurrent appenders queue here.
+    let (seq, prev): (i64, String) = tx
+        .one(&Q::new(
+            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+        ))
+        .await?;
+    let at = now_ms();
+    let hash = entry_hash(&prev, seq, at, e);
+    tx.exec(&Q::with(
+        "INSERT INTO audit_log (seq, at, user_id, login, action, object, outcome, source, detail, prev_hash, hash) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            seq.into(),
+            at.into(),
+            e.user_id.into(),
+            e.login.clone().into(),
+            e.action.clone().into(),
+            e.object.clone().into(),
+            e.outcome.clone().into(),
+            e.source.clone().into(),
+            e.detail.clone().into(),
+            prev.into(),
+            hash.clone().into(),
+        ],
+    ))
+    .await?;
+    tx.exec(&Q::with(
+        "UPDATE audit_head SET hash = ? WHERE id = 1",
+        vec![hash.into()],
+    ))
+    .await?;
+    Ok(seq)
 }

@@ -328,6 +328,30 @@ async fn case_api(t: &TestDb) {
     assert_eq!((s1.as_u16(), s2.as_u16()), (201, 200));
     assert_eq!(c1["id"], c2["id"]);
     let id = c1["id"].as_i64().unwrap();
+    // Each submission is in the audit log once: the new case with it (same commit), the repeat
+    // by the middleware.
+    let log = t.db.audit_entries(None, 2).await.unwrap();
+    let (repeat, new) = (&log[0], &log[1]);
+    assert_eq!(
+        (
+            new.action.as_str(),
+            new.object.as_str(),
+            new.outcome.as_str()
+        ),
+        (
+            "POST /api/v1/cases",
+            format!("case:141029:{id}").as_str(),
+            "201"
+        )
+    );
+    assert_eq!(
+        (repeat.object.as_str(), repeat.outcome.as_str()),
+        ("/api/v1/cases", "200")
+    );
+    assert!(
+        t.db.audit_verify().await.unwrap().problem.is_none(),
+        "the chain holds"
+    );
     let status = |r: (axum::http::StatusCode, serde_json::Value, String)| r.0.as_u16();
     assert_eq!(
         status(act(id, &worker, json!({"action": "accept"})).await),

@@ -813,16 +813,36 @@ impl Db {
             q.push(tail);
             q
         };
-        // One pass over the period's cases (a covering index) gives everything but the overdue
-        // list and the repeat households, which run at the same time on other connections: the
-        // counts by category and state, and for the resolved cases the level they were settled
-        // at (0 village or below, 1 township, 2 county), whether the clock escalated them, the
-        // rating and the duration (for the exact median).
-        let rows_q = base(
-            "t.category, t.state, CAST(CASE t.level WHEN 'county' THEN 2 WHEN 'township' THEN 1 ELSE 0 END AS BIGINT), \
-             t.resolved_at - t.created_at, t.rating, t.auto_escalations",
-            "",
+        // The passes are independent: they run at once, each on its own connection.
+        let groups_q = base(
+            "t.category, t.state, COUNT(*)",
+            " GROUP BY t.category, t.state",
         );
+        // Everything about the resolved cases in one pass: how many, how many the clock never
+        // escalated, how many were settled in the village and in the township, the ratings.
+        let resolved_q = base(
+            "COUNT(*), COALESCE(SUM(CASE WHEN t.auto_escalations = 0 THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN t.level IN ('micro_grid', 'grid', 'village') THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN t.level <> 'county' THEN 1 ELSE 0 END), 0), \
+             CAST(COALESCE(SUM(t.rating), 0) AS BIGINT), COUNT(t.rating)",
+            " AND t.resolved_at IS NOT NULL",
+        );
+        // The median: the middle of the resolved cases' durations (the count comes from the
+        // same rows, so the offset is computed in SQL).
+        let median_q = {
+            let mut q = base(
+                "t.resolved_at - t.created_at",
+                " AND t.resolved_at IS NOT NULL ORDER BY 1 LIMIT 1 OFFSET \
+                 (SELECT COUNT(*) / 2 FROM cases t WHERE t.created_at >= ",
+            );
+            let a = q.arg(from);
+            q.push(&format!("{a} AND t.created_at < "));
+            let b = q.arg(to);
+            q.push(&b);
+            scope.filter(&mut q, "t", "division_code");
+            q.push(" AND t.resolved_at IS NOT NULL)");
+            q
+        };
         let overdue_q = {
             let mut q = base("t.id", " AND t.due_at IS NOT NULL AND t.due_at < ");
             let p = q.arg(now);
@@ -837,37 +857,18 @@ impl Db {
             " AND t.household_id IS NOT NULL GROUP BY t.household_id HAVING COUNT(*) > 1 \
              ORDER BY COUNT(*) DESC, t.household_id LIMIT 100",
         );
-        type Row = (String, String, i64, Option<i64>, Option<i64>, i64);
-        let (rows, overdue, repeats) = futures::try_join!(
-            self.all::<Row>(&rows_q),
+        let (groups, resolved, median, overdue, repeats) = futures::try_join!(
+            self.all::<(String, String, i64)>(&groups_q),
+            self.one::<(i64, i64, i64, i64, i64, i64)>(&resolved_q),
+            self.optional::<(i64,)>(&median_q),
             self.all::<(i64,)>(&overdue_q),
             self.all::<(i64, i64)>(&repeats_q),
         )?;
-        let mut groups = std::collections::HashMap::<(String, String), i64>::new();
-        let mut durations = Vec::new();
-        let (mut on_time, mut village, mut township, mut rating_sum, mut rated) = (0, 0, 0, 0, 0);
-        for (category, state, level, duration, rating, escalations) in rows {
-            *groups.entry((category, state)).or_default() += 1;
-            let Some(d) = duration else { continue };
-            durations.push(d);
-            on_time += i64::from(escalations == 0);
-            village += i64::from(level == 0);
-            township += i64::from(level <= 1);
-            if let Some(r) = rating {
-                rating_sum += r;
-                rated += 1;
-            }
-        }
-        let n = durations.len() as i64;
-        let median = if durations.is_empty() {
-            None
-        } else {
-            let mid = durations.len() / 2;
-            Some(*durations.select_nth_unstable(mid).1)
-        };
+        let (n, on_time, village, township, rating_sum, rated) = resolved;
+        let median = median.filter(|_| n > 0);
         let mut by_category = std::collections::BTreeMap::<String, i64>::new();
         let mut by_state = std::collections::BTreeMap::<String, i64>::new();
-        for ((category, state), k) in groups {
+        for (category, state, k) in groups {
             *by_category.entry(category).or_default() += k;
             *by_state.entry(state).or_default() += k;
         }
@@ -880,7 +881,7 @@ impl Db {
             on_time_rate: share(on_time),
             settled_in_village: share(village),
             settled_in_township: share(township),
-            median_resolve_ms: median,
+            median_resolve_ms: median.map(|m| m.0),
             satisfaction: (rated > 0).then(|| rating_sum as f64 / rated as f64),
             rated,
             overdue: overdue.into_iter().map(|r| r.0).collect(),

@@ -154,6 +154,7 @@ pub async fn fill_history(db: &Db, total: i64, now: i64) -> anyhow::Result<()> {
 pub async fn history(db: &Db, cases: i64, runs: usize) -> anyhow::Result<()> {
     let now = xiangzhi_storage::now_ms();
     fill_history(db, cases, now).await?;
+    db.analyze().await?;
     let n = db
         .count_for_tests("SELECT COUNT(*) FROM cases WHERE county_id = 141029")
         .await?;

@@ -219,10 +219,18 @@ impl Db {
         Ok(n)
     }
 
-    /// Refreshes the planner's statistics (`ANALYZE`) after a large load, so scoped queries pick
-    /// the right index.
+    /// Refreshes the planner's statistics after a large load, so scoped queries pick the right
+    /// index; on PostgreSQL also vacuums (`VACUUM ANALYZE`), which sets the visibility map that
+    /// index-only scans need (what autovacuum would do a while later).
     pub async fn analyze(&self) -> Result<()> {
-        on_backend!(&self.inner, p => { sqlx::query("ANALYZE").execute(p).await?; });
+        match &self.inner {
+            Backend::Sqlite(p) => {
+                sqlx::query("ANALYZE").execute(p).await?;
+            }
+            Backend::Postgres(p) => {
+                sqlx::query("VACUUM ANALYZE").execute(p).await?;
+            }
+        }
         Ok(())
     }
 

@@ -1059,7 +1059,7 @@ impl Db {
 
 impl Db {
     /// One committed single-row insert into `cases`, nothing else: the raw rate the surge
-    /// benchmark compares the HTTP intake with. Keys are `raw-<writer>-<n>`.
+    /// benchmark compares the HTTP intake with. Keys are `raw-<id>`.
     #[doc(hidden)]
     pub async fn bench_raw_case_insert(
         &self,
@@ -1069,7 +1069,9 @@ impl Db {
         writer: i64,
         n: i64,
     ) -> Result<()> {
-        let id = 1_000_000_000_000 + writer * 1_000_000_000 + n;
+        // Unique across runs on a kept database: the run's second of the day, the writer, the row.
+        let run = crate::now_ms() / 1000 % 86_400;
+        let id = 1_000_000_000_000_000 + run * 1_000_000_000 + writer * 10_000_000 + n;
         let now = crate::now_ms();
         let mut tx = self.begin().await?;
         tx.exec(&Q::with(
@@ -1081,7 +1083,7 @@ impl Db {
             vec![
                 county.into(),
                 id.into(),
-                format!("raw-{writer}-{n}").into(),
+                format!("raw-{id}").into(),
                 category.into(),
                 division.into(),
                 (now + 86_400_000).into(),

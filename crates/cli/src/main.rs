@@ -504,8 +504,6 @@ const DEMO_ACCOUNTS: [(&str, &str, &str, &str); 6] = [
     ("security", "安全管理员", "security_admin", "141029000000"),
 ];
 
-/// Times household and resident searches with no scope, the county's scope and a township's, and
-/// prints a Markdown table (median and 95th percentile per query).
 /// The database a benchmark runs on: PostgreSQL at `postgres` (the demo county built into it if
 /// it is empty), or the SQLite `file` — copied from `template` when given (a fresh copy each run),
 /// else built as the demo county if missing.
@@ -550,6 +548,8 @@ async fn bench_db(
     }
 }
 
+/// Times household and resident searches with no scope, the county's scope and a township's, and
+/// prints a Markdown table (median and 95th percentile per query).
 async fn bench_scope(
     file: &std::path::Path,
     runs: usize,
@@ -557,25 +557,7 @@ async fn bench_scope(
 ) -> anyhow::Result<()> {
     use xiangzhi_domain::DivisionCode;
     use xiangzhi_storage::ListQuery;
-    let db = if let Some(url) = postgres {
-        let db = Db::connect(url).await?;
-        if db.count_for_tests("SELECT COUNT(*) FROM residents").await? == 0 {
-            let started = std::time::Instant::now();
-            xiangzhi_demo::build(&db, 1, |_| {}).await?;
-            eprintln!(
-                "demo county built on PostgreSQL in {:.1}s",
-                started.elapsed().as_secs_f64()
-            );
-        }
-        db
-    } else if file.exists() {
-        Db::connect(&format!("sqlite://{}", file.display())).await?
-    } else {
-        if let Some(dir) = file.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        build_demo(file, 1).await?
-    };
+    let db = bench_db(file, postgres, None).await?;
     db.analyze().await?;
     let county = Scope::division(&DivisionCode::parse("141029000000")?);
     let township = Scope::division(&DivisionCode::parse("141029100000")?);

@@ -121,6 +121,23 @@ struct Got {
     body: String,
 }
 
+impl Got {
+    async fn from(resp: axum::response::Response) -> Got {
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Got {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into(),
+        }
+    }
+}
+
 impl Page {
     fn new(t: &TestDb) -> Page {
         Page {
@@ -154,18 +171,7 @@ impl Page {
                 self.cookies.push(kv);
             }
         }
-        let status = resp.status();
-        let location = resp
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        Got {
-            status,
-            location,
-            body: String::from_utf8_lossy(&bytes).into(),
-        }
+        Got::from(resp).await
     }
     async fn multipart(&mut self, uri: &str, file_name: &str, data: &[u8]) -> Got {
         let boundary = "xzboundary7MA4YWxkTrZu0gW";
@@ -186,18 +192,7 @@ impl Page {
             .body(Body::from(body))
             .unwrap();
         let resp = self.app.clone().oneshot(req).await.unwrap();
-        let status = resp.status();
-        let location = resp
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        Got {
-            status,
-            location,
-            body: String::from_utf8_lossy(&bytes).into(),
-        }
+        Got::from(resp).await
     }
     async fn get(&mut self, uri: &str) -> Got {
         self.send("GET", uri, None).await

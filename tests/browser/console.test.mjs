@@ -115,6 +115,9 @@ try {
   await field.setOffline(true);
   await m.selectOption("select[name=category]", "road");
   await m.fill("textarea[name=description]", what);
+  // A photo of the spot, taken on the phone (a small PNG; the page re-encodes it as JPEG).
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==", "base64");
+  await m.setInputFiles("input[name=photo]", { name: "slide.png", mimeType: "image/png", buffer: png });
   await m.click("#report button[type=submit]");
   await m.waitForFunction(() => document.getElementById("waiting-count").textContent === "1");
   assert.match(await m.textContent("#waiting"), /山体滑坡/);
@@ -142,6 +145,9 @@ try {
   await m.screenshot({ path: `${shots}/16-mobile-sent.png`, fullPage: true });
   const found = await (await m.request.get(`${base}/api/v1/cases?q=${encodeURIComponent("山体滑坡")}`)).json();
   assert.equal(found.items.length, 1, "the case exists exactly once");
+  const files = await (await m.request.get(`${base}/api/v1/cases/${found.items[0].id}/files`)).json();
+  assert.equal(files.length, 1, "its photo arrived, once");
+  assert.equal(files[0].content_type, "image/jpeg");
   await field.close();
 
   console.log(`browser test passed; screenshots in ${shots}`);

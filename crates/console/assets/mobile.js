@@ -60,7 +60,9 @@
     var sent = list.filter(function (i) { return i.state === "sent"; }).reverse();
     document.getElementById("waiting-count").textContent = waiting.length;
     fill("waiting", waiting, function (i) {
-      return [text("span", "when", when(i.created)), text("span", "", i.body.description)];
+      var parts = [text("span", "when", when(i.created)), text("span", "", i.body.description)];
+      if (i.photos && i.photos.length) parts.push(text("span", "when", T.photos + " " + i.photos.length));
+      return parts;
     });
     fill("refused", refused, function (i) {
       var b = text("button", "link", T.discard);
@@ -120,6 +122,10 @@
     sending = true;
     say(T.sending);
     var key = next.body.idempotency_key;
+    if (next.id) {
+      sendPhoto(next);
+      return;
+    }
     fetch("/api/v1/cases", {
       method: "POST",
       credentials: "same-origin",
@@ -128,7 +134,11 @@
     }).then(function (r) {
       if (r.status === 200 || r.status === 201) {
         return r.json().then(function (c) {
-          update(key, { state: "sent", id: c.id, sent: Date.now() });
+          if (next.photos && next.photos.length) {
+            update(key, { id: c.id });
+          } else {
+            update(key, { state: "sent", id: c.id, sent: Date.now() });
+          }
           delay = 5000;
           sending = false;
           flush();
@@ -156,10 +166,83 @@
       schedule();
     });
   }
-  function keep(body) {
+  // The case is filed: its photos follow one by one. The server keeps identical content once,
+  // so a photo resent after a lost answer is not attached twice.
+  function sendPhoto(item) {
+    var key = item.body.idempotency_key;
+    var photo = item.photos[0];
+    var done = function () {
+      var rest = item.photos.slice(1);
+      if (rest.length) {
+        update(key, { photos: rest });
+      } else {
+        update(key, { state: "sent", photos: [], sent: Date.now() });
+      }
+      delay = 5000;
+      sending = false;
+      flush();
+    };
+    fetch("/api/v1/cases/" + item.id + "/files?name=photo-" + item.photos.length + ".jpg", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "image/jpeg", accept: "application/json" },
+      body: toBlob(photo)
+    }).then(function (r) {
+      if (r.status === 200 || r.status === 201) return done();
+      if (r.status === 401) {
+        sending = false;
+        say(T.signIn, "warn");
+        document.getElementById("signin").hidden = false;
+        return;
+      }
+      if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) return done();
+      throw new Error("HTTP " + r.status);
+    }).catch(function () {
+      sending = false;
+      say(navigator.onLine === false ? T.offline : T.waitingSignal, "warn");
+      render();
+      schedule();
+    });
+  }
+  function toBlob(dataUrl) {
+    var bin = atob(dataUrl.split(",")[1]);
+    var bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new Blob([bytes], { type: "image/jpeg" });
+  }
+  // A photo made small enough to keep on the phone and send on a slow line: at most 1280 px
+  // on its longer side, JPEG.
+  function shrink(file) {
+    return new Promise(function (resolve) {
+      var img = new Image();
+      var url = URL.createObjectURL(file);
+      img.onload = function () {
+        var scale = Math.min(1, 1280 / Math.max(img.width, img.height));
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.max(1, Math.round(img.width * scale));
+        canvas.height = Math.max(1, Math.round(img.height * scale));
+        canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+        URL.revokeObjectURL(url);
+        resolve(canvas.toDataURL("image/jpeg", 0.7));
+      };
+      img.onerror = function () {
+        URL.revokeObjectURL(url);
+        resolve(null);
+      };
+      img.src = url;
+    });
+  }
+  function keep(body, photos) {
     var list = load();
-    list.push({ state: "waiting", created: Date.now(), body: body });
-    save(list);
+    list.push({ state: "waiting", created: Date.now(), body: body, photos: photos || [] });
+    try {
+      save(list);
+    } catch (e) {
+      // The phone's storage is full: keep the report, without its photos.
+      list[list.length - 1].photos = [];
+      save(list);
+      say(T.photosTooBig, "warn");
+    }
     form.reset();
     render();
     delay = 5000;
@@ -181,16 +264,20 @@
       say(T.needDescription, "warn");
       return;
     }
-    if (f.locate.checked && navigator.geolocation) {
-      say(T.locating);
-      navigator.geolocation.getCurrentPosition(function (pos) {
-        body.latitude = pos.coords.latitude;
-        body.longitude = pos.coords.longitude;
-        keep(body);
-      }, function () { keep(body); }, { timeout: 10000, maximumAge: 300000 });
-    } else {
-      keep(body);
-    }
+    var files = Array.prototype.slice.call(f.photo.files || [], 0, 5);
+    Promise.all(files.map(shrink)).then(function (shrunk) {
+      var photos = shrunk.filter(function (p) { return p; });
+      if (f.locate.checked && navigator.geolocation) {
+        say(T.locating);
+        navigator.geolocation.getCurrentPosition(function (pos) {
+          body.latitude = pos.coords.latitude;
+          body.longitude = pos.coords.longitude;
+          keep(body, photos);
+        }, function () { keep(body, photos); }, { timeout: 10000, maximumAge: 300000 });
+      } else {
+        keep(body, photos);
+      }
+    });
   });
   window.addEventListener("online", function () {
     delay = 5000;

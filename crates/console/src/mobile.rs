@@ -40,6 +40,8 @@ fn messages(l: L) -> serde_json::Value {
         "waitingSignal": l.t("暂未送达，将自动重试", "Not delivered yet; will retry by itself"),
         "needDescription": l.t("请填写情况描述", "Please describe what happened"),
         "locating": l.t("正在获取位置…", "Finding your location…"),
+        "photos": l.t("照片", "photos"),
+        "photosTooBig": l.t("手机存储已满：报告已保存，照片未能保存", "the phone's storage is full: the report is kept, its photos are not"),
     })
 }
 

@@ -104,9 +104,13 @@ pub async fn list_cases(
 pub async fn create_case(
     State(s): State<AppState>,
     c: Caller,
-    Json(i): Json<CaseInput>,
+    Json(mut i): Json<CaseInput>,
 ) -> R<axum::response::Response> {
     use axum::response::IntoResponse;
+    // A grid worker's report belongs to their grid unless it names a household or another grid.
+    if i.grid_id.is_none() && i.household_id.is_none() {
+        i.grid_id = c.user.grid_id;
+    }
     // A new case and its audit entry are one commit (a surge of reports is bound by commits).
     let entry = xiangzhi_storage::audit::AuditEntry {
         user_id: Some(c.user.id),

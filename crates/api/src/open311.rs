@@ -328,6 +328,7 @@ async fn create(
         description: get("description").unwrap_or("").to_string(),
         division_code: division,
         household_id: None,
+        grid_id: None,
         urgency: "normal".into(),
         reporter_kind: "resident".into(),
         reporter_name: (!name.is_empty()).then_some(name),

@@ -263,6 +263,7 @@ pub async fn report(State(s): State<AppState>, parts: Parts, Form(f): Form<Repor
         description: f.description.clone(),
         division_code: f.division_code.clone(),
         household_id: None,
+        grid_id: None,
         urgency: "normal".into(),
         reporter_kind: "resident".into(),
         reporter_name: Some(f.name.trim().to_string()),

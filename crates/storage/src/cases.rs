@@ -19,6 +19,8 @@ pub struct Case {
     pub description: String,
     pub division_code: String,
     pub household_id: Option<i64>,
+    /// The grid (usually a micro-grid) it belongs to, if known.
+    pub grid_id: Option<i64>,
     #[sqlx(try_from = "String")]
     pub urgency: Urgency,
     #[sqlx(try_from = "String")]
@@ -88,6 +90,9 @@ pub struct CaseInput {
     pub description: String,
     pub division_code: String,
     pub household_id: Option<i64>,
+    /// The grid it belongs to; by default the household's micro-grid.
+    #[serde(default)]
+    pub grid_id: Option<i64>,
     #[serde(default = "normal")]
     pub urgency: String,
     pub reporter_kind: String,
@@ -131,7 +136,7 @@ pub struct By<'a> {
     pub at: i64,
 }
 
-const CASE_COLS: &str = "t.county_id, t.id, t.category, t.description, t.division_code, t.household_id, t.urgency, \
+const CASE_COLS: &str = "t.county_id, t.id, t.category, t.description, t.division_code, t.household_id, t.grid_id, t.urgency, \
      t.reporter_kind, t.reporter_name, t.anonymous, t.reported_by, t.state, t.level, t.handler_id, t.extension, \
      t.supervised, t.reopened, t.due_at, t.resolved_at, t.merged_into, t.rating, t.latitude, t.longitude, t.version, t.created_at, t.updated_at";
 
@@ -322,17 +327,40 @@ impl Db {
                 "the division does not exist or lies outside your jurisdiction",
             ));
         }
+        let mut grid = input.grid_id;
         if let Some(h) = input.household_id {
             let mut hq = Q::with(
-                "SELECT t.id FROM households t WHERE t.county_id = ? AND t.id = ?",
+                "SELECT t.micro_grid_id FROM households t WHERE t.county_id = ? AND t.id = ?",
                 vec![county.into(), h.into()],
             );
             scope.filter(&mut hq, "t", "division_code");
-            if tx.optional::<(i64,)>(&hq).await?.is_none() {
+            match tx.optional::<(i64,)>(&hq).await? {
+                Some((micro,)) => grid = grid.or(Some(micro)),
+                None => {
+                    return Err(StoreError::invalid(
+                        "household_id",
+                        "户不存在或不在管辖范围内",
+                        "the household does not exist or lies outside your jurisdiction",
+                    ))
+                }
+            }
+        }
+        if let Some(g) = grid {
+            // The grid must be in reach and lie in the case's division (or below it).
+            let mut gq = Q::with(
+                "SELECT t.division_code FROM grids t WHERE t.county_id = ? AND t.id = ?",
+                vec![county.into(), g.into()],
+            );
+            scope.filter(&mut gq, "t", "division_code");
+            let inside = tx
+                .optional::<(String,)>(&gq)
+                .await?
+                .is_some_and(|(d,)| d.starts_with(division.prefix()));
+            if !inside {
                 return Err(StoreError::invalid(
-                    "household_id",
-                    "户不存在或不在管辖范围内",
-                    "the household does not exist or lies outside your jurisdiction",
+                    "grid_id",
+                    "网格不存在、不在管辖范围内或不在该区划内",
+                    "the grid does not exist, lies outside your jurisdiction or outside the division",
                 ));
             }
         }
@@ -343,8 +371,8 @@ impl Db {
                 "INSERT INTO cases (county_id, id, idempotency_key, category, description, division_code, household_id, urgency, \
                  reporter_kind, reporter_name, anonymous, reported_by, state, level, handler_id, extension, supervised, reopened, \
                  due_at, resolved_at, merged_into, rating, latitude, longitude, version, created_at, updated_at, \
-                 reporter_phone, tracking_hash) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'none', ?, 0, ?, NULL, NULL, NULL, ?, ?, 1, ?, ?, ?, ?) \
+                 reporter_phone, tracking_hash, grid_id) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'none', ?, 0, ?, NULL, NULL, NULL, ?, ?, 1, ?, ?, ?, ?, ?) \
                  ON CONFLICT (county_id, idempotency_key) DO NOTHING",
                 vec![
                     county.into(),
@@ -369,6 +397,7 @@ impl Db {
                     now.into(),
                     crate::crypto::seal_opt("phone", phone.as_deref()).into(),
                     input.tracking_hash.clone().into(),
+                    grid.into(),
                 ],
             ))
             .await?;

@@ -134,10 +134,9 @@ impl Scope {
                 .replace(&format!("h.county_id = {alias}.county_id"), "h.county_id = r.county_id")
         );
         let cond = match table_of(&q.sql, alias) {
-            // Cases are the grid's division's for now (a micro-grid's cases are its group's).
-            Some("divisions" | "party_orgs" | "contact_duties" | "cases" | "notifications") => {
-                return
-            }
+            // A case of the grid's subtree, or of the division without a grid.
+            Some("cases") => format!("({alias}.grid_id IS NULL OR {alias}.grid_id IN ({grids}))"),
+            Some("divisions" | "party_orgs" | "contact_duties" | "notifications") => return,
             Some("grids") => format!("{alias}.path >= {lo} AND {alias}.path < {hi}"),
             Some("grid_staff") => format!("{alias}.grid_id IN ({grids})"),
             Some("households") => format!("{alias}.micro_grid_id IN ({grids})"),

@@ -399,6 +399,59 @@ async fn grid_bound_account(t: &TestDb) {
         let (s, _, _) = c.call("GET", &path, None).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
     }
+    // Cases: the sibling micro-grid's are invisible, the group's without a grid are not, and
+    // the worker's own reports belong to its grid.
+    crate::cases::categories(&t.db).await;
+    let case = |key: &str, household: Option<i64>| {
+        json!({"idempotency_key": key, "category": "road", "description": key, "division_code": "141029100001001",
+            "household_id": household, "reporter_kind": "resident"})
+    };
+    let sibling_case = admin
+        .ok(
+            "POST",
+            "/api/v1/cases",
+            Some(case("gb-theirs", Some(theirs.0))),
+        )
+        .await;
+    assert_eq!(sibling_case["grid_id"], other, "the household's micro-grid");
+    let open_case = admin
+        .ok("POST", "/api/v1/cases", Some(case("gb-group", None)))
+        .await;
+    let own_case = c
+        .ok("POST", "/api/v1/cases", Some(case("gb-mine", None)))
+        .await;
+    assert_eq!(own_case["grid_id"], mine, "the grid worker's own grid");
+    let mut seen = ids(&c.ok("GET", "/api/v1/cases", None).await);
+    seen.sort();
+    let mut expected = vec![
+        open_case["id"].as_i64().unwrap(),
+        own_case["id"].as_i64().unwrap(),
+    ];
+    expected.sort();
+    assert_eq!(seen, expected);
+    let (s, _, _) = c
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{}", sibling_case["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "the sibling micro-grid's case");
+    let (s, _, _) = c
+        .call(
+            "POST",
+            "/api/v1/cases",
+            Some(
+                json!({"idempotency_key": "gb-bad", "category": "road", "description": "x",
+            "division_code": "141029100001001", "grid_id": other, "reporter_kind": "resident"}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no filing into the sibling's grid"
+    );
     let q = c
         .ok(
             "GET",

@@ -51,6 +51,7 @@ fn input(key: &str, division: &str) -> CaseInput {
         description: "村口道路塌陷，雨天积水".into(),
         division_code: division.into(),
         household_id: None,
+        grid_id: None,
         urgency: "urgent".into(),
         reporter_kind: "grid_worker".into(),
         reporter_name: Some("王网格".into()),

@@ -106,6 +106,7 @@ async fn notifications(t: &TestDb) {
                 description: "村道塌方".into(),
                 division_code: "141029100001".into(),
                 household_id: None,
+                grid_id: None,
                 urgency: "urgent".into(),
                 reporter_kind: "grid_worker".into(),
                 reporter_name: None,

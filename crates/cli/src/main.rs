@@ -1,6 +1,7 @@
 //! `xiangzhi`: the one binary. Serves the API, builds the demo county, migrates, imports and exports.
 
 mod bench_cases;
+mod bench_plan;
 mod config;
 
 /// mimalloc: imports allocate and free millions of small strings; glibc's allocator spent a fifth of
@@ -153,6 +154,12 @@ enum BenchWhat {
         /// 改用 PostgreSQL 数据库 / run on this PostgreSQL database instead
         #[arg(long)]
         postgres: Option<String>,
+    },
+    /// 跨村联建规划器：合成网格与县级实例 / alliance planner on synthetic lattices and a county
+    Plan {
+        /// 每个实例的时限（秒）/ time limit per instance (seconds)
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
     },
     /// 突发上报：HTTP 受理速度与同库原始插入速度 / surge intake over HTTP against the raw insert rate
     Surge {
@@ -330,6 +337,9 @@ async fn run() -> anyhow::Result<()> {
                     postgres,
                 },
         } => bench_scope(&file, runs, postgres.as_deref()).await,
+        Command::Bench {
+            what: BenchWhat::Plan { seconds },
+        } => bench_plan::run(seconds),
         Command::Bench {
             what:
                 BenchWhat::Cases {

@@ -16,6 +16,7 @@
 mod check;
 mod enumerate;
 mod solve;
+pub mod synthetic;
 
 pub use check::{check, Violation};
 pub use enumerate::candidates;

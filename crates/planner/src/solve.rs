@@ -119,7 +119,7 @@ impl State<'_> {
 /// (and, when not zero, lets a candidate one heterogeneity point worse go first).
 fn greedy_order(cands: &[Candidate], noise: &[u64]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..cands.len()).collect();
-    let jitter = |c: usize| u32::from(noise[c] % 3 == 0);
+    let jitter = |c: usize| u32::from(noise[c].is_multiple_of(3));
     order.sort_by(|&a, &b| {
         let (x, y) = (&cands[a], &cands[b]);
         y.targets
@@ -222,6 +222,8 @@ fn run<'a>(
 
 /// Greedy-and-improve runs per plan.
 const RESTARTS: u64 = 16;
+/// Candidates × restarts a plan may spend on restarts.
+const RESTART_BUDGET: u64 = 200_000;
 
 /// Plans the problem: deterministic for a given `seed`, and returns the best plan found when
 /// `limit` runs out.
@@ -246,7 +248,10 @@ pub fn solve(p: &Problem, seed: u64, limit: Duration) -> Result<Plan, BadProblem
     // Restarts: the first from the plain greedy order, the others from orders with noise in the
     // ties; each improved by local search; the best kept, as many as time allows.
     let mut best: Option<State> = None;
-    for restart in 0..RESTARTS {
+    // Small instances get every restart; large ones fewer (each run costs in proportion to the
+    // number of candidates), so the work depends on the instance only and the plan on the seed.
+    let restarts = (RESTART_BUDGET / cands.len().max(1) as u64).clamp(1, RESTARTS);
+    for restart in 0..restarts {
         if restart > 0 && started.elapsed() >= limit {
             break;
         }

@@ -223,7 +223,7 @@ fn run<'a>(
 /// Greedy-and-improve runs per plan.
 const RESTARTS: u64 = 16;
 /// Candidates × restarts a plan may spend on restarts.
-const RESTART_BUDGET: u64 = 200_000;
+const RESTART_BUDGET: u64 = 20_000;
 
 /// Plans the problem: deterministic for a given `seed`, and returns the best plan found when
 /// `limit` runs out.

@@ -122,28 +122,46 @@
     sending = true;
     say(T.sending);
     var key = next.body.idempotency_key;
+    var moveOn = function () {
+      delay = 5000;
+      sending = false;
+      flush();
+    };
     if (next.id) {
-      sendPhoto(next);
+      // The case is filed: its photos follow one by one. The server keeps identical content
+      // once, so a photo resent after a lost answer is not attached twice; a photo it refuses is
+      // dropped so the rest can go.
+      var photoDone = function () {
+        var rest = next.photos.slice(1);
+        update(key, rest.length ? { photos: rest } : { state: "sent", photos: [], sent: Date.now() });
+        moveOn();
+      };
+      post("/api/v1/cases/" + next.id + "/files?name=photo-" + next.photos.length + ".jpg", "image/jpeg",
+        toBlob(next.photos[0]), function () { photoDone(); }, function () { photoDone(); });
       return;
     }
-    fetch("/api/v1/cases", {
+    post("/api/v1/cases", "application/json", JSON.stringify(next.body), function (r) {
+      return r.json().then(function (c) {
+        var photos = next.photos && next.photos.length;
+        update(key, photos ? { id: c.id } : { state: "sent", id: c.id, sent: Date.now() });
+        moveOn();
+      });
+    }, function (p) {
+      update(key, { state: "refused", error: describe(p) });
+      moveOn();
+    });
+  }
+  // One request of the outbox: `accepted(response)` on 200/201, `refused(problem)` when the
+  // server says no for good; a lapsed session waits for a new sign-in, anything else (no signal,
+  // a timeout, a server error) is retried later.
+  function post(url, type, body, accepted, refused) {
+    fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify(next.body)
+      headers: { "content-type": type, accept: "application/json" },
+      body: body
     }).then(function (r) {
-      if (r.status === 200 || r.status === 201) {
-        return r.json().then(function (c) {
-          if (next.photos && next.photos.length) {
-            update(key, { id: c.id });
-          } else {
-            update(key, { state: "sent", id: c.id, sent: Date.now() });
-          }
-          delay = 5000;
-          sending = false;
-          flush();
-        });
-      }
+      if (r.status === 200 || r.status === 201) return accepted(r);
       if (r.status === 401) {
         sending = false;
         say(T.signIn, "warn");
@@ -152,50 +170,8 @@
         return;
       }
       if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
-        return r.json().catch(function () { return {}; }).then(function (p) {
-          update(key, { state: "refused", error: describe(p) });
-          sending = false;
-          flush();
-        });
+        return r.json().catch(function () { return {}; }).then(refused);
       }
-      throw new Error("HTTP " + r.status);
-    }).catch(function () {
-      sending = false;
-      say(navigator.onLine === false ? T.offline : T.waitingSignal, "warn");
-      render();
-      schedule();
-    });
-  }
-  // The case is filed: its photos follow one by one. The server keeps identical content once,
-  // so a photo resent after a lost answer is not attached twice.
-  function sendPhoto(item) {
-    var key = item.body.idempotency_key;
-    var photo = item.photos[0];
-    var done = function () {
-      var rest = item.photos.slice(1);
-      if (rest.length) {
-        update(key, { photos: rest });
-      } else {
-        update(key, { state: "sent", photos: [], sent: Date.now() });
-      }
-      delay = 5000;
-      sending = false;
-      flush();
-    };
-    fetch("/api/v1/cases/" + item.id + "/files?name=photo-" + item.photos.length + ".jpg", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "content-type": "image/jpeg", accept: "application/json" },
-      body: toBlob(photo)
-    }).then(function (r) {
-      if (r.status === 200 || r.status === 201) return done();
-      if (r.status === 401) {
-        sending = false;
-        say(T.signIn, "warn");
-        document.getElementById("signin").hidden = false;
-        return;
-      }
-      if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) return done();
       throw new Error("HTTP " + r.status);
     }).catch(function () {
       sending = false;

@@ -258,9 +258,11 @@ impl Db {
                 vec![now.into(), limit.into()],
             ))
             .await?;
+        // One transaction for the whole batch: each claim is still its own compare-and-set, but
+        // the batch costs one commit, not one per notice.
         let mut claimed = Vec::with_capacity(due.len());
+        let mut tx = self.begin().await?;
         for o in due {
-            let mut tx = self.begin().await?;
             let n = tx
                 .exec(&Q::with(
                     "UPDATE notifications SET next_attempt_at = ? WHERE county_id = ? AND id = ? AND next_attempt_at = ? \
@@ -273,11 +275,11 @@ impl Db {
                     ],
                 ))
                 .await?;
-            tx.commit().await?;
             if n == 1 {
                 claimed.push(o);
             }
         }
+        tx.commit().await?;
         Ok(claimed)
     }
 

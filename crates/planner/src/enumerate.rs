@@ -16,6 +16,8 @@ pub struct Candidate {
     /// Target villages among the members.
     pub targets: u32,
     pub heterogeneity: u32,
+    /// Largest distance between two members, whole metres (0 if positions are unknown).
+    pub spread_m: u64,
 }
 
 /// The feasible alliances among the villages that are neither excluded nor locked.
@@ -116,6 +118,7 @@ fn grow(
             population: pop as u32,
             targets: members.iter().filter(|&&v| p.villages[v].target).count() as u32,
             heterogeneity: p.heterogeneity(&members),
+            spread_m: crate::solve::spread(p, &members),
             members,
         });
     }

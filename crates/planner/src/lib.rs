@@ -15,12 +15,13 @@
 
 mod check;
 mod enumerate;
+pub mod geometry;
 mod solve;
 pub mod synthetic;
 
 pub use check::{check, Violation};
-pub use enumerate::candidates;
-pub use solve::{solve, Plan, Score, Unplaced};
+pub use enumerate::{candidates, Candidate};
+pub use solve::{solve, solve_with, Alliance, Plan, Progress, Score, Unplaced};
 
 /// A village as the planner sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,6 +136,15 @@ impl Problem {
         for &(a, b) in self.forbidden.iter().chain(&self.pinned) {
             if a >= n || b >= n || a == b {
                 return Err(BadProblem(format!("pair ({a}, {b}) is not two villages")));
+            }
+        }
+        let locked_in = |v: usize| self.locked.iter().position(|g| g.contains(&v));
+        for &(a, b) in &self.pinned {
+            if locked_in(a) != locked_in(b) {
+                return Err(BadProblem(format!(
+                    "villages {} and {} are pinned together but a locked alliance holds only one of them",
+                    self.villages[a].code, self.villages[b].code
+                )));
             }
         }
         Ok(())

@@ -1,27 +1,48 @@
-//! The plan: a set packing of the feasible alliances, built greedily and improved by local search
-//! (take in an alliance that is not chosen, drop the chosen ones it overlaps, refill the freed
-//! villages greedily, keep the change if the score is better), until no move helps or time is up.
+//! The plan: the villages split into independent parts (connected components of the villages
+//! still free to group, cut at township borders when alliances stay inside one), each part solved on
+//! its own thread with rayon; a part's plan is a set packing of its feasible alliances, built
+//! greedily and improved by local search (take in an alliance that is not chosen, drop the chosen
+//! ones it overlaps, refill the freed villages greedily, keep the change if the score is better),
+//! until no move helps or time is up.
 
 use crate::enumerate::{candidates, Candidate};
-use crate::{BadProblem, Problem};
+use crate::{BadProblem, Problem, Village};
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// How good a plan is, compared in this order: more target villages placed, then more alliances,
-/// then less heterogeneity.
+/// then less heterogeneity, then more compact alliances.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Score {
     pub targets_placed: u32,
     pub alliances: u32,
     pub heterogeneity: u32,
+    /// Sum over alliances of the largest distance between two members, in metres (0 when
+    /// positions are unknown).
+    pub spread_m: u64,
 }
 
 impl Score {
-    fn key(&self) -> (u32, u32, std::cmp::Reverse<u32>) {
+    fn key(&self) -> (u32, u32, std::cmp::Reverse<u32>, std::cmp::Reverse<u64>) {
         (
             self.targets_placed,
             self.alliances,
             std::cmp::Reverse(self.heterogeneity),
+            std::cmp::Reverse(self.spread_m),
         )
+    }
+    fn add(&mut self, c: &Candidate) {
+        self.targets_placed += c.targets;
+        self.alliances += 1;
+        self.heterogeneity += c.heterogeneity;
+        self.spread_m += c.spread_m;
+    }
+    fn sub(&mut self, c: &Candidate) {
+        self.targets_placed -= c.targets;
+        self.alliances -= 1;
+        self.heterogeneity -= c.heterogeneity;
+        self.spread_m -= c.spread_m;
     }
 }
 
@@ -42,7 +63,13 @@ pub struct Alliance {
     pub members: Vec<usize>,
     pub lead: Option<usize>,
     pub population: u32,
+    /// Target villages among the members.
+    pub targets: u32,
     pub heterogeneity: u32,
+    /// Industries at least two members have, most common first.
+    pub shared_industries: Vec<u16>,
+    /// Largest distance between two members, in metres (0 when positions are unknown).
+    pub spread_m: u64,
     /// Formed by officials before; kept as it was.
     pub locked: bool,
 }
@@ -98,9 +125,7 @@ impl State<'_> {
             self.owner[v] = Some(c);
         }
         self.chosen[c] = true;
-        self.score.targets_placed += k.targets;
-        self.score.alliances += 1;
-        self.score.heterogeneity += k.heterogeneity;
+        self.score.add(k);
     }
     fn remove(&mut self, c: usize) {
         let k = &self.cands[c];
@@ -108,9 +133,7 @@ impl State<'_> {
             self.owner[v] = None;
         }
         self.chosen[c] = false;
-        self.score.targets_placed -= k.targets;
-        self.score.alliances -= 1;
-        self.score.heterogeneity -= k.heterogeneity;
+        self.score.sub(k);
     }
 }
 
@@ -139,8 +162,7 @@ fn run<'a>(
     by_village: &[Vec<usize>],
     n: usize,
     next: &mut impl FnMut() -> u64,
-    started: Instant,
-    limit: Duration,
+    deadline: Instant,
 ) -> State<'a> {
     let mut rank = vec![0; cands.len()];
     for (k, &c) in order.iter().enumerate() {
@@ -165,7 +187,7 @@ fn run<'a>(
     'search: while improved {
         improved = false;
         for &c in &visit {
-            if started.elapsed() >= limit {
+            if Instant::now() >= deadline {
                 break 'search;
             }
             if s.chosen[c] {
@@ -225,48 +247,88 @@ const RESTARTS: u64 = 16;
 /// Candidates × restarts a plan may spend on restarts.
 const RESTART_BUDGET: u64 = 20_000;
 
+/// How far planning has got, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Independent parts the instance split into, and how many are planned.
+    pub parts: usize,
+    pub parts_done: usize,
+    /// Villages in those parts, and how many of them are in planned parts.
+    pub villages: usize,
+    pub villages_done: usize,
+}
+
 /// Plans the problem: deterministic for a given `seed`, and returns the best plan found when
 /// `limit` runs out.
 pub fn solve(p: &Problem, seed: u64, limit: Duration) -> Result<Plan, BadProblem> {
+    solve_with(p, seed, limit, &|_| {})
+}
+
+/// A part of the instance that can be planned on its own: its villages (global indices, ascending)
+/// and the sub-problem over them.
+struct Part {
+    villages: Vec<usize>,
+    problem: Problem,
+}
+
+/// What planning one part found: the chosen alliances (global indices), and which of its villages
+/// some feasible alliance could hold.
+struct PartPlan {
+    chosen: Vec<Candidate>,
+    coverable: Vec<usize>,
+    candidates: usize,
+}
+
+/// [`solve`], reporting progress after each part (from the worker threads).
+pub fn solve_with(
+    p: &Problem,
+    seed: u64,
+    limit: Duration,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Plan, BadProblem> {
     p.validate()?;
-    let started = Instant::now();
-    let cands = candidates(p);
+    let deadline = Instant::now() + limit;
     let n = p.villages.len();
-    let mut by_village: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, c) in cands.iter().enumerate() {
-        for &v in &c.members {
-            by_village[v].push(i);
-        }
-    }
-    let mut rng = seed ^ 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng
+    let parts = split(p);
+    let total = Progress {
+        parts: parts.len(),
+        parts_done: 0,
+        villages: parts.iter().map(|x| x.villages.len()).sum(),
+        villages_done: 0,
     };
-    // Restarts: the first from the plain greedy order, the others from orders with noise in the
-    // ties; each improved by local search; the best kept, as many as time allows.
-    let mut best: Option<State> = None;
-    // Small instances get every restart; large ones fewer (each run costs in proportion to the
-    // number of candidates), so the work depends on the instance only and the plan on the seed.
-    let restarts = (RESTART_BUDGET / cands.len().max(1) as u64).clamp(1, RESTARTS);
-    for restart in 0..restarts {
-        if restart > 0 && started.elapsed() >= limit {
-            break;
-        }
-        let noise: Vec<u64> = (0..cands.len())
-            .map(|_| if restart == 0 { 0 } else { next() })
-            .collect();
-        let order = greedy_order(&cands, &noise);
-        let s = run(&cands, &order, &by_village, n, &mut next, started, limit);
-        if best.as_ref().is_none_or(|b| s.score > b.score) {
-            best = Some(s);
-        }
-    }
-    let Some(s) = best else {
-        return Err(BadProblem("no time to plan".into()));
-    };
+    progress(total);
+    let (parts_done, villages_done) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let planned: Vec<PartPlan> = parts
+        .par_iter()
+        .map(|part| {
+            // Each part's seed depends on the part only, so the plan does not depend on which
+            // thread ran what.
+            let part_seed = seed ^ (part.villages[0] as u64).wrapping_mul(0xA24B_AED4_963E_E407);
+            let found = plan_part(&part.problem, part_seed, deadline);
+            let done = Progress {
+                parts_done: parts_done.fetch_add(1, Ordering::Relaxed) + 1,
+                villages_done: villages_done.fetch_add(part.villages.len(), Ordering::Relaxed)
+                    + part.villages.len(),
+                ..total
+            };
+            progress(done);
+            let global = |local: &[usize]| local.iter().map(|&v| part.villages[v]).collect();
+            PartPlan {
+                chosen: found
+                    .chosen
+                    .iter()
+                    .map(|c| Candidate {
+                        members: global(&c.members),
+                        lead: c.lead.map(|l| part.villages[l]),
+                        ..c.clone()
+                    })
+                    .collect(),
+                coverable: global(&found.coverable),
+                candidates: found.candidates,
+            }
+        })
+        .collect();
+
     let mut alliances: Vec<Alliance> = p
         .locked
         .iter()
@@ -276,45 +338,51 @@ pub fn solve(p: &Problem, seed: u64, limit: Duration) -> Result<Plan, BadProblem
             Alliance {
                 lead: members.iter().copied().find(|&v| p.villages[v].may_lead),
                 population: members.iter().map(|&v| p.villages[v].population).sum(),
+                targets: members.iter().filter(|&&v| p.villages[v].target).count() as u32,
                 heterogeneity: p.heterogeneity(&members),
+                shared_industries: shared_industries(p, &members),
+                spread_m: spread(p, &members),
                 members,
                 locked: true,
             }
         })
         .collect();
-    let mut score = s.score;
+    let mut coverable = vec![false; n];
+    let mut chosen: Vec<Candidate> = Vec::new();
+    for part in planned.iter() {
+        for &v in &part.coverable {
+            coverable[v] = true;
+        }
+        chosen.extend(part.chosen.iter().cloned());
+    }
+    chosen.sort_by(|a, b| a.members.cmp(&b.members));
+    alliances.extend(chosen.into_iter().map(|k| Alliance {
+        shared_industries: shared_industries(p, &k.members),
+        members: k.members,
+        lead: k.lead,
+        population: k.population,
+        targets: k.targets,
+        heterogeneity: k.heterogeneity,
+        spread_m: k.spread_m,
+        locked: false,
+    }));
+    let mut score = Score::default();
+    let mut placed = vec![false; n];
     for a in &alliances {
-        score.targets_placed += a.members.iter().filter(|&&v| p.villages[v].target).count() as u32;
+        score.targets_placed += a.targets;
         score.alliances += 1;
         score.heterogeneity += a.heterogeneity;
+        score.spread_m += a.spread_m;
+        for &m in &a.members {
+            placed[m] = true;
+        }
     }
-    let mut picked: Vec<usize> = (0..cands.len()).filter(|&c| s.chosen[c]).collect();
-    picked.sort_by(|&a, &b| cands[a].members.cmp(&cands[b].members));
-    alliances.extend(picked.iter().map(|&c| {
-        let k = &cands[c];
-        Alliance {
-            members: k.members.clone(),
-            lead: k.lead,
-            population: k.population,
-            heterogeneity: k.heterogeneity,
-            locked: false,
-        }
-    }));
-    let placed: Vec<bool> = {
-        let mut v = vec![false; n];
-        for a in &alliances {
-            for &m in &a.members {
-                v[m] = true;
-            }
-        }
-        v
-    };
     let unplaced = (0..n)
         .filter(|&v| p.villages[v].target && !placed[v])
         .map(|v| {
             let (zh, en) = if p.villages[v].excluded {
                 ("标记为不参与联建", "marked as not to be grouped")
-            } else if by_village[v].is_empty() {
+            } else if !coverable[v] {
                 why_none(p, v)
             } else {
                 (
@@ -329,62 +397,280 @@ pub fn solve(p: &Problem, seed: u64, limit: Duration) -> Result<Plan, BadProblem
         alliances,
         unplaced,
         score,
-        candidates: cands.len(),
+        candidates: planned.iter().map(|x| x.candidates).sum(),
     })
 }
 
-/// The first rule that leaves `v` without any feasible alliance, found by relaxing one rule at a
-/// time.
-fn why_none(p: &Problem, v: usize) -> (&'static str, &'static str) {
-    let holds = |q: &Problem| candidates(q).iter().any(|c| c.members.contains(&v));
-    let relaxed = |f: &dyn Fn(&mut Problem)| {
-        let mut q = p.clone();
-        f(&mut q);
-        holds(&q)
+/// Industries at least two members have, most common first (then by number).
+fn shared_industries(p: &Problem, members: &[usize]) -> Vec<u16> {
+    let mut count: Vec<(u16, usize)> = Vec::new();
+    for &m in members {
+        let mut own = p.villages[m].industries.clone();
+        own.sort_unstable();
+        own.dedup();
+        for i in own {
+            match count.iter_mut().find(|(k, _)| *k == i) {
+                Some(c) => c.1 += 1,
+                None => count.push((i, 1)),
+            }
+        }
+    }
+    count.retain(|&(_, c)| c >= 2);
+    count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    count.into_iter().map(|(i, _)| i).collect()
+}
+
+/// Largest distance between two members, whole metres (0 if a position is unknown).
+pub(crate) fn spread(p: &Problem, members: &[usize]) -> u64 {
+    let mut far = 0.0f64;
+    for (k, &a) in members.iter().enumerate() {
+        for &b in &members[k + 1..] {
+            far = far.max(p.distance(a, b).unwrap_or(0.0));
+        }
+    }
+    far.round() as u64
+}
+
+/// The independent parts: connected components of the villages free to group (not excluded, not
+/// locked), through borders between villages of one township when alliances stay inside one. A
+/// component too small for any alliance is left out.
+fn split(p: &Problem) -> Vec<Part> {
+    let n = p.villages.len();
+    let mut free: Vec<bool> = p.villages.iter().map(|v| !v.excluded).collect();
+    for g in &p.locked {
+        for &v in g {
+            free[v] = false;
+        }
+    }
+    let joined = |a: usize, b: usize| {
+        free[b] && (!p.params.same_township || p.villages[a].township == p.villages[b].township)
     };
+    let mut part_of = vec![usize::MAX; n];
+    let mut parts = Vec::new();
+    for start in 0..n {
+        if !free[start] || part_of[start] != usize::MAX {
+            continue;
+        }
+        let id = parts.len();
+        let mut members = vec![start];
+        part_of[start] = id;
+        let mut k = 0;
+        while k < members.len() {
+            let v = members[k];
+            for &u in &p.adjacency[v] {
+                if part_of[u] == usize::MAX && joined(v, u) {
+                    part_of[u] = id;
+                    members.push(u);
+                }
+            }
+            k += 1;
+        }
+        members.sort_unstable();
+        parts.push(members);
+    }
+    parts
+        .into_iter()
+        .filter(|m| m.len() >= p.params.min_villages)
+        .map(|members| {
+            let problem = sub_problem(p, &members, |v| part_of[v] == part_of[members[0]]);
+            Part {
+                villages: members,
+                problem,
+            }
+        })
+        .collect()
+}
+
+/// The problem restricted to `members` (ascending): adjacency, forbidden and pinned pairs among
+/// them, locked alliances cut to them. A member pinned to a village outside can never be placed:
+/// it is pinned to an extra excluded village with no neighbours, so the rule stays a pinned pair
+/// (and relaxing the pinned pairs frees it).
+fn sub_problem(p: &Problem, members: &[usize], inside: impl Fn(usize) -> bool) -> Problem {
+    let local = |v: usize| members.binary_search(&v).ok();
+    let mut villages: Vec<Village> = members.iter().map(|&v| p.villages[v].clone()).collect();
+    let mut adjacency: Vec<Vec<usize>> = members
+        .iter()
+        .map(|&v| {
+            p.adjacency[v]
+                .iter()
+                .filter(|&&u| inside(u))
+                .filter_map(|&u| local(u))
+                .collect()
+        })
+        .collect();
+    let forbidden = p
+        .forbidden
+        .iter()
+        .filter_map(|&(a, b)| Some((local(a)?, local(b)?)))
+        .collect();
+    let mut pinned = Vec::new();
+    let mut outside = None;
+    for &(a, b) in &p.pinned {
+        match (local(a), local(b)) {
+            (Some(x), Some(y)) => pinned.push((x, y)),
+            (Some(x), None) | (None, Some(x)) => {
+                let o = *outside.get_or_insert_with(|| {
+                    villages.push(Village {
+                        code: String::new(),
+                        population: 0,
+                        position: None,
+                        industries: Vec::new(),
+                        target: false,
+                        may_lead: false,
+                        excluded: true,
+                        township: 0,
+                    });
+                    adjacency.push(Vec::new());
+                    villages.len() - 1
+                });
+                pinned.push((x, o));
+            }
+            (None, None) => {}
+        }
+    }
+    let locked = p
+        .locked
+        .iter()
+        .map(|g| g.iter().filter_map(|&v| local(v)).collect::<Vec<_>>())
+        .filter(|g| !g.is_empty())
+        .collect();
+    Problem {
+        villages,
+        adjacency,
+        params: p.params.clone(),
+        locked,
+        forbidden,
+        pinned,
+    }
+}
+
+/// One part's plan, in the part's own indices.
+fn plan_part(p: &Problem, seed: u64, deadline: Instant) -> PartPlan {
+    let cands = candidates(p);
+    let n = p.villages.len();
+    let mut by_village: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, c) in cands.iter().enumerate() {
+        for &v in &c.members {
+            by_village[v].push(i);
+        }
+    }
+    let coverable = (0..n).filter(|&v| !by_village[v].is_empty()).collect();
+    let mut rng = seed ^ 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    // Restarts: the first from the plain greedy order, the others from orders with noise in the
+    // ties; each improved by local search; the best kept, as many as time allows. Small parts get
+    // every restart, large ones fewer (each run costs in proportion to the number of candidates),
+    // so the work depends on the instance only and the plan on the seed.
+    let mut best: Option<State> = None;
+    let restarts = (RESTART_BUDGET / cands.len().max(1) as u64).clamp(1, RESTARTS);
+    for restart in 0..restarts {
+        if restart > 0 && Instant::now() >= deadline {
+            break;
+        }
+        let noise: Vec<u64> = (0..cands.len())
+            .map(|_| if restart == 0 { 0 } else { next() })
+            .collect();
+        let order = greedy_order(&cands, &noise);
+        let s = run(&cands, &order, &by_village, n, &mut next, deadline);
+        if best.as_ref().is_none_or(|b| s.score > b.score) {
+            best = Some(s);
+        }
+    }
+    let chosen = match &best {
+        Some(s) => (0..cands.len())
+            .filter(|&c| s.chosen[c])
+            .map(|c| cands[c].clone())
+            .collect(),
+        None => Vec::new(),
+    };
+    PartPlan {
+        chosen,
+        coverable,
+        candidates: cands.len(),
+    }
+}
+
+/// The first rule that leaves `v` without any feasible alliance, found by relaxing one rule at a
+/// time. Only the villages within `max_villages − 1` borders of `v` can share an alliance with it,
+/// so only they are looked at.
+fn why_none(p: &Problem, v: usize) -> (&'static str, &'static str) {
     if p.adjacency[v].is_empty() {
         return ("没有相邻的村", "it has no neighbouring village");
     }
-    if relaxed(&|q| q.params.one_lead = false) {
+    let mut hops = vec![usize::MAX; p.villages.len()];
+    hops[v] = 0;
+    let mut near = vec![v];
+    let mut k = 0;
+    while k < near.len() {
+        let x = near[k];
+        if hops[x] + 1 < p.params.max_villages {
+            for &u in &p.adjacency[x] {
+                if hops[u] == usize::MAX {
+                    hops[u] = hops[x] + 1;
+                    near.push(u);
+                }
+            }
+        }
+        k += 1;
+    }
+    near.sort_unstable();
+    let q = sub_problem(p, &near, |u| hops[u] != usize::MAX);
+    let Ok(me) = near.binary_search(&v) else {
+        return (
+            "相邻的村数不够组成联建",
+            "too few villages around it to form an alliance",
+        );
+    };
+    let relaxed = |f: &dyn Fn(&mut Problem)| {
+        let mut r = q.clone();
+        f(&mut r);
+        candidates(&r).iter().any(|c| c.members.contains(&me))
+    };
+    if relaxed(&|r| r.params.one_lead = false) {
         return (
             "附近没有可带动的强村（每个联建需一个牵头村）",
             "no strong village nearby to lead it (one lead per alliance)",
         );
     }
-    if relaxed(&|q| q.params.max_population = u32::MAX) {
+    if relaxed(&|r| r.params.max_population = u32::MAX) {
         return (
             "与邻村合计人口超过上限",
             "with its neighbours it exceeds the population ceiling",
         );
     }
-    if relaxed(&|q| q.params.min_population = 0) {
+    if relaxed(&|r| r.params.min_population = 0) {
         return (
             "与邻村合计人口达不到下限",
             "with its neighbours it stays below the population floor",
         );
     }
-    if relaxed(&|q| q.params.max_distance = None) {
+    if relaxed(&|r| r.params.max_distance = None) {
         return (
             "邻村距离超过上限",
             "its neighbours are farther than the distance limit",
         );
     }
-    if relaxed(&|q| q.params.same_township = false) {
+    if relaxed(&|r| r.params.same_township = false) {
         return (
             "本乡镇内凑不成联建",
             "no alliance can be formed inside its township",
         );
     }
-    if relaxed(&|q| {
-        q.forbidden.clear();
-        q.pinned.clear();
+    if relaxed(&|r| {
+        r.forbidden.clear();
+        r.pinned.clear();
     }) {
         return (
             "受禁止或必须同组的村对限制",
             "a forbidden or pinned pair rules it out",
         );
     }
-    if relaxed(&|q| q.locked.clear()) {
+    if relaxed(&|r| r.locked.clear()) {
         return (
             "邻村已在锁定的联建中",
             "its neighbours are in locked alliances",

@@ -27,6 +27,7 @@ fn optimum(p: &Problem) -> Score {
                 targets_placed: c.targets,
                 alliances: 1,
                 heterogeneity: c.heterogeneity,
+                spread_m: c.spread_m,
             },
         ));
     }
@@ -47,6 +48,7 @@ fn optimum(p: &Problem) -> Score {
                     targets_placed: s.targets_placed + add.targets_placed,
                     alliances: s.alliances + add.alliances,
                     heterogeneity: s.heterogeneity + add.heterogeneity,
+                    spread_m: s.spread_m + add.spread_m,
                 };
                 dfs(v + 1, used | mask, t, by_min, best);
             }
@@ -112,7 +114,7 @@ fn locked_alliances_stay_and_forbidden_pairs_never_meet() {
         };
         p.locked.push(lock.members.clone());
         // Forbid every pair of some other alliance the unconstrained plan formed.
-        let free_plan = solve(&p, 1, Duration::from_secs(5)).unwrap();
+        let free_plan = solve(&p, 1, Duration::from_secs(5)).expect("a valid problem");
         let other = free_plan
             .alliances
             .iter()
@@ -121,7 +123,7 @@ fn locked_alliances_stay_and_forbidden_pairs_never_meet() {
         if let Some(o) = other {
             p.forbidden.push((o[0], o[1]));
         }
-        let plan = solve(&p, 1, Duration::from_secs(5)).unwrap();
+        let plan = solve(&p, 1, Duration::from_secs(5)).expect("a valid problem");
         feasible(&p, &plan);
         assert!(plan
             .alliances
@@ -141,7 +143,7 @@ fn unplaced_targets_say_why() {
     let mut p = lattice(5, 5, 11);
     p.params.min_population = 500;
     p.params.max_population = 600; // three villages never fit
-    let plan = solve(&p, 1, Duration::from_secs(5)).unwrap();
+    let plan = solve(&p, 1, Duration::from_secs(5)).expect("a valid problem");
     assert!(plan.alliances.is_empty());
     assert!(!plan.unplaced.is_empty());
     assert!(plan
@@ -160,8 +162,8 @@ fn unplaced_targets_say_why() {
 #[test]
 fn the_same_seed_gives_the_same_plan() {
     let p = lattice(10, 10, 5);
-    let a = solve(&p, 42, Duration::from_secs(10)).unwrap();
-    let b = solve(&p, 42, Duration::from_secs(10)).unwrap();
+    let a = solve(&p, 42, Duration::from_secs(10)).expect("a valid problem");
+    let b = solve(&p, 42, Duration::from_secs(10)).expect("a valid problem");
     assert_eq!(a, b);
     feasible(&p, &a);
 }
@@ -174,7 +176,7 @@ fn matches_the_exhaustive_optimum_on_small_instances() {
         let (w, h) = [(5, 2), (4, 3), (6, 2), (7, 2), (5, 3)][seed as usize % 5];
         let mut p = lattice(w, h, 1000 + seed);
         p.params.one_lead = seed % 2 == 0;
-        let plan = solve(&p, seed, Duration::from_secs(5)).unwrap();
+        let plan = solve(&p, seed, Duration::from_secs(5)).expect("a valid problem");
         feasible(&p, &plan);
         let best = optimum(&p);
         assert!(plan.score <= best, "the solver cannot beat the optimum");
@@ -199,8 +201,81 @@ proptest! {
         if seed % 3 == 0 {
             p.params.max_distance = Some(2_500.0);
         }
-        let plan = solve(&p, seed, Duration::from_secs(5)).unwrap();
+        let plan = solve(&p, seed, Duration::from_secs(5)).expect("a valid problem");
         let (groups, leads) = plan.groups();
         prop_assert!(check(&p, &groups, &leads).is_empty());
     }
+}
+
+#[test]
+fn independent_parts_are_planned_apart_and_merged() {
+    // Two lattices side by side with no border between them: one instance, two parts.
+    let a = lattice(6, 5, 21);
+    let b = lattice(5, 6, 22);
+    let n = a.villages.len();
+    let mut p = a.clone();
+    p.villages.extend(b.villages.iter().cloned());
+    p.adjacency.extend(
+        b.adjacency
+            .iter()
+            .map(|l| l.iter().map(|&u| u + n).collect::<Vec<_>>()),
+    );
+    let steps = std::sync::Mutex::new(Vec::new());
+    let plan = solve_with(&p, 3, Duration::from_secs(5), &|s| {
+        steps.lock().expect("a valid problem").push(s)
+    })
+    .expect("a valid problem");
+    feasible(&p, &plan);
+    let steps = steps.into_inner().expect("a valid problem");
+    assert_eq!(steps.first().map(|s| (s.parts, s.parts_done)), Some((2, 0)));
+    let last = steps.last().copied().expect("a valid problem");
+    assert_eq!((last.parts_done, last.villages_done), (2, last.villages));
+    assert!(
+        last.villages > 50,
+        "every village not excluded is in a part"
+    );
+    let alone_a = solve(&a, 3, Duration::from_secs(5)).expect("a valid problem");
+    let alone_b = solve(&b, 3, Duration::from_secs(5)).expect("a valid problem");
+    assert_eq!(
+        plan.score.targets_placed,
+        alone_a.score.targets_placed + alone_b.score.targets_placed
+    );
+    assert!(plan
+        .alliances
+        .iter()
+        .all(|g| g.members.iter().all(|&v| v < n) || g.members.iter().all(|&v| v >= n)));
+}
+
+#[test]
+fn a_village_pinned_to_an_excluded_one_stays_out_and_says_why() {
+    let mut p = lattice(6, 6, 9);
+    for v in &mut p.villages {
+        v.excluded = false;
+        v.target = true;
+    }
+    let free = solve(&p, 1, Duration::from_secs(5)).expect("a valid problem");
+    let placed = free.alliances[0].members[0];
+    // Pinned to a village that must not be grouped: it cannot be placed either.
+    let out = p.adjacency[placed][0];
+    p.villages[out].excluded = true;
+    p.pinned.push((placed, out));
+    let plan = solve(&p, 1, Duration::from_secs(5)).expect("a valid problem");
+    feasible(&p, &plan);
+    let u = plan
+        .unplaced
+        .iter()
+        .find(|u| u.village == placed)
+        .expect("a valid problem");
+    assert!(u.en.contains("pinned"), "{u:?}");
+    // Pinned into a locked alliance it is not part of: refused as inconsistent.
+    let mut q = lattice(6, 6, 9);
+    let lock = free.alliances[0].members.clone();
+    let outside = q.adjacency[lock[0]]
+        .iter()
+        .copied()
+        .find(|u| !lock.contains(u))
+        .expect("a valid problem");
+    q.locked.push(lock.clone());
+    q.pinned.push((outside, lock[0]));
+    assert!(solve(&q, 1, Duration::from_secs(5)).is_err());
 }

@@ -5,6 +5,7 @@
 //! is written in one transaction. Exports write the same layouts, so an export re-imports unchanged.
 
 mod layouts;
+pub mod plan;
 pub mod table;
 
 pub use layouts::{export, import, Layout};

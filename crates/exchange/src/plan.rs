@@ -1,0 +1,966 @@
+//! Files of the alliance planner (跨村联建): villages in, from CSV, .xlsx or GeoJSON; plans out, as
+//! CSV, .xlsx or GeoJSON; and every feasible alliance as CSV (for checking the planner against an
+//! exact solver).
+//!
+//! A village file has one row (or GeoJSON feature) per village. Columns, by Chinese or English
+//! header: 村代码 code (required), 村名 name, 人口 population (required), 经度/纬度 lon/lat or x/y
+//! (metres), 主导产业 industries (separated by ；;、,), 乡镇 township, 重点村 target, 可牵头 may_lead,
+//! 不参与 excluded (是/否, true/false, 1/0), 相邻村 neighbours (codes), 集体收入 collective_income
+//! (yuan), 支部评定 branch_standing. Who borders whom comes from the neighbours column if the file
+//! has one, else from shared polygon boundaries (GeoJSON), else from a Delaunay triangulation of the
+//! points cut at a link distance. A blank target or may-lead flag is read off the strength
+//! indicators: weak (income under the weak line, or a branch rated 软弱涣散) is a target; strong
+//! (income at or over the strong line, branch not rated weak) may lead.
+
+use crate::{table, ExchangeError, RowError};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::Path;
+use xiangzhi_domain::Fen;
+use xiangzhi_planner::geometry::{self, Contiguity};
+use xiangzhi_planner::{Candidate, Params, Plan, Problem, Village};
+
+/// How a village file is read.
+/// The rings of one village's boundary, in file coordinates.
+type Polygons = Vec<Vec<(f64, f64)>>;
+/// One sheet of the workbook: name, headers, rows.
+type Sheet<'a> = (&'a str, Vec<String>, Vec<Vec<String>>);
+
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Longest border drawn between two points when only points are known, metres.
+    pub link_distance_m: f64,
+    pub contiguity: Contiguity,
+    /// Collective income under this is weak (a target when the flag is blank).
+    pub weak_income: Fen,
+    /// Collective income at or over this is strong (may lead when the flag is blank).
+    pub strong_income: Fen,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            link_distance_m: 5_000.0,
+            contiguity: Contiguity::Rook,
+            weak_income: Fen(10_000_000),
+            strong_income: Fen(50_000_000),
+        }
+    }
+}
+
+/// Where the borders came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Borders {
+    /// The file's neighbours column.
+    Given,
+    /// Shared polygon boundaries.
+    Polygons,
+    /// Delaunay triangulation of the points.
+    Points,
+}
+
+/// A village file, read: the problem (with default rules; the caller sets its own) and what the
+/// planner does not need but the outputs show.
+#[derive(Debug, Clone)]
+pub struct Villages {
+    pub problem: Problem,
+    pub names: Vec<String>,
+    /// Township names; `Village::township` indexes this.
+    pub townships: Vec<String>,
+    /// Industry names; `Village::industries` index this.
+    pub industries: Vec<String>,
+    /// Each village's GeoJSON geometry as read (or its point), for the GeoJSON output.
+    pub geometry: Vec<Option<Value>>,
+    pub borders: Borders,
+}
+
+impl Villages {
+    pub fn index_of(&self, code: &str) -> Option<usize> {
+        self.problem.villages.iter().position(|v| v.code == code)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Field {
+    Code,
+    Name,
+    Population,
+    X,
+    Y,
+    Industries,
+    Township,
+    Target,
+    MayLead,
+    Excluded,
+    Neighbours,
+    Income,
+    Standing,
+}
+
+const FIELDS: &[(Field, &[&str])] = &[
+    (
+        Field::Code,
+        &["code", "村代码", "区划代码", "代码", "village_code"],
+    ),
+    (Field::Name, &["name", "村名", "名称", "村名称"]),
+    (
+        Field::Population,
+        &["population", "人口", "户籍人口", "pop"],
+    ),
+    (Field::X, &["lon", "lng", "longitude", "经度", "x"]),
+    (Field::Y, &["lat", "latitude", "纬度", "y"]),
+    (
+        Field::Industries,
+        &["industries", "industry", "主导产业", "产业"],
+    ),
+    (
+        Field::Township,
+        &["township", "乡镇", "所属乡镇", "乡镇街道"],
+    ),
+    (Field::Target, &["target", "重点村", "需联建", "薄弱村"]),
+    (Field::MayLead, &["may_lead", "lead", "可牵头", "强村"]),
+    (Field::Excluded, &["excluded", "不参与", "不参与联建"]),
+    (
+        Field::Neighbours,
+        &["neighbours", "neighbors", "相邻村", "邻村"],
+    ),
+    (
+        Field::Income,
+        &[
+            "collective_income",
+            "集体收入",
+            "村集体收入",
+            "集体经营性收入",
+        ],
+    ),
+    (
+        Field::Standing,
+        &["branch_standing", "支部评定", "党组织评定", "支部星级"],
+    ),
+];
+
+fn field_of(header: &str) -> Option<Field> {
+    let h = header.trim().to_lowercase();
+    // "人口（人）", "集体收入(元)": the unit in brackets does not matter.
+    let h = h
+        .split(['（', '('])
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    FIELDS
+        .iter()
+        .find(|(_, names)| names.contains(&h.as_str()))
+        .map(|(f, _)| *f)
+}
+
+/// One village as read: where it came from (row or feature number, for messages) and its cells.
+struct Record {
+    row: usize,
+    cells: HashMap<Field, (String, String)>,
+    geometry: Option<Value>,
+}
+
+impl Record {
+    fn get(&self, f: Field) -> Option<&(String, String)> {
+        self.cells.get(&f).filter(|(_, v)| !v.is_empty())
+    }
+}
+
+fn bad(row: usize, column: &str, zh: String, en: String) -> RowError {
+    RowError {
+        row,
+        column: column.to_string(),
+        zh,
+        en,
+    }
+}
+
+fn flag(v: &str) -> Option<bool> {
+    match v.trim().to_lowercase().as_str() {
+        "是" | "true" | "1" | "y" | "yes" | "√" => Some(true),
+        "否" | "false" | "0" | "n" | "no" | "×" => Some(false),
+        _ => None,
+    }
+}
+
+fn split_list(v: &str) -> impl Iterator<Item = &str> {
+    v.split([';', '；', '、', ',', '，', '|'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// Reads a village file (.csv, .xlsx, .geojson/.json).
+pub fn read_villages(path: &Path, opts: &ReadOptions) -> Result<Villages, ExchangeError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let records = if ext == "geojson" || ext == "json" {
+        let text = std::fs::read_to_string(path).map_err(|e| ExchangeError::io(path, e))?;
+        geojson_records(&text)?
+    } else {
+        table_records(&table::read(path)?)?
+    };
+    villages_from(records, opts)
+}
+
+fn table_records(t: &table::Table) -> Result<Vec<Record>, ExchangeError> {
+    let cols: Vec<(usize, Field)> = t
+        .headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| field_of(h).map(|f| (i, f)))
+        .collect();
+    Ok(t.rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| Record {
+            row: t.line(i),
+            cells: cols
+                .iter()
+                .map(|&(c, f)| {
+                    (
+                        f,
+                        (
+                            t.column_name(c),
+                            row.get(c).map(|s| s.trim().to_string()).unwrap_or_default(),
+                        ),
+                    )
+                })
+                .collect(),
+            geometry: None,
+        })
+        .collect())
+}
+
+fn json_text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.trim().to_string(),
+        Value::Array(a) => a.iter().map(json_text).collect::<Vec<_>>().join(";"),
+        other => other.to_string(),
+    }
+}
+
+fn geojson_records(text: &str) -> Result<Vec<Record>, ExchangeError> {
+    let doc: Value = serde_json::from_str(text).map_err(|e| ExchangeError::Format {
+        zh: format!("GeoJSON 无法解析（第{}行）：{e}", e.line()),
+        en: format!("GeoJSON cannot be parsed (line {}): {e}", e.line()),
+    })?;
+    let features = doc
+        .get("features")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ExchangeError::Format {
+            zh: "GeoJSON 应为含 features 的 FeatureCollection".into(),
+            en: "GeoJSON should be a FeatureCollection with features".into(),
+        })?;
+    Ok(features
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut cells = HashMap::new();
+            if let Some(props) = f.get("properties").and_then(Value::as_object) {
+                for (k, v) in props {
+                    if let Some(field) = field_of(k) {
+                        cells.insert(field, (format!("properties.{k}"), json_text(v)));
+                    }
+                }
+            }
+            Record {
+                row: i + 1,
+                cells,
+                geometry: f.get("geometry").filter(|g| !g.is_null()).cloned(),
+            }
+        })
+        .collect())
+}
+
+/// The rings of a Polygon or MultiPolygon, or the point of a Point; None for anything else.
+enum Shape {
+    Point((f64, f64)),
+    Rings(Vec<Vec<(f64, f64)>>),
+}
+
+fn shape_of(g: &Value) -> Option<Shape> {
+    let pt = |v: &Value| -> Option<(f64, f64)> {
+        let a = v.as_array()?;
+        Some((a.first()?.as_f64()?, a.get(1)?.as_f64()?))
+    };
+    let ring = |v: &Value| -> Option<Vec<(f64, f64)>> { v.as_array()?.iter().map(pt).collect() };
+    let polygon =
+        |v: &Value| -> Option<Vec<Vec<(f64, f64)>>> { v.as_array()?.iter().map(ring).collect() };
+    let coords = g.get("coordinates")?;
+    match g.get("type")?.as_str()? {
+        "Point" => pt(coords).map(Shape::Point),
+        "Polygon" => polygon(coords).map(Shape::Rings),
+        "MultiPolygon" => {
+            let mut all = Vec::new();
+            for p in coords.as_array()? {
+                all.extend(polygon(p)?);
+            }
+            Some(Shape::Rings(all))
+        }
+        _ => None,
+    }
+}
+
+/// A representative point of rings: the mean of the outer ring's vertices (enough for distances
+/// between villages and for a map marker).
+fn centre(rings: &[Vec<(f64, f64)>]) -> Option<(f64, f64)> {
+    let outer = rings.first().filter(|r| !r.is_empty())?;
+    let n = outer.len() as f64;
+    Some((
+        outer.iter().map(|p| p.0).sum::<f64>() / n,
+        outer.iter().map(|p| p.1).sum::<f64>() / n,
+    ))
+}
+
+fn villages_from(records: Vec<Record>, opts: &ReadOptions) -> Result<Villages, ExchangeError> {
+    if records.is_empty() {
+        return Err(ExchangeError::Format {
+            zh: "文件中没有村".into(),
+            en: "the file has no villages".into(),
+        });
+    }
+    let mut errors = Vec::new();
+    for (f, zh, en) in [
+        (Field::Code, "村代码", "code"),
+        (Field::Population, "人口", "population"),
+    ] {
+        if records.iter().all(|r| r.get(f).is_none()) {
+            return Err(ExchangeError::Format {
+                zh: format!("缺少“{zh}”列"),
+                en: format!("the '{en}' column is missing"),
+            });
+        }
+    }
+    let mut villages = Vec::with_capacity(records.len());
+    let mut names = Vec::new();
+    let mut townships: Vec<String> = Vec::new();
+    let mut industries: Vec<String> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut points: Vec<Option<(f64, f64)>> = Vec::new();
+    let mut shapes: Vec<Option<Polygons>> = Vec::new();
+    let mut geometry = Vec::new();
+    for r in &records {
+        let code = match r.get(Field::Code) {
+            Some((_, c)) => c.clone(),
+            None => {
+                errors.push(bad(
+                    r.row,
+                    "",
+                    "缺少村代码".into(),
+                    "the village code is missing".into(),
+                ));
+                String::new()
+            }
+        };
+        if !code.is_empty() {
+            if let Some(first) = seen.insert(code.clone(), r.row) {
+                let col = r.get(Field::Code).map(|c| c.0.as_str()).unwrap_or("");
+                errors.push(bad(
+                    r.row,
+                    col,
+                    format!("村代码 {code} 与第{first}行重复"),
+                    format!("village code {code} repeats row {first}"),
+                ));
+            }
+        }
+        let population = match r.get(Field::Population) {
+            None => {
+                errors.push(bad(
+                    r.row,
+                    "",
+                    "缺少人口".into(),
+                    "the population is missing".into(),
+                ));
+                0
+            }
+            Some((col, v)) => match v.parse::<f64>() {
+                Ok(x) if x >= 0.0 && x.fract() == 0.0 && x <= f64::from(u32::MAX) => x as u32,
+                _ => {
+                    errors.push(bad(
+                        r.row,
+                        col,
+                        format!("人口“{v}”应为非负整数"),
+                        format!("population '{v}' should be a whole number, 0 or more"),
+                    ));
+                    0
+                }
+            },
+        };
+        let number = |f: Field| -> Option<f64> {
+            r.get(f)
+                .and_then(|(_, v)| v.parse::<f64>().ok().filter(|x| x.is_finite()))
+        };
+        for f in [Field::X, Field::Y] {
+            if let Some((col, v)) = r.get(f) {
+                if number(f).is_none() {
+                    errors.push(bad(
+                        r.row,
+                        col,
+                        format!("坐标“{v}”不是数"),
+                        format!("coordinate '{v}' is not a number"),
+                    ));
+                }
+            }
+        }
+        let shape = r.geometry.as_ref().and_then(shape_of);
+        if r.geometry.is_some() && shape.is_none() {
+            errors.push(bad(
+                r.row,
+                "geometry",
+                "几何应为 Point、Polygon 或 MultiPolygon".into(),
+                "geometry should be a Point, Polygon or MultiPolygon".into(),
+            ));
+        }
+        let point = match (&shape, number(Field::X), number(Field::Y)) {
+            (_, Some(x), Some(y)) => Some((x, y)),
+            (Some(Shape::Point(p)), _, _) => Some(*p),
+            (Some(Shape::Rings(rings)), _, _) => centre(rings),
+            _ => None,
+        };
+        points.push(point);
+        shapes.push(match shape {
+            Some(Shape::Rings(r)) => Some(r),
+            _ => None,
+        });
+        geometry.push(
+            r.geometry
+                .clone()
+                .or_else(|| point.map(|(x, y)| json!({"type": "Point", "coordinates": [x, y]}))),
+        );
+        let mut own = Vec::new();
+        if let Some((_, v)) = r.get(Field::Industries) {
+            for name in split_list(v) {
+                let id = match industries.iter().position(|i| i == name) {
+                    Some(i) => i,
+                    None => {
+                        industries.push(name.to_string());
+                        industries.len() - 1
+                    }
+                };
+                own.push(id as u16);
+            }
+        }
+        let town = r
+            .get(Field::Township)
+            .map(|t| t.1.clone())
+            .unwrap_or_default();
+        let township = match townships.iter().position(|t| *t == town) {
+            Some(i) => i,
+            None => {
+                townships.push(town);
+                townships.len() - 1
+            }
+        } as u32;
+        let mut flag_of = |f: Field, zh: &str, en: &str| -> Option<bool> {
+            let (col, v) = r.get(f)?;
+            let got = flag(v);
+            if got.is_none() {
+                errors.push(bad(
+                    r.row,
+                    col,
+                    format!("“{zh}”应为 是/否，不是“{v}”"),
+                    format!("'{en}' should be yes/no (是/否), not '{v}'"),
+                ));
+            }
+            got
+        };
+        let target = flag_of(Field::Target, "重点村", "target");
+        let may_lead = flag_of(Field::MayLead, "可牵头", "may_lead");
+        let excluded = flag_of(Field::Excluded, "不参与", "excluded").unwrap_or(false);
+        let income = match r.get(Field::Income) {
+            None => None,
+            Some((col, v)) => match Fen::parse_yuan(v) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    errors.push(bad(r.row, col, e.zh, e.en));
+                    None
+                }
+            },
+        };
+        let weak_branch = r
+            .get(Field::Standing)
+            .is_some_and(|(_, s)| s.contains("软弱") || s.contains("涣散") || s.contains("后进"));
+        let target = target.unwrap_or(weak_branch || income.is_some_and(|i| i < opts.weak_income));
+        let may_lead =
+            may_lead.unwrap_or(!weak_branch && income.is_some_and(|i| i >= opts.strong_income));
+        names.push(
+            r.get(Field::Name)
+                .map(|n| n.1.clone())
+                .unwrap_or_else(|| code.clone()),
+        );
+        villages.push(Village {
+            code,
+            population,
+            position: None,
+            industries: own,
+            target,
+            may_lead,
+            excluded,
+            township,
+        });
+    }
+    // Borders.
+    let n = villages.len();
+    let given = records.iter().any(|r| r.get(Field::Neighbours).is_some());
+    let (adjacency, borders) = if given {
+        let mut adj = vec![Vec::new(); n];
+        let index: HashMap<&str, usize> = villages
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.code.as_str(), i))
+            .collect();
+        for (i, r) in records.iter().enumerate() {
+            if let Some((col, v)) = r.get(Field::Neighbours) {
+                for code in split_list(v) {
+                    match index.get(code) {
+                        Some(&j) if j != i => {
+                            adj[i].push(j);
+                            adj[j].push(i);
+                        }
+                        _ => errors.push(bad(
+                            r.row,
+                            col,
+                            format!("相邻村 {code} 不在文件中"),
+                            format!("neighbour {code} is not in the file"),
+                        )),
+                    }
+                }
+            }
+        }
+        for l in &mut adj {
+            l.sort_unstable();
+            l.dedup();
+        }
+        (adj, Borders::Given)
+    } else if shapes.iter().all(Option::is_some) {
+        let rings: Vec<Vec<Vec<(f64, f64)>>> = shapes.into_iter().flatten().collect();
+        let all: Vec<(f64, f64)> = rings.iter().flatten().flatten().copied().collect();
+        let tol = if geometry::looks_like_degrees(&all) {
+            1e-7
+        } else {
+            0.01
+        };
+        (
+            geometry::adjacency_from_polygons(&rings, opts.contiguity, tol),
+            Borders::Polygons,
+        )
+    } else {
+        (Vec::new(), Borders::Points)
+    };
+    // Positions in metres.
+    let known: Vec<(f64, f64)> = points.iter().flatten().copied().collect();
+    if borders == Borders::Points && known.len() < n {
+        for (r, p) in records.iter().zip(&points) {
+            if p.is_none() {
+                errors.push(bad(
+                    r.row,
+                    "",
+                    "既无相邻村也无坐标，无法确定与谁相邻".into(),
+                    "neither neighbours nor a location: its borders cannot be known".into(),
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        let total = errors.len();
+        errors.truncate(50);
+        return Err(ExchangeError::Rows { errors, total });
+    }
+    let projected = if geometry::looks_like_degrees(&known) {
+        geometry::project_degrees(&known)
+    } else {
+        known
+    };
+    let mut it = projected.into_iter();
+    for (v, p) in villages.iter_mut().zip(&points) {
+        if p.is_some() {
+            v.position = it.next();
+        }
+    }
+    let adjacency = if borders == Borders::Points {
+        let pts: Vec<(f64, f64)> = villages.iter().filter_map(|v| v.position).collect();
+        geometry::adjacency_from_points(&pts, Some(opts.link_distance_m))
+    } else {
+        adjacency
+    };
+    Ok(Villages {
+        problem: Problem {
+            villages,
+            adjacency,
+            params: Params::default(),
+            locked: Vec::new(),
+            forbidden: Vec::new(),
+            pinned: Vec::new(),
+        },
+        names,
+        townships,
+        industries,
+        geometry,
+        borders,
+    })
+}
+
+fn yes(b: bool) -> String {
+    if b { "true" } else { "false" }.to_string()
+}
+
+/// For each village, the 1-based number of its alliance in the plan and whether it leads.
+fn homes(v: &Villages, plan: &Plan) -> Vec<(Option<usize>, bool)> {
+    let mut home = vec![(None, false); v.problem.villages.len()];
+    for (k, a) in plan.alliances.iter().enumerate() {
+        for &m in &a.members {
+            home[m] = (Some(k + 1), a.lead == Some(m));
+        }
+    }
+    home
+}
+
+fn industry_names(v: &Villages, ids: &[u16]) -> String {
+    ids.iter()
+        .filter_map(|&i| v.industries.get(usize::from(i)))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// One row per village: its alliance (blank if none), whether it leads, and for an unplaced
+/// target the reason.
+fn village_rows(v: &Villages, plan: &Plan) -> Vec<Vec<String>> {
+    let home = homes(v, plan);
+    let reason: HashMap<usize, (&str, &str)> = plan
+        .unplaced
+        .iter()
+        .map(|u| (u.village, (u.zh, u.en)))
+        .collect();
+    v.problem
+        .villages
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let (zh, en) = reason.get(&i).copied().unwrap_or(("", ""));
+            vec![
+                home[i].0.map(|k| k.to_string()).unwrap_or_default(),
+                x.code.clone(),
+                v.names[i].clone(),
+                v.townships[x.township as usize].clone(),
+                x.population.to_string(),
+                yes(home[i].1),
+                yes(x.target),
+                yes(x.may_lead),
+                industry_names(v, &x.industries),
+                zh.to_string(),
+                en.to_string(),
+            ]
+        })
+        .collect()
+}
+
+const VILLAGE_HEADERS: [&str; 11] = [
+    "alliance",
+    "code",
+    "name",
+    "township",
+    "population",
+    "lead",
+    "target",
+    "may_lead",
+    "industries",
+    "reason_zh",
+    "reason_en",
+];
+
+/// One row per alliance: number, lead, members, population, and the score's parts.
+fn alliance_rows(v: &Villages, plan: &Plan) -> Vec<Vec<String>> {
+    let name = |i: usize| format!("{}（{}）", v.names[i], v.problem.villages[i].code);
+    plan.alliances
+        .iter()
+        .enumerate()
+        .map(|(k, a)| {
+            vec![
+                (k + 1).to_string(),
+                a.lead.map(name).unwrap_or_default(),
+                a.members
+                    .iter()
+                    .map(|&m| name(m))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                a.members.len().to_string(),
+                a.population.to_string(),
+                a.targets.to_string(),
+                industry_names(v, &a.shared_industries),
+                a.heterogeneity.to_string(),
+                format!("{:.1}", a.spread_m as f64 / 1000.0),
+                if a.locked { "是" } else { "否" }.to_string(),
+            ]
+        })
+        .collect()
+}
+
+const ALLIANCE_HEADERS: [&str; 10] = [
+    "联建 Alliance",
+    "牵头村 Lead",
+    "成员 Members",
+    "村数 Villages",
+    "人口 Population",
+    "重点村 Targets",
+    "共同产业 Shared industries",
+    "产业差异 Heterogeneity",
+    "跨度（公里）Spread km",
+    "锁定 Locked",
+];
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> ExchangeError {
+    ExchangeError::Format {
+        zh: format!("写入表格失败：{e}"),
+        en: format!("cannot write spreadsheet: {e}"),
+    }
+}
+
+/// Writes a plan: `.csv` (one row per village), `.xlsx` (sheets of alliances, villages and
+/// unplaced targets with reasons) or `.geojson` (each village's geometry with its alliance).
+pub fn write_plan(path: &Path, v: &Villages, plan: &Plan) -> Result<(), ExchangeError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match ext.as_str() {
+        "geojson" | "json" => {
+            let home = homes(v, plan);
+            let features: Vec<Value> = v
+                .problem
+                .villages
+                .iter()
+                .enumerate()
+                .map(|(i, x)| {
+                    let reason = plan.unplaced.iter().find(|u| u.village == i);
+                    json!({
+                        "type": "Feature",
+                        "geometry": v.geometry[i],
+                        "properties": {
+                            "code": x.code,
+                            "name": v.names[i],
+                            "township": v.townships[x.township as usize],
+                            "population": x.population,
+                            "alliance": home[i].0,
+                            "lead": home[i].1,
+                            "target": x.target,
+                            "may_lead": x.may_lead,
+                            "industries": x.industries.iter()
+                                .filter_map(|&k| v.industries.get(usize::from(k))).collect::<Vec<_>>(),
+                            "reason_zh": reason.map(|u| u.zh),
+                            "reason_en": reason.map(|u| u.en),
+                        }
+                    })
+                })
+                .collect();
+            let doc = json!({"type": "FeatureCollection", "features": features});
+            let text = serde_json::to_string(&doc).map_err(|e| ExchangeError::Format {
+                zh: format!("无法生成 GeoJSON：{e}"),
+                en: format!("cannot produce GeoJSON: {e}"),
+            })?;
+            std::fs::write(path, text).map_err(|e| ExchangeError::io(path, e))
+        }
+        "xlsx" => {
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            let bold = rust_xlsxwriter::Format::new().set_bold();
+            let sheets: [Sheet; 3] = [
+                (
+                    "联建 Alliances",
+                    ALLIANCE_HEADERS.iter().map(|s| s.to_string()).collect(),
+                    alliance_rows(v, plan),
+                ),
+                (
+                    "村 Villages",
+                    VILLAGE_HEADERS.iter().map(|s| s.to_string()).collect(),
+                    village_rows(v, plan),
+                ),
+                (
+                    "未纳入 Unplaced",
+                    ["村代码 Code", "村名 Name", "原因", "Reason"]
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect(),
+                    plan.unplaced
+                        .iter()
+                        .map(|u| {
+                            vec![
+                                v.problem.villages[u.village].code.clone(),
+                                v.names[u.village].clone(),
+                                u.zh.to_string(),
+                                u.en.to_string(),
+                            ]
+                        })
+                        .collect(),
+                ),
+            ];
+            for (name, headers, rows) in sheets {
+                let ws = wb.add_worksheet();
+                ws.set_name(name).map_err(xlsx_err)?;
+                for (c, h) in headers.iter().enumerate() {
+                    ws.write_string_with_format(0, c as u16, h, &bold)
+                        .map_err(xlsx_err)?;
+                }
+                for (r, row) in rows.iter().enumerate() {
+                    for (c, cell) in row.iter().enumerate() {
+                        if !cell.is_empty() {
+                            ws.write_string(r as u32 + 1, c as u16, cell)
+                                .map_err(xlsx_err)?;
+                        }
+                    }
+                }
+            }
+            wb.save(path).map_err(xlsx_err)
+        }
+        _ => table::write(
+            path,
+            &VILLAGE_HEADERS.map(String::from),
+            &village_rows(v, plan),
+        ),
+    }
+}
+
+/// Writes every feasible alliance, one row each: members (codes joined by ';'), population,
+/// targets, heterogeneity, spread in metres, lead.
+pub fn write_candidates(
+    path: &Path,
+    v: &Villages,
+    cands: &[Candidate],
+) -> Result<(), ExchangeError> {
+    let code = |i: usize| v.problem.villages[i].code.clone();
+    let rows: Vec<Vec<String>> = cands
+        .iter()
+        .map(|c| {
+            vec![
+                c.members
+                    .iter()
+                    .map(|&m| code(m))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                c.population.to_string(),
+                c.targets.to_string(),
+                c.heterogeneity.to_string(),
+                c.spread_m.to_string(),
+                c.lead.map(code).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table::write(
+        path,
+        &[
+            "members",
+            "population",
+            "targets",
+            "heterogeneity",
+            "spread_m",
+            "lead",
+        ]
+        .map(String::from),
+        &rows,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, text: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("xiangzhi-plan-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("test fixture");
+        let p = dir.join(name);
+        std::fs::write(&p, text).expect("test fixture");
+        p
+    }
+
+    #[test]
+    fn csv_with_points_gets_delaunay_borders_and_flags_from_strength() {
+        let p = write(
+            "points.csv",
+            "村代码,村名,人口,经度,纬度,主导产业,乡镇,集体收入（元）,支部评定\n\
+             A,甲村,400,119.000,36.000,苹果、蔬菜,城关,50000,一般\n\
+             B,乙村,500,119.010,36.000,苹果,城关,800000,先进\n\
+             C,丙村,450,119.000,36.010,蔬菜,城关,200000,软弱涣散\n\
+             D,丁村,300,119.500,36.500,苹果,远乡,,\n",
+        );
+        let v = read_villages(&p, &ReadOptions::default()).expect("test fixture");
+        assert_eq!(v.borders, Borders::Points);
+        let adj = &v.problem.adjacency;
+        assert_eq!(adj[0], vec![1, 2]);
+        assert!(adj[3].is_empty(), "D is ~70 km away: {adj:?}");
+        let flags: Vec<(bool, bool)> = v
+            .problem
+            .villages
+            .iter()
+            .map(|x| (x.target, x.may_lead))
+            .collect();
+        assert_eq!(
+            flags,
+            vec![(true, false), (false, true), (true, false), (false, false)]
+        );
+        assert_eq!(v.industries, vec!["苹果", "蔬菜"]);
+        assert_eq!(v.problem.villages[0].industries, vec![0, 1]);
+    }
+
+    #[test]
+    fn bad_rows_are_all_reported_with_row_and_column() {
+        let p = write(
+            "bad.csv",
+            "code,population,target,neighbours\nA,12x,yes,B\nA,100,maybe,Z\n",
+        );
+        let Err(ExchangeError::Rows { errors, total }) = read_villages(&p, &ReadOptions::default())
+        else {
+            panic!("should fail")
+        };
+        assert_eq!(total, 5, "{errors:?}");
+        assert!(errors
+            .iter()
+            .any(|e| e.row == 2 && e.column.contains("population")));
+        assert!(errors.iter().any(|e| e.row == 3 && e.zh.contains("重复")));
+        assert!(errors.iter().any(|e| e.row == 3 && e.en.contains("maybe")));
+        assert!(errors
+            .iter()
+            .any(|e| e.row == 3 && e.en.contains("Z is not in the file")));
+    }
+
+    #[test]
+    fn geojson_polygons_border_by_shared_edges_and_round_trip() {
+        let sq = |x: f64, code: &str, pop: u32| {
+            json!({"type": "Feature",
+                   "geometry": {"type": "Polygon", "coordinates": [[[x, 0.0], [x + 1000.0, 0.0], [x + 1000.0, 1000.0], [x, 1000.0], [x, 0.0]]]},
+                   "properties": {"code": code, "population": pop, "may_lead": code == "B", "target": true, "industries": ["苹果"]}})
+        };
+        let doc = json!({"type": "FeatureCollection",
+                         "features": [sq(0.0, "A", 400), sq(1000.0, "B", 400), sq(2000.0, "C", 400)]});
+        let p = write("poly.geojson", &doc.to_string());
+        let v = read_villages(&p, &ReadOptions::default()).expect("test fixture");
+        assert_eq!(v.borders, Borders::Polygons);
+        assert_eq!(v.problem.adjacency, vec![vec![1], vec![0, 2], vec![1]]);
+        let plan = xiangzhi_planner::solve(&v.problem, 1, std::time::Duration::from_secs(2))
+            .expect("test fixture");
+        assert_eq!(plan.alliances.len(), 1);
+        let out = p.with_file_name("plan.geojson");
+        write_plan(&out, &v, &plan).expect("test fixture");
+        let back: Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).expect("test fixture"))
+                .expect("test fixture");
+        let props = &back["features"][1]["properties"];
+        assert_eq!(props["alliance"], 1);
+        assert_eq!(props["lead"], true);
+        let csv = p.with_file_name("plan.csv");
+        write_plan(&csv, &v, &plan).expect("test fixture");
+        let t = table::read(&csv).expect("test fixture");
+        assert_eq!(t.headers[..3], ["alliance", "code", "name"]);
+        assert_eq!(t.rows.len(), 3);
+        let x = p.with_file_name("plan.xlsx");
+        write_plan(&x, &v, &plan).expect("test fixture");
+        assert!(
+            table::read(&x).expect("test fixture").rows.len() == 1,
+            "first sheet: one alliance"
+        );
+    }
+}

@@ -3,6 +3,7 @@
 mod bench_cases;
 mod bench_plan;
 mod config;
+mod plan_cmd;
 
 /// mimalloc: imports allocate and free millions of small strings; glibc's allocator spent a fifth of
 /// an import's time on them.
@@ -55,6 +56,8 @@ enum Command {
     },
     /// 执行数据库迁移 / apply database migrations and exit
     Migrate,
+    /// 跨村联建规划 / plan cross-village alliances from a village file (.csv, .xlsx, .geojson)
+    Plan(plan_cmd::PlanArgs),
     /// 性能测试 / benchmarks (release builds; figures go to BENCHMARKS.md)
     Bench {
         #[command(subcommand)]
@@ -262,6 +265,7 @@ async fn run() -> anyhow::Result<()> {
     }
     xiangzhi_storage::crypto::install(&cfg.data_key()?)?;
     match cli.command {
+        Command::Plan(args) => plan_cmd::run(args),
         Command::Serve { listen } => {
             let db = Db::connect(&cfg.database_url).await?;
             serve(db, listen.unwrap_or_else(|| cfg.listen.clone()), &cfg).await

@@ -22,7 +22,12 @@ pub struct Candidate {
 
 /// The feasible alliances among the villages that are neither excluded nor locked.
 pub fn candidates(p: &Problem) -> Vec<Candidate> {
-    let n = p.villages.len();
+    candidates_rooted(p, 0..p.villages.len())
+}
+
+/// The feasible alliances whose smallest member lies in `roots`; `0..1` gives exactly those that
+/// hold village 0.
+pub(crate) fn candidates_rooted(p: &Problem, roots: std::ops::Range<usize>) -> Vec<Candidate> {
     let mut free: Vec<bool> = p.villages.iter().map(|v| !v.excluded).collect();
     for group in &p.locked {
         for &v in group {
@@ -31,7 +36,7 @@ pub fn candidates(p: &Problem) -> Vec<Candidate> {
     }
     let mut out = Vec::new();
     let mut sub = Vec::with_capacity(p.params.max_villages);
-    for root in 0..n {
+    for root in roots {
         sub.clear();
         if !free[root] || !addable(p, &sub, root, 0, 0) {
             continue;

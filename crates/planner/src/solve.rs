@@ -106,6 +106,8 @@ impl Plan {
 #[derive(Clone)]
 struct State<'a> {
     cands: &'a [Candidate],
+    /// Which villages are targets.
+    targets: &'a [bool],
     /// For each village, the chosen candidate holding it.
     owner: Vec<Option<usize>>,
     chosen: Vec<bool>,
@@ -141,18 +143,63 @@ impl State<'_> {
 /// fewest members (leaving more villages for other alliances); `noise` breaks the remaining ties
 /// (and, when not zero, lets a candidate one heterogeneity point worse go first).
 fn greedy_order(cands: &[Candidate], noise: &[u64]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..cands.len()).collect();
-    let jitter = |c: usize| u32::from(noise[c].is_multiple_of(3));
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&cands[a], &cands[b]);
-        y.targets
-            .cmp(&x.targets)
-            .then((x.heterogeneity + jitter(a)).cmp(&(y.heterogeneity + jitter(b))))
-            .then(x.members.len().cmp(&y.members.len()))
-            .then(noise[a].cmp(&noise[b]))
-            .then(x.members.cmp(&y.members))
-    });
-    order
+    // One packed key per candidate (targets descending, heterogeneity with jitter, size, noise),
+    // the candidate's index (members ascending, so the same order as comparing members) last.
+    let mut keyed: Vec<(u128, usize)> = cands
+        .iter()
+        .enumerate()
+        .map(|(c, k)| {
+            let het = u128::from(k.heterogeneity) + u128::from(noise[c].is_multiple_of(3));
+            let key = (u128::from(u32::MAX - k.targets) << 96)
+                | (het.min(u128::from(u32::MAX)) << 64)
+                | ((k.members.len() as u128) << 56)
+                | u128::from(noise[c] >> 8);
+            (key, c)
+        })
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, c)| c).collect()
+}
+
+/// Whether adding candidate `c` (dropping the alliances it overlaps, then refilling the villages
+/// they free) could score better, by bounds that need no trial: targets can only rise by the
+/// targets of `c` no alliance holds; alliances by one, less those dropped, plus what the freed
+/// villages could hold; heterogeneity can only fall by what the dropped alliances had.
+fn may_improve(s: &State, c: usize, min_villages: usize) -> bool {
+    let k = &s.cands[c];
+    let mut dropped = [usize::MAX; 8];
+    let mut nd = 0;
+    let mut gain_t = 0u32;
+    let mut owned = 0usize;
+    for &v in &k.members {
+        match s.owner[v] {
+            None => gain_t += u32::from(s.targets[v]),
+            Some(d) => {
+                owned += 1;
+                if !dropped[..nd].contains(&d) && nd < dropped.len() {
+                    dropped[nd] = d;
+                    nd += 1;
+                }
+            }
+        }
+    }
+    if gain_t > 0 {
+        return true;
+    }
+    let (mut freed, mut het_d) = (0usize, 0u32);
+    for &d in &dropped[..nd] {
+        freed += s.cands[d].members.len();
+        het_d += s.cands[d].heterogeneity;
+    }
+    freed -= owned;
+    let alliances_after = 1 + freed / min_villages.max(1);
+    match alliances_after.cmp(&nd) {
+        std::cmp::Ordering::Greater => true,
+        std::cmp::Ordering::Less => false,
+        // Same alliances at best: only less heterogeneity (or, at equal heterogeneity, a
+        // tighter spread) could help.
+        std::cmp::Ordering::Equal => k.heterogeneity <= het_d,
+    }
 }
 
 /// Greedy filling in `order`, then local search until no move helps or time is up.
@@ -160,16 +207,19 @@ fn run<'a>(
     cands: &'a [Candidate],
     order: &[usize],
     by_village: &[Vec<usize>],
-    n: usize,
+    targets: &'a [bool],
+    min_villages: usize,
     next: &mut impl FnMut() -> u64,
     deadline: Instant,
 ) -> State<'a> {
+    let n = targets.len();
     let mut rank = vec![0; cands.len()];
     for (k, &c) in order.iter().enumerate() {
         rank[c] = k;
     }
     let mut s = State {
         cands,
+        targets,
         owner: vec![None; n],
         chosen: vec![false; cands.len()],
         score: Score::default(),
@@ -190,7 +240,7 @@ fn run<'a>(
             if Instant::now() >= deadline {
                 break 'search;
             }
-            if s.chosen[c] {
+            if s.chosen[c] || !may_improve(&s, c, min_villages) {
                 continue;
             }
             let before = s.score;
@@ -216,6 +266,7 @@ fn run<'a>(
             let mut refill: Vec<usize> = freed
                 .iter()
                 .flat_map(|&v| by_village[v].iter().copied())
+                .filter(|&k| s.fits(k))
                 .collect();
             refill.sort_unstable_by_key(|&k| rank[k]);
             refill.dedup();
@@ -243,7 +294,7 @@ fn run<'a>(
 }
 
 /// Greedy-and-improve runs per plan.
-const RESTARTS: u64 = 16;
+const RESTARTS: u64 = 4;
 /// Candidates × restarts a plan may spend on restarts.
 const RESTART_BUDGET: u64 = 20_000;
 
@@ -555,6 +606,7 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant) -> PartPlan {
         }
     }
     let coverable = (0..n).filter(|&v| !by_village[v].is_empty()).collect();
+    let targets: Vec<bool> = p.villages.iter().map(|v| v.target).collect();
     let mut rng = seed ^ 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
         rng ^= rng << 13;
@@ -576,10 +628,25 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant) -> PartPlan {
             .map(|_| if restart == 0 { 0 } else { next() })
             .collect();
         let order = greedy_order(&cands, &noise);
-        let s = run(&cands, &order, &by_village, n, &mut next, deadline);
+        let s = run(
+            &cands,
+            &order,
+            &by_village,
+            &targets,
+            p.params.min_villages,
+            &mut next,
+            deadline,
+        );
         if best.as_ref().is_none_or(|b| s.score > b.score) {
             best = Some(s);
         }
+    }
+    // Then large-neighbourhood search on the best: a fixed number of rounds per village, so the
+    // plan depends on the seed only (unless time runs out first).
+    if let Some(s) = best.as_mut() {
+        let centres: Vec<usize> = (0..n).filter(|&v| !by_village[v].is_empty()).collect();
+        let rounds = LNS_ROUNDS_PER_VILLAGE * centres.len();
+        lns(s, p, &by_village, &centres, rounds, &mut next, deadline);
     }
     let chosen = match &best {
         Some(s) => (0..cands.len())
@@ -593,6 +660,36 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant) -> PartPlan {
         coverable,
         candidates: cands.len(),
     }
+}
+
+/// The problem with villages `0` and `me` swapped.
+fn first(p: &Problem, me: usize) -> Problem {
+    let f = |i: usize| {
+        if i == me {
+            0
+        } else if i == 0 {
+            me
+        } else {
+            i
+        }
+    };
+    let mut q = p.clone();
+    q.villages.swap(0, me);
+    q.adjacency.swap(0, me);
+    for l in &mut q.adjacency {
+        for u in l.iter_mut() {
+            *u = f(*u);
+        }
+    }
+    for g in &mut q.locked {
+        for u in g.iter_mut() {
+            *u = f(*u);
+        }
+    }
+    for (a, b) in q.forbidden.iter_mut().chain(q.pinned.iter_mut()) {
+        (*a, *b) = (f(*a), f(*b));
+    }
+    q
 }
 
 /// The first rule that leaves `v` without any feasible alliance, found by relaxing one rule at a
@@ -626,10 +723,12 @@ fn why_none(p: &Problem, v: usize) -> (&'static str, &'static str) {
             "too few villages around it to form an alliance",
         );
     };
+    // With `v` renumbered first, the alliances holding it are exactly those rooted at 0.
+    let q = first(&q, me);
     let relaxed = |f: &dyn Fn(&mut Problem)| {
         let mut r = q.clone();
         f(&mut r);
-        candidates(&r).iter().any(|c| c.members.contains(&me))
+        !crate::enumerate::candidates_rooted(&r, 0..1).is_empty()
     };
     if relaxed(&|r| r.params.one_lead = false) {
         return (
@@ -680,4 +779,192 @@ fn why_none(p: &Problem, v: usize) -> (&'static str, &'static str) {
         "相邻的村数不够组成联建",
         "too few villages around it to form an alliance",
     )
+}
+
+/// Villages a neighbourhood of the large-neighbourhood search frees around its centre (before the
+/// alliances touching them are freed whole).
+const LNS_REGION: usize = 8;
+/// Rounds of large-neighbourhood search per village that some alliance could hold.
+const LNS_ROUNDS_PER_VILLAGE: usize = 2;
+/// Search nodes one exact re-packing may spend; past it the best packing found so far is used.
+const LNS_NODES: u32 = 1_000;
+
+/// Exact re-packing of a freed set of villages: the best set of disjoint candidates inside it.
+struct Repack<'a> {
+    cands: &'a [Candidate],
+    /// Freed villages, ascending, and for each the candidates inside the set whose smallest
+    /// member it is (best first).
+    villages: Vec<usize>,
+    starts: Vec<Vec<usize>>,
+    /// Targets among the freed villages from position i on.
+    targets_after: Vec<u32>,
+    min_villages: usize,
+    used: Vec<bool>,
+    chosen: Vec<usize>,
+    best: (Score, Vec<usize>),
+    nodes: u32,
+}
+
+impl Repack<'_> {
+    fn dfs(&mut self, i: usize, score: Score) {
+        if self.nodes >= LNS_NODES {
+            return;
+        }
+        self.nodes += 1;
+        if score > self.best.0 {
+            self.best = (score, self.chosen.clone());
+        }
+        // Bound: even placing every remaining target (and as many alliances as the remaining
+        // villages allow) cannot beat the best.
+        let rest = self.villages.len() - i;
+        let bound_t = score.targets_placed + self.targets_after.get(i).copied().unwrap_or(0);
+        let bound_a = score.alliances + (rest / self.min_villages.max(1)) as u32;
+        let reachable = (bound_t, bound_a, std::cmp::Reverse(score.heterogeneity));
+        let best = &self.best.0;
+        if reachable
+            < (
+                best.targets_placed,
+                best.alliances,
+                std::cmp::Reverse(best.heterogeneity),
+            )
+        {
+            return;
+        }
+        let Some(pos) = (i..self.villages.len()).find(|&k| !self.used[k]) else {
+            return;
+        };
+        for s in 0..self.starts[pos].len() {
+            let c = self.starts[pos][s];
+            let members = &self.cands[c].members;
+            if members.iter().any(|&v| self.used[self.slot(v)]) {
+                continue;
+            }
+            for &v in members {
+                let k = self.slot(v);
+                self.used[k] = true;
+            }
+            self.chosen.push(c);
+            let mut next = score;
+            next.add(&self.cands[c]);
+            self.dfs(pos + 1, next);
+            self.chosen.pop();
+            for &v in &self.cands[c].members {
+                let k = self.slot(v);
+                self.used[k] = false;
+            }
+        }
+        self.used[pos] = true;
+        self.dfs(pos + 1, score);
+        self.used[pos] = false;
+    }
+    fn slot(&self, v: usize) -> usize {
+        self.villages.binary_search(&v).unwrap_or(0)
+    }
+}
+
+/// Large-neighbourhood search: `rounds` times, frees every alliance near a random village and
+/// re-packs the freed villages exactly (within a node budget); keeps the new packing when it
+/// scores better. Feasibility holds throughout: only whole candidates are ever chosen.
+#[allow(clippy::too_many_arguments)]
+fn lns(
+    s: &mut State,
+    p: &Problem,
+    by_village: &[Vec<usize>],
+    centres: &[usize],
+    rounds: usize,
+    next: &mut impl FnMut() -> u64,
+    deadline: Instant,
+) {
+    let n = p.villages.len();
+    let cands = s.cands;
+    let mut mark = vec![0u32; n];
+    let mut stamp = 0u32;
+    for round in 0..rounds {
+        if centres.is_empty() || (round % 64 == 0 && Instant::now() >= deadline) {
+            break;
+        }
+        stamp += 1;
+        // The region: a breadth-first ball around a random centre.
+        let centre = centres[(next() % centres.len() as u64) as usize];
+        let mut region = vec![centre];
+        mark[centre] = stamp;
+        let mut head = 0;
+        while head < region.len() && region.len() < LNS_REGION {
+            let v = region[head];
+            head += 1;
+            let start = (next() % p.adjacency[v].len().max(1) as u64) as usize;
+            for k in 0..p.adjacency[v].len() {
+                let u = p.adjacency[v][(start + k) % p.adjacency[v].len()];
+                if mark[u] != stamp && !by_village[u].is_empty() {
+                    mark[u] = stamp;
+                    region.push(u);
+                    if region.len() >= LNS_REGION {
+                        break;
+                    }
+                }
+            }
+        }
+        // Free the alliances touching the region.
+        let mut removed: Vec<usize> = region.iter().filter_map(|&v| s.owner[v]).collect();
+        removed.sort_unstable();
+        removed.dedup();
+        let mut freed = region;
+        for &c in &removed {
+            for &v in &cands[c].members {
+                if mark[v] != stamp {
+                    mark[v] = stamp;
+                    freed.push(v);
+                }
+            }
+        }
+        freed.sort_unstable();
+        let mut old = Score::default();
+        for &c in &removed {
+            old.add(&cands[c]);
+            s.remove(c);
+        }
+        // Candidates wholly inside the freed villages, by smallest member.
+        let starts: Vec<Vec<usize>> = freed
+            .iter()
+            .map(|&v| {
+                let mut list: Vec<usize> = by_village[v]
+                    .iter()
+                    .copied()
+                    .filter(|&c| {
+                        let m = &cands[c].members;
+                        m[0] == v && m.iter().all(|&u| mark[u] == stamp && s.owner[u].is_none())
+                    })
+                    .collect();
+                list.sort_by_cached_key(|&c| {
+                    let k = &cands[c];
+                    (
+                        std::cmp::Reverse(k.targets),
+                        k.heterogeneity,
+                        k.members.len(),
+                        next() >> 40,
+                    )
+                });
+                list
+            })
+            .collect();
+        let mut targets_after = vec![0u32; freed.len() + 1];
+        for k in (0..freed.len()).rev() {
+            targets_after[k] = targets_after[k + 1] + u32::from(p.villages[freed[k]].target);
+        }
+        let mut r = Repack {
+            cands,
+            used: vec![false; freed.len()],
+            villages: freed,
+            starts,
+            targets_after,
+            min_villages: p.params.min_villages,
+            chosen: Vec::new(),
+            best: (old, removed.clone()),
+            nodes: 0,
+        };
+        r.dfs(0, Score::default());
+        for &c in &r.best.1 {
+            s.add(c);
+        }
+    }
 }

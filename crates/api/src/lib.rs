@@ -5,6 +5,7 @@ mod auth;
 pub mod cases;
 pub mod error;
 mod open311;
+pub mod plans;
 mod registry;
 pub mod webhook;
 
@@ -121,6 +122,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
             || path.starts_with("/api/v1/grids")
             || path.starts_with("/api/v1/case-categories")
             || path.starts_with("/api/v1/case-deadlines")
+            || path.starts_with("/api/v1/plans")
+            || path.starts_with("/api/v1/village-profiles")
         {
             Right::WriteStructure
         } else {
@@ -257,7 +260,8 @@ pub async fn authenticate(
         (name = "auth", description = "登录、会话、令牌、账号、审计 — login, sessions, tokens, accounts, audit"),
         (name = "registry", description = "区划、网格、人口 — divisions, grids, people"),
         (name = "party", description = "党组织与包联 — party organisation and contact duties"),
-        (name = "cases", description = "诉求与矛盾纠纷闭环 — demands and disputes in a closed loop")
+        (name = "cases", description = "诉求与矛盾纠纷闭环 — demands and disputes in a closed loop"),
+        (name = "alliances", description = "跨村联建规划 — cross-village alliance planning")
     )
 )]
 struct ApiDoc;
@@ -281,7 +285,8 @@ pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
             "/api/v1",
             registry::routes()
                 .merge(auth::routes())
-                .merge(cases::routes()),
+                .merge(cases::routes())
+                .merge(plans::routes()),
         )
         .split_for_parts();
     let router = router

@@ -206,6 +206,57 @@ pub fn read_villages(path: &Path, opts: &ReadOptions) -> Result<Villages, Exchan
     villages_from(records, opts)
 }
 
+/// Builds the planning problem from the registry's village profiles (the same checks and border
+/// rules as a file: given neighbours, else a Delaunay triangulation of the positions).
+pub fn villages_from_profiles(
+    profiles: &[xiangzhi_storage::alliances::VillageProfile],
+    opts: &ReadOptions,
+) -> Result<Villages, ExchangeError> {
+    let headers = [
+        "code",
+        "name",
+        "population",
+        "lon",
+        "lat",
+        "industries",
+        "township",
+        "target",
+        "may_lead",
+        "excluded",
+        "neighbours",
+    ];
+    let num = |x: Option<f64>| x.map(|v| v.to_string()).unwrap_or_default();
+    let t = table::Table {
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        rows: profiles
+            .iter()
+            .map(|p| {
+                vec![
+                    p.code.clone(),
+                    p.name.clone(),
+                    p.population.to_string(),
+                    num(p.longitude),
+                    num(p.latitude),
+                    p.industries.clone(),
+                    p.township_name
+                        .clone()
+                        .or_else(|| p.township_code.clone())
+                        .unwrap_or_default(),
+                    yes(p.target),
+                    yes(p.may_lead),
+                    yes(p.excluded),
+                    p.neighbours
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                ]
+            })
+            .collect(),
+        is_xlsx: false,
+    };
+    villages_from(table_records(&t)?, opts)
+}
+
 fn table_records(t: &table::Table) -> Result<Vec<Record>, ExchangeError> {
     let cols: Vec<(usize, Field)> = t
         .headers
@@ -618,6 +669,75 @@ fn homes(v: &Villages, plan: &Plan) -> Vec<(Option<usize>, bool)> {
         }
     }
     home
+}
+
+/// The plan as JSON, as the API stores and the console shows it: every alliance with its members,
+/// lead, population, shared industries and score parts; every village with its position and
+/// alliance (1-based, for the map); the unplaced targets with reasons; the score.
+pub fn plan_json(v: &Villages, plan: &Plan, positions: &[Option<(f64, f64)>]) -> Value {
+    let p = &v.problem;
+    let code = |i: usize| p.villages[i].code.clone();
+    let home = homes(v, plan);
+    let alliances: Vec<Value> = plan
+        .alliances
+        .iter()
+        .enumerate()
+        .map(|(k, a)| {
+            json!({
+                "number": k + 1,
+                "members": a.members.iter().map(|&m| json!({"code": code(m), "name": v.names[m]})).collect::<Vec<_>>(),
+                "lead": a.lead.map(code),
+                "population": a.population,
+                "targets": a.targets,
+                "heterogeneity": a.heterogeneity,
+                "shared_industries": a.shared_industries.iter().filter_map(|&i| v.industries.get(usize::from(i))).collect::<Vec<_>>(),
+                "spread_m": a.spread_m,
+                "locked": a.locked,
+            })
+        })
+        .collect();
+    let villages: Vec<Value> = p
+        .villages
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let pos = positions.get(i).copied().flatten();
+            json!({
+                "code": x.code,
+                "name": v.names[i],
+                "township": v.townships.get(x.township as usize),
+                "population": x.population,
+                "target": x.target,
+                "may_lead": x.may_lead,
+                "excluded": x.excluded,
+                "industries": x.industries.iter().filter_map(|&k| v.industries.get(usize::from(k))).collect::<Vec<_>>(),
+                "lon": pos.map(|q| q.0),
+                "lat": pos.map(|q| q.1),
+                "alliance": home[i].0,
+                "lead": home[i].1,
+            })
+        })
+        .collect();
+    let unplaced: Vec<Value> = plan
+        .unplaced
+        .iter()
+        .map(|u| json!({"code": code(u.village), "name": v.names[u.village], "zh": u.zh, "en": u.en}))
+        .collect();
+    json!({
+        "score": {
+            "targets_placed": plan.score.targets_placed,
+            "targets": p.villages.iter().filter(|x| x.target).count(),
+            "alliances": plan.score.alliances,
+            "heterogeneity": plan.score.heterogeneity,
+            "spread_m": plan.score.spread_m,
+            "villages_placed": plan.alliances.iter().map(|a| a.members.len()).sum::<usize>(),
+            "villages": p.villages.len(),
+        },
+        "candidates": plan.candidates,
+        "alliances": alliances,
+        "villages": villages,
+        "unplaced": unplaced,
+    })
 }
 
 fn industry_names(v: &Villages, ids: &[u16]) -> String {

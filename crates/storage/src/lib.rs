@@ -8,6 +8,7 @@
 #[macro_use]
 pub mod sql;
 pub mod accounts;
+pub mod alliances;
 pub mod audit;
 pub mod bulk;
 pub mod cases;

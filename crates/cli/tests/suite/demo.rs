@@ -11,6 +11,25 @@ async fn count(t: &TestDb, sql: &str) -> i64 {
 async fn demo_figures(t: &TestDb) {
     let s = xiangzhi_demo::build(&t.db, 1, |_| {}).await.unwrap();
     let q = |sql: &'static str| count(t, sql);
+    // Every village has a planning profile, and the county can be planned: every alliance
+    // passes the independent checker, and most weak villages find one.
+    let profiles = t.db.village_profiles(&Scope::everything()).await.unwrap();
+    assert_eq!(profiles.len(), 141);
+    let v = xiangzhi_exchange::plan::villages_from_profiles(
+        &profiles,
+        &xiangzhi_exchange::plan::ReadOptions::default(),
+    )
+    .unwrap();
+    let plan = xiangzhi_planner::solve(&v.problem, 1, std::time::Duration::from_secs(10)).unwrap();
+    let (groups, leads) = plan.groups();
+    assert!(xiangzhi_planner::check(&v.problem, &groups, &leads).is_empty());
+    let targets = v.problem.villages.iter().filter(|x| x.target).count() as u32;
+    assert!(groups.len() >= 20, "{} alliances", groups.len());
+    assert!(
+        plan.score.targets_placed * 10 >= targets * 7,
+        "{} of {targets} targets placed",
+        plan.score.targets_placed
+    );
     assert_eq!(
         q("SELECT COUNT(*) FROM case_categories WHERE county_id = 141029").await,
         10

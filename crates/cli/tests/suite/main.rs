@@ -12,5 +12,6 @@ mod exchange;
 mod helpers;
 mod matrix;
 mod notify;
+mod plans;
 mod schema;
 mod sealed;

@@ -132,7 +132,24 @@ async fn township(
         )
         .await;
     let notification = notices["items"][0]["id"].as_i64().unwrap();
+    // A village profile and a plan of the township.
+    admin
+        .ok(
+            "PUT",
+            "/api/v1/village-profiles",
+            Some(json!([{"code": village, "population": 500, "longitude": 110.8, "latitude": 36.0, "industries": ["苹果"], "target": true, "may_lead": false}])),
+        )
+        .await;
+    let plan = id(admin
+        .ok(
+            "POST",
+            "/api/v1/plans",
+            Some(json!({"division_code": town, "seconds": 1})),
+        )
+        .await);
+    crate::plans::wait(admin, plan).await;
     let ids = HashMap::from([
+        ("plan", plan.to_string()),
         ("case", case.to_string()),
         ("notification", notification.to_string()),
         ("category", "road".to_string()),
@@ -176,6 +193,8 @@ fn kind_of(path: &str) -> Option<&'static str> {
         "case-deadlines" => "deadlines",
         "case-stats" => "stats",
         "notifications" => "notification",
+        "plans" => "plan",
+        "village-profiles" => "code",
         _ => return None,
     })
 }
@@ -184,6 +203,10 @@ fn kind_of(path: &str) -> Option<&'static str> {
 fn body_for(path: &str, o: &Objects) -> Value {
     let i = |k: &str| o.ids[k].parse::<i64>().unwrap();
     match kind_of(path) {
+        Some("code") if path.ends_with("village-profiles") => {
+            json!([{"code": o.ids["code"], "population": 900, "target": false, "may_lead": true}])
+        }
+        Some("plan") => json!({"division_code": format!("{}000", o.prefix)}),
         Some("code") if path.ends_with("divisions") => {
             json!({"code": format!("{}002", o.ids["code"]), "name": "新组", "parent_code": o.ids["code"]})
         }
@@ -234,6 +257,7 @@ fn fill(path: &str, o: &Objects) -> String {
         .replace("{code}", &o.ids["code"])
         .replace("{household_id}", &o.ids["household"])
         .replace("{seq}", "1")
+        .replace("{other}", &o.ids["plan"])
 }
 
 /// Everything of a township as the administrator sees it, to prove nothing changed.
@@ -261,6 +285,12 @@ async fn snapshot(admin: &Client, o: &Objects) -> Vec<Value> {
         out.push(v["items"].clone());
     }
     out.push(admin.ok("GET", "/api/v1/case-categories", None).await);
+    out.push(admin.ok("GET", "/api/v1/village-profiles", None).await);
+    out.push(
+        admin
+            .ok("GET", &format!("/api/v1/plans/{}", o.ids["plan"]), None)
+            .await,
+    );
     out.push(
         admin
             .ok("GET", "/api/v1/case-deadlines?county_id=141029", None)
@@ -439,6 +469,8 @@ async fn matrix(t: &TestDb) {
                                     || path.ends_with("case-categories")
                                     || path.ends_with("case-deadlines")
                                     || path.ends_with("notifications/mine")
+                                    || path.ends_with("village-profiles")
+                                    || path.ends_with("/plans")
                                     || ((path.ends_with("case-stats")
                                         || path.ends_with("notifications"))
                                         && q.contains("?q=")),

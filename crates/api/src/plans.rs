@@ -290,10 +290,16 @@ pub async fn create_plan(
     c: Caller,
     Json(req): Json<PlanRequest>,
 ) -> R<(StatusCode, Json<PlanView>)> {
-    let (division, v, positions) = build_problem(&s, &c, &req).await?;
+    let rec = start_plan(&s, &c, &req).await?;
+    Ok((StatusCode::ACCEPTED, Json(rec.into())))
+}
+
+/// Records a plan and starts its job (for the API and the console).
+pub async fn start_plan(s: &AppState, c: &Caller, req: &PlanRequest) -> R<PlanRecord> {
+    let (division, v, positions) = build_problem(s, c, req).await?;
     let seed = req.seed.unwrap_or(1);
     let seconds = req.seconds.unwrap_or(10.0).clamp(0.1, 120.0);
-    let params = serde_json::to_string(&req).unwrap_or_default();
+    let params = serde_json::to_string(req).unwrap_or_default();
     let free = v.problem.villages.len() as i64;
     let rec =
         s.db.create_plan(
@@ -352,7 +358,7 @@ pub async fn create_plan(
             tracing::error!(error = %e, plan = id, "plan result not recorded");
         }
     });
-    Ok((StatusCode::ACCEPTED, Json(rec.into())))
+    Ok(rec)
 }
 
 /// The alliances of a plan's result: member codes (ascending), lead, locked.
@@ -391,6 +397,11 @@ pub async fn accept_plan(
     c: Caller,
     Path(id): Path<i64>,
 ) -> R<Json<Vec<PartyOrg>>> {
+    Ok(Json(accept(&s, &c, id).await?))
+}
+
+/// Accepts a plan (for the API and the console): the joint committees it formed.
+pub async fn accept(s: &AppState, c: &Caller, id: i64) -> R<Vec<PartyOrg>> {
     let rec = s.db.get_plan(&c.scope, id).await?;
     let result: Value = rec
         .result
@@ -423,10 +434,9 @@ pub async fn accept_plan(
             }
         })
         .collect();
-    let orgs =
-        s.db.accept_plan(&c.scope, id, &new, Some(c.user.id), now_ms())
-            .await?;
-    Ok(Json(orgs))
+    Ok(s.db
+        .accept_plan(&c.scope, id, &new, Some(c.user.id), now_ms())
+        .await?)
 }
 
 /// What two plans share and where they differ: alliances in both, only in the first, only in the

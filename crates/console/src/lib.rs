@@ -7,6 +7,7 @@
 //! console cannot show more than the API would. Personal data is masked through the API's
 //! `Personal`/`show`, which also audits every full view.
 
+mod alliances;
 mod mobile;
 mod pages;
 mod public;
@@ -57,6 +58,10 @@ pub fn routes(state: AppState) -> Router {
         .route("/report/track", get(public::track).post(public::answer))
         .route("/notifications", get(pages::notifications))
         .route("/stats", get(stats::page))
+        .route("/alliances", get(alliances::page).post(alliances::create))
+        .route("/alliances/compare", get(alliances::compare_page))
+        .route("/alliances/{id}", get(alliances::plan))
+        .route("/alliances/{id}/accept", post(alliances::accept_page))
         .route("/stats.xlsx", get(stats::xlsx))
         .route("/notifications/{id}/retry", post(pages::retry_notification))
         .route("/m", get(mobile::bare))
@@ -104,6 +109,7 @@ const HTMX: &[u8] = include_bytes!("../assets/htmx.min.js");
 const CSS: &[u8] = include_bytes!("../assets/app.css");
 const ECHARTS: &[u8] = include_bytes!("../assets/echarts.min.js");
 const STATS_JS: &[u8] = include_bytes!("../assets/stats.js");
+const ALLIANCES_JS: &[u8] = include_bytes!("../assets/alliances.js");
 
 async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
     let (body, kind) = match name.as_str() {
@@ -111,6 +117,7 @@ async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> Respon
         "app.css" => (CSS, "text/css; charset=utf-8"),
         "echarts.min.js" => (ECHARTS, "text/javascript; charset=utf-8"),
         "stats.js" => (STATS_JS, "text/javascript; charset=utf-8"),
+        "alliances.js" => (ALLIANCES_JS, "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (

@@ -823,3 +823,115 @@ async fn public_report(t: &TestDb) {
     assert_eq!(timeline.last().unwrap().actor, "resident");
 }
 on_both!(public_reporting, public_report);
+
+/// The alliance planning pages: start a plan from the form, watch it finish, see the map, table
+/// and unplaced villages, re-plan, compare, accept; bad input explained; rights and language.
+async fn alliance_pages(t: &TestDb) {
+    let admin = Client::new(t).await;
+    crate::plans::seed_profiles(&admin).await;
+    for (login, role, division) in [
+        ("zhenzhang", "township_officer", "141029100000"),
+        ("cunzhang", "village_secretary", "141029100101"),
+    ] {
+        t.db.create_user(&xiangzhi_storage::accounts::NewUser {
+            login: login.into(),
+            display_name: format!("{login}测试"),
+            role: role.into(),
+            division_code: division.into(),
+            grid_id: None,
+            password: PASSWORD.into(),
+        })
+        .await
+        .unwrap();
+    }
+    let mut p = Page::new(t);
+    p.login("zhenzhang").await;
+    let g = p.get("/alliances").await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert!(
+        g.body.contains("跨村联建规划") && g.body.contains("<b>20</b>"),
+        "{}",
+        g.body
+    );
+    // Bad input: said in the page, nothing started.
+    let g = p
+        .send(
+            "POST",
+            "/alliances",
+            Some("division_code=141029100000&min_villages=abc"),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(g.body.contains("应为数字"), "{}", g.body);
+    assert!(g.body.contains("还没有方案"), "{}", g.body);
+    let start = |form: &'static str| form;
+    let mut ids = Vec::new();
+    for form in [
+        start("division_code=141029100000&one_lead=1&seed=3"),
+        start("division_code=141029100000&one_lead=1&seed=3&forbids=141029100101+141029100102%0A141029100103%2C141029100108"),
+    ] {
+        let g = p.send("POST", "/alliances", Some(form)).await;
+        assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.body);
+        let id: i64 = g.location.trim_start_matches("/alliances/").parse().unwrap();
+        let mut done = String::new();
+        for _ in 0..400 {
+            let g = p.get(&g.location).await;
+            assert_eq!(g.status, StatusCode::OK);
+            if g.body.contains("alliance-map") {
+                done = g.body;
+                break;
+            }
+            assert!(g.body.contains("every 1s"), "a running plan refreshes itself");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(done.contains("牵头村") && done.contains("未纳入的重点村"), "{done}");
+        assert!(done.contains("xz-plan") && done.contains("采纳方案"), "{done}");
+        ids.push(id);
+    }
+    let plan = admin
+        .ok("GET", &format!("/api/v1/plans/{}", ids[1]), None)
+        .await;
+    assert_eq!(plan["params"]["forbids"].as_array().unwrap().len(), 2);
+    let g = p
+        .get(&format!("/alliances/compare?a={}&b={}", ids[0], ids[1]))
+        .await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(g.body.contains("两方案相同的联建"), "{}", g.body);
+    let g = p
+        .send("POST", &format!("/alliances/{}/accept", ids[1]), None)
+        .await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.body);
+    let g = p.get(&format!("/alliances/{}", ids[1])).await;
+    assert!(
+        g.body.contains("已采纳") && g.body.contains("已成立"),
+        "{}",
+        g.body
+    );
+    let orgs = admin.ok("GET", "/api/v1/party-orgs?limit=500", None).await;
+    assert!(orgs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o["kind"] == "joint_committee"));
+    // In English.
+    p.cookies.push("xz_lang=en".into());
+    let g = p.get(&format!("/alliances/{}", ids[0])).await;
+    assert!(g.body.contains("Target villages not placed"), "{}", g.body);
+    // A village secretary may look but not plan, and sees no township plans.
+    let mut v = Page::new(t);
+    v.login("cunzhang").await;
+    let g = v.get("/alliances").await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(!g.body.contains(&format!("/alliances/{}\"", ids[0])));
+    let g = v
+        .send(
+            "POST",
+            "/alliances",
+            Some("division_code=141029100101&one_lead=1"),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::FORBIDDEN);
+    let g = v.get(&format!("/alliances/{}", ids[0])).await;
+    assert_eq!(g.status, StatusCode::NOT_FOUND);
+}
+on_both!(alliances, alliance_pages);

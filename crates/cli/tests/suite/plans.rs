@@ -117,9 +117,9 @@ fn check_plan(result: &Value, profiles: &[Value]) -> Vec<BTreeSet<String>> {
     out
 }
 
-async fn plans(t: &TestDb) {
-    let admin = Client::new(t).await;
-    seed_tree(&admin).await;
+/// The test township's twenty villages and its party committee (whose id is returned).
+pub async fn seed_villages(admin: &Client) -> i64 {
+    seed_tree(admin).await;
     for i in 0..W * H {
         admin
             .ok(
@@ -129,7 +129,7 @@ async fn plans(t: &TestDb) {
             )
             .await;
     }
-    let committee = admin
+    admin
         .ok(
             "POST",
             "/api/v1/party-orgs",
@@ -139,7 +139,22 @@ async fn plans(t: &TestDb) {
         )
         .await["id"]
         .as_i64()
-        .unwrap();
+        .unwrap()
+}
+
+/// The villages and their profiles, stored.
+pub async fn seed_profiles(admin: &Client) -> Vec<Value> {
+    seed_villages(admin).await;
+    let profiles = profiles();
+    admin
+        .ok("PUT", "/api/v1/village-profiles", Some(json!(profiles)))
+        .await;
+    profiles
+}
+
+async fn plans(t: &TestDb) {
+    let admin = Client::new(t).await;
+    let committee = seed_villages(&admin).await;
 
     // Bad profiles: every bad row named, nothing stored.
     let (s, v, _) = admin

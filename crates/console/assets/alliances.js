@@ -1,0 +1,59 @@
+// Draws an alliance plan on a map with the embedded Apache ECharts: each village a dot at its
+// position, coloured by its alliance (grey when not placed, outlined when a target), the lead
+// village larger and joined to its members by lines.
+(function () {
+  "use strict";
+  var el = document.getElementById("alliance-map");
+  var src = document.getElementById("xz-plan");
+  if (!el || !src || !window.echarts) return;
+  var data = JSON.parse(src.textContent);
+  var villages = (data.villages || []).filter(function (v) { return v.lon != null && v.lat != null; });
+  if (!villages.length) { el.style.display = "none"; return; }
+  var palette = ["#c62828", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#4e342e", "#558b2f", "#283593"];
+  var at = {};
+  villages.forEach(function (v) { at[v.code] = [v.lon, v.lat]; });
+  var points = villages.map(function (v) {
+    var colour = v.alliance ? palette[(v.alliance - 1) % palette.length] : "#9e9e9e";
+    return {
+      name: v.name,
+      value: [v.lon, v.lat],
+      v: v,
+      symbolSize: v.lead ? 16 : 10,
+      itemStyle: { color: colour, borderColor: v.target ? "#000" : colour, borderWidth: v.target ? 2 : 0 }
+    };
+  });
+  var lines = [];
+  (data.alliances || []).forEach(function (a) {
+    if (!a.lead || !at[a.lead]) return;
+    (a.members || []).forEach(function (m) {
+      if (m.code !== a.lead && at[m.code]) {
+        lines.push({ coords: [at[a.lead], at[m.code]], lineStyle: { color: palette[(a.number - 1) % palette.length] } });
+      }
+    });
+  });
+  var lons = villages.map(function (v) { return v.lon; });
+  var lats = villages.map(function (v) { return v.lat; });
+  var pad = 0.01;
+  var chart = window.echarts.init(el, null, { renderer: "canvas" });
+  var L = data.labels || {};
+  chart.setOption({
+    animation: false,
+    grid: { left: 8, right: 8, top: 8, bottom: 8, containLabel: false },
+    tooltip: {
+      formatter: function (p) {
+        if (!p.data || !p.data.v) return "";
+        var v = p.data.v;
+        return v.name + " (" + v.code + ")<br>" + v.population + " · " + (v.industries || []).join("、") +
+          "<br>" + (v.alliance ? (L.alliance + " " + v.alliance + (v.lead ? " · " + L.lead : "")) : L.unplaced);
+      }
+    },
+    xAxis: { type: "value", show: false, scale: true, min: Math.min.apply(null, lons) - pad, max: Math.max.apply(null, lons) + pad },
+    yAxis: { type: "value", show: false, scale: true, min: Math.min.apply(null, lats) - pad, max: Math.max.apply(null, lats) + pad },
+    dataZoom: [{ type: "inside", xAxisIndex: 0 }, { type: "inside", yAxisIndex: 0 }],
+    series: [
+      { type: "lines", coordinateSystem: "cartesian2d", data: lines, lineStyle: { width: 2, opacity: 0.7 }, silent: true },
+      { type: "scatter", data: points }
+    ]
+  });
+  window.addEventListener("resize", function () { chart.resize(); });
+})();

@@ -58,6 +58,11 @@ enum Command {
     Migrate,
     /// 跨村联建规划 / plan cross-village alliances from a village file (.csv, .xlsx, .geojson)
     Plan(plan_cmd::PlanArgs),
+    /// 导入村情（人口、位置、产业、集体收入、相邻村）供联建规划 / store village planning profiles (population, position, industries, income, borders) from a .csv, .xlsx or .geojson file
+    Profiles {
+        /// 村情文件，与 plan --input 格式相同 / village file, the same layout plan --input reads
+        file: PathBuf,
+    },
     /// 性能测试 / benchmarks (release builds; figures go to BENCHMARKS.md)
     Bench {
         #[command(subcommand)]
@@ -265,7 +270,48 @@ async fn run() -> anyhow::Result<()> {
     }
     xiangzhi_storage::crypto::install(&cfg.data_key()?)?;
     match cli.command {
-        Command::Plan(args) => plan_cmd::run(args),
+        Command::Plan(args) => {
+            let started = std::time::Instant::now();
+            let from_registry = match &args.division {
+                Some(code) => {
+                    Some(registry_villages(&cfg, code, &plan_cmd::read_options(&args)).await?)
+                }
+                None => None,
+            };
+            plan_cmd::run(args, from_registry, started)
+        }
+        Command::Profiles { file } => {
+            let v = xiangzhi_exchange::plan::read_villages(&file, &Default::default())?;
+            let rows = xiangzhi_exchange::plan::profile_inputs(&v);
+            let db = Db::connect(&cfg.database_url).await?;
+            match db
+                .put_village_profiles(&Scope::everything(), &rows, xiangzhi_storage::now_ms())
+                .await
+            {
+                Ok(n) => {
+                    println!("已导入 {n} 个村的村情 / stored the profiles of {n} villages");
+                    Ok(())
+                }
+                Err(xiangzhi_storage::StoreError::Invalid(errors)) => {
+                    for e in &errors {
+                        // rows[i].field → the file's line (header on line 1).
+                        let (row, field) = e
+                            .field
+                            .strip_prefix("rows[")
+                            .and_then(|r| r.split_once("]."))
+                            .and_then(|(i, f)| Some((i.parse::<usize>().ok()? + 2, f)))
+                            .unwrap_or((0, e.field.as_str()));
+                        eprintln!("第{row}行 {field}：{} / row {row} {field}: {}", e.zh, e.en);
+                    }
+                    anyhow::bail!(
+                        "{} 处错误，未导入任何村情 / {} errors, nothing stored",
+                        errors.len(),
+                        errors.len()
+                    )
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
         Command::Serve { listen } => {
             let db = Db::connect(&cfg.database_url).await?;
             serve(db, listen.unwrap_or_else(|| cfg.listen.clone()), &cfg).await
@@ -777,7 +823,40 @@ async fn user_command(db: &Db, action: UserAction) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A county's or township's villages from the registry's profiles, with the alliances already
+/// formed there (as village indices).
+async fn registry_villages(
+    cfg: &config::Config,
+    code: &str,
+    opts: &xiangzhi_exchange::plan::ReadOptions,
+) -> anyhow::Result<(xiangzhi_exchange::plan::Villages, Vec<Vec<usize>>)> {
+    let division = xiangzhi_domain::DivisionCode::parse(code)
+        .map_err(|e| anyhow::anyhow!("--division {code}: {} / {}", e.zh, e.en))?;
+    let db = Db::connect(&cfg.database_url).await?;
+    let scope = Scope::division(&division);
+    let profiles = db.village_profiles(&scope).await?;
+    anyhow::ensure!(
+        !profiles.is_empty(),
+        "{code} 下没有村情数据，请先 xiangzhi profiles FILE / no village profiles under {code}: run xiangzhi profiles FILE first"
+    );
+    let v = xiangzhi_exchange::plan::villages_from_profiles(&profiles, opts)?;
+    let mut formed: std::collections::BTreeMap<i64, Vec<usize>> = Default::default();
+    for a in db.alliance_villages(&scope).await? {
+        if let Some(i) = v.index_of(&a.division_code) {
+            formed.entry(a.org_id).or_default().push(i);
+        }
+    }
+    db.close().await;
+    Ok((v, formed.into_values().collect()))
+}
+
 async fn serve(db: Db, listen: String, cfg: &config::Config) -> anyhow::Result<()> {
+    let stale = db.fail_unfinished_plans(xiangzhi_storage::now_ms()).await?;
+    if stale > 0 {
+        println!(
+            "  {stale} 个未完成的联建规划已标记为失败 / unfinished alliance plans marked failed"
+        );
+    }
     let webhook = if cfg.webhook_url.is_empty() {
         None
     } else {

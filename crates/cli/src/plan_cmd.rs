@@ -27,8 +27,15 @@ pub enum Borders {
 #[derive(clap::Args)]
 pub struct PlanArgs {
     /// 村情文件 / village file: .csv, .xlsx or .geojson (one row or feature per village)
+    #[arg(
+        long,
+        conflicts_with = "division",
+        required_unless_present = "division"
+    )]
+    pub input: Option<PathBuf>,
+    /// 或：规划库中该县或乡镇的村（村情已导入），已成立的联建保持不变 / or: plan this county or township from the registry's village profiles, keeping the alliances already formed
     #[arg(long)]
-    input: PathBuf,
+    pub division: Option<String>,
     /// 输出文件，可多次给出 / output file, by extension .csv, .xlsx or .geojson (repeatable)
     #[arg(long = "out")]
     out: Vec<PathBuf>,
@@ -55,10 +62,10 @@ pub struct PlanArgs {
     max_distance_km: Option<f64>,
     /// 只有坐标时，相邻的最远距离（公里）/ with points only: longest border drawn, km
     #[arg(long, default_value_t = 5.0)]
-    link_km: f64,
+    pub link_km: f64,
     /// 多边形何时算相邻 / when polygons border each other
     #[arg(long, value_enum, default_value = "rook")]
-    borders: Borders,
+    pub borders: Borders,
     /// 已定联建（CSV/xlsx，列 alliance、code，如上次的规划结果），原样保留 / alliances already formed, kept as they are (columns alliance, code, e.g. an earlier plan)
     #[arg(long)]
     locked: Option<PathBuf>,
@@ -129,17 +136,32 @@ fn locked_from(v: &Villages, path: &std::path::Path) -> anyhow::Result<Vec<Vec<u
     Ok(groups.into_values().collect())
 }
 
-pub fn run(args: PlanArgs) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let opts = ReadOptions {
+/// How to read villages and draw borders, from the arguments.
+pub fn read_options(args: &PlanArgs) -> ReadOptions {
+    ReadOptions {
         link_distance_m: args.link_km * 1000.0,
         contiguity: match args.borders {
             Borders::Rook => Contiguity::Rook,
             Borders::Queen => Contiguity::Queen,
         },
         ..ReadOptions::default()
+    }
+}
+
+/// Plans from a file (`--input`), or from villages read from the registry (`formed`: the
+/// alliances already formed there, kept as they are).
+pub fn run(
+    args: PlanArgs,
+    from_registry: Option<(Villages, Vec<Vec<usize>>)>,
+    started: Instant,
+) -> anyhow::Result<()> {
+    let (mut v, formed) = match (from_registry, &args.input) {
+        (Some(x), _) => x,
+        (None, Some(input)) => (read_villages(input, &read_options(&args))?, Vec::new()),
+        (None, None) => anyhow::bail!(
+            "请给出 --input 文件或 --division 区划 / give --input FILE or --division CODE"
+        ),
     };
-    let mut v = read_villages(&args.input, &opts)?;
     let p = &mut v.problem.params;
     p.min_villages = args.min_villages;
     p.max_villages = args.max_villages;
@@ -148,8 +170,10 @@ pub fn run(args: PlanArgs) -> anyhow::Result<()> {
     p.one_lead = matches!(args.lead, LeadMode::OneLead);
     p.same_township = args.same_township;
     p.max_distance = args.max_distance_km.map(|k| k * 1000.0);
+    v.problem.locked = formed;
     if let Some(path) = &args.locked {
-        v.problem.locked = locked_from(&v, path)?;
+        let more = locked_from(&v, path)?;
+        v.problem.locked.extend(more);
     }
     for f in &args.forbid {
         let pr = pair(&v, f, "forbid")?;

@@ -72,6 +72,11 @@ pub struct Villages {
     /// Each village's GeoJSON geometry as read (or its point), for the GeoJSON output.
     pub geometry: Vec<Option<Value>>,
     pub borders: Borders,
+    /// Each village's position in degrees (when the file's coordinates are degrees).
+    pub lonlat: Vec<Option<(f64, f64)>>,
+    /// Collective income and branch standing as read, where given.
+    pub incomes: Vec<Option<Fen>>,
+    pub standings: Vec<Option<String>>,
 }
 
 impl Villages {
@@ -392,6 +397,8 @@ fn villages_from(records: Vec<Record>, opts: &ReadOptions) -> Result<Villages, E
     let mut townships: Vec<String> = Vec::new();
     let mut industries: Vec<String> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut incomes = Vec::new();
+    let mut standings = Vec::new();
     let mut points: Vec<Option<(f64, f64)>> = Vec::new();
     let mut shapes: Vec<Option<Polygons>> = Vec::new();
     let mut geometry = Vec::new();
@@ -533,6 +540,8 @@ fn villages_from(records: Vec<Record>, opts: &ReadOptions) -> Result<Villages, E
                 }
             },
         };
+        incomes.push(income);
+        standings.push(r.get(Field::Standing).map(|s| s.1.clone()));
         let weak_branch = r
             .get(Field::Standing)
             .is_some_and(|(_, s)| s.contains("软弱") || s.contains("涣散") || s.contains("后进"));
@@ -622,7 +631,13 @@ fn villages_from(records: Vec<Record>, opts: &ReadOptions) -> Result<Villages, E
         errors.truncate(50);
         return Err(ExchangeError::Rows { errors, total });
     }
-    let projected = if geometry::looks_like_degrees(&known) {
+    let degrees = geometry::looks_like_degrees(&known);
+    let lonlat = if degrees {
+        points.clone()
+    } else {
+        vec![None; points.len()]
+    };
+    let projected = if degrees {
         geometry::project_degrees(&known)
     } else {
         known
@@ -653,7 +668,47 @@ fn villages_from(records: Vec<Record>, opts: &ReadOptions) -> Result<Villages, E
         industries,
         geometry,
         borders,
+        lonlat,
+        incomes,
+        standings,
     })
+}
+
+/// The villages of a file as registry profiles (positions in degrees; borders stored when the
+/// file gave them or its polygons drew them, else left to the positions).
+pub fn profile_inputs(v: &Villages) -> Vec<xiangzhi_storage::alliances::VillageProfileInput> {
+    let p = &v.problem;
+    p.villages
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let pos = v.lonlat.get(i).copied().flatten();
+            xiangzhi_storage::alliances::VillageProfileInput {
+                code: x.code.clone(),
+                population: i64::from(x.population),
+                longitude: pos.map(|q| q.0),
+                latitude: pos.map(|q| q.1),
+                industries: x
+                    .industries
+                    .iter()
+                    .filter_map(|&k| v.industries.get(usize::from(k)).cloned())
+                    .collect(),
+                income_fen: v.incomes.get(i).copied().flatten().map(|f| f.0),
+                standing: v.standings.get(i).cloned().flatten(),
+                target: x.target,
+                may_lead: x.may_lead,
+                excluded: x.excluded,
+                neighbours: if v.borders == Borders::Points {
+                    Vec::new()
+                } else {
+                    p.adjacency[i]
+                        .iter()
+                        .map(|&u| p.villages[u].code.clone())
+                        .collect()
+                },
+            }
+        })
+        .collect()
 }
 
 fn yes(b: bool) -> String {

@@ -321,6 +321,25 @@ impl Db {
         tx.commit().await
     }
 
+    /// Marks the plans a stopped server left queued or running as failed (at start-up: their jobs
+    /// died with the process). Returns how many.
+    pub async fn fail_unfinished_plans(&self, now: i64) -> Result<u64> {
+        let mut tx = self.begin().await?;
+        let n = tx
+            .exec(&Q::with(
+                "UPDATE alliance_plans SET status = 'failed', error = ?, finished_at = ? \
+                 WHERE status IN ('queued', 'running')",
+                vec![
+                    "服务重启，规划中断，请重新规划 / the server restarted while planning: plan again"
+                        .into(),
+                    now.into(),
+                ],
+            ))
+            .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// A plan in scope.
     pub async fn get_plan(&self, scope: &Scope, id: i64) -> Result<PlanRecord> {
         let mut q = Q::with(

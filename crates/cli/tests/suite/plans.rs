@@ -359,3 +359,132 @@ async fn plans(t: &TestDb) {
     wait(&own, v["id"].as_i64().unwrap()).await;
 }
 on_both!(alliance_plans_through_the_api, plans);
+
+/// Runs the `xiangzhi` binary on a SQLite database in `dir`; returns (success, stdout + stderr).
+fn xiangzhi(dir: &std::path::Path, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xiangzhi"))
+        .args([
+            "--database-url",
+            &format!("sqlite://{}", dir.join("x.db").display()),
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("XIANGZHI_DATA_KEY", crate::helpers::TEST_DATA_KEY)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// `xiangzhi plan` from a village file (CSV in, CSV/xlsx/GeoJSON out), `xiangzhi profiles` into
+/// the registry (a bad file names its rows and stores nothing), and `xiangzhi plan --division`
+/// from the registry.
+#[test]
+fn the_command_line_plans_from_a_file_and_from_the_registry() {
+    let dir = std::env::temp_dir().join(format!("xz-plan-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut csv = String::from("村代码,村名,人口,经度,纬度,主导产业,村集体收入,支部评定,乡镇\n");
+    for p in profiles() {
+        csv.push_str(&format!(
+            "{},{}村,{},{},{},{},{},{},昌宁镇\n",
+            p["code"].as_str().unwrap(),
+            p["code"].as_str().unwrap(),
+            p["population"],
+            p["longitude"],
+            p["latitude"],
+            p["industries"][0].as_str().unwrap(),
+            p["income_fen"].as_i64().unwrap() / 100,
+            if p["target"].as_bool().unwrap() {
+                "软弱涣散"
+            } else {
+                "一般"
+            },
+        ));
+    }
+    std::fs::write(dir.join("v.csv"), &csv).unwrap();
+    let (ok, text) = xiangzhi(
+        &dir,
+        &[
+            "plan",
+            "--input",
+            "v.csv",
+            "--out",
+            "p.csv",
+            "--out",
+            "p.xlsx",
+            "--out",
+            "p.geojson",
+            "--summary",
+            "s.json",
+            "--link-km",
+            "2.5",
+        ],
+    );
+    assert!(ok, "{text}");
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("s.json")).unwrap()).unwrap();
+    assert!(summary["alliances"].as_u64().unwrap() >= 3, "{summary}");
+    assert_eq!(summary["villages"], 20);
+    let plan_csv = std::fs::read_to_string(dir.join("p.csv")).unwrap();
+    assert_eq!(plan_csv.lines().count(), 21, "{plan_csv}");
+    assert!(std::fs::metadata(dir.join("p.xlsx")).unwrap().len() > 1000);
+    let geo: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("p.geojson")).unwrap()).unwrap();
+    assert_eq!(geo["features"].as_array().unwrap().len(), 20);
+
+    // The registry: divisions, then profiles (a bad file first), then a plan of the township.
+    let mut divs = String::from("code,name,level,parent_code\n141029000000,乡宁县,county,\n141029100000,昌宁镇,township,141029000000\n");
+    for i in 0..W * H {
+        divs.push_str(&format!("{},{}村,village,141029100000\n", code(i), i + 1));
+    }
+    std::fs::write(dir.join("d.csv"), divs).unwrap();
+    let (ok, text) = xiangzhi(&dir, &["import", "divisions", "d.csv"]);
+    assert!(ok, "{text}");
+    let bad = csv.replacen(&code(1), "141029100999", 1);
+    std::fs::write(dir.join("bad.csv"), bad).unwrap();
+    let (ok, text) = xiangzhi(&dir, &["profiles", "bad.csv"]);
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("第3行") && text.contains("141029100999"),
+        "{text}"
+    );
+    assert!(text.contains("nothing stored"), "{text}");
+    let (ok, text) = xiangzhi(
+        &dir,
+        &["plan", "--division", "141029100000", "--out", "r.csv"],
+    );
+    assert!(
+        !ok && text.contains("xiangzhi profiles"),
+        "no profiles yet: {text}"
+    );
+    let (ok, text) = xiangzhi(&dir, &["profiles", "v.csv"]);
+    assert!(ok && text.contains("20"), "{text}");
+    let (ok, text) = xiangzhi(
+        &dir,
+        &[
+            "plan",
+            "--division",
+            "141029100000",
+            "--out",
+            "r.csv",
+            "--summary",
+            "r.json",
+            "--link-km",
+            "2.5",
+        ],
+    );
+    assert!(ok, "{text}");
+    let r: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("r.json")).unwrap()).unwrap();
+    assert_eq!(r["villages"], 20);
+    assert_eq!(
+        r["alliances"], summary["alliances"],
+        "the same villages, the same plan"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

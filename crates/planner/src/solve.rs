@@ -186,10 +186,11 @@ fn may_improve(s: &State, c: usize, min_villages: usize) -> bool {
     if gain_t > 0 {
         return true;
     }
-    let (mut freed, mut het_d) = (0usize, 0u32);
+    let (mut freed, mut het_d, mut spread_d) = (0usize, 0u32, 0u64);
     for &d in &dropped[..nd] {
         freed += s.cands[d].members.len();
         het_d += s.cands[d].heterogeneity;
+        spread_d += s.cands[d].spread_m;
     }
     freed -= owned;
     let alliances_after = 1 + freed / min_villages.max(1);
@@ -198,7 +199,9 @@ fn may_improve(s: &State, c: usize, min_villages: usize) -> bool {
         std::cmp::Ordering::Less => false,
         // Same alliances at best: only less heterogeneity (or, at equal heterogeneity, a
         // tighter spread) could help.
-        std::cmp::Ordering::Equal => k.heterogeneity <= het_d,
+        std::cmp::Ordering::Equal => {
+            k.heterogeneity < het_d || (k.heterogeneity == het_d && k.spread_m < spread_d)
+        }
     }
 }
 
@@ -236,8 +239,8 @@ fn run<'a>(
     let mut improved = true;
     'search: while improved {
         improved = false;
-        for &c in &visit {
-            if Instant::now() >= deadline {
+        for (i, &c) in visit.iter().enumerate() {
+            if i % 256 == 0 && Instant::now() >= deadline {
                 break 'search;
             }
             if s.chosen[c] || !may_improve(&s, c, min_villages) {

@@ -35,17 +35,7 @@ impl Client {
     /// An account of `role` bound to `division`, using a bearer token.
     pub async fn as_role(t: &TestDb, role: &str, division: &str) -> Client {
         let n = LOGINS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let u =
-            t.db.create_user(&xiangzhi_storage::accounts::NewUser {
-                login: format!("{role}{n}"),
-                display_name: format!("测试{n}"),
-                role: role.into(),
-                division_code: division.into(),
-                grid_id: None,
-                password: PASSWORD.into(),
-            })
-            .await
-            .unwrap();
+        let u = add_user(t, &format!("{role}{n}"), role, division).await;
         let (_, token) = t.db.create_api_token(u.id, "test").await.unwrap();
         Client::build(t, Some(token), None)
     }
@@ -159,6 +149,25 @@ pub fn id_number(n: u32) -> String {
 }
 
 /// Builds county > township > village > group with the five grid levels; returns the micro-grid id.
+/// An account with the test password.
+pub async fn add_user(
+    t: &TestDb,
+    login: &str,
+    role: &str,
+    division: &str,
+) -> xiangzhi_storage::accounts::User {
+    t.db.create_user(&xiangzhi_storage::accounts::NewUser {
+        login: login.into(),
+        display_name: format!("{login}测试"),
+        role: role.into(),
+        division_code: division.into(),
+        grid_id: None,
+        password: PASSWORD.into(),
+    })
+    .await
+    .unwrap()
+}
+
 pub async fn seed_tree(c: &Client) -> (i64, i64) {
     for (code, name, parent) in [
         ("141029000000", "乡宁县", None),

@@ -89,16 +89,7 @@ pub async fn seed_village(t: &TestDb) -> Village {
         ("anquan", "security_admin", "141029000000"),
         ("shenji", "auditor", "141029000000"),
     ] {
-        t.db.create_user(&xiangzhi_storage::accounts::NewUser {
-            login: login.into(),
-            display_name: format!("{login}测试"),
-            role: role.into(),
-            division_code: division.into(),
-            grid_id: None,
-            password: PASSWORD.into(),
-        })
-        .await
-        .unwrap();
+        crate::api::add_user(t, login, role, division).await;
     }
     Village {
         household,
@@ -833,16 +824,7 @@ async fn alliance_pages(t: &TestDb) {
         ("zhenzhang", "township_officer", "141029100000"),
         ("cunzhang", "village_secretary", "141029100101"),
     ] {
-        t.db.create_user(&xiangzhi_storage::accounts::NewUser {
-            login: login.into(),
-            display_name: format!("{login}测试"),
-            role: role.into(),
-            division_code: division.into(),
-            grid_id: None,
-            password: PASSWORD.into(),
-        })
-        .await
-        .unwrap();
+        crate::api::add_user(t, login, role, division).await;
     }
     let mut p = Page::new(t);
     p.login("zhenzhang").await;

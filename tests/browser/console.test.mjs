@@ -1,7 +1,8 @@
 // Browser test of the console: Debian's Chromium driven by playwright-core.
 // Run by the Rust integration suite (browser.rs), which starts a server on a seeded database and
 // passes: XZ_BASE (server URL), XZ_SECRETARY / XZ_SECURITY / XZ_AUDITOR / XZ_GRID_WORKER (logins), XZ_PASSWORD,
-// XZ_HOUSEHOLD (a household number in the secretary's village), XZ_ARTIFACTS (screenshot folder).
+// XZ_HOUSEHOLD (a household number in the secretary's village), XZ_OFFICER (a township officer whose
+// township has village planning profiles), XZ_ARTIFACTS (screenshot folder).
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 import assert from "node:assert/strict";
@@ -77,6 +78,31 @@ try {
   await big.waitForURL(/\/tree/);
   assert.match(await big.textContent("header nav"), /Households/);
   await big.screenshot({ path: `${shots}/10-tree-en-wall.png`, fullPage: true });
+
+  // A township officer plans the township's alliances on the wall screen: the job's progress, then
+  // the map drawn by ECharts, the alliance table and the unplaced villages; no script errors.
+  {
+    const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: "zh-CN" });
+    const p = await ctx.newPage();
+    const errors = [];
+    p.on("pageerror", (e) => errors.push(String(e)));
+    await p.goto(`${base}/login`);
+    await p.fill("input[name=login]", process.env.XZ_OFFICER);
+    await p.fill("input[name=password]", pw);
+    await p.click("button[type=submit]");
+    await p.waitForURL(/\/(search|tree|cases|$)/);
+    await p.goto(`${base}/alliances`);
+    await p.screenshot({ path: `${shots}/20-alliances-form.png`, fullPage: true });
+    await p.click("form.plan-form button[type=submit]");
+    await p.waitForURL(/\/alliances\/\d+$/);
+    await p.waitForSelector("#alliance-map canvas", { timeout: 30000 });
+    const rows = await p.$$eval("table.grid tbody tr", (r) => r.length);
+    assert.ok(rows >= 3, `the plan shows its alliances (${rows} rows)`);
+    assert.match(await p.textContent("main"), /牵头村/);
+    assert.deepEqual(errors, [], "no script errors on the alliance page");
+    await p.screenshot({ path: `${shots}/21-alliance-plan.png`, fullPage: true });
+    await ctx.close();
+  }
 
   // The security administrator manages accounts and cannot read residents.
   for (const [who, path, name] of [[process.env.XZ_SECURITY, "/users", "11-users"], [process.env.XZ_AUDITOR, "/audit", "12-audit"]]) {

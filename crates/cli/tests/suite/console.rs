@@ -504,6 +504,11 @@ async fn browser() {
     })
     .await
     .unwrap();
+    // A township with planning profiles and its officer, for the alliance pages.
+    let admin = Client::new(&t).await;
+    crate::plans::add_villages(&admin).await;
+    crate::plans::put_profiles(&admin).await;
+    crate::api::add_user(&t, "zhenzhang", "township_officer", "141029100000").await;
     let stdout = crate::helpers::run_against_server(
         &t,
         "browser test",
@@ -514,6 +519,7 @@ async fn browser() {
             ("XZ_SECURITY", "anquan".into()),
             ("XZ_AUDITOR", "shenji".into()),
             ("XZ_GRID_WORKER", "wanggeyuan".into()),
+            ("XZ_OFFICER", "zhenzhang".into()),
             ("XZ_PASSWORD", PASSWORD.into()),
             ("XZ_HOUSEHOLD", v.number.clone()),
             (

@@ -120,15 +120,7 @@ fn check_plan(result: &Value, profiles: &[Value]) -> Vec<BTreeSet<String>> {
 /// The test township's twenty villages and its party committee (whose id is returned).
 pub async fn seed_villages(admin: &Client) -> i64 {
     seed_tree(admin).await;
-    for i in 0..W * H {
-        admin
-            .ok(
-                "POST",
-                "/api/v1/divisions",
-                Some(json!({"code": code(i), "name": format!("{}村", i + 1), "parent_code": "141029100000"})),
-            )
-            .await;
-    }
+    add_villages(admin).await;
     admin
         .ok(
             "POST",
@@ -142,9 +134,27 @@ pub async fn seed_villages(admin: &Client) -> i64 {
         .unwrap()
 }
 
+/// The twenty villages of the lattice, in 昌宁镇 (which must exist).
+pub async fn add_villages(admin: &Client) {
+    for i in 0..W * H {
+        admin
+            .ok(
+                "POST",
+                "/api/v1/divisions",
+                Some(json!({"code": code(i), "name": format!("{}村", i + 1), "parent_code": "141029100000"})),
+            )
+            .await;
+    }
+}
+
 /// The villages and their profiles, stored.
 pub async fn seed_profiles(admin: &Client) -> Vec<Value> {
     seed_villages(admin).await;
+    put_profiles(admin).await
+}
+
+/// The twenty villages' profiles, stored.
+pub async fn put_profiles(admin: &Client) -> Vec<Value> {
     let profiles = profiles();
     admin
         .ok("PUT", "/api/v1/village-profiles", Some(json!(profiles)))

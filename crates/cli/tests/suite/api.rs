@@ -149,6 +149,18 @@ pub fn id_number(n: u32) -> String {
 }
 
 /// Builds county > township > village > group with the five grid levels; returns the micro-grid id.
+/// 昌宁镇's party committee (the township must exist); its id.
+pub async fn township_committee(c: &Client) -> i64 {
+    c.ok(
+        "POST",
+        "/api/v1/party-orgs",
+        Some(json!({"kind": "committee", "name": "昌宁镇党委", "division_code": "141029100000"})),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap()
+}
+
 /// An account with the test password.
 pub async fn add_user(
     t: &TestDb,
@@ -530,17 +542,7 @@ async fn registry_operations(t: &TestDb) {
     assert_eq!(moves[0]["reason"], "分户");
 
     // Party organisations and members.
-    let committee = c
-        .ok(
-            "POST",
-            "/api/v1/party-orgs",
-            Some(
-                json!({"kind": "committee", "name": "昌宁镇党委", "division_code": "141029100000"}),
-            ),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
+    let committee = crate::api::township_committee(&c).await;
     let branch = c.ok("POST", "/api/v1/party-orgs", Some(json!({"kind": "branch", "name": "城关社区党支部", "division_code": "141029100001", "parent_id": committee, "standing": "model"}))).await["id"].as_i64().unwrap();
     c.problem("POST", "/api/v1/party-orgs", Some(json!({"kind": "committee", "name": "x", "division_code": "141029100001", "parent_id": branch})), 422, "parent_id").await;
     let pg = c.ok("POST", "/api/v1/party-orgs", Some(json!({"kind": "group", "name": "第一党小组", "division_code": "141029100001001", "parent_id": branch}))).await;

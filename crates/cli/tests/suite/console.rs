@@ -56,17 +56,7 @@ pub async fn seed_village(t: &TestDb) -> Village {
             resident = r["id"].as_i64().unwrap();
         }
     }
-    let committee = admin
-        .ok(
-            "POST",
-            "/api/v1/party-orgs",
-            Some(
-                json!({"kind": "committee", "name": "昌宁镇党委", "division_code": "141029100000"}),
-            ),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
+    let committee = crate::api::township_committee(&admin).await;
     let branch = admin
         .ok(
             "POST",

@@ -121,17 +121,7 @@ fn check_plan(result: &Value, profiles: &[Value]) -> Vec<BTreeSet<String>> {
 pub async fn seed_villages(admin: &Client) -> i64 {
     seed_tree(admin).await;
     add_villages(admin).await;
-    admin
-        .ok(
-            "POST",
-            "/api/v1/party-orgs",
-            Some(
-                json!({"kind": "committee", "name": "昌宁镇党委", "division_code": "141029100000"}),
-            ),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap()
+    crate::api::township_committee(admin).await
 }
 
 /// The twenty villages of the lattice, in 昌宁镇 (which must exist).

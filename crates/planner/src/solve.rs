@@ -232,6 +232,8 @@ fn run<'a>(
             s.add(c);
         }
     }
+    let mut seen = vec![0u32; cands.len()];
+    let mut stamp = 0u32;
     let mut visit: Vec<usize> = (0..cands.len()).collect();
     for i in (1..visit.len()).rev() {
         visit.swap(i, (next() % (i as u64 + 1)) as usize);
@@ -266,13 +268,20 @@ fn run<'a>(
                 .collect();
             freed.sort_unstable();
             freed.dedup();
-            let mut refill: Vec<usize> = freed
-                .iter()
-                .flat_map(|&v| by_village[v].iter().copied())
-                .filter(|&k| s.fits(k))
-                .collect();
+            // Each candidate once (a stamp per trial), then only those that fit.
+            stamp += 1;
+            let mut refill: Vec<usize> = Vec::new();
+            for &v in &freed {
+                for &k in &by_village[v] {
+                    if seen[k] != stamp {
+                        seen[k] = stamp;
+                        if s.fits(k) {
+                            refill.push(k);
+                        }
+                    }
+                }
+            }
             refill.sort_unstable_by_key(|&k| rank[k]);
-            refill.dedup();
             let mut added = Vec::new();
             for k in refill {
                 if s.fits(k) {

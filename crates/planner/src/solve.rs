@@ -617,7 +617,7 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant) -> PartPlan {
             by_village[v].push(i);
         }
     }
-    let coverable = (0..n).filter(|&v| !by_village[v].is_empty()).collect();
+    let coverable: Vec<usize> = (0..n).filter(|&v| !by_village[v].is_empty()).collect();
     let targets: Vec<bool> = p.villages.iter().map(|v| v.target).collect();
     let mut rng = seed ^ 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
@@ -655,10 +655,10 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant) -> PartPlan {
     }
     // Then large-neighbourhood search on the best: a fixed number of rounds per village, so the
     // plan depends on the seed only (unless time runs out first).
+    // Its centres are the villages some alliance could hold.
     if let Some(s) = best.as_mut() {
-        let centres: Vec<usize> = (0..n).filter(|&v| !by_village[v].is_empty()).collect();
-        let rounds = LNS_ROUNDS_PER_VILLAGE * centres.len();
-        lns(s, p, &by_village, &centres, rounds, &mut next, deadline);
+        let rounds = LNS_ROUNDS_PER_VILLAGE * coverable.len();
+        lns(s, p, &by_village, &coverable, rounds, &mut next, deadline);
     }
     let chosen = match &best {
         Some(s) => (0..cands.len())
@@ -877,7 +877,6 @@ impl Repack<'_> {
 /// Large-neighbourhood search: `rounds` times, frees every alliance near a random village and
 /// re-packs the freed villages exactly (within a node budget); keeps the new packing when it
 /// scores better. Feasibility holds throughout: only whole candidates are ever chosen.
-#[allow(clippy::too_many_arguments)]
 fn lns(
     s: &mut State,
     p: &Problem,
@@ -961,7 +960,7 @@ fn lns(
             .collect();
         let mut targets_after = vec![0u32; freed.len() + 1];
         for k in (0..freed.len()).rev() {
-            targets_after[k] = targets_after[k + 1] + u32::from(p.villages[freed[k]].target);
+            targets_after[k] = targets_after[k + 1] + u32::from(s.targets[freed[k]]);
         }
         let mut r = Repack {
             cands,

@@ -86,6 +86,7 @@ pub struct PlanView {
 
 impl From<PlanRecord> for PlanView {
     fn from(r: PlanRecord) -> Self {
+        let result = Some(r.result_json()).filter(|v| !v.is_null());
         PlanView {
             id: r.id,
             division_code: r.division_code,
@@ -94,7 +95,7 @@ impl From<PlanRecord> for PlanView {
             villages_total: r.villages_total,
             params: serde_json::from_str(&r.params).unwrap_or(Value::Null),
             seed: r.seed,
-            result: r.result.and_then(|s| serde_json::from_str(&s).ok()),
+            result,
             error: r.error,
             created_at: r.created_at,
             finished_at: r.finished_at,
@@ -402,12 +403,7 @@ pub async fn accept_plan(
 
 /// Accepts a plan (for the API and the console): the joint committees it formed.
 pub async fn accept(s: &AppState, c: &Caller, id: i64) -> R<Vec<PartyOrg>> {
-    let rec = s.db.get_plan(&c.scope, id).await?;
-    let result: Value = rec
-        .result
-        .as_deref()
-        .and_then(|r| serde_json::from_str(r).ok())
-        .unwrap_or(Value::Null);
+    let result = s.db.get_plan(&c.scope, id).await?.result_json();
     let names: HashMap<String, String> = result["villages"]
         .as_array()
         .map(|l| {
@@ -449,14 +445,8 @@ pub async fn compare_plans(
     c: Caller,
     Path((id, other)): Path<(i64, i64)>,
 ) -> R<Json<Value>> {
-    let load = |r: PlanRecord| -> Value {
-        r.result
-            .as_deref()
-            .and_then(|t| serde_json::from_str(t).ok())
-            .unwrap_or(Value::Null)
-    };
-    let a = load(s.db.get_plan(&c.scope, id).await?);
-    let b = load(s.db.get_plan(&c.scope, other).await?);
+    let a = s.db.get_plan(&c.scope, id).await?.result_json();
+    let b = s.db.get_plan(&c.scope, other).await?.result_json();
     Ok(Json(compare(&a, &b)))
 }
 

@@ -497,23 +497,17 @@ pub async fn compare_page(
     Query(q): Query<CompareQuery>,
 ) -> P {
     v.need(Right::ReadRegistry)?;
-    let load = |r: xiangzhi_storage::alliances::PlanRecord| -> Value {
-        r.result
-            .as_deref()
-            .and_then(|t| serde_json::from_str(t).ok())
-            .unwrap_or(Value::Null)
-    };
     let scope = v.scope();
-    let a = load(
+    let a =
         s.db.get_plan(&scope, q.a)
             .await
-            .map_err(|e| PageError::Store(v.l, e))?,
-    );
-    let b = load(
+            .map_err(|e| PageError::Store(v.l, e))?
+            .result_json();
+    let b =
         s.db.get_plan(&scope, q.b)
             .await
-            .map_err(|e| PageError::Store(v.l, e))?,
-    );
+            .map_err(|e| PageError::Store(v.l, e))?
+            .result_json();
     let cmp = compare(&a, &b);
     let names: std::collections::HashMap<String, String> = a["villages"]
         .as_array()

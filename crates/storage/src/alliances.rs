@@ -72,6 +72,16 @@ pub struct PlanRecord {
     pub accepted_at: Option<i64>,
 }
 
+impl PlanRecord {
+    /// The plan's result as JSON (`Null` until it is done, or if it cannot be read).
+    pub fn result_json(&self) -> serde_json::Value {
+        self.result
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or(serde_json::Value::Null)
+    }
+}
+
 /// One village of a formed alliance (a joint party organisation).
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
 pub struct AllianceVillage {

@@ -15,7 +15,9 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xiangzhi_domain::DivisionCode;
-use xiangzhi_exchange::plan::{plan_json, villages_from_profiles, ReadOptions, Villages};
+use xiangzhi_exchange::plan::{
+    formed_alliances, plan_json, villages_from_profiles, ReadOptions, Villages,
+};
 use xiangzhi_storage::alliances::{NewAlliance, PlanRecord, VillageProfile, VillageProfileInput};
 use xiangzhi_storage::{now_ms, PartyOrg};
 
@@ -225,13 +227,7 @@ pub async fn build_problem(
     };
     let mut taken = BTreeSet::new();
     // Alliances already formed are kept as they are.
-    let mut formed: HashMap<i64, Vec<usize>> = HashMap::new();
-    for a in s.db.alliance_villages(&scope).await? {
-        if let Some(&i) = index.get(&a.division_code) {
-            formed.entry(a.org_id).or_default().push(i);
-        }
-    }
-    let mut locked: Vec<Vec<usize>> = formed.into_values().collect();
+    let mut locked = formed_alliances(&v, &s.db.alliance_villages(&scope).await?);
     for (k, group) in req.locks.iter().enumerate() {
         let mut g = Vec::new();
         for code in group {

@@ -840,14 +840,10 @@ async fn registry_villages(
         "{code} 下没有村情数据，请先 xiangzhi profiles FILE / no village profiles under {code}: run xiangzhi profiles FILE first"
     );
     let v = xiangzhi_exchange::plan::villages_from_profiles(&profiles, opts)?;
-    let mut formed: std::collections::BTreeMap<i64, Vec<usize>> = Default::default();
-    for a in db.alliance_villages(&scope).await? {
-        if let Some(i) = v.index_of(&a.division_code) {
-            formed.entry(a.org_id).or_default().push(i);
-        }
-    }
+    let formed =
+        xiangzhi_exchange::plan::formed_alliances(&v, &db.alliance_villages(&scope).await?);
     db.close().await;
-    Ok((v, formed.into_values().collect()))
+    Ok((v, formed))
 }
 
 async fn serve(db: Db, listen: String, cfg: &config::Config) -> anyhow::Result<()> {

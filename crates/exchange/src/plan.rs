@@ -262,6 +262,28 @@ pub fn villages_from_profiles(
     villages_from(table_records(&t)?, opts)
 }
 
+/// The alliances already formed (the registry's joint committees and their villages) as groups of
+/// village indices, in committee order; villages not in `v` are left out.
+pub fn formed_alliances(
+    v: &Villages,
+    rows: &[xiangzhi_storage::alliances::AllianceVillage],
+) -> Vec<Vec<usize>> {
+    let index: HashMap<&str, usize> = v
+        .problem
+        .villages
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.code.as_str(), i))
+        .collect();
+    let mut groups: std::collections::BTreeMap<i64, Vec<usize>> = Default::default();
+    for r in rows {
+        if let Some(&i) = index.get(r.division_code.as_str()) {
+            groups.entry(r.org_id).or_default().push(i);
+        }
+    }
+    groups.into_values().collect()
+}
+
 fn table_records(t: &table::Table) -> Result<Vec<Record>, ExchangeError> {
     let cols: Vec<(usize, Field)> = t
         .headers

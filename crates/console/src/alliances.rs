@@ -13,7 +13,6 @@ use serde::Deserialize;
 use serde_json::Value;
 use xiangzhi_api::plans::{accept, compare, start_plan, PlanRequest, PlanView};
 use xiangzhi_domain::Right;
-use xiangzhi_storage::ListQuery;
 
 type P = Result<Response, PageError>;
 
@@ -236,29 +235,6 @@ fn status_text(v: &Viewer, s: &str) -> String {
     v.l.t(zh, en).to_string()
 }
 
-/// The viewer's own division and the ones just below it, for the area choice.
-async fn areas(s: &xiangzhi_api::AppState, v: &Viewer) -> Vec<(String, String)> {
-    let scope = v.scope();
-    let mut out = Vec::new();
-    if let Ok(d) = s.db.get_division(&scope, &v.user.division_code).await {
-        out.push((d.code, d.name));
-    }
-    let below = ListQuery {
-        parent: Some(v.user.division_code.clone()),
-        limit: Some(500),
-        ..Default::default()
-    };
-    if let Ok(p) = s.db.list_divisions(&scope, &below).await {
-        out.extend(
-            p.items
-                .into_iter()
-                .filter(|d| d.level.as_str() != "village")
-                .map(|d| (d.code, format!("　{}", d.name))),
-        );
-    }
-    out
-}
-
 async fn plan_rows(s: &xiangzhi_api::AppState, v: &Viewer) -> Result<Vec<PlanRow>, PageError> {
     let list =
         s.db.list_plans(&v.scope(), 50)
@@ -284,7 +260,7 @@ async fn list_page(s: &xiangzhi_api::AppState, v: &Viewer, form: PlanForm, error
     html(ListPage {
         c: v.chrome(v.l.t("跨村联建规划", "Cross-village alliances")),
         plans: plan_rows(s, v).await?,
-        divisions: areas(s, v).await,
+        divisions: crate::own_and_below(s, v, |d| d.level.as_str() != "village").await,
         form,
         error,
         profiles,

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use xiangzhi_api::cases::{stats_window, StatsQuery};
 use xiangzhi_domain::{DivisionCode, Right};
 use xiangzhi_storage::cases::CaseStats;
-use xiangzhi_storage::{now_ms, ListQuery};
+use xiangzhi_storage::now_ms;
 
 #[derive(Template)]
 #[template(path = "stats.html")]
@@ -83,23 +83,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let (st, from, to, division) = figures(&s, &v, &q).await?;
     let own = DivisionCode::parse(&v.user.division_code).map_err(|_| PageError::NotFound(v.l))?;
-    let scope = v.scope();
-    let mut divisions = Vec::new();
-    if let Ok(d) = s.db.get_division(&scope, own.as_str()).await {
-        divisions.push((d.code, d.name));
-    }
-    let below = ListQuery {
-        parent: Some(own.as_str().to_string()),
-        limit: Some(500),
-        ..Default::default()
-    };
-    if let Ok(p) = s.db.list_divisions(&scope, &below).await {
-        divisions.extend(
-            p.items
-                .into_iter()
-                .map(|d| (d.code, format!("　{}", d.name))),
-        );
-    }
+    let divisions = crate::own_and_below(&s, &v, |_| true).await;
     let names =
         s.db.case_categories(own.county_id().unwrap_or_default())
             .await

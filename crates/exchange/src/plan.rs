@@ -779,20 +779,11 @@ pub fn plan_json(v: &Villages, plan: &Plan, positions: &[Option<(f64, f64)>]) ->
         .enumerate()
         .map(|(i, x)| {
             let pos = positions.get(i).copied().flatten();
-            json!({
-                "code": x.code,
-                "name": v.names[i],
-                "township": v.townships.get(x.township as usize),
-                "population": x.population,
-                "target": x.target,
-                "may_lead": x.may_lead,
-                "excluded": x.excluded,
-                "industries": x.industries.iter().filter_map(|&k| v.industries.get(usize::from(k))).collect::<Vec<_>>(),
-                "lon": pos.map(|q| q.0),
-                "lat": pos.map(|q| q.1),
-                "alliance": home[i].0,
-                "lead": home[i].1,
-            })
+            let mut o = village_json(v, i, home[i]);
+            o["excluded"] = json!(x.excluded);
+            o["lon"] = json!(pos.map(|q| q.0));
+            o["lat"] = json!(pos.map(|q| q.1));
+            o
         })
         .collect();
     let unplaced: Vec<Value> = plan
@@ -814,6 +805,24 @@ pub fn plan_json(v: &Villages, plan: &Plan, positions: &[Option<(f64, f64)>]) ->
         "alliances": alliances,
         "villages": villages,
         "unplaced": unplaced,
+    })
+}
+
+/// What the plan's JSON and GeoJSON say of village `i`: code, name, township, population, flags,
+/// industries, and its alliance (1-based) and whether it leads it.
+fn village_json(v: &Villages, i: usize, home: (Option<usize>, bool)) -> Value {
+    let x = &v.problem.villages[i];
+    json!({
+        "code": x.code,
+        "name": v.names[i],
+        "township": v.townships.get(x.township as usize),
+        "population": x.population,
+        "target": x.target,
+        "may_lead": x.may_lead,
+        "industries": x.industries.iter()
+            .filter_map(|&k| v.industries.get(usize::from(k))).collect::<Vec<_>>(),
+        "alliance": home.0,
+        "lead": home.1,
     })
 }
 
@@ -934,25 +943,15 @@ pub fn write_plan(path: &Path, v: &Villages, plan: &Plan) -> Result<(), Exchange
                 .villages
                 .iter()
                 .enumerate()
-                .map(|(i, x)| {
+                .map(|(i, _)| {
                     let reason = plan.unplaced.iter().find(|u| u.village == i);
+                    let mut properties = village_json(v, i, home[i]);
+                    properties["reason_zh"] = json!(reason.map(|u| u.zh));
+                    properties["reason_en"] = json!(reason.map(|u| u.en));
                     json!({
                         "type": "Feature",
                         "geometry": v.geometry[i],
-                        "properties": {
-                            "code": x.code,
-                            "name": v.names[i],
-                            "township": v.townships[x.township as usize],
-                            "population": x.population,
-                            "alliance": home[i].0,
-                            "lead": home[i].1,
-                            "target": x.target,
-                            "may_lead": x.may_lead,
-                            "industries": x.industries.iter()
-                                .filter_map(|&k| v.industries.get(usize::from(k))).collect::<Vec<_>>(),
-                            "reason_zh": reason.map(|u| u.zh),
-                            "reason_en": reason.map(|u| u.en),
-                        }
+                        "properties": properties,
                     })
                 })
                 .collect();

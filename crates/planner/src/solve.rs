@@ -1,9 +1,12 @@
 //! The plan: the villages split into independent parts (connected components of the villages
 //! still free to group, cut at township borders when alliances stay inside one), each part solved on
-//! its own thread with rayon; a part's plan is a set packing of its feasible alliances, built
-//! greedily and improved by local search (take in an alliance that is not chosen, drop the chosen
-//! ones it overlaps, refill the freed villages greedily, keep the change if the score is better),
-//! until no move helps or time is up.
+//! its own thread with rayon; a part's plan is a set packing of its feasible alliances. Alliances
+//! that a smaller one with the same targets dominates are set aside first (no optimum needs them).
+//! The packing is built greedily and improved by local search (take in an alliance that is not
+//! chosen, drop the chosen ones it overlaps, refill the freed villages greedily, keep the change if
+//! the score is better; after the first sweep only moves near an accepted change are retried),
+//! then by large-neighbourhood search with exact re-packing, and last by wider re-packing around
+//! each target still left out, until time is up.
 
 use crate::enumerate::{candidates, Candidate};
 use crate::{BadProblem, Problem, Village};
@@ -106,6 +109,10 @@ impl Plan {
 #[derive(Clone)]
 struct State<'a> {
     cands: &'a [Candidate],
+    /// The candidates' members in one array, for the hot "fits" test.
+    flat: &'a Flat,
+    /// Whether some chosen candidate holds the village.
+    taken: Vec<bool>,
     /// Which villages are targets.
     targets: &'a [bool],
     /// For each village, the chosen candidate holding it.
@@ -116,15 +123,16 @@ struct State<'a> {
 
 impl State<'_> {
     fn fits(&self, c: usize) -> bool {
-        self.cands[c]
-            .members
+        let (a, b) = (self.flat.start[c] as usize, self.flat.start[c + 1] as usize);
+        self.flat.members[a..b]
             .iter()
-            .all(|&v| self.owner[v].is_none())
+            .all(|&v| !self.taken[v as usize])
     }
     fn add(&mut self, c: usize) {
         let k = &self.cands[c];
         for &v in &k.members {
             self.owner[v] = Some(c);
+            self.taken[v] = true;
         }
         self.chosen[c] = true;
         self.score.add(k);
@@ -133,9 +141,30 @@ impl State<'_> {
         let k = &self.cands[c];
         for &v in &k.members {
             self.owner[v] = None;
+            self.taken[v] = false;
         }
         self.chosen[c] = false;
         self.score.sub(k);
+    }
+}
+
+/// Every candidate's members, one after another: candidate `k` holds
+/// `members[start[k]..start[k + 1]]`.
+struct Flat {
+    members: Vec<u32>,
+    start: Vec<u32>,
+}
+
+impl Flat {
+    fn new(cands: &[Candidate]) -> Flat {
+        let mut members = Vec::with_capacity(cands.len() * 5);
+        let mut start = Vec::with_capacity(cands.len() + 1);
+        start.push(0);
+        for c in cands {
+            members.extend(c.members.iter().map(|&v| v as u32));
+            start.push(members.len() as u32);
+        }
+        Flat { members, start }
     }
 }
 
@@ -206,8 +235,10 @@ fn may_improve(s: &State, c: usize, min_villages: usize) -> bool {
 }
 
 /// Greedy filling in `order`, then local search until no move helps or time is up.
+#[allow(clippy::too_many_arguments)]
 fn run<'a>(
     cands: &'a [Candidate],
+    flat: &'a Flat,
     order: &[usize],
     by_village: &[Vec<usize>],
     targets: &'a [bool],
@@ -224,6 +255,8 @@ fn run<'a>(
         cands,
         targets,
         owner: vec![None; n],
+        taken: vec![false; n],
+        flat,
         chosen: vec![false; cands.len()],
         score: Score::default(),
     };
@@ -232,73 +265,122 @@ fn run<'a>(
             s.add(c);
         }
     }
-    let mut seen = vec![0u32; cands.len()];
-    let mut stamp = 0u32;
+    // Each village's candidates in this run's order, each as its index, the number of other
+    // members and those members, one after another: the refill reads them in sequence.
+    let lists: Vec<Vec<u32>> = by_village
+        .iter()
+        .enumerate()
+        .map(|(v, l)| {
+            let mut l = l.clone();
+            l.sort_unstable_by_key(|&k| rank[k]);
+            let mut out = Vec::with_capacity(l.len() * (2 + min_villages + 1));
+            for k in l {
+                out.push(k as u32);
+                out.push(cands[k].members.len() as u32 - 1);
+                out.extend(
+                    cands[k]
+                        .members
+                        .iter()
+                        .filter(|&&u| u != v)
+                        .map(|&u| u as u32),
+                );
+            }
+            out
+        })
+        .collect();
+    let mut heads: Vec<(usize, usize)> = Vec::new();
     let mut visit: Vec<usize> = (0..cands.len()).collect();
     for i in (1..visit.len()).rev() {
         visit.swap(i, (next() % (i as u64 + 1)) as usize);
     }
-    let mut improved = true;
-    'search: while improved {
-        improved = false;
-        for (i, &c) in visit.iter().enumerate() {
-            if i % 256 == 0 && Instant::now() >= deadline {
-                break 'search;
-            }
-            if s.chosen[c] || !may_improve(&s, c, min_villages) {
-                continue;
-            }
-            let before = s.score;
-            let mut dropped: Vec<usize> = cands[c]
-                .members
-                .iter()
-                .filter_map(|&v| s.owner[v])
-                .collect();
-            dropped.sort_unstable();
-            dropped.dedup();
-            for &d in &dropped {
-                s.remove(d);
-            }
-            s.add(c);
-            // Refill the villages the dropped alliances freed.
-            let mut freed: Vec<usize> = dropped
-                .iter()
-                .flat_map(|&d| cands[d].members.iter().copied())
-                .filter(|&v| s.owner[v].is_none())
-                .collect();
-            freed.sort_unstable();
-            freed.dedup();
-            // Each candidate once (a stamp per trial), then only those that fit.
-            stamp += 1;
-            let mut refill: Vec<usize> = Vec::new();
-            for &v in &freed {
-                for &k in &by_village[v] {
-                    if seen[k] != stamp {
-                        seen[k] = stamp;
-                        if s.fits(k) {
-                            refill.push(k);
-                        }
+    // Don't-look queue: every candidate once in random order, then again only those near an
+    // accepted move (where a move that failed before may now succeed).
+    let mut queue: std::collections::VecDeque<usize> = visit.into_iter().collect();
+    let mut queued = vec![true; cands.len()];
+    let mut polled = 0usize;
+    while let Some(c) = queue.pop_front() {
+        queued[c] = false;
+        polled += 1;
+        if polled.is_multiple_of(256) && Instant::now() >= deadline {
+            break;
+        }
+        if s.chosen[c] || !may_improve(&s, c, min_villages) {
+            continue;
+        }
+        let before = s.score;
+        let mut dropped: Vec<usize> = cands[c]
+            .members
+            .iter()
+            .filter_map(|&v| s.owner[v])
+            .collect();
+        dropped.sort_unstable();
+        dropped.dedup();
+        for &d in &dropped {
+            s.remove(d);
+        }
+        s.add(c);
+        // Refill the villages the dropped alliances freed.
+        let mut freed: Vec<usize> = dropped
+            .iter()
+            .flat_map(|&d| cands[d].members.iter().copied())
+            .filter(|&v| s.owner[v].is_none())
+            .collect();
+        freed.sort_unstable();
+        freed.dedup();
+        // Greedy refill in rank order: repeatedly the best-ranked candidate that fits and holds a
+        // freed village still free. Each village's list is in rank order and a candidate that
+        // no longer fits never fits again in this refill, so each list is read at most once.
+        heads.clear();
+        heads.extend(freed.iter().map(|&v| (v, 0usize)));
+        let mut added = Vec::new();
+        loop {
+            let mut best: Option<usize> = None;
+            for (v, at) in heads.iter_mut() {
+                if s.owner[*v].is_some() {
+                    continue;
+                }
+                let list = &lists[*v];
+                while *at < list.len() {
+                    let others = &list[*at + 2..*at + 2 + list[*at + 1] as usize];
+                    if others.iter().all(|&u| !s.taken[u as usize]) {
+                        break;
+                    }
+                    *at += 2 + others.len();
+                }
+                if let Some(&k) = list.get(*at) {
+                    let k = k as usize;
+                    if best.is_none_or(|b| rank[k] < rank[b]) {
+                        best = Some(k);
                     }
                 }
             }
-            refill.sort_unstable_by_key(|&k| rank[k]);
-            let mut added = Vec::new();
-            for k in refill {
-                if s.fits(k) {
-                    s.add(k);
-                    added.push(k);
+            let Some(k) = best else { break };
+            s.add(k);
+            added.push(k);
+        }
+        if s.score > before {
+            // Moves near the change may help now: queue the candidates holding a village whose
+            // alliance changed.
+            let touched = dropped
+                .iter()
+                .chain(std::iter::once(&c))
+                .chain(added.iter())
+                .flat_map(|&d| cands[d].members.iter().copied());
+            for v in touched {
+                for &k in &by_village[v] {
+                    if !queued[k] {
+                        queued[k] = true;
+                        queue.push_back(k);
+                    }
                 }
             }
-            if s.score > before {
-                improved = true;
-            } else {
-                for k in added {
-                    s.remove(k);
-                }
-                s.remove(c);
-                for &d in &dropped {
-                    s.add(d);
-                }
+        } else {
+            for k in added {
+                s.remove(k);
+            }
+            s.remove(c);
+            for &d in &dropped {
+                s.add(d);
             }
         }
     }
@@ -308,7 +390,7 @@ fn run<'a>(
 /// Greedy-and-improve runs per plan.
 const RESTARTS: u64 = 4;
 /// Candidates × restarts a plan may spend on restarts.
-const RESTART_BUDGET: u64 = 20_000;
+const RESTART_BUDGET: u64 = 8_000;
 
 /// How far planning has got, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -361,36 +443,39 @@ pub fn solve_with(
     };
     progress(total);
     let (parts_done, villages_done) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let planned: Vec<PartPlan> = parts
-        .par_iter()
-        .map(|part| {
-            // Each part's seed depends on the part only, so the plan does not depend on which
-            // thread ran what.
-            let part_seed = seed ^ (part.villages[0] as u64).wrapping_mul(0xA24B_AED4_963E_E407);
-            let found = plan_part(&part.problem, part_seed, deadline);
-            let done = Progress {
-                parts_done: parts_done.fetch_add(1, Ordering::Relaxed) + 1,
-                villages_done: villages_done.fetch_add(part.villages.len(), Ordering::Relaxed)
-                    + part.villages.len(),
-                ..total
-            };
-            progress(done);
-            let global = |local: &[usize]| local.iter().map(|&v| part.villages[v]).collect();
-            PartPlan {
-                chosen: found
-                    .chosen
-                    .iter()
-                    .map(|c| Candidate {
-                        members: global(&c.members),
-                        lead: c.lead.map(|l| part.villages[l]),
-                        ..c.clone()
-                    })
-                    .collect(),
-                coverable: global(&found.coverable),
-                candidates: found.candidates,
-            }
-        })
-        .collect();
+    let plan_one = |part: &Part| {
+        // Each part's seed depends on the part only, so the plan does not depend on which
+        // thread ran what.
+        let part_seed = seed ^ (part.villages[0] as u64).wrapping_mul(0xA24B_AED4_963E_E407);
+        let found = plan_part(&part.problem, part_seed, deadline);
+        let done = Progress {
+            parts_done: parts_done.fetch_add(1, Ordering::Relaxed) + 1,
+            villages_done: villages_done.fetch_add(part.villages.len(), Ordering::Relaxed)
+                + part.villages.len(),
+            ..total
+        };
+        progress(done);
+        let global = |local: &[usize]| local.iter().map(|&v| part.villages[v]).collect();
+        PartPlan {
+            chosen: found
+                .chosen
+                .iter()
+                .map(|c| Candidate {
+                    members: global(&c.members),
+                    lead: c.lead.map(|l| part.villages[l]),
+                    ..c.clone()
+                })
+                .collect(),
+            coverable: global(&found.coverable),
+            candidates: found.candidates,
+        }
+    };
+    // One part is planned on the calling thread: no thread pool to start for a small instance.
+    let planned: Vec<PartPlan> = if parts.len() > 1 {
+        parts.par_iter().map(plan_one).collect()
+    } else {
+        parts.iter().map(plan_one).collect()
+    };
 
     let mut alliances: Vec<Alliance> = p
         .locked
@@ -609,15 +694,23 @@ fn sub_problem(p: &Problem, members: &[usize], inside: impl Fn(usize) -> bool) -
 
 /// One part's plan, in the part's own indices.
 fn plan_part(p: &Problem, seed: u64, deadline: Instant) -> PartPlan {
-    let cands = candidates(p);
+    let all = candidates(p);
     let n = p.villages.len();
+    let mut coverable = vec![false; n];
+    for c in &all {
+        for &v in &c.members {
+            coverable[v] = true;
+        }
+    }
+    let coverable: Vec<usize> = (0..n).filter(|&v| coverable[v]).collect();
+    let total = all.len();
+    let cands = undominated(p, all);
     let mut by_village: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (i, c) in cands.iter().enumerate() {
         for &v in &c.members {
             by_village[v].push(i);
         }
     }
-    let coverable: Vec<usize> = (0..n).filter(|&v| !by_village[v].is_empty()).collect();
     let targets: Vec<bool> = p.villages.iter().map(|v| v.target).collect();
     let mut rng = seed ^ 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
@@ -630,6 +723,7 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant) -> PartPlan {
     // ties; each improved by local search; the best kept, as many as time allows. Small parts get
     // every restart, large ones fewer (each run costs in proportion to the number of candidates),
     // so the work depends on the instance only and the plan on the seed.
+    let flat = Flat::new(&cands);
     let mut best: Option<State> = None;
     let restarts = (RESTART_BUDGET / cands.len().max(1) as u64).clamp(1, RESTARTS);
     for restart in 0..restarts {
@@ -642,6 +736,7 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant) -> PartPlan {
         let order = greedy_order(&cands, &noise);
         let s = run(
             &cands,
+            &flat,
             &order,
             &by_village,
             &targets,
@@ -657,8 +752,29 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant) -> PartPlan {
     // plan depends on the seed only (unless time runs out first).
     // Its centres are the villages some alliance could hold.
     if let Some(s) = best.as_mut() {
-        let rounds = LNS_ROUNDS_PER_VILLAGE * coverable.len();
-        lns(s, p, &by_village, &coverable, rounds, &mut next, deadline);
+        let effort = Effort {
+            rounds: LNS_ROUNDS_PER_VILLAGE * coverable.len(),
+            region: LNS_REGION,
+            nodes: LNS_NODES,
+        };
+        lns(s, p, &by_village, &coverable, effort, &mut next, deadline);
+        // Then repair: a few rounds centred on each target still left out, over wider regions
+        // with a larger search budget (placing targets comes first in the score).
+        let left_out: Vec<usize> = coverable
+            .iter()
+            .copied()
+            .filter(|&v| s.targets[v] && s.owner[v].is_none())
+            .collect();
+        for &t in &left_out {
+            if s.owner[t].is_none() {
+                let effort = Effort {
+                    rounds: REPAIR_ROUNDS,
+                    region: REPAIR_REGION,
+                    nodes: REPAIR_NODES,
+                };
+                lns(s, p, &by_village, &[t], effort, &mut next, deadline);
+            }
+        }
     }
     let chosen = match &best {
         Some(s) => (0..cands.len())
@@ -670,8 +786,57 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant) -> PartPlan {
     PartPlan {
         chosen,
         coverable,
-        candidates: cands.len(),
+        candidates: total,
     }
+}
+
+/// The candidates no other candidate dominates. Candidate `k` is dominated by `k'` when `k'` holds
+/// a proper subset of `k`'s members and the same targets: any plan with `k` scores at least as well
+/// with `k'` instead (same targets and alliances, heterogeneity and spread no larger, more villages
+/// left for others), so dropping `k` keeps every optimum within reach. Order is kept.
+fn undominated(p: &Problem, cands: Vec<Candidate>) -> Vec<Candidate> {
+    let min = p.params.min_villages.max(1);
+    let set: std::collections::HashSet<&[usize]> =
+        cands.iter().map(|c| c.members.as_slice()).collect();
+    let mut sub = Vec::with_capacity(8);
+    let keep: Vec<bool> = cands
+        .iter()
+        .map(|c| {
+            let m = &c.members;
+            if m.len() <= min || m.len() > 16 {
+                return true;
+            }
+            // Masks of members to drop: non-empty, non-targets only, leaving at least `min`.
+            let spare: u32 = m
+                .iter()
+                .enumerate()
+                .filter(|&(_, &v)| !p.villages[v].target)
+                .fold(0, |acc, (i, _)| acc | (1 << i));
+            let mut drop = spare;
+            while drop != 0 {
+                if m.len() - drop.count_ones() as usize >= min {
+                    sub.clear();
+                    sub.extend(
+                        m.iter()
+                            .enumerate()
+                            .filter(|&(i, _)| drop & (1 << i) == 0)
+                            .map(|(_, &v)| v),
+                    );
+                    if set.contains(sub.as_slice()) {
+                        return false;
+                    }
+                }
+                drop = (drop - 1) & spare;
+            }
+            true
+        })
+        .collect();
+    drop(set);
+    cands
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(c, k)| k.then_some(c))
+        .collect()
 }
 
 /// The problem with villages `0` and `me` swapped.
@@ -800,6 +965,19 @@ const LNS_REGION: usize = 8;
 const LNS_ROUNDS_PER_VILLAGE: usize = 2;
 /// Search nodes one exact re-packing may spend; past it the best packing found so far is used.
 const LNS_NODES: u32 = 1_000;
+/// Repair rounds per target left out, the villages each frees around it, and their search budget.
+const REPAIR_ROUNDS: usize = 3;
+const REPAIR_REGION: usize = 16;
+const REPAIR_NODES: u32 = 5_000;
+
+/// How much large-neighbourhood search to do: rounds, villages each frees around its centre
+/// (before the alliances touching them are freed whole), and search nodes per re-packing.
+#[derive(Clone, Copy)]
+struct Effort {
+    rounds: usize,
+    region: usize,
+    nodes: u32,
+}
 
 /// Exact re-packing of a freed set of villages: the best set of disjoint candidates inside it.
 struct Repack<'a> {
@@ -815,11 +993,12 @@ struct Repack<'a> {
     chosen: Vec<usize>,
     best: (Score, Vec<usize>),
     nodes: u32,
+    max_nodes: u32,
 }
 
 impl Repack<'_> {
     fn dfs(&mut self, i: usize, score: Score) {
-        if self.nodes >= LNS_NODES {
+        if self.nodes >= self.max_nodes {
             return;
         }
         self.nodes += 1;
@@ -882,7 +1061,11 @@ fn lns(
     p: &Problem,
     by_village: &[Vec<usize>],
     centres: &[usize],
-    rounds: usize,
+    Effort {
+        rounds,
+        region: region_size,
+        nodes: max_nodes,
+    }: Effort,
     next: &mut impl FnMut() -> u64,
     deadline: Instant,
 ) {
@@ -900,7 +1083,7 @@ fn lns(
         let mut region = vec![centre];
         mark[centre] = stamp;
         let mut head = 0;
-        while head < region.len() && region.len() < LNS_REGION {
+        while head < region.len() && region.len() < region_size {
             let v = region[head];
             head += 1;
             let start = (next() % p.adjacency[v].len().max(1) as u64) as usize;
@@ -909,7 +1092,7 @@ fn lns(
                 if mark[u] != stamp && !by_village[u].is_empty() {
                     mark[u] = stamp;
                     region.push(u);
-                    if region.len() >= LNS_REGION {
+                    if region.len() >= region_size {
                         break;
                     }
                 }
@@ -972,6 +1155,7 @@ fn lns(
             chosen: Vec::new(),
             best: (old, removed.clone()),
             nodes: 0,
+            max_nodes,
         };
         r.dfs(0, Score::default());
         for &c in &r.best.1 {

@@ -898,6 +898,30 @@ def print_tables(rows, mip_rows):
                  "ours (t, a, h)", "ours/MIP", "our wall s", "notes"], mip_rows))
 
 
+def speed_table(results):
+    """Times side by side: ours as the solver call alone (`solve_seconds` of the summary, the same
+    scope as spopt's `solve()` and pygeoda's `maxp_greedy` calls) and as the whole process."""
+    rows = []
+    for r in results:
+        ours = r.get("ours") or {}
+        solve = (ours.get("summary") or {}).get("solve_seconds")
+        wall = ours.get("wall")
+        sp = (r.get("spopt MaxPHeuristic") or {}).get("seconds")
+        gd = (r.get("pygeoda maxp_greedy") or {}).get("seconds")
+
+        def ratio(a, b):
+            return f"{a / b:.1f}×" if a and b else "–"
+
+        def ms(x):
+            return f"{x * 1000:.1f}" if x is not None else "–"
+
+        rows.append([r["instance"], r["units"], ms(solve), ms(wall), fmt(sp), ms(gd),
+                     ratio(sp, solve), ratio(sp, wall), ratio(gd, solve), ratio(gd, wall)])
+    return table(["instance", "units", "ours solve ms", "ours process ms", "spopt s", "GeoDa ms",
+                  "spopt ÷ ours (solve)", "spopt ÷ ours (process)", "GeoDa ÷ ours (solve)",
+                  "GeoDa ÷ ours (process)"], rows)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--xiangzhi", default=str(ROOT / "target/release/xiangzhi"))
@@ -921,7 +945,13 @@ def main():
     ap.add_argument("--workdir", default=str(ROOT / "target/bench-planner"))
     ap.add_argument("--json", help="also write all results to this JSON file")
     ap.add_argument("--self-test", action="store_true", help="test the harness without the binary")
+    ap.add_argument("--report", metavar="FILE.json",
+                    help="only print the speed table from a --json file of an earlier run")
     args = ap.parse_args()
+    if args.report:
+        with open(args.report, encoding="utf-8") as f:
+            print(speed_table(json.load(f)))
+        return
     args.fake_ours_plan = None
     if args.self_test:
         self_test(args)
@@ -950,6 +980,8 @@ def main():
             continue
         run_instance(inst, args, workdir, rows, mip_rows, results)
     print_tables(rows, mip_rows)
+    print("\n## Speed (× = how many times faster ours is; above 1 means ours is faster)\n")
+    print(speed_table(results))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(results, f, ensure_ascii=False, indent=1, default=str)

@@ -34,32 +34,35 @@ pub(crate) fn candidates_rooted(p: &Problem, roots: std::ops::Range<usize>) -> V
             free[v] = false;
         }
     }
-    let mut out = Vec::new();
-    let mut sub = Vec::with_capacity(p.params.max_villages);
+    let mut g = Grow {
+        p,
+        near: vec![0; p.villages.len()],
+        free,
+        sub: Vec::with_capacity(p.params.max_villages),
+        exts: vec![Vec::new(); p.params.max_villages + 1],
+        out: Vec::new(),
+        root: 0,
+    };
     for root in roots {
-        sub.clear();
-        if !free[root] || !addable(p, &sub, root, 0, 0) {
+        if !g.free[root] || !addable(p, &[], root, 0, 0) {
             continue;
         }
-        sub.push(root);
-        let ext: Vec<usize> = p.adjacency[root]
-            .iter()
-            .copied()
-            .filter(|&u| u > root && free[u])
-            .collect();
-        let v = &p.villages[root];
-        grow(
-            p,
-            &free,
-            &mut sub,
-            ext,
-            root,
-            u64::from(v.population),
-            usize::from(v.may_lead),
-            &mut out,
+        g.root = root;
+        let mut ext = std::mem::take(&mut g.exts[0]);
+        ext.clear();
+        ext.extend(
+            p.adjacency[root]
+                .iter()
+                .copied()
+                .filter(|&u| u > root && g.free[u]),
         );
+        g.exts[0] = ext;
+        let v = &p.villages[root];
+        g.push(root);
+        g.grow(0, u64::from(v.population), usize::from(v.may_lead));
+        g.pop();
     }
-    out
+    g.out
 }
 
 /// Whether `w` may join `sub` (population so far `pop`, leads so far `leads`) without breaking a
@@ -93,72 +96,93 @@ fn addable(p: &Problem, sub: &[usize], w: usize, pop: u64, leads: usize) -> bool
         .any(|&(a, b)| (a == w && sub.contains(&b)) || (b == w && sub.contains(&a)))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn grow(
-    p: &Problem,
-    free: &[bool],
-    sub: &mut Vec<usize>,
-    mut ext: Vec<usize>,
+/// The ESU enumeration's state: the set grown so far, for each village how many of its members it
+/// is in or next to, and one extension buffer per depth (reused, not allocated per step).
+struct Grow<'a> {
+    p: &'a Problem,
+    free: Vec<bool>,
+    near: Vec<u32>,
+    sub: Vec<usize>,
+    exts: Vec<Vec<usize>>,
+    out: Vec<Candidate>,
     root: usize,
-    pop: u64,
-    leads: usize,
-    out: &mut Vec<Candidate>,
-) {
-    let q = &p.params;
-    if sub.len() >= q.min_villages
-        && pop >= u64::from(q.min_population)
-        && (!q.one_lead || leads == 1)
-        && p.pinned
-            .iter()
-            .all(|&(a, b)| sub.contains(&a) == sub.contains(&b))
-    {
-        let mut members = sub.clone();
-        members.sort_unstable();
-        out.push(Candidate {
-            lead: members
-                .iter()
-                .copied()
-                .find(|&v| p.villages[v].may_lead)
-                .filter(|_| q.one_lead),
-            population: pop as u32,
-            targets: members.iter().filter(|&&v| p.villages[v].target).count() as u32,
-            heterogeneity: p.heterogeneity(&members),
-            spread_m: crate::solve::spread(p, &members),
-            members,
-        });
-    }
-    if sub.len() == q.max_villages {
-        return;
-    }
-    while let Some(w) = ext.pop() {
-        if !addable(p, sub, w, pop, leads) {
-            continue;
+}
+
+impl Grow<'_> {
+    fn push(&mut self, w: usize) {
+        self.sub.push(w);
+        self.near[w] += 1;
+        for &u in &self.p.adjacency[w] {
+            self.near[u] += 1;
         }
-        // The new extension: what is left, plus w's neighbours that are neither in nor next to
-        // the current set (so every connected set is reached by one path only).
-        let mut next = ext.clone();
-        for &u in &p.adjacency[w] {
-            if u > root
-                && free[u]
-                && !sub.contains(&u)
-                && !next.contains(&u)
-                && !sub.iter().any(|&s| p.adjacency[s].contains(&u))
-            {
-                next.push(u);
+    }
+
+    fn pop(&mut self) {
+        if let Some(w) = self.sub.pop() {
+            self.near[w] -= 1;
+            for &u in &self.p.adjacency[w] {
+                self.near[u] -= 1;
             }
         }
-        let v = &p.villages[w];
-        sub.push(w);
-        grow(
-            p,
-            free,
-            sub,
-            next,
-            root,
-            pop + u64::from(v.population),
-            leads + usize::from(v.may_lead),
-            out,
-        );
-        sub.pop();
+    }
+
+    /// Emits the current set if it is feasible, then grows it by each village of the extension
+    /// at `depth` in turn.
+    fn grow(&mut self, depth: usize, pop: u64, leads: usize) {
+        let p = self.p;
+        let q = &p.params;
+        let sub = &self.sub;
+        if sub.len() >= q.min_villages
+            && pop >= u64::from(q.min_population)
+            && (!q.one_lead || leads == 1)
+            && p.pinned
+                .iter()
+                .all(|&(a, b)| sub.contains(&a) == sub.contains(&b))
+        {
+            let mut members = sub.clone();
+            members.sort_unstable();
+            self.out.push(Candidate {
+                lead: members
+                    .iter()
+                    .copied()
+                    .find(|&v| p.villages[v].may_lead)
+                    .filter(|_| q.one_lead),
+                population: pop as u32,
+                targets: members.iter().filter(|&&v| p.villages[v].target).count() as u32,
+                heterogeneity: p.heterogeneity(&members),
+                spread_m: crate::solve::spread(p, &members),
+                members,
+            });
+        }
+        if self.sub.len() == q.max_villages {
+            return;
+        }
+        let mut ext = std::mem::take(&mut self.exts[depth]);
+        while let Some(w) = ext.pop() {
+            if !addable(p, &self.sub, w, pop, leads) {
+                continue;
+            }
+            // The new extension: what is left, plus w's neighbours that are neither in nor next to
+            // the current set (so every connected set is reached by one path only).
+            let mut next = std::mem::take(&mut self.exts[depth + 1]);
+            next.clear();
+            next.extend_from_slice(&ext);
+            next.extend(
+                p.adjacency[w]
+                    .iter()
+                    .copied()
+                    .filter(|&u| u > self.root && self.free[u] && self.near[u] == 0),
+            );
+            self.exts[depth + 1] = next;
+            let v = &p.villages[w];
+            self.push(w);
+            self.grow(
+                depth + 1,
+                pop + u64::from(v.population),
+                leads + usize::from(v.may_lead),
+            );
+            self.pop();
+        }
+        self.exts[depth] = ext;
     }
 }

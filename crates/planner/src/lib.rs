@@ -163,6 +163,17 @@ impl Problem {
     /// Heterogeneity of a group: how many distinct industries its members have beyond one
     /// (0 when they all share a single industry).
     pub fn heterogeneity(&self, group: &[usize]) -> u32 {
+        // Industries numbered below 128 (the usual case) are counted in a bit set.
+        let mut mask = 0u128;
+        let small = group.iter().all(|&v| {
+            self.villages[v].industries.iter().all(|&i| {
+                mask |= 1u128.checked_shl(u32::from(i)).unwrap_or(0);
+                i < 128
+            })
+        });
+        if small {
+            return mask.count_ones().saturating_sub(1);
+        }
         let mut all: Vec<u16> = group
             .iter()
             .flat_map(|&v| self.villages[v].industries.iter().copied())

@@ -570,13 +570,20 @@ fn shared_industries(p: &Problem, members: &[usize]) -> Vec<u16> {
 
 /// Largest distance between two members, whole metres (0 if a position is unknown).
 pub(crate) fn spread(p: &Problem, members: &[usize]) -> u64 {
+    // The largest squared distance, then one square root (the same result: the root is monotone
+    // and correctly rounded).
     let mut far = 0.0f64;
     for (k, &a) in members.iter().enumerate() {
+        let Some((x1, y1)) = p.villages[a].position else {
+            continue;
+        };
         for &b in &members[k + 1..] {
-            far = far.max(p.distance(a, b).unwrap_or(0.0));
+            if let Some((x2, y2)) = p.villages[b].position {
+                far = far.max((x1 - x2).powi(2) + (y1 - y2).powi(2));
+            }
         }
     }
-    far.round() as u64
+    far.sqrt().round() as u64
 }
 
 /// The independent parts: connected components of the villages free to group (not excluded, not
@@ -962,9 +969,9 @@ fn why_none(p: &Problem, v: usize) -> (&'static str, &'static str) {
 /// alliances touching them are freed whole).
 const LNS_REGION: usize = 8;
 /// Rounds of large-neighbourhood search per village that some alliance could hold.
-const LNS_ROUNDS_PER_VILLAGE: usize = 2;
+const LNS_ROUNDS_PER_VILLAGE: usize = 1;
 /// Search nodes one exact re-packing may spend; past it the best packing found so far is used.
-const LNS_NODES: u32 = 1_000;
+const LNS_NODES: u32 = 300;
 /// Repair rounds per target left out, the villages each frees around it, and their search budget.
 const REPAIR_ROUNDS: usize = 3;
 const REPAIR_REGION: usize = 16;

@@ -443,11 +443,13 @@ pub fn solve_with(
     };
     progress(total);
     let (parts_done, villages_done) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    // A lone part runs its restarts on two threads; several parts already share the pool.
+    let restart_threads = if parts.len() == 1 { 2 } else { 1 };
     let plan_one = |part: &Part| {
         // Each part's seed depends on the part only, so the plan does not depend on which
         // thread ran what.
         let part_seed = seed ^ (part.villages[0] as u64).wrapping_mul(0xA24B_AED4_963E_E407);
-        let found = plan_part(&part.problem, part_seed, deadline);
+        let found = plan_part(&part.problem, part_seed, deadline, restart_threads);
         let done = Progress {
             parts_done: parts_done.fetch_add(1, Ordering::Relaxed) + 1,
             villages_done: villages_done.fetch_add(part.villages.len(), Ordering::Relaxed)
@@ -700,7 +702,7 @@ fn sub_problem(p: &Problem, members: &[usize], inside: impl Fn(usize) -> bool) -
 }
 
 /// One part's plan, in the part's own indices.
-fn plan_part(p: &Problem, seed: u64, deadline: Instant) -> PartPlan {
+fn plan_part(p: &Problem, seed: u64, deadline: Instant, threads: usize) -> PartPlan {
     let all = candidates(p);
     let n = p.villages.len();
     let mut coverable = vec![false; n];
@@ -719,29 +721,23 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant) -> PartPlan {
         }
     }
     let targets: Vec<bool> = p.villages.iter().map(|v| v.target).collect();
-    let mut rng = seed ^ 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng
-    };
+    let mut next = xorshift(seed ^ 0x9E37_79B9_7F4A_7C15);
     // Restarts: the first from the plain greedy order, the others from orders with noise in the
-    // ties; each improved by local search; the best kept, as many as time allows. Small parts get
-    // every restart, large ones fewer (each run costs in proportion to the number of candidates),
-    // so the work depends on the instance only and the plan on the seed.
+    // ties; each improved by local search; the best kept (the first of equals). Small parts get
+    // every restart, large ones fewer (each run costs in proportion to the number of candidates,
+    // and the budget is per thread), so the work depends on the instance only and the plan on the
+    // seed: each restart has its own random stream, whichever thread runs it.
     let flat = Flat::new(&cands);
-    let mut best: Option<State> = None;
-    let restarts = (RESTART_BUDGET / cands.len().max(1) as u64).clamp(1, RESTARTS);
-    for restart in 0..restarts {
-        if restart > 0 && Instant::now() >= deadline {
-            break;
-        }
+    let budget = RESTART_BUDGET * threads as u64;
+    let restarts = (budget / cands.len().max(1) as u64).clamp(1, RESTARTS) as usize;
+    let streams: Vec<u64> = (0..restarts).map(|_| next()).collect();
+    let one = |restart: usize| {
+        let mut next = xorshift(streams[restart] | 1);
         let noise: Vec<u64> = (0..cands.len())
             .map(|_| if restart == 0 { 0 } else { next() })
             .collect();
         let order = greedy_order(&cands, &noise);
-        let s = run(
+        run(
             &cands,
             &flat,
             &order,
@@ -750,7 +746,32 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant) -> PartPlan {
             p.params.min_villages,
             &mut next,
             deadline,
-        );
+        )
+    };
+    // Restart k runs on thread k mod `threads`; a thread stops starting restarts at the deadline.
+    let share = |first: usize| {
+        (first..restarts)
+            .step_by(threads.max(1))
+            .map_while(|r| (r < threads || Instant::now() < deadline).then(|| (r, one(r))))
+            .collect::<Vec<_>>()
+    };
+    let mut runs: Vec<(usize, State)> = if threads > 1 && restarts > 1 {
+        std::thread::scope(|sc| {
+            let others: Vec<_> = (1..threads.min(restarts))
+                .map(|t| sc.spawn(move || share(t)))
+                .collect();
+            let mut all = share(0);
+            for h in others {
+                all.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            }
+            all
+        })
+    } else {
+        share(0)
+    };
+    runs.sort_by_key(|(r, _)| *r);
+    let mut best: Option<State> = None;
+    for (_, s) in runs {
         if best.as_ref().is_none_or(|b| s.score > b.score) {
             best = Some(s);
         }
@@ -844,6 +865,16 @@ fn undominated(p: &Problem, cands: Vec<Candidate>) -> Vec<Candidate> {
         .zip(keep)
         .filter_map(|(c, k)| k.then_some(c))
         .collect()
+}
+
+/// A xorshift random stream from `seed` (not zero).
+fn xorshift(mut rng: u64) -> impl FnMut() -> u64 {
+    move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    }
 }
 
 /// The problem with villages `0` and `me` swapped.

@@ -48,15 +48,13 @@ pub(crate) fn candidates_rooted(p: &Problem, roots: std::ops::Range<usize>) -> V
             continue;
         }
         g.root = root;
-        let mut ext = std::mem::take(&mut g.exts[0]);
-        ext.clear();
-        ext.extend(
+        g.exts[0].clear();
+        g.exts[0].extend(
             p.adjacency[root]
                 .iter()
                 .copied()
                 .filter(|&u| u > root && g.free[u]),
         );
-        g.exts[0] = ext;
         let v = &p.villages[root];
         g.push(root);
         g.grow(0, u64::from(v.population), usize::from(v.may_lead));

@@ -109,9 +109,8 @@ impl Plan {
 #[derive(Clone)]
 struct State<'a> {
     cands: &'a [Candidate],
-    /// The candidates' members in one array, for the hot "fits" test.
-    flat: &'a Flat,
-    /// Whether some chosen candidate holds the village.
+    /// Whether some chosen candidate holds the village (`owner` in one byte, for the refill's
+    /// hot scan).
     taken: Vec<bool>,
     /// Which villages are targets.
     targets: &'a [bool],
@@ -123,10 +122,7 @@ struct State<'a> {
 
 impl State<'_> {
     fn fits(&self, c: usize) -> bool {
-        let (a, b) = (self.flat.start[c] as usize, self.flat.start[c + 1] as usize);
-        self.flat.members[a..b]
-            .iter()
-            .all(|&v| !self.taken[v as usize])
+        self.cands[c].members.iter().all(|&v| !self.taken[v])
     }
     fn add(&mut self, c: usize) {
         let k = &self.cands[c];
@@ -145,26 +141,6 @@ impl State<'_> {
         }
         self.chosen[c] = false;
         self.score.sub(k);
-    }
-}
-
-/// Every candidate's members, one after another: candidate `k` holds
-/// `members[start[k]..start[k + 1]]`.
-struct Flat {
-    members: Vec<u32>,
-    start: Vec<u32>,
-}
-
-impl Flat {
-    fn new(cands: &[Candidate]) -> Flat {
-        let mut members = Vec::with_capacity(cands.len() * 5);
-        let mut start = Vec::with_capacity(cands.len() + 1);
-        start.push(0);
-        for c in cands {
-            members.extend(c.members.iter().map(|&v| v as u32));
-            start.push(members.len() as u32);
-        }
-        Flat { members, start }
     }
 }
 
@@ -235,10 +211,8 @@ fn may_improve(s: &State, c: usize, min_villages: usize) -> bool {
 }
 
 /// Greedy filling in `order`, then local search until no move helps or time is up.
-#[allow(clippy::too_many_arguments)]
 fn run<'a>(
     cands: &'a [Candidate],
-    flat: &'a Flat,
     order: &[usize],
     by_village: &[Vec<usize>],
     targets: &'a [bool],
@@ -256,7 +230,6 @@ fn run<'a>(
         targets,
         owner: vec![None; n],
         taken: vec![false; n],
-        flat,
         chosen: vec![false; cands.len()],
         score: Score::default(),
     };
@@ -443,7 +416,9 @@ pub fn solve_with(
     };
     progress(total);
     let (parts_done, villages_done) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    // A lone part runs its restarts on two threads; several parts already share the pool.
+    // A lone part runs its restarts on two threads; several parts already share the pool. Two,
+    // not the machine's core count: the number of restarts depends on it, and the plan must not
+    // depend on the machine.
     let restart_threads = if parts.len() == 1 { 2 } else { 1 };
     let plan_one = |part: &Part| {
         // Each part's seed depends on the part only, so the plan does not depend on which
@@ -727,7 +702,6 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant, threads: usize) -> PartP
     // every restart, large ones fewer (each run costs in proportion to the number of candidates,
     // and the budget is per thread), so the work depends on the instance only and the plan on the
     // seed: each restart has its own random stream, whichever thread runs it.
-    let flat = Flat::new(&cands);
     let budget = RESTART_BUDGET * threads as u64;
     let restarts = (budget / cands.len().max(1) as u64).clamp(1, RESTARTS) as usize;
     let streams: Vec<u64> = (0..restarts).map(|_| next()).collect();
@@ -739,7 +713,6 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant, threads: usize) -> PartP
         let order = greedy_order(&cands, &noise);
         run(
             &cands,
-            &flat,
             &order,
             &by_village,
             &targets,

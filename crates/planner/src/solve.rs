@@ -4,7 +4,8 @@
 //! that a smaller one with the same targets dominates are set aside first (no optimum needs them).
 //! The packing is built greedily and improved by local search (take in an alliance that is not
 //! chosen, drop the chosen ones it overlaps, refill the freed villages greedily, keep the change if
-//! the score is better; after the first sweep only moves near an accepted change are retried),
+//! the score is better; a move is tried only when a bound over the free villages around it says
+//! it could help; after the first sweep only moves near an accepted change are retried),
 //! then by large-neighbourhood search with exact re-packing, and last by wider re-packing around
 //! each target still left out, until time is up.
 
@@ -166,48 +167,252 @@ fn greedy_order(cands: &[Candidate], noise: &[u64]) -> Vec<usize> {
     keyed.into_iter().map(|(_, c)| c).collect()
 }
 
+/// Villages, population, leads and targets of a set of villages, for the bound of
+/// [`may_improve`].
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    villages: u32,
+    population: u64,
+    leads: u32,
+    targets: u32,
+}
+
+impl Tally {
+    fn of(v: &Village) -> Self {
+        Tally {
+            villages: 1,
+            population: u64::from(v.population),
+            leads: u32::from(v.may_lead),
+            targets: u32::from(v.target),
+        }
+    }
+    fn add(&mut self, o: &Tally) {
+        self.villages += o.villages;
+        self.population += o.population;
+        self.leads += o.leads;
+        self.targets += o.targets;
+    }
+    /// At most how many disjoint feasible alliances these villages could form.
+    fn room(&self, params: &crate::Params) -> u32 {
+        let mut cap = self.villages / params.min_villages.max(1) as u32;
+        if params.min_population > 0 {
+            cap = cap.min((self.population / u64::from(params.min_population)) as u32);
+        }
+        if params.one_lead {
+            cap = cap.min(self.leads);
+        }
+        cap
+    }
+}
+
+/// No group.
+const NO_GROUP: u32 = u32::MAX;
+
+/// The free villages some candidate could hold, in connected groups kept up to date as the local
+/// search changes the plan, with the scratch space of [`may_improve`]'s bound.
+struct Room<'a> {
+    p: &'a Problem,
+    coverable: Vec<bool>,
+    /// Each free coverable village's group (`NO_GROUP` for the others) and each group's tally.
+    group: Vec<u32>,
+    groups: Vec<Tally>,
+    labelled: Vec<u32>,
+    label_stamp: u32,
+    /// Per call of the bound: villages freed (`stamp`) or taken by the candidate (`stamp + 1`);
+    /// the freed villages, their index in that list, and the groups met.
+    mark: Vec<u32>,
+    stamp: u32,
+    freed: Vec<usize>,
+    /// Each village's own tally, and one per freed village's set.
+    tally: Vec<Tally>,
+    tallies: Vec<Tally>,
+    slot: Vec<u8>,
+    parent: Vec<u8>,
+    met: Vec<u32>,
+    group_met: Vec<(u32, u8)>,
+    stack: Vec<usize>,
+}
+
+impl<'a> Room<'a> {
+    fn new(p: &'a Problem, by_village: &[Vec<usize>]) -> Self {
+        let n = p.villages.len();
+        Room {
+            p,
+            coverable: by_village.iter().map(|l| !l.is_empty()).collect(),
+            group: vec![NO_GROUP; n],
+            groups: Vec::new(),
+            labelled: vec![0; n],
+            label_stamp: 0,
+            mark: vec![0; n],
+            stamp: 0,
+            freed: Vec::new(),
+            tally: p.villages.iter().map(Tally::of).collect(),
+            tallies: Vec::new(),
+            slot: vec![0; n],
+            parent: Vec::new(),
+            met: Vec::new(),
+            group_met: Vec::new(),
+            stack: Vec::new(),
+        }
+    }
+
+    /// Re-groups the free villages at or next to `changed` (after a change of the plan there; all
+    /// villages at the start). Groups elsewhere are unchanged.
+    fn regroup(&mut self, s: &State, changed: impl IntoIterator<Item = usize>) {
+        self.label_stamp += 1;
+        let stamp = self.label_stamp;
+        let adjacency = &self.p.adjacency;
+        for v in changed {
+            for &start in std::iter::once(&v).chain(&adjacency[v]) {
+                if self.labelled[start] == stamp {
+                    continue;
+                }
+                self.labelled[start] = stamp;
+                if s.taken[start] || !self.coverable[start] {
+                    self.group[start] = NO_GROUP;
+                    continue;
+                }
+                let id = self.groups.len() as u32;
+                let mut tally = Tally::default();
+                self.stack.clear();
+                self.stack.push(start);
+                while let Some(x) = self.stack.pop() {
+                    self.group[x] = id;
+                    tally.add(&self.tally[x]);
+                    for &u in &adjacency[x] {
+                        if self.labelled[u] != stamp && !s.taken[u] && self.coverable[u] {
+                            self.labelled[u] = stamp;
+                            self.stack.push(u);
+                        }
+                    }
+                }
+                self.groups.push(tally);
+                self.group_met.push((0, 0));
+            }
+        }
+    }
+
+    fn find(&mut self, mut i: u8) -> u8 {
+        while self.parent[i as usize] != i {
+            let up = self.parent[self.parent[i as usize] as usize];
+            self.parent[i as usize] = up;
+            i = up;
+        }
+        i
+    }
+
+    fn union(&mut self, a: u8, b: u8) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.parent[ra.max(rb) as usize] = ra.min(rb);
+        }
+    }
+}
+
 /// Whether adding candidate `c` (dropping the alliances it overlaps, then refilling the villages
-/// they free) could score better, by bounds that need no trial: targets can only rise by the
-/// targets of `c` no alliance holds; alliances by one, less those dropped, plus what the freed
-/// villages could hold; heterogeneity can only fall by what the dropped alliances had.
-fn may_improve(s: &State, c: usize, min_villages: usize) -> bool {
+/// they free) could score better, by a bound that needs no trial. After the move, every alliance
+/// the refill forms lies in one connected set of villages that are free or freed, and holds a
+/// freed one; such a set holds at most as many alliances as its villages, population and (one
+/// lead each) leads allow, and adds at most its targets. Heterogeneity (then spread) can only
+/// fall by what the dropped alliances had.
+fn may_improve(s: &State, c: usize, room: &mut Room) -> bool {
     let k = &s.cands[c];
     let mut dropped = [usize::MAX; 8];
     let mut nd = 0;
-    let mut gain_t = 0u32;
-    let mut owned = 0usize;
     for &v in &k.members {
-        match s.owner[v] {
-            None => gain_t += u32::from(s.targets[v]),
-            Some(d) => {
-                owned += 1;
-                if !dropped[..nd].contains(&d) && nd < dropped.len() {
-                    dropped[nd] = d;
-                    nd += 1;
+        if let Some(d) = s.owner[v] {
+            if !dropped[..nd].contains(&d) && nd < dropped.len() {
+                dropped[nd] = d;
+                nd += 1;
+            }
+        }
+    }
+    let dropped = &dropped[..nd];
+    let before = s.score;
+    let base = (before.targets_placed, before.alliances);
+    let mut t_ub = before.targets_placed + k.targets;
+    let mut a_ub = before.alliances + 1;
+    let (mut het_d, mut spread_d) = (0u32, 0u64);
+    for &d in dropped {
+        let x = &s.cands[d];
+        t_ub -= x.targets;
+        a_ub -= 1;
+        het_d += x.heterogeneity;
+        spread_d += x.spread_m;
+    }
+    // At the same targets and alliances, whether the move could still help.
+    let better_rest =
+        k.heterogeneity < het_d || (k.heterogeneity == het_d && k.spread_m < spread_d);
+    let enough = |t: u32, a: u32| (t, a) > base || ((t, a) == base && better_rest);
+    if enough(t_ub, a_ub) {
+        return true;
+    }
+    // The freed villages, joined when they border each other or the same group of free villages.
+    room.stamp += 2;
+    let (freed_mark, taken_mark) = (room.stamp, room.stamp + 1);
+    for &v in &k.members {
+        room.mark[v] = taken_mark;
+    }
+    room.freed.clear();
+    for &d in dropped {
+        for &v in &s.cands[d].members {
+            if room.mark[v] != taken_mark {
+                if room.freed.len() == usize::from(u8::MAX) {
+                    // Too many to index in a byte (only with very large alliances): no bound.
+                    return true;
+                }
+                room.mark[v] = freed_mark;
+                room.slot[v] = room.freed.len() as u8;
+                room.freed.push(v);
+            }
+        }
+    }
+    room.parent.clear();
+    room.parent.extend(0..room.freed.len() as u8);
+    room.met.clear();
+    for i in 0..room.freed.len() {
+        let v = room.freed[i];
+        for &u in &room.p.adjacency[v] {
+            if room.mark[u] == freed_mark {
+                room.union(i as u8, room.slot[u]);
+            } else if room.mark[u] != taken_mark && !s.taken[u] && room.group[u] != NO_GROUP {
+                let g = room.group[u] as usize;
+                if room.group_met[g].0 == freed_mark {
+                    room.union(i as u8, room.group_met[g].1);
+                } else {
+                    room.group_met[g] = (freed_mark, i as u8);
+                    room.met.push(g as u32);
                 }
             }
         }
     }
-    if gain_t > 0 {
-        return true;
+    let mut tallies = std::mem::take(&mut room.tallies);
+    tallies.clear();
+    tallies.resize(room.freed.len(), Tally::default());
+    for i in 0..room.freed.len() {
+        let r = room.find(i as u8) as usize;
+        tallies[r].add(&room.tally[room.freed[i]]);
     }
-    let (mut freed, mut het_d, mut spread_d) = (0usize, 0u32, 0u64);
-    for &d in &dropped[..nd] {
-        freed += s.cands[d].members.len();
-        het_d += s.cands[d].heterogeneity;
-        spread_d += s.cands[d].spread_m;
+    for j in 0..room.met.len() {
+        let g = room.met[j] as usize;
+        let r = room.find(room.group_met[g].1) as usize;
+        tallies[r].add(&room.groups[g]);
     }
-    freed -= owned;
-    let alliances_after = 1 + freed / min_villages.max(1);
-    match alliances_after.cmp(&nd) {
-        std::cmp::Ordering::Greater => true,
-        std::cmp::Ordering::Less => false,
-        // Same alliances at best: only less heterogeneity (or, at equal heterogeneity, a
-        // tighter spread) could help.
-        std::cmp::Ordering::Equal => {
-            k.heterogeneity < het_d || (k.heterogeneity == het_d && k.spread_m < spread_d)
+    let params = &room.p.params;
+    for (i, t) in tallies.iter().enumerate() {
+        if room.parent[i] as usize == i {
+            let cap = t.room(params);
+            if cap > 0 {
+                a_ub += cap;
+                t_ub += t.targets;
+            }
         }
     }
+    room.tallies = tallies;
+
+    // At the same targets and alliances at best, only less heterogeneity (or, at equal
+    // heterogeneity, a tighter spread) could help.
+    enough(t_ub, a_ub)
 }
 
 /// Greedy filling in `order`, then local search until no move helps or time is up.
@@ -216,7 +421,7 @@ fn run<'a>(
     order: &[usize],
     by_village: &[Vec<usize>],
     targets: &'a [bool],
-    min_villages: usize,
+    p: &Problem,
     next: &mut impl FnMut() -> u64,
     deadline: Instant,
 ) -> State<'a> {
@@ -246,7 +451,7 @@ fn run<'a>(
         .map(|(v, l)| {
             let mut l = l.clone();
             l.sort_unstable_by_key(|&k| rank[k]);
-            let mut out = Vec::with_capacity(l.len() * (2 + min_villages + 1));
+            let mut out = Vec::with_capacity(l.len() * (2 + p.params.max_villages + 1));
             for k in l {
                 out.push(k as u32);
                 out.push(cands[k].members.len() as u32 - 1);
@@ -262,6 +467,8 @@ fn run<'a>(
         })
         .collect();
     let mut heads: Vec<(usize, usize)> = Vec::new();
+    let mut room = Room::new(p, by_village);
+    room.regroup(&s, 0..n);
     let mut visit: Vec<usize> = (0..cands.len()).collect();
     for i in (1..visit.len()).rev() {
         visit.swap(i, (next() % (i as u64 + 1)) as usize);
@@ -277,7 +484,7 @@ fn run<'a>(
         if polled.is_multiple_of(256) && Instant::now() >= deadline {
             break;
         }
-        if s.chosen[c] || !may_improve(&s, c, min_villages) {
+        if s.chosen[c] || !may_improve(&s, c, &mut room) {
             continue;
         }
         let before = s.score;
@@ -293,18 +500,19 @@ fn run<'a>(
         }
         s.add(c);
         // Refill the villages the dropped alliances freed.
-        let mut freed: Vec<usize> = dropped
-            .iter()
-            .flat_map(|&d| cands[d].members.iter().copied())
-            .filter(|&v| s.owner[v].is_none())
-            .collect();
-        freed.sort_unstable();
-        freed.dedup();
+        heads.clear();
+        heads.extend(
+            dropped
+                .iter()
+                .flat_map(|&d| cands[d].members.iter().copied())
+                .filter(|&v| s.owner[v].is_none())
+                .map(|v| (v, 0usize)),
+        );
+        heads.sort_unstable();
+        heads.dedup();
         // Greedy refill in rank order: repeatedly the best-ranked candidate that fits and holds a
         // freed village still free. Each village's list is in rank order and a candidate that
         // no longer fits never fits again in this refill, so each list is read at most once.
-        heads.clear();
-        heads.extend(freed.iter().map(|&v| (v, 0usize)));
         let mut added = Vec::new();
         loop {
             let mut best: Option<usize> = None;
@@ -339,6 +547,7 @@ fn run<'a>(
                 .chain(std::iter::once(&c))
                 .chain(added.iter())
                 .flat_map(|&d| cands[d].members.iter().copied());
+            room.regroup(&s, touched.clone());
             for v in touched {
                 for &k in &by_village[v] {
                     if !queued[k] {
@@ -716,7 +925,7 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant, threads: usize) -> PartP
             &order,
             &by_village,
             &targets,
-            p.params.min_villages,
+            p,
             &mut next,
             deadline,
         )
@@ -752,13 +961,22 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant, threads: usize) -> PartP
     // Then large-neighbourhood search on the best: a fixed number of rounds per village, so the
     // plan depends on the seed only (unless time runs out first).
     // Its centres are the villages some alliance could hold.
+    let mut rooted: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, c) in cands.iter().enumerate() {
+        rooted[c.members[0]].push(i);
+    }
+    let lists = Lists {
+        by_village: &by_village,
+        rooted: &rooted,
+    };
+    let lists = &lists;
     if let Some(s) = best.as_mut() {
         let effort = Effort {
             rounds: LNS_ROUNDS_PER_VILLAGE * coverable.len(),
             region: LNS_REGION,
             nodes: LNS_NODES,
         };
-        lns(s, p, &by_village, &coverable, effort, &mut next, deadline);
+        lns(s, p, lists, &coverable, effort, &mut next, deadline);
         // Then repair: a few rounds centred on each target still left out, over wider regions
         // with a larger search budget (placing targets comes first in the score).
         let left_out: Vec<usize> = coverable
@@ -773,7 +991,7 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant, threads: usize) -> PartP
                     region: REPAIR_REGION,
                     nodes: REPAIR_NODES,
                 };
-                lns(s, p, &by_village, &[t], effort, &mut next, deadline);
+                lns(s, p, lists, &[t], effort, &mut next, deadline);
             }
         }
     }
@@ -797,8 +1015,7 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant, threads: usize) -> PartP
 /// left for others), so dropping `k` keeps every optimum within reach. Order is kept.
 fn undominated(p: &Problem, cands: Vec<Candidate>) -> Vec<Candidate> {
     let min = p.params.min_villages.max(1);
-    let set: std::collections::HashSet<&[usize]> =
-        cands.iter().map(|c| c.members.as_slice()).collect();
+    let set: rustc_hash::FxHashSet<&[usize]> = cands.iter().map(|c| c.members.as_slice()).collect();
     let mut sub = Vec::with_capacity(8);
     let keep: Vec<bool> = cands
         .iter()
@@ -981,6 +1198,12 @@ const REPAIR_ROUNDS: usize = 3;
 const REPAIR_REGION: usize = 16;
 const REPAIR_NODES: u32 = 5_000;
 
+/// Each village's candidates, and the candidates whose smallest member it is.
+struct Lists<'a> {
+    by_village: &'a [Vec<usize>],
+    rooted: &'a [Vec<usize>],
+}
+
 /// How much large-neighbourhood search to do: rounds, villages each frees around its centre
 /// (before the alliances touching them are freed whole), and search nodes per re-packing.
 #[derive(Clone, Copy)]
@@ -993,6 +1216,8 @@ struct Effort {
 /// Exact re-packing of a freed set of villages: the best set of disjoint candidates inside it.
 struct Repack<'a> {
     cands: &'a [Candidate],
+    /// Each freed village's position in `villages`.
+    slot: &'a [usize],
     /// Freed villages, ascending, and for each the candidates inside the set whose smallest
     /// member it is (best first).
     villages: Vec<usize>,
@@ -1060,7 +1285,7 @@ impl Repack<'_> {
         self.used[pos] = false;
     }
     fn slot(&self, v: usize) -> usize {
-        self.villages.binary_search(&v).unwrap_or(0)
+        self.slot[v]
     }
 }
 
@@ -1070,7 +1295,7 @@ impl Repack<'_> {
 fn lns(
     s: &mut State,
     p: &Problem,
-    by_village: &[Vec<usize>],
+    Lists { by_village, rooted }: &Lists,
     centres: &[usize],
     Effort {
         rounds,
@@ -1083,6 +1308,7 @@ fn lns(
     let n = p.villages.len();
     let cands = s.cands;
     let mut mark = vec![0u32; n];
+    let mut slot = vec![0usize; n];
     let mut stamp = 0u32;
     for round in 0..rounds {
         if centres.is_empty() || (round % 64 == 0 && Instant::now() >= deadline) {
@@ -1129,15 +1355,18 @@ fn lns(
             s.remove(c);
         }
         // Candidates wholly inside the freed villages, by smallest member.
+        for (k, &v) in freed.iter().enumerate() {
+            slot[v] = k;
+        }
         let starts: Vec<Vec<usize>> = freed
             .iter()
             .map(|&v| {
-                let mut list: Vec<usize> = by_village[v]
+                let mut list: Vec<usize> = rooted[v]
                     .iter()
                     .copied()
                     .filter(|&c| {
                         let m = &cands[c].members;
-                        m[0] == v && m.iter().all(|&u| mark[u] == stamp && s.owner[u].is_none())
+                        m.iter().all(|&u| mark[u] == stamp && s.owner[u].is_none())
                     })
                     .collect();
                 list.sort_by_cached_key(|&c| {
@@ -1159,6 +1388,7 @@ fn lns(
         let mut r = Repack {
             cands,
             used: vec![false; freed.len()],
+            slot: &slot,
             villages: freed,
             starts,
             targets_after,

@@ -348,6 +348,12 @@ fn may_improve(s: &State, c: usize, room: &mut Room) -> bool {
         return true;
     }
     // The freed villages, joined when they border each other or the same group of free villages.
+    if room.stamp >= u32::MAX - 3 {
+        // Stamps would wrap: start the marks afresh.
+        room.stamp = 0;
+        room.mark.fill(0);
+        room.group_met.fill((0, 0));
+    }
     room.stamp += 2;
     let (freed_mark, taken_mark) = (room.stamp, room.stamp + 1);
     for &v in &k.members {

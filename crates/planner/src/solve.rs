@@ -1410,3 +1410,111 @@ fn lns(
         }
     }
 }
+
+#[cfg(test)]
+mod bound_tests {
+    //! The local search's bound never rules out a move that helps: on small random lattices and
+    //! random packings, every move whose best possible refill scores better passes `may_improve`.
+    use super::*;
+    use crate::synthetic::lattice;
+
+    /// The best score after taking in `c` (dropping the chosen candidates it overlaps) and adding
+    /// any set of disjoint candidates that fit and each hold a village the dropped ones freed.
+    fn best_after(s: &mut State, c: usize) -> Score {
+        let cands = s.cands;
+        let mut dropped: Vec<usize> = cands[c]
+            .members
+            .iter()
+            .filter_map(|&v| s.owner[v])
+            .collect();
+        dropped.sort_unstable();
+        dropped.dedup();
+        for &d in &dropped {
+            s.remove(d);
+        }
+        s.add(c);
+        let freed: Vec<usize> = dropped
+            .iter()
+            .flat_map(|&d| cands[d].members.iter().copied())
+            .filter(|&v| !s.taken[v])
+            .collect();
+        let options: Vec<usize> = (0..cands.len())
+            .filter(|&k| s.fits(k) && cands[k].members.iter().any(|v| freed.contains(v)))
+            .collect();
+        fn go(s: &mut State, options: &[usize], from: usize, best: &mut Score) {
+            if s.score > *best {
+                *best = s.score;
+            }
+            for (j, &k) in options.iter().enumerate().skip(from) {
+                if s.fits(k) {
+                    s.add(k);
+                    go(s, options, j + 1, best);
+                    s.remove(k);
+                }
+            }
+        }
+        let mut best = s.score;
+        go(s, &options, 0, &mut best);
+        best
+    }
+
+    #[test]
+    fn the_bound_never_rules_out_a_move_that_helps() {
+        let (mut looked, mut helped, mut ruled_out) = (0, 0, 0);
+        for seed in 0..80u64 {
+            let (w, h) = [(5, 2), (4, 3), (6, 2), (5, 3), (4, 4)][seed as usize % 5];
+            let mut p = lattice(w, h, 500 + seed);
+            p.params.one_lead = seed % 2 == 0;
+            let cands = candidates(&p);
+            let n = p.villages.len();
+            let mut by_village: Vec<Vec<usize>> = vec![Vec::new(); n];
+            for (i, c) in cands.iter().enumerate() {
+                for &v in &c.members {
+                    by_village[v].push(i);
+                }
+            }
+            let targets: Vec<bool> = p.villages.iter().map(|v| v.target).collect();
+            let mut next = xorshift(seed + 1);
+            // A random packing that leaves room: candidates in random order, each taken half the
+            // time when it fits.
+            let mut s = State {
+                cands: &cands,
+                taken: vec![false; n],
+                targets: &targets,
+                owner: vec![None; n],
+                chosen: vec![false; cands.len()],
+                score: Score::default(),
+            };
+            for _ in 0..cands.len() {
+                let c = (next() % cands.len().max(1) as u64) as usize;
+                if next().is_multiple_of(2) && s.fits(c) {
+                    s.add(c);
+                }
+            }
+            let mut room = Room::new(&p, &by_village);
+            room.regroup(&s, 0..n);
+            for c in 0..cands.len() {
+                if s.chosen[c] {
+                    continue;
+                }
+                looked += 1;
+                let passes = may_improve(&s, c, &mut room);
+                ruled_out += usize::from(!passes);
+                if best_after(&mut s.clone(), c) > s.score {
+                    helped += 1;
+                    assert!(
+                        passes,
+                        "seed {seed}: the bound ruled out candidate {c}, which helps"
+                    );
+                }
+            }
+        }
+        // The test means something only if both kinds of move occur often.
+        assert!(helped >= 100, "only {helped} helping moves of {looked}");
+        assert!(
+            ruled_out >= 100,
+            "only {ruled_out} moves ruled out of {looked}"
+        );
+        println!("{looked} moves looked at: {helped} help, {ruled_out} ruled out by the bound");
+    }
+}

@@ -134,6 +134,22 @@ impl State<'_> {
         self.chosen[c] = true;
         self.score.add(k);
     }
+    /// Takes in candidate `c`, dropping the chosen candidates it overlaps; returns those
+    /// (ascending).
+    fn take_in(&mut self, c: usize) -> Vec<usize> {
+        let mut dropped: Vec<usize> = self.cands[c]
+            .members
+            .iter()
+            .filter_map(|&v| self.owner[v])
+            .collect();
+        dropped.sort_unstable();
+        dropped.dedup();
+        for &d in &dropped {
+            self.remove(d);
+        }
+        self.add(c);
+        dropped
+    }
     fn remove(&mut self, c: usize) {
         let k = &self.cands[c];
         for &v in &k.members {
@@ -494,17 +510,7 @@ fn run<'a>(
             continue;
         }
         let before = s.score;
-        let mut dropped: Vec<usize> = cands[c]
-            .members
-            .iter()
-            .filter_map(|&v| s.owner[v])
-            .collect();
-        dropped.sort_unstable();
-        dropped.dedup();
-        for &d in &dropped {
-            s.remove(d);
-        }
-        s.add(c);
+        let dropped = s.take_in(c);
         // Refill the villages the dropped alliances freed.
         heads.clear();
         heads.extend(
@@ -1422,17 +1428,7 @@ mod bound_tests {
     /// any set of disjoint candidates that fit and each hold a village the dropped ones freed.
     fn best_after(s: &mut State, c: usize) -> Score {
         let cands = s.cands;
-        let mut dropped: Vec<usize> = cands[c]
-            .members
-            .iter()
-            .filter_map(|&v| s.owner[v])
-            .collect();
-        dropped.sort_unstable();
-        dropped.dedup();
-        for &d in &dropped {
-            s.remove(d);
-        }
-        s.add(c);
+        let dropped = s.take_in(c);
         let freed: Vec<usize> = dropped
             .iter()
             .flat_map(|&d| cands[d].members.iter().copied())

@@ -1364,23 +1364,27 @@ struct Effort {
 }
 
 /// Exact re-packing of a freed set of villages: the best set of disjoint candidates inside it.
+/// Freed villages are numbered by their position (at most [`REPACK_MAX`]), and a set of them is a
+/// bit mask.
 struct Repack<'a> {
     cands: &'a [Candidate],
-    /// Each freed village's position in `villages`.
-    slot: &'a [usize],
-    /// Freed villages, ascending, and for each the candidates inside the set whose smallest
-    /// member it is (best first).
-    villages: Vec<usize>,
-    starts: Vec<Vec<usize>>,
+    /// Number of freed villages, and for each the candidates inside the set whose smallest member
+    /// it is (best first), each with its members' mask.
+    len: usize,
+    starts: Vec<Vec<(usize, u128)>>,
     /// Targets among the freed villages from position i on.
     targets_after: Vec<u32>,
     min_villages: usize,
-    used: Vec<bool>,
+    used: u128,
     chosen: Vec<usize>,
     best: (Score, Vec<usize>),
     nodes: u32,
     max_nodes: u32,
 }
+
+/// Most villages one re-packing may free (one bit each in a `u128`); a larger neighbourhood (only
+/// with alliances of more than eight villages) is skipped.
+const REPACK_MAX: usize = 128;
 
 impl Repack<'_> {
     fn dfs(&mut self, i: usize, score: Score) {
@@ -1389,11 +1393,13 @@ impl Repack<'_> {
         }
         self.nodes += 1;
         if score > self.best.0 {
-            self.best = (score, self.chosen.clone());
+            self.best.0 = score;
+            self.best.1.clear();
+            self.best.1.extend_from_slice(&self.chosen);
         }
         // Bound: even placing every remaining target (and as many alliances as the remaining
         // villages allow) cannot beat the best.
-        let rest = self.villages.len() - i;
+        let rest = self.len - i;
         let bound_t = score.targets_placed + self.targets_after.get(i).copied().unwrap_or(0);
         let bound_a = score.alliances + (rest / self.min_villages.max(1)) as u32;
         let reachable = (bound_t, bound_a, std::cmp::Reverse(score.heterogeneity));
@@ -1407,35 +1413,29 @@ impl Repack<'_> {
         {
             return;
         }
-        let Some(pos) = (i..self.villages.len()).find(|&k| !self.used[k]) else {
+        // The first village at or after i not yet used.
+        let all = u128::MAX >> (REPACK_MAX - self.len);
+        let open = !self.used & all & u128::MAX.checked_shl(i as u32).unwrap_or(0);
+        if open == 0 {
             return;
-        };
+        }
+        let pos = open.trailing_zeros() as usize;
         for s in 0..self.starts[pos].len() {
-            let c = self.starts[pos][s];
-            let members = &self.cands[c].members;
-            if members.iter().any(|&v| self.used[self.slot(v)]) {
+            let (c, mask) = self.starts[pos][s];
+            if mask & self.used != 0 {
                 continue;
             }
-            for &v in members {
-                let k = self.slot(v);
-                self.used[k] = true;
-            }
+            self.used |= mask;
             self.chosen.push(c);
             let mut next = score;
             next.add(&self.cands[c]);
             self.dfs(pos + 1, next);
             self.chosen.pop();
-            for &v in &self.cands[c].members {
-                let k = self.slot(v);
-                self.used[k] = false;
-            }
+            self.used &= !mask;
         }
-        self.used[pos] = true;
+        self.used |= 1 << pos;
         self.dfs(pos + 1, score);
-        self.used[pos] = false;
-    }
-    fn slot(&self, v: usize) -> usize {
-        self.slot[v]
+        self.used &= !(1 << pos);
     }
 }
 
@@ -1499,6 +1499,9 @@ fn lns(
             }
         }
         freed.sort_unstable();
+        if freed.len() > REPACK_MAX {
+            continue;
+        }
         let mut old = Score::default();
         for &c in &removed {
             old.add(&cands[c]);
@@ -1508,7 +1511,7 @@ fn lns(
         for (k, &v) in freed.iter().enumerate() {
             slot[v] = k;
         }
-        let starts: Vec<Vec<usize>> = freed
+        let starts: Vec<Vec<(usize, u128)>> = freed
             .iter()
             .map(|&v| {
                 let mut list: Vec<usize> = rooted[v]
@@ -1528,7 +1531,15 @@ fn lns(
                         next() >> 40,
                     )
                 });
-                list
+                list.into_iter()
+                    .map(|c| {
+                        let mask = cands[c]
+                            .members
+                            .iter()
+                            .fold(0u128, |m, &u| m | 1 << slot[u]);
+                        (c, mask)
+                    })
+                    .collect()
             })
             .collect();
         let mut targets_after = vec![0u32; freed.len() + 1];
@@ -1537,9 +1548,8 @@ fn lns(
         }
         let mut r = Repack {
             cands,
-            used: vec![false; freed.len()],
-            slot: &slot,
-            villages: freed,
+            used: 0,
+            len: freed.len(),
             starts,
             targets_after,
             min_villages: p.params.min_villages,

@@ -121,7 +121,19 @@ struct State<'a> {
     score: Score,
 }
 
-impl State<'_> {
+impl<'a> State<'a> {
+    /// The empty plan.
+    fn empty(cands: &'a [Candidate], targets: &'a [bool]) -> Self {
+        let n = targets.len();
+        State {
+            cands,
+            targets,
+            owner: vec![None; n],
+            taken: vec![false; n],
+            chosen: vec![false; cands.len()],
+            score: Score::default(),
+        }
+    }
     fn fits(&self, c: usize) -> bool {
         self.cands[c].members.iter().all(|&v| !self.taken[v])
     }
@@ -575,14 +587,7 @@ fn run<'a>(
     for (k, &c) in order.iter().enumerate() {
         rank[c] = k;
     }
-    let mut s = State {
-        cands,
-        targets,
-        owner: vec![None; n],
-        taken: vec![false; n],
-        chosen: vec![false; cands.len()],
-        score: Score::default(),
-    };
+    let mut s = State::empty(cands, targets);
     if constrained {
         construct(&mut s, by_village, &rank);
     } else {
@@ -1041,12 +1046,7 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant, threads: usize) -> PartP
     let coverable: Vec<usize> = (0..n).filter(|&v| coverable[v]).collect();
     let total = all.len();
     let cands = undominated(p, all);
-    let mut by_village: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, c) in cands.iter().enumerate() {
-        for &v in &c.members {
-            by_village[v].push(i);
-        }
-    }
+    let by_village = by_village(n, &cands);
     let targets: Vec<bool> = p.villages.iter().map(|v| v.target).collect();
     let mut next = xorshift(seed ^ 0x9E37_79B9_7F4A_7C15);
     // Restarts: the first with the plain greedy ranking, the others with noise in its ties (the
@@ -1157,6 +1157,17 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant, threads: usize) -> PartP
         coverable,
         candidates: total,
     }
+}
+
+/// Each village's candidates (indices, ascending).
+fn by_village(n: usize, cands: &[Candidate]) -> Vec<Vec<usize>> {
+    let mut by_village: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, c) in cands.iter().enumerate() {
+        for &v in &c.members {
+            by_village[v].push(i);
+        }
+    }
+    by_village
 }
 
 /// The candidates no other candidate dominates. Candidate `k` is dominated by `k'` when `k'` holds
@@ -1572,6 +1583,22 @@ mod bound_tests {
     use super::*;
     use crate::synthetic::lattice;
 
+    /// A random lattice of `w` × `h` villages: its problem, candidates, each village's candidates
+    /// and target flags.
+    pub(super) fn instance(
+        w: usize,
+        h: usize,
+        seed: u64,
+        one_lead: bool,
+    ) -> (Problem, Vec<Candidate>, Vec<Vec<usize>>, Vec<bool>) {
+        let mut p = lattice(w, h, seed);
+        p.params.one_lead = one_lead;
+        let cands = candidates(&p);
+        let by_village = by_village(p.villages.len(), &cands);
+        let targets = p.villages.iter().map(|v| v.target).collect();
+        (p, cands, by_village, targets)
+    }
+
     /// The best score after taking in `c` (dropping the chosen candidates it overlaps) and adding
     /// any set of disjoint candidates that fit and each hold a village the dropped ones freed.
     fn best_after(s: &mut State, c: usize) -> Score {
@@ -1607,28 +1634,12 @@ mod bound_tests {
         let (mut looked, mut helped, mut ruled_out) = (0, 0, 0);
         for seed in 0..80u64 {
             let (w, h) = [(5, 2), (4, 3), (6, 2), (5, 3), (4, 4)][seed as usize % 5];
-            let mut p = lattice(w, h, 500 + seed);
-            p.params.one_lead = seed % 2 == 0;
-            let cands = candidates(&p);
+            let (p, cands, by_village, targets) = instance(w, h, 500 + seed, seed % 2 == 0);
             let n = p.villages.len();
-            let mut by_village: Vec<Vec<usize>> = vec![Vec::new(); n];
-            for (i, c) in cands.iter().enumerate() {
-                for &v in &c.members {
-                    by_village[v].push(i);
-                }
-            }
-            let targets: Vec<bool> = p.villages.iter().map(|v| v.target).collect();
             let mut next = xorshift(seed + 1);
             // A random packing that leaves room: candidates in random order, each taken half the
             // time when it fits.
-            let mut s = State {
-                cands: &cands,
-                taken: vec![false; n],
-                targets: &targets,
-                owner: vec![None; n],
-                chosen: vec![false; cands.len()],
-                score: Score::default(),
-            };
+            let mut s = State::empty(&cands, &targets);
             for _ in 0..cands.len() {
                 let c = (next() % cands.len().max(1) as u64) as usize;
                 if next().is_multiple_of(2) && s.fits(c) {
@@ -1667,8 +1678,8 @@ mod bound_tests {
 mod construct_tests {
     //! The construction's bucket queue always yields a village of the lowest non-empty bucket, and
     //! the construction ends with a packing no candidate can be added to.
+    use super::bound_tests::instance;
     use super::*;
-    use crate::synthetic::lattice;
     use std::collections::BTreeSet;
 
     #[test]
@@ -1722,30 +1733,13 @@ mod construct_tests {
     fn the_construction_leaves_no_candidate_that_fits() {
         for seed in 0..40u64 {
             let (w, h) = [(6, 5), (8, 4), (7, 7), (10, 3)][seed as usize % 4];
-            let mut p = lattice(w, h, 900 + seed);
-            p.params.one_lead = seed % 2 == 0;
-            let cands = candidates(&p);
-            let n = p.villages.len();
-            let mut by_village: Vec<Vec<usize>> = vec![Vec::new(); n];
-            for (i, c) in cands.iter().enumerate() {
-                for &v in &c.members {
-                    by_village[v].push(i);
-                }
-            }
-            let targets: Vec<bool> = p.villages.iter().map(|v| v.target).collect();
+            let (p, cands, by_village, targets) = instance(w, h, 900 + seed, seed % 2 == 0);
             let order = greedy_order(&cands, &vec![0; cands.len()]);
             let mut rank = vec![0; cands.len()];
             for (k, &c) in order.iter().enumerate() {
                 rank[c] = k;
             }
-            let mut s = State {
-                cands: &cands,
-                taken: vec![false; n],
-                targets: &targets,
-                owner: vec![None; n],
-                chosen: vec![false; cands.len()],
-                score: Score::default(),
-            };
+            let mut s = State::empty(&cands, &targets);
             construct(&mut s, &by_village, &rank);
             assert!(
                 s.score.alliances > 0 || cands.is_empty(),

@@ -2,10 +2,12 @@
 //! still free to group, cut at township borders when alliances stay inside one), each part solved on
 //! its own thread with rayon; a part's plan is a set packing of its feasible alliances. Alliances
 //! that a smaller one with the same targets dominates are set aside first (no optimum needs them).
-//! The packing is built greedily and improved by local search (take in an alliance that is not
-//! chosen, drop the chosen ones it overlaps, refill the freed villages greedily, keep the change if
-//! the score is better; a move is tried only when a bound over the free villages around it says
-//! it could help; after the first sweep only moves near an accepted change are retried),
+//! The packing starts from a most-constrained-village-first construction (or, on every other
+//! restart, greedy filling in rank order) and is improved by local search (take in an alliance that
+//! is not chosen, drop the chosen ones it overlaps, refill the freed villages greedily, keep the
+//! change if the score is better; a move is tried only when a bound over the free villages around
+//! it says it could help; after the first sweep only moves near an accepted change that did more
+//! than tighten the spread are retried),
 //! then by large-neighbourhood search with exact re-packing, and last by wider re-packing around
 //! each target still left out, until time is up.
 
@@ -173,7 +175,8 @@ impl<'a> State<'a> {
     }
 }
 
-/// The ranking of candidates that the local search refills in and the construction falls back on:
+/// The ranking of candidates that the local search refills in, the construction falls back on and
+/// the odd restarts fill in:
 /// most targets, then least heterogeneity, then fewest members (leaving more villages for other
 /// alliances); `noise` breaks the remaining ties (and, when not zero, lets a candidate one
 /// heterogeneity point worse go first).
@@ -512,7 +515,8 @@ impl Buckets {
 /// Greedy construction: repeatedly the most constrained free village (targets first, then the
 /// one with the fewest candidates still open to it) joins its best open candidate: fewest
 /// members (more villages left for other alliances), then most targets, then the one that closes
-/// the fewest other candidates (the sum of its members' open counts), then `rank`. Every
+/// the fewest other candidates (estimated by the sum of its members' open counts, which counts a
+/// candidate once per member it shares), then `rank`. Every
 /// candidate overlapping the chosen one closes, lowering its members' counts; a village with none
 /// left open stays out.
 fn construct(s: &mut State, by_village: &[Vec<usize>], rank: &[usize]) {
@@ -530,6 +534,16 @@ fn construct(s: &mut State, by_village: &[Vec<usize>], rank: &[usize]) {
         }
     }
     while let Some(v) = buckets.first() {
+        // The village taken is free, its count is the number of candidates still open to it, and
+        // no free village with an open candidate has a lower key (checked in debug builds).
+        debug_assert!(!s.taken[v]);
+        debug_assert_eq!(
+            count[v] as usize,
+            by_village[v].iter().filter(|&&c| open[c]).count()
+        );
+        debug_assert!((0..n)
+            .filter(|&u| !s.taken[u] && count[u] > 0)
+            .all(|u| key(u, count[u]) >= key(v, count[v])));
         let best = by_village[v]
             .iter()
             .copied()
@@ -539,6 +553,10 @@ fn construct(s: &mut State, by_village: &[Vec<usize>], rank: &[usize]) {
                 let closes: u32 = k.members.iter().map(|&u| count[u]).sum();
                 (k.members.len(), u32::MAX - k.targets, closes, rank[c])
             });
+        debug_assert!(
+            best.is_some(),
+            "village {v} is queued with no open candidate"
+        );
         let Some(c) = best else {
             // Not reached: a village is in a bucket only while some candidate is open to it.
             buckets.remove(v);
@@ -697,11 +715,13 @@ fn run<'a>(
             let spread_only = (s.score.targets_placed, s.score.alliances)
                 == (before.targets_placed, before.alliances)
                 && s.score.heterogeneity == before.heterogeneity;
-            for v in touched.filter(|_| !spread_only) {
-                for &k in &by_village[v] {
-                    if !queued[k] {
-                        queued[k] = true;
-                        queue.push_back(k);
+            if !spread_only {
+                for v in touched {
+                    for &k in &by_village[v] {
+                        if !queued[k] {
+                            queued[k] = true;
+                            queue.push_back(k);
+                        }
                     }
                 }
             }
@@ -718,9 +738,9 @@ fn run<'a>(
     s
 }
 
-/// Greedy-and-improve runs per plan.
+/// Runs (a start, then local search) per part.
 const RESTARTS: u64 = 4;
-/// Candidates × restarts a plan may spend on restarts (however many threads run them).
+/// Candidates × restarts a part may spend on restarts (however many threads run them).
 const RESTART_BUDGET: u64 = 8_000;
 
 /// How far planning has got, for a progress bar.
@@ -1056,7 +1076,7 @@ fn plan_part(p: &Problem, seed: u64, deadline: Instant, threads: usize) -> PartP
     // matched); each improved by local search; the best kept (the first of equals). Small parts get
     // every restart, large ones fewer (each run costs in proportion to the number of candidates),
     // so the work depends on the instance only and the plan on the seed: each restart has its own
-    // random stream, whichever thread runs it. Measured: from the construction below, a second
+    // random stream, whichever thread runs it. Measured: from the construction above, a second
     // restart of a county-size part rarely finds more, and on two cores (which may share one
     // physical core) it cost more wall time than it saved.
     let restarts = (RESTART_BUDGET / cands.len().max(1) as u64).clamp(1, RESTARTS) as usize;
@@ -1382,6 +1402,8 @@ struct Repack<'a> {
     /// Number of freed villages, and for each the candidates inside the set whose smallest member
     /// it is (best first), each with its members' mask.
     len: usize,
+    /// The mask of all `len` freed villages.
+    all: u128,
     starts: Vec<Vec<(usize, u128)>>,
     /// Targets among the freed villages from position i on.
     targets_after: Vec<u32>,
@@ -1425,8 +1447,7 @@ impl Repack<'_> {
             return;
         }
         // The first village at or after i not yet used.
-        let all = u128::MAX >> (REPACK_MAX - self.len);
-        let open = !self.used & all & u128::MAX.checked_shl(i as u32).unwrap_or(0);
+        let open = !self.used & self.all & u128::MAX.checked_shl(i as u32).unwrap_or(0);
         if open == 0 {
             return;
         }
@@ -1561,6 +1582,9 @@ fn lns(
             cands,
             used: 0,
             len: freed.len(),
+            all: u128::MAX
+                .checked_shr((REPACK_MAX - freed.len()) as u32)
+                .unwrap_or(0),
             starts,
             targets_after,
             min_villages: p.params.min_villages,
@@ -1700,10 +1724,9 @@ mod construct_tests {
                         }
                     }
                     _ => {
-                        // Move v to any bucket at or below its current one, as the construction
-                        // does (counts only fall), or insert it.
-                        let top = at[v].map_or(nb - 1, |k| k);
-                        let k = (next() % (top as u64 + 1)) as usize;
+                        // Move v to any bucket (the construction only ever moves one lower),
+                        // or insert it.
+                        let k = (next() % nb as u64) as usize;
                         b.remove(v);
                         if let Some(old) = at[v].take() {
                             model.remove(&(old, v));

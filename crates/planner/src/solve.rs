@@ -1783,3 +1783,71 @@ mod construct_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod repack_tests {
+    //! The exact re-packing over a full 128-village neighbourhood: every bit of the masks counts.
+    use super::*;
+
+    #[test]
+    fn the_repacking_uses_all_128_bits() {
+        // 128 villages in a row, villages 98 on targets; alliances of three neighbours
+        // (heterogeneity 0) and of every other village (v, v + 2, v + 4; heterogeneity 1, and
+        // overlapping the ones after them). The best packing places all 30 targets in 42
+        // alliances of neighbours (two villages below 98 left out); the first packing the search
+        // meets (from village 0 on) leaves the last two targets out.
+        let len = REPACK_MAX;
+        let target = |v: usize| v >= 98;
+        let alliance = |members: Vec<usize>, heterogeneity: u32| Candidate {
+            targets: members.iter().filter(|&&v| target(v)).count() as u32,
+            members,
+            lead: None,
+            population: 1500,
+            heterogeneity,
+            spread_m: 0,
+        };
+        let mut cands = Vec::new();
+        let mut starts: Vec<Vec<(usize, u128)>> = vec![Vec::new(); len];
+        for v in 0..len {
+            if v + 2 < len {
+                starts[v].push((cands.len(), 0b111u128 << v));
+                cands.push(alliance(vec![v, v + 1, v + 2], 0));
+            }
+            if v + 4 < len {
+                starts[v].push((cands.len(), 0b10101u128 << v));
+                cands.push(alliance(vec![v, v + 2, v + 4], 1));
+            }
+        }
+        let mut targets_after = vec![0u32; len + 1];
+        for v in (0..len).rev() {
+            targets_after[v] = targets_after[v + 1] + u32::from(target(v));
+        }
+        let mut r = Repack {
+            cands: &cands,
+            len,
+            all: u128::MAX,
+            starts,
+            targets_after,
+            min_villages: 3,
+            used: 0,
+            chosen: Vec::new(),
+            best: (Score::default(), Vec::new()),
+            nodes: 0,
+            max_nodes: 2_000_000,
+        };
+        r.dfs(0, Score::default());
+        let (score, chosen) = &r.best;
+        let mut held = vec![false; len];
+        for &c in chosen {
+            for &v in &cands[c].members {
+                assert!(!held[v], "village {v} is in two alliances");
+                held[v] = true;
+            }
+        }
+        assert_eq!(
+            (score.targets_placed, score.alliances, score.heterogeneity),
+            (30, 42, 0)
+        );
+        assert!((98..len).all(|v| held[v]), "a target is left out");
+    }
+}

@@ -199,6 +199,15 @@ fn greedy_order(cands: &[Candidate], noise: &[u64]) -> Vec<usize> {
     keyed.into_iter().map(|(_, c)| c).collect()
 }
 
+/// Each candidate's position in `order` (a permutation of the candidates).
+fn ranks(order: &[usize]) -> Vec<usize> {
+    let mut rank = vec![0; order.len()];
+    for (k, &c) in order.iter().enumerate() {
+        rank[c] = k;
+    }
+    rank
+}
+
 /// Villages, population, leads and targets of a set of villages, for the bound of
 /// [`may_improve`].
 #[derive(Clone, Copy, Default)]
@@ -601,10 +610,7 @@ fn run<'a>(
     deadline: Instant,
 ) -> State<'a> {
     let n = targets.len();
-    let mut rank = vec![0; cands.len()];
-    for (k, &c) in order.iter().enumerate() {
-        rank[c] = k;
-    }
+    let rank = ranks(order);
     let mut s = State::empty(cands, targets);
     if constrained {
         construct(&mut s, by_village, &rank);
@@ -712,9 +718,15 @@ fn run<'a>(
                 .flat_map(|&d| cands[d].members.iter().copied());
             room.regroup(&s, touched.clone());
             // A move that only tightened the spread (the last tie-break) queues nothing.
-            let spread_only = (s.score.targets_placed, s.score.alliances)
-                == (before.targets_placed, before.alliances)
-                && s.score.heterogeneity == before.heterogeneity;
+            let spread_only = (
+                s.score.targets_placed,
+                s.score.alliances,
+                s.score.heterogeneity,
+            ) == (
+                before.targets_placed,
+                before.alliances,
+                before.heterogeneity,
+            );
             if !spread_only {
                 for v in touched {
                     for &k in &by_village[v] {
@@ -1419,7 +1431,36 @@ struct Repack<'a> {
 /// with alliances of more than eight villages) is skipped.
 const REPACK_MAX: usize = 128;
 
-impl Repack<'_> {
+impl<'a> Repack<'a> {
+    /// A re-packing of `starts.len()` freed villages (at most [`REPACK_MAX`]) that must beat
+    /// `best` (the packing it replaces) within `max_nodes` search nodes.
+    fn new(
+        cands: &'a [Candidate],
+        starts: Vec<Vec<(usize, u128)>>,
+        targets_after: Vec<u32>,
+        min_villages: usize,
+        best: (Score, Vec<usize>),
+        max_nodes: u32,
+    ) -> Self {
+        let len = starts.len();
+        debug_assert!(len <= REPACK_MAX);
+        Repack {
+            cands,
+            len,
+            all: u128::MAX
+                .checked_shr(REPACK_MAX.saturating_sub(len) as u32)
+                .unwrap_or(0),
+            starts,
+            targets_after,
+            min_villages,
+            used: 0,
+            chosen: Vec::new(),
+            best,
+            nodes: 0,
+            max_nodes,
+        }
+    }
+
     fn dfs(&mut self, i: usize, score: Score) {
         if self.nodes >= self.max_nodes {
             return;
@@ -1578,21 +1619,14 @@ fn lns(
         for k in (0..freed.len()).rev() {
             targets_after[k] = targets_after[k + 1] + u32::from(s.targets[freed[k]]);
         }
-        let mut r = Repack {
+        let mut r = Repack::new(
             cands,
-            used: 0,
-            len: freed.len(),
-            all: u128::MAX
-                .checked_shr((REPACK_MAX - freed.len()) as u32)
-                .unwrap_or(0),
             starts,
             targets_after,
-            min_villages: p.params.min_villages,
-            chosen: Vec::new(),
-            best: (old, removed.clone()),
-            nodes: 0,
+            p.params.min_villages,
+            (old, removed.clone()),
             max_nodes,
-        };
+        );
         r.dfs(0, Score::default());
         for &c in &r.best.1 {
             s.add(c);
@@ -1758,10 +1792,7 @@ mod construct_tests {
             let (w, h) = [(6, 5), (8, 4), (7, 7), (10, 3)][seed as usize % 4];
             let (p, cands, by_village, targets) = instance(w, h, 900 + seed, seed % 2 == 0);
             let order = greedy_order(&cands, &vec![0; cands.len()]);
-            let mut rank = vec![0; cands.len()];
-            for (k, &c) in order.iter().enumerate() {
-                rank[c] = k;
-            }
+            let rank = ranks(&order);
             let mut s = State::empty(&cands, &targets);
             construct(&mut s, &by_village, &rank);
             assert!(
@@ -1822,19 +1853,14 @@ mod repack_tests {
         for v in (0..len).rev() {
             targets_after[v] = targets_after[v + 1] + u32::from(target(v));
         }
-        let mut r = Repack {
-            cands: &cands,
-            len,
-            all: u128::MAX,
+        let mut r = Repack::new(
+            &cands,
             starts,
             targets_after,
-            min_villages: 3,
-            used: 0,
-            chosen: Vec::new(),
-            best: (Score::default(), Vec::new()),
-            nodes: 0,
-            max_nodes: 2_000_000,
-        };
+            3,
+            (Score::default(), Vec::new()),
+            2_000_000,
+        );
         r.dfs(0, Score::default());
         let (score, chosen) = &r.best;
         let mut held = vec![false; len];

@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use xiangzhi_domain::access::{LOCKOUT_MINUTES, LOCKOUT_THRESHOLD};
 use xiangzhi_domain::Right;
-use xiangzhi_storage::accounts::{LoginError, NewUser, User};
-use xiangzhi_storage::audit::{AuditEntry, AuditRecord};
+use xiangzhi_storage::accounts::{LoggedIn, LoginAttempt, LoginError, NewUser, User};
+use xiangzhi_storage::audit::{AuditEntry, AuditRecord, Checkpoint, CheckpointProblem};
 use xiangzhi_storage::now_ms;
 
 type R<T> = Result<T, ApiError>;
@@ -30,6 +31,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reset_password))
         .routes(routes!(audit_entries))
         .routes(routes!(audit_verify))
+        .routes(routes!(audit_checkpoints, audit_new_checkpoint))
+        .routes(routes!(audit_check_checkpoints))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -45,19 +48,25 @@ pub struct LoginOutput {
     pub user: User,
 }
 
-/// 登录: five wrong passwords lock the account for 15 minutes; a password older than 90 days must be
-/// changed first (`/auth/password`).
+/// 登录. An unknown login, a wrong password and a locked account get the same answer (401); only
+/// with the right password does the answer say that an account is disabled or its password must
+/// be changed. Every fifth wrong password locks the account for 15 minutes for browsers that have
+/// not logged in to it before; a browser that has (its `xz_device` cookie) keeps its own count, so
+/// a stranger cannot lock the owner out. A source address with 20 failures in 15 minutes waits
+/// (429). The session token in the answer is also accepted as a bearer token.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginInput, security(()),
-    responses((status = 200, body = LoginOutput), (status = 401, body = Problem), (status = 423, body = Problem)))]
+    responses((status = 200, body = LoginOutput), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn login(
     State(s): State<AppState>,
     headers: HeaderMap,
     req: axum::extract::Request,
 ) -> R<Response> {
-    let source = source_of(&headers, req.extensions());
+    let source = source_of(req.extensions());
+    let attrs = crate::cookie_attrs(&s, req.extensions());
     let body = axum::body::to_bytes(req.into_body(), 64 * 1024)
         .await
-        .map_err(|_| ApiError::bad_request("body", "请求体过大".into(), "body too large".into()))?;
+        .map_err(|_| ApiError::too_large("请求体过大", "the request body is too large"))?;
     let input: LoginInput = serde_json::from_slice(&body).map_err(|e| {
         ApiError::bad_request(
             "body",
@@ -65,20 +74,59 @@ pub async fn login(
             format!("request body could not be read: {e}"),
         )
     })?;
-    let (user, token) = sign_in(&s, &input.login, &input.password, &source).await?;
-    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        axum::Json(LoginOutput { token, user }),
+    let device = crate::cookie(&headers, DEVICE_COOKIE);
+    let (user, token, new_device) = sign_in(
+        &s,
+        &input.login,
+        &input.password,
+        &source,
+        device.as_deref(),
     )
-        .into_response())
+    .await?;
+    let mut resp = axum::Json(LoginOutput {
+        token: token.clone(),
+        user,
+    })
+    .into_response();
+    for c in login_cookies(&token, new_device.as_deref(), attrs) {
+        if let Ok(v) = header::HeaderValue::from_str(&c) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    Ok(resp)
 }
 
-/// Checks a login and password (lockout, expiry, disabled accounts), opens a session and audits
-/// the attempt either way; shared by the API and the console.
-pub async fn sign_in(s: &AppState, login: &str, password: &str, source: &str) -> R<(User, String)> {
+/// The device cookie's name: set on a browser the first time it logs in to an account.
+pub const DEVICE_COOKIE: &str = "xz_device";
+
+/// The cookies a successful login sets: the session, and a new device cookie when there is one.
+pub fn login_cookies(session: &str, new_device: Option<&str>, attrs: &str) -> Vec<String> {
+    let mut v = vec![format!("{SESSION_COOKIE}={session}; {attrs}")];
+    if let Some(d) = new_device {
+        v.push(format!("{DEVICE_COOKIE}={d}; {attrs}; Max-Age=31536000"));
+    }
+    v
+}
+
+/// Checks a login and password (throttle, lockout, expiry, disabled accounts), opens a session and
+/// audits the attempt either way; shared by the API and the console. Returns the account, the
+/// session token and a new device cookie value when the browser had none for this account.
+pub async fn sign_in(
+    s: &AppState,
+    login: &str,
+    password: &str,
+    source: &str,
+    device: Option<&str>,
+) -> R<(User, String, Option<String>)> {
     let now = now_ms();
-    let outcome = s.db.authenticate(login, password, now).await?;
+    let attempt = LoginAttempt {
+        login,
+        password,
+        now,
+        source,
+        device,
+    };
+    let outcome = s.db.authenticate(&attempt).await?;
     let audit = |outcome: &str| AuditEntry {
         user_id: None,
         login: login.to_string(),
@@ -89,39 +137,37 @@ pub async fn sign_in(s: &AppState, login: &str, password: &str, source: &str) ->
         detail: String::new(),
     };
     match outcome {
-        Ok(user) => {
+        Ok(LoggedIn { user, new_device }) => {
             let token = s.db.create_session(user.id, source, now).await?;
             s.db.audit(&AuditEntry {
                 user_id: Some(user.id),
                 ..audit("ok")
             })
             .await?;
-            Ok((user, token))
+            Ok((user, token, new_device))
         }
         Err(e) => {
             let (status, zh, en, tag) = match e {
-                LoginError::BadCredentials => (
+                LoginError::BadCredentials | LoginError::Locked(_) => (
                     StatusCode::UNAUTHORIZED,
-                    "登录名或密码错误".to_string(),
-                    "wrong login or password".to_string(),
-                    "failed",
+                    format!("登录名或密码错误（连续输错{LOCKOUT_THRESHOLD}次后须等待{LOCKOUT_MINUTES}分钟）"),
+                    format!("wrong login or password (after {LOCKOUT_THRESHOLD} wrong passwords in a row, wait {LOCKOUT_MINUTES} minutes)"),
+                    if matches!(e, LoginError::Locked(_)) { "locked" } else { "failed" },
                 ),
-                LoginError::Locked(until) => (
-                    StatusCode::LOCKED,
-                    format!(
-                        "连续输错密码，账号已锁定，约{}分钟后再试",
-                        ((until - now) / 60_000).max(1)
-                    ),
-                    format!(
-                        "too many wrong passwords; the account is locked for about {} more minutes",
-                        ((until - now) / 60_000).max(1)
-                    ),
-                    "locked",
-                ),
+                LoginError::Throttled(until) => {
+                    s.db.audit(&audit("throttled")).await?;
+                    let secs = ((until - now) / 1000).max(1);
+                    let minutes = (secs + 59) / 60;
+                    return Err(ApiError::too_many_retry(
+                        &format!("此地址登录失败次数过多，请{}分钟后再试", minutes),
+                        &format!("too many failed logins from this address; try again in {} minutes", minutes),
+                        secs,
+                    ));
+                }
                 LoginError::Disabled => (
                     StatusCode::FORBIDDEN,
-                    "账号已停用".into(),
-                    "the account is disabled".into(),
+                    "账号已停用，请联系安全管理员".into(),
+                    "the account is disabled; ask your security administrator".into(),
                     "disabled",
                 ),
                 LoginError::PasswordExpired => (
@@ -306,10 +352,13 @@ pub async fn audit_entries(
 #[derive(Serialize, ToSchema)]
 pub struct AuditVerification {
     pub entries: i64,
+    /// The chain verifies and every stored checkpoint matches it.
     pub intact: bool,
     /// The first tampered entry and why.
     pub problem_seq: Option<i64>,
     pub problem: Option<String>,
+    /// Stored checkpoints that do not match the log.
+    pub checkpoint_problems: Vec<CheckpointProblem>,
 }
 
 /// Verifies the audit log's hash chain (auditors).
@@ -320,10 +369,61 @@ pub async fn audit_verify(
 ) -> R<Json<AuditVerification>> {
     require(&u, Right::ReadAudit)?;
     let v = s.db.audit_verify().await?;
+    let checkpoint_problems = s.db.audit_check_checkpoints(None).await?;
     Ok(Json(AuditVerification {
         entries: v.entries,
-        intact: v.problem.is_none(),
+        intact: v.problem.is_none() && checkpoint_problems.is_empty(),
         problem_seq: v.problem.as_ref().map(|p| p.0),
         problem: v.problem.map(|p| p.1),
+        checkpoint_problems,
     }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckpointList {
+    /// The SM2 public key (SEC1, hex) that checks every signature; keep it with the checkpoints.
+    pub public_key: String,
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+/// 审计检查点: signed checkpoints of the audit chain, newest first, for an auditor to keep apart
+/// from the database (auditors).
+#[utoipa::path(get, path = "/audit/checkpoints", tag = "auth",
+    responses((status = 200, body = CheckpointList), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn audit_checkpoints(
+    State(s): State<AppState>,
+    Account(u): Account,
+) -> R<Json<CheckpointList>> {
+    require(&u, Right::ReadAudit)?;
+    Ok(Json(CheckpointList {
+        public_key: xiangzhi_storage::crypto::keyring()?.checkpoint_public_key(),
+        checkpoints: s.db.audit_checkpoints(1000).await?,
+    }))
+}
+
+/// Signs a checkpoint of the newest entry now (auditors).
+#[utoipa::path(post, path = "/audit/checkpoints", tag = "auth",
+    responses((status = 201, body = Checkpoint), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn audit_new_checkpoint(
+    State(s): State<AppState>,
+    Account(u): Account,
+) -> R<(StatusCode, Json<Checkpoint>)> {
+    require(&u, Right::ReadAudit)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.audit_checkpoint(now_ms()).await?),
+    ))
+}
+
+/// Checks checkpoints kept apart against the log: a wrong signature, a rewritten entry or a log
+/// cut short is named (auditors).
+#[utoipa::path(post, path = "/audit/checkpoints/verify", tag = "auth", request_body = Vec<Checkpoint>,
+    responses((status = 200, body = Vec<CheckpointProblem>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn audit_check_checkpoints(
+    State(s): State<AppState>,
+    Account(u): Account,
+    Json(kept): Json<Vec<Checkpoint>>,
+) -> R<Json<Vec<CheckpointProblem>>> {
+    require(&u, Right::ReadAudit)?;
+    Ok(Json(s.db.audit_check_checkpoints(Some(&kept)).await?))
 }

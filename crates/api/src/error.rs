@@ -33,6 +33,7 @@ pub struct ApiError {
     title_zh: &'static str,
     errors: Vec<FieldError>,
     detail: Option<String>,
+    retry_after: Option<i64>,
 }
 
 impl ApiError {
@@ -65,6 +66,7 @@ impl ApiError {
             title_zh: "未找到",
             errors: vec![],
             detail: Some("未找到该记录 / no such record".into()),
+            retry_after: None,
         }
     }
     pub fn status(status: StatusCode, field: &str, zh: String, en: String) -> Self {
@@ -79,6 +81,7 @@ impl ApiError {
                 en,
             }],
             detail: None,
+            retry_after: None,
         }
     }
     pub fn unauthorized() -> Self {
@@ -89,6 +92,7 @@ impl ApiError {
             title_zh: "需要登录",
             errors: vec![],
             detail: Some("请先登录或提供有效令牌 / log in or send a valid bearer token".into()),
+            retry_after: None,
         }
     }
     pub fn too_large(zh: &str, en: &str) -> Self {
@@ -99,6 +103,42 @@ impl ApiError {
             title_zh: "内容过大",
             errors: vec![],
             detail: Some(format!("{zh} / {en}")),
+            retry_after: None,
+        }
+    }
+
+    /// One field of a body is larger than any field may be (413, naming the field).
+    pub fn field_too_large(field: &str, max_bytes: usize) -> Self {
+        ApiError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            kind: "too-large",
+            title: "Too large",
+            title_zh: "内容过大",
+            errors: vec![FieldError {
+                field: field.to_string(),
+                zh: format!("内容过长：超过{}KB", max_bytes / 1024),
+                en: format!("too long: more than {} KB", max_bytes / 1024),
+            }],
+            detail: None,
+            retry_after: None,
+        }
+    }
+    /// 429 with the seconds to wait (sent as `Retry-After`).
+    pub fn too_many_retry(zh: &str, en: &str, secs: i64) -> Self {
+        ApiError {
+            retry_after: Some(secs),
+            ..ApiError::too_many(zh, en)
+        }
+    }
+    pub fn too_many(zh: &str, en: &str) -> Self {
+        ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            kind: "too-many",
+            title: "Too many requests",
+            title_zh: "请求过于频繁",
+            errors: vec![],
+            detail: Some(format!("{zh} / {en}")),
+            retry_after: None,
         }
     }
 
@@ -110,6 +150,7 @@ impl ApiError {
             title_zh: "无权操作",
             errors: vec![],
             detail: Some(format!("{zh} / {en}")),
+            retry_after: None,
         }
     }
     pub fn invalid(errors: Vec<FieldError>) -> Self {
@@ -120,6 +161,7 @@ impl ApiError {
             title_zh: "输入有误",
             errors,
             detail: None,
+            retry_after: None,
         }
     }
     pub fn bad_request(field: &str, zh: String, en: String) -> Self {
@@ -134,6 +176,7 @@ impl ApiError {
                 en,
             }],
             detail: None,
+            retry_after: None,
         }
     }
     fn internal(e: &dyn std::fmt::Display) -> Self {
@@ -145,6 +188,7 @@ impl ApiError {
             title_zh: "内部错误",
             errors: vec![],
             detail: Some("服务器内部错误，已记录 / internal error, logged".into()),
+            retry_after: None,
         }
     }
 }
@@ -161,6 +205,7 @@ impl From<StoreError> for ApiError {
                 title_zh: "与现有数据冲突",
                 errors: vec![f],
                 detail: None,
+                retry_after: None,
             },
             e => ApiError::internal(&e),
         }
@@ -225,11 +270,16 @@ impl IntoResponse for ApiError {
             errors: self.errors,
         };
         let body = serde_json::to_vec(&p).unwrap_or_default();
-        (
+        let mut r = (
             self.status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        if let Some(secs) = self.retry_after {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs.max(1)));
+        }
+        r
     }
 }

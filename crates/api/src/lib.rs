@@ -3,13 +3,14 @@
 
 mod auth;
 pub mod cases;
+pub mod edge;
 pub mod error;
 mod open311;
 pub mod plans;
 mod registry;
 pub mod webhook;
 
-pub use auth::sign_in;
+pub use auth::{login_cookies, sign_in, DEVICE_COOKIE};
 pub use registry::{show, Personal};
 
 use axum::extract::{FromRequest, FromRequestParts};
@@ -28,6 +29,21 @@ use xiangzhi_storage::{Db, Scope};
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    pub web: std::sync::Arc<edge::WebConfig>,
+}
+
+impl AppState {
+    /// A server on `db` with the default web settings (no trusted proxies, `Secure` cookies over
+    /// HTTPS).
+    pub fn new(db: Db) -> AppState {
+        AppState::with_web(db, edge::WebConfig::default())
+    }
+    pub fn with_web(db: Db, web: edge::WebConfig) -> AppState {
+        AppState {
+            db,
+            web: std::sync::Arc::new(web),
+        }
+    }
 }
 
 /// JSON body whose rejections become problem details naming the field.
@@ -135,7 +151,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
                 "your role may not do this",
             ));
         }
-        let source = source_of(&parts.headers, &parts.extensions);
+        let source = source_of(&parts.extensions);
         Ok(Caller {
             scope: user.scope(),
             user,
@@ -160,14 +176,26 @@ impl<S: Send + Sync> FromRequestParts<S> for Account {
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "xz_session";
 
-/// Where a request came from: the first `X-Forwarded-For` hop, else the peer address.
-pub fn source_of(headers: &axum::http::HeaderMap, ext: &axum::http::Extensions) -> String {
-    if let Some(f) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-        return f.split(',').next().unwrap_or("").trim().to_string();
+/// Where a request came from, as the edge decided (the peer, or behind a trusted proxy the
+/// forwarded client); forwarded headers are never read here.
+pub fn source_of(ext: &axum::http::Extensions) -> String {
+    if let Some(p) = ext.get::<edge::Peer>() {
+        return p.addr.clone();
     }
     ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// The attributes of a cookie set on this request's answer (`Secure` as configured).
+pub fn cookie_attrs(state: &AppState, ext: &axum::http::Extensions) -> &'static str {
+    ext.get::<edge::Peer>()
+        .cloned()
+        .unwrap_or(edge::Peer {
+            addr: String::new(),
+            https: false,
+        })
+        .cookie_attrs(&state.web)
 }
 
 pub fn credential(headers: &axum::http::HeaderMap) -> Option<(bool, String)> {
@@ -209,14 +237,14 @@ pub async fn authenticate(
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    let now = xiangzhi_storage::now_ms();
     let user = match credential(req.headers()) {
-        Some((true, token)) => state.db.token_user(&token).await.ok().flatten(),
-        Some((false, token)) => state
-            .db
-            .session_user(&token, xiangzhi_storage::now_ms())
-            .await
-            .ok()
-            .flatten(),
+        // A bearer is an API token, or the session token the login answered with.
+        Some((true, token)) => match state.db.token_user(&token).await.ok().flatten() {
+            Some(u) => Some(u),
+            None => state.db.session_user(&token, now).await.ok().flatten(),
+        },
+        Some((false, token)) => state.db.session_user(&token, now).await.ok().flatten(),
         None => None,
     };
     let user = user.map(std::sync::Arc::new);
@@ -225,7 +253,7 @@ pub async fn authenticate(
     }
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    let source = source_of(req.headers(), req.extensions());
+    let source = source_of(req.extensions());
     let resp = next.run(req).await;
     let is_write = method != axum::http::Method::GET && method != axum::http::Method::HEAD;
     // Logins audit themselves (they know the login even when it fails).
@@ -298,10 +326,22 @@ pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
     (router, doc)
 }
 
-/// The whole HTTP application: API, OpenAPI document and Swagger UI.
-pub fn app(state: AppState) -> Router {
+/// The API's routes (API, OpenAPI document, Swagger UI, Open311) without the edge, for the
+/// console to merge its own into before the edge wraps them all.
+pub fn routes(state: AppState) -> Router {
     let (api, doc) = api(state.clone());
     api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
         .merge(open311::routes(state))
+}
+
+/// Wraps a whole application in the edge (see [`edge`]) and request tracing.
+pub fn with_edge(router: Router, state: AppState) -> Router {
+    router
+        .layer(axum::middleware::from_fn_with_state(state, edge::edge))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// The whole HTTP API application: API, OpenAPI document, Swagger UI and Open311, behind the edge.
+pub fn app(state: AppState) -> Router {
+    with_edge(routes(state.clone()), state)
 }

@@ -6,7 +6,7 @@
 
 use crate::AppState;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -246,7 +246,6 @@ async fn request(
 /// submission, so an identical retry from the same account files nothing new.
 async fn create(
     State(s): State<AppState>,
-    headers: HeaderMap,
     ext: axum::http::Extensions,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
@@ -350,7 +349,7 @@ async fn create(
             Err(_) => "case".into(),
         },
         outcome: if result.is_ok() { "ok" } else { "failed" }.into(),
-        source: crate::source_of(&headers, &ext),
+        source: crate::source_of(&ext),
         detail: String::new(),
     };
     if let Err(e) = s.db.audit(&audit).await {

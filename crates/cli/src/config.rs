@@ -23,6 +23,17 @@ pub struct Config {
     pub webhook_url: String,
     /// Signs each notification (HMAC-SHA256 of the body in `X-Xiangzhi-Signature`); optional.
     pub webhook_secret: String,
+    /// Reverse proxies (addresses or ranges such as `10.0.0.0/8`) whose `X-Forwarded-For` and
+    /// `X-Forwarded-Proto` are believed; empty (the default): none, the peer is the client.
+    pub trusted_proxies: Vec<String>,
+    /// `auto` (the default: `Secure` cookies when the request came over HTTPS, as a trusted proxy
+    /// says), `always`, or `never` (plain-HTTP development only).
+    pub secure_cookies: String,
+    /// File the server appends a signed audit checkpoint to every `audit_checkpoint_minutes`
+    /// (JSON lines); empty: checkpoints are kept in the database only. Keep it apart (another
+    /// machine, write-once storage) so a rewritten log can be detected.
+    pub audit_checkpoint_file: String,
+    pub audit_checkpoint_minutes: u64,
 }
 
 impl Default for Config {
@@ -34,6 +45,10 @@ impl Default for Config {
             data_key_file: "xiangzhi.key".into(),
             webhook_url: String::new(),
             webhook_secret: String::new(),
+            trusted_proxies: Vec::new(),
+            secure_cookies: "auto".into(),
+            audit_checkpoint_file: String::new(),
+            audit_checkpoint_minutes: 60,
         }
     }
 }
@@ -87,6 +102,41 @@ impl Config {
         if let Some(v) = get("XIANGZHI_WEBHOOK_SECRET") {
             self.webhook_secret = v;
         }
+        if let Some(v) = get("XIANGZHI_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+        }
+        if let Some(v) = get("XIANGZHI_SECURE_COOKIES") {
+            self.secure_cookies = v;
+        }
+        if let Some(v) = get("XIANGZHI_AUDIT_CHECKPOINT_FILE") {
+            self.audit_checkpoint_file = v;
+        }
+    }
+
+    /// The web settings the server runs with.
+    pub fn web(&self) -> anyhow::Result<xiangzhi_api::edge::WebConfig> {
+        let trusted_proxies = self
+            .trusted_proxies
+            .iter()
+            .map(|p| {
+                p.parse().map_err(|e| {
+                    anyhow::anyhow!("trusted_proxies 有误 / invalid trusted_proxies: {e}")
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let secure_cookies = self
+            .secure_cookies
+            .parse()
+            .map_err(|e| anyhow::anyhow!("secure_cookies 有误 / {e}"))?;
+        Ok(xiangzhi_api::edge::WebConfig {
+            trusted_proxies,
+            secure_cookies,
+        })
     }
 
     /// The data key: `XIANGZHI_DATA_KEY`, else the key file, else a new key written to the key

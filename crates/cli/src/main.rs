@@ -203,10 +203,63 @@ enum BenchWhat {
 
 #[derive(Subcommand)]
 enum AuditAction {
-    /// 校验哈希链 / verify the hash chain; exits 1 and names the entry if it was tampered with
-    Verify,
+    /// 校验哈希链 / verify the keyed hash chain and the signed checkpoints; exits 1 and names the
+    /// entry if it was tampered with
+    Verify {
+        /// 另行保存的检查点文件（JSON 每行一个）/ checkpoints kept apart (JSON lines, as `audit
+        /// checkpoint --out` writes them); also catches a log rewritten with the key or cut short
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+    },
+    /// 签发检查点 / sign a checkpoint of the newest entry and print it (or append it to --out)
+    Checkpoint {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// 清理超过保留期的记录 / delete entries older than audit_retention_days (at least 183)
     Prune,
+}
+
+/// One checkpoint as a JSON line, with the public key that checks it.
+fn checkpoint_line(c: &xiangzhi_storage::audit::Checkpoint) -> anyhow::Result<String> {
+    let mut v = serde_json::to_value(c)?;
+    v["public_key"] = xiangzhi_storage::crypto::keyring()?
+        .checkpoint_public_key()
+        .into();
+    Ok(v.to_string())
+}
+
+fn append_line(f: &std::path::Path, line: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(f)
+        .with_context(|| format!("无法写入检查点文件 / cannot write {}", f.display()))?;
+    writeln!(file, "{line}")?;
+    Ok(())
+}
+
+/// Reads checkpoints kept apart (JSON lines).
+fn read_checkpoints(
+    f: &std::path::Path,
+) -> anyhow::Result<Vec<xiangzhi_storage::audit::Checkpoint>> {
+    let text = std::fs::read_to_string(f)
+        .with_context(|| format!("无法读取检查点文件 / cannot read {}", f.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).with_context(|| {
+                format!(
+                    "检查点文件第{}行有误 / line {} of {} is not a checkpoint",
+                    i + 1,
+                    i + 1,
+                    f.display()
+                )
+            })
+        })
+        .collect()
 }
 
 /// A password meeting the policy: 16 random characters from all four kinds.
@@ -278,6 +331,7 @@ async fn run() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     let mut cfg = config::Config::load(cli.config.as_deref())?;
+    let demo_url = cli.database_url.clone();
     if let Some(url) = cli.database_url {
         cfg.database_url = url;
     }
@@ -447,20 +501,58 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit {
-            action: AuditAction::Verify,
+            action: AuditAction::Verify { checkpoints },
         } => {
             let db = Db::connect(&cfg.database_url).await?;
             let v = db.audit_verify().await?;
+            let kept = match &checkpoints {
+                Some(f) => Some(read_checkpoints(f)?),
+                None => None,
+            };
+            let problems = db.audit_check_checkpoints(kept.as_deref()).await?;
+            let mut bad = false;
             match v.problem {
-                None => {
-                    println!("审计日志完好 / audit log intact: {} 条 entries", v.entries);
-                    Ok(())
-                }
+                None => println!(
+                    "审计日志哈希链完好 / audit chain intact: {} 条 entries",
+                    v.entries
+                ),
                 Some((seq, why)) => {
+                    bad = true;
                     eprintln!("审计日志被篡改 / audit log tampered with at entry {seq}: {why}");
-                    std::process::exit(1);
                 }
             }
+            for p in &problems {
+                bad = true;
+                eprintln!("检查点 checkpoint {}: {}", p.seq, p.problem);
+            }
+            if bad {
+                std::process::exit(1);
+            }
+            println!(
+                "检查点一致 / checkpoints match: {} 个",
+                kept.map(|k| k.len())
+                    .unwrap_or(db.audit_checkpoints(1000).await?.len())
+            );
+            Ok(())
+        }
+        Command::Audit {
+            action: AuditAction::Checkpoint { out },
+        } => {
+            let db = Db::connect(&cfg.database_url).await?;
+            let c = db.audit_checkpoint(xiangzhi_storage::now_ms()).await?;
+            let line = checkpoint_line(&c)?;
+            match out {
+                Some(f) => {
+                    append_line(&f, &line)?;
+                    println!(
+                        "检查点已写入 / checkpoint {} appended to {}",
+                        c.seq,
+                        f.display()
+                    );
+                }
+                None => println!("{line}"),
+            }
+            Ok(())
         }
         Command::Migrate => {
             let db = Db::connect(&cfg.database_url).await?;
@@ -473,7 +565,7 @@ async fn run() -> anyhow::Result<()> {
             no_serve,
             listen,
         } => {
-            let db = build_demo(&file, seed).await?;
+            let db = build_demo(&file, demo_url.as_deref(), seed).await?;
             if no_serve {
                 return Ok(());
             }
@@ -482,16 +574,41 @@ async fn run() -> anyhow::Result<()> {
     }
 }
 
-/// Rebuilds the demo database file from scratch and fills it.
-async fn build_demo(file: &std::path::Path, seed: u64) -> anyhow::Result<Db> {
-    for suffix in ["", "-wal", "-shm"] {
-        let p = PathBuf::from(format!("{}{suffix}", file.display()));
-        if p.exists() {
-            std::fs::remove_file(&p)
-                .with_context(|| format!("无法删除旧的示范库 / cannot remove {}", p.display()))?;
+/// Builds the demo county: by default in the SQLite file `file`, rebuilt from scratch; with
+/// `--database-url`, in that database instead (a SQLite file is rebuilt; a PostgreSQL database
+/// must be empty, so a demo never overwrites real data).
+async fn build_demo(file: &std::path::Path, url: Option<&str>, seed: u64) -> anyhow::Result<Db> {
+    let sqlite_file = match url {
+        None => Some(file.to_path_buf()),
+        Some(u) => u.strip_prefix("sqlite://").map(PathBuf::from),
+    };
+    if let Some(file) = &sqlite_file {
+        for suffix in ["", "-wal", "-shm"] {
+            let p = PathBuf::from(format!("{}{suffix}", file.display()));
+            if p.exists() {
+                std::fs::remove_file(&p).with_context(|| {
+                    format!("无法删除旧的示范库 / cannot remove {}", p.display())
+                })?;
+            }
         }
     }
-    let db = Db::connect(&format!("sqlite://{}", file.display())).await?;
+    let (db, shown) = match (sqlite_file, url) {
+        (Some(f), _) => (
+            Db::connect(&format!("sqlite://{}", f.display())).await?,
+            f.display().to_string(),
+        ),
+        (None, u) => {
+            let u = u.unwrap_or_default();
+            let db = Db::connect(u).await?;
+            if db.holds_data().await? {
+                anyhow::bail!(
+                    "该数据库已有数据，示范县只建在空库中 / the database already holds data; the demo county is built only in an empty database"
+                );
+            }
+            (db, redact(u))
+        }
+    };
+    let file = shown;
     let bar = indicatif::ProgressBar::new_spinner();
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let started = std::time::Instant::now();
@@ -503,7 +620,7 @@ async fn build_demo(file: &std::path::Path, seed: u64) -> anyhow::Result<Db> {
     println!(
         "示范县已生成 / demo county built in {:.1}s: {} (seed {seed})",
         started.elapsed().as_secs_f64(),
-        file.display()
+        file
     );
     println!(
         "  乡镇 townships {}, 村(社区) villages {}, 村民小组 groups {}",
@@ -603,7 +720,7 @@ async fn bench_db(
     match template {
         Some(t) => {
             if !t.exists() {
-                build_demo(t, 1).await?.close().await;
+                build_demo(t, None, 1).await?.close().await;
             }
             for suffix in ["-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
@@ -617,7 +734,7 @@ async fn bench_db(
             Ok(Db::connect(&format!("sqlite://{}", file.display())).await?)
         }
         None if file.exists() => Ok(Db::connect(&format!("sqlite://{}", file.display())).await?),
-        None => build_demo(file, 1).await,
+        None => build_demo(file, None, 1).await,
     }
 }
 
@@ -859,6 +976,20 @@ async fn registry_villages(
     Ok((v, formed))
 }
 
+/// A database URL with any password left out, for printing.
+fn redact(url: &str) -> String {
+    match (url.split_once("://"), url.rfind('@')) {
+        (Some((scheme, rest)), Some(_)) => match rest.split_once('@') {
+            Some((user, host)) => {
+                let user = user.split(':').next().unwrap_or(user);
+                format!("{scheme}://{user}@{host}")
+            }
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}
+
 async fn serve(db: Db, listen: String, cfg: &config::Config) -> anyhow::Result<()> {
     let stale = db.fail_unfinished_plans(xiangzhi_storage::now_ms()).await?;
     if stale > 0 {
@@ -899,6 +1030,28 @@ async fn serve(db: Db, listen: String, cfg: &config::Config) -> anyhow::Result<(
             }
         }
     });
+    // Signed audit checkpoints: in the database, and appended to a file kept apart if configured.
+    let audit_db = db.clone();
+    let every = cfg.audit_checkpoint_minutes.max(1);
+    let file =
+        (!cfg.audit_checkpoint_file.is_empty()).then(|| PathBuf::from(&cfg.audit_checkpoint_file));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(every * 60));
+        loop {
+            tick.tick().await;
+            let written = audit_db
+                .audit_checkpoint(xiangzhi_storage::now_ms())
+                .await
+                .map_err(anyhow::Error::from)
+                .and_then(|c| match &file {
+                    Some(f) => append_line(f, &checkpoint_line(&c)?),
+                    None => Ok(()),
+                });
+            if let Err(e) = written {
+                tracing::error!(error = %e, "audit checkpoint failed");
+            }
+        }
+    });
     // Case notifications to the webhook: due ones every five seconds, failures retried with
     // backoff and left visible in the console.
     match webhook {
@@ -925,6 +1078,13 @@ async fn serve(db: Db, listen: String, cfg: &config::Config) -> anyhow::Result<(
         }
         None => println!("  通知网关 / webhook:    未配置 / not configured (webhook_url)"),
     }
-    xiangzhi_console::serve(AppState { db }, addr).await?;
+    let web = cfg.web()?;
+    if !web.trusted_proxies.is_empty() {
+        println!(
+            "  可信代理 / trusted proxies: {}",
+            cfg.trusted_proxies.join(", ")
+        );
+    }
+    xiangzhi_console::serve(AppState::with_web(db, web), addr).await?;
     Ok(())
 }

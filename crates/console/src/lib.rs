@@ -74,8 +74,12 @@ pub fn routes(state: AppState) -> Router {
         .route("/users/{id}/password", post(pages::reset_password))
         .route("/audit", get(pages::audit))
         .route("/audit/verify", post(pages::audit_verify))
+        .route("/audit/checkpoint", post(pages::audit_checkpoint))
+        .route(
+            "/audit/checkpoints.jsonl",
+            get(pages::audit_checkpoints_file),
+        )
         .route("/assets/{name}", get(asset))
-        .layer(axum::middleware::from_fn(same_origin))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             xiangzhi_api::authenticate,
@@ -83,9 +87,11 @@ pub fn routes(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The whole HTTP application: the API (with its OpenAPI document and Swagger UI) and the console.
+/// The whole HTTP application: the API (with its OpenAPI document and Swagger UI) and the console,
+/// behind the one edge (client address, cross-site writes, control characters, headers).
 pub fn app(state: AppState) -> Router {
-    xiangzhi_api::app(state.clone()).merge(routes(state))
+    let all = xiangzhi_api::routes(state.clone()).merge(routes(state.clone()));
+    xiangzhi_api::with_edge(all, state)
 }
 
 /// Serves `app` on `addr` until Ctrl-C.
@@ -128,32 +134,6 @@ async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> Respon
         body,
     )
         .into_response()
-}
-
-/// Refuses a console form posted from another site (the session cookie is already
-/// `SameSite=Strict`; this is the second lock on the door).
-async fn same_origin(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    if req.method() == axum::http::Method::POST && !req.uri().path().starts_with("/api/") {
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok());
-        let origin = req
-            .headers()
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok());
-        if let (Some(host), Some(origin)) = (host, origin) {
-            let origin_host = origin.split("://").nth(1).unwrap_or(origin);
-            if origin != "null" && origin_host != host {
-                return (
-                    StatusCode::FORBIDDEN,
-                    "跨站请求被拒绝 / cross-site request refused",
-                )
-                    .into_response();
-            }
-        }
-    }
-    next.run(req).await
 }
 
 /// Chinese or English, from the language cookie.
@@ -252,7 +232,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             Some(Authenticated(u)) => Ok(Viewer {
                 user: u.clone(),
                 l,
-                source: xiangzhi_api::source_of(&parts.headers, &parts.extensions),
+                source: xiangzhi_api::source_of(&parts.extensions),
                 path,
             }),
             None => {

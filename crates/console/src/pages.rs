@@ -71,11 +71,10 @@ pub struct Next {
     next: Option<String>,
 }
 
+/// Where to go after logging in: a same-site path only (never another site, never back here).
 fn safe_next(n: Option<&str>) -> String {
-    match n {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/login") => {
-            n.to_string()
-        }
+    match n.and_then(xiangzhi_api::edge::safe_path) {
+        Some(n) if !n.starts_with("/login") => n.to_string(),
         _ => "/".into(),
     }
 }
@@ -117,7 +116,7 @@ pub async fn login(
     Form(f): Form<LoginForm>,
 ) -> P {
     let l = L::from_headers(&headers);
-    let source = xiangzhi_api::source_of(&headers, &ext);
+    let source = xiangzhi_api::source_of(&ext);
     let next = safe_next(f.next.as_deref());
     let page = |error: Option<(String, String)>, expired: bool, done: bool| LoginPage {
         c: bare(l, l.t("登录", "Log in")),
@@ -155,17 +154,18 @@ pub async fn login(
             }
         };
     }
-    match xiangzhi_api::sign_in(&s, &f.login, &f.password, &source).await {
-        Ok((_, token)) => {
-            let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
-            Ok((
-                StatusCode::SEE_OTHER,
-                [
-                    (header::SET_COOKIE, cookie),
-                    (header::LOCATION, next.clone()),
-                ],
-            )
-                .into_response())
+    let device = xiangzhi_api::cookie(&headers, xiangzhi_api::DEVICE_COOKIE);
+    match xiangzhi_api::sign_in(&s, &f.login, &f.password, &source, device.as_deref()).await {
+        Ok((_, token, new_device)) => {
+            let attrs = xiangzhi_api::cookie_attrs(&s, &ext);
+            let mut resp =
+                (StatusCode::SEE_OTHER, [(header::LOCATION, next.clone())]).into_response();
+            for c in xiangzhi_api::login_cookies(&token, new_device.as_deref(), attrs) {
+                if let Ok(v) = header::HeaderValue::from_str(&c) {
+                    resp.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            Ok(resp)
         }
         Err(e) => {
             let (zh, en) = e.reasons();
@@ -210,10 +210,12 @@ pub struct LangQuery {
 
 pub async fn switch_lang(Query(q): Query<LangQuery>) -> Response {
     let lang = if q.to == "en" { "en" } else { "zh" };
-    let back = match q.back.as_deref() {
-        Some(b) if b.starts_with('/') && !b.starts_with("//") => b.to_string(),
-        _ => "/".into(),
-    };
+    let back = q
+        .back
+        .as_deref()
+        .and_then(xiangzhi_api::edge::safe_path)
+        .unwrap_or("/")
+        .to_string();
     (
         StatusCode::SEE_OTHER,
         [
@@ -806,19 +808,80 @@ pub async fn audit(axum::extract::State(s): St, v: Viewer, Query(q): Query<Audit
 pub async fn audit_verify(axum::extract::State(s): St, v: Viewer) -> P {
     v.need(Right::ReadAudit)?;
     let r = s.db.audit_verify().await.map_err(store(v.l))?;
-    let verdict = match r.problem {
-        None => (
+    let kept =
+        s.db.audit_check_checkpoints(None)
+            .await
+            .map_err(store(v.l))?;
+    let verdict = match (r.problem, kept.first()) {
+        (None, None) => (
             true,
             format!(
                 "{} {} {}",
-                v.l.t("审计链完整，共", "The chain is intact:"),
+                v.l.t(
+                    "审计链完整，与检查点一致，共",
+                    "The chain is intact and matches its checkpoints:"
+                ),
                 r.entries,
                 v.l.t("条", "entries")
             ),
         ),
-        Some((seq, why)) => (false, format!("#{seq}: {why}")),
+        (Some((seq, why)), _) => (false, format!("#{seq}: {why}")),
+        (None, Some(p)) => (
+            false,
+            format!(
+                "{} #{}: {}",
+                v.l.t("检查点", "Checkpoint"),
+                p.seq,
+                p.problem
+            ),
+        ),
     };
     audit_page(&s, &v, None, Some(verdict)).await
+}
+
+/// Signs a checkpoint of the newest entry now.
+pub async fn audit_checkpoint(axum::extract::State(s): St, v: Viewer) -> P {
+    v.need(Right::ReadAudit)?;
+    let c = s.db.audit_checkpoint(now_ms()).await.map_err(store(v.l))?;
+    let text = format!(
+        "{} #{} {}",
+        v.l.t("已签发检查点", "Checkpoint signed at entry"),
+        c.seq,
+        v.l.t("，请下载后另行保存", "; download it and keep it apart")
+    );
+    audit_page(&s, &v, None, Some((true, text))).await
+}
+
+/// The checkpoints as JSON lines with the public key, for an auditor to keep apart.
+pub async fn audit_checkpoints_file(axum::extract::State(s): St, v: Viewer) -> P {
+    v.need(Right::ReadAudit)?;
+    let key = xiangzhi_storage::crypto::keyring()
+        .map_err(store(v.l))?
+        .checkpoint_public_key();
+    let mut out = String::new();
+    for c in
+        s.db.audit_checkpoints(1000)
+            .await
+            .map_err(store(v.l))?
+            .iter()
+            .rev()
+    {
+        let mut j = serde_json::to_value(c).unwrap_or_default();
+        j["public_key"] = key.clone().into();
+        out.push_str(&j.to_string());
+        out.push('\n');
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/x-ndjson; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"audit-checkpoints.jsonl\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
 }
 
 // ------------------------------------------------------------------------------------------

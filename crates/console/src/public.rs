@@ -225,7 +225,7 @@ pub async fn report(State(s): State<AppState>, parts: Parts, Form(f): Form<Repor
     let county = county_of(&s, f.county)
         .await
         .ok_or(PageError::NotFound(l))?;
-    let source = xiangzhi_api::source_of(&parts.headers, &parts.extensions);
+    let source = xiangzhi_api::source_of(&parts.extensions);
     let now = now_ms();
     let scope = county_scope(county).ok_or(PageError::NotFound(l))?;
     if !f.website.is_empty() {
@@ -426,7 +426,7 @@ pub async fn answer(State(s): State<AppState>, parts: Parts, Form(f): Form<Answe
     s.db.case_step(&scope, case.id, &action, by)
         .await
         .map_err(|e| PageError::Store(l, e))?;
-    let source = xiangzhi_api::source_of(&parts.headers, &parts.extensions);
+    let source = xiangzhi_api::source_of(&parts.extensions);
     audit(&s, &source, &format!("public {}", f.action), &case).await;
     Ok(Redirect::to(&format!(
         "/report/track?county={}&id={}&code={}",

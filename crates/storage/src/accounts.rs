@@ -72,15 +72,51 @@ pub struct NewUser {
     pub password: String,
 }
 
-/// Why a login failed. Wrong login and wrong password are indistinguishable on purpose.
+/// Why a login failed. Unknown login, wrong password and a locked account answer alike to the
+/// caller (the API maps them to one answer); they differ here for the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoginError {
     BadCredentials,
-    /// Locked until this instant (ms).
+    /// Locked until this instant (ms) for this device, or for unknown devices.
     Locked(i64),
+    /// The right password, but the account is disabled.
     Disabled,
-    /// The password is older than 90 days and must be changed first.
+    /// The right password, but older than 90 days: it must be changed first.
     PasswordExpired,
+    /// Too many failures from this source address; it may try again at this instant (ms).
+    Throttled(i64),
+}
+
+/// One login attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginAttempt<'a> {
+    pub login: &'a str,
+    pub password: &'a str,
+    pub now: i64,
+    /// The client's address, for the per-source throttle.
+    pub source: &'a str,
+    /// The device cookie the browser sent, if any.
+    pub device: Option<&'a str>,
+}
+
+/// A successful login: the account, and a device cookie to set when the browser had none.
+#[derive(Debug, Clone)]
+pub struct LoggedIn {
+    pub user: User,
+    pub new_device: Option<String>,
+}
+
+/// Failed logins one source address may make in [`SOURCE_WINDOW_MINUTES`] before it must wait.
+pub const SOURCE_FAILURE_LIMIT: i64 = 20;
+pub const SOURCE_WINDOW_MINUTES: i64 = 15;
+/// A device cookie unused this many days no longer counts as known.
+pub const DEVICE_DAYS: i64 = 90;
+
+fn dummy_verify(password: &str) {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy =
+        DUMMY.get_or_init(|| hash_password("xiangzhi-dummy-Password-1").unwrap_or_default());
+    let _ = verify_password(password, dummy);
 }
 
 fn hash_password(password: &str) -> Result<String> {
@@ -234,67 +270,177 @@ impl Db {
         .await
     }
 
-    /// Checks a login and password. Five failures lock the account for 15 minutes.
+    /// Checks a login and password.
+    ///
+    /// Failures are counted in one atomic statement each, so N parallel failures count N. Every
+    /// fifth failure since the last success locks the account for 15 minutes — for logins from
+    /// unknown devices only: a browser that logged in to this account before (its device cookie)
+    /// keeps its own count and lock, so a stranger guessing cannot lock the owner out. A source
+    /// address with too many failures in a window is throttled before any password is checked.
+    /// While locked, no password is checked at all (an answer that differed for the right password
+    /// would let guessing go on through the lock).
     pub async fn authenticate(
         &self,
-        login: &str,
-        password: &str,
-        now: i64,
-    ) -> Result<std::result::Result<User, LoginError>> {
+        a: &LoginAttempt<'_>,
+    ) -> Result<std::result::Result<LoggedIn, LoginError>> {
+        let now = a.now;
+        if let Some(until) = self.source_throttled(a.source, now).await? {
+            return Ok(Err(LoginError::Throttled(until)));
+        }
         let row: Option<(i64, String)> = self
             .optional(&Q::with(
                 "SELECT id, password_hash FROM users WHERE login = ?",
-                vec![login.into()],
+                vec![a.login.into()],
             ))
             .await?;
         let Some((id, hash)) = row else {
             // Spend the same effort as for a real account, so timing does not reveal logins.
-            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-            let dummy = DUMMY
-                .get_or_init(|| hash_password("xiangzhi-dummy-Password-1").unwrap_or_default());
-            let _ = verify_password(password, dummy);
+            dummy_verify(a.password);
+            self.count_source_failure(a.source, now).await?;
             return Ok(Err(LoginError::BadCredentials));
         };
         let user = self.user_by_id(id).await?;
-        if user.disabled {
-            return Ok(Err(LoginError::Disabled));
-        }
-        if let Some(until) = user.locked_until.filter(|u| *u > now) {
+        let device = match a.device {
+            Some(d) => self.device_of(id, d, now).await?,
+            None => None,
+        };
+        let locked = match &device {
+            Some(d) => d.1.filter(|u| *u > now),
+            None => user.locked_until.filter(|u| *u > now),
+        };
+        if let Some(until) = locked {
+            dummy_verify(a.password);
             return Ok(Err(LoginError::Locked(until)));
         }
-        let mut tx = self.begin().await?;
-        if !verify_password(password, &hash) {
-            let fails = if user.locked_until.is_some() {
-                1
-            } else {
-                user.failed_logins + 1
+        if !verify_password(a.password, &hash) {
+            self.count_source_failure(a.source, now).await?;
+            let until = now + LOCKOUT_MINUTES * MINUTE;
+            let (table, key): (&str, crate::sql::Arg) = match &device {
+                Some(d) => ("login_devices", d.0.clone().into()),
+                None => ("users", id.into()),
             };
-            let (fails, locked) = if fails >= LOCKOUT_THRESHOLD {
-                (0, Some(now + LOCKOUT_MINUTES * MINUTE))
-            } else {
-                (fails, None)
-            };
-            tx.exec(&Q::with(
-                "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                vec![fails.into(), locked.into(), id.into()],
-            ))
-            .await?;
+            let key_col = if device.is_some() { "token_hash" } else { "id" };
+            let mut tx = self.begin().await?;
+            let (_, locked): (i64, Option<i64>) = tx
+                .one(&Q::with(
+                    &format!(
+                        "UPDATE {table} SET failed_logins = failed_logins + 1, \
+                         locked_until = CASE WHEN (failed_logins + 1) % ? = 0 THEN ? ELSE locked_until END \
+                         WHERE {key_col} = ? RETURNING failed_logins, locked_until"
+                    ),
+                    vec![LOCKOUT_THRESHOLD.into(), until.into(), key],
+                ))
+                .await?;
             tx.commit().await?;
-            return Ok(Err(match locked {
-                Some(until) => LoginError::Locked(until),
+            return Ok(Err(match locked.filter(|u| *u > now) {
+                Some(u) => LoginError::Locked(u),
                 None => LoginError::BadCredentials,
             }));
         }
-        tx.exec(&Q::with(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?",
-            vec![id.into()],
-        ))
-        .await?;
+        if user.disabled {
+            return Ok(Err(LoginError::Disabled));
+        }
+        // The right password clears the count, unless a parallel failure locked it meanwhile.
+        let mut tx = self.begin().await?;
+        let cleared = match &device {
+            Some(d) => {
+                tx.exec(&Q::with(
+                    "UPDATE login_devices SET failed_logins = 0, locked_until = NULL, last_used = ? \
+                     WHERE token_hash = ? AND (locked_until IS NULL OR locked_until <= ?)",
+                    vec![now.into(), d.0.clone().into(), now.into()],
+                ))
+                .await?
+            }
+            None => {
+                tx.exec(&Q::with(
+                    "UPDATE users SET failed_logins = 0, locked_until = NULL \
+                     WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)",
+                    vec![id.into(), now.into()],
+                ))
+                .await?
+            }
+        };
+        if cleared == 0 {
+            return Ok(Err(LoginError::Locked(now + LOCKOUT_MINUTES * MINUTE)));
+        }
+        // A browser without a device cookie for this account gets one now.
+        let new_device = if device.is_none() {
+            let (token, hash) = new_token();
+            tx.exec(&Q::with(
+                "INSERT INTO login_devices (token_hash, user_id, created_at, last_used, failed_logins, locked_until) \
+                 VALUES (?, ?, ?, ?, 0, NULL)",
+                vec![hash.into(), id.into(), now.into(), now.into()],
+            ))
+            .await?;
+            Some(token)
+        } else {
+            None
+        };
         tx.commit().await?;
         if user.password_expired(now) {
             return Ok(Err(LoginError::PasswordExpired));
         }
-        self.user_by_id(id).await.map(Ok)
+        Ok(Ok(LoggedIn {
+            user: self.user_by_id(id).await?,
+            new_device,
+        }))
+    }
+
+    /// The device row (its hash and lock) of a device cookie, if it belongs to this account and
+    /// was used within [`DEVICE_DAYS`].
+    async fn device_of(
+        &self,
+        user_id: i64,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<(String, Option<i64>)>> {
+        let hash = token_hash(token);
+        let row: Option<(Option<i64>,)> = self
+            .optional(&Q::with(
+                "SELECT locked_until FROM login_devices WHERE token_hash = ? AND user_id = ? AND last_used > ?",
+                vec![
+                    hash.clone().into(),
+                    user_id.into(),
+                    (now - DEVICE_DAYS * DAY).into(),
+                ],
+            ))
+            .await?;
+        Ok(row.map(|(l,)| (hash, l)))
+    }
+
+    /// When a source that failed too often may try again, if it is throttled now.
+    async fn source_throttled(&self, source: &str, now: i64) -> Result<Option<i64>> {
+        let row: Option<(i64, i64)> = self
+            .optional(&Q::with(
+                "SELECT window_start, failures FROM login_throttle WHERE source = ?",
+                vec![source.into()],
+            ))
+            .await?;
+        Ok(row.and_then(|(start, n)| {
+            let end = start + SOURCE_WINDOW_MINUTES * MINUTE;
+            (end > now && n >= SOURCE_FAILURE_LIMIT).then_some(end)
+        }))
+    }
+
+    /// Counts one failed login of a source, in one statement (a new window when the last ended).
+    async fn count_source_failure(&self, source: &str, now: i64) -> Result<()> {
+        let expired = now - SOURCE_WINDOW_MINUTES * MINUTE;
+        let mut tx = self.begin().await?;
+        tx.exec(&Q::with(
+            "INSERT INTO login_throttle (source, window_start, failures) VALUES (?, ?, 1) \
+             ON CONFLICT (source) DO UPDATE SET \
+             failures = CASE WHEN login_throttle.window_start <= ? THEN 1 ELSE login_throttle.failures + 1 END, \
+             window_start = CASE WHEN login_throttle.window_start <= ? THEN ? ELSE login_throttle.window_start END",
+            vec![
+                source.into(),
+                now.into(),
+                expired.into(),
+                expired.into(),
+                now.into(),
+            ],
+        ))
+        .await?;
+        tx.commit().await
     }
 
     /// Sets a new password after checking the policy and the last five passwords.

@@ -452,6 +452,9 @@ impl Db {
         by: By<'_>,
     ) -> Result<Case> {
         let cur = self.get_case(scope, id).await?;
+        if let Action::Merge { into } = action {
+            self.check_merge_target(scope, &cur, *into).await?;
+        }
         let deadlines = self.case_deadlines(cur.county_id).await?;
         self.step_case(&cur, action, by, &deadlines)
             .await?
@@ -462,6 +465,37 @@ impl Db {
                     "the case was changed by someone else just now; reload and try again",
                 )
             })
+    }
+
+    /// A case may be merged only into another open case of the same county that the caller can
+    /// see; anything else would drop it from every queue while pointing nowhere.
+    async fn check_merge_target(&self, scope: &Scope, cur: &Case, into: i64) -> Result<()> {
+        let refuse = |zh: &str, en: &str| StoreError::invalid("into", zh, en);
+        if into == cur.id {
+            return Err(refuse(
+                "不能把事项合并到它自己",
+                "a case cannot be merged into itself",
+            ));
+        }
+        let target = match self.get_case(scope, into).await {
+            Ok(t) if t.county_id == cur.county_id => t,
+            Ok(_) | Err(StoreError::NotFound) => {
+                return Err(refuse(
+                    &format!("要合并到的事项{into}不存在或不在您的管辖范围内"),
+                    &format!(
+                        "case {into} to merge into does not exist or is outside your jurisdiction"
+                    ),
+                ))
+            }
+            Err(e) => return Err(e),
+        };
+        if !target.status().is_open() {
+            return Err(refuse(
+                &format!("事项{into}已办结或已合并，不能再合并进去"),
+                &format!("case {into} is already closed or merged; merge into an open case"),
+            ));
+        }
+        Ok(())
     }
 
     /// Applies `action` to `cur` if the stored case is still at `cur.version`; `None` if not.

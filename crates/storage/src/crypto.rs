@@ -92,18 +92,56 @@ impl DataKey {
 pub struct Keyring {
     cipher: Sm4Gcm,
     index: HmacSm3,
+    audit: HmacSm3,
+    checkpoint: sm2::dsa::SigningKey,
     fingerprint: String,
 }
+
+/// The distinguishing identifier SM2 signatures of audit checkpoints are made with.
+pub const CHECKPOINT_DISTID: &str = "xiangzhi-audit-checkpoint";
 
 impl Keyring {
     pub fn new(key: &DataKey) -> Keyring {
         let enc = key.derive("sm4-gcm");
         let idx = key.derive("hmac-sm3-index");
+        let audit = key.derive("hmac-sm3-audit-chain");
         Keyring {
             cipher: Sm4Gcm::new_from_slice(&enc[..16]).expect("SM4 takes a 16-byte key"),
             index: <HmacSm3 as Mac>::new_from_slice(&idx).expect("HMAC takes any key length"),
+            audit: <HmacSm3 as Mac>::new_from_slice(&audit).expect("HMAC takes any key length"),
+            checkpoint: checkpoint_key(key),
             fingerprint: key.fingerprint(),
         }
+    }
+
+    /// The keyed hash of an audit entry's serialised fields (HMAC-SM3, hex): without the data
+    /// key nobody can compute it, so a rewritten chain cannot be made to verify.
+    pub fn audit_mac(&self, data: &[u8]) -> String {
+        let mut m = self.audit.clone();
+        m.update(data);
+        m.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Signs an audit checkpoint (SM2, hex of r ‖ s).
+    pub fn sign_checkpoint(&self, message: &[u8]) -> String {
+        use sm2::dsa::signature::Signer;
+        let sig: sm2::dsa::Signature = self.checkpoint.sign(message);
+        sig.to_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The public key that checks checkpoint signatures (SEC1 uncompressed, hex); an auditor
+    /// keeps it with the checkpoints.
+    pub fn checkpoint_public_key(&self) -> String {
+        self.checkpoint
+            .verifying_key()
+            .to_sec1_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     pub fn fingerprint(&self) -> &str {
@@ -171,6 +209,45 @@ impl Keyring {
         m.update(plain.as_bytes());
         B64.encode(&m.finalize().into_bytes()[..16])
     }
+}
+
+/// The SM2 key that signs audit checkpoints, derived from the data key (a scalar out of range,
+/// vanishingly unlikely, is derived again with a counter).
+fn checkpoint_key(key: &DataKey) -> sm2::dsa::SigningKey {
+    for i in 0u32.. {
+        let d = key.derive(&format!("sm2-audit-checkpoint/{i}"));
+        if let Ok(sk) = sm2::SecretKey::from_slice(&d) {
+            if let Ok(k) = sm2::dsa::SigningKey::new(CHECKPOINT_DISTID, &sk) {
+                return k;
+            }
+        }
+    }
+    unreachable!("a valid SM2 scalar is found within a few tries")
+}
+
+/// Checks a checkpoint signature against a public key (both hex).
+pub fn verify_checkpoint(public_key: &str, message: &[u8], signature: &str) -> bool {
+    use sm2::dsa::signature::Verifier;
+    let (Some(pk), Some(sig)) = (unhex(public_key), unhex(signature)) else {
+        return false;
+    };
+    let Ok(vk) = sm2::dsa::VerifyingKey::from_sec1_bytes(CHECKPOINT_DISTID, &pk) else {
+        return false;
+    };
+    let Ok(sig) = sm2::dsa::Signature::try_from(sig.as_slice()) else {
+        return false;
+    };
+    vk.verify(message, &sig).is_ok()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
 }
 
 pub fn is_sealed(v: &str) -> bool {

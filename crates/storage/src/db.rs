@@ -99,6 +99,7 @@ impl Db {
             url_redacted: redact(url),
         };
         db.check_data_key().await?;
+        db.seal_audit_keyed_from().await?;
         Ok(db)
     }
 
@@ -214,6 +215,12 @@ impl Db {
     }
 
     /// Runs a `SELECT COUNT(*) …` written by a test or benchmark (trusted SQL).
+    /// Whether the database holds any division (a demo is built only in an empty one).
+    pub async fn holds_data(&self) -> Result<bool> {
+        let (n,): (i64,) = self.one(&Q::new("SELECT COUNT(*) FROM divisions")).await?;
+        Ok(n > 0)
+    }
+
     pub async fn count_for_tests(&self, sql: &str) -> Result<i64> {
         let (n,): (i64,) = self.one(&Q::new(sql)).await?;
         Ok(n)

@@ -2,11 +2,30 @@
 
 use crate::helpers::TestDb;
 use crate::on_both;
-use xiangzhi_storage::accounts::{LoginError, NewUser};
+use xiangzhi_storage::accounts::{LoginAttempt, LoginError, NewUser};
 use xiangzhi_storage::audit::AuditEntry;
 use xiangzhi_storage::{DivisionInput, Scope, StoreError};
 
 const MIN: i64 = 60_000;
+
+/// A login from an unknown device at 127.0.0.1, its outcome without the device cookie.
+async fn auth(
+    db: &xiangzhi_storage::Db,
+    login: &str,
+    password: &str,
+    now: i64,
+) -> Result<xiangzhi_storage::accounts::User, LoginError> {
+    db.authenticate(&LoginAttempt {
+        login,
+        password,
+        now,
+        source: "127.0.0.1",
+        device: None,
+    })
+    .await
+    .unwrap()
+    .map(|l| l.user)
+}
 
 fn field(e: StoreError) -> String {
     match e {
@@ -57,29 +76,23 @@ async fn accounts(t: &TestDb) {
     // Lockout after five failures, for fifteen minutes, even for the right password.
     for i in 0..4 {
         assert_eq!(
-            db.authenticate("wang", "wrong", t0 + i).await.unwrap(),
+            auth(db, "wang", "wrong", t0 + i).await,
             Err(LoginError::BadCredentials)
         );
     }
     assert!(matches!(
-        db.authenticate("wang", "wrong", t0 + 5).await.unwrap(),
+        auth(db, "wang", "wrong", t0 + 5).await,
         Err(LoginError::Locked(_))
     ));
     assert!(matches!(
-        db.authenticate("wang", "Xiangzhi-2026", t0 + 10 * MIN)
-            .await
-            .unwrap(),
+        auth(db, "wang", "Xiangzhi-2026", t0 + 10 * MIN).await,
         Err(LoginError::Locked(_))
     ));
-    assert!(db
-        .authenticate("wang", "Xiangzhi-2026", t0 + 16 * MIN)
+    assert!(auth(db, "wang", "Xiangzhi-2026", t0 + 16 * MIN)
         .await
-        .unwrap()
         .is_ok());
     assert_eq!(
-        db.authenticate("nobody", "Xiangzhi-2026", t0)
-            .await
-            .unwrap(),
+        auth(db, "nobody", "Xiangzhi-2026", t0).await,
         Err(LoginError::BadCredentials)
     );
 
@@ -134,9 +147,7 @@ async fn accounts(t: &TestDb) {
         .unwrap();
     let day = 24 * 60 * MIN;
     assert_eq!(
-        db.authenticate("wang", "Xiangzhi-2026", t0 + 91 * day)
-            .await
-            .unwrap(),
+        auth(db, "wang", "Xiangzhi-2026", t0 + 91 * day).await,
         Err(LoginError::PasswordExpired)
     );
     assert!(db
@@ -146,20 +157,14 @@ async fn accounts(t: &TestDb) {
     db.change_password("wang", "Xiangzhi-2026", &pw(9), t0 + 91 * day)
         .await
         .unwrap();
-    assert!(db
-        .authenticate("wang", &pw(9), t0 + 91 * day + 1)
-        .await
-        .unwrap()
-        .is_ok());
+    assert!(auth(db, "wang", &pw(9), t0 + 91 * day + 1).await.is_ok());
 
     // A disabled account can neither log in nor use its sessions and tokens.
     let (_, token) = db.create_api_token(u.id, "again").await.unwrap();
     db.set_user_disabled(u.id, true).await.unwrap();
     assert!(db.token_user(&token).await.unwrap().is_none());
     assert_eq!(
-        db.authenticate("wang", &pw(9), t0 + 92 * day)
-            .await
-            .unwrap(),
+        auth(db, "wang", &pw(9), t0 + 92 * day).await,
         Err(LoginError::Disabled)
     );
 }
@@ -224,7 +229,8 @@ async fn audit_chain(t: &TestDb) {
             source: "127.0.0.1".into(),
             detail: String::new(),
         },
-    );
+    )
+    .unwrap();
     let p = tamper(
         t,
         &format!(
@@ -311,7 +317,7 @@ async fn audit_retention(t: &TestDb) {
             source: e.source.clone(),
             detail: e.detail.clone(),
         };
-        let h = xiangzhi_storage::audit::entry_hash(&prev, e.seq, e.at, &entry);
+        let h = xiangzhi_storage::audit::entry_hash(&prev, e.seq, e.at, &entry).unwrap();
         t.db.execute_for_tests(&format!(
             "UPDATE audit_log SET prev_hash = '{prev}', hash = '{h}' WHERE seq = {}",
             e.seq
@@ -343,3 +349,242 @@ async fn audit_retention(t: &TestDb) {
     );
 }
 on_both!(audit_prune, audit_retention);
+
+/// Failed logins are counted atomically: N parallel failures count N, a parallel failure never
+/// clears a lock, the owner's known device is not locked out by a stranger, and one source that
+/// fails too often is throttled before any password is checked.
+async fn lockout_races(t: &TestDb) {
+    let db = &t.db;
+    db.create_division(
+        &Scope::everything(),
+        &DivisionInput {
+            code: "141029000000".into(),
+            name: "乡宁县".into(),
+            parent_code: None,
+        },
+    )
+    .await
+    .unwrap();
+    let pw = "Xiangzhi-2026";
+    let u = db
+        .create_user(&NewUser {
+            login: "admin".into(),
+            display_name: "管理员".into(),
+            role: "county_admin".into(),
+            division_code: "141029000000".into(),
+            grid_id: None,
+            password: pw.into(),
+        })
+        .await
+        .unwrap();
+    let now = u.password_changed_at + 1_000;
+    let attempt = |password: &'static str, source: String, device: Option<String>| {
+        let db = db.clone();
+        async move {
+            db.authenticate(&LoginAttempt {
+                login: "admin",
+                password,
+                now,
+                source: &source,
+                device: device.as_deref(),
+            })
+            .await
+            .unwrap()
+        }
+    };
+    // The owner logs in once from their own browser, which gets a device cookie.
+    let owner = attempt(pw, "10.9.9.9".into(), None).await.unwrap();
+    let device = owner
+        .new_device
+        .expect("a first login hands out a device cookie");
+
+    let parallel = |n: usize, base: usize| {
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                tokio::spawn(attempt(
+                    "wrong-Password-1",
+                    format!("10.1.0.{}", base + i),
+                    None,
+                ))
+            })
+            .collect();
+        async move {
+            let mut out = Vec::new();
+            for h in handles {
+                out.push(h.await);
+            }
+            out
+        }
+    };
+    for r in parallel(4, 0).await {
+        assert!(matches!(r.unwrap(), Err(LoginError::BadCredentials)));
+    }
+    let count = || async { db.user_by_login("admin").await.unwrap().failed_logins };
+    assert_eq!(count().await, 4, "four parallel failures count four");
+    let outcomes = parallel(10, 10).await;
+    // The fifth failure locks; attempts that arrive after it are not evaluated (and not counted).
+    assert!(count().await >= 5, "the lock came from counted failures");
+    assert!(outcomes
+        .into_iter()
+        .any(|r| matches!(r.unwrap(), Err(LoginError::Locked(_)))));
+    // Locked for unknown devices: even the right password is not checked.
+    assert!(matches!(
+        attempt(pw, "10.2.0.1".into(), None).await,
+        Err(LoginError::Locked(_))
+    ));
+    // The owner's own browser still gets in.
+    let again = attempt(pw, "10.9.9.9".into(), Some(device.clone()))
+        .await
+        .unwrap();
+    assert_eq!(again.user.id, u.id);
+    assert!(
+        again.new_device.is_none(),
+        "a known device keeps its cookie"
+    );
+    // A device cookie of another account, or a made-up one, is an unknown device.
+    assert!(matches!(
+        attempt(pw, "10.2.0.2".into(), Some("made-up".into())).await,
+        Err(LoginError::Locked(_))
+    ));
+
+    // One source address that fails 20 times in 15 minutes is throttled, whatever login it tries.
+    for i in 0..xiangzhi_storage::accounts::SOURCE_FAILURE_LIMIT {
+        let r = db
+            .authenticate(&LoginAttempt {
+                login: &format!("nobody{i}"),
+                password: "x",
+                now,
+                source: "10.3.3.3",
+                device: None,
+            })
+            .await
+            .unwrap();
+        assert!(matches!(r, Err(LoginError::BadCredentials)), "{r:?}");
+    }
+    assert!(matches!(
+        attempt(pw, "10.3.3.3".into(), Some(device.clone())).await,
+        Err(LoginError::Throttled(_))
+    ));
+}
+on_both!(login_lockout_races, lockout_races);
+
+/// Rewrites entry 4 and recomputes every later hash and the head with `hash`.
+async fn rewrite(db: &xiangzhi_storage::Db, hash: fn(&str, i64, i64, &AuditEntry) -> String) {
+    let entries = db.audit_entries(None, 100).await.unwrap();
+    let mut prev = String::new();
+    for e in entries.into_iter().rev() {
+        if e.seq < 4 {
+            prev = e.hash.clone();
+            continue;
+        }
+        let entry = AuditEntry {
+            user_id: e.user_id,
+            login: e.login.clone(),
+            action: e.action.clone(),
+            object: if e.seq == 4 {
+                "resident 141029:666".into()
+            } else {
+                e.object.clone()
+            },
+            outcome: e.outcome.clone(),
+            source: e.source.clone(),
+            detail: e.detail.clone(),
+        };
+        let h = hash(&prev, e.seq, e.at, &entry);
+        db.execute_for_tests(&format!(
+            "UPDATE audit_log SET object = '{}', prev_hash = '{prev}', hash = '{h}' WHERE seq = {}",
+            entry.object, e.seq
+        ))
+        .await
+        .unwrap();
+        prev = h;
+    }
+    db.execute_for_tests(&format!(
+        "UPDATE audit_head SET hash = '{prev}' WHERE id = 1"
+    ))
+    .await
+    .unwrap();
+}
+
+/// The chain is keyed: an entry rewritten and the chain after it recomputed without the key is
+/// found; a rewrite with the key, or a log cut short, is found by a checkpoint kept apart; a
+/// checkpoint not signed by this system is refused.
+async fn audit_keyed(t: &TestDb) {
+    use xiangzhi_storage::audit::{legacy_entry_hash, Checkpoint};
+    fill(t, 10).await;
+    let kept: Vec<Checkpoint> = vec![t
+        .db
+        .audit_checkpoint(xiangzhi_storage::now_ms())
+        .await
+        .unwrap()];
+    assert_eq!(kept[0].seq, 10);
+    assert!(t
+        .db
+        .audit_check_checkpoints(Some(&kept))
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Rewrite entry 4 and recompute every later hash and the head as an attacker without the key
+    // can (plain SHA-256, the old scheme).
+    rewrite(&t.db, legacy_entry_hash).await;
+    let p =
+        t.db.audit_verify()
+            .await
+            .unwrap()
+            .problem
+            .expect("a rewrite without the key is found");
+    assert_eq!(p.0, 4);
+    // Claiming the whole log predates keying is refused too: that record carries a MAC.
+    t.db.execute_for_tests("UPDATE settings SET value = '1000' WHERE name = 'audit_keyed_from'")
+        .await
+        .unwrap();
+    assert_eq!(t.db.audit_verify().await.unwrap().problem.unwrap().0, 0);
+
+    // With the key (an insider), the chain verifies again, but the kept checkpoint does not.
+    let u = TestDb::new(crate::helpers::Backend::Sqlite).await.unwrap();
+    fill(&u, 10).await;
+    let kept = vec![u
+        .db
+        .audit_checkpoint(xiangzhi_storage::now_ms())
+        .await
+        .unwrap()];
+    rewrite(&u.db, |p, s, a, e| {
+        xiangzhi_storage::audit::entry_hash(p, s, a, e).unwrap()
+    })
+    .await;
+    assert_eq!(u.db.audit_verify().await.unwrap().problem, None);
+    let found = u.db.audit_check_checkpoints(Some(&kept)).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(found[0].problem.contains("rewritten"), "{found:?}");
+    // Cut short: the last three entries removed and the head moved back.
+    let w = TestDb::new(crate::helpers::Backend::Sqlite).await.unwrap();
+    fill(&w, 10).await;
+    let kept = vec![w
+        .db
+        .audit_checkpoint(xiangzhi_storage::now_ms())
+        .await
+        .unwrap()];
+    let seven = w.db.audit_entries(Some(8), 1).await.unwrap().remove(0);
+    w.db.execute_for_tests("DELETE FROM audit_log WHERE seq > 7")
+        .await
+        .unwrap();
+    w.db.execute_for_tests(&format!(
+        "UPDATE audit_head SET seq = 7, hash = '{}' WHERE id = 1",
+        seven.hash
+    ))
+    .await
+    .unwrap();
+    assert_eq!(w.db.audit_verify().await.unwrap().problem, None);
+    let found = w.db.audit_check_checkpoints(Some(&kept)).await.unwrap();
+    assert!(found[0].problem.contains("removed"), "{found:?}");
+    // A checkpoint whose signature does not check.
+    let mut forged = kept[0].clone();
+    forged.hash = seven.hash.clone();
+    forged.seq = 7;
+    let found = w.db.audit_check_checkpoints(Some(&[forged])).await.unwrap();
+    assert!(found[0].problem.contains("signature"), "{found:?}");
+    u.finish().await;
+    w.finish().await;
+}
+on_both!(audit_keyed_chain, audit_keyed);

@@ -21,7 +21,7 @@ pub const PASSWORD: &str = "Xiangzhi-Test-1";
 impl Client {
     fn build(t: &TestDb, token: Option<String>, cookie: Option<String>) -> Client {
         Client {
-            app: xiangzhi_api::app(AppState { db: t.db.clone() }),
+            app: xiangzhi_api::app(AppState::new(t.db.clone())),
             token,
             cookie,
         }
@@ -86,7 +86,11 @@ impl Client {
             req = req.header("authorization", format!("Bearer {t}"));
         }
         if let Some(c) = &self.cookie {
-            req = req.header("cookie", format!("xz_session={c}"));
+            // As a browser on this site sends it: the cookie, and the page's origin on writes.
+            req = req
+                .header("cookie", format!("xz_session={c}"))
+                .header("host", "localhost")
+                .header("origin", "http://localhost");
         }
         let body = match body {
             Some((bytes, ctype)) => {

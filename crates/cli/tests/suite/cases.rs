@@ -625,6 +625,36 @@ async fn duplicates(t: &TestDb) {
         .case_duplicates(&town("141029101000"), a)
         .await
         .is_err());
+    // A merge target must exist, be visible to the caller, be open and not the case itself;
+    // otherwise the case would leave every queue pointing nowhere.
+    let other_town = town("141029101000");
+    for (scope, into) in [
+        (&all, 999_999),      // no such case
+        (&all, far),          // itself
+        (&all, near),         // already merged
+        (&other_town, a),     // another township's case
+        (&other_town, later), // another township's case
+    ] {
+        let by = By {
+            actor: Actor::Dispatcher,
+            user: None,
+            note: "",
+            at: T0 + 3 * HOUR,
+        };
+        match t
+            .db
+            .case_step(scope, far, &Action::Merge { into }, by)
+            .await
+        {
+            Err(StoreError::Invalid(f)) => assert_eq!(f[0].field, "into", "{into}"),
+            other => panic!("merging into {into} must be refused, got {other:?}"),
+        }
+    }
+    let still = t.db.get_case(&all, far).await.unwrap();
+    assert_eq!(
+        (still.state, still.merged_into),
+        (CaseState::Reported, None)
+    );
 }
 on_both!(case_duplicates, duplicates);
 

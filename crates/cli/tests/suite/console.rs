@@ -122,12 +122,17 @@ impl Got {
 impl Page {
     fn new(t: &TestDb) -> Page {
         Page {
-            app: xiangzhi_console::app(AppState { db: t.db.clone() }),
+            app: xiangzhi_console::app(AppState::new(t.db.clone())),
             cookies: vec![],
         }
     }
     async fn send(&mut self, method: &str, uri: &str, form: Option<&str>) -> Got {
-        let mut req = Request::builder().method(method).uri(uri);
+        // As a browser on this site sends it: the host, and the page's origin.
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("host", "localhost")
+            .header("origin", "http://localhost");
         if !self.cookies.is_empty() {
             req = req.header("cookie", self.cookies.join("; "));
         }
@@ -165,6 +170,8 @@ impl Page {
         let req = Request::builder()
             .method("POST")
             .uri(uri)
+            .header("host", "localhost")
+            .header("origin", "http://localhost")
             .header("cookie", self.cookies.join("; "))
             .header(
                 "content-type",

@@ -14,6 +14,7 @@ use xiangzhi_domain::access::{LOCKOUT_MINUTES, LOCKOUT_THRESHOLD};
 use xiangzhi_domain::Right;
 use xiangzhi_storage::accounts::{LoggedIn, LoginAttempt, LoginError, NewUser, User};
 use xiangzhi_storage::audit::{AuditEntry, AuditRecord, Checkpoint, CheckpointProblem};
+use xiangzhi_storage::duties::{AccountOp, AccountOutcome, AccountRequest};
 use xiangzhi_storage::now_ms;
 
 type R<T> = Result<T, ApiError>;
@@ -28,7 +29,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_token))
         .routes(routes!(list_users, create_user))
         .routes(routes!(disable_user))
+        .routes(routes!(enable_user))
         .routes(routes!(reset_password))
+        .routes(routes!(account_requests))
+        .routes(routes!(approve_request))
+        .routes(routes!(reject_request))
         .routes(routes!(audit_entries))
         .routes(routes!(audit_verify))
         .routes(routes!(audit_checkpoints, audit_new_checkpoint))
@@ -279,34 +284,82 @@ fn require(u: &User, right: Right) -> R<()> {
     }
 }
 
-/// 账号列表 (security administrators).
-#[utoipa::path(get, path = "/users", tag = "auth", responses((status = 200, body = Vec<User>), (status = 403, body = Problem)))]
+/// 账号列表: the accounts of the caller's jurisdiction (security administrators).
+#[utoipa::path(get, path = "/users", tag = "auth", responses((status = 200, body = Vec<User>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_users(State(s): State<AppState>, Account(u): Account) -> R<Json<Vec<User>>> {
     require(&u, Right::ManageAccounts)?;
-    Ok(Json(s.db.list_users().await?))
+    Ok(Json(s.db.users_in_scope(&u).await?))
 }
 
-/// 新建账号 (security administrators).
-#[utoipa::path(post, path = "/users", tag = "auth", request_body = NewUser, responses((status = 201, body = User), (status = 403, body = Problem), (status = 422, body = Problem)))]
+/// What an account change led to: the account (done), or a request waiting for a second
+/// administrator's approval.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum AccountChange {
+    Done(User),
+    Pending(AccountRequest),
+}
+
+fn answer(o: AccountOutcome) -> (StatusCode, Json<AccountChange>) {
+    match o {
+        AccountOutcome::Done(u) => (StatusCode::OK, Json(AccountChange::Done(u))),
+        AccountOutcome::Pending(r) => (StatusCode::ACCEPTED, Json(AccountChange::Pending(r))),
+    }
+}
+
+/// 新建账号 (security administrators): a business role at once (201); a county administrator,
+/// auditor or security administrator only as a request another administrator must approve (202).
+#[utoipa::path(post, path = "/users", tag = "auth", request_body = NewUser, responses((status = 201, body = User),
+    (status = 202, body = AccountRequest), (status = 401, body = Problem), (status = 403, body = Problem),
+    (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_user(
     State(s): State<AppState>,
     Account(u): Account,
     Json(n): Json<NewUser>,
-) -> R<(StatusCode, Json<User>)> {
-    require(&u, Right::ManageAccounts)?;
-    Ok((StatusCode::CREATED, Json(s.db.create_user(&n).await?)))
+) -> R<(StatusCode, Json<AccountChange>)> {
+    let (status, body) = answer(
+        s.db.manage_account(&u, &AccountOp::Create(n), now_ms())
+            .await?,
+    );
+    let status = if status == StatusCode::OK {
+        StatusCode::CREATED
+    } else {
+        status
+    };
+    Ok((status, body))
 }
 
-/// 停用账号: ends its sessions and revokes its tokens (security administrators).
-#[utoipa::path(post, path = "/users/{id}/disable", tag = "auth", params(("id" = i64, Path)), responses((status = 204), (status = 403, body = Problem)))]
+/// 停用账号: ends its sessions and revokes its tokens (security administrators; a privileged
+/// account by approved request, 202).
+#[utoipa::path(post, path = "/users/{id}/disable", tag = "auth", params(("id" = i64, Path)),
+    responses((status = 200, body = User), (status = 202, body = AccountRequest), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn disable_user(
     State(s): State<AppState>,
     Account(u): Account,
     Path(id): Path<i64>,
-) -> R<StatusCode> {
-    require(&u, Right::ManageAccounts)?;
-    s.db.set_user_disabled(id, true).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> R<(StatusCode, Json<AccountChange>)> {
+    let op = AccountOp::SetDisabled {
+        user_id: id,
+        disabled: true,
+    };
+    Ok(answer(s.db.manage_account(&u, &op, now_ms()).await?))
+}
+
+/// 启用账号 (security administrators; a privileged account by approved request, 202).
+#[utoipa::path(post, path = "/users/{id}/enable", tag = "auth", params(("id" = i64, Path)),
+    responses((status = 200, body = User), (status = 202, body = AccountRequest), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn enable_user(
+    State(s): State<AppState>,
+    Account(u): Account,
+    Path(id): Path<i64>,
+) -> R<(StatusCode, Json<AccountChange>)> {
+    let op = AccountOp::SetDisabled {
+        user_id: id,
+        disabled: false,
+    };
+    Ok(answer(s.db.manage_account(&u, &op, now_ms()).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -314,18 +367,74 @@ pub struct PasswordReset {
     pub new_password: String,
 }
 
-/// 重置密码并解锁 (security administrators).
+/// 重置密码并解锁 (security administrators): a business role's at once; the password of a
+/// privileged account (at or above one's own rank) only by approved request (202), after which
+/// its owner must change it at the next login.
 #[utoipa::path(put, path = "/users/{id}/password", tag = "auth", params(("id" = i64, Path)), request_body = PasswordReset,
-    responses((status = 204), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = User), (status = 202, body = AccountRequest), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn reset_password(
     State(s): State<AppState>,
     Account(u): Account,
     Path(id): Path<i64>,
     Json(p): Json<PasswordReset>,
-) -> R<StatusCode> {
-    require(&u, Right::ManageAccounts)?;
-    s.db.set_password(id, &p.new_password, now_ms()).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> R<(StatusCode, Json<AccountChange>)> {
+    let op = AccountOp::ResetPassword {
+        user_id: id,
+        password: p.new_password,
+    };
+    Ok(answer(s.db.manage_account(&u, &op, now_ms()).await?))
+}
+
+/// 账号变更申请: requests of the caller's jurisdiction, pending first (security and county
+/// administrators).
+#[utoipa::path(get, path = "/account-requests", tag = "auth",
+    responses((status = 200, body = Vec<AccountRequest>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn account_requests(
+    State(s): State<AppState>,
+    Account(u): Account,
+) -> R<Json<Vec<AccountRequest>>> {
+    Ok(Json(s.db.account_requests(&u).await?))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct Decision {
+    /// Why (kept with the request).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Approves a request and carries it out: another administrator than the requester, whose
+/// jurisdiction holds the account, and not the account itself.
+#[utoipa::path(post, path = "/account-requests/{id}/approve", tag = "auth", params(("id" = i64, Path)), request_body = Decision,
+    responses((status = 200, body = AccountRequest), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn approve_request(
+    State(s): State<AppState>,
+    Account(u): Account,
+    Path(id): Path<i64>,
+    Json(d): Json<Decision>,
+) -> R<Json<AccountRequest>> {
+    Ok(Json(
+        s.db.decide_account_request(&u, id, true, &d.note, now_ms())
+            .await?,
+    ))
+}
+
+/// Rejects a request (the same people who may approve it).
+#[utoipa::path(post, path = "/account-requests/{id}/reject", tag = "auth", params(("id" = i64, Path)), request_body = Decision,
+    responses((status = 200, body = AccountRequest), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn reject_request(
+    State(s): State<AppState>,
+    Account(u): Account,
+    Path(id): Path<i64>,
+    Json(d): Json<Decision>,
+) -> R<Json<AccountRequest>> {
+    Ok(Json(
+        s.db.decide_account_request(&u, id, false, &d.note, now_ms())
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -243,6 +243,9 @@ pub struct CategoryInput {
     pub level: String,
     #[serde(default)]
     pub is_dispute: bool,
+    /// Publish cases of this category in the public Open311 feed (never for disputes).
+    #[serde(default)]
+    pub is_public: bool,
 }
 
 /// Adds or changes a category of a county: for accounts whose jurisdiction holds the whole county.
@@ -277,6 +280,7 @@ pub async fn put_case_category(
         name,
         level,
         is_dispute: i.is_dispute,
+        is_public: i.is_public,
     };
     s.db.put_case_category(&c.scope, &cat).await?;
     Ok(Json(cat))

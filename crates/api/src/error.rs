@@ -207,6 +207,10 @@ impl From<StoreError> for ApiError {
                 detail: None,
                 retry_after: None,
             },
+            StoreError::Forbidden(why) => {
+                let (zh, en) = why.split_once(" / ").unwrap_or((&why, &why));
+                ApiError::forbidden(zh, en)
+            }
             e => ApiError::internal(&e),
         }
     }

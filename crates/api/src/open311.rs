@@ -158,7 +158,7 @@ fn as_request(c: &PublicCase) -> Value {
         "status_notes": format!("{} / {}", c.state.zh(), c.state.as_str().replace('_', " ")),
         "service_name": c.category_name,
         "service_code": c.category,
-        "description": c.description,
+        "description": xiangzhi_domain::public_text::mask_numbers(&c.description),
         "agency_responsible": c.level.zh(),
         "service_notice": "",
         "requested_datetime": w3c(c.created_at),

@@ -72,6 +72,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/users/{id}/disable", post(pages::disable_user))
         .route("/users/{id}/enable", post(pages::enable_user))
         .route("/users/{id}/password", post(pages::reset_password))
+        .route("/users/requests/{id}/approve", post(pages::approve_request))
+        .route("/users/requests/{id}/reject", post(pages::reject_request))
         .route("/audit", get(pages::audit))
         .route("/audit/verify", post(pages::audit_verify))
         .route("/audit/checkpoint", post(pages::audit_checkpoint))
@@ -211,7 +213,8 @@ impl Viewer {
                 role_en: self.user.role.as_str().replace('_', " "),
                 division: self.user.division_code.clone(),
                 registry: self.user.can(Right::ReadRegistry),
-                accounts: self.user.can(Right::ManageAccounts),
+                accounts: self.user.can(Right::ManageAccounts)
+                    || self.user.can(Right::ApproveAccounts),
                 audit: self.user.can(Right::ReadAudit),
             }),
             path: self.path.clone(),

@@ -920,6 +920,8 @@ pub async fn build(
                 name: name.to_string(),
                 level,
                 is_dispute: dispute,
+                // Welfare and policy questions are about one family: never published.
+                is_public: !dispute && !matches!(code, "assistance" | "policy"),
             },
         )
         .await?;

@@ -36,8 +36,11 @@ pub enum Right {
     Unmask,
     /// Read the audit log.
     ReadAudit,
-    /// Create, lock, reset and revoke accounts.
+    /// Create, lock, reset and revoke accounts (of roles below one's own; above, by request).
     ManageAccounts,
+    /// Approve another administrator's request to create, reset or disable a privileged account
+    /// (the second person of 三员分立).
+    ApproveAccounts,
 }
 
 impl Role {
@@ -75,7 +78,7 @@ impl Role {
         match self {
             CountyAdmin => matches!(
                 right,
-                ReadRegistry | WriteRegistry | WriteStructure | Unmask
+                ReadRegistry | WriteRegistry | WriteStructure | Unmask | ApproveAccounts
             ),
             TownshipOfficer => matches!(
                 right,
@@ -84,8 +87,33 @@ impl Role {
             VillageSecretary => matches!(right, ReadRegistry | WriteRegistry | Unmask),
             GridWorker => matches!(right, ReadRegistry | WriteRegistry),
             Auditor => matches!(right, ReadAudit),
-            SecurityAdmin => matches!(right, ManageAccounts),
+            SecurityAdmin => matches!(right, ManageAccounts | ApproveAccounts),
         }
+    }
+
+    /// The county administrator, the auditor and the security administrator: the three
+    /// privileged roles of 三员分立, which watch each other.
+    pub fn is_privileged(self) -> bool {
+        matches!(
+            self,
+            Role::CountyAdmin | Role::Auditor | Role::SecurityAdmin
+        )
+    }
+
+    /// 2 for the privileged roles, 1 for the business roles.
+    pub fn rank(self) -> u8 {
+        if self.is_privileged() {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// Whether `self` acting on an account of role `target` (creating it, resetting its password,
+    /// disabling or enabling it) needs a second person's approval: always when the target ranks
+    /// at or above the actor, so nobody can make or take over an account as strong as their own.
+    pub fn needs_approval_for(self, target: Role) -> bool {
+        target.rank() >= self.rank()
     }
 }
 
@@ -166,6 +194,17 @@ mod tests {
             );
             assert!(!(r.has(Right::ReadAudit) && r.has(Right::ReadRegistry)));
             assert_eq!(r.as_str().parse::<Role>().unwrap(), r);
+        }
+    }
+
+    #[test]
+    fn a_second_person_for_privileged_accounts() {
+        use Role::*;
+        for target in [CountyAdmin, Auditor, SecurityAdmin] {
+            assert!(SecurityAdmin.needs_approval_for(target), "{target:?}");
+        }
+        for target in [TownshipOfficer, VillageSecretary, GridWorker] {
+            assert!(!SecurityAdmin.needs_approval_for(target), "{target:?}");
         }
     }
 

@@ -10,6 +10,7 @@ pub mod error;
 pub mod id_number;
 pub mod money;
 pub mod phone;
+pub mod public_text;
 
 pub use access::{Right, Role};
 pub use division::{DivisionCode, DivisionLevel};

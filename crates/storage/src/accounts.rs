@@ -138,6 +138,116 @@ fn verify_password(password: &str, hash: &str) -> bool {
     })
 }
 
+/// A new account, checked and with its password hashed, ready to insert.
+pub(crate) struct PreparedUser {
+    pub(crate) login: String,
+    pub(crate) display_name: String,
+    pub(crate) role: Role,
+    pub(crate) division_code: String,
+    pub(crate) grid_id: Option<i64>,
+    pub(crate) grid_path: Option<String>,
+    pub(crate) password_hash: String,
+}
+
+fn login_taken() -> StoreError {
+    StoreError::conflict("login", "登录名已存在", "the login is taken")
+}
+
+/// Inserts an account; `password_changed_at` 0 makes its owner change the password first.
+pub(crate) async fn insert_user(
+    tx: &mut crate::Tx,
+    p: &PreparedUser,
+    now: i64,
+    password_changed_at: Option<i64>,
+) -> Result<i64> {
+    let id = crate::registry::next_ids(tx, 0, "user", 1).await?;
+    tx.exec(&Q::with(
+        "INSERT INTO users (id, login, display_name, role, division_code, grid_id, grid_path, password_hash, password_changed_at, \
+         failed_logins, locked_until, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)",
+        vec![
+            id.into(),
+            p.login.clone().into(),
+            p.display_name.clone().into(),
+            p.role.as_str().into(),
+            p.division_code.clone().into(),
+            p.grid_id.into(),
+            p.grid_path.clone().into(),
+            p.password_hash.clone().into(),
+            password_changed_at.unwrap_or(now).into(),
+            crate::sql::Arg::Bool(false),
+            now.into(),
+            now.into(),
+        ],
+    ))
+    .await
+    .map_err(|e| match e {
+        StoreError::Conflict(_) => login_taken(),
+        e => e,
+    })?;
+    tx.exec(&Q::with(
+        "INSERT INTO password_history (user_id, changed_at, password_hash) VALUES (?, ?, ?)",
+        vec![id.into(), now.into(), p.password_hash.clone().into()],
+    ))
+    .await?;
+    Ok(id)
+}
+
+/// Stores a new password hash, unlocks the account and ends its sessions; `changed_at` 0 makes
+/// the owner change it at the next login.
+pub(crate) async fn apply_password(
+    tx: &mut crate::Tx,
+    user_id: i64,
+    hash: &str,
+    changed_at: i64,
+    now: i64,
+) -> Result<()> {
+    tx.exec(&Q::with(
+        "UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?",
+        vec![hash.into(), changed_at.into(), now.into(), user_id.into()],
+    ))
+    .await?;
+    tx.exec(&Q::with(
+        "INSERT INTO password_history (user_id, changed_at, password_hash) VALUES (?, ?, ?)",
+        vec![user_id.into(), now.into(), hash.into()],
+    ))
+    .await?;
+    // A new password ends every session of the account.
+    tx.exec(&Q::with(
+        "DELETE FROM sessions WHERE user_id = ?",
+        vec![user_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Disables (ending its sessions and revoking its tokens) or enables an account; the rows changed.
+pub(crate) async fn apply_disabled(
+    tx: &mut crate::Tx,
+    user_id: i64,
+    disabled: bool,
+    now: i64,
+) -> Result<u64> {
+    let n = tx
+        .exec(&Q::with(
+            "UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?",
+            vec![crate::sql::Arg::Bool(disabled), now.into(), user_id.into()],
+        ))
+        .await?;
+    if disabled {
+        tx.exec(&Q::with(
+            "DELETE FROM sessions WHERE user_id = ?",
+            vec![user_id.into()],
+        ))
+        .await?;
+        tx.exec(&Q::with(
+            "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            vec![now.into(), user_id.into()],
+        ))
+        .await?;
+    }
+    Ok(n)
+}
+
 /// A fresh random token and the hash that is stored for it.
 fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];
@@ -159,7 +269,19 @@ fn policy(field: &str, r: std::result::Result<(), xiangzhi_domain::Invalid>) -> 
 }
 
 impl Db {
+    /// Creates an account directly (the command line, run by whoever holds the server; the API
+    /// and console go through [`Db::manage_account`], which applies separation of duties).
     pub async fn create_user(&self, u: &NewUser) -> Result<User> {
+        let p = self.prepare_user(u).await?;
+        let mut tx = self.begin().await?;
+        let id = insert_user(&mut tx, &p, now_ms(), None).await?;
+        tx.commit().await?;
+        self.user_by_id(id).await
+    }
+
+    /// Checks a new account (fields, password policy, division, grid, free login) and hashes
+    /// its password, without writing anything.
+    pub(crate) async fn prepare_user(&self, u: &NewUser) -> Result<PreparedUser> {
         let mut c = crate::Checker::default();
         let login = c.text("login", &u.login, 50);
         let display = c.text("display_name", &u.display_name, 50);
@@ -211,40 +333,24 @@ impl Db {
                 (grid_division, Some(path))
             }
         };
-        let hash = hash_password(&u.password)?;
-        let now = now_ms();
-        let mut tx = self.begin().await?;
-        let id = crate::registry::next_ids(&mut tx, 0, "user", 1).await?;
-        tx.exec(&Q::with(
-            "INSERT INTO users (id, login, display_name, role, division_code, grid_id, grid_path, password_hash, password_changed_at, \
-             failed_logins, locked_until, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)",
-            vec![
-                id.into(),
-                login.into(),
-                display.into(),
-                role.as_str().into(),
-                division_code.into(),
-                u.grid_id.into(),
-                grid_path.into(),
-                hash.clone().into(),
-                now.into(),
-                crate::sql::Arg::Bool(false),
-                now.into(),
-                now.into(),
-            ],
-        ))
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => StoreError::conflict("login", "登录名已存在", "the login is taken"),
-            e => e,
-        })?;
-        tx.exec(&Q::with(
-            "INSERT INTO password_history (user_id, changed_at, password_hash) VALUES (?, ?, ?)",
-            vec![id.into(), now.into(), hash.into()],
-        ))
-        .await?;
-        tx.commit().await?;
-        self.user_by_id(id).await
+        let taken: Option<(i64,)> = self
+            .optional(&Q::with(
+                "SELECT id FROM users WHERE login = ?",
+                vec![login.clone().into()],
+            ))
+            .await?;
+        if taken.is_some() {
+            return Err(login_taken());
+        }
+        Ok(PreparedUser {
+            login,
+            display_name: display,
+            role,
+            division_code,
+            grid_id: u.grid_id,
+            grid_path,
+            password_hash: hash_password(&u.password)?,
+        })
     }
 
     pub async fn user_by_id(&self, id: i64) -> Result<User> {
@@ -445,6 +551,19 @@ impl Db {
 
     /// Sets a new password after checking the policy and the last five passwords.
     pub async fn set_password(&self, user_id: i64, new_password: &str, now: i64) -> Result<()> {
+        let hash = self.check_new_password(user_id, new_password).await?;
+        let mut tx = self.begin().await?;
+        apply_password(&mut tx, user_id, &hash, now, now).await?;
+        tx.commit().await
+    }
+
+    /// Checks a new password of an account against the policy and its last five passwords, and
+    /// returns its hash.
+    pub(crate) async fn check_new_password(
+        &self,
+        user_id: i64,
+        new_password: &str,
+    ) -> Result<String> {
         let user = self.user_by_id(user_id).await?;
         policy("new_password", check_password(new_password, &user.login))?;
         let history: Vec<(String,)> = self
@@ -460,25 +579,7 @@ impl Db {
                 format!("the password must differ from the last {PASSWORD_HISTORY}"),
             ));
         }
-        let hash = hash_password(new_password)?;
-        let mut tx = self.begin().await?;
-        tx.exec(&Q::with(
-            "UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?",
-            vec![hash.clone().into(), now.into(), now.into(), user_id.into()],
-        ))
-        .await?;
-        tx.exec(&Q::with(
-            "INSERT INTO password_history (user_id, changed_at, password_hash) VALUES (?, ?, ?)",
-            vec![user_id.into(), now.into(), hash.into()],
-        ))
-        .await?;
-        // A new password ends every session of the account.
-        tx.exec(&Q::with(
-            "DELETE FROM sessions WHERE user_id = ?",
-            vec![user_id.into()],
-        ))
-        .await?;
-        tx.commit().await
+        hash_password(new_password)
     }
 
     /// Changes one's own password, proving the old one (also the way out of an expired password).
@@ -503,28 +604,7 @@ impl Db {
 
     pub async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<()> {
         let mut tx = self.begin().await?;
-        let n = tx
-            .exec(&Q::with(
-                "UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?",
-                vec![
-                    crate::sql::Arg::Bool(disabled),
-                    now_ms().into(),
-                    user_id.into(),
-                ],
-            ))
-            .await?;
-        if disabled {
-            tx.exec(&Q::with(
-                "DELETE FROM sessions WHERE user_id = ?",
-                vec![user_id.into()],
-            ))
-            .await?;
-            tx.exec(&Q::with(
-                "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
-                vec![now_ms().into(), user_id.into()],
-            ))
-            .await?;
-        }
+        let n = apply_disabled(&mut tx, user_id, disabled, now_ms()).await?;
         tx.commit().await?;
         if n == 0 {
             Err(StoreError::NotFound)

@@ -125,6 +125,10 @@ pub struct CaseCategory {
     #[sqlx(try_from = "String")]
     pub level: CaseLevel,
     pub is_dispute: bool,
+    /// Whether the county publishes cases of this category in the public Open311 feed (never
+    /// disputes, never cases tied to a household).
+    #[serde(default)]
+    pub is_public: bool,
 }
 
 /// Who takes a step, when, and what they said (it goes into the timeline).
@@ -193,15 +197,16 @@ impl Db {
         }
         let mut tx = self.begin().await?;
         tx.exec(&Q::with(
-            "INSERT INTO case_categories (county_id, code, name, level, is_dispute) VALUES (?, ?, ?, ?, ?) \
+            "INSERT INTO case_categories (county_id, code, name, level, is_dispute, is_public) VALUES (?, ?, ?, ?, ?, ?) \
              ON CONFLICT (county_id, code) DO UPDATE SET name = excluded.name, level = excluded.level, \
-             is_dispute = excluded.is_dispute",
+             is_dispute = excluded.is_dispute, is_public = excluded.is_public",
             vec![
                 c.county_id.into(),
                 c.code.clone().into(),
                 c.name.clone().into(),
                 c.level.as_str().into(),
                 crate::sql::Arg::Bool(c.is_dispute),
+                crate::sql::Arg::Bool(c.is_public && !c.is_dispute),
             ],
         ))
         .await?;
@@ -641,7 +646,7 @@ impl Db {
     /// The case categories of a county.
     pub async fn case_categories(&self, county_id: i64) -> Result<Vec<CaseCategory>> {
         self.all(&Q::with(
-            "SELECT t.county_id, t.code, t.name, t.level, t.is_dispute FROM case_categories t \
+            "SELECT t.county_id, t.code, t.name, t.level, t.is_dispute, t.is_public FROM case_categories t \
              WHERE t.county_id = ? ORDER BY t.code",
             vec![county_id.into()],
         ))
@@ -715,16 +720,22 @@ impl Db {
         Ok(out.into_iter().take(20).map(|(_, o)| o).collect())
     }
 
-    /// Cases the public may see (Open311 GET): no disputes (mediation is private), no reporter,
-    /// no household; newest first, at most 200.
+    /// Cases the public may see (Open311 GET): only categories the county marks public, never
+    /// disputes (mediation is private), never a case tied to a household (a welfare or family
+    /// matter), no reporter; newest first, at most 200. Descriptions are masked by the caller.
     pub async fn public_cases(&self, county_id: i64, f: &PublicFilter) -> Result<Vec<PublicCase>> {
         let mut q = Q::with(
             "SELECT t.id, t.category, c.name AS category_name, t.state, t.level, t.description, d.name AS division_name, \
              t.latitude, t.longitude, t.created_at, t.updated_at, t.due_at FROM cases t \
              JOIN case_categories c ON c.county_id = t.county_id AND c.code = t.category \
              JOIN divisions d ON d.county_id = t.county_id AND d.code = t.division_code \
-             WHERE t.county_id = ? AND c.is_dispute = ? AND t.state <> 'merged'",
-            vec![county_id.into(), crate::sql::Arg::Bool(false)],
+             WHERE t.county_id = ? AND c.is_dispute = ? AND c.is_public = ? AND t.household_id IS NULL \
+             AND t.state <> 'merged'",
+            vec![
+                county_id.into(),
+                crate::sql::Arg::Bool(false),
+                crate::sql::Arg::Bool(true),
+            ],
         );
         if !f.ids.is_empty() {
             q.push(" AND t.id IN (");

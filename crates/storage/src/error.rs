@@ -33,6 +33,9 @@ pub enum StoreError {
     /// A uniqueness or reference rule of the registry would be broken.
     #[error("conflict: {0:?}")]
     Conflict(FieldError),
+    /// The caller's role may not do this (Chinese / English).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("migration: {0}")]

@@ -14,6 +14,7 @@ pub mod bulk;
 pub mod cases;
 pub mod crypto;
 pub mod db;
+pub mod duties;
 pub mod error;
 pub mod files;
 pub mod mediation;

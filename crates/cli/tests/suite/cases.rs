@@ -37,6 +37,7 @@ pub async fn categories(db: &Db) {
                 name: name.into(),
                 level,
                 is_dispute: dispute,
+                is_public: !dispute,
             },
         )
         .await
@@ -44,7 +45,7 @@ pub async fn categories(db: &Db) {
     }
 }
 
-fn input(key: &str, division: &str) -> CaseInput {
+pub fn input(key: &str, division: &str) -> CaseInput {
     CaseInput {
         idempotency_key: key.into(),
         category: "road".into(),

@@ -450,6 +450,7 @@ async fn browser() {
                 name: name.into(),
                 level,
                 is_dispute: code == "neighbour",
+                is_public: code != "neighbour",
             },
         )
         .await

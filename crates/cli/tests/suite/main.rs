@@ -15,3 +15,4 @@ mod notify;
 mod plans;
 mod schema;
 mod sealed;
+mod security;

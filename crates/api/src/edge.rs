@@ -356,9 +356,11 @@ fn html_escape(s: &str) -> String {
     out
 }
 
-/// The Content-Security-Policy of every page: scripts and styles only from this site (no inline
-/// script), no plug-ins, no framing, forms only to this site.
-pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+/// The Content-Security-Policy of every page: scripts and style sheets only from this site (no
+/// inline script, no inline handlers), no plug-ins, no framing, forms only to this site. Style
+/// attributes are allowed: the chart library positions its tooltips with them, and they cannot run
+/// script.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data: blob:; \
      connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; \
      frame-ancestors 'none'; worker-src 'self'; manifest-src 'self'";
 /// Swagger UI sets inline styles; it gets them, and nothing else more.

@@ -3,6 +3,12 @@
 // village larger and joined to its members by lines.
 (function () {
   "use strict";
+  // Forms that ask first (no inline handlers: the Content-Security-Policy forbids them).
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-confirm]"), function (f) {
+    f.addEventListener("submit", function (e) {
+      if (!window.confirm(f.getAttribute("data-confirm"))) e.preventDefault();
+    });
+  });
   var el = document.getElementById("alliance-map");
   var src = document.getElementById("xz-plan");
   if (!el || !src || !window.echarts) return;
@@ -40,11 +46,20 @@
     animation: false,
     grid: { left: 8, right: 8, top: 8, bottom: 8, containLabel: false },
     tooltip: {
+      // Built as DOM text nodes, never as an HTML string: names and industries come from people.
       formatter: function (p) {
         if (!p.data || !p.data.v) return "";
         var v = p.data.v;
-        return v.name + " (" + v.code + ")<br>" + v.population + " · " + (v.industries || []).join("、") +
-          "<br>" + (v.alliance ? (L.alliance + " " + v.alliance + (v.lead ? " · " + L.lead : "")) : L.unplaced);
+        var box = document.createElement("div");
+        var line = function (text) {
+          var d = document.createElement("div");
+          d.textContent = text;
+          box.appendChild(d);
+        };
+        line(v.name + " (" + v.code + ")");
+        line(v.population + " · " + (v.industries || []).join("、"));
+        line(v.alliance ? (L.alliance + " " + v.alliance + (v.lead ? " · " + L.lead : "")) : L.unplaced);
+        return box;
       }
     },
     xAxis: { type: "value", show: false, scale: true, min: Math.min.apply(null, lons) - pad, max: Math.max.apply(null, lons) + pad },

@@ -1,8 +1,8 @@
-// Keeps the grid worker's report page on the phone so it opens without signal. Only the page and
-// its script are cached (network first, the cached copy when there is no network); reports go to
+// Keeps the grid worker's report page on the phone so it opens without signal. Only the page, its
+// script and its style sheet are cached (network first, the cached copy when there is no network); reports go to
 // the API directly and wait in localStorage, never here.
-var CACHE = "xz-m-1";
-var PAGES = ["/m/", "/m/app.js"];
+var CACHE = "xz-m-2";
+var PAGES = ["/m/", "/m/app.js", "/m/app.css"];
 
 function keep(req, res) {
   if (res && res.ok && !res.redirected && res.type === "basic") {

@@ -67,6 +67,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/m", get(mobile::bare))
         .route("/m/", get(mobile::page))
         .route("/m/app.js", get(mobile::app_js))
+        .route("/m/app.css", get(mobile::app_css))
         .route("/m/sw.js", get(mobile::service_worker))
         .route("/users", get(pages::users).post(pages::create_user))
         .route("/users/{id}/disable", post(pages::disable_user))

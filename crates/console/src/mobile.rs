@@ -14,6 +14,7 @@ use xiangzhi_storage::{Division, ListQuery};
 
 const SCRIPT: &[u8] = include_bytes!("../assets/mobile.js");
 const WORKER: &[u8] = include_bytes!("../assets/sw.js");
+const STYLE: &[u8] = include_bytes!("../assets/mobile.css");
 
 #[derive(Template)]
 #[template(path = "mobile.html")]
@@ -88,16 +89,25 @@ pub async fn bare() -> Redirect {
     Redirect::permanent("/m/")
 }
 
-fn script(body: &'static [u8]) -> Response {
+/// A file of the page, revalidated on every load (the service worker keeps the last copy).
+fn file(body: &'static [u8], kind: &'static str) -> Response {
     (
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CONTENT_TYPE, kind),
             (header::CACHE_CONTROL, "no-cache"),
         ],
         body,
     )
         .into_response()
+}
+
+fn script(body: &'static [u8]) -> Response {
+    file(body, "text/javascript; charset=utf-8")
+}
+
+pub async fn app_css() -> Response {
+    file(STYLE, "text/css; charset=utf-8")
 }
 
 pub async fn app_js() -> Response {

@@ -409,27 +409,10 @@ async fn console_pages(t: &TestDb) {
     assert!(g.body.contains("审计链完整"), "{}", g.body);
 }
 on_both!(pages, console_pages);
-
-/// The console in Debian's Chromium (playwright-core): a village secretary on a phone logs in,
-/// finds a household and sees masked ID numbers; a screenshot of each main page is kept in
-/// `artifacts/screenshots`. Needs `scripts/browser-setup` (run by `scripts/test`); required under CI.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn browser() {
-    let root = crate::helpers::workspace_root();
-    let ready = std::path::Path::new("/usr/bin/chromium").exists()
-        && root
-            .join("tests/browser/node_modules/playwright-core")
-            .exists();
-    if !ready {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "the browser test must run under CI: run scripts/browser-setup"
-        );
-        eprintln!("skipping the browser test: run scripts/browser-setup first");
-        return;
-    }
-    let t = TestDb::new(Backend::Sqlite).await.unwrap();
-    let v = seed_village(&t).await;
+/// The county the browser tests use: the village with its household, two case categories with a
+/// case each, a grid worker on the micro-grid, a township with planning profiles and its officer.
+async fn browser_county(t: &TestDb) -> Village {
+    let v = seed_village(t).await;
     for (code, name, level) in [
         (
             "road",
@@ -503,10 +486,100 @@ async fn browser() {
     .await
     .unwrap();
     // A township with planning profiles and its officer, for the alliance pages.
-    let admin = Client::new(&t).await;
+    let admin = Client::new(t).await;
     crate::plans::add_villages(&admin).await;
     crate::plans::put_profiles(&admin).await;
-    crate::api::add_user(&t, "zhenzhang", "township_officer", "141029100000").await;
+    crate::api::add_user(t, "zhenzhang", "township_officer", "141029100000").await;
+    v
+}
+
+/// Whether the browser tools are installed (required under CI).
+fn browser_ready() -> bool {
+    let root = crate::helpers::workspace_root();
+    let ready = std::path::Path::new("/usr/bin/chromium").exists()
+        && root
+            .join("tests/browser/node_modules/playwright-core")
+            .exists();
+    if !ready {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the browser test must run under CI: run scripts/browser-setup"
+        );
+        eprintln!("skipping the browser test: run scripts/browser-setup first");
+    }
+    ready
+}
+
+/// Markup a township officer or clerk could type into any name: it must show as text everywhere.
+const HOSTILE: &str = "<img src=x onerror=\"window.__xss=(window.__xss||0)+1\">";
+
+/// Every page that shows names people typed, in Chromium, with hostile markup in those names
+/// (villages, industries, categories, cases, households, residents, accounts, the audit log): no
+/// script runs, and the Content-Security-Policy blocks nothing the pages need.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_hostile_names() {
+    if !browser_ready() {
+        return;
+    }
+    let t = TestDb::new(Backend::Sqlite).await.unwrap();
+    let v = browser_county(&t).await;
+    for sql in [
+        format!("UPDATE divisions SET name = name || '{HOSTILE}' WHERE level IN ('village', 'township')"),
+        format!("UPDATE village_profiles SET industries = '{HOSTILE}|苹果'"),
+        format!("UPDATE case_categories SET name = '{HOSTILE}'"),
+        format!("UPDATE cases SET description = '{HOSTILE}', reporter_name = '{HOSTILE}'"),
+        format!("UPDATE households SET address = '{HOSTILE}'"),
+        format!("UPDATE residents SET name = '{HOSTILE}'"),
+        format!("UPDATE users SET display_name = '{HOSTILE}'"),
+    ] {
+        t.db.execute_for_tests(&sql).await.unwrap();
+    }
+    // A login attempt under a hostile name lands in the audit log the auditor reads.
+    let _ = xiangzhi_api::sign_in(
+        &xiangzhi_api::AppState::new(t.db.clone()),
+        HOSTILE,
+        "x",
+        "127.0.0.1",
+        None,
+    )
+    .await;
+    let root = crate::helpers::workspace_root();
+    let stdout = crate::helpers::run_against_server(
+        &t,
+        "hostile names browser test",
+        std::path::Path::new("node"),
+        "tests/browser/hostile.test.mjs",
+        &[
+            ("XZ_SECRETARY", "cunshuji".into()),
+            ("XZ_SECURITY", "anquan".into()),
+            ("XZ_AUDITOR", "shenji".into()),
+            ("XZ_GRID_WORKER", "wanggeyuan".into()),
+            ("XZ_OFFICER", "zhenzhang".into()),
+            ("XZ_PASSWORD", PASSWORD.into()),
+            ("XZ_HOUSEHOLD_ID", v.household.to_string()),
+            ("XZ_RESIDENT_ID", v.resident.to_string()),
+            (
+                "XZ_ARTIFACTS",
+                root.join("artifacts/screenshots").display().to_string(),
+            ),
+        ],
+    )
+    .await;
+    println!("{stdout}");
+    t.finish().await;
+}
+
+/// The console in Debian's Chromium (playwright-core): a village secretary on a phone logs in,
+/// finds a household and sees masked ID numbers; a screenshot of each main page is kept in
+/// `artifacts/screenshots`. Needs `scripts/browser-setup` (run by `scripts/test`); required under CI.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser() {
+    if !browser_ready() {
+        return;
+    }
+    let root = crate::helpers::workspace_root();
+    let t = TestDb::new(Backend::Sqlite).await.unwrap();
+    let v = browser_county(&t).await;
     let stdout = crate::helpers::run_against_server(
         &t,
         "browser test",

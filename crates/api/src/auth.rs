@@ -442,6 +442,8 @@ pub async fn reject_request(
 pub struct AuditQuery {
     /// Entries before this sequence number (for paging back).
     pub before: Option<i64>,
+    /// 1-500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

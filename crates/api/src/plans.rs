@@ -62,7 +62,8 @@ pub struct PlanRequest {
     #[serde(default)]
     pub exclude: Vec<String>,
     pub seed: Option<u64>,
-    /// Time limit, seconds (default 10, at most 120).
+    /// Time limit, seconds (default 10; 0.1 to 120).
+    #[schema(minimum = 0.1, maximum = 120)]
     pub seconds: Option<f64>,
 }
 
@@ -295,7 +296,29 @@ pub async fn create_plan(
 pub async fn start_plan(s: &AppState, c: &Caller, req: &PlanRequest) -> R<PlanRecord> {
     let (division, v, positions) = build_problem(s, c, req).await?;
     let seed = req.seed.unwrap_or(1);
-    let seconds = req.seconds.unwrap_or(10.0).clamp(0.1, 120.0);
+    let seconds = match req.seconds {
+        None => 10.0,
+        Some(x) if x.is_finite() && (0.1..=120.0).contains(&x) => x,
+        Some(x) => {
+            return Err(bad(
+                "seconds",
+                format!("时间限制应在0.1到120秒之间，收到{x}"),
+                format!("seconds must be between 0.1 and 120, got {x}"),
+            ))
+        }
+    };
+    for (field, v) in [
+        ("max_distance_km", req.max_distance_km),
+        ("link_km", req.link_km),
+    ] {
+        if let Some(x) = v.filter(|x| !(x.is_finite() && *x > 0.0 && *x <= 1000.0)) {
+            return Err(bad(
+                field,
+                format!("距离应大于0且不超过1000公里，收到{x}"),
+                format!("a distance must be above 0 and at most 1000 km, got {x}"),
+            ));
+        }
+    }
     let params = serde_json::to_string(req).unwrap_or_default();
     let free = v.problem.villages.len() as i64;
     let rec =

@@ -168,6 +168,17 @@ impl Db {
                     "population should be between 0 and 10,000,000".into(),
                 ));
             }
+            if let Some(f) = r
+                .income_fen
+                .filter(|f| !(0..=100_000_000_000_000).contains(f))
+            {
+                errors.push(row_error(
+                    i,
+                    "income_fen",
+                    format!("村集体收入不能为负数或过大（收到{f}分）"),
+                    format!("collective income cannot be negative or huge (got {f} fen)"),
+                ));
+            }
             match (r.longitude, r.latitude) {
                 (None, None) => {}
                 (Some(x), Some(y))

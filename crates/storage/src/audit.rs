@@ -333,10 +333,8 @@ impl Db {
             let p = q.arg(b);
             q.push(&format!(" AND t.seq < {p}"));
         }
-        q.push(&format!(
-            " ORDER BY t.seq DESC LIMIT {}",
-            limit.clamp(1, 500)
-        ));
+        let limit = crate::registry::check_limit(Some(limit), 100)?;
+        q.push(&format!(" ORDER BY t.seq DESC LIMIT {limit}"));
         self.all(&q).await
     }
 

@@ -736,7 +736,8 @@ pub struct ListQuery {
     pub parent: Option<String>,
     /// From the previous page's `next_cursor`.
     pub cursor: Option<String>,
-    /// Page size, 1-500 (default 50).
+    /// Page size, 1-500 (default 50); a larger one is refused, not cut.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

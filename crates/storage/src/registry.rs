@@ -97,6 +97,20 @@ fn bad_cursor() -> StoreError {
     StoreError::invalid("cursor", "分页游标无效", "the cursor is not valid")
 }
 
+/// A page size asked for: 1 to 500, `default` when not given; anything else is refused (naming
+/// `limit`) rather than silently cut.
+pub fn check_limit(asked: Option<u32>, default: u32) -> Result<u32> {
+    match asked {
+        None => Ok(default),
+        Some(l) if (1..=MAX_LIMIT).contains(&l) => Ok(l),
+        Some(l) => Err(StoreError::invalid(
+            "limit",
+            format!("每页条数应在1到{MAX_LIMIT}之间，收到{l}"),
+            format!("limit must be between 1 and {MAX_LIMIT}, got {l}"),
+        )),
+    }
+}
+
 /// Adds the cursor condition, order and limit, runs the query and cuts the page.
 pub(crate) async fn page<T: crate::db::Record + Keyed>(
     db: &Db,
@@ -104,7 +118,7 @@ pub(crate) async fn page<T: crate::db::Record + Keyed>(
     order: Order,
     lq: &ListQuery,
 ) -> Result<Page<T>> {
-    let limit = lq.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT) as usize;
+    let limit = check_limit(lq.limit, DEFAULT_LIMIT)? as usize;
     if let Some(c) = lq.cursor.as_deref().filter(|c| !c.is_empty()) {
         let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(c)

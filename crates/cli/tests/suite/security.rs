@@ -542,8 +542,8 @@ async fn redirects_and_headers(t: &TestDb) {
     let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
     assert!(
         csp.contains("frame-ancestors 'none'")
-            && csp.contains("script-src 'self'")
-            && !csp.contains("unsafe-inline")
+            && csp.contains("script-src 'self';")
+            && !csp.contains("script-src 'self' 'unsafe")
     );
     assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
     assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
@@ -697,3 +697,88 @@ async fn public_feed(t: &TestDb) {
     );
 }
 on_both!(open311_public_feed, public_feed);
+
+/// Numbers out of range are refused with the field named, never clamped or stored.
+async fn validation_gaps(t: &TestDb) {
+    let admin = Client::new(t).await;
+    crate::plans::seed_profiles(&admin).await;
+    for seconds in [json!(-1), json!(1e308), json!(0)] {
+        admin
+            .problem(
+                "POST",
+                "/api/v1/plans",
+                Some(json!({"division_code": "141029100000", "seconds": seconds})),
+                422,
+                "seconds",
+            )
+            .await;
+    }
+    admin
+        .problem(
+            "POST",
+            "/api/v1/plans",
+            Some(json!({"division_code": "141029100000", "max_distance_km": -3})),
+            422,
+            "max_distance_km",
+        )
+        .await;
+    let (st, v, _) = admin
+        .call(
+            "PUT",
+            "/api/v1/village-profiles",
+            Some(
+                json!([{"code": "141029100101", "population": 800, "income_fen": -500,
+                "target": true, "may_lead": false}]),
+            ),
+        )
+        .await;
+    assert_eq!(st.as_u16(), 422, "{v}");
+    assert_eq!(v["errors"][0]["field"], "rows[0].income_fen", "{v}");
+    for limit in ["501", "0"] {
+        admin
+            .problem(
+                "GET",
+                &format!("/api/v1/divisions?limit={limit}"),
+                None,
+                422,
+                "limit",
+            )
+            .await;
+    }
+    assert_eq!(
+        admin
+            .call("GET", "/api/v1/divisions?limit=500", None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+}
+on_both!(out_of_range_numbers, validation_gaps);
+
+/// `demo --database-url postgres://…` uses that database (and refuses one that holds data),
+/// instead of quietly writing the SQLite file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_honours_the_database_url() {
+    let Some(t) = TestDb::new(crate::helpers::Backend::Postgres).await else {
+        return;
+    };
+    let admin = Client::new(&t).await;
+    seed_tree(&admin).await;
+    let dir = std::env::temp_dir().join(format!("xz_demo_url_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xiangzhi"))
+        .args(["--database-url", &t.url(), "demo", "--no-serve"])
+        .current_dir(&dir)
+        .env("XIANGZHI_DATA_KEY", crate::helpers::TEST_DATA_KEY)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a database with data is refused");
+    assert!(err.contains("already holds data"), "{err}");
+    assert!(
+        !dir.join("xiangzhi-demo.db").exists(),
+        "no SQLite file written instead"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+    t.finish().await;
+}

@@ -282,6 +282,7 @@ pub async fn authenticate(
         description = "党建引领基层治理 — party-building-led grassroots governance. Errors are RFC 9457 problem details in Chinese and English.",
         version = "1"
     ),
+    paths(open311::services, open311::service_definition, open311::requests, open311::request, open311::create),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags(
@@ -289,7 +290,8 @@ pub async fn authenticate(
         (name = "registry", description = "区划、网格、人口 — divisions, grids, people"),
         (name = "party", description = "党组织与包联 — party organisation and contact duties"),
         (name = "cases", description = "诉求与矛盾纠纷闭环 — demands and disputes in a closed loop"),
-        (name = "alliances", description = "跨村联建规划 — cross-village alliance planning")
+        (name = "alliances", description = "跨村联建规划 — cross-village alliance planning"),
+        (name = "open311", description = "Open311 GeoReport v2 — public reading, submissions with an account token")
     )
 )]
 struct ApiDoc;
@@ -306,6 +308,105 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Documents the answers every operation can give besides its own, as the edge and the extractors
+/// send them: problem details (`application/problem+json`) for a malformed request (400), a login
+/// required (401, routes behind the bearer scheme), a refused role or cross-site write (403), a
+/// missing or out-of-jurisdiction record (404, routes with a path parameter or a jurisdiction
+/// filter), an oversized field or body (413), a control character or invalid field (422).
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let problem = |what: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(what)
+                    .content(
+                        "application/problem+json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let open311 = path.starts_with("/open311/");
+            for (write, op) in [
+                (false, item.get.as_mut()),
+                (true, item.post.as_mut()),
+                (true, item.put.as_mut()),
+                (true, item.patch.as_mut()),
+                (true, item.delete.as_mut()),
+            ]
+            .into_iter()
+            .filter_map(|(w, o)| o.map(|o| (w, o)))
+            {
+                let responses = &mut op.responses.responses;
+                // Errors documented with the Problem schema are sent as problem+json.
+                for r in responses.values_mut() {
+                    if let RefOr::T(r) = r {
+                        if let Some(c) = r.content.shift_remove("application/json") {
+                            let is_problem = matches!(&c.schema, Some(RefOr::Ref(x)) if x.ref_location.ends_with("/Problem"));
+                            let key = if is_problem {
+                                "application/problem+json"
+                            } else {
+                                "application/json"
+                            };
+                            r.content.insert(key.to_string(), c);
+                        }
+                    }
+                }
+                let public = op
+                    .security
+                    .as_ref()
+                    .is_some_and(|s| s.iter().all(|r| r == &Default::default()));
+                let mut add = |code: &str, what: &str| {
+                    let r = responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| problem(what));
+                    // The edge answers in problem details even where the operation's own errors
+                    // have another form (Open311).
+                    if let RefOr::T(r) = r {
+                        if !r.content.contains_key("application/problem+json") {
+                            r.content.insert(
+                                "application/problem+json".to_string(),
+                                ContentBuilder::new()
+                                    .schema(Some(Ref::from_schema_name("Problem")))
+                                    .build(),
+                            );
+                        }
+                    }
+                };
+                add("422", "A field is invalid or holds a control character");
+                if write {
+                    add("413", "A field or the body is too large");
+                }
+                if open311 {
+                    continue;
+                }
+                add("400", "The request could not be read");
+                if !public {
+                    add("401", "Login required");
+                }
+                if write || !public {
+                    add("403", "Not allowed for this role, or a cross-site write");
+                }
+                if write {
+                    add(
+                        "409",
+                        "Conflicts with existing data, or changed by someone else meanwhile",
+                    );
+                }
+                if !public {
+                    add("404", "No such record within your jurisdiction");
+                }
+            }
+        }
+    }
+}
+
 /// The API router and its OpenAPI document, built from the same handler list.
 pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -317,6 +418,9 @@ pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
                 .merge(plans::routes()),
         )
         .split_for_parts();
+    // After the routes joined the document: the answers every operation can give.
+    let mut doc = doc;
+    utoipa::Modify::modify(&CommonResponses, &mut doc);
     let router = router
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

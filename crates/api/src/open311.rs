@@ -5,15 +5,16 @@
 //! household, the village rather than an address.
 
 use crate::AppState;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use utoipa::ToSchema;
 use xiangzhi_domain::case::CaseState;
 use xiangzhi_storage::audit::AuditEntry;
 use xiangzhi_storage::cases::{CaseInput, PublicCase, PublicFilter};
@@ -28,11 +29,100 @@ pub fn routes(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// A service (a case category the public may report) as Open311 lists it.
+#[derive(Serialize, ToSchema)]
+pub struct Service {
+    pub service_code: String,
+    pub service_name: String,
+    pub description: String,
+    pub metadata: bool,
+    /// Always `realtime`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub keywords: String,
+    /// The level that settles it.
+    pub group: String,
+}
+
+/// A service's definition (no extra attributes).
+#[derive(Serialize, ToSchema)]
+pub struct ServiceDefinition {
+    pub service_code: String,
+    pub attributes: Vec<Value>,
+}
+
+/// A request (case) as the public may see it.
+#[derive(Serialize, ToSchema)]
+pub struct ServiceRequest {
+    pub service_request_id: String,
+    /// `open` or `closed`.
+    pub status: String,
+    pub status_notes: String,
+    pub service_name: String,
+    pub service_code: String,
+    /// What happened, with phone and ID numbers masked.
+    pub description: String,
+    pub agency_responsible: String,
+    pub service_notice: String,
+    pub requested_datetime: String,
+    pub updated_datetime: String,
+    pub expected_datetime: Option<String>,
+    /// The village, not an address.
+    pub address: String,
+    pub address_id: Option<String>,
+    pub zipcode: Option<String>,
+    pub lat: Option<f64>,
+    pub long: Option<f64>,
+    pub media_url: Option<String>,
+}
+
+/// The answer to a submission.
+#[derive(Serialize, ToSchema)]
+pub struct Submitted {
+    pub service_request_id: String,
+    pub service_notice: String,
+    pub account_id: Option<String>,
+}
+
+/// An Open311 error.
+#[derive(Serialize, ToSchema)]
+pub struct Open311Error {
+    pub code: u16,
+    /// Chinese / English.
+    pub description: String,
+}
+
+/// A submission (form-encoded).
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct Submission {
+    /// An account's API token.
+    pub api_key: String,
+    /// The county code, e.g. 141029.
+    pub jurisdiction_id: String,
+    pub service_code: String,
+    pub description: String,
+    pub lat: Option<f64>,
+    pub long: Option<f64>,
+    /// The village (12-digit code) or group (15-digit); default: the account's own division.
+    pub address_id: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+    pub device_id: Option<String>,
+    /// Makes a retry safe: the same key files nothing new.
+    #[serde(rename = "attribute[idempotency_key]")]
+    pub idempotency_key: Option<String>,
+}
+
 /// An Open311 error: `[{"code": status, "description": …}]`, Chinese then English.
 fn error(status: StatusCode, zh: &str, en: &str) -> Response {
     (
         status,
-        axum::Json(json!([{"code": status.as_u16(), "description": format!("{zh} / {en}")}])),
+        axum::Json([Open311Error {
+            code: status.as_u16(),
+            description: format!("{zh} / {en}"),
+        }]),
     )
         .into_response()
 }
@@ -97,13 +187,18 @@ fn parse_w3c(field: &str, v: Option<&String>) -> Result<Option<i64>, Refused> {
     }
 }
 
-#[derive(Deserialize)]
-struct Jurisdiction {
-    jurisdiction_id: Option<String>,
+type Params = Query<HashMap<String, String>>;
+
+fn jurisdiction(q: &HashMap<String, String>) -> Option<&str> {
+    q.get("jurisdiction_id").map(String::as_str)
 }
 
-async fn services(State(s): State<AppState>, Query(j): Query<Jurisdiction>) -> Response {
-    let county = match county_of(j.jurisdiction_id.as_deref()) {
+/// GET services.json: the case categories the public may report (never disputes).
+#[utoipa::path(get, path = "/open311/v2/services.json", tag = "open311", security(()),
+    params(("jurisdiction_id" = String, Query, description = "The county code, e.g. 141029")),
+    responses((status = 200, body = Vec<Service>), (status = 400, body = Vec<Open311Error>)))]
+pub(crate) async fn services(State(s): State<AppState>, Query(j): Params) -> Response {
+    let county = match county_of(jurisdiction(&j)) {
         Ok(c) => c,
         Err(r) => return r.into_response(),
     };
@@ -111,69 +206,80 @@ async fn services(State(s): State<AppState>, Query(j): Query<Jurisdiction>) -> R
         Ok(cats) => axum::Json(
             cats.iter()
                 .filter(|c| !c.is_dispute)
-                .map(|c| {
-                    json!({
-                        "service_code": c.code,
-                        "service_name": c.name,
-                        "description": format!("{}（由{}办理）", c.name, c.level.zh()),
-                        "metadata": false,
-                        "type": "realtime",
-                        "keywords": c.code,
-                        "group": c.level.as_str(),
-                    })
+                .map(|c| Service {
+                    service_code: c.code.clone(),
+                    service_name: c.name.clone(),
+                    description: format!("{}（由{}办理）", c.name, c.level.zh()),
+                    metadata: false,
+                    kind: "realtime".into(),
+                    keywords: c.code.clone(),
+                    group: c.level.as_str().into(),
                 })
-                .collect::<Vec<Value>>(),
+                .collect::<Vec<Service>>(),
         )
         .into_response(),
         Err(e) => store_error(e),
     }
 }
 
-async fn service_definition(
+/// GET services/{service_code}.json: a service's definition.
+#[utoipa::path(get, path = "/open311/v2/services/{service_code}.json", tag = "open311", security(()),
+    params(("service_code" = String, Path), ("jurisdiction_id" = String, Query, description = "The county code")),
+    responses((status = 200, body = ServiceDefinition), (status = 400, body = Vec<Open311Error>), (status = 404, body = Vec<Open311Error>)))]
+pub(crate) async fn service_definition(
     State(s): State<AppState>,
     Path(code): Path<String>,
-    Query(j): Query<Jurisdiction>,
+    Query(j): Params,
 ) -> Response {
-    let county = match county_of(j.jurisdiction_id.as_deref()) {
+    let county = match county_of(jurisdiction(&j)) {
         Ok(c) => c,
         Err(r) => return r.into_response(),
     };
     let code = strip_json(&code);
     match s.db.case_categories(county).await {
         Ok(cats) => match cats.iter().find(|c| c.code == code && !c.is_dispute) {
-            Some(c) => {
-                axum::Json(json!({"service_code": c.code, "attributes": []})).into_response()
-            }
+            Some(c) => axum::Json(ServiceDefinition {
+                service_code: c.code.clone(),
+                attributes: vec![],
+            })
+            .into_response(),
             None => error(StatusCode::NOT_FOUND, "没有该服务", "no such service"),
         },
         Err(e) => store_error(e),
     }
 }
 
-fn as_request(c: &PublicCase) -> Value {
+fn as_request(c: &PublicCase) -> ServiceRequest {
     let closed = matches!(c.state, CaseState::Closed | CaseState::ClosedUnresolved);
-    json!({
-        "service_request_id": c.id.to_string(),
-        "status": if closed { "closed" } else { "open" },
-        "status_notes": format!("{} / {}", c.state.zh(), c.state.as_str().replace('_', " ")),
-        "service_name": c.category_name,
-        "service_code": c.category,
-        "description": xiangzhi_domain::public_text::mask_numbers(&c.description),
-        "agency_responsible": c.level.zh(),
-        "service_notice": "",
-        "requested_datetime": w3c(c.created_at),
-        "updated_datetime": w3c(c.updated_at),
-        "expected_datetime": c.due_at.map(w3c),
-        "address": c.division_name,
-        "address_id": Value::Null,
-        "zipcode": Value::Null,
-        "lat": c.latitude,
-        "long": c.longitude,
-        "media_url": Value::Null,
-    })
+    ServiceRequest {
+        service_request_id: c.id.to_string(),
+        status: if closed { "closed" } else { "open" }.into(),
+        status_notes: format!("{} / {}", c.state.zh(), c.state.as_str().replace('_', " ")),
+        service_name: c.category_name.clone(),
+        service_code: c.category.clone(),
+        description: xiangzhi_domain::public_text::mask_numbers(&c.description),
+        agency_responsible: c.level.zh().into(),
+        service_notice: String::new(),
+        requested_datetime: w3c(c.created_at),
+        updated_datetime: w3c(c.updated_at),
+        expected_datetime: c.due_at.map(w3c),
+        address: c.division_name.clone(),
+        address_id: None,
+        zipcode: None,
+        lat: c.latitude,
+        long: c.longitude,
+        media_url: None,
+    }
 }
 
-async fn requests(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+/// GET requests.json: published cases, newest first (the last 90 days unless dates are given).
+#[utoipa::path(get, path = "/open311/v2/requests.json", tag = "open311", security(()),
+    params(("jurisdiction_id" = String, Query, description = "The county code"),
+        ("service_request_id" = Option<String>, Query, description = "Comma-separated ids"),
+        ("service_code" = Option<String>, Query), ("status" = Option<String>, Query, description = "open or closed"),
+        ("start_date" = Option<String>, Query, description = "W3C datetime"), ("end_date" = Option<String>, Query, description = "W3C datetime")),
+    responses((status = 200, body = Vec<ServiceRequest>), (status = 400, body = Vec<Open311Error>)))]
+pub(crate) async fn requests(State(s): State<AppState>, Query(q): Params) -> Response {
     let county = match county_of(q.get("jurisdiction_id").map(String::as_str)) {
         Ok(c) => c,
         Err(r) => return r.into_response(),
@@ -215,12 +321,16 @@ async fn requests(State(s): State<AppState>, Query(q): Query<HashMap<String, Str
     }
 }
 
-async fn request(
+/// GET requests/{service_request_id}.json: one published case.
+#[utoipa::path(get, path = "/open311/v2/requests/{service_request_id}.json", tag = "open311", security(()),
+    params(("service_request_id" = String, Path), ("jurisdiction_id" = String, Query, description = "The county code")),
+    responses((status = 200, body = Vec<ServiceRequest>), (status = 400, body = Vec<Open311Error>), (status = 404, body = Vec<Open311Error>)))]
+pub(crate) async fn request(
     State(s): State<AppState>,
     Path(id): Path<String>,
-    Query(j): Query<Jurisdiction>,
+    Query(j): Params,
 ) -> Response {
-    let county = match county_of(j.jurisdiction_id.as_deref()) {
+    let county = match county_of(jurisdiction(&j)) {
         Ok(c) => c,
         Err(r) => return r.into_response(),
     };
@@ -244,11 +354,18 @@ async fn request(
 /// division (12 or 15 digits); without it the case lands in the account's own division.
 /// `attribute[idempotency_key]` makes retries safe; without it the key is derived from the
 /// submission, so an identical retry from the same account files nothing new.
-async fn create(
+#[utoipa::path(post, path = "/open311/v2/requests.json", tag = "open311", security(()),
+    request_body(content = Submission, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 201, body = Vec<Submitted>), (status = 200, body = Vec<Submitted>, description = "Filed before under the same key"),
+        (status = 400, body = Vec<Open311Error>), (status = 401, body = Vec<Open311Error>), (status = 403, body = Vec<Open311Error>),
+        (status = 404, body = Vec<Open311Error>), (status = 409, body = Vec<Open311Error>), (status = 422, body = Vec<Open311Error>)))]
+pub(crate) async fn create(
     State(s): State<AppState>,
     ext: axum::http::Extensions,
-    Form(f): Form<HashMap<String, String>>,
+    body: axum::body::Bytes,
 ) -> Response {
+    // Read as a form whatever the content type says (the standard's clients send forms).
+    let f: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
     let get = |k: &str| f.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
     let Some(key) = get("api_key") else {
         return error(
@@ -362,11 +479,15 @@ async fn create(
             } else {
                 StatusCode::OK
             },
-            axum::Json(json!([{
-                "service_request_id": c.id.to_string(),
-                "service_notice": format!("已受理登记，将由{}办理 / registered; to be handled at {} level", c.level.zh(), c.level.as_str().replace('_', " ")),
-                "account_id": Value::Null,
-            }])),
+            axum::Json([Submitted {
+                service_request_id: c.id.to_string(),
+                service_notice: format!(
+                    "已受理登记，将由{}办理 / registered; to be handled at {} level",
+                    c.level.zh(),
+                    c.level.as_str().replace('_', " ")
+                ),
+                account_id: None,
+            }]),
         )
             .into_response(),
         Err(e) => store_error(e),

@@ -79,7 +79,8 @@ pub struct PlanView {
     #[schema(value_type = Object)]
     pub params: Value,
     pub seed: i64,
-    #[schema(value_type = Object)]
+    /// The plan once done (null before).
+    #[schema(value_type = Option<Object>)]
     pub result: Option<Value>,
     pub error: Option<String>,
     pub created_at: i64,

@@ -1041,8 +1041,10 @@ struct DeadlineRow {
 pub struct CaseStats {
     pub total: i64,
     /// (category code, cases)
+    #[schema(value_type = Vec<Vec<serde_json::Value>>)]
     pub by_category: Vec<(String, i64)>,
     /// (state, cases)
+    #[schema(value_type = Vec<Vec<serde_json::Value>>)]
     pub by_state: Vec<(String, i64)>,
     /// Cases resolved (whatever happened after).
     pub resolved: i64,
@@ -1060,6 +1062,7 @@ pub struct CaseStats {
     /// Open cases past their deadline (ids, most overdue first).
     pub overdue: Vec<i64>,
     /// (household id, cases) for households with more than one case in the period.
+    #[schema(value_type = Vec<Vec<serde_json::Value>>)]
     pub repeat_households: Vec<(i64, i64)>,
 }
 

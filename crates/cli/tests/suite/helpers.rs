@@ -173,6 +173,18 @@ pub async fn run_against_server(
     script: &str,
     envs: &[(&str, String)],
 ) -> String {
+    run_with_args(t, what, program, &[script.to_string()], envs).await
+}
+
+/// As [`run_against_server`], with any arguments; `{base}` in an argument becomes the server's
+/// address.
+pub async fn run_with_args(
+    t: &TestDb,
+    what: &str,
+    program: &std::path::Path,
+    args: &[String],
+    envs: &[(&str, String)],
+) -> String {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -184,10 +196,12 @@ pub async fn run_against_server(
         )
         .await
     });
+    let base = format!("http://{addr}");
     let mut cmd = tokio::process::Command::new(program);
-    cmd.arg(script)
+    cmd.args(args.iter().map(|a| a.replace("{base}", &base)))
         .current_dir(&root)
-        .env("XZ_BASE", format!("http://{addr}"));
+        .env("XZ_BASE", &base)
+        .stdin(std::process::Stdio::null());
     for (k, v) in envs {
         cmd.env(k, v);
     }

@@ -6,6 +6,7 @@ mod access;
 mod accounts;
 mod api;
 mod cases;
+mod conformance;
 mod console;
 mod demo;
 mod exchange;

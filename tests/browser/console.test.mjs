@@ -114,6 +114,20 @@ try {
     await p.click("button[type=submit]");
     await p.waitForURL(new RegExp(path));
     await p.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+    if (path === "/users") {
+      // A privileged account is only requested: it waits for a second administrator.
+      await p.fill("form[action='/users'] input[name=login]", "xinshenji");
+      await p.fill("form[action='/users'] input[name=display_name]", "新审计员");
+      await p.selectOption("form[action='/users'] select[name=role]", "auditor");
+      await p.fill("form[action='/users'] input[name=division_code]", "141029000000");
+      await p.fill("form[action='/users'] input[name=password]", "Shenji-New-2026");
+      await p.click("form[action='/users'] button[type=submit]");
+      await p.waitForSelector("p.ok");
+      assert.match(await p.textContent("p.ok"), /须由另一位管理员批准/);
+      assert.match(await p.textContent("table.requests"), /新审计员.*审计员.*待批准/s);
+      assert.match(await p.textContent("table.requests"), /等待另一位管理员/, "the requester cannot approve it");
+      await p.screenshot({ path: `${shots}/11b-users-request.png`, fullPage: true });
+    }
     const r = await p.goto(`${base}/search`);
     assert.equal(r.status(), 403, `${who} may not search residents`);
     await ctx.close();

@@ -757,7 +757,7 @@ async fn change_account(
             )
             .await;
             let msg = (
-                format!("涉及{}账号，已提交申请（第{}号），须由另一位管理员批准后生效", v.l.t("特权", "privileged"), r.id),
+                format!("涉及特权账号，已提交申请（第{}号），须由另一位管理员批准后生效", r.id),
                 format!("this concerns a privileged account: request #{} is filed and takes effect when another administrator approves it", r.id),
             );
             users_page(s, v, Some(msg), false).await

@@ -994,3 +994,76 @@ async fn alliance_pages(t: &TestDb) {
     assert_eq!(g.status, StatusCode::NOT_FOUND);
 }
 on_both!(alliances, alliance_pages);
+
+/// 三员分立 in the console: the security administrator's form files a request for a privileged
+/// account; the county administrator sees it on the same page and approves it; the requester
+/// cannot.
+async fn account_requests(t: &TestDb) {
+    seed_village(t).await;
+    crate::api::add_user(t, "xianguan", "county_admin", "141029000000").await;
+    let mut sec = Page::new(t);
+    sec.login("anquan").await;
+    let g = sec
+        .send(
+            "POST",
+            "/users",
+            Some("login=xinguan&display_name=%E6%96%B0%E7%AE%A1%E7%90%86%E5%91%98&role=county_admin&division_code=141029000000&password=Xin-Guan-2026"),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert!(g.body.contains("须由另一位管理员批准"), "{}", g.body);
+    let id =
+        t.db.count_for_tests("SELECT MAX(id) FROM account_requests")
+            .await
+            .unwrap();
+    assert!(
+        t.db.user_by_login("xinguan").await.is_err(),
+        "not created before approval"
+    );
+    // The requester's approval is refused.
+    let g = sec
+        .send(
+            "POST",
+            &format!("/users/requests/{id}/approve"),
+            Some("note="),
+        )
+        .await;
+    assert_ne!(g.status, StatusCode::OK);
+    assert!(g.body.contains("不能批准自己提出的申请"), "{}", g.body);
+    // The county administrator sees the request (and no account list) and approves it.
+    let mut boss = Page::new(t);
+    let g = boss
+        .send(
+            "POST",
+            "/login",
+            Some(&format!("login=xianguan&password={PASSWORD}&next=%2Fusers")),
+        )
+        .await;
+    assert_eq!(g.location, "/users");
+    let g = boss.get("/users").await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(
+        g.body.contains("新管理员") && g.body.contains("批准"),
+        "{}",
+        g.body
+    );
+    assert!(
+        !g.body.contains("action=\"/users\""),
+        "a county administrator does not manage accounts"
+    );
+    let g = boss
+        .send(
+            "POST",
+            &format!("/users/requests/{id}/approve"),
+            Some("note=%E5%90%8C%E6%84%8F"),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert!(g.body.contains("已批准"), "{}", g.body);
+    let u = t.db.user_by_login("xinguan").await.unwrap();
+    assert_eq!(
+        u.password_changed_at, 0,
+        "the new administrator sets a password first"
+    );
+}
+on_both!(account_request_pages, account_requests);

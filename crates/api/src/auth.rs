@@ -339,11 +339,20 @@ pub async fn disable_user(
     Account(u): Account,
     Path(id): Path<i64>,
 ) -> R<(StatusCode, Json<AccountChange>)> {
+    set_disabled(&s, &u, id, true).await
+}
+
+async fn set_disabled(
+    s: &AppState,
+    u: &User,
+    id: i64,
+    disabled: bool,
+) -> R<(StatusCode, Json<AccountChange>)> {
     let op = AccountOp::SetDisabled {
         user_id: id,
-        disabled: true,
+        disabled,
     };
-    Ok(answer(s.db.manage_account(&u, &op, now_ms()).await?))
+    Ok(answer(s.db.manage_account(u, &op, now_ms()).await?))
 }
 
 /// 启用账号 (security administrators; a privileged account by approved request, 202).
@@ -355,11 +364,7 @@ pub async fn enable_user(
     Account(u): Account,
     Path(id): Path<i64>,
 ) -> R<(StatusCode, Json<AccountChange>)> {
-    let op = AccountOp::SetDisabled {
-        user_id: id,
-        disabled: false,
-    };
-    Ok(answer(s.db.manage_account(&u, &op, now_ms()).await?))
+    set_disabled(&s, &u, id, false).await
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -27,15 +27,8 @@ async fn auth(
     .map(|l| l.user)
 }
 
-fn field(e: StoreError) -> String {
-    match e {
-        StoreError::Invalid(f) => f[0].field.clone(),
-        other => panic!("expected a validation error, got {other:?}"),
-    }
-}
-
-async fn accounts(t: &TestDb) {
-    let db = &t.db;
+/// The county the accounts are bound to.
+async fn county(db: &xiangzhi_storage::Db) {
     db.create_division(
         &Scope::everything(),
         &DivisionInput {
@@ -46,6 +39,18 @@ async fn accounts(t: &TestDb) {
     )
     .await
     .unwrap();
+}
+
+fn field(e: StoreError) -> String {
+    match e {
+        StoreError::Invalid(f) => f[0].field.clone(),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+async fn accounts(t: &TestDb) {
+    let db = &t.db;
+    county(db).await;
     let new = |login: &str, pw: &str| NewUser {
         login: login.into(),
         display_name: "王书记".into(),
@@ -355,16 +360,7 @@ on_both!(audit_prune, audit_retention);
 /// fails too often is throttled before any password is checked.
 async fn lockout_races(t: &TestDb) {
     let db = &t.db;
-    db.create_division(
-        &Scope::everything(),
-        &DivisionInput {
-            code: "141029000000".into(),
-            name: "乡宁县".into(),
-            parent_code: None,
-        },
-    )
-    .await
-    .unwrap();
+    county(db).await;
     let pw = "Xiangzhi-2026";
     let u = db
         .create_user(&NewUser {

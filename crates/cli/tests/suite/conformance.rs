@@ -1,4 +1,5 @@
-//! The OpenAPI document against the server that serves it: schemathesis (pinned in
+//! The OpenAPI document against the server that serves it: openapi-spec-validator checks that it is
+//! valid OpenAPI 3.1, then schemathesis (pinned in
 //! tests/api/requirements.txt, installed into .venv by scripts/python-setup) generates requests
 //! from the document with a fixed seed and a bounded number of examples, on both backends, and the
 //! test fails on any 5xx and on any answer whose status, content type or body the document does
@@ -41,6 +42,21 @@ async fn conformance(t: &TestDb) {
     let _ = seed_tree; // the village above already built the tree
     let u = crate::api::add_user(t, "st_admin", "county_admin", "141029000000").await;
     let (_, token) = t.db.create_api_token(u.id, "schemathesis").await.unwrap();
+    // The document itself is valid OpenAPI 3.1.
+    let doc = admin.ok("GET", "/api/openapi.json", None).await;
+    let file = std::env::temp_dir().join(format!("xz_openapi_{}.json", std::process::id()));
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let out = std::process::Command::new(root.join(".venv/bin/openapi-spec-validator"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && said.contains("OK"),
+        "the OpenAPI document is not valid: {said}"
+    );
     let hyp = std::env::temp_dir().join(format!("xz_hypothesis_{}", std::process::id()));
     let mut args: Vec<String> = [
         "--config-file",

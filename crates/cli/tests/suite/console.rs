@@ -493,6 +493,27 @@ async fn browser_county(t: &TestDb) -> Village {
     v
 }
 
+/// What the browser scripts are told: the accounts of `browser_county`, the household and
+/// resident, and where screenshots go.
+fn browser_env(v: &Village) -> Vec<(&'static str, String)> {
+    let root = crate::helpers::workspace_root();
+    vec![
+        ("XZ_SECRETARY", "cunshuji".into()),
+        ("XZ_SECURITY", "anquan".into()),
+        ("XZ_AUDITOR", "shenji".into()),
+        ("XZ_GRID_WORKER", "wanggeyuan".into()),
+        ("XZ_OFFICER", "zhenzhang".into()),
+        ("XZ_PASSWORD", PASSWORD.into()),
+        ("XZ_HOUSEHOLD", v.number.clone()),
+        ("XZ_HOUSEHOLD_ID", v.household.to_string()),
+        ("XZ_RESIDENT_ID", v.resident.to_string()),
+        (
+            "XZ_ARTIFACTS",
+            root.join("artifacts/screenshots").display().to_string(),
+        ),
+    ]
+}
+
 /// Whether the browser tools are installed (required under CI).
 fn browser_ready() -> bool {
     let root = crate::helpers::workspace_root();
@@ -543,26 +564,12 @@ async fn browser_hostile_names() {
         None,
     )
     .await;
-    let root = crate::helpers::workspace_root();
     let stdout = crate::helpers::run_against_server(
         &t,
         "hostile names browser test",
         std::path::Path::new("node"),
         "tests/browser/hostile.test.mjs",
-        &[
-            ("XZ_SECRETARY", "cunshuji".into()),
-            ("XZ_SECURITY", "anquan".into()),
-            ("XZ_AUDITOR", "shenji".into()),
-            ("XZ_GRID_WORKER", "wanggeyuan".into()),
-            ("XZ_OFFICER", "zhenzhang".into()),
-            ("XZ_PASSWORD", PASSWORD.into()),
-            ("XZ_HOUSEHOLD_ID", v.household.to_string()),
-            ("XZ_RESIDENT_ID", v.resident.to_string()),
-            (
-                "XZ_ARTIFACTS",
-                root.join("artifacts/screenshots").display().to_string(),
-            ),
-        ],
+        &browser_env(&v),
     )
     .await;
     println!("{stdout}");
@@ -577,7 +584,6 @@ async fn browser() {
     if !browser_ready() {
         return;
     }
-    let root = crate::helpers::workspace_root();
     let t = TestDb::new(Backend::Sqlite).await.unwrap();
     let v = browser_county(&t).await;
     let stdout = crate::helpers::run_against_server(
@@ -585,19 +591,7 @@ async fn browser() {
         "browser test",
         std::path::Path::new("node"),
         "tests/browser/console.test.mjs",
-        &[
-            ("XZ_SECRETARY", "cunshuji".into()),
-            ("XZ_SECURITY", "anquan".into()),
-            ("XZ_AUDITOR", "shenji".into()),
-            ("XZ_GRID_WORKER", "wanggeyuan".into()),
-            ("XZ_OFFICER", "zhenzhang".into()),
-            ("XZ_PASSWORD", PASSWORD.into()),
-            ("XZ_HOUSEHOLD", v.number.clone()),
-            (
-                "XZ_ARTIFACTS",
-                root.join("artifacts/screenshots").display().to_string(),
-            ),
-        ],
+        &browser_env(&v),
     )
     .await;
     println!("{stdout}");

@@ -71,6 +71,12 @@ async fn login(app: &axum::Router, login: &str, password: &str) -> (StatusCode, 
     (s, serde_json::from_str(&b).unwrap_or(Value::Null), cookie)
 }
 
+/// Approving request `id` as `c` is refused with `status`.
+async fn refused_approval(c: &Client, id: i64, status: u16) {
+    let uri = format!("/api/v1/account-requests/{id}/approve");
+    c.problem("POST", &uri, Some(json!({})), status, "").await;
+}
+
 /// 三员分立: the security administrator manages business accounts directly; a privileged one only
 /// by a request that another administrator approves.
 async fn separation_of_duties(t: &TestDb) {
@@ -120,35 +126,12 @@ async fn separation_of_duties(t: &TestDb) {
     );
     // The requester cannot approve it; a security administrator of a township cannot see it.
     let id = req["id"].as_i64().unwrap();
-    s.problem(
-        "POST",
-        &format!("/api/v1/account-requests/{id}/approve"),
-        Some(json!({})),
-        403,
-        "",
-    )
-    .await;
+    refused_approval(&s, id, 403).await;
     let (_, tt) = t.db.create_api_token(town_sec.id, "t").await.unwrap();
-    Client::with_token(t, &tt)
-        .problem(
-            "POST",
-            &format!("/api/v1/account-requests/{id}/approve"),
-            Some(json!({})),
-            404,
-            "",
-        )
-        .await;
+    refused_approval(&Client::with_token(t, &tt), id, 404).await;
     // A business role cannot approve at all.
     let (_, st_token) = t.db.create_api_token(secretary.id, "t").await.unwrap();
-    Client::with_token(t, &st_token)
-        .problem(
-            "POST",
-            &format!("/api/v1/account-requests/{id}/approve"),
-            Some(json!({})),
-            403,
-            "",
-        )
-        .await;
+    refused_approval(&Client::with_token(t, &st_token), id, 403).await;
     // The county administrator approves: the account exists and must change its password first.
     let (_, bt) = t.db.create_api_token(boss.id, "t").await.unwrap();
     let b = Client::with_token(t, &bt);

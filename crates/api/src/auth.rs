@@ -130,6 +130,7 @@ pub async fn sign_in(
         now,
         source,
         device,
+        new_device: true,
     };
     let outcome = s.db.authenticate(&attempt).await?;
     let audit = |outcome: &str| AuditEntry {
@@ -226,10 +227,21 @@ pub struct PasswordChange {
     responses((status = 204), (status = 422, body = Problem)))]
 pub async fn change_password(
     State(s): State<AppState>,
+    headers: HeaderMap,
+    ext: axum::http::Extensions,
     Json(p): Json<PasswordChange>,
 ) -> R<StatusCode> {
-    s.db.change_password(&p.login, &p.old_password, &p.new_password, now_ms())
-        .await?;
+    let source = source_of(&ext);
+    let device = crate::cookie(&headers, DEVICE_COOKIE);
+    let old = LoginAttempt {
+        login: &p.login,
+        password: &p.old_password,
+        now: now_ms(),
+        source: &source,
+        device: device.as_deref(),
+        new_device: false,
+    };
+    s.db.change_password(&old, &p.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -128,8 +128,18 @@ pub async fn login(
     };
     if let Some(new) = f.new_password.as_deref().filter(|p| !p.is_empty()) {
         let r =
-            s.db.change_password(&f.login, &f.password, new, now_ms())
-                .await;
+            s.db.change_password(
+                &xiangzhi_storage::accounts::LoginAttempt {
+                    login: &f.login,
+                    password: &f.password,
+                    now: now_ms(),
+                    source: &source,
+                    device: xiangzhi_api::cookie(&headers, xiangzhi_api::DEVICE_COOKIE).as_deref(),
+                    new_device: false,
+                },
+                new,
+            )
+            .await;
         let outcome = if r.is_ok() { "ok" } else { "failed" };
         let _ =
             s.db.audit(&AuditEntry {

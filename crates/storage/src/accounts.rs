@@ -97,6 +97,8 @@ pub struct LoginAttempt<'a> {
     pub source: &'a str,
     /// The device cookie the browser sent, if any.
     pub device: Option<&'a str>,
+    /// Whether a successful login hands a browser without a device cookie a new one.
+    pub new_device: bool,
 }
 
 /// A successful login: the account, and a device cookie to set when the browser had none.
@@ -470,7 +472,7 @@ impl Db {
             return Ok(Err(LoginError::Locked(now + LOCKOUT_MINUTES * MINUTE)));
         }
         // A browser without a device cookie for this account gets one now.
-        let new_device = if device.is_none() {
+        let new_device = if device.is_none() && a.new_device {
             let (token, hash) = new_token();
             tx.exec(&Q::with(
                 "INSERT INTO login_devices (token_hash, user_id, created_at, last_used, failed_logins, locked_until) \
@@ -583,23 +585,26 @@ impl Db {
     }
 
     /// Changes one's own password, proving the old one (also the way out of an expired password).
-    pub async fn change_password(&self, login: &str, old: &str, new: &str, now: i64) -> Result<()> {
-        let row: Option<(i64, String)> = self
-            .optional(&Q::with(
-                "SELECT id, password_hash FROM users WHERE login = ?",
-                vec![login.into()],
-            ))
-            .await?;
-        match row {
-            Some((id, hash)) if verify_password(old, &hash) => {
-                self.set_password(id, new, now).await
-            }
-            _ => Err(StoreError::invalid(
+    pub async fn change_password(&self, old: &LoginAttempt<'_>, new: &str) -> Result<()> {
+        // The old password is checked as a login is, through the same lockout and throttle, so
+        // this is no side door for guessing.
+        let wrong = || {
+            StoreError::invalid(
                 "old_password",
-                "原密码错误",
-                "the old password is wrong",
-            )),
-        }
+                "登录名或原密码错误（多次输错须等待）",
+                "wrong login or old password (after repeated failures, wait)",
+            )
+        };
+        let check = LoginAttempt {
+            new_device: false,
+            ..*old
+        };
+        let id = match self.authenticate(&check).await? {
+            Ok(l) => l.user.id,
+            Err(LoginError::PasswordExpired) => self.user_by_login(old.login).await?.id,
+            Err(_) => return Err(wrong()),
+        };
+        self.set_password(id, new, old.now).await
     }
 
     pub async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<()> {

@@ -21,6 +21,7 @@ async fn auth(
         now,
         source: "127.0.0.1",
         device: None,
+        new_device: true,
     })
     .await
     .unwrap()
@@ -155,14 +156,34 @@ async fn accounts(t: &TestDb) {
         auth(db, "wang", "Xiangzhi-2026", t0 + 91 * day).await,
         Err(LoginError::PasswordExpired)
     );
-    assert!(db
-        .change_password("wang", "wrong", &pw(9), t0 + 91 * day)
-        .await
-        .is_err());
-    db.change_password("wang", "Xiangzhi-2026", &pw(9), t0 + 91 * day)
+    fn old(password: &str, now: i64) -> LoginAttempt<'_> {
+        LoginAttempt {
+            login: "wang",
+            password,
+            now,
+            source: "127.0.0.1",
+            device: None,
+            new_device: false,
+        }
+    }
+    let at = t0 + 91 * day;
+    assert!(db.change_password(&old("wrong", at), &pw(9)).await.is_err());
+    db.change_password(&old("Xiangzhi-2026", at), &pw(9))
         .await
         .unwrap();
-    assert!(auth(db, "wang", &pw(9), t0 + 91 * day + 1).await.is_ok());
+    // Guessing through the change-password form counts like guessing at the login: after five
+    // wrong old passwords even the right one is refused for a while.
+    for _ in 0..5 {
+        assert!(db
+            .change_password(&old("wrong", at), &pw(10))
+            .await
+            .is_err());
+    }
+    let right = pw(9);
+    assert!(db.change_password(&old(&right, at), &pw(10)).await.is_err());
+    assert!(auth(db, "wang", &pw(9), t0 + 91 * day + 16 * MIN)
+        .await
+        .is_ok());
 
     // A disabled account can neither log in nor use its sessions and tokens.
     let (_, token) = db.create_api_token(u.id, "again").await.unwrap();
@@ -383,6 +404,7 @@ async fn lockout_races(t: &TestDb) {
                 now,
                 source: &source,
                 device: device.as_deref(),
+                new_device: true,
             })
             .await
             .unwrap()
@@ -452,6 +474,7 @@ async fn lockout_races(t: &TestDb) {
                 now,
                 source: "10.3.3.3",
                 device: None,
+                new_device: true,
             })
             .await
             .unwrap();

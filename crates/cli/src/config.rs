@@ -63,7 +63,7 @@ impl Config {
             }
             None => Config::default(),
         };
-        cfg.apply_env(|k| std::env::var(k).ok());
+        cfg.apply_env(|k| std::env::var(k).ok())?;
         if cfg.audit_retention_days < xiangzhi_storage::audit::MIN_RETENTION_DAYS {
             anyhow::bail!(
                 "audit_retention_days = {}：审计日志至少保留{}天 / the audit log must be kept at least {} days",
@@ -83,15 +83,21 @@ impl Config {
             .with_context(|| format!("配置文件有误 / config file {} is not valid", p.display()))
     }
 
-    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) {
+    /// Applies the `XIANGZHI_*` variables; a value that does not fit its setting is refused, naming
+    /// the variable and why (a server must not start on a setting it quietly ignored).
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(v) = get("XIANGZHI_DATABASE_URL") {
             self.database_url = v;
         }
         if let Some(v) = get("XIANGZHI_LISTEN") {
             self.listen = v;
         }
-        if let Some(v) = get("XIANGZHI_AUDIT_RETENTION_DAYS").and_then(|v| v.parse().ok()) {
-            self.audit_retention_days = v;
+        if let Some(v) = get("XIANGZHI_AUDIT_RETENTION_DAYS") {
+            self.audit_retention_days = v.trim().parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "XIANGZHI_AUDIT_RETENTION_DAYS={v:?}：应为整数天数 / must be a whole number of days"
+                )
+            })?;
         }
         if let Some(v) = get("XIANGZHI_DATA_KEY_FILE") {
             self.data_key_file = v;
@@ -116,6 +122,14 @@ impl Config {
         if let Some(v) = get("XIANGZHI_AUDIT_CHECKPOINT_FILE") {
             self.audit_checkpoint_file = v;
         }
+        if let Some(v) = get("XIANGZHI_AUDIT_CHECKPOINT_MINUTES") {
+            self.audit_checkpoint_minutes = v.trim().parse().ok().filter(|m| *m > 0).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "XIANGZHI_AUDIT_CHECKPOINT_MINUTES={v:?}：应为正整数分钟 / must be a positive whole number of minutes"
+                )
+            })?;
+        }
+        Ok(())
     }
 
     /// The web settings the server runs with.
@@ -203,8 +217,28 @@ mod tests {
             toml::from_str("database_url = \"postgres://x@h/db\"").unwrap_or_default();
         assert_eq!(c.database_url, "postgres://x@h/db");
         assert_eq!(c.listen, "127.0.0.1:8080");
-        c.apply_env(|k| (k == "XIANGZHI_LISTEN").then(|| "0.0.0.0:9000".to_string()));
+        assert!(c
+            .apply_env(|k| (k == "XIANGZHI_LISTEN").then(|| "0.0.0.0:9000".to_string()))
+            .is_ok());
         assert_eq!(c.listen, "0.0.0.0:9000");
         assert!(toml::from_str::<Config>("databse_url = 1").is_err());
+    }
+
+    #[test]
+    fn a_number_that_is_not_one_is_refused() {
+        let mut c = Config::default();
+        let e = c
+            .apply_env(|k| (k == "XIANGZHI_AUDIT_RETENTION_DAYS").then(|| "a year".to_string()))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("XIANGZHI_AUDIT_RETENTION_DAYS"), "{e}");
+        assert!(c
+            .apply_env(|k| (k == "XIANGZHI_AUDIT_CHECKPOINT_MINUTES").then(|| "0".to_string()))
+            .is_err());
+        assert!(c
+            .apply_env(|k| (k == "XIANGZHI_AUDIT_RETENTION_DAYS").then(|| " 400 ".to_string()))
+            .is_ok());
+        assert_eq!(c.audit_retention_days, 400);
     }
 }

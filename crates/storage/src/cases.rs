@@ -438,13 +438,31 @@ impl Db {
         Ok((case, true))
     }
 
+    /// A case by its number. Numbers are unique within a county; a caller whose jurisdiction
+    /// spans several counties (a province) where more than one has this number is told so, never
+    /// handed one of them at random.
     pub async fn get_case(&self, scope: &Scope, id: i64) -> Result<Case> {
         let mut q = Q::with(
             &format!("SELECT {CASE_COLS} FROM cases t WHERE t.id = ?"),
             vec![id.into()],
         );
         scope.filter(&mut q, "t", "division_code");
-        self.one(&q).await
+        if scope.county_id().is_some() {
+            return self.one(&q).await;
+        }
+        q.push(" ORDER BY t.county_id LIMIT 2");
+        let mut found: Vec<Case> = self.all(&q).await?;
+        match found.len() {
+            0 => Err(StoreError::NotFound),
+            1 => Ok(found.remove(0)),
+            _ => Err(StoreError::conflict(
+                "id",
+                format!("多个县都有第{id}号事项，请以县级或以下账号办理"),
+                format!(
+                    "several counties have a case number {id}; act from a county account or below"
+                ),
+            )),
+        }
     }
 
     /// Takes one step of a case: the domain decides, the row changes only if nobody changed it
@@ -575,51 +593,83 @@ impl Db {
     /// up, or confirmation of an unanswered resolution), each exactly once even if several sweeps
     /// run at the same time or the server restarted in between. Returns the steps taken.
     pub async fn run_due_cases(&self, now: i64) -> Result<usize> {
+        const PAGE: i64 = 500;
         let mut done = 0;
         let mut clocks: std::collections::HashMap<i64, Deadlines> = Default::default();
+        // Keyset pages over (due_at, county, id): the sweep moves past cases it cannot act on
+        // (open county-level cases stay overdue with nothing to do), so whatever sits ahead, every
+        // due case is reached.
+        let mut after: Option<(i64, i64, i64)> = None;
         loop {
-            let due: Vec<Case> = self
-                .all(&Q::with(
-                    &format!(
-                        "SELECT {CASE_COLS} FROM cases t WHERE t.due_at IS NOT NULL AND t.due_at <= ? \
-                         ORDER BY t.due_at LIMIT 500"
-                    ),
-                    vec![now.into()],
-                ))
-                .await?;
-            let mut stepped = 0;
+            let mut q = Q::with(
+                &format!(
+                    "SELECT {CASE_COLS} FROM cases t WHERE t.due_at IS NOT NULL AND t.due_at <= ?"
+                ),
+                vec![now.into()],
+            );
+            if let Some((due, county, id)) = after {
+                let (a, b, c) = (q.arg(due), q.arg(county), q.arg(id));
+                q.push(&format!(
+                    " AND (t.due_at, t.county_id, t.id) > ({a}, {b}, {c})"
+                ));
+            }
+            q.push(&format!(
+                " ORDER BY t.due_at, t.county_id, t.id LIMIT {PAGE}"
+            ));
+            let due: Vec<Case> = self.all(&q).await?;
             for c in &due {
-                let Some(action) = c.status().due_action(now) else {
-                    continue;
-                };
-                let note = match action {
-                    Action::Escalate => "超期自动上报 / escalated automatically: deadline passed",
-                    _ => "群众7日内未答复，视为确认 / no answer from the resident: counted as confirmed",
-                };
-                let by = By {
-                    actor: Actor::System,
-                    user: None,
-                    note,
-                    at: now,
-                };
-                let deadlines = match clocks.get(&c.county_id) {
-                    Some(d) => d.clone(),
-                    None => {
-                        let d = self.case_deadlines(c.county_id).await?;
-                        clocks.insert(c.county_id, d.clone());
-                        d
-                    }
-                };
-                if self.step_case(c, &action, by, &deadlines).await?.is_some() {
-                    stepped += 1;
+                match self.due_step(c, now, &mut clocks).await {
+                    Ok(true) => done += 1,
+                    Ok(false) => {}
+                    // One case that cannot be stepped is logged and left for the next sweep; it
+                    // does not stop the others.
+                    Err(e) => tracing::error!(
+                        county = c.county_id,
+                        case = c.id,
+                        error = %e,
+                        "case clock: could not take the due step"
+                    ),
                 }
             }
-            done += stepped;
-            // A page with nothing left to do (overdue county cases stay overdue) ends the sweep.
-            if stepped == 0 || due.len() < 500 {
-                return Ok(done);
+            match due.last() {
+                Some(last) if due.len() as i64 == PAGE => {
+                    after = Some((last.due_at.unwrap_or(now), last.county_id, last.id));
+                }
+                _ => return Ok(done),
             }
         }
+    }
+
+    /// Takes a due case's step (escalation, or confirmation of an unanswered resolution); false
+    /// when it has none or someone changed it meanwhile.
+    async fn due_step(
+        &self,
+        c: &Case,
+        now: i64,
+        clocks: &mut std::collections::HashMap<i64, Deadlines>,
+    ) -> Result<bool> {
+        let Some(action) = c.status().due_action(now) else {
+            return Ok(false);
+        };
+        let note = match action {
+            Action::Escalate => "超期自动上报 / escalated automatically: deadline passed",
+            _ => "群众7日内未答复，视为确认 / no answer from the resident: counted as confirmed",
+        };
+        let by = By {
+            actor: Actor::System,
+            user: None,
+            note,
+            at: now,
+        };
+        let deadlines = match clocks.get(&c.county_id) {
+            Some(d) => d.clone(),
+            None => {
+                let d = self.case_deadlines(c.county_id).await?;
+                clocks.insert(c.county_id, d.clone());
+                d
+            }
+        };
+        Ok(self.step_case(c, &action, by, &deadlines).await?.is_some())
     }
 
     /// Cases in the scope, filtered by division, state (`kind`) and words of the description (`q`);
@@ -637,8 +687,7 @@ impl Db {
             q.push(&format!(" AND t.state = {p}"));
         }
         if let Some(text) = lq.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let p = q.arg(format!("%{text}%"));
-            q.push(&format!(" AND t.description LIKE {p}"));
+            crate::sql::push_contains(&mut q, "t.description", text);
         }
         crate::registry::page(self, q, crate::registry::Order::Id, lq).await
     }

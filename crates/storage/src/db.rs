@@ -201,11 +201,13 @@ impl Db {
     }
 
     pub(crate) async fn all<T: Record>(&self, q: &Q) -> Result<Vec<T>> {
+        q.check()?;
         Ok(
             on_backend_sql!(&self.inner, q, p, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_all(p).await?),
         )
     }
     pub(crate) async fn optional<T: Record>(&self, q: &Q) -> Result<Option<T>> {
+        q.check()?;
         Ok(
             on_backend_sql!(&self.inner, q, p, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_optional(p).await?),
         )
@@ -214,13 +216,13 @@ impl Db {
         self.optional(q).await?.ok_or(StoreError::NotFound)
     }
 
-    /// Runs a `SELECT COUNT(*) …` written by a test or benchmark (trusted SQL).
     /// Whether the database holds any division (a demo is built only in an empty one).
     pub async fn holds_data(&self) -> Result<bool> {
         let (n,): (i64,) = self.one(&Q::new("SELECT COUNT(*) FROM divisions")).await?;
         Ok(n > 0)
     }
 
+    /// Runs a `SELECT COUNT(*) …` written by a test or benchmark (trusted SQL).
     pub async fn count_for_tests(&self, sql: &str) -> Result<i64> {
         let (n,): (i64,) = self.one(&Q::new(sql)).await?;
         Ok(n)
@@ -279,11 +281,13 @@ impl Tx {
         Ok(())
     }
     pub(crate) async fn all<T: Record>(&mut self, q: &Q) -> Result<Vec<T>> {
+        q.check()?;
         Ok(
             on_backend_sql!(&mut self.0, q, t, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_all(&mut **t).await.map_err(StoreError::from_db)?),
         )
     }
     pub(crate) async fn optional<T: Record>(&mut self, q: &Q) -> Result<Option<T>> {
+        q.check()?;
         Ok(
             on_backend_sql!(&mut self.0, q, t, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_optional(&mut **t).await.map_err(StoreError::from_db)?),
         )
@@ -292,6 +296,7 @@ impl Tx {
         self.optional(q).await?.ok_or(StoreError::NotFound)
     }
     pub(crate) async fn exec(&mut self, q: &Q) -> Result<u64> {
+        q.check()?;
         Ok(
             on_backend_sql!(&mut self.0, q, t, sql => bind_args!(sqlx::query(sql), &q.args).execute(&mut **t).await.map_err(StoreError::from_db)?.rows_affected()),
         )
@@ -356,7 +361,12 @@ impl Tx {
             } else {
                 statement(n)
             };
-            self.exec(&Q { sql, args }).await?;
+            self.exec(&Q {
+                sql,
+                args,
+                mismatch: None,
+            })
+            .await?;
         }
         Ok(())
     }

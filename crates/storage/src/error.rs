@@ -33,6 +33,9 @@ pub enum StoreError {
     /// A uniqueness or reference rule of the registry would be broken.
     #[error("conflict: {0:?}")]
     Conflict(FieldError),
+    /// A query was built wrong (a programming error, never the caller's).
+    #[error("query: {0}")]
+    Query(String),
     /// The caller's role may not do this (Chinese / English).
     #[error("forbidden: {0}")]
     Forbidden(String),

@@ -305,8 +305,7 @@ impl Db {
             q.push(&format!(" AND t.parent_code = {p}"));
         }
         if let Some(text) = q_text(lq) {
-            let p = q.arg(format!("%{text}%"));
-            q.push(&format!(" AND t.name LIKE {p}"));
+            crate::sql::push_contains(&mut q, "t.name", &text);
         }
         page(self, q, Order::Code, lq).await
     }
@@ -567,8 +566,7 @@ impl Db {
             grid_subtree_filter(self, &scope, &mut q, "t.id", g).await?;
         }
         if let Some(text) = q_text(lq) {
-            let p = q.arg(format!("%{text}%"));
-            q.push(&format!(" AND t.name LIKE {p}"));
+            crate::sql::push_contains(&mut q, "t.name", &text);
         }
         page(self, q, Order::Id, lq).await
     }
@@ -999,8 +997,7 @@ impl Db {
                 starts_with(&mut q, "t.number", &text);
                 order = Order::Number;
             } else {
-                let p = q.arg(format!("%{text}%"));
-                q.push(&format!(" AND t.address LIKE {p}"));
+                crate::sql::push_contains(&mut q, "t.address", &text);
             }
         }
         page(self, q, order, lq).await
@@ -1410,8 +1407,7 @@ impl Db {
             q.push(&format!(" AND t.parent_id = {p}"));
         }
         if let Some(text) = q_text(lq) {
-            let p = q.arg(format!("%{text}%"));
-            q.push(&format!(" AND t.name LIKE {p}"));
+            crate::sql::push_contains(&mut q, "t.name", &text);
         }
         page(self, q, Order::Id, lq).await
     }

@@ -65,13 +65,23 @@ impl From<NaiveDate> for Arg {
 pub(crate) struct Q {
     pub sql: String,
     pub args: Vec<Arg>,
+    /// Set when `with` got more or fewer arguments than the text has placeholders: running the
+    /// query is then an error, never a NULL bound in silence.
+    pub mismatch: Option<String>,
 }
 
 impl Q {
     pub fn new(sql: &str) -> Self {
         Q {
             sql: sql.to_string(),
-            args: Vec::new(),
+            ..Default::default()
+        }
+    }
+    /// An error if the arguments did not match the placeholders.
+    pub fn check(&self) -> crate::Result<()> {
+        match &self.mismatch {
+            None => Ok(()),
+            Some(m) => Err(crate::StoreError::Query(m.clone())),
         }
     }
     pub fn push(&mut self, s: &str) -> &mut Self {
@@ -89,6 +99,13 @@ impl Q {
         q
     }
     pub fn push_args(&mut self, sql: &str, args: Vec<Arg>) -> &mut Self {
+        let placeholders = sql.matches('?').count();
+        if placeholders != args.len() && self.mismatch.is_none() {
+            self.mismatch = Some(format!(
+                "{} arguments for {placeholders} placeholders in: {sql}",
+                args.len()
+            ));
+        }
         let mut it = args.into_iter();
         for (i, part) in sql.split('?').enumerate() {
             if i > 0 {
@@ -99,6 +116,38 @@ impl Q {
             self.sql.push_str(part);
         }
         self
+    }
+}
+
+/// Adds `AND <column> contains <text>` with the same answers on both backends: `%`, `_` and `\`
+/// in the text are literal, and only ASCII letters fold case (SQLite's `LOWER` folds ASCII only;
+/// PostgreSQL's does too under the "C" collation, which the SQLite side drops).
+pub(crate) fn push_contains(q: &mut Q, column: &str, text: &str) {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c.to_ascii_lowercase());
+    }
+    pattern.push('%');
+    let p = q.arg(pattern);
+    q.push(&format!(
+        " AND LOWER({column}{C_COLLATION}) LIKE {p} ESCAPE '\\'"
+    ));
+}
+
+/// PostgreSQL's byte-wise collation, under which `LOWER` folds ASCII letters only; removed from
+/// the text for SQLite, whose `LOWER` does that anyway.
+pub(crate) const C_COLLATION: &str = " COLLATE \"C\"";
+
+/// The statement as SQLite takes it: without PostgreSQL's collation names.
+pub(crate) fn for_sqlite(sql: &str) -> std::borrow::Cow<'_, str> {
+    if sql.contains(C_COLLATION) {
+        std::borrow::Cow::Owned(sql.replace(C_COLLATION, ""))
+    } else {
+        std::borrow::Cow::Borrowed(sql)
     }
 }
 
@@ -171,7 +220,8 @@ macro_rules! on_backend_sql {
     ($db:expr, $q:expr, $conn:ident, $sql:ident => $body:expr) => {
         match $db {
             $crate::db::Backend::Sqlite($conn) => {
-                let text = $crate::sql::positional(&$q.sql);
+                let native = $crate::sql::for_sqlite(&$q.sql);
+                let text = $crate::sql::positional(&native);
                 let $sql: &str = &text;
                 $body
             }
@@ -185,6 +235,20 @@ macro_rules! on_backend_sql {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn arguments_must_match_placeholders() {
+        use super::{Arg, Q};
+        assert!(Q::with("a = ? AND b = ?", vec![Arg::I64(1)])
+            .check()
+            .is_err());
+        assert!(Q::with("a = ?", vec![Arg::I64(1), Arg::I64(2)])
+            .check()
+            .is_err());
+        assert!(Q::with("a = ? AND b = ?", vec![Arg::I64(1), Arg::I64(2)])
+            .check()
+            .is_ok());
+    }
+
     #[test]
     fn positional_rewrites_only_ordered_placeholders() {
         assert_eq!(super::positional("a = $1 AND b < $2"), "a = ? AND b < ?");

@@ -175,6 +175,85 @@ async fn escalation_clock(t: &TestDb) {
 }
 on_both!(case_escalation, escalation_clock);
 
+/// A backlog of overdue cases the clock can do nothing about (open county-level cases, ordered
+/// first) must not hide the due cases behind it, and one case that cannot be stepped must not stop
+/// the sweep.
+async fn clock_backlog(t: &TestDb) {
+    setup(t).await;
+    let all = Scope::everything();
+    let file = |key: String| {
+        let db = t.db.clone();
+        let all = all.clone();
+        async move {
+            db.create_case(&all, &input(&key, "141029100001"), None, T0)
+                .await
+                .unwrap()
+                .0
+                .id
+        }
+    };
+    for i in 0..520 {
+        file(format!("stuck-{i}")).await;
+    }
+    t.db.execute_for_tests(&format!(
+        "UPDATE cases SET level = 'county', due_at = {}",
+        T0 - 1000
+    ))
+    .await
+    .unwrap();
+    let bad = file("bad".into()).await;
+    let good = [file("good-1".into()).await, file("good-2".into()).await];
+    t.db.execute_for_tests(&format!(
+        "UPDATE cases SET due_at = {} WHERE id = {bad}",
+        T0 - 600
+    ))
+    .await
+    .unwrap();
+    for g in good {
+        t.db.execute_for_tests(&format!(
+            "UPDATE cases SET due_at = {} WHERE id = {g}",
+            T0 - 500
+        ))
+        .await
+        .unwrap();
+    }
+    // The bad case cannot be changed at all (as if a constraint broke on it).
+    if t.db.backend_name() == "sqlite" {
+        t.db.execute_for_tests(&format!(
+            "CREATE TRIGGER boom BEFORE UPDATE ON cases WHEN OLD.id = {bad} BEGIN SELECT RAISE(ABORT, 'boom'); END"
+        ))
+        .await
+        .unwrap();
+    } else {
+        t.db.execute_for_tests(
+            "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$ LANGUAGE plpgsql",
+        )
+        .await
+        .unwrap();
+        t.db.execute_for_tests(&format!(
+            "CREATE TRIGGER boom BEFORE UPDATE ON cases FOR EACH ROW WHEN (OLD.id = {bad}) EXECUTE FUNCTION boom()"
+        ))
+        .await
+        .unwrap();
+    }
+    assert_eq!(
+        t.db.run_due_cases(T0).await.unwrap(),
+        2,
+        "both due cases behind the backlog and the bad case are escalated"
+    );
+    for g in good {
+        assert_eq!(
+            t.db.get_case(&all, g).await.unwrap().level,
+            CaseLevel::Township
+        );
+    }
+    assert_eq!(
+        t.db.get_case(&all, bad).await.unwrap().level,
+        CaseLevel::Village
+    );
+}
+on_both!(case_clock_backlog, clock_backlog);
+
 async fn closed_loop(t: &TestDb) {
     setup(t).await;
     let own = town("141029100000");

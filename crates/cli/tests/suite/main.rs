@@ -8,6 +8,7 @@ mod api;
 mod cases;
 mod conformance;
 mod console;
+mod defects;
 mod demo;
 mod exchange;
 mod helpers;

@@ -1,0 +1,131 @@
+//! Defects found reading the code (issue 16), each on both backends.
+
+use crate::api::{seed_tree, Client};
+use crate::helpers::TestDb;
+use crate::on_both;
+use serde_json::json;
+
+/// Searches treat `%`, `_` and `\` literally and fold only ASCII case, the same on both backends.
+async fn like_searches(t: &TestDb) {
+    let admin = Client::new(t).await;
+    seed_tree(&admin).await;
+    for (i, name) in [
+        "Wang_Li村",
+        "WangXLi村",
+        "50%村",
+        "500村",
+        "Éva村",
+        "éva村",
+        "a\\b村",
+    ]
+    .iter()
+    .enumerate()
+    {
+        admin
+            .ok(
+                "POST",
+                "/api/v1/divisions",
+                Some(json!({"code": format!("141029101{:03}", 100 + i), "name": name, "parent_code": "141029101000"})),
+            )
+            .await;
+    }
+    let found = |q: &'static str| {
+        let admin = &admin;
+        async move {
+            let uri = format!(
+                "/api/v1/divisions?parent=141029101000&q={}",
+                q.bytes().map(|b| format!("%{b:02X}")).collect::<String>()
+            );
+            let mut names: Vec<String> = admin.ok("GET", &uri, None).await["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["name"].as_str().unwrap().to_string())
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    assert_eq!(
+        found("wang_li").await,
+        ["Wang_Li村"],
+        "_ is literal, case folds"
+    );
+    assert_eq!(found("50%").await, ["50%村"], "% is literal");
+    assert_eq!(found("a\\b").await, ["a\\b村"], "\\ is literal");
+    assert_eq!(found("é").await, ["éva村"], "only ASCII letters fold");
+    assert_eq!(found("WANGXLI").await, ["WangXLi村"]);
+}
+on_both!(like_is_literal_and_alike, like_searches);
+
+/// Case numbers are unique per county: a province-wide caller asking for a number two counties
+/// share is told so instead of being handed either.
+async fn ambiguous_case_numbers(t: &TestDb) {
+    use xiangzhi_domain::case::CaseLevel;
+    use xiangzhi_storage::cases::CaseCategory;
+    use xiangzhi_storage::Scope;
+    let admin = Client::new(t).await;
+    seed_tree(&admin).await;
+    for (code, name, parent) in [
+        ("141028000000", "吉县", None),
+        ("141028100000", "吉昌镇", Some("141028000000")),
+        ("141028100001", "城北村", Some("141028100000")),
+    ] {
+        admin
+            .ok(
+                "POST",
+                "/api/v1/divisions",
+                Some(json!({"code": code, "name": name, "parent_code": parent})),
+            )
+            .await;
+    }
+    let all = Scope::everything();
+    for county in [141029, 141028] {
+        t.db.put_case_category(
+            &all,
+            &CaseCategory {
+                county_id: county,
+                code: "road".into(),
+                name: "道路".into(),
+                level: CaseLevel::Village,
+                is_dispute: false,
+                is_public: true,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let mut ids = Vec::new();
+    for village in ["141029100001", "141028100001"] {
+        let c =
+            t.db.create_case(
+                &all,
+                &crate::cases::input(village, village),
+                None,
+                1_900_000_000_000,
+            )
+            .await
+            .unwrap()
+            .0;
+        ids.push((c.county_id, c.id));
+    }
+    assert_eq!(
+        ids[0].1, ids[1].1,
+        "both counties number their first case alike"
+    );
+    let n = ids[0].1;
+    assert!(matches!(
+        t.db.get_case(&all, n).await,
+        Err(xiangzhi_storage::StoreError::Conflict(_))
+    ));
+    admin
+        .problem("GET", &format!("/api/v1/cases/{n}"), None, 409, "id")
+        .await;
+    for (county, id) in ids {
+        let scope = Scope::division(
+            &xiangzhi_domain::DivisionCode::parse(&format!("{county}000000")).unwrap(),
+        );
+        assert_eq!(t.db.get_case(&scope, id).await.unwrap().county_id, county);
+    }
+}
+on_both!(case_numbers_per_county, ambiguous_case_numbers);

@@ -240,6 +240,7 @@ pub struct CategoryInput {
     pub county_id: i64,
     pub name: String,
     /// The level that should settle cases of this category.
+    #[schema(value_type = xiangzhi_domain::case::CaseLevel)]
     pub level: String,
     #[serde(default)]
     pub is_dispute: bool,

@@ -63,6 +63,7 @@ pub struct NewUser {
     pub login: String,
     pub display_name: String,
     /// county_admin, township_officer, village_secretary, grid_worker, auditor or security_admin.
+    #[schema(value_type = xiangzhi_domain::Role)]
     pub role: String,
     /// The division the account is bound to.
     pub division_code: String,

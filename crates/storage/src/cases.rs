@@ -94,7 +94,9 @@ pub struct CaseInput {
     #[serde(default)]
     pub grid_id: Option<i64>,
     #[serde(default = "normal")]
+    #[schema(value_type = xiangzhi_domain::case::Urgency)]
     pub urgency: String,
+    #[schema(value_type = xiangzhi_domain::case::ReporterKind)]
     pub reporter_kind: String,
     pub reporter_name: Option<String>,
     #[serde(default)]

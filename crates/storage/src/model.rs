@@ -328,6 +328,7 @@ pub struct GridInput {
     #[serde(default)]
     pub code: Option<String>,
     /// county_centre, township_centre, village, group or micro.
+    #[schema(value_type = xiangzhi_domain::GridLevel)]
     pub level: String,
     pub name: String,
     pub division_code: String,
@@ -398,6 +399,7 @@ pub struct GridRename {
 pub struct StaffInput {
     pub name: String,
     /// grid_leader, full_time, part_time, micro or dedicated.
+    #[schema(value_type = xiangzhi_domain::StaffRole)]
     pub role: String,
     pub grid_id: i64,
     #[serde(default)]
@@ -475,9 +477,11 @@ pub struct ResidentInput {
     #[serde(default)]
     pub phone: Option<String>,
     /// head, spouse, child, parent, grandchild or other.
+    #[schema(value_type = xiangzhi_domain::Relation)]
     pub relation: String,
     /// poverty_alleviated, subsistence, elderly_alone, left_behind_child, disabled, veteran.
     #[serde(default)]
+    #[schema(value_type = Vec<xiangzhi_domain::ResidentTag>)]
     pub tags: Vec<String>,
 }
 
@@ -527,6 +531,7 @@ pub struct PartyOrgInput {
     #[serde(default)]
     pub code: Option<String>,
     /// committee, general_branch, branch, group or joint_committee.
+    #[schema(value_type = xiangzhi_domain::PartyOrgKind)]
     pub kind: String,
     pub name: String,
     #[serde(default)]
@@ -534,6 +539,7 @@ pub struct PartyOrgInput {
     pub division_code: String,
     /// model, ordinary or weak; default ordinary.
     #[serde(default)]
+    #[schema(value_type = Option<xiangzhi_domain::BranchStanding>)]
     pub standing: Option<String>,
 }
 
@@ -579,9 +585,11 @@ pub struct PartyMemberInput {
     pub resident_id: i64,
     pub org_id: i64,
     /// full or probationary.
+    #[schema(value_type = xiangzhi_domain::MemberStatus)]
     pub status: String,
     /// secretary, deputy_secretary, committee_member or member; default member.
     #[serde(default)]
+    #[schema(value_type = Option<xiangzhi_domain::MemberRole>)]
     pub role: Option<String>,
     /// YYYY-MM-DD
     pub joined_on: String,
@@ -622,10 +630,12 @@ impl PartyMemberInput {
 pub struct ContactDutyInput {
     pub person_name: String,
     /// county_leader, township_leader, first_secretary, village_cadre or party_member.
+    #[schema(value_type = xiangzhi_domain::DutyRank)]
     pub rank: String,
     #[serde(default)]
     pub unit: Option<String>,
     /// village, group or household.
+    #[schema(value_type = xiangzhi_domain::DutyTarget)]
     pub target: String,
     /// The village or group (for village and group duties).
     #[serde(default)]

@@ -129,3 +129,31 @@ async fn ambiguous_case_numbers(t: &TestDb) {
     }
 }
 on_both!(case_numbers_per_county, ambiguous_case_numbers);
+
+/// Request bodies name the vocabularies their fields take, so clients see the allowed values.
+#[tokio::test]
+async fn request_enums_are_referenced() {
+    let t = TestDb::new(crate::helpers::Backend::Sqlite).await.unwrap();
+    let (_, doc) = xiangzhi_api::api(xiangzhi_api::AppState::new(t.db.clone()));
+    let doc = serde_json::to_value(&doc).unwrap();
+    t.finish().await;
+    let schemas = &doc["components"]["schemas"];
+    for (schema, field, vocabulary) in [
+        ("CaseInput", "urgency", "Urgency"),
+        ("CaseInput", "reporter_kind", "ReporterKind"),
+        ("GridInput", "level", "GridLevel"),
+        ("StaffInput", "role", "StaffRole"),
+        ("NewUser", "role", "Role"),
+        ("PartyMemberInput", "status", "MemberStatus"),
+    ] {
+        let text = schemas[schema]["properties"][field].to_string();
+        assert!(
+            text.contains(&format!("#/components/schemas/{vocabulary}")),
+            "{schema}.{field}: {text}"
+        );
+        assert!(
+            schemas[vocabulary]["enum"].is_array(),
+            "{vocabulary} lists its values"
+        );
+    }
+}

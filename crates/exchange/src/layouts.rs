@@ -867,6 +867,7 @@ async fn import_orgs(
             parent_id: parent_code.as_ref().map(|_| 0),
             division_code: m.get(r, "division_code").to_string(),
             standing: m.opt(r, "standing"),
+            version: None,
         };
         let v = match input.validate() {
             Ok(v) => v,
@@ -1000,6 +1001,7 @@ async fn import_staff(
             grid_id: 0,
             phone: m.opt(r, "phone"),
             unit: m.opt(r, "unit"),
+            version: None,
         };
         let v = match input.validate() {
             Ok(v) => v,
@@ -1092,6 +1094,7 @@ async fn import_households(
             number: number.to_string(),
             micro_grid_id: 0,
             address: address.to_string(),
+            version: None,
         };
         let rinput = ResidentInput {
             household_id: 0,
@@ -1100,6 +1103,7 @@ async fn import_households(
             phone: m.opt(r, "phone"),
             relation: m.get(r, "relation").to_string(),
             tags: m.opt(r, "tags").into_iter().collect(),
+            version: None,
         };
         let mut ok = true;
         if let Err(e) = hinput.validate() {
@@ -1269,6 +1273,7 @@ async fn import_members(
             status: m.get(r, "status").to_string(),
             role: m.opt(r, "role"),
             joined_on: m.get(r, "joined_on").to_string(),
+            version: None,
         };
         let mut v = match input.validate() {
             Ok(v) => v,

@@ -30,6 +30,8 @@ pub struct Division {
     pub parent_code: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Raised by every change; send it back to change the record (a stale one answers 409).
+    pub version: i64,
 }
 
 /// A province or prefecture: shared reference data above the counties.
@@ -56,6 +58,8 @@ pub struct Grid {
     pub parent_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Raised by every change; send it back to change the record (a stale one answers 409).
+    pub version: i64,
 }
 
 /// 网格员
@@ -74,6 +78,8 @@ pub struct Staff {
     pub unit: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Raised by every change; send it back to change the record (a stale one answers 409).
+    pub version: i64,
 }
 
 /// 户
@@ -89,6 +95,8 @@ pub struct Household {
     pub address: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Raised by every change; send it back to change the record (a stale one answers 409).
+    pub version: i64,
 }
 
 /// 居民
@@ -113,6 +121,8 @@ pub struct Resident {
     pub tags: Tags,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Raised by every change; send it back to change the record (a stale one answers 409).
+    pub version: i64,
 }
 
 /// One move of a resident between households (户籍/居住变动), kept as history.
@@ -143,6 +153,8 @@ pub struct PartyOrg {
     pub standing: BranchStanding,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Raised by every change; send it back to change the record (a stale one answers 409).
+    pub version: i64,
 }
 
 /// 党员
@@ -162,6 +174,8 @@ pub struct PartyMember {
     pub joined_on: NaiveDate,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Raised by every change; send it back to change the record (a stale one answers 409).
+    pub version: i64,
 }
 
 /// 党员联系户: a household a party member keeps in touch with.
@@ -190,6 +204,8 @@ pub struct ContactDuty {
     pub since: NaiveDate,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Raised by every change; send it back to change the record (a stale one answers 409).
+    pub version: i64,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,6 +336,10 @@ impl DivisionInput {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct DivisionRename {
     pub name: String,
+    /// The version of the record this change was made from (needed to change it; ignored when
+    /// creating).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
@@ -393,6 +413,10 @@ impl GridInput {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct GridRename {
     pub name: String,
+    /// The version of the record this change was made from (needed to change it; ignored when
+    /// creating).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
@@ -406,6 +430,10 @@ pub struct StaffInput {
     pub phone: Option<String>,
     #[serde(default)]
     pub unit: Option<String>,
+    /// The version of the record this change was made from (needed to change it; ignored when
+    /// creating).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 pub struct ValidStaff {
@@ -443,6 +471,10 @@ pub struct HouseholdInput {
     pub number: String,
     pub micro_grid_id: i64,
     pub address: String,
+    /// The version of the record this change was made from (needed to change it; ignored when
+    /// creating).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 pub struct ValidHousehold {
@@ -483,6 +515,10 @@ pub struct ResidentInput {
     #[serde(default)]
     #[schema(value_type = Vec<xiangzhi_domain::ResidentTag>)]
     pub tags: Vec<String>,
+    /// The version of the record this change was made from (needed to change it; ignored when
+    /// creating).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 pub struct ValidResident {
@@ -541,6 +577,10 @@ pub struct PartyOrgInput {
     #[serde(default)]
     #[schema(value_type = Option<xiangzhi_domain::BranchStanding>)]
     pub standing: Option<String>,
+    /// The version of the record this change was made from (needed to change it; ignored when
+    /// creating).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 pub struct ValidPartyOrg {
@@ -593,6 +633,10 @@ pub struct PartyMemberInput {
     pub role: Option<String>,
     /// YYYY-MM-DD
     pub joined_on: String,
+    /// The version of the record this change was made from (needed to change it; ignored when
+    /// creating).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 pub struct ValidPartyMember {
@@ -645,6 +689,10 @@ pub struct ContactDutyInput {
     pub household_id: Option<i64>,
     /// YYYY-MM-DD
     pub since: String,
+    /// The version of the record this change was made from (needed to change it; ignored when
+    /// creating).
+    #[serde(default)]
+    pub version: Option<i64>,
 }
 
 pub struct ValidContactDuty {

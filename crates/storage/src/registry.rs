@@ -111,6 +111,27 @@ pub fn check_limit(asked: Option<u32>, default: u32) -> Result<u32> {
     }
 }
 
+/// The version a change was made from, checked against the record as it is now.
+fn expected_version(given: Option<i64>, current: i64) -> Result<i64> {
+    match given {
+        None => Err(StoreError::invalid(
+            "version",
+            "请提供所修改记录的版本号（version，读取记录时得到）",
+            "send the version of the record you are changing (version, as read)",
+        )),
+        Some(v) if v != current => Err(stale()),
+        Some(v) => Ok(v),
+    }
+}
+
+fn stale() -> StoreError {
+    StoreError::conflict(
+        "version",
+        "该记录已被他人修改，请刷新后重试",
+        "the record was changed by someone else meanwhile; reload and try again",
+    )
+}
+
 /// Adds the cursor condition, order and limit, runs the query and cuts the page.
 pub(crate) async fn page<T: crate::db::Record + Keyed>(
     db: &Db,
@@ -233,7 +254,7 @@ async fn grid_subtree_filter(
 // Divisions
 
 const DIVISION_COLS: &str =
-    "t.county_id, t.code, t.name, t.level, t.parent_code, t.created_at, t.updated_at";
+    "t.county_id, t.code, t.name, t.level, t.parent_code, t.created_at, t.updated_at, t.version";
 
 impl Db {
     pub async fn create_division(&self, scope: &Scope, input: &DivisionInput) -> Result<Division> {
@@ -264,17 +285,22 @@ impl Db {
         let name = c.text("name", &input.name, 100);
         let name = c.finish(name)?;
         let d = self.get_division(scope, code).await?;
+        let version = expected_version(input.version, d.version)?;
         let mut tx = self.begin().await?;
-        tx.exec(&Q::with(
-            "UPDATE divisions SET name = ?, updated_at = ? WHERE county_id = ? AND code = ?",
+        let n = tx.exec(&Q::with(
+            "UPDATE divisions SET name = ?, updated_at = ?, version = version + 1 WHERE county_id = ? AND code = ? AND version = ?",
             vec![
                 name.into(),
                 now_ms().into(),
                 d.county_id.into(),
                 d.code.clone().into(),
+                version.into(),
             ],
         ))
         .await?;
+        if n == 0 {
+            return Err(stale());
+        }
         tx.commit().await?;
         self.get_division(scope, code).await
     }
@@ -374,7 +400,7 @@ pub async fn insert_division(tx: &mut Tx, scope: &Scope, v: &ValidDivision) -> R
 // ---------------------------------------------------------------------------------------------
 // Grids
 
-const GRID_COLS: &str = "t.county_id, t.id, t.code, t.level, t.name, t.division_code, t.parent_id, t.created_at, t.updated_at";
+const GRID_COLS: &str = "t.county_id, t.id, t.code, t.level, t.name, t.division_code, t.parent_id, t.created_at, t.updated_at, t.version";
 
 #[derive(sqlx::FromRow)]
 struct GridWithPath {
@@ -525,17 +551,22 @@ impl Db {
         let name = c.text("name", &input.name, 100);
         let name = c.finish(name)?;
         let g = self.get_grid(scope, id).await?;
+        let version = expected_version(input.version, g.version)?;
         let mut tx = self.begin().await?;
-        tx.exec(&Q::with(
-            "UPDATE grids SET name = ?, updated_at = ? WHERE county_id = ? AND id = ?",
+        let n = tx.exec(&Q::with(
+            "UPDATE grids SET name = ?, updated_at = ?, version = version + 1 WHERE county_id = ? AND id = ? AND version = ?",
             vec![
                 name.into(),
                 now_ms().into(),
                 g.county_id.into(),
                 g.id.into(),
+                version.into(),
             ],
         ))
         .await?;
+        if n == 0 {
+            return Err(stale());
+        }
         tx.commit().await?;
         self.get_grid(scope, id).await
     }
@@ -575,7 +606,7 @@ impl Db {
 // ---------------------------------------------------------------------------------------------
 // Grid staff
 
-const STAFF_COLS: &str = "t.county_id, t.id, t.name, t.role, t.grid_id, t.division_code, t.phone, t.unit, t.created_at, t.updated_at";
+const STAFF_COLS: &str = "t.county_id, t.id, t.name, t.role, t.grid_id, t.division_code, t.phone, t.unit, t.created_at, t.updated_at, t.version";
 
 /// Checks a staff member's grid is in scope and fits the role; returns the grid.
 async fn staff_grid(tx: &mut Tx, scope: &Scope, county_id: i64, v: &ValidStaff) -> Result<Grid> {
@@ -708,11 +739,12 @@ impl Db {
     pub async fn update_staff(&self, scope: &Scope, id: i64, input: &StaffInput) -> Result<Staff> {
         let v = input.validate()?;
         let cur = self.get_staff(scope, id).await?;
+        let version = expected_version(input.version, cur.version)?;
         let mut tx = self.begin().await?;
         let g = staff_grid(&mut tx, scope, cur.county_id, &v).await?;
-        tx.exec(&Q::with(
-            "UPDATE grid_staff SET name = ?, role = ?, grid_id = ?, division_code = ?, phone = ?, unit = ?, updated_at = ? \
-             WHERE county_id = ? AND id = ?",
+        let n = tx.exec(&Q::with(
+            "UPDATE grid_staff SET name = ?, role = ?, grid_id = ?, division_code = ?, phone = ?, unit = ?, updated_at = ?, version = version + 1 \
+             WHERE county_id = ? AND id = ? AND version = ?",
             vec![
                 v.name.into(),
                 v.role.as_str().into(),
@@ -723,9 +755,13 @@ impl Db {
                 now_ms().into(),
                 cur.county_id.into(),
                 id.into(),
+                version.into(),
             ],
         ))
         .await?;
+        if n == 0 {
+            return Err(stale());
+        }
         tx.commit().await?;
         self.get_staff(scope, id).await
     }
@@ -758,9 +794,9 @@ impl Db {
 // ---------------------------------------------------------------------------------------------
 // Households and residents
 
-const HOUSEHOLD_COLS: &str = "t.county_id, t.id, t.number, t.division_code, t.micro_grid_id, t.address, t.created_at, t.updated_at";
+const HOUSEHOLD_COLS: &str = "t.county_id, t.id, t.number, t.division_code, t.micro_grid_id, t.address, t.created_at, t.updated_at, t.version";
 const RESIDENT_COLS: &str = "t.county_id, t.id, t.household_id, t.division_code, t.name, t.id_number, t.gender, t.birth_date, \
-     t.phone, t.relation, t.tags, t.created_at, t.updated_at";
+     t.phone, t.relation, t.tags, t.created_at, t.updated_at, t.version";
 
 async fn micro_grid(tx: &mut Tx, scope: &Scope, county_id: i64, id: i64) -> Result<Grid> {
     let (g, _) = tx_grid(tx, scope, county_id, id)
@@ -931,11 +967,12 @@ impl Db {
     ) -> Result<Household> {
         let v = input.validate()?;
         let cur = self.get_household(scope, id).await?;
+        let version = expected_version(input.version, cur.version)?;
         let mut tx = self.begin().await?;
         let g = micro_grid(&mut tx, scope, cur.county_id, v.micro_grid_id).await?;
-        tx.exec(&Q::with(
-            "UPDATE households SET number = ?, micro_grid_id = ?, division_code = ?, address = ?, updated_at = ? \
-             WHERE county_id = ? AND id = ?",
+        let n = tx.exec(&Q::with(
+            "UPDATE households SET number = ?, micro_grid_id = ?, division_code = ?, address = ?, updated_at = ?, version = version + 1 \
+             WHERE county_id = ? AND id = ? AND version = ?",
             vec![
                 v.number.into(),
                 g.id.into(),
@@ -944,6 +981,7 @@ impl Db {
                 now_ms().into(),
                 cur.county_id.into(),
                 id.into(),
+                version.into(),
             ],
         ))
         .await
@@ -951,6 +989,9 @@ impl Db {
             StoreError::Conflict(_) => StoreError::conflict("number", "户号已存在", "the household number already exists"),
             e => e,
         })?;
+        if n == 0 {
+            return Err(stale());
+        }
         // Residents carry their household's division for scoping; keep it in step.
         tx.exec(&Q::with(
             "UPDATE residents SET division_code = ? WHERE county_id = ? AND household_id = ?",
@@ -1040,6 +1081,7 @@ impl Db {
     ) -> Result<Resident> {
         let v = input.validate()?;
         let cur = self.get_resident(scope, id).await?;
+        let version = expected_version(input.version, cur.version)?;
         if v.household_id != cur.household_id {
             return Err(StoreError::invalid(
                 "household_id",
@@ -1048,9 +1090,9 @@ impl Db {
             ));
         }
         let mut tx = self.begin().await?;
-        tx.exec(&Q::with(
+        let n = tx.exec(&Q::with(
             "UPDATE residents SET name = ?, id_number = ?, id_number_hash = ?, gender = ?, birth_date = ?, phone = ?, \
-             relation = ?, tags = ?, updated_at = ? WHERE county_id = ? AND id = ?",
+             relation = ?, tags = ?, updated_at = ?, version = version + 1 WHERE county_id = ? AND id = ? AND version = ?",
             vec![
                 v.name.into(),
                 crypto::seal("id_number", v.id_number.as_str()).into(),
@@ -1063,6 +1105,7 @@ impl Db {
                 now_ms().into(),
                 cur.county_id.into(),
                 id.into(),
+                version.into(),
             ],
         ))
         .await
@@ -1070,6 +1113,9 @@ impl Db {
             StoreError::Conflict(_) => StoreError::conflict("id_number", "该身份证号码已登记", "this ID number is already registered"),
             e => e,
         })?;
+        if n == 0 {
+            return Err(stale());
+        }
         tx.commit().await?;
         self.get_resident(scope, id).await
     }
@@ -1196,9 +1242,9 @@ impl Db {
 // ---------------------------------------------------------------------------------------------
 // Party organisations, members and their contact households
 
-const ORG_COLS: &str = "t.county_id, t.id, t.code, t.kind, t.name, t.parent_id, t.division_code, t.standing, t.created_at, t.updated_at";
+const ORG_COLS: &str = "t.county_id, t.id, t.code, t.kind, t.name, t.parent_id, t.division_code, t.standing, t.created_at, t.updated_at, t.version";
 const MEMBER_COLS: &str = "t.county_id, t.id, t.resident_id, r.name AS name, t.org_id, t.division_code, t.status, t.role, \
-     t.joined_on, t.created_at, t.updated_at";
+     t.joined_on, t.created_at, t.updated_at, t.version";
 const MEMBER_FROM: &str =
     "party_members t JOIN residents r ON r.county_id = t.county_id AND r.id = t.resident_id";
 
@@ -1364,6 +1410,7 @@ impl Db {
     ) -> Result<PartyOrg> {
         let v = input.validate()?;
         let cur = self.get_party_org(scope, id).await?;
+        let version = expected_version(input.version, cur.version)?;
         if v.kind != cur.kind
             || v.parent_id != cur.parent_id
             || v.division.as_str() != cur.division_code
@@ -1375,11 +1422,21 @@ impl Db {
             ));
         }
         let mut tx = self.begin().await?;
-        tx.exec(&Q::with(
-            "UPDATE party_orgs SET name = ?, standing = ?, updated_at = ? WHERE county_id = ? AND id = ?",
-            vec![v.name.into(), v.standing.as_str().into(), now_ms().into(), cur.county_id.into(), id.into()],
+        let n = tx.exec(&Q::with(
+            "UPDATE party_orgs SET name = ?, standing = ?, updated_at = ?, version = version + 1 WHERE county_id = ? AND id = ? AND version = ?",
+            vec![
+                v.name.into(),
+                v.standing.as_str().into(),
+                now_ms().into(),
+                cur.county_id.into(),
+                id.into(),
+                version.into(),
+            ],
         ))
         .await?;
+        if n == 0 {
+            return Err(stale());
+        }
         tx.commit().await?;
         self.get_party_org(scope, id).await
     }
@@ -1442,6 +1499,7 @@ impl Db {
     ) -> Result<PartyMember> {
         let v = input.validate()?;
         let cur = self.get_party_member(scope, id).await?;
+        let version = expected_version(input.version, cur.version)?;
         if v.resident_id != cur.resident_id {
             return Err(StoreError::invalid(
                 "resident_id",
@@ -1451,9 +1509,9 @@ impl Db {
         }
         let mut tx = self.begin().await?;
         let org = member_refs(&mut tx, scope, cur.county_id, &v).await?;
-        tx.exec(&Q::with(
-            "UPDATE party_members SET org_id = ?, division_code = ?, status = ?, role = ?, joined_on = ?, updated_at = ? \
-             WHERE county_id = ? AND id = ?",
+        let n = tx.exec(&Q::with(
+            "UPDATE party_members SET org_id = ?, division_code = ?, status = ?, role = ?, joined_on = ?, updated_at = ?, version = version + 1 \
+             WHERE county_id = ? AND id = ? AND version = ?",
             vec![
                 org.id.into(),
                 org.division_code.into(),
@@ -1463,9 +1521,13 @@ impl Db {
                 now_ms().into(),
                 cur.county_id.into(),
                 id.into(),
+                version.into(),
             ],
         ))
         .await?;
+        if n == 0 {
+            return Err(stale());
+        }
         tx.commit().await?;
         self.get_party_member(scope, id).await
     }
@@ -1581,7 +1643,7 @@ impl Db {
 // Contact duties (包联) and the coverage report
 
 const DUTY_COLS: &str = "t.county_id, t.id, t.person_name, t.rank, t.unit, t.target, t.division_code, t.household_id, t.since, \
-     t.created_at, t.updated_at";
+     t.created_at, t.updated_at, t.version";
 
 /// Resolves a duty's target to (county, division code, household) inside the scope.
 async fn duty_target(
@@ -1677,14 +1739,15 @@ impl Db {
     ) -> Result<ContactDuty> {
         let v = input.validate()?;
         let cur = self.get_contact_duty(scope, id).await?;
+        let version = expected_version(input.version, cur.version)?;
         let mut tx = self.begin().await?;
         let (county_id, division, household) = duty_target(self, &mut tx, scope, &v).await?;
         if county_id != cur.county_id {
             return Err(StoreError::NotFound);
         }
-        tx.exec(&Q::with(
+        let n = tx.exec(&Q::with(
             "UPDATE contact_duties SET person_name = ?, rank = ?, unit = ?, target = ?, division_code = ?, household_id = ?, \
-             since = ?, updated_at = ? WHERE county_id = ? AND id = ?",
+             since = ?, updated_at = ?, version = version + 1 WHERE county_id = ? AND id = ? AND version = ?",
             vec![
                 v.person_name.into(),
                 v.rank.as_str().into(),
@@ -1696,9 +1759,13 @@ impl Db {
                 now_ms().into(),
                 county_id.into(),
                 id.into(),
+                version.into(),
             ],
         ))
         .await?;
+        if n == 0 {
+            return Err(stale());
+        }
         tx.commit().await?;
         self.get_contact_duty(scope, id).await
     }

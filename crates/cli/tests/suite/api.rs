@@ -310,11 +310,29 @@ async fn registry_operations(t: &TestDb) {
         .ok(
             "PUT",
             "/api/v1/divisions/141029100001",
-            Some(json!({"name": "城关社区居民委员会"})),
+            Some(json!({"name": "城关社区居民委员会", "version": 1})),
         )
         .await;
     assert_eq!(d["name"], "城关社区居民委员会");
     assert_eq!(d["level"], "village");
+    assert_eq!(d["version"], 2);
+    // A change made from what is now an old version is refused, not written over the new one.
+    c.problem(
+        "PUT",
+        "/api/v1/divisions/141029100001",
+        Some(json!({"name": "城关社区", "version": 1})),
+        409,
+        "version",
+    )
+    .await;
+    c.problem(
+        "PUT",
+        "/api/v1/divisions/141029100001",
+        Some(json!({"name": "城关社区"})),
+        422,
+        "version",
+    )
+    .await;
     let v = c.ok("GET", "/api/v1/divisions?kind=village", None).await;
     assert_eq!(v["items"].as_array().unwrap().len(), 2);
     let v = c
@@ -359,7 +377,7 @@ async fn registry_operations(t: &TestDb) {
         .ok(
             "PUT",
             &format!("/api/v1/grids/{micro}"),
-            Some(json!({"name": "一组一号微网格"})),
+            Some(json!({"name": "一组一号微网格", "version": 1})),
         )
         .await;
     assert_eq!(g["name"], "一组一号微网格");
@@ -408,7 +426,7 @@ async fn registry_operations(t: &TestDb) {
         Some(json!({"name": "张伟", "role": "full_time", "grid_id": village_grid})),
     )
     .await;
-    let s = c.ok("PUT", &format!("/api/v1/staff/{sid}"), Some(json!({"name": "王芳", "role": "dedicated", "grid_id": micro, "unit": "城关派出所"}))).await;
+    let s = c.ok("PUT", &format!("/api/v1/staff/{sid}"), Some(json!({"name": "王芳", "role": "dedicated", "grid_id": micro, "unit": "城关派出所", "version": 1}))).await;
     assert_eq!(s["unit"], "城关派出所");
     assert_eq!(s["phone"], Value::Null);
     let v = c.ok("GET", "/api/v1/staff?kind=dedicated", None).await;
@@ -515,14 +533,14 @@ async fn registry_operations(t: &TestDb) {
         .await;
     assert_eq!(v.as_array().unwrap().len(), 2);
     let r = c.ok("PUT", &format!("/api/v1/residents/{rid}"), Some(json!({
-        "household_id": h1, "name": "王建国", "id_number": ID1, "relation": "head", "tags": []
+        "household_id": h1, "name": "王建国", "id_number": ID1, "relation": "head", "tags": [], "version": 1
     }))).await;
     assert_eq!(r["tags"], json!([]));
     c.problem(
         "PUT",
         &format!("/api/v1/residents/{rid}"),
         Some(json!({
-            "household_id": h2, "name": "王建国", "id_number": ID1, "relation": "head"
+            "household_id": h2, "name": "王建国", "id_number": ID1, "relation": "head", "version": 2
         })),
         422,
         "household_id",
@@ -551,7 +569,7 @@ async fn registry_operations(t: &TestDb) {
     c.problem("POST", "/api/v1/party-orgs", Some(json!({"kind": "committee", "name": "x", "division_code": "141029100001", "parent_id": branch})), 422, "parent_id").await;
     let pg = c.ok("POST", "/api/v1/party-orgs", Some(json!({"kind": "group", "name": "第一党小组", "division_code": "141029100001001", "parent_id": branch}))).await;
     assert_eq!(pg["standing"], "ordinary");
-    let o = c.ok("PUT", &format!("/api/v1/party-orgs/{branch}"), Some(json!({"kind": "branch", "name": "城关社区党支部", "division_code": "141029100001", "parent_id": committee, "standing": "weak"}))).await;
+    let o = c.ok("PUT", &format!("/api/v1/party-orgs/{branch}"), Some(json!({"kind": "branch", "name": "城关社区党支部", "division_code": "141029100001", "parent_id": committee, "standing": "weak", "version": 1}))).await;
     assert_eq!(o["standing"], "weak");
     let v = c
         .ok(
@@ -567,7 +585,7 @@ async fn registry_operations(t: &TestDb) {
     let mid = m["id"].as_i64().unwrap();
     c.problem("POST", "/api/v1/party-members", Some(json!({"resident_id": rid, "org_id": branch, "status": "full", "joined_on": "2005-07-01"})), 409, "resident_id").await;
     c.problem("POST", "/api/v1/party-members", Some(json!({"resident_id": r2["id"], "org_id": branch, "status": "maybe", "joined_on": "2005-13-01"})), 422, "joined_on").await;
-    let m = c.ok("PUT", &format!("/api/v1/party-members/{mid}"), Some(json!({"resident_id": rid, "org_id": branch, "status": "full", "role": "member", "joined_on": "2005-07-01"}))).await;
+    let m = c.ok("PUT", &format!("/api/v1/party-members/{mid}"), Some(json!({"resident_id": rid, "org_id": branch, "status": "full", "role": "member", "joined_on": "2005-07-01", "version": 1}))).await;
     assert_eq!(m["role"], "member");
     c.ok(
         "PUT",
@@ -614,7 +632,7 @@ async fn registry_operations(t: &TestDb) {
     c.problem("POST", "/api/v1/contact-duties", Some(json!({"person_name": "x", "rank": "party_member", "target": "household", "since": "2026-01-01"})), 422, "household_id").await;
     let hd = c.ok("POST", "/api/v1/contact-duties", Some(json!({"person_name": "孙干部", "rank": "village_cadre", "target": "household", "household_id": h2, "since": "2026-02-01"}))).await;
     assert_eq!(hd["division_code"], "141029100001001");
-    c.ok("PUT", &format!("/api/v1/contact-duties/{did}"), Some(json!({"person_name": "赵副县长", "rank": "county_leader", "target": "village", "division_code": "141029100001", "since": "2026-01-01"}))).await;
+    c.ok("PUT", &format!("/api/v1/contact-duties/{did}"), Some(json!({"person_name": "赵副县长", "rank": "county_leader", "target": "village", "division_code": "141029100001", "since": "2026-01-01", "version": 1}))).await;
     c.ok(
         "PUT",
         &format!("/api/v1/party-members/{mid}/contacts/{h2}"),

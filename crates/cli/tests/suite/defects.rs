@@ -157,3 +157,45 @@ async fn request_enums_are_referenced() {
         );
     }
 }
+
+/// Registry changes carry the version they were made from: of several made at once from the same
+/// version, exactly one is written and the others answer 409.
+async fn versioned_updates(t: &TestDb) {
+    use std::sync::Arc;
+    let admin = Arc::new(Client::new(t).await);
+    let (_, micro) = seed_tree(&admin).await;
+    let h = admin
+        .ok(
+            "POST",
+            "/api/v1/households",
+            Some(json!({"number": "V-1", "micro_grid_id": micro, "address": "1号"})),
+        )
+        .await;
+    assert_eq!(h["version"], 1);
+    let id = h["id"].as_i64().unwrap();
+    let mut handles = Vec::new();
+    for i in 0..6 {
+        let c = admin.clone();
+        handles.push(tokio::spawn(async move {
+            c.call(
+                "PUT",
+                &format!("/api/v1/households/{id}"),
+                Some(json!({"number": "V-1", "micro_grid_id": micro, "address": format!("{i}号"), "version": 1})),
+            )
+            .await
+            .0
+            .as_u16()
+        }));
+    }
+    let mut codes = Vec::new();
+    for h in handles {
+        codes.push(h.await.unwrap());
+    }
+    codes.sort();
+    assert_eq!(codes, [200, 409, 409, 409, 409, 409], "{codes:?}");
+    let now = admin
+        .ok("GET", &format!("/api/v1/households/{id}"), None)
+        .await;
+    assert_eq!(now["version"], 2);
+}
+on_both!(stale_writes_refused, versioned_updates);

@@ -120,7 +120,7 @@ impl Db {
              JOIN divisions d ON d.county_id = t.county_id AND d.code = t.division_code \
              LEFT JOIN divisions p ON p.county_id = d.county_id AND p.code = d.parent_code WHERE 1=1"
         ));
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "village_profiles", "t", "division_code");
         q.push(" ORDER BY t.county_id, t.division_code");
         self.all(&q).await
     }
@@ -134,7 +134,7 @@ impl Db {
         now: i64,
     ) -> Result<usize> {
         let mut q = Q::new("SELECT t.code, t.county_id FROM divisions t WHERE t.level = 'village'");
-        scope.filter(&mut q, "t", "code");
+        scope.filter(&mut q, "divisions", "t", "code");
         let known: HashMap<String, i64> =
             self.all::<(String, i64)>(&q).await?.into_iter().collect();
         let mut errors = Vec::new();
@@ -274,7 +274,7 @@ impl Db {
             "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
             vec![county_id.into(), division.as_str().into()],
         );
-        scope.filter(&mut q, "t", "code");
+        scope.filter(&mut q, "divisions", "t", "code");
         if self.optional::<(i64,)>(&q).await?.is_none() {
             return Err(StoreError::NotFound);
         }
@@ -367,7 +367,7 @@ impl Db {
             &format!("SELECT {PLAN_COLS} FROM alliance_plans t WHERE t.id = ?"),
             vec![id.into()],
         );
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "alliance_plans", "t", "division_code");
         self.one(&q).await
     }
 
@@ -377,7 +377,7 @@ impl Db {
             "SELECT {} FROM alliance_plans t WHERE 1=1",
             PLAN_COLS.replace("t.result", "NULL AS result")
         ));
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "alliance_plans", "t", "division_code");
         let l = q.arg(limit.clamp(1, 500));
         q.push(&format!(" ORDER BY t.created_at DESC, t.id DESC LIMIT {l}"));
         self.all(&q).await
@@ -389,7 +389,7 @@ impl Db {
             "SELECT t.org_id, o.name AS org_name, t.division_code, t.lead, t.plan_id FROM alliance_villages t \
              JOIN party_orgs o ON o.county_id = t.county_id AND o.id = t.org_id WHERE 1=1",
         );
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "alliance_villages", "t", "division_code");
         q.push(" ORDER BY t.county_id, t.org_id, t.division_code");
         self.all(&q).await
     }

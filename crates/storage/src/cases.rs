@@ -297,7 +297,7 @@ impl Db {
                 &format!("SELECT {CASE_COLS} FROM cases t WHERE t.county_id = ? AND t.idempotency_key = ?"),
                 vec![county.into(), tx_key.into()],
             );
-            scope.filter(&mut q, "t", "division_code");
+            scope.filter(&mut q, "cases", "t", "division_code");
             q
         };
         if let Some(found) = self.optional::<Case>(&existing(key.clone())).await? {
@@ -326,7 +326,7 @@ impl Db {
             "SELECT t.code FROM divisions t WHERE t.county_id = ? AND t.code = ?",
             vec![county.into(), division.as_str().into()],
         );
-        scope.filter(&mut dq, "t", "code");
+        scope.filter(&mut dq, "divisions", "t", "code");
         if tx.optional::<(String,)>(&dq).await?.is_none() {
             return Err(StoreError::invalid(
                 "division_code",
@@ -340,7 +340,7 @@ impl Db {
                 "SELECT t.micro_grid_id FROM households t WHERE t.county_id = ? AND t.id = ?",
                 vec![county.into(), h.into()],
             );
-            scope.filter(&mut hq, "t", "division_code");
+            scope.filter(&mut hq, "households", "t", "division_code");
             match tx.optional::<(i64,)>(&hq).await? {
                 Some((micro,)) => grid = grid.or(Some(micro)),
                 None => {
@@ -358,7 +358,7 @@ impl Db {
                 "SELECT t.division_code FROM grids t WHERE t.county_id = ? AND t.id = ?",
                 vec![county.into(), g.into()],
             );
-            scope.filter(&mut gq, "t", "division_code");
+            scope.filter(&mut gq, "grids", "t", "division_code");
             let inside = tx
                 .optional::<(String,)>(&gq)
                 .await?
@@ -448,7 +448,7 @@ impl Db {
             &format!("SELECT {CASE_COLS} FROM cases t WHERE t.id = ?"),
             vec![id.into()],
         );
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "cases", "t", "division_code");
         if scope.county_id().is_some() {
             return self.one(&q).await;
         }
@@ -683,7 +683,7 @@ impl Db {
     ) -> Result<crate::Page<Case>> {
         let scope = crate::registry::division_filter(scope, lq)?;
         let mut q = Q::new(&format!("SELECT {CASE_COLS} FROM cases t WHERE 1=1"));
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "cases", "t", "division_code");
         if let Some(state) = crate::registry::parse_kind::<CaseState>(lq)? {
             let p = q.arg(state.as_str());
             q.push(&format!(" AND t.state = {p}"));
@@ -751,7 +751,7 @@ impl Db {
                 q.push(&format!(" AND {near}"));
             }
         }
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "cases", "t", "division_code");
         q.push(" ORDER BY t.created_at DESC LIMIT 200");
         let found: Vec<Case> = self.all(&q).await?;
         let distance = |o: &Case| match (c.latitude, c.longitude, o.latitude, o.longitude) {
@@ -934,7 +934,7 @@ impl Db {
                 ),
                 vec![from.into(), to.into()],
             );
-            scope.filter(&mut q, "t", "division_code");
+            scope.filter(&mut q, "cases", "t", "division_code");
             q.push(tail);
             q
         };
@@ -964,7 +964,7 @@ impl Db {
             q.push(&format!("{a} AND t.created_at < "));
             let b = q.arg(to);
             q.push(&b);
-            scope.filter(&mut q, "t", "division_code");
+            scope.filter(&mut q, "cases", "t", "division_code");
             q.push(" AND t.resolved_at IS NOT NULL)");
             q
         };
@@ -1023,12 +1023,12 @@ impl Db {
             ),
             vec![user.into()],
         );
-        scope.filter(&mut mine, "t", "division_code");
+        scope.filter(&mut mine, "cases", "t", "division_code");
         mine.push(" ORDER BY t.due_at, t.id LIMIT 100");
         let mut waiting = Q::new(&format!(
             "SELECT {CASE_COLS} FROM cases t WHERE t.state IN ('reported', 'accepted', 'returned')"
         ));
-        scope.filter(&mut waiting, "t", "division_code");
+        scope.filter(&mut waiting, "cases", "t", "division_code");
         waiting.push(" ORDER BY t.due_at, t.id LIMIT 100");
         Ok((self.all(&mine).await?, self.all(&waiting).await?))
     }
@@ -1254,7 +1254,7 @@ impl Db {
             "SELECT t.county_id, t.id, t.reporter_kind, t.reporter_name, t.reporter_phone, t.anonymous FROM cases t WHERE t.id = ?",
             vec![id.into()],
         );
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "cases", "t", "division_code");
         self.one(&q).await
     }
 

@@ -251,23 +251,35 @@ impl Db {
         Ok(n)
     }
 
-    /// Table name → sorted column names, for checking that both backends have the same schema.
-    pub async fn schema(&self) -> Result<Vec<(String, Vec<String>)>> {
+    /// Every table's columns with their types as the catalogue names them, sorted, for holding
+    /// both backends against [`crate::tables::TABLES`]. A type the catalogue has no name for comes
+    /// back as `None`.
+    pub async fn schema(&self) -> Result<Vec<(String, String, Option<crate::tables::Kind>)>> {
+        use crate::tables::Kind;
         let sql = match self.inner {
-            Backend::Sqlite(_) => "SELECT m.name AS t, p.name AS c FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+            Backend::Sqlite(_) => "SELECT m.name AS t, p.name AS c, UPPER(p.type) AS k FROM sqlite_master m \
+                 JOIN pragma_table_info(m.name) p \
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' ORDER BY 1, 2",
-            Backend::Postgres(_) => "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
+            Backend::Postgres(_) => "SELECT table_name::text AS t, column_name::text AS c, data_type::text AS k \
+                 FROM information_schema.columns \
                  WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' ORDER BY 1, 2",
         };
-        let rows: Vec<(String, String)> = self.all(&Q::new(sql)).await?;
-        let mut out: Vec<(String, Vec<String>)> = Vec::new();
-        for (t, c) in rows {
-            match out.last_mut() {
-                Some((last, cols)) if *last == t => cols.push(c),
-                _ => out.push((t, vec![c])),
-            }
-        }
-        Ok(out)
+        let rows: Vec<(String, String, String)> = self.all(&Q::new(sql)).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(t, c, k)| {
+                let kind = match k.as_str() {
+                    "BIGINT" | "bigint" => Some(Kind::Int),
+                    "INTEGER" | "boolean" => Some(Kind::Bool),
+                    "TEXT" | "text" => Some(Kind::Text),
+                    "REAL" | "double precision" => Some(Kind::Real),
+                    "DATE" | "date" => Some(Kind::Date),
+                    "BLOB" | "bytea" => Some(Kind::Bytes),
+                    _ => None,
+                };
+                (t, c, kind)
+            })
+            .collect())
     }
 }
 

@@ -22,6 +22,7 @@ pub mod model;
 pub mod notifications;
 pub mod registry;
 pub mod scope;
+pub mod tables;
 
 pub use db::{Db, Tx};
 pub use error::{FieldError, StoreError};

@@ -271,7 +271,7 @@ impl Db {
         ));
         let p = q.arg(code);
         q.push(&format!(" AND t.code = {p}"));
-        scope.filter(&mut q, "t", "code");
+        scope.filter(&mut q, "divisions", "t", "code");
         self.one(&q).await
     }
 
@@ -321,7 +321,7 @@ impl Db {
         let mut q = Q::new(&format!(
             "SELECT {DIVISION_COLS} FROM divisions t WHERE 1=1"
         ));
-        scope.filter(&mut q, "t", "code");
+        scope.filter(&mut q, "divisions", "t", "code");
         if let Some(level) = parse_kind::<DivisionLevel>(lq)? {
             let p = q.arg(level.as_str());
             q.push(&format!(" AND t.level = {p}"));
@@ -366,7 +366,7 @@ pub async fn insert_division(tx: &mut Tx, scope: &Scope, v: &ValidDivision) -> R
             "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
             vec![county_id.into(), p.clone().into()],
         );
-        scope.filter(&mut q, "t", "code");
+        scope.filter(&mut q, "divisions", "t", "code");
         let found: Option<(i64,)> = tx.optional(&q).await?;
         if found.is_none() {
             return Err(StoreError::invalid(
@@ -424,7 +424,7 @@ async fn get_grid_row(
         let p = q.arg(c);
         q.push(&format!(" AND t.county_id = {p}"));
     }
-    scope.filter(&mut q, "t", "division_code");
+    scope.filter(&mut q, "grids", "t", "division_code");
     let rows: Vec<GridWithPath> = db.all(&q).await?;
     match rows.len() {
         1 => rows
@@ -446,7 +446,7 @@ async fn tx_grid(tx: &mut Tx, scope: &Scope, county_id: i64, id: i64) -> Result<
         &format!("SELECT {GRID_COLS}, t.path FROM grids t WHERE t.county_id = ? AND t.id = ?"),
         vec![county_id.into(), id.into()],
     );
-    scope.filter(&mut q, "t", "division_code");
+    scope.filter(&mut q, "grids", "t", "division_code");
     let r: GridWithPath = tx.one(&q).await?;
     Ok((r.grid, r.path))
 }
@@ -461,7 +461,7 @@ pub async fn insert_grid(tx: &mut Tx, scope: &Scope, v: &ValidGrid) -> Result<Gr
         "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
         vec![county_id.into(), v.division.as_str().into()],
     );
-    scope.filter(&mut q, "t", "code");
+    scope.filter(&mut q, "divisions", "t", "code");
     if tx.optional::<(i64,)>(&q).await?.is_none() {
         return Err(StoreError::invalid(
             "division_code",
@@ -581,7 +581,7 @@ impl Db {
     pub async fn list_grids(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Grid>> {
         let scope = division_filter(scope, lq)?;
         let mut q = Q::new(&format!("SELECT {GRID_COLS} FROM grids t WHERE 1=1"));
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "grids", "t", "division_code");
         if let Some(level) = parse_kind::<GridLevel>(lq)? {
             let p = q.arg(level.as_str());
             q.push(&format!(" AND t.level = {p}"));
@@ -673,6 +673,7 @@ async fn county_for(db: &Db, scope: &Scope, table: &str, id: i64) -> Result<i64>
     q.push(&format!(" AND t.id = {p}"));
     scope.filter(
         &mut q,
+        table,
         "t",
         if table == "divisions" {
             "code"
@@ -693,7 +694,7 @@ async fn county_for(db: &Db, scope: &Scope, table: &str, id: i64) -> Result<i64>
 }
 
 macro_rules! get_by_id {
-    ($fn:ident, $ty:ty, $cols:expr, $from:expr) => {
+    ($fn:ident, $ty:ty, $cols:expr, $table:expr, $from:expr) => {
         pub async fn $fn(&self, scope: &Scope, id: i64) -> Result<$ty> {
             let mut q = Q::new(&format!("SELECT {} FROM {} WHERE 1=1", $cols, $from));
             let p = q.arg(id);
@@ -702,7 +703,7 @@ macro_rules! get_by_id {
                 let p = q.arg(c);
                 q.push(&format!(" AND t.county_id = {p}"));
             }
-            scope.filter(&mut q, "t", "division_code");
+            scope.filter(&mut q, $table, "t", "division_code");
             let mut rows: Vec<$ty> = self.all(&q).await?;
             match rows.len() {
                 1 => rows.pop().ok_or(StoreError::NotFound),
@@ -718,7 +719,7 @@ macro_rules! get_by_id {
 }
 
 impl Db {
-    get_by_id!(get_staff, Staff, STAFF_COLS, "grid_staff t");
+    get_by_id!(get_staff, Staff, STAFF_COLS, "grid_staff", "grid_staff t");
 
     pub async fn create_staff(&self, scope: &Scope, input: &StaffInput) -> Result<Staff> {
         let v = input.validate()?;
@@ -776,7 +777,7 @@ impl Db {
     pub async fn list_staff(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Staff>> {
         let scope = division_filter(scope, lq)?;
         let mut q = Q::new(&format!("SELECT {STAFF_COLS} FROM grid_staff t WHERE 1=1"));
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "grid_staff", "t", "division_code");
         if let Some(role) = parse_kind::<StaffRole>(lq)? {
             let p = q.arg(role.as_str());
             q.push(&format!(" AND t.role = {p}"));
@@ -863,7 +864,7 @@ async fn tx_household(
         &format!("SELECT {HOUSEHOLD_COLS} FROM households t WHERE t.county_id = ? AND t.id = ?"),
         vec![county_id.into(), id.into()],
     );
-    scope.filter(&mut q, "t", "division_code");
+    scope.filter(&mut q, "households", "t", "division_code");
     tx.optional(&q)
         .await?
         .ok_or_else(|| StoreError::invalid(field, "户不存在", "the household does not exist"))
@@ -934,8 +935,20 @@ pub fn resident_row(
 }
 
 impl Db {
-    get_by_id!(get_household, Household, HOUSEHOLD_COLS, "households t");
-    get_by_id!(get_resident, Resident, RESIDENT_COLS, "residents t");
+    get_by_id!(
+        get_household,
+        Household,
+        HOUSEHOLD_COLS,
+        "households",
+        "households t"
+    );
+    get_by_id!(
+        get_resident,
+        Resident,
+        RESIDENT_COLS,
+        "residents",
+        "residents t"
+    );
 
     pub async fn create_household(
         &self,
@@ -1025,7 +1038,7 @@ impl Db {
         let mut q = Q::new(&format!(
             "SELECT {HOUSEHOLD_COLS} FROM households t WHERE 1=1"
         ));
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "households", "t", "division_code");
         if let Some(g) = lq.grid {
             grid_subtree_filter(self, &scope, &mut q, "t.micro_grid_id", g).await?;
         }
@@ -1050,7 +1063,7 @@ impl Db {
             &format!("SELECT {RESIDENT_COLS} FROM residents t WHERE t.county_id = ? AND t.household_id = ?"),
             vec![h.county_id.into(), id.into()],
         );
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "residents", "t", "division_code");
         q.push(" ORDER BY t.id");
         self.all(&q).await
     }
@@ -1209,7 +1222,7 @@ impl Db {
         let mut q = Q::new(&format!(
             "SELECT {RESIDENT_COLS} FROM residents t WHERE 1=1"
         ));
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "residents", "t", "division_code");
         if let Some(tag) = lq.tag.as_deref().filter(|t| !t.is_empty()) {
             let tag: ResidentTag = tag
                 .parse()
@@ -1264,7 +1277,7 @@ pub async fn insert_party_org(tx: &mut Tx, scope: &Scope, v: &ValidPartyOrg) -> 
         "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
         vec![county_id.into(), v.division.as_str().into()],
     );
-    scope.filter(&mut q, "t", "code");
+    scope.filter(&mut q, "divisions", "t", "code");
     if tx.optional::<(i64,)>(&q).await?.is_none() {
         return Err(StoreError::invalid(
             "division_code",
@@ -1333,7 +1346,7 @@ async fn member_refs(
         &format!("SELECT {ORG_COLS} FROM party_orgs t WHERE t.county_id = ? AND t.id = ?"),
         vec![county_id.into(), v.org_id.into()],
     );
-    scope.filter(&mut q, "t", "division_code");
+    scope.filter(&mut q, "party_orgs", "t", "division_code");
     let org: PartyOrg = tx.optional(&q).await?.ok_or_else(|| {
         StoreError::invalid(
             "org_id",
@@ -1345,7 +1358,7 @@ async fn member_refs(
         "SELECT t.county_id FROM residents t WHERE t.county_id = ? AND t.id = ?",
         vec![county_id.into(), v.resident_id.into()],
     );
-    scope.filter(&mut q, "t", "division_code");
+    scope.filter(&mut q, "residents", "t", "division_code");
     if tx.optional::<(i64,)>(&q).await?.is_none() {
         return Err(StoreError::invalid(
             "resident_id",
@@ -1390,8 +1403,20 @@ pub async fn insert_party_member(
 }
 
 impl Db {
-    get_by_id!(get_party_org, PartyOrg, ORG_COLS, "party_orgs t");
-    get_by_id!(get_party_member, PartyMember, MEMBER_COLS, MEMBER_FROM);
+    get_by_id!(
+        get_party_org,
+        PartyOrg,
+        ORG_COLS,
+        "party_orgs",
+        "party_orgs t"
+    );
+    get_by_id!(
+        get_party_member,
+        PartyMember,
+        MEMBER_COLS,
+        "party_members",
+        MEMBER_FROM
+    );
 
     pub async fn create_party_org(&self, scope: &Scope, input: &PartyOrgInput) -> Result<PartyOrg> {
         let v = input.validate()?;
@@ -1451,7 +1476,7 @@ impl Db {
     pub async fn list_party_orgs(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<PartyOrg>> {
         let scope = division_filter(scope, lq)?;
         let mut q = Q::new(&format!("SELECT {ORG_COLS} FROM party_orgs t WHERE 1=1"));
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "party_orgs", "t", "division_code");
         if let Some(kind) = parse_kind::<PartyOrgKind>(lq)? {
             let p = q.arg(kind.as_str());
             q.push(&format!(" AND t.kind = {p}"));
@@ -1553,7 +1578,7 @@ impl Db {
         let mut q = Q::new(&format!(
             "SELECT {MEMBER_COLS} FROM {MEMBER_FROM} WHERE 1=1"
         ));
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "party_members", "t", "division_code");
         if let Some(status) = parse_kind::<MemberStatus>(lq)? {
             let p = q.arg(status.as_str());
             q.push(&format!(" AND t.status = {p}"));
@@ -1633,7 +1658,7 @@ impl Db {
             ),
             vec![m.county_id.into(), member_id.into()],
         );
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "households", "t", "division_code");
         q.push(" ORDER BY t.id");
         self.all(&q).await
     }
@@ -1659,7 +1684,7 @@ async fn duty_target(
                 "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
                 vec![county_id.into(), d.as_str().into()],
             );
-            scope.filter(&mut q, "t", "code");
+            scope.filter(&mut q, "divisions", "t", "code");
             if tx.optional::<(i64,)>(&q).await?.is_none() {
                 return Err(StoreError::invalid(
                     "division_code",
@@ -1693,7 +1718,13 @@ async fn duty_target(
 }
 
 impl Db {
-    get_by_id!(get_contact_duty, ContactDuty, DUTY_COLS, "contact_duties t");
+    get_by_id!(
+        get_contact_duty,
+        ContactDuty,
+        DUTY_COLS,
+        "contact_duties",
+        "contact_duties t"
+    );
 
     pub async fn create_contact_duty(
         &self,
@@ -1786,7 +1817,7 @@ impl Db {
         let mut q = Q::new(&format!(
             "SELECT {DUTY_COLS} FROM contact_duties t WHERE 1=1"
         ));
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "contact_duties", "t", "division_code");
         if let Some(rank) = parse_kind::<DutyRank>(lq)? {
             let p = q.arg(rank.as_str());
             q.push(&format!(" AND t.rank = {p}"));
@@ -1805,17 +1836,17 @@ impl Db {
              SELECT 1 FROM contact_duties d WHERE d.county_id = t.county_id AND d.division_code = t.code \
              AND d.target = 'village' AND d.rank = 'county_leader')"
         ));
-        scope.filter(&mut q, "t", "code");
+        scope.filter(&mut q, "divisions", "t", "code");
         q.push(" ORDER BY t.code");
         let villages_without_county_leader: Vec<Division> = self.all(&q).await?;
 
         let no_contact = "FROM households t WHERE NOT EXISTS (SELECT 1 FROM member_contacts c \
              WHERE c.county_id = t.county_id AND c.household_id = t.id)";
         let mut q = Q::new(&format!("SELECT COUNT(*) {no_contact}"));
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "households", "t", "division_code");
         let (households_without_member_contact,): (i64,) = self.one(&q).await?;
         let mut q = Q::new(&format!("SELECT {HOUSEHOLD_COLS} {no_contact}"));
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "households", "t", "division_code");
         q.push(" ORDER BY t.county_id, t.id LIMIT 200");
         let households_without_member_contact_sample: Vec<Household> = self.all(&q).await?;
 
@@ -1823,30 +1854,33 @@ impl Db {
             "SELECT {GRID_COLS} FROM grids t WHERE t.level = 'micro' AND NOT EXISTS (\
              SELECT 1 FROM grid_staff s WHERE s.county_id = t.county_id AND s.grid_id = t.id AND s.role = 'micro')"
         ));
-        scope.filter(&mut q, "t", "division_code");
+        scope.filter(&mut q, "grids", "t", "division_code");
         q.push(" ORDER BY t.county_id, t.id");
         let micro_grids_without_worker: Vec<Grid> = self.all(&q).await?;
 
-        let count = |sql: &str, col: &str| {
+        let count = |sql: &str, table: &str, col: &str| {
             let mut q = Q::new(sql);
-            scope.filter(&mut q, "t", col);
+            scope.filter(&mut q, table, "t", col);
             q
         };
         let (villages_total,): (i64,) = self
             .one(&count(
                 "SELECT COUNT(*) FROM divisions t WHERE t.level = 'village'",
+                "divisions",
                 "code",
             ))
             .await?;
         let (households_total,): (i64,) = self
             .one(&count(
                 "SELECT COUNT(*) FROM households t WHERE 1=1",
+                "households",
                 "division_code",
             ))
             .await?;
         let (micro_grids_total,): (i64,) = self
             .one(&count(
                 "SELECT COUNT(*) FROM grids t WHERE t.level = 'micro'",
+                "grids",
                 "division_code",
             ))
             .await?;

@@ -90,15 +90,20 @@ impl Scope {
     }
 
     /// Appends ` AND <alias>.division_code in scope` (and the county key, so a sharded cluster
-    /// routes the query to one shard).
-    pub(crate) fn filter(&self, q: &mut Q, alias: &str, column: &str) {
+    /// routes the query to one shard) for the catalogue's table `table` under `alias`; for an
+    /// account bound to a grid, also the table's grid rule.
+    pub(crate) fn filter(&self, q: &mut Q, table: &str, alias: &str, column: &str) {
+        // Debug builds (the tests) hold the caller's word about the table against the query text;
+        // release builds take it from the catalogue alone.
+        #[cfg(debug_assertions)]
+        assert_eq!(table_of(&q.sql, alias), Some(table), "{}", q.sql);
         if *self == Scope::everything() {
             // Unrestricted (command line, system jobs): no condition at all, so the plan is the
             // plain one.
             return;
         }
         if let Some(path) = &self.grid {
-            self.grid_filter(q, alias, path);
+            self.grid_filter(q, table, alias, path);
         }
         if let Some(c) = self.county_id {
             let p = q.arg(c);
@@ -116,9 +121,15 @@ impl Scope {
         ));
     }
 
-    /// The grid-subtree condition for the table `alias` stands for in the query. A table this
-    /// does not know gets no rows at all: a grid-bound account sees less, never more.
-    fn grid_filter(&self, q: &mut Q, alias: &str, path: &str) {
+    /// The grid-subtree condition for `table` (under `alias`), by the catalogue's grid rule. A
+    /// table the catalogue does not know, or closes, gets no rows at all: a grid-bound account
+    /// sees less, never more.
+    fn grid_filter(&self, q: &mut Q, table: &str, alias: &str, path: &str) {
+        use crate::tables::GridRule;
+        let rule = crate::tables::table(table).map_or(GridRule::Closed, |t| t.grid);
+        if rule == GridRule::Open {
+            return;
+        }
         let lo = q.arg(path.to_string());
         let hi = q.arg(prefix_upper(path));
         let grids = format!(
@@ -133,16 +144,17 @@ impl Scope {
             households
                 .replace(&format!("h.county_id = {alias}.county_id"), "h.county_id = r.county_id")
         );
-        let cond = match table_of(&q.sql, alias) {
-            // A case of the grid's subtree, or of the division without a grid.
-            Some("cases") => format!("({alias}.grid_id IS NULL OR {alias}.grid_id IN ({grids}))"),
-            Some("divisions" | "party_orgs" | "contact_duties" | "notifications") => return,
-            Some("grids") => format!("{alias}.path >= {lo} AND {alias}.path < {hi}"),
-            Some("grid_staff") => format!("{alias}.grid_id IN ({grids})"),
-            Some("households") => format!("{alias}.micro_grid_id IN ({grids})"),
-            Some("residents") => format!("{alias}.household_id IN ({households})"),
-            Some("party_members") => format!("{alias}.resident_id IN ({residents})"),
-            _ => "1 = 0".to_string(),
+        let cond = match rule {
+            GridRule::Open => return,
+            // A row of the grid's subtree, or of the division without a grid.
+            GridRule::OptionalGrid(c) => {
+                format!("({alias}.{c} IS NULL OR {alias}.{c} IN ({grids}))")
+            }
+            GridRule::Path(c) => format!("{alias}.{c} >= {lo} AND {alias}.{c} < {hi}"),
+            GridRule::InGrid(c) => format!("{alias}.{c} IN ({grids})"),
+            GridRule::InHousehold(c) => format!("{alias}.{c} IN ({households})"),
+            GridRule::OfResident(c) => format!("{alias}.{c} IN ({residents})"),
+            GridRule::Closed => "1 = 0".to_string(),
         };
         q.push(&format!(" AND {cond}"));
     }
@@ -161,7 +173,9 @@ impl Scope {
     }
 }
 
-/// The table that `alias` names in a query's FROM or JOIN clauses (`FROM households t`).
+/// The table that `alias` names in a query's FROM or JOIN clauses (`FROM households t`); only for
+/// the debug check above.
+#[cfg(debug_assertions)]
 fn table_of<'a>(sql: &'a str, alias: &str) -> Option<&'a str> {
     let words: Vec<&str> = sql.split_whitespace().collect();
     words.windows(3).find_map(|w| {

@@ -255,3 +255,36 @@ pub fn run(
     }
     Ok(())
 }
+
+/// A county's or township's villages from the registry's profiles, with the alliances already
+/// formed there (as village indices).
+pub async fn registry_villages(
+    cfg: &crate::config::Config,
+    code: &str,
+    opts: &xiangzhi_exchange::plan::ReadOptions,
+) -> anyhow::Result<(xiangzhi_exchange::plan::Villages, Vec<Vec<usize>>)> {
+    let division = xiangzhi_domain::DivisionCode::parse(code)
+        .map_err(|e| anyhow::anyhow!("--division {code}: {} / {}", e.zh, e.en))?;
+    let db = xiangzhi_storage::Db::connect(&cfg.database_url).await?;
+    let scope = xiangzhi_storage::Scope::division(&division);
+    let profiles = db.village_profiles(&scope).await?;
+    anyhow::ensure!(
+        !profiles.is_empty(),
+        "{code} 下没有村情数据，请先 xiangzhi profiles FILE / no village profiles under {code}: run xiangzhi profiles FILE first"
+    );
+    let v = xiangzhi_exchange::plan::villages_from_profiles(&profiles, opts)?;
+    let formed =
+        xiangzhi_exchange::plan::formed_alliances(&v, &db.alliance_villages(&scope).await?);
+    db.close().await;
+    Ok((v, formed))
+}
+
+/// `xiangzhi plan`: from a file, or (`--division`) from the registry's profiles.
+pub async fn command(args: PlanArgs, cfg: &crate::config::Config) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let from_registry = match &args.division {
+        Some(code) => Some(registry_villages(cfg, code, &read_options(&args)).await?),
+        None => None,
+    };
+    run(args, from_registry, started)
+}

@@ -1,0 +1,131 @@
+//! `xiangzhi audit`: verify the keyed chain and kept checkpoints, sign checkpoints, prune.
+
+use crate::config::Config;
+use anyhow::Context;
+use std::path::PathBuf;
+use xiangzhi_storage::Db;
+
+#[derive(clap::Subcommand)]
+pub enum AuditAction {
+    /// 校验哈希链 / verify the keyed hash chain and the signed checkpoints; exits 1 and names the
+    /// entry if it was tampered with
+    Verify {
+        /// 另行保存的检查点文件（JSON 每行一个）/ checkpoints kept apart (JSON lines, as `audit
+        /// checkpoint --out` writes them); also catches a log rewritten with the key or cut short
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+    },
+    /// 签发检查点 / sign a checkpoint of the newest entry and print it (or append it to --out)
+    Checkpoint {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// 清理超过保留期的记录 / delete entries older than audit_retention_days (at least 183)
+    Prune,
+}
+
+/// One checkpoint as a JSON line, with the public key that checks it.
+pub fn checkpoint_line(c: &xiangzhi_storage::audit::Checkpoint) -> anyhow::Result<String> {
+    let mut v = serde_json::to_value(c)?;
+    v["public_key"] = xiangzhi_storage::crypto::keyring()?
+        .checkpoint_public_key()
+        .into();
+    Ok(v.to_string())
+}
+
+pub fn append_line(f: &std::path::Path, line: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(f)
+        .with_context(|| format!("无法写入检查点文件 / cannot write {}", f.display()))?;
+    writeln!(file, "{line}")?;
+    Ok(())
+}
+
+/// Reads checkpoints kept apart (JSON lines).
+pub fn read_checkpoints(
+    f: &std::path::Path,
+) -> anyhow::Result<Vec<xiangzhi_storage::audit::Checkpoint>> {
+    let text = std::fs::read_to_string(f)
+        .with_context(|| format!("无法读取检查点文件 / cannot read {}", f.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).with_context(|| {
+                format!(
+                    "检查点文件第{}行有误 / line {} of {} is not a checkpoint",
+                    i + 1,
+                    i + 1,
+                    f.display()
+                )
+            })
+        })
+        .collect()
+}
+
+pub async fn run(action: AuditAction, cfg: &Config) -> anyhow::Result<()> {
+    let db = Db::connect(&cfg.database_url).await?;
+    match action {
+        AuditAction::Prune => {
+            let n = db
+                .audit_prune(cfg.audit_retention_days, xiangzhi_storage::now_ms())
+                .await?;
+            println!(
+                "已清理 / pruned {n} 条超过{}天的记录 entries older than {} days",
+                cfg.audit_retention_days, cfg.audit_retention_days
+            );
+            Ok(())
+        }
+        AuditAction::Verify { checkpoints } => {
+            let v = db.audit_verify().await?;
+            let kept = match &checkpoints {
+                Some(f) => Some(read_checkpoints(f)?),
+                None => None,
+            };
+            let problems = db.audit_check_checkpoints(kept.as_deref()).await?;
+            let mut bad = false;
+            match v.problem {
+                None => println!(
+                    "审计日志哈希链完好 / audit chain intact: {} 条 entries",
+                    v.entries
+                ),
+                Some((seq, why)) => {
+                    bad = true;
+                    eprintln!("审计日志被篡改 / audit log tampered with at entry {seq}: {why}");
+                }
+            }
+            for p in &problems {
+                bad = true;
+                eprintln!("检查点 checkpoint {}: {}", p.seq, p.problem);
+            }
+            if bad {
+                std::process::exit(1);
+            }
+            println!(
+                "检查点一致 / checkpoints match: {} 个",
+                kept.map(|k| k.len())
+                    .unwrap_or(db.audit_checkpoints(1000).await?.len())
+            );
+            Ok(())
+        }
+        AuditAction::Checkpoint { out } => {
+            let c = db.audit_checkpoint(xiangzhi_storage::now_ms()).await?;
+            let line = checkpoint_line(&c)?;
+            match out {
+                Some(f) => {
+                    append_line(&f, &line)?;
+                    println!(
+                        "检查点已写入 / checkpoint {} appended to {}",
+                        c.seq,
+                        f.display()
+                    );
+                }
+                None => println!("{line}"),
+            }
+            Ok(())
+        }
+    }
+}

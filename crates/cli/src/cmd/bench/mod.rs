@@ -1,0 +1,252 @@
+//! `xiangzhi bench`: benchmarks (release builds; figures go to BENCHMARKS.md).
+
+mod cases;
+mod plan;
+
+use crate::cmd::demo::build_demo;
+use std::path::PathBuf;
+use xiangzhi_storage::{Db, Scope};
+
+#[derive(clap::Subcommand)]
+pub enum BenchWhat {
+    /// 管辖范围过滤的开销 / cost of jurisdiction scoping: searches with no scope, the county's and a township's
+    Scope {
+        /// 示范库（不存在则生成）/ demo database (built if missing)
+        #[arg(long, default_value = "target/bench/demo.db")]
+        file: PathBuf,
+        /// 每项查询次数 / runs per query
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        /// 改用 PostgreSQL 数据库（空库则先生成示范县）/ run on this PostgreSQL database instead (the demo county is built into it if it is empty)
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    /// 百万事项下的待办队列与年度统计 / queue pages and a year's statistics over a county's case history
+    Cases {
+        /// 示范库（不存在则生成）/ demo database (built if missing)
+        #[arg(long, default_value = "target/bench/cases.db")]
+        file: PathBuf,
+        /// 历史事项总数 / past cases in the county
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: i64,
+        /// 每项查询次数 / runs per query
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        /// 改用 PostgreSQL 数据库 / run on this PostgreSQL database instead
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    /// 跨村联建规划器：合成网格与县级实例 / alliance planner on synthetic lattices and a county
+    Plan {
+        /// 每个实例的时限（秒）/ time limit per instance (seconds)
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+    },
+    /// 突发上报：HTTP 受理速度与同库原始插入速度 / surge intake over HTTP against the raw insert rate
+    Surge {
+        /// 示范库（每次由 target/bench/demo.db 复制）/ database (copied from target/bench/demo.db each run)
+        #[arg(long, default_value = "target/bench/surge.db")]
+        file: PathBuf,
+        /// 每段时长（秒）/ seconds per phase
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// 并发客户端 / concurrent clients
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// 稳态速率（每秒）/ steady rate per second
+        #[arg(long, default_value_t = 500)]
+        rate: u64,
+        /// 改用 PostgreSQL 数据库 / run on this PostgreSQL database instead
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+}
+
+pub async fn run(what: BenchWhat) -> anyhow::Result<()> {
+    match what {
+        BenchWhat::Scope {
+            file,
+            runs,
+            postgres,
+        } => bench_scope(&file, runs, postgres.as_deref()).await,
+        BenchWhat::Plan { seconds } => plan::run(seconds),
+        BenchWhat::Cases {
+            file,
+            cases,
+            runs,
+            postgres,
+        } => {
+            let db = bench_db(&file, postgres.as_deref(), None).await?;
+            cases::history(&db, cases, runs).await
+        }
+        BenchWhat::Surge {
+            file,
+            seconds,
+            concurrency,
+            rate,
+            postgres,
+        } => {
+            let template = PathBuf::from("target/bench/demo.db");
+            let db = bench_db(&file, postgres.as_deref(), Some(&template)).await?;
+            cases::surge(db, seconds, concurrency, rate).await
+        }
+    }
+}
+
+/// The database a benchmark runs on: PostgreSQL at `postgres` (the demo county built into it if
+/// it is empty), or the SQLite `file` — copied from `template` when given (a fresh copy each run),
+/// else built as the demo county if missing.
+async fn bench_db(
+    file: &std::path::Path,
+    postgres: Option<&str>,
+    template: Option<&std::path::Path>,
+) -> anyhow::Result<Db> {
+    if let Some(url) = postgres {
+        let db = Db::connect(url).await?;
+        if db.count_for_tests("SELECT COUNT(*) FROM residents").await? == 0 {
+            let started = std::time::Instant::now();
+            xiangzhi_demo::build(&db, 1, |_| {}).await?;
+            eprintln!(
+                "demo county built on PostgreSQL in {:.1}s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        return Ok(db);
+    }
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    match template {
+        Some(t) => {
+            if !t.exists() {
+                build_demo(t, None, 1).await?.close().await;
+            }
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+            std::fs::copy(t, file)?;
+            // A template closed without a checkpoint keeps its last writes in its WAL.
+            let wal = PathBuf::from(format!("{}-wal", t.display()));
+            if wal.exists() {
+                std::fs::copy(&wal, format!("{}-wal", file.display()))?;
+            }
+            Ok(Db::connect(&format!("sqlite://{}", file.display())).await?)
+        }
+        None if file.exists() => Ok(Db::connect(&format!("sqlite://{}", file.display())).await?),
+        None => build_demo(file, None, 1).await,
+    }
+}
+
+/// Times household and resident searches with no scope, the county's scope and a township's, and
+/// prints a Markdown table (median and 95th percentile per query).
+async fn bench_scope(
+    file: &std::path::Path,
+    runs: usize,
+    postgres: Option<&str>,
+) -> anyhow::Result<()> {
+    use xiangzhi_domain::DivisionCode;
+    use xiangzhi_storage::ListQuery;
+    let db = bench_db(file, postgres, None).await?;
+    db.analyze().await?;
+    let county = Scope::division(&DivisionCode::parse("141029000000")?);
+    let township = Scope::division(&DivisionCode::parse("141029100000")?);
+    let sample = db
+        .list_residents(
+            &township,
+            &ListQuery {
+                limit: Some(1),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let id = sample
+        .items
+        .first()
+        .map(|r| r.id_number.clone())
+        .unwrap_or_default();
+    let queries: Vec<(&str, ListQuery, bool)> = vec![
+        (
+            "households: address contains 社区",
+            ListQuery {
+                q: Some("社区".into()),
+                limit: Some(50),
+                ..Default::default()
+            },
+            true,
+        ),
+        (
+            "households: number",
+            ListQuery {
+                q: Some("10000100100001".into()),
+                limit: Some(50),
+                ..Default::default()
+            },
+            true,
+        ),
+        (
+            "residents: name starts with 王",
+            ListQuery {
+                q: Some("王".into()),
+                limit: Some(50),
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            "residents: full ID number",
+            ListQuery {
+                q: Some(id),
+                limit: Some(50),
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            "residents: tag veteran",
+            ListQuery {
+                tag: Some("veteran".into()),
+                limit: Some(50),
+                ..Default::default()
+            },
+            false,
+        ),
+    ];
+    println!("| query | scope | median ms | p95 ms | vs no scope |");
+    println!("|---|---|---|---|---|");
+    let scopes = [
+        ("none", Scope::everything()),
+        ("county 141029", county.clone()),
+        ("township 141029100", township.clone()),
+    ];
+    for (name, q, households) in &queries {
+        // The three scopes take turns, in a rotating order, so drift in the machine's load and
+        // caches falls on all of them alike.
+        let mut times = vec![Vec::with_capacity(runs); scopes.len()];
+        for run in 0..runs {
+            for k in 0..scopes.len() {
+                let i = (run + k) % scopes.len();
+                let t = std::time::Instant::now();
+                if *households {
+                    db.list_households(&scopes[i].1, q).await?;
+                } else {
+                    db.list_residents(&scopes[i].1, q).await?;
+                }
+                times[i].push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+        let mut base = 0.0;
+        for ((label, _), mut t) in scopes.iter().zip(times) {
+            t.sort_by(|a, b| a.total_cmp(b));
+            let median = t[t.len() / 2];
+            let p95 = t[(t.len() * 95 / 100).min(t.len() - 1)];
+            if *label == "none" {
+                base = median;
+            }
+            println!(
+                "| {name} | {label} | {median:.3} | {p95:.3} | {:+.0}% |",
+                (median / base - 1.0) * 100.0
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! `xiangzhi import` and `xiangzhi export`: the registry layouts as CSV or .xlsx, all or nothing,
+//! every bad row named.
+
+use crate::config::Config;
+use std::path::Path;
+use xiangzhi_exchange::Layout;
+use xiangzhi_storage::{Db, Scope};
+
+/// A progress bar for long imports.
+pub struct Bar(indicatif::ProgressBar);
+
+impl xiangzhi_exchange::Progress for Bar {
+    fn phase(&self, name: &str, total: u64) {
+        tracing::debug!(
+            phase = name,
+            elapsed_ms = self.0.elapsed().as_millis() as u64,
+            "import phase"
+        );
+        self.0.set_position(0);
+        self.0.set_length(total);
+        self.0.set_message(name.to_string());
+    }
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+}
+
+pub async fn import(
+    cfg: &Config,
+    layout: Layout,
+    file: &Path,
+    county: Option<i64>,
+) -> anyhow::Result<()> {
+    let db = Db::connect(&cfg.database_url).await?;
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {per_sec} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let started = std::time::Instant::now();
+    let result = xiangzhi_exchange::import(
+        &db,
+        &Scope::everything(),
+        layout,
+        file,
+        county,
+        &Bar(bar.clone()),
+    )
+    .await;
+    bar.finish_and_clear();
+    match result {
+        Ok(r) => {
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "导入完成 / imported {}: {} 行 rows, {} 写入 written, {} 未变 unchanged, {} 占位跳过 placeholders skipped, {:.1}s ({:.0} rows/s)",
+                file.display(),
+                r.rows,
+                r.written,
+                r.unchanged,
+                r.skipped,
+                secs,
+                r.rows as f64 / secs.max(1e-9)
+            );
+            Ok(())
+        }
+        Err(e) => {
+            eprint!("{e}");
+            std::process::exit(2);
+        }
+    }
+}
+
+pub async fn export(
+    cfg: &Config,
+    layout: Layout,
+    file: &Path,
+    county: Option<i64>,
+) -> anyhow::Result<()> {
+    let db = Db::connect(&cfg.database_url).await?;
+    match xiangzhi_exchange::export(&db, &Scope::everything(), layout, file, county).await {
+        Ok(n) => {
+            println!("导出完成 / exported {n} rows to {}", file.display());
+            Ok(())
+        }
+        Err(e) => {
+            eprint!("{e}");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// `xiangzhi profiles FILE`: village planning profiles into the registry, all or none.
+pub async fn profiles(cfg: &Config, file: &Path) -> anyhow::Result<()> {
+    let v = xiangzhi_exchange::plan::read_villages(file, &Default::default())?;
+    let rows = xiangzhi_exchange::plan::profile_inputs(&v);
+    let db = Db::connect(&cfg.database_url).await?;
+    match db
+        .put_village_profiles(&Scope::everything(), &rows, xiangzhi_storage::now_ms())
+        .await
+    {
+        Ok(n) => {
+            println!("已导入 {n} 个村的村情 / stored the profiles of {n} villages");
+            Ok(())
+        }
+        Err(xiangzhi_storage::StoreError::Invalid(errors)) => {
+            for e in &errors {
+                // rows[i].field → the file's line (header on line 1).
+                let (row, field) = e
+                    .field
+                    .strip_prefix("rows[")
+                    .and_then(|r| r.split_once("]."))
+                    .and_then(|(i, f)| Some((i.parse::<usize>().ok()? + 2, f)))
+                    .unwrap_or((0, e.field.as_str()));
+                eprintln!("第{row}行 {field}：{} / row {row} {field}: {}", e.zh, e.en);
+            }
+            anyhow::bail!(
+                "{} 处错误，未导入任何村情 / {} errors, nothing stored",
+                errors.len(),
+                errors.len()
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}

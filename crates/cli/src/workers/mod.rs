@@ -1,0 +1,5 @@
+//! The workers `xiangzhi serve` runs beside the HTTP server, each on its own timer.
+
+pub mod checkpoints;
+pub mod clock;
+pub mod webhook;

@@ -14,6 +14,7 @@ mod exchange;
 mod helpers;
 mod matrix;
 mod notify;
+mod openapi_snapshot;
 mod plans;
 mod schema;
 mod sealed;

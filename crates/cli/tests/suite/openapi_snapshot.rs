@@ -1,0 +1,50 @@
+//! The OpenAPI document is a promise to clients: it changes only on purpose. The served document
+//! (keys sorted) must equal tests/api/openapi.json; after an intended change, run the suite with
+//! `XIANGZHI_BLESS=1` to write the new one, and review its diff.
+
+#[tokio::test]
+async fn openapi_document_is_unchanged() {
+    let t = crate::helpers::TestDb::new(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    let (_, doc) = xiangzhi_api::api(xiangzhi_api::AppState::new(t.db.clone()));
+    t.finish().await;
+    let served = sorted(serde_json::to_value(&doc).unwrap());
+    let text = serde_json::to_string_pretty(&served).unwrap() + "\n";
+    let path = crate::helpers::workspace_root().join("tests/api/openapi.json");
+    if std::env::var("XIANGZHI_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &text).unwrap();
+        return;
+    }
+    let kept = std::fs::read_to_string(&path).unwrap_or_default();
+    if kept != text {
+        let (a, b): (Vec<&str>, Vec<&str>) = (kept.lines().collect(), text.lines().collect());
+        let first = a
+            .iter()
+            .zip(&b)
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(b.len()));
+        panic!(
+            "the OpenAPI document changed (first difference at line {}: kept {:?}, served {:?}); \
+             if intended, run with XIANGZHI_BLESS=1 and review the diff of tests/api/openapi.json",
+            first + 1,
+            a.get(first),
+            b.get(first)
+        );
+    }
+}
+
+/// The value with every object's keys in order, so that the order routes were registered in does
+/// not count.
+fn sorted(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            let mut pairs: Vec<(String, Value)> = m.into_iter().collect();
+            pairs.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(pairs.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
+        v => v,
+    }
+}

@@ -2,6 +2,7 @@
 //! its timeline, steps of the closed loop, and each county's categories.
 
 use crate::error::{ApiError, Problem};
+use crate::rights::{Authorized, ReadRegistry, WriteRegistry, WriteStructure};
 use crate::{AppState, Caller, Json, Path, Query};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -92,7 +93,7 @@ fn actor_for(user: &User, case: &Case, action: &Action) -> R<Actor> {
     responses((status = 200, body = inline(Page<Case>))))]
 pub async fn list_cases(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Query(q): Query<ListQuery>,
 ) -> R<Json<Page<Case>>> {
     Ok(Json(s.db.list_cases(&c.scope, &q).await?))
@@ -103,7 +104,7 @@ pub async fn list_cases(
     responses((status = 201, body = Case), (status = 200, body = Case), (status = 422, body = Problem)))]
 pub async fn create_case(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteRegistry>,
     Json(mut i): Json<CaseInput>,
 ) -> R<axum::response::Response> {
     use axum::response::IntoResponse;
@@ -135,7 +136,11 @@ pub async fn create_case(
 
 #[utoipa::path(get, path = "/cases/{id}", tag = "cases", params(("id" = i64, Path)),
     responses((status = 200, body = Case), (status = 404, body = Problem)))]
-pub async fn get_case(State(s): State<AppState>, c: Caller, Path(id): Path<i64>) -> R<Json<Case>> {
+pub async fn get_case(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Path(id): Path<i64>,
+) -> R<Json<Case>> {
     Ok(Json(s.db.get_case(&c.scope, id).await?))
 }
 
@@ -144,7 +149,7 @@ pub async fn get_case(State(s): State<AppState>, c: Caller, Path(id): Path<i64>)
     responses((status = 200, body = Vec<CaseEvent>), (status = 404, body = Problem)))]
 pub async fn case_timeline(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Path(id): Path<i64>,
 ) -> R<Json<Vec<CaseEvent>>> {
     Ok(Json(s.db.case_timeline(&c.scope, id).await?))
@@ -156,7 +161,7 @@ pub async fn case_timeline(
     responses((status = 200, body = Vec<Case>), (status = 404, body = Problem)))]
 pub async fn case_duplicates(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Path(id): Path<i64>,
 ) -> R<Json<Vec<Case>>> {
     Ok(Json(s.db.case_duplicates(&c.scope, id).await?))
@@ -178,7 +183,7 @@ pub struct StepInput {
         (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn case_action(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteRegistry>,
     Path(id): Path<i64>,
     Json(i): Json<StepInput>,
 ) -> R<Json<Case>> {
@@ -227,7 +232,7 @@ pub fn can_handle(u: &User, case: &Case) -> bool {
     responses((status = 200, body = Vec<CaseCategory>)))]
 pub async fn list_case_categories(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
 ) -> R<Json<Vec<CaseCategory>>> {
     match c.scope.county_id() {
         Some(county) => Ok(Json(s.db.case_categories(county).await?)),
@@ -255,7 +260,7 @@ pub struct CategoryInput {
     responses((status = 200, body = CaseCategory), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn put_case_category(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteStructure>,
     Path(code): Path<String>,
     Json(i): Json<CategoryInput>,
 ) -> R<Json<CaseCategory>> {
@@ -292,7 +297,7 @@ pub async fn put_case_category(
     responses((status = 200, body = Mediation), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn get_mediation(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Path(id): Path<i64>,
 ) -> R<Json<Mediation>> {
     Ok(Json(s.db.mediation(&c.scope, id).await?))
@@ -304,7 +309,7 @@ pub async fn get_mediation(
     responses((status = 200, body = Mediation), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn put_mediation(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteRegistry>,
     Path(id): Path<i64>,
     Json(i): Json<MediationInput>,
 ) -> R<Json<Mediation>> {
@@ -317,7 +322,7 @@ pub async fn put_mediation(
     responses((status = 200, body = Mediation), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_mediation_session(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteRegistry>,
     Path(id): Path<i64>,
     Json(i): Json<SessionInput>,
 ) -> R<Json<Mediation>> {
@@ -334,7 +339,7 @@ pub async fn add_mediation_session(
         (status = 422, body = Problem)))]
 pub async fn set_mediation_agreement(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteRegistry>,
     Path(id): Path<i64>,
     Json(i): Json<AgreementInput>,
 ) -> R<Json<Mediation>> {
@@ -350,7 +355,7 @@ pub async fn set_mediation_agreement(
     responses((status = 200, body = Mediation), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_mediation_visit(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteRegistry>,
     Path(id): Path<i64>,
     Json(i): Json<VisitInput>,
 ) -> R<Json<Mediation>> {
@@ -387,7 +392,7 @@ pub struct CountyParam {
     responses((status = 200, body = Deadlines), (status = 404, body = Problem)))]
 pub async fn get_case_deadlines(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Query(q): Query<CountyParam>,
 ) -> R<Json<Deadlines>> {
     let county = q
@@ -403,7 +408,7 @@ pub async fn get_case_deadlines(
     responses((status = 200, body = Deadlines), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn put_case_deadlines(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteStructure>,
     Query(q): Query<CountyParam>,
     Json(d): Json<Deadlines>,
 ) -> R<Json<Deadlines>> {
@@ -475,7 +480,7 @@ fn day_start(field: &str, d: &str) -> R<i64> {
     responses((status = 200, body = CaseStats), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn case_stats(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Query(q): Query<StatsQuery>,
 ) -> R<Json<CaseStats>> {
     let now = now_ms();
@@ -486,7 +491,10 @@ pub async fn case_stats(
 /// 我的通知: the notices addressed to you or to the office you work at, newest first (at most 100).
 #[utoipa::path(get, path = "/notifications/mine", tag = "cases",
     responses((status = 200, body = Vec<Notification>)))]
-pub async fn my_notifications(State(s): State<AppState>, c: Caller) -> R<Json<Vec<Notification>>> {
+pub async fn my_notifications(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+) -> R<Json<Vec<Notification>>> {
     Ok(Json(
         s.db.notifications_for(c.user.id, &c.user.division_code, 100)
             .await?,
@@ -499,7 +507,7 @@ pub async fn my_notifications(State(s): State<AppState>, c: Caller) -> R<Json<Ve
     responses((status = 200, body = inline(Page<Notification>)), (status = 422, body = Problem)))]
 pub async fn list_notifications(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Query(q): Query<ListQuery>,
 ) -> R<Json<Page<Notification>>> {
     Ok(Json(s.db.list_notifications(&c.scope, &q).await?))
@@ -510,7 +518,7 @@ pub async fn list_notifications(
     responses((status = 200, body = Notification), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn retry_notification(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteRegistry>,
     Path(id): Path<i64>,
 ) -> R<Json<Notification>> {
     Ok(Json(s.db.retry_notification(&c.scope, id, now_ms()).await?))
@@ -531,7 +539,7 @@ pub struct FileQuery {
         (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_case_file(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteRegistry>,
     Path(id): Path<i64>,
     Query(q): Query<FileQuery>,
     body: axum::body::Body,
@@ -562,7 +570,7 @@ pub async fn add_case_file(
     responses((status = 200, body = Vec<CaseFile>), (status = 404, body = Problem)))]
 pub async fn list_case_files(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Path(id): Path<i64>,
 ) -> R<Json<Vec<CaseFile>>> {
     Ok(Json(s.db.case_files(&c.scope, id).await?))
@@ -573,7 +581,7 @@ pub async fn list_case_files(
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem)))]
 pub async fn get_case_file(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Path((id, seq)): Path<(i64, i64)>,
 ) -> R<axum::response::Response> {
     use axum::response::IntoResponse;

@@ -8,6 +8,7 @@ pub mod error;
 mod open311;
 pub mod plans;
 mod registry;
+pub mod rights;
 pub mod webhook;
 
 pub use auth::{login_cookies, sign_in, DEVICE_COOKIE};
@@ -71,9 +72,8 @@ pub struct Path<T>(pub T);
 #[derive(Clone)]
 pub struct Authenticated(pub std::sync::Arc<User>);
 
-/// The caller of a registry route and the jurisdiction every storage call is limited to. This
-/// extractor is the one place where rights are checked: reading needs `ReadRegistry`, writing
-/// `WriteRegistry`, and changing divisions or grids `WriteStructure`.
+/// The caller of a route and the jurisdiction every storage call is limited to. Handlers get it
+/// through [`rights::Authorized`], which names the right the route needs.
 pub struct Caller {
     pub user: std::sync::Arc<User>,
     pub scope: Scope,
@@ -118,46 +118,6 @@ pub struct Reveal {
     pub unmask: Option<bool>,
     /// Why the full data is needed (recorded in the audit log).
     pub purpose: Option<String>,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Caller {
-    type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        let Some(Authenticated(user)) = parts.extensions.get::<Authenticated>().cloned() else {
-            return Err(ApiError::unauthorized());
-        };
-        // Inside the nested router the URI has lost its `/api/v1` prefix; the original keeps it.
-        let path = parts
-            .extensions
-            .get::<axum::extract::OriginalUri>()
-            .map(|o| o.0.path().to_string())
-            .unwrap_or_else(|| parts.uri.path().to_string());
-        let needed = if parts.method == axum::http::Method::GET {
-            Right::ReadRegistry
-        } else if path.starts_with("/api/v1/divisions")
-            || path.starts_with("/api/v1/grids")
-            || path.starts_with("/api/v1/case-categories")
-            || path.starts_with("/api/v1/case-deadlines")
-            || path.starts_with("/api/v1/plans")
-            || path.starts_with("/api/v1/village-profiles")
-        {
-            Right::WriteStructure
-        } else {
-            Right::WriteRegistry
-        };
-        if !user.can(needed) {
-            return Err(ApiError::forbidden(
-                "您的角色无权进行此操作",
-                "your role may not do this",
-            ));
-        }
-        let source = source_of(&parts.extensions);
-        Ok(Caller {
-            scope: user.scope(),
-            user,
-            source,
-        })
-    }
 }
 
 /// The account behind any authenticated route (auth, accounts, audit), without registry rights.

@@ -2,6 +2,7 @@
 //! progress, comparing two plans, and accepting one (which forms the joint party organisations).
 
 use crate::error::{ApiError, Problem};
+use crate::rights::{Authorized, ReadRegistry, WriteStructure};
 use crate::{AppState, Caller, Json, Path};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -116,7 +117,10 @@ fn bad(field: &str, zh: String, en: String) -> ApiError {
 /// 村情 (planning profiles) of the villages in the caller's jurisdiction.
 #[utoipa::path(get, path = "/village-profiles", tag = "alliances",
     responses((status = 200, body = Vec<VillageProfile>)))]
-pub async fn list_profiles(State(s): State<AppState>, c: Caller) -> R<Json<Vec<VillageProfile>>> {
+pub async fn list_profiles(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+) -> R<Json<Vec<VillageProfile>>> {
     Ok(Json(s.db.village_profiles(&c.scope).await?))
 }
 
@@ -126,7 +130,7 @@ pub async fn list_profiles(State(s): State<AppState>, c: Caller) -> R<Json<Vec<V
     responses((status = 200, body = Object), (status = 422, body = Problem)))]
 pub async fn put_profiles(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteStructure>,
     Json(rows): Json<Vec<VillageProfileInput>>,
 ) -> R<Json<Value>> {
     let n = s.db.put_village_profiles(&c.scope, &rows, now_ms()).await?;
@@ -136,7 +140,10 @@ pub async fn put_profiles(
 /// The latest plans in the caller's jurisdiction (without their results).
 #[utoipa::path(get, path = "/plans", tag = "alliances",
     responses((status = 200, body = Vec<PlanView>)))]
-pub async fn list_plans(State(s): State<AppState>, c: Caller) -> R<Json<Vec<PlanView>>> {
+pub async fn list_plans(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+) -> R<Json<Vec<PlanView>>> {
     let list = s.db.list_plans(&c.scope, 50).await?;
     Ok(Json(list.into_iter().map(PlanView::from).collect()))
 }
@@ -146,7 +153,7 @@ pub async fn list_plans(State(s): State<AppState>, c: Caller) -> R<Json<Vec<Plan
     responses((status = 200, body = PlanView), (status = 404, body = Problem)))]
 pub async fn get_plan(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Path(id): Path<i64>,
 ) -> R<Json<PlanView>> {
     Ok(Json(s.db.get_plan(&c.scope, id).await?.into()))
@@ -286,7 +293,7 @@ pub async fn build_problem(
     responses((status = 202, body = PlanView), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_plan(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteStructure>,
     Json(req): Json<PlanRequest>,
 ) -> R<(StatusCode, Json<PlanView>)> {
     let rec = start_plan(&s, &c, &req).await?;
@@ -415,7 +422,7 @@ fn alliances_of(result: &Value) -> Vec<(Vec<String>, Option<String>, bool)> {
     responses((status = 200, body = Vec<PartyOrg>), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn accept_plan(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteStructure>,
     Path(id): Path<i64>,
 ) -> R<Json<Vec<PartyOrg>>> {
     Ok(Json(accept(&s, &c, id).await?))
@@ -462,7 +469,7 @@ pub async fn accept(s: &AppState, c: &Caller, id: i64) -> R<Vec<PartyOrg>> {
     responses((status = 200, body = Object), (status = 404, body = Problem)))]
 pub async fn compare_plans(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Path((id, other)): Path<(i64, i64)>,
 ) -> R<Json<Value>> {
     let a = s.db.get_plan(&c.scope, id).await?.result_json();

@@ -2,6 +2,7 @@
 //! members, contact duties, and the coverage report.
 
 use crate::error::{ApiError, Problem};
+use crate::rights::{Authorized, ReadRegistry, WriteRegistry, WriteStructure};
 use crate::{AppState, Caller, Json, Path, Query, Reveal};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -138,34 +139,34 @@ macro_rules! resource {
      $list:ident, $create:ident, $get:ident, $update:ident, $delete:ident) => {
         #[utoipa::path(get, path = $path, tag = $tag, params(ListQuery, Reveal),
             responses((status = 200, body = Page<$ty>), (status = 422, body = Problem)))]
-        pub async fn $list(State(s): State<AppState>, c: Caller, Query(q): Query<ListQuery>, Query(rv): Query<Reveal>) -> R<Json<Page<$ty>>> {
+        pub async fn $list(State(s): State<AppState>, c: Authorized<ReadRegistry>, Query(q): Query<ListQuery>, Query(rv): Query<Reveal>) -> R<Json<Page<$ty>>> {
             let page = s.db.$list(&c.scope, &q).await?;
             Ok(Json(show_page(&s, &c, &rv, page).await?))
         }
 
         #[utoipa::path(post, path = $path, tag = $tag, request_body = $input,
             responses((status = 201, body = $ty), (status = 422, body = Problem), (status = 409, body = Problem)))]
-        pub async fn $create(State(s): State<AppState>, c: Caller, Json(i): Json<$input>) -> R<(StatusCode, Json<$ty>)> {
+        pub async fn $create(State(s): State<AppState>, c: Authorized<WriteRegistry>, Json(i): Json<$input>) -> R<(StatusCode, Json<$ty>)> {
             let item = s.db.$create(&c.scope, &i).await?;
             Ok((StatusCode::CREATED, Json(item.masked())))
         }
 
         #[utoipa::path(get, path = $item, tag = $tag, params(("id" = i64, Path), Reveal),
             responses((status = 200, body = $ty), (status = 404, body = Problem)))]
-        pub async fn $get(State(s): State<AppState>, c: Caller, Path(id): Path<i64>, Query(rv): Query<Reveal>) -> R<Json<$ty>> {
+        pub async fn $get(State(s): State<AppState>, c: Authorized<ReadRegistry>, Path(id): Path<i64>, Query(rv): Query<Reveal>) -> R<Json<$ty>> {
             let item = s.db.$get(&c.scope, id).await?;
             Ok(Json(show_one(&s, &c, &rv, item).await?))
         }
 
         #[utoipa::path(put, path = $item, tag = $tag, params(("id" = i64, Path)), request_body = $input,
             responses((status = 200, body = $ty), (status = 404, body = Problem), (status = 422, body = Problem)))]
-        pub async fn $update(State(s): State<AppState>, c: Caller, Path(id): Path<i64>, Json(i): Json<$input>) -> R<Json<$ty>> {
+        pub async fn $update(State(s): State<AppState>, c: Authorized<WriteRegistry>, Path(id): Path<i64>, Json(i): Json<$input>) -> R<Json<$ty>> {
             Ok(Json(s.db.$update(&c.scope, id, &i).await?.masked()))
         }
 
         #[utoipa::path(delete, path = $item, tag = $tag, params(("id" = i64, Path)),
             responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
-        pub async fn $delete(State(s): State<AppState>, c: Caller, Path(id): Path<i64>) -> R<StatusCode> {
+        pub async fn $delete(State(s): State<AppState>, c: Authorized<WriteRegistry>, Path(id): Path<i64>) -> R<StatusCode> {
             s.db.$delete(&c.scope, id).await?;
             Ok(StatusCode::NO_CONTENT)
         }
@@ -179,7 +180,7 @@ macro_rules! resource {
     responses((status = 200, body = Page<Division>), (status = 422, body = Problem)))]
 pub async fn list_divisions(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Query(q): Query<ListQuery>,
 ) -> R<Json<Page<Division>>> {
     Ok(Json(s.db.list_divisions(&c.scope, &q).await?))
@@ -190,7 +191,7 @@ pub async fn list_divisions(
     responses((status = 201, body = Division), (status = 422, body = Problem), (status = 409, body = Problem)))]
 pub async fn create_division(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteStructure>,
     Json(i): Json<DivisionInput>,
 ) -> R<(StatusCode, Json<Division>)> {
     Ok((
@@ -203,7 +204,7 @@ pub async fn create_division(
     responses((status = 200, body = Division), (status = 404, body = Problem)))]
 pub async fn get_division(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Path(code): Path<String>,
 ) -> R<Json<Division>> {
     Ok(Json(s.db.get_division(&c.scope, &code).await?))
@@ -214,7 +215,7 @@ pub async fn get_division(
     responses((status = 200, body = Division), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn rename_division(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteStructure>,
     Path(code): Path<String>,
     Json(i): Json<DivisionRename>,
 ) -> R<Json<Division>> {
@@ -225,7 +226,7 @@ pub async fn rename_division(
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn delete_division(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteStructure>,
     Path(code): Path<String>,
 ) -> R<StatusCode> {
     s.db.delete_division(&c.scope, &code).await?;
@@ -234,7 +235,10 @@ pub async fn delete_division(
 
 /// Provinces and prefectures (shared reference data).
 #[utoipa::path(get, path = "/regions", tag = "registry", responses((status = 200, body = Vec<Region>)))]
-pub async fn list_regions(State(s): State<AppState>, _c: Caller) -> R<Json<Vec<Region>>> {
+pub async fn list_regions(
+    State(s): State<AppState>,
+    _c: Authorized<ReadRegistry>,
+) -> R<Json<Vec<Region>>> {
     Ok(Json(s.db.list_regions().await?))
 }
 
@@ -244,7 +248,7 @@ pub async fn list_regions(State(s): State<AppState>, _c: Caller) -> R<Json<Vec<R
     responses((status = 200, body = Page<Grid>), (status = 422, body = Problem)))]
 pub async fn list_grids(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Query(q): Query<ListQuery>,
 ) -> R<Json<Page<Grid>>> {
     Ok(Json(s.db.list_grids(&c.scope, &q).await?))
@@ -254,7 +258,7 @@ pub async fn list_grids(
     responses((status = 201, body = Grid), (status = 422, body = Problem)))]
 pub async fn create_grid(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteStructure>,
     Json(i): Json<GridInput>,
 ) -> R<(StatusCode, Json<Grid>)> {
     Ok((
@@ -265,7 +269,11 @@ pub async fn create_grid(
 
 #[utoipa::path(get, path = "/grids/{id}", tag = "registry", params(("id" = i64, Path)),
     responses((status = 200, body = Grid), (status = 404, body = Problem)))]
-pub async fn get_grid(State(s): State<AppState>, c: Caller, Path(id): Path<i64>) -> R<Json<Grid>> {
+pub async fn get_grid(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Path(id): Path<i64>,
+) -> R<Json<Grid>> {
     Ok(Json(s.db.get_grid(&c.scope, id).await?))
 }
 
@@ -273,7 +281,7 @@ pub async fn get_grid(State(s): State<AppState>, c: Caller, Path(id): Path<i64>)
     responses((status = 200, body = Grid), (status = 404, body = Problem)))]
 pub async fn rename_grid(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteStructure>,
     Path(id): Path<i64>,
     Json(i): Json<GridRename>,
 ) -> R<Json<Grid>> {
@@ -284,7 +292,7 @@ pub async fn rename_grid(
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn delete_grid(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteStructure>,
     Path(id): Path<i64>,
 ) -> R<StatusCode> {
     s.db.delete_grid(&c.scope, id).await?;
@@ -369,7 +377,7 @@ resource!(
     responses((status = 200, body = Vec<Resident>), (status = 404, body = Problem)))]
 pub async fn household_residents(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Path(id): Path<i64>,
 ) -> R<Json<Vec<Resident>>> {
     Ok(Json(s.db.household_residents(&c.scope, id).await?))
@@ -380,7 +388,7 @@ pub async fn household_residents(
     responses((status = 200, body = Resident), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn move_resident(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteRegistry>,
     Path(id): Path<i64>,
     Json(i): Json<MoveInput>,
 ) -> R<Json<Resident>> {
@@ -392,7 +400,7 @@ pub async fn move_resident(
     responses((status = 200, body = Vec<ResidentMove>), (status = 404, body = Problem)))]
 pub async fn resident_moves(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Path(id): Path<i64>,
 ) -> R<Json<Vec<ResidentMove>>> {
     Ok(Json(s.db.resident_moves(&c.scope, id).await?))
@@ -403,7 +411,7 @@ pub async fn resident_moves(
     responses((status = 200, body = Vec<Household>), (status = 404, body = Problem)))]
 pub async fn member_contacts(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<ReadRegistry>,
     Path(id): Path<i64>,
 ) -> R<Json<Vec<Household>>> {
     Ok(Json(s.db.member_contacts(&c.scope, id).await?))
@@ -414,7 +422,7 @@ pub async fn member_contacts(
     responses((status = 200, body = MemberContact), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_member_contact(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteRegistry>,
     Path((id, hid)): Path<(i64, i64)>,
 ) -> R<Json<MemberContact>> {
     Ok(Json(s.db.add_member_contact(&c.scope, id, hid).await?))
@@ -425,7 +433,7 @@ pub async fn add_member_contact(
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn remove_member_contact(
     State(s): State<AppState>,
-    c: Caller,
+    c: Authorized<WriteRegistry>,
     Path((id, hid)): Path<(i64, i64)>,
 ) -> R<StatusCode> {
     s.db.remove_member_contact(&c.scope, id, hid).await?;
@@ -435,6 +443,9 @@ pub async fn remove_member_contact(
 /// 包联覆盖情况: villages without a county-level leader, households without a party-member
 /// contact, micro-grids without a worker.
 #[utoipa::path(get, path = "/reports/coverage", tag = "party", responses((status = 200, body = CoverageReport)))]
-pub async fn coverage_report(State(s): State<AppState>, c: Caller) -> R<Json<CoverageReport>> {
+pub async fn coverage_report(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+) -> R<Json<CoverageReport>> {
     Ok(Json(s.db.coverage_report(&c.scope).await?))
 }

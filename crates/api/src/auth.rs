@@ -69,6 +69,7 @@ pub async fn login(
 ) -> R<Response> {
     let source = source_of(req.extensions());
     let attrs = crate::cookie_attrs(&s, req.extensions());
+    let ext = req.extensions().clone();
     let body = axum::body::to_bytes(req.into_body(), 64 * 1024)
         .await
         .map_err(|_| ApiError::too_large("请求体过大", "the request body is too large"))?;
@@ -80,14 +81,17 @@ pub async fn login(
         )
     })?;
     let device = crate::cookie(&headers, DEVICE_COOKIE);
-    let (user, token, new_device) = sign_in(
+    // sign_in audits the attempt, whatever its outcome.
+    let signed = sign_in(
         &s,
         &input.login,
         &input.password,
         &source,
         device.as_deref(),
     )
-    .await?;
+    .await;
+    crate::AuditMark::set_in(&ext);
+    let (user, token, new_device) = signed?;
     let mut resp = axum::Json(LoginOutput {
         token: token.clone(),
         user,

@@ -190,8 +190,30 @@ pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
 #[derive(Clone, Copy)]
 pub struct Audited;
 
+/// Put in every request's extensions by the middleware; a handler (or a page) that writes its own
+/// audit entry sets it, so the middleware does not write a second.
+#[derive(Clone, Default)]
+pub struct AuditMark(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl AuditMark {
+    /// Says that this request's audit entry has been written.
+    pub fn set(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn is_set(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+    /// Sets the mark of the request whose extensions these are, if it has one.
+    pub fn set_in(ext: &axum::http::Extensions) {
+        if let Some(m) = ext.get::<AuditMark>() {
+            m.set();
+        }
+    }
+}
+
 /// Resolves the account of a request (bearer token or session cookie), then writes one audit entry
-/// for every write (and the handlers write one for every unmasked read).
+/// for every write — API and console alike, refused ones included — unless the handler wrote its
+/// own (and the handlers write one for every unmasked read).
 pub async fn authenticate(
     axum::extract::State(state): axum::extract::State<AppState>,
     mut req: axum::extract::Request,
@@ -214,11 +236,15 @@ pub async fn authenticate(
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let source = source_of(req.extensions());
+    let mark = AuditMark::default();
+    req.extensions_mut().insert(mark.clone());
     let resp = next.run(req).await;
-    let is_write = method != axum::http::Method::GET && method != axum::http::Method::HEAD;
-    // Logins audit themselves (they know the login even when it fails).
-    let audited = resp.extensions().get::<Audited>().is_some();
-    if is_write && !audited && path.starts_with("/api/") && !path.ends_with("/auth/login") {
+    let is_write = !matches!(
+        method,
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let audited = resp.extensions().get::<Audited>().is_some() || mark.is_set();
+    if is_write && !audited {
         let entry = AuditEntry {
             user_id: user.as_ref().map(|u| u.id),
             login: user.as_ref().map(|u| u.login.clone()).unwrap_or_default(),

@@ -183,6 +183,8 @@ pub struct Viewer {
     pub l: L,
     pub path: String,
     pub source: String,
+    /// Set when the page writes its own audit entry (the middleware then writes none).
+    pub audit_mark: Option<xiangzhi_api::AuditMark>,
 }
 
 impl Viewer {
@@ -234,6 +236,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             .unwrap_or_else(|| "/".into());
         match parts.extensions.get::<Authenticated>() {
             Some(Authenticated(u)) => Ok(Viewer {
+                audit_mark: parts.extensions.get::<xiangzhi_api::AuditMark>().cloned(),
                 user: u.clone(),
                 l,
                 source: xiangzhi_api::source_of(&parts.extensions),

@@ -36,8 +36,13 @@ async fn record(
         source: v.source.clone(),
         detail,
     };
-    if let Err(e) = s.db.audit(&e).await {
-        tracing::error!(error = %e, "audit append failed");
+    match s.db.audit(&e).await {
+        Ok(_) => {
+            if let Some(m) = &v.audit_mark {
+                m.set();
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "audit append failed"),
     }
 }
 
@@ -141,6 +146,7 @@ pub async fn login(
             )
             .await;
         let outcome = if r.is_ok() { "ok" } else { "failed" };
+        xiangzhi_api::AuditMark::set_in(&ext);
         let _ =
             s.db.audit(&AuditEntry {
                 user_id: None,
@@ -165,7 +171,10 @@ pub async fn login(
         };
     }
     let device = xiangzhi_api::cookie(&headers, xiangzhi_api::DEVICE_COOKIE);
-    match xiangzhi_api::sign_in(&s, &f.login, &f.password, &source, device.as_deref()).await {
+    // sign_in audits the attempt, whatever its outcome.
+    let signed = xiangzhi_api::sign_in(&s, &f.login, &f.password, &source, device.as_deref()).await;
+    xiangzhi_api::AuditMark::set_in(&ext);
+    match signed {
         Ok((_, token, new_device)) => {
             let attrs = xiangzhi_api::cookie_attrs(&s, &ext);
             let mut resp =

@@ -205,7 +205,7 @@ fn allow(source: &str, now: i64) -> bool {
     true
 }
 
-async fn audit(s: &AppState, source: &str, action: &str, c: &Case) {
+async fn audit(s: &AppState, parts: &Parts, source: &str, action: &str, c: &Case) {
     let e = AuditEntry {
         user_id: None,
         login: "公众 public".into(),
@@ -215,8 +215,9 @@ async fn audit(s: &AppState, source: &str, action: &str, c: &Case) {
         source: source.into(),
         detail: String::new(),
     };
-    if let Err(e) = s.db.audit(&e).await {
-        tracing::error!(error = %e, "audit append failed");
+    match s.db.audit(&e).await {
+        Ok(_) => xiangzhi_api::AuditMark::set_in(&parts.extensions),
+        Err(e) => tracing::error!(error = %e, "audit append failed"),
     }
 }
 
@@ -276,7 +277,7 @@ pub async fn report(State(s): State<AppState>, parts: Parts, Form(f): Form<Repor
     match s.db.create_case(&scope, &input, None, now).await {
         Ok((case, created)) => {
             if created {
-                audit(&s, &source, "public report", &case).await;
+                audit(&s, &parts, &source, "public report", &case).await;
             }
             Ok(Redirect::to(&format!(
                 "/report/track?county={county}&id={}&code={}&fresh=1",
@@ -427,7 +428,7 @@ pub async fn answer(State(s): State<AppState>, parts: Parts, Form(f): Form<Answe
         .await
         .map_err(|e| PageError::Store(l, e))?;
     let source = xiangzhi_api::source_of(&parts.extensions);
-    audit(&s, &source, &format!("public {}", f.action), &case).await;
+    audit(&s, &parts, &source, &format!("public {}", f.action), &case).await;
     Ok(Redirect::to(&format!(
         "/report/track?county={}&id={}&code={}",
         f.county, f.id, f.code

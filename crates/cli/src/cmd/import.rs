@@ -4,7 +4,23 @@
 use crate::config::Config;
 use std::path::Path;
 use xiangzhi_exchange::Layout;
+use xiangzhi_storage::audit::AuditEntry;
 use xiangzhi_storage::{Db, Scope};
+
+/// An entry for a write (or an export of personal data) made from the command line.
+async fn audit(db: &Db, action: &str, file: &Path, outcome: String) -> anyhow::Result<()> {
+    db.audit(&AuditEntry {
+        user_id: None,
+        login: "cli".into(),
+        action: action.into(),
+        object: file.display().to_string(),
+        outcome,
+        source: "command line".into(),
+        detail: String::new(),
+    })
+    .await?;
+    Ok(())
+}
 
 /// A progress bar for long imports.
 pub struct Bar(indicatif::ProgressBar);
@@ -48,6 +64,11 @@ pub async fn import(
     )
     .await;
     bar.finish_and_clear();
+    let outcome = match &result {
+        Ok(r) => format!("ok: {} rows, {} written", r.rows, r.written),
+        Err(_) => "refused: nothing written".into(),
+    };
+    audit(&db, &format!("import {layout:?}"), file, outcome).await?;
     match result {
         Ok(r) => {
             let secs = started.elapsed().as_secs_f64();
@@ -77,7 +98,13 @@ pub async fn export(
     county: Option<i64>,
 ) -> anyhow::Result<()> {
     let db = Db::connect(&cfg.database_url).await?;
-    match xiangzhi_exchange::export(&db, &Scope::everything(), layout, file, county).await {
+    let result = xiangzhi_exchange::export(&db, &Scope::everything(), layout, file, county).await;
+    let outcome = match &result {
+        Ok(n) => format!("ok: {n} rows"),
+        Err(_) => "failed".into(),
+    };
+    audit(&db, &format!("export {layout:?}"), file, outcome).await?;
+    match result {
         Ok(n) => {
             println!("导出完成 / exported {n} rows to {}", file.display());
             Ok(())
@@ -94,10 +121,15 @@ pub async fn profiles(cfg: &Config, file: &Path) -> anyhow::Result<()> {
     let v = xiangzhi_exchange::plan::read_villages(file, &Default::default())?;
     let rows = xiangzhi_exchange::plan::profile_inputs(&v);
     let db = Db::connect(&cfg.database_url).await?;
-    match db
+    let result = db
         .put_village_profiles(&Scope::everything(), &rows, xiangzhi_storage::now_ms())
-        .await
-    {
+        .await;
+    let outcome = match &result {
+        Ok(n) => format!("ok: {n} villages"),
+        Err(_) => "refused: nothing stored".into(),
+    };
+    audit(&db, "store village profiles", file, outcome).await?;
+    match result {
         Ok(n) => {
             println!("已导入 {n} 个村的村情 / stored the profiles of {n} villages");
             Ok(())

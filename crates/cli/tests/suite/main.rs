@@ -5,6 +5,7 @@
 mod access;
 mod accounts;
 mod api;
+mod audit_walk;
 mod cases;
 mod conformance;
 mod console;

@@ -1,0 +1,150 @@
+//! 区划: divisions (county, township, village, group), and the reference regions above them.
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------------
+// Divisions
+
+pub(crate) const DIVISION_COLS: &str =
+    "t.county_id, t.code, t.name, t.level, t.parent_code, t.created_at, t.updated_at, t.version";
+
+impl Db {
+    pub async fn create_division(&self, scope: &Scope, input: &DivisionInput) -> Result<Division> {
+        let v = input.validate()?;
+        let mut tx = self.begin().await?;
+        let d = insert_division(&mut tx, scope, &v).await?;
+        tx.commit().await?;
+        Ok(d)
+    }
+
+    pub async fn get_division(&self, scope: &Scope, code: &str) -> Result<Division> {
+        let mut q = Q::new(&format!(
+            "SELECT {DIVISION_COLS} FROM divisions t WHERE 1=1"
+        ));
+        let p = q.arg(code);
+        q.push(&format!(" AND t.code = {p}"));
+        scope.filter(&mut q, "divisions", "t", "code");
+        self.one(&q).await
+    }
+
+    pub async fn rename_division(
+        &self,
+        scope: &Scope,
+        code: &str,
+        input: &DivisionRename,
+    ) -> Result<Division> {
+        let mut c = Checker::default();
+        let name = c.text("name", &input.name, 100);
+        let name = c.finish(name)?;
+        let d = self.get_division(scope, code).await?;
+        let version = expected_version(input.version, d.version)?;
+        let mut tx = self.begin().await?;
+        let n = tx.exec(&Q::with(
+            "UPDATE divisions SET name = ?, updated_at = ?, version = version + 1 WHERE county_id = ? AND code = ? AND version = ?",
+            vec![
+                name.into(),
+                now_ms().into(),
+                d.county_id.into(),
+                d.code.clone().into(),
+                version.into(),
+            ],
+        ))
+        .await?;
+        if n == 0 {
+            return Err(stale());
+        }
+        tx.commit().await?;
+        self.get_division(scope, code).await
+    }
+
+    pub async fn delete_division(&self, scope: &Scope, code: &str) -> Result<()> {
+        let d = self.get_division(scope, code).await?;
+        let mut tx = self.begin().await?;
+        tx.exec(&Q::with(
+            "DELETE FROM divisions WHERE county_id = ? AND code = ?",
+            vec![d.county_id.into(), d.code.into()],
+        ))
+        .await?;
+        tx.commit().await
+    }
+
+    pub async fn list_divisions(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Division>> {
+        let scope = division_filter(scope, lq)?;
+        let mut q = Q::new(&format!(
+            "SELECT {DIVISION_COLS} FROM divisions t WHERE 1=1"
+        ));
+        scope.filter(&mut q, "divisions", "t", "code");
+        if let Some(level) = parse_kind::<DivisionLevel>(lq)? {
+            let p = q.arg(level.as_str());
+            q.push(&format!(" AND t.level = {p}"));
+        }
+        if let Some(parent) = lq.parent.as_deref().filter(|p| !p.is_empty()) {
+            let p = q.arg(parent);
+            q.push(&format!(" AND t.parent_code = {p}"));
+        }
+        if let Some(text) = q_text(lq) {
+            crate::sql::push_contains(&mut q, "t.name", &text);
+        }
+        page(self, q, Order::Code, lq).await
+    }
+
+    /// Provinces and prefectures (reference data shared by all counties).
+    pub async fn list_regions(&self) -> Result<Vec<Region>> {
+        self.all(&Q::new(
+            "SELECT code, name, level, parent_code FROM regions ORDER BY code",
+        ))
+        .await
+    }
+}
+
+/// Inserts one division after checking its parent exists inside the scope.
+pub async fn insert_division(tx: &mut Tx, scope: &Scope, v: &ValidDivision) -> Result<Division> {
+    let Some(county_id) = v.code.county_id() else {
+        return Err(StoreError::invalid(
+            "code",
+            "省、地级区划只能通过区划表导入",
+            "provinces and prefectures are imported with the division tables, not created one by one",
+        ));
+    };
+    if !scope.covers(v.code.as_str()) {
+        return Err(StoreError::NotFound);
+    }
+    let level = v.code.level();
+    let parent = if level == DivisionLevel::County {
+        None
+    } else {
+        let p = v.parent.as_ref().map(|p| p.as_str().to_string());
+        let mut q = Q::with(
+            "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
+            vec![county_id.into(), p.clone().into()],
+        );
+        scope.filter(&mut q, "divisions", "t", "code");
+        let found: Option<(i64,)> = tx.optional(&q).await?;
+        if found.is_none() {
+            return Err(StoreError::invalid(
+                "parent_code",
+                "上级区划不存在",
+                "the parent division does not exist",
+            ));
+        }
+        p
+    };
+    let now = now_ms();
+    let q = Q::with(
+        &format!(
+            "INSERT INTO divisions (county_id, code, name, level, parent_code, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {}",
+            DIVISION_COLS.replace("t.", "")
+        ),
+        vec![
+            county_id.into(),
+            v.code.as_str().into(),
+            v.name.clone().into(),
+            level.as_str().into(),
+            parent.into(),
+            now.into(),
+            now.into(),
+        ],
+    );
+    tx.one(&q).await
+}

@@ -331,10 +331,21 @@ impl utoipa::Modify for CommonResponses {
             {
                 let responses = &mut op.responses.responses;
                 // Errors documented with the Problem schema are sent as problem+json.
-                for r in responses.values_mut() {
+                for (code, r) in responses.iter_mut() {
                     if let RefOr::T(r) = r {
+                        // OpenAPI requires a description on every response.
+                        if r.description.is_empty() {
+                            r.description = code
+                                .parse::<u16>()
+                                .ok()
+                                .and_then(|c| axum::http::StatusCode::from_u16(c).ok())
+                                .and_then(|c| c.canonical_reason())
+                                .unwrap_or("Answer")
+                                .to_string();
+                        }
                         if let Some(c) = r.content.shift_remove("application/json") {
-                            let is_problem = matches!(&c.schema, Some(RefOr::Ref(x)) if x.ref_location.ends_with("/Problem"));
+                            let is_problem = matches!(&c, RefOr::T(c)
+                                if matches!(&c.schema, Some(RefOr::Ref(x)) if x.ref_location.ends_with("/Problem")));
                             let key = if is_problem {
                                 "application/problem+json"
                             } else {
@@ -358,9 +369,11 @@ impl utoipa::Modify for CommonResponses {
                         if !r.content.contains_key("application/problem+json") {
                             r.content.insert(
                                 "application/problem+json".to_string(),
-                                ContentBuilder::new()
-                                    .schema(Some(Ref::from_schema_name("Problem")))
-                                    .build(),
+                                RefOr::T(
+                                    ContentBuilder::new()
+                                        .schema(Some(Ref::from_schema_name("Problem")))
+                                        .build(),
+                                ),
                             );
                         }
                     }

@@ -5,7 +5,7 @@
 //! between sending and recording sends again, with the same `X-Xiangzhi-Delivery` id for the
 //! gateway to recognise.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use serde_json::json;
 use std::time::Duration;
 use xiangzhi_storage::notifications::Outgoing;

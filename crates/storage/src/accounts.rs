@@ -5,7 +5,8 @@
 
 use crate::sql::Q;
 use crate::{now_ms, Db, Result, Scope, StoreError};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
 use base64::Engine;
 use rand::RngCore;
@@ -125,10 +126,8 @@ fn dummy_verify(password: &str) {
 fn hash_password(password: &str) -> Result<String> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
-    let salt = SaltString::encode_b64(&salt)
-        .map_err(|e| StoreError::invalid("password", e.to_string(), e.to_string()))?;
     Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
+        .hash_password_with_salt(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| StoreError::invalid("password", e.to_string(), e.to_string()))
 }

@@ -73,7 +73,8 @@ impl DataKey {
     }
 
     fn derive(&self, label: &str) -> [u8; 32] {
-        let mut m = <HmacSm3 as Mac>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        let mut m =
+            <HmacSm3 as KeyInit>::new_from_slice(&self.0).expect("HMAC takes any key length");
         m.update(b"xiangzhi/");
         m.update(label.as_bytes());
         m.finalize().into_bytes().into()
@@ -107,8 +108,8 @@ impl Keyring {
         let audit = key.derive("hmac-sm3-audit-chain");
         Keyring {
             cipher: Sm4Gcm::new_from_slice(&enc[..16]).expect("SM4 takes a 16-byte key"),
-            index: <HmacSm3 as Mac>::new_from_slice(&idx).expect("HMAC takes any key length"),
-            audit: <HmacSm3 as Mac>::new_from_slice(&audit).expect("HMAC takes any key length"),
+            index: <HmacSm3 as KeyInit>::new_from_slice(&idx).expect("HMAC takes any key length"),
+            audit: <HmacSm3 as KeyInit>::new_from_slice(&audit).expect("HMAC takes any key length"),
             checkpoint: checkpoint_key(key),
             fingerprint: key.fingerprint(),
         }
@@ -187,10 +188,12 @@ impl Keyring {
             return Err(bad());
         }
         let (nonce, ct) = raw.split_at(12);
+        let nonce =
+            <&aes_gcm::Nonce<aes_gcm::aead::consts::U12>>::try_from(nonce).map_err(|_| bad())?;
         let plain = self
             .cipher
             .decrypt(
-                nonce.into(),
+                nonce,
                 Payload {
                     msg: ct,
                     aad: field.as_bytes(),
@@ -412,7 +415,7 @@ mod tests {
             d.iter().map(|b| format!("{b:02x}")).collect::<String>(),
             "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
         );
-        use sm4::cipher::{BlockEncrypt, KeyInit as _};
+        use sm4::cipher::{BlockCipherEncrypt, KeyInit as _};
         let key: [u8; 16] = [
             0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54,
             0x32, 0x10,

@@ -6,7 +6,7 @@ use crate::api::{seed_tree, Client};
 use crate::helpers::TestDb;
 use crate::on_both;
 use axum::http::StatusCode;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use std::sync::{Arc, Mutex};
 use xiangzhi_api::webhook::Webhook;
 use xiangzhi_domain::case::{Action, Actor};

@@ -1,3 +1,7 @@
+//! (Over 800 lines on purpose: one optimisation algorithm whose construction, local search, bound
+//! and re-packing share the same packed state and hot loops; split apart they would trade inlined
+//! field access for indirection in the planner's inner loop. Its tests live in tests.rs.)
+//!
 //! The plan: the villages split into independent parts (connected components of the villages
 //! still free to group, cut at township borders when alliances stay inside one), each part solved on
 //! its own thread with rayon; a part's plan is a set packing of its feasible alliances. Alliances

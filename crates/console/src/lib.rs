@@ -6,6 +6,7 @@
 //! session cookie), and reads only through storage calls that take the account's `Scope`, so the
 //! console cannot show more than the API would. Personal data is masked through the API's
 //! `Personal`/`show`, which also audits every full view.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod alliances;
 mod mobile;

@@ -3,6 +3,7 @@
 //! Every import reads and checks the whole file first; a file with any bad row writes nothing and
 //! reports each bad row with its row number, column and reason in Chinese and English. A good file
 //! is written in one transaction. Exports write the same layouts, so an export re-imports unchanged.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod layouts;
 pub mod plan;

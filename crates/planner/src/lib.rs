@@ -12,6 +12,7 @@
 //! solver's bookkeeping.
 //!
 //! No I/O: callers turn the registry or files into a [`Problem`].
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod check;
 mod enumerate;

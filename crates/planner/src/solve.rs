@@ -1843,13 +1843,13 @@ mod repack_tests {
         };
         let mut cands = Vec::new();
         let mut starts: Vec<Vec<(usize, u128)>> = vec![Vec::new(); len];
-        for v in 0..len {
+        for (v, rooted) in starts.iter_mut().enumerate() {
             if v + 2 < len {
-                starts[v].push((cands.len(), 0b111u128 << v));
+                rooted.push((cands.len(), 0b111u128 << v));
                 cands.push(alliance(vec![v, v + 1, v + 2], 0));
             }
             if v + 4 < len {
-                starts[v].push((cands.len(), 0b10101u128 << v));
+                rooted.push((cands.len(), 0b10101u128 << v));
                 cands.push(alliance(vec![v, v + 2, v + 4], 1));
             }
         }

@@ -4,6 +4,7 @@
 //! written here (portable: `$n` placeholders, `ON CONFLICT`, `RETURNING`) runs on both. Every query
 //! that touches county-owned rows takes a [`Scope`]: that is the single place where jurisdiction is
 //! enforced.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 #[macro_use]
 pub mod sql;

@@ -67,7 +67,6 @@ pub async fn login(
     headers: HeaderMap,
     req: axum::extract::Request,
 ) -> R<Response> {
-    let source = source_of(req.extensions());
     let attrs = crate::cookie_attrs(&s, req.extensions());
     let ext = req.extensions().clone();
     let body = axum::body::to_bytes(req.into_body(), 64 * 1024)
@@ -81,46 +80,58 @@ pub async fn login(
         )
     })?;
     let device = crate::cookie(&headers, DEVICE_COOKIE);
-    // sign_in audits the attempt, whatever its outcome.
-    let signed = sign_in(
-        &s,
-        &input.login,
-        &input.password,
-        &source,
-        device.as_deref(),
-    )
-    .await;
-    crate::AuditMark::set_in(&ext);
-    let (user, token, new_device) = signed?;
+    let (user, token, new_device) =
+        sign_in(&s, &input.login, &input.password, &ext, device.as_deref()).await?;
     let mut resp = axum::Json(LoginOutput {
         token: token.clone(),
         user,
     })
     .into_response();
-    for c in login_cookies(&token, new_device.as_deref(), attrs) {
-        if let Ok(v) = header::HeaderValue::from_str(&c) {
-            resp.headers_mut().append(header::SET_COOKIE, v);
-        }
-    }
+    set_login_cookies(resp.headers_mut(), &token, new_device.as_deref(), attrs);
     Ok(resp)
 }
 
 /// The device cookie's name: set on a browser the first time it logs in to an account.
 pub const DEVICE_COOKIE: &str = "xz_device";
 
-/// The cookies a successful login sets: the session, and a new device cookie when there is one.
-pub fn login_cookies(session: &str, new_device: Option<&str>, attrs: &str) -> Vec<String> {
-    let mut v = vec![format!("{SESSION_COOKIE}={session}; {attrs}")];
+/// Adds the cookies a successful login sets to an answer's headers: the session, and a new device
+/// cookie when there is one.
+pub fn set_login_cookies(
+    headers: &mut HeaderMap,
+    session: &str,
+    new_device: Option<&str>,
+    attrs: &str,
+) {
+    let mut cookies = vec![format!("{SESSION_COOKIE}={session}; {attrs}")];
     if let Some(d) = new_device {
-        v.push(format!("{DEVICE_COOKIE}={d}; {attrs}; Max-Age=31536000"));
+        cookies.push(format!("{DEVICE_COOKIE}={d}; {attrs}; Max-Age=31536000"));
     }
-    v
+    for c in cookies {
+        if let Ok(v) = header::HeaderValue::from_str(&c) {
+            headers.append(header::SET_COOKIE, v);
+        }
+    }
 }
 
 /// Checks a login and password (throttle, lockout, expiry, disabled accounts), opens a session and
-/// audits the attempt either way; shared by the API and the console. Returns the account, the
-/// session token and a new device cookie value when the browser had none for this account.
+/// audits the attempt either way — and marks the request audited, so the middleware adds no second
+/// entry; shared by the API and the console. The client's address comes from the request's
+/// extensions. Returns the account, the session token and a new device cookie value when the
+/// browser had none for this account.
 pub async fn sign_in(
+    s: &AppState,
+    login: &str,
+    password: &str,
+    ext: &axum::http::Extensions,
+    device: Option<&str>,
+) -> R<(User, String, Option<String>)> {
+    let source = source_of(ext);
+    let signed = check_login(s, login, password, &source, device).await;
+    crate::AuditMark::set_in(ext);
+    signed
+}
+
+async fn check_login(
     s: &AppState,
     login: &str,
     password: &str,

@@ -463,22 +463,9 @@ pub async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Re
 
 /// Percent-decodes a path (lossily: invalid UTF-8 becomes U+FFFD, which is allowed).
 fn percent_decode(p: &str) -> String {
-    let b = p.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
-            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(p)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Answers 429 with `Retry-After`.

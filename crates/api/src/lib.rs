@@ -12,7 +12,7 @@ mod registry;
 pub mod rights;
 pub mod webhook;
 
-pub use auth::{login_cookies, sign_in, DEVICE_COOKIE};
+pub use auth::{set_login_cookies, sign_in, DEVICE_COOKIE};
 pub use registry::{show, Personal};
 
 use axum::extract::{FromRequest, FromRequestParts};

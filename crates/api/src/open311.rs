@@ -429,12 +429,7 @@ pub(crate) async fn create(
                 h.update([0]);
             }
             h.update(user.id.to_le_bytes());
-            let digest: String = h
-                .finalize()
-                .iter()
-                .take(16)
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let digest = xiangzhi_storage::crypto::hex(&h.finalize()[..16]);
             format!("open311:{digest}")
         }
     };

@@ -83,12 +83,7 @@ impl Webhook {
             let mut mac =
                 Hmac::<sha2::Sha256>::new_from_slice(secret).map_err(|e| e.to_string())?;
             mac.update(&body);
-            let hex: String = mac
-                .finalize()
-                .into_bytes()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let hex = xiangzhi_storage::crypto::hex(&mac.finalize().into_bytes());
             req = req.header("X-Xiangzhi-Signature", format!("sha256={hex}"));
         }
         match req.body(body).send().await {

@@ -171,19 +171,17 @@ pub async fn login(
         };
     }
     let device = xiangzhi_api::cookie(&headers, xiangzhi_api::DEVICE_COOKIE);
-    // sign_in audits the attempt, whatever its outcome.
-    let signed = xiangzhi_api::sign_in(&s, &f.login, &f.password, &source, device.as_deref()).await;
-    xiangzhi_api::AuditMark::set_in(&ext);
-    match signed {
+    match xiangzhi_api::sign_in(&s, &f.login, &f.password, &ext, device.as_deref()).await {
         Ok((_, token, new_device)) => {
             let attrs = xiangzhi_api::cookie_attrs(&s, &ext);
             let mut resp =
                 (StatusCode::SEE_OTHER, [(header::LOCATION, next.clone())]).into_response();
-            for c in xiangzhi_api::login_cookies(&token, new_device.as_deref(), attrs) {
-                if let Ok(v) = header::HeaderValue::from_str(&c) {
-                    resp.headers_mut().append(header::SET_COOKIE, v);
-                }
-            }
+            xiangzhi_api::set_login_cookies(
+                resp.headers_mut(),
+                &token,
+                new_device.as_deref(),
+                attrs,
+            );
             Ok(resp)
         }
         Err(e) => {
@@ -1025,9 +1023,7 @@ pub async fn audit_checkpoints_file(axum::extract::State(s): St, v: Viewer) -> P
             .iter()
             .rev()
     {
-        let mut j = serde_json::to_value(c).unwrap_or_default();
-        j["public_key"] = key.clone().into();
-        out.push_str(&j.to_string());
+        out.push_str(&c.to_line(&key).map_err(store(v.l))?);
         out.push('\n');
     }
     Ok((

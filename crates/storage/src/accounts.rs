@@ -260,10 +260,7 @@ fn new_token() -> (String, String) {
 }
 
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::crypto::hex(&Sha256::digest(token.as_bytes()))
 }
 
 fn policy(field: &str, r: std::result::Result<(), xiangzhi_domain::Invalid>) -> Result<()> {

@@ -78,10 +78,7 @@ pub fn entry_hash(prev: &str, seq: i64, at: i64, e: &AuditEntry) -> Result<Strin
 
 /// The unkeyed hash entries were chained with before keying (SHA-256 over the same bytes).
 pub fn legacy_entry_hash(prev: &str, seq: i64, at: i64, e: &AuditEntry) -> String {
-    Sha256::digest(serialise(prev, seq, at, e))
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::crypto::hex(&Sha256::digest(serialise(prev, seq, at, e)))
 }
 
 /// A signed checkpoint of the chain: the newest entry's sequence number and keyed hash.
@@ -107,6 +104,22 @@ impl Checkpoint {
     fn message(seq: i64, at: i64, hash: &str) -> Vec<u8> {
         format!("xiangzhi-audit-checkpoint|{seq}|{at}|{hash}").into_bytes()
     }
+    /// The checkpoint as one JSON line with the public key that checks it: what an auditor keeps
+    /// apart and `audit verify --checkpoints` reads back.
+    pub fn to_line(&self, public_key: &str) -> Result<String> {
+        #[derive(serde::Serialize)]
+        struct Kept<'a> {
+            #[serde(flatten)]
+            checkpoint: &'a Checkpoint,
+            public_key: &'a str,
+        }
+        serde_json::to_string(&Kept {
+            checkpoint: self,
+            public_key,
+        })
+        .map_err(|e| crate::StoreError::Query(e.to_string()))
+    }
+
     /// Whether the signature is right for `public_key` (hex, SEC1).
     pub fn signed_by(&self, public_key: &str) -> bool {
         crate::crypto::verify_checkpoint(

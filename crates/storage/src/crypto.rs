@@ -58,18 +58,12 @@ impl DataKey {
                 "the data key must be 64 hexadecimal digits",
             )
         };
-        if s.len() != 64 || !s.is_ascii() {
-            return Err(bad());
-        }
-        let mut b = [0u8; 32];
-        for (i, out) in b.iter_mut().enumerate() {
-            *out = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-        }
+        let b: [u8; 32] = unhex(s).and_then(|v| v.try_into().ok()).ok_or_else(bad)?;
         Ok(DataKey(b))
     }
 
     pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        hex(&self.0)
     }
 
     fn derive(&self, label: &str) -> [u8; 32] {
@@ -82,10 +76,7 @@ impl DataKey {
 
     /// A public name for the key (not secret): the first 8 bytes of a derived value, in hex.
     pub fn fingerprint(&self) -> String {
-        self.derive("fingerprint")[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex(&self.derive("fingerprint")[..8])
     }
 }
 
@@ -120,29 +111,20 @@ impl Keyring {
     pub fn audit_mac(&self, data: &[u8]) -> String {
         let mut m = self.audit.clone();
         m.update(data);
-        m.finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex(&m.finalize().into_bytes())
     }
 
     /// Signs an audit checkpoint (SM2, hex of r ‖ s).
     pub fn sign_checkpoint(&self, message: &[u8]) -> String {
         use sm2::dsa::signature::Signer;
         let sig: sm2::dsa::Signature = self.checkpoint.sign(message);
-        sig.to_bytes().iter().map(|b| format!("{b:02x}")).collect()
+        hex(&sig.to_bytes())
     }
 
     /// The public key that checks checkpoint signatures (SEC1 uncompressed, hex); an auditor
     /// keeps it with the checkpoints.
     pub fn checkpoint_public_key(&self) -> String {
-        self.checkpoint
-            .verifying_key()
-            .to_sec1_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex(&self.checkpoint.verifying_key().to_sec1_bytes())
     }
 
     pub fn fingerprint(&self) -> &str {
@@ -243,7 +225,13 @@ pub fn verify_checkpoint(public_key: &str, message: &[u8], signature: &str) -> b
     vk.verify(message, &sig).is_ok()
 }
 
-fn unhex(s: &str) -> Option<Vec<u8>> {
+/// Bytes as lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hexadecimal digits as bytes; `None` unless every pair is a hex byte.
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) || !s.is_ascii() {
         return None;
     }
@@ -412,7 +400,7 @@ mod tests {
         use sm3::Digest;
         let d = Sm3::digest(b"abc");
         assert_eq!(
-            d.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            hex(&d),
             "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
         );
         use sm4::cipher::{BlockCipherEncrypt, KeyInit as _};
@@ -423,9 +411,6 @@ mod tests {
         let c = Sm4::new(&key.into());
         let mut block = key.into();
         c.encrypt_block(&mut block);
-        assert_eq!(
-            block.iter().map(|b| format!("{b:02x}")).collect::<String>(),
-            "681edf34d206965e86b3e94f536e4246"
-        );
+        assert_eq!(hex(&block), "681edf34d206965e86b3e94f536e4246");
     }
 }

@@ -97,10 +97,7 @@ impl Db {
                 "only photos (JPEG, PNG, WebP, GIF, HEIC), PDF, Word and Excel files are accepted",
             ));
         };
-        let sha: String = Sha256::digest(&data)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha = crate::crypto::hex(&Sha256::digest(&data));
         let same = |sha: &str| {
             Q::with(
                 &format!("SELECT {COLS} FROM case_files t WHERE t.county_id = ? AND t.case_id = ? AND t.sha256 = ?"),

@@ -26,11 +26,8 @@ pub enum AuditAction {
 
 /// One checkpoint as a JSON line, with the public key that checks it.
 pub fn checkpoint_line(c: &xiangzhi_storage::audit::Checkpoint) -> anyhow::Result<String> {
-    let mut v = serde_json::to_value(c)?;
-    v["public_key"] = xiangzhi_storage::crypto::keyring()?
-        .checkpoint_public_key()
-        .into();
-    Ok(v.to_string())
+    let key = xiangzhi_storage::crypto::keyring()?.checkpoint_public_key();
+    Ok(c.to_line(&key)?)
 }
 
 pub fn append_line(f: &std::path::Path, line: &str) -> anyhow::Result<()> {

@@ -560,7 +560,7 @@ async fn browser_hostile_names() {
         &xiangzhi_api::AppState::new(t.db.clone()),
         HOSTILE,
         "x",
-        "127.0.0.1",
+        &axum::http::Extensions::new(),
         None,
     )
     .await;

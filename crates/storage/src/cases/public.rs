@@ -50,10 +50,7 @@ pub struct CaseReporter {
 /// SHA-256 of a tracking code, as stored.
 pub fn tracking_hash(code: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(code.trim().to_ascii_uppercase().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::crypto::hex(&Sha256::digest(code.trim().to_ascii_uppercase().as_bytes()))
 }
 
 impl Db {

@@ -1,7 +1,5 @@
 //! The file layouts, and the import and export of each.
 
-use crate::table::{self, Table};
-use crate::{ExchangeError, ImportReport, Progress, RowError};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -9,6 +7,11 @@ use xiangzhi_domain::*;
 use xiangzhi_storage::bulk::{tables, GridRef, OrgRef};
 use xiangzhi_storage::registry::{self, next_ids};
 use xiangzhi_storage::*;
+use xiangzhi_tabular::columns::{
+    blank_row, col, header as header_of, Col, Errors, Mapped, SHOWN_ERRORS,
+};
+use xiangzhi_tabular::table;
+use xiangzhi_tabular::{ExchangeError, ImportReport, Progress, RowError};
 
 /// The registry's file layouts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,16 +47,6 @@ impl FromStr for Layout {
             }
         })
     }
-}
-
-struct Col {
-    key: &'static str,
-    zh: &'static str,
-    required: bool,
-}
-
-const fn col(key: &'static str, zh: &'static str, required: bool) -> Col {
-    Col { key, zh, required }
 }
 
 const DIVISION_COLS: &[Col] = &[
@@ -104,6 +97,11 @@ const MEMBER_COLS: &[Col] = &[
     col("contact_households", "联系户", false),
 ];
 
+/// Header text written on export: `户号(household_number)`; divisions keep the official plain layout.
+fn header(layout: Layout) -> Vec<String> {
+    header_of(cols(layout), layout == Layout::Divisions)
+}
+
 fn cols(layout: Layout) -> &'static [Col] {
     match layout {
         Layout::Divisions => DIVISION_COLS,
@@ -112,176 +110,6 @@ fn cols(layout: Layout) -> &'static [Col] {
         Layout::Households => HOUSEHOLD_COLS,
         Layout::PartyOrgs => ORG_COLS,
         Layout::PartyMembers => MEMBER_COLS,
-    }
-}
-
-/// Header text written on export: `户号(household_number)`; divisions keep the official plain layout.
-fn header(layout: Layout) -> Vec<String> {
-    cols(layout)
-        .iter()
-        .map(|c| {
-            if layout == Layout::Divisions {
-                c.key.to_string()
-            } else {
-                format!("{}({})", c.zh, c.key)
-            }
-        })
-        .collect()
-}
-
-fn matches(cell: &str, c: &Col) -> bool {
-    let cell = cell.trim();
-    let (zh, en) = match cell.find(['(', '（']) {
-        Some(i) => {
-            let inner = cell[i..]
-                .trim_start_matches(['(', '（'])
-                .trim_end_matches([')', '）']);
-            (cell[..i].trim(), inner.trim())
-        }
-        None => (cell, cell),
-    };
-    zh == c.zh || en.eq_ignore_ascii_case(c.key) || cell.eq_ignore_ascii_case(c.key) || cell == c.zh
-}
-
-/// A table with its columns found by header.
-struct Mapped<'t> {
-    t: &'t Table,
-    idx: Vec<Option<usize>>,
-    cols: &'static [Col],
-}
-
-impl<'t> Mapped<'t> {
-    fn new(t: &'t Table, cols: &'static [Col]) -> Result<Mapped<'t>, ExchangeError> {
-        let mut idx = vec![None; cols.len()];
-        for (hi, h) in t.headers.iter().enumerate() {
-            if h.trim().is_empty() {
-                continue;
-            }
-            match cols.iter().position(|c| matches(h, c)) {
-                Some(ci) if idx[ci].is_none() => idx[ci] = Some(hi),
-                Some(_) => {
-                    return Err(ExchangeError::Format {
-                        zh: format!("表头“{h}”重复"),
-                        en: format!("header '{h}' appears twice"),
-                    })
-                }
-                None => {
-                    let expected: Vec<String> = cols
-                        .iter()
-                        .map(|c| format!("{}({})", c.zh, c.key))
-                        .collect();
-                    return Err(ExchangeError::Format {
-                        zh: format!(
-                            "第{}列表头“{h}”无法识别，应为：{}",
-                            hi + 1,
-                            expected.join("、")
-                        ),
-                        en: format!(
-                            "column {} header '{h}' is not recognised; expected: {}",
-                            hi + 1,
-                            expected.join(", ")
-                        ),
-                    });
-                }
-            }
-        }
-        for (ci, c) in cols.iter().enumerate() {
-            if c.required && idx[ci].is_none() {
-                return Err(ExchangeError::Format {
-                    zh: format!("缺少必需的列“{}({})”", c.zh, c.key),
-                    en: format!("required column '{}' ({}) is missing", c.key, c.zh),
-                });
-            }
-        }
-        Ok(Mapped { t, idx, cols })
-    }
-
-    fn get(&self, row: usize, key: &str) -> &'t str {
-        let ci = self.cols.iter().position(|c| c.key == key);
-        ci.and_then(|ci| self.idx[ci])
-            .and_then(|i| self.t.rows.get(row).and_then(|r| r.get(i)))
-            .map(|s| s.as_str())
-            .unwrap_or("")
-    }
-
-    fn opt(&self, row: usize, key: &str) -> Option<String> {
-        let v = self.get(row, key);
-        (!v.is_empty()).then(|| v.to_string())
-    }
-
-    fn column(&self, key: &str) -> String {
-        let ci = self.cols.iter().position(|c| c.key == key);
-        match ci.and_then(|ci| self.idx[ci]) {
-            Some(i) => self.t.column_name(i),
-            None => key.to_string(),
-        }
-    }
-}
-
-const SHOWN_ERRORS: usize = 200;
-
-/// Collects row errors; the file is written only if none were found.
-struct Errors<'m, 't> {
-    m: &'m Mapped<'t>,
-    list: Vec<RowError>,
-    total: usize,
-}
-
-impl<'m, 't> Errors<'m, 't> {
-    fn new(m: &'m Mapped<'t>) -> Self {
-        Errors {
-            m,
-            list: Vec::new(),
-            total: 0,
-        }
-    }
-    fn add(&mut self, row: usize, key: &str, zh: impl Into<String>, en: impl Into<String>) {
-        self.total += 1;
-        if self.list.len() < SHOWN_ERRORS {
-            self.list.push(RowError {
-                row: self.m.t.line(row),
-                column: if key.is_empty() {
-                    String::new()
-                } else {
-                    self.m.column(key)
-                },
-                zh: zh.into(),
-                en: en.into(),
-            });
-        }
-    }
-    fn invalid(&mut self, row: usize, key: &str, e: Invalid) {
-        self.add(row, key, e.zh, e.en);
-    }
-    /// Reports a validation failure, mapping input fields onto this layout's columns.
-    fn store(&mut self, row: usize, e: StoreError, rename: &[(&str, &str)]) {
-        match e {
-            StoreError::Invalid(fields) => {
-                for f in fields {
-                    let key = rename
-                        .iter()
-                        .find(|(from, _)| *from == f.field)
-                        .map(|(_, to)| *to)
-                        .unwrap_or(&f.field)
-                        .to_string();
-                    self.add(row, &key, f.zh, f.en);
-                }
-            }
-            other => self.add(row, "", format!("{other}"), format!("{other}")),
-        }
-    }
-    fn outside(&mut self, row: usize, key: &str) {
-        self.add(row, key, "不在您的管辖范围内", "outside your jurisdiction");
-    }
-    fn finish(self) -> Result<(), ExchangeError> {
-        if self.total == 0 {
-            Ok(())
-        } else {
-            Err(ExchangeError::Rows {
-                errors: self.list,
-                total: self.total,
-            })
-        }
     }
 }
 
@@ -360,12 +188,6 @@ pub async fn import(
 
 fn now_ms() -> i64 {
     xiangzhi_storage::now_ms()
-}
-
-fn blank_row(m: &Mapped, r: usize) -> bool {
-    m.t.rows
-        .get(r)
-        .is_none_or(|c| c.iter().all(String::is_empty))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -524,11 +346,7 @@ async fn import_divisions(
             && t.headers.get(1).is_some_and(|h| h == "name")
             && !t.headers.iter().any(|h| h == "level" || h == "parent_code");
         let m = if china {
-            Mapped {
-                t: &t,
-                idx: vec![Some(0), Some(1), None, None],
-                cols: DIVISION_COLS,
-            }
+            Mapped::positional(&t, DIVISION_COLS, vec![Some(0), Some(1), None, None])
         } else {
             Mapped::new(&t, DIVISION_COLS)?
         };

@@ -12,13 +12,13 @@
 //! indicators: weak (income under the weak line, or a branch rated 软弱涣散) is a target; strong
 //! (income at or over the strong line, branch not rated weak) may lead.
 
-use crate::{table, ExchangeError, RowError};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::Path;
 use xiangzhi_domain::Fen;
 use xiangzhi_planner::geometry::{self, Contiguity};
 use xiangzhi_planner::{Candidate, Params, Plan, Problem, Village};
+use xiangzhi_tabular::{table, ExchangeError, RowError};
 
 /// How a village file is read.
 /// The rings of one village's boundary, in file coordinates.

@@ -1,0 +1,305 @@
+//! The console's frame: the language, the signed-in viewer, the chrome around every page (base
+//! template, navigation), error pages, the platform's assets, and the helpers every feature's pages
+//! use.
+
+use crate::{AppState, Authenticated};
+use askama::Template;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use std::sync::Arc;
+use xiangzhi_domain::Right;
+use xiangzhi_storage::accounts::User;
+use xiangzhi_storage::audit::AuditEntry;
+use xiangzhi_storage::{Scope, StoreError};
+
+/// The language cookie's name: `en` switches the console to English.
+pub const LANG_COOKIE: &str = "xz_lang";
+
+/// What a page handler answers.
+pub type P = Result<Response, PageError>;
+
+/// Maps a storage error to the page that explains it.
+pub fn store(l: L) -> impl Fn(StoreError) -> PageError {
+    move |e| PageError::Store(l, e)
+}
+
+/// Writes the audit entry of a page's action (and marks the request audited, so the middleware
+/// writes no second one).
+pub async fn record(
+    s: &AppState,
+    v: &Viewer,
+    action: &str,
+    object: String,
+    outcome: &str,
+    detail: String,
+) {
+    let e = AuditEntry {
+        user_id: Some(v.user.id),
+        login: v.user.login.clone(),
+        action: action.into(),
+        object,
+        outcome: outcome.into(),
+        source: v.source.clone(),
+        detail,
+    };
+    match s.db.audit(&e).await {
+        Ok(_) => {
+            if let Some(m) = &v.audit_mark {
+                m.set();
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "audit append failed"),
+    }
+}
+
+const HTMX: &[u8] = include_bytes!("../assets/htmx.min.js");
+const CSS: &[u8] = include_bytes!("../assets/app.css");
+const ECHARTS: &[u8] = include_bytes!("../assets/echarts.min.js");
+
+pub async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    let (body, kind) = match name.as_str() {
+        "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
+        "app.css" => (CSS, "text/css; charset=utf-8"),
+        "echarts.min.js" => (ECHARTS, "text/javascript; charset=utf-8"),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Chinese or English, from the language cookie.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct L {
+    pub en: bool,
+}
+
+impl L {
+    pub fn from_headers(h: &HeaderMap) -> L {
+        L {
+            en: crate::cookie(h, LANG_COOKIE).as_deref() == Some("en"),
+        }
+    }
+    /// The text in the chosen language.
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        if self.en {
+            en
+        } else {
+            zh
+        }
+    }
+    pub fn html_lang(&self) -> &'static str {
+        if self.en {
+            "en"
+        } else {
+            "zh-CN"
+        }
+    }
+    /// A timestamp (ms since the epoch) in China Standard Time.
+    pub fn time(&self, ms: &i64) -> String {
+        let Some(tz) = chrono::FixedOffset::east_opt(8 * 3600) else {
+            return String::new();
+        };
+        chrono::DateTime::from_timestamp_millis(*ms)
+            .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// The signed-in account of a console page. Without one, the page redirects to the login form.
+pub struct Viewer {
+    pub user: Arc<User>,
+    pub l: L,
+    pub path: String,
+    pub source: String,
+    /// Set when the page writes its own audit entry (the middleware then writes none).
+    pub audit_mark: Option<crate::AuditMark>,
+}
+
+impl Viewer {
+    pub fn scope(&self) -> Scope {
+        self.user.scope()
+    }
+    /// The page needs `right`; without it the account sees a refusal page.
+    pub fn need(&self, right: Right) -> Result<(), PageError> {
+        if self.user.can(right) {
+            Ok(())
+        } else {
+            Err(PageError::Forbidden(self.l))
+        }
+    }
+    pub fn caller(&self) -> crate::Caller {
+        crate::Caller {
+            user: self.user.clone(),
+            scope: self.scope(),
+            source: self.source.clone(),
+        }
+    }
+    pub fn chrome(&self, title: &str) -> Chrome {
+        Chrome {
+            l: self.l,
+            title: title.to_string(),
+            me: Some(Me {
+                name: self.user.display_name.clone(),
+                role_zh: self.user.role.zh().to_string(),
+                role_en: self.user.role.as_str().replace('_', " "),
+                division: self.user.division_code.clone(),
+                registry: self.user.can(Right::ReadRegistry),
+                accounts: self.user.can(Right::ManageAccounts)
+                    || self.user.can(Right::ApproveAccounts),
+                audit: self.user.can(Right::ReadAudit),
+            }),
+            path: self.path.clone(),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        let l = L::from_headers(&parts.headers);
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        match parts.extensions.get::<Authenticated>() {
+            Some(Authenticated(u)) => Ok(Viewer {
+                audit_mark: parts.extensions.get::<crate::AuditMark>().cloned(),
+                user: u.clone(),
+                l,
+                source: crate::source_of(&parts.extensions),
+                path,
+            }),
+            None => {
+                let to = format!("/login?next={}", encode(&path));
+                // htmx follows HX-Redirect for partial requests.
+                if parts.headers.contains_key("hx-request") {
+                    Err(([("HX-Redirect", to)], StatusCode::UNAUTHORIZED).into_response())
+                } else {
+                    Err(Redirect::to(&to).into_response())
+                }
+            }
+        }
+    }
+}
+
+/// Percent-encodes a path for a query parameter.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// What every full page shows around its content.
+pub struct Chrome {
+    pub l: L,
+    pub title: String,
+    pub me: Option<Me>,
+    pub path: String,
+}
+
+pub struct Me {
+    pub name: String,
+    pub role_zh: String,
+    pub role_en: String,
+    pub division: String,
+    pub registry: bool,
+    pub accounts: bool,
+    pub audit: bool,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    status: u16,
+    zh: String,
+    en: String,
+}
+
+/// Why a page cannot be shown.
+pub enum PageError {
+    NotFound(L),
+    Forbidden(L),
+    Store(L, StoreError),
+    Api(L, crate::error::ApiError),
+    Render(askama::Error),
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (l, status, zh, en) = match self {
+            PageError::NotFound(l) | PageError::Store(l, StoreError::NotFound) => (
+                l,
+                StatusCode::NOT_FOUND,
+                "未找到该记录，或不在您的管辖范围内".to_string(),
+                "no such record within your jurisdiction".to_string(),
+            ),
+            PageError::Forbidden(l) => (
+                l,
+                StatusCode::FORBIDDEN,
+                "您的角色无权查看此页面".into(),
+                "your role may not see this page".into(),
+            ),
+            PageError::Store(l, e) => {
+                let api: crate::error::ApiError = e.into();
+                let (zh, en) = api.reasons();
+                (l, api.status_code(), zh, en)
+            }
+            PageError::Api(l, e) => {
+                let (zh, en) = e.reasons();
+                (l, e.status_code(), zh, en)
+            }
+            PageError::Render(e) => {
+                tracing::error!(error = %e, "template failed");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        };
+        if status.is_server_error() {
+            tracing::error!(%status, %en, "console page failed");
+        }
+        let page = ErrorPage {
+            c: Chrome {
+                l,
+                title: l.t("出错了", "Something went wrong").into(),
+                me: None,
+                path: "/".into(),
+            },
+            status: status.as_u16(),
+            zh,
+            en,
+        };
+        match page.render() {
+            Ok(html) => (status, axum::response::Html(html)).into_response(),
+            Err(_) => status.into_response(),
+        }
+    }
+}
+
+impl From<askama::Error> for PageError {
+    fn from(e: askama::Error) -> Self {
+        PageError::Render(e)
+    }
+}
+
+/// Renders a template as an HTML response.
+pub fn html<T: Template>(t: T) -> Result<Response, PageError> {
+    Ok(axum::response::Html(t.render()?).into_response())
+}
+
+/// The state extractor re-exported for the page handlers.
+pub type St = State<AppState>;

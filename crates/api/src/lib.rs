@@ -4,18 +4,14 @@
 
 pub mod cases;
 mod open311;
-pub mod plans;
 mod registry;
 pub mod webhook;
 
 pub use registry::{show, Personal};
 pub use xiangzhi_web::*;
 
-use axum::Router;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_swagger_ui::SwaggerUi;
-use xiangzhi_web::openapi::{ApiDoc, CommonResponses};
 
 /// The Open311 operations, documented beside the API's own.
 #[derive(OpenApi)]
@@ -28,52 +24,17 @@ use xiangzhi_web::openapi::{ApiDoc, CommonResponses};
 ))]
 struct Open311Doc;
 
-/// The API router and its OpenAPI document, built from the same handler list.
-pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
-    let (router, doc) = OpenApiRouter::with_openapi({
-        let mut d = ApiDoc::openapi();
-        d.merge(Open311Doc::openapi());
-        d
-    })
-    .nest(
-        "/api/v1",
-        registry::routes()
-            .merge(xiangzhi_web::auth::routes())
-            .merge(cases::routes())
-            .merge(plans::routes()),
-    )
-    .split_for_parts();
-    // After the routes joined the document: the answers every operation can give.
-    let mut doc = doc;
-    utoipa::Modify::modify(&CommonResponses, &mut doc);
-    let router = router
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            xiangzhi_web::authenticate,
-        ))
-        .with_state(state);
-    (router, doc)
+/// The JSON routes of the areas not yet in crates of their own (registry, party, cases).
+pub fn routes() -> OpenApiRouter<AppState> {
+    registry::routes().merge(cases::routes())
 }
 
-/// The API's routes (API, OpenAPI document, Swagger UI, Open311) without the edge, for the
-/// console to merge its own into before the edge wraps them all.
-pub fn routes(state: AppState) -> Router {
-    let (api, doc) = api(state.clone());
-    api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
-        .merge(open311::routes(state))
+/// The Open311 operations' part of the OpenAPI document.
+pub fn doc() -> utoipa::openapi::OpenApi {
+    Open311Doc::openapi()
 }
 
-/// Wraps a whole application in the edge (see [`edge`]) and request tracing.
-pub fn with_edge(router: Router, state: AppState) -> Router {
-    router
-        .layer(axum::middleware::from_fn_with_state(
-            state,
-            xiangzhi_web::edge::edge,
-        ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-}
-
-/// The whole HTTP API application: API, OpenAPI document, Swagger UI and Open311, behind the edge.
-pub fn app(state: AppState) -> Router {
-    with_edge(routes(state.clone()), state)
+/// The Open311 routes, outside authentication (they read their own API key).
+pub fn public() -> axum::Router<AppState> {
+    open311::routes()
 }

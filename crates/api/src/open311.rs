@@ -20,13 +20,12 @@ use xiangzhi_storage::audit::AuditEntry;
 use xiangzhi_storage::cases::{CaseInput, PublicCase, PublicFilter};
 use xiangzhi_storage::{now_ms, StoreError};
 
-pub fn routes(state: AppState) -> Router {
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/open311/v2/services.json", get(services))
         .route("/open311/v2/services/{code}", get(service_definition))
         .route("/open311/v2/requests.json", get(requests).post(create))
         .route("/open311/v2/requests/{id}", get(request))
-        .with_state(state)
 }
 
 /// A service (a case category the public may report) as Open311 lists it.

@@ -133,7 +133,7 @@ impl Config {
     }
 
     /// The web settings the server runs with.
-    pub fn web(&self) -> anyhow::Result<xiangzhi_api::edge::WebConfig> {
+    pub fn web(&self) -> anyhow::Result<xiangzhi_web::edge::WebConfig> {
         let trusted_proxies = self
             .trusted_proxies
             .iter()
@@ -147,7 +147,7 @@ impl Config {
             .secure_cookies
             .parse()
             .map_err(|e| anyhow::anyhow!("secure_cookies 有误 / {e}"))?;
-        Ok(xiangzhi_api::edge::WebConfig {
+        Ok(xiangzhi_web::edge::WebConfig {
             trusted_proxies,
             secure_cookies,
         })

@@ -8,22 +8,107 @@
 //! `Personal`/`show`, which also audits every full view.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
-mod alliances;
 mod mobile;
 mod pages;
 mod public;
 mod stats;
 
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use xiangzhi_api::AppState;
+use xiangzhi_domain::Right;
 pub use xiangzhi_web::console::*;
+use xiangzhi_web::{MenuEntry, Tag};
 
-/// The console's routes, to be merged with the API's router; `api_and_console` does both.
-pub fn routes(state: AppState) -> Router {
-    xiangzhi_web::pages::routes()
+/// The areas not yet in crates of their own (registry, party, cases), as one feature while
+/// they move.
+pub const FEATURE: xiangzhi_web::Feature = xiangzhi_web::Feature {
+    name: "registry-party-cases",
+    zh: "区划网格、党组织、诉求",
+    en: "Registry, party, cases",
+    tags: &[
+        Tag {
+            name: "registry",
+            description: "区划、网格、人口 — divisions, grids, people",
+        },
+        Tag {
+            name: "party",
+            description: "党组织与包联 — party organisation and contact duties",
+        },
+        Tag {
+            name: "cases",
+            description: "诉求与矛盾纠纷闭环 — demands and disputes in a closed loop",
+        },
+        Tag {
+            name: "open311",
+            description: "Open311 GeoReport v2 — public reading, submissions with an account token",
+        },
+    ],
+    api: xiangzhi_api::routes,
+    doc: xiangzhi_api::doc,
+    pages: routes,
+    public: xiangzhi_api::public,
+    menu: &[
+        MenuEntry {
+            href: "/tree",
+            zh: "区划网格",
+            en: "Divisions & grids",
+            right: Right::ReadRegistry,
+        },
+        MenuEntry {
+            href: "/search",
+            zh: "户籍查询",
+            en: "Households",
+            right: Right::ReadRegistry,
+        },
+        MenuEntry {
+            href: "/party",
+            zh: "党组织",
+            en: "Party",
+            right: Right::ReadRegistry,
+        },
+        MenuEntry {
+            href: "/coverage",
+            zh: "包联覆盖",
+            en: "Coverage",
+            right: Right::ReadRegistry,
+        },
+        MenuEntry {
+            href: "/cases",
+            zh: "事项待办",
+            en: "Cases",
+            right: Right::ReadRegistry,
+        },
+        MenuEntry {
+            href: "/stats",
+            zh: "统计",
+            en: "Statistics",
+            right: Right::ReadRegistry,
+        },
+        MenuEntry {
+            href: "/notifications",
+            zh: "通知",
+            en: "Notices",
+            right: Right::ReadRegistry,
+        },
+        MenuEntry {
+            href: "/m/",
+            zh: "移动上报",
+            en: "Field report",
+            right: Right::ReadRegistry,
+        },
+    ],
+    rights: &[
+        Right::ReadRegistry,
+        Right::WriteRegistry,
+        Right::WriteStructure,
+        Right::Unmask,
+    ],
+    tables: &[],
+};
+
+fn routes() -> Router<AppState> {
+    Router::new()
         .route("/tree", get(pages::tree))
         .route("/search", get(pages::search))
         .route("/search/results", get(pages::search_results))
@@ -46,10 +131,6 @@ pub fn routes(state: AppState) -> Router {
         .route("/report/track", get(public::track).post(public::answer))
         .route("/notifications", get(pages::notifications))
         .route("/stats", get(stats::page))
-        .route("/alliances", get(alliances::page).post(alliances::create))
-        .route("/alliances/compare", get(alliances::compare_page))
-        .route("/alliances/{id}", get(alliances::plan))
-        .route("/alliances/{id}/accept", post(alliances::accept_page))
         .route("/stats.xlsx", get(stats::xlsx))
         .route("/notifications/{id}/retry", post(pages::retry_notification))
         .route("/m", get(mobile::bare))
@@ -58,76 +139,6 @@ pub fn routes(state: AppState) -> Router {
         .route("/m/app.css", get(mobile::app_css))
         .route("/m/sw.js", get(mobile::service_worker))
         .route("/assets/stats.js", get(|| script(STATS_JS)))
-        .route("/assets/alliances.js", get(|| script(ALLIANCES_JS)))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            xiangzhi_api::authenticate,
-        ))
-        .with_state(state)
-}
-
-/// The whole HTTP application: the API (with its OpenAPI document and Swagger UI) and the console,
-/// behind the one edge (client address, cross-site writes, control characters, headers).
-pub fn app(state: AppState) -> Router {
-    let all = xiangzhi_api::routes(state.clone()).merge(routes(state.clone()));
-    xiangzhi_api::with_edge(all, state)
-}
-
-/// Serves `app` on `addr` until Ctrl-C.
-pub async fn serve(state: AppState, addr: std::net::SocketAddr) -> std::io::Result<()> {
-    let listener = tokio_listener(addr).await?;
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-}
-
-async fn tokio_listener(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
-    tokio::net::TcpListener::bind(addr).await
 }
 
 const STATS_JS: &[u8] = include_bytes!("../assets/stats.js");
-const ALLIANCES_JS: &[u8] = include_bytes!("../assets/alliances.js");
-
-async fn script(body: &'static [u8]) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-/// The viewer's own division and those just below it that `keep` accepts, as (code, name) for an
-/// area choice (the ones below indented).
-pub async fn own_and_below(
-    s: &AppState,
-    v: &Viewer,
-    keep: impl Fn(&xiangzhi_storage::Division) -> bool,
-) -> Vec<(String, String)> {
-    let scope = v.scope();
-    let mut out = Vec::new();
-    if let Ok(d) = s.db.get_division(&scope, &v.user.division_code).await {
-        out.push((d.code, d.name));
-    }
-    let below = xiangzhi_storage::ListQuery {
-        parent: Some(v.user.division_code.clone()),
-        limit: Some(500),
-        ..Default::default()
-    };
-    if let Ok(p) = s.db.list_divisions(&scope, &below).await {
-        out.extend(
-            p.items
-                .into_iter()
-                .filter(|d| keep(d))
-                .map(|d| (d.code, format!("　{}", d.name))),
-        );
-    }
-    out
-}

@@ -66,12 +66,7 @@ struct ReportPage {
 }
 
 fn chrome(l: L, title: &str) -> Chrome {
-    Chrome {
-        l,
-        title: title.into(),
-        me: None,
-        path: "/report".into(),
-    }
+    Chrome::bare(l, title, "/report")
 }
 
 fn random(alphabet: &[u8], n: usize) -> String {

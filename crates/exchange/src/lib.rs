@@ -6,7 +6,6 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod layouts;
-pub mod plan;
 
 pub use layouts::{export, import, Layout};
 pub use xiangzhi_tabular::{table, ExchangeError, ImportReport, Progress, Quiet, RowError};

@@ -175,7 +175,13 @@ impl Tx {
     }
 }
 
-fn scoped(sql: &str, county_id: i64, scope: &Scope, table: &str, column: &str) -> Q {
+fn scoped(
+    sql: &str,
+    county_id: i64,
+    scope: &Scope,
+    table: &crate::tables::Table,
+    column: &str,
+) -> Q {
     let mut q = Q::with(sql, vec![county_id.into()]);
     scope.filter(&mut q, table, "t", column);
     q
@@ -193,7 +199,7 @@ impl Tx {
                 "SELECT t.code FROM divisions t WHERE t.county_id = ?",
                 county_id,
                 scope,
-                "divisions",
+                &crate::tables::DIVISIONS,
                 "code",
             ))
             .await?;
@@ -210,7 +216,7 @@ impl Tx {
                 "SELECT t.id, t.code, t.level, t.division_code, t.path FROM grids t WHERE t.county_id = ?",
                 county_id,
                 scope,
-                "grids",
+                &crate::tables::GRIDS,
                 "division_code",
             ))
             .await?;
@@ -372,7 +378,7 @@ impl Db {
     ) -> Result<Vec<(String, String, String, Option<String>)>> {
         let mut q =
             Q::new("SELECT t.code, t.name, t.level, t.parent_code FROM divisions t WHERE 1=1");
-        scope.filter(&mut q, "divisions", "t", "code");
+        scope.filter(&mut q, &crate::tables::DIVISIONS, "t", "code");
         q.push(" ORDER BY t.code");
         self.all(&q).await
     }
@@ -386,7 +392,7 @@ impl Db {
             "SELECT t.code, t.name, t.level, t.division_code, p.code FROM grids t \
              LEFT JOIN grids p ON p.county_id = t.county_id AND p.id = t.parent_id WHERE 1=1",
         );
-        scope.filter(&mut q, "grids", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::GRIDS, "t", "division_code");
         q.push(" ORDER BY t.county_id, t.id");
         self.all(&q).await
     }
@@ -397,7 +403,7 @@ impl Db {
             "SELECT t.name, t.role, g.code, t.phone, t.unit FROM grid_staff t \
              JOIN grids g ON g.county_id = t.county_id AND g.id = t.grid_id WHERE 1=1",
         );
-        scope.filter(&mut q, "grid_staff", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::GRID_STAFF, "t", "division_code");
         q.push(" ORDER BY t.county_id, t.id");
         let rows: Vec<StaffExport> = self.all(&q).await?;
         let ring = crate::crypto::keyring()?;
@@ -414,7 +420,7 @@ impl Db {
              JOIN households h ON h.county_id = t.county_id AND h.id = t.household_id \
              JOIN grids g ON g.county_id = h.county_id AND g.id = h.micro_grid_id WHERE 1=1",
         );
-        scope.filter(&mut q, "residents", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::RESIDENTS, "t", "division_code");
         q.push(" ORDER BY t.county_id, h.id, t.id");
         self.all(&q).await
     }
@@ -428,7 +434,7 @@ impl Db {
             "SELECT t.code, t.name, t.kind, t.division_code, p.code, t.standing FROM party_orgs t \
              LEFT JOIN party_orgs p ON p.county_id = t.county_id AND p.id = t.parent_id WHERE 1=1",
         );
-        scope.filter(&mut q, "party_orgs", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::PARTY_ORGS, "t", "division_code");
         q.push(" ORDER BY t.county_id, t.id");
         self.all(&q).await
     }
@@ -440,7 +446,7 @@ impl Db {
              JOIN residents r ON r.county_id = t.county_id AND r.id = t.resident_id \
              JOIN party_orgs o ON o.county_id = t.county_id AND o.id = t.org_id WHERE 1=1",
         );
-        scope.filter(&mut q, "party_members", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::PARTY_MEMBERS, "t", "division_code");
         q.push(" ORDER BY t.county_id, t.id");
         let members: Vec<MemberRow> = self.all(&q).await?;
         let mut q = Q::new(
@@ -448,7 +454,7 @@ impl Db {
              JOIN party_members t ON t.county_id = c.county_id AND t.id = c.member_id \
              JOIN households h ON h.county_id = c.county_id AND h.id = c.household_id WHERE 1=1",
         );
-        scope.filter(&mut q, "party_members", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::PARTY_MEMBERS, "t", "division_code");
         q.push(" ORDER BY c.county_id, c.member_id, h.number");
         let contacts: Vec<(i64, i64, String)> = self.all(&q).await?;
         let mut by_member: HashMap<(i64, i64), Vec<String>> = HashMap::new();
@@ -475,7 +481,7 @@ impl Db {
     /// The counties present inside the scope.
     pub async fn counties(&self, scope: &Scope) -> Result<Vec<(i64, String)>> {
         let mut q = Q::new("SELECT t.county_id, t.name FROM divisions t WHERE t.level = 'county'");
-        scope.filter(&mut q, "divisions", "t", "code");
+        scope.filter(&mut q, &crate::tables::DIVISIONS, "t", "code");
         q.push(" ORDER BY t.county_id");
         self.all(&q).await
     }

@@ -200,19 +200,19 @@ impl Db {
         }))
     }
 
-    pub(crate) async fn all<T: Record>(&self, q: &Q) -> Result<Vec<T>> {
+    pub async fn all<T: Record>(&self, q: &Q) -> Result<Vec<T>> {
         q.check()?;
         Ok(
             on_backend_sql!(&self.inner, q, p, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_all(p).await?),
         )
     }
-    pub(crate) async fn optional<T: Record>(&self, q: &Q) -> Result<Option<T>> {
+    pub async fn optional<T: Record>(&self, q: &Q) -> Result<Option<T>> {
         q.check()?;
         Ok(
             on_backend_sql!(&self.inner, q, p, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_optional(p).await?),
         )
     }
-    pub(crate) async fn one<T: Record>(&self, q: &Q) -> Result<T> {
+    pub async fn one<T: Record>(&self, q: &Q) -> Result<T> {
         self.optional(q).await?.ok_or(StoreError::NotFound)
     }
 
@@ -292,22 +292,22 @@ impl Tx {
         on_backend!(self.0, t => t.commit().await?);
         Ok(())
     }
-    pub(crate) async fn all<T: Record>(&mut self, q: &Q) -> Result<Vec<T>> {
+    pub async fn all<T: Record>(&mut self, q: &Q) -> Result<Vec<T>> {
         q.check()?;
         Ok(
             on_backend_sql!(&mut self.0, q, t, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_all(&mut **t).await.map_err(StoreError::from_db)?),
         )
     }
-    pub(crate) async fn optional<T: Record>(&mut self, q: &Q) -> Result<Option<T>> {
+    pub async fn optional<T: Record>(&mut self, q: &Q) -> Result<Option<T>> {
         q.check()?;
         Ok(
             on_backend_sql!(&mut self.0, q, t, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_optional(&mut **t).await.map_err(StoreError::from_db)?),
         )
     }
-    pub(crate) async fn one<T: Record>(&mut self, q: &Q) -> Result<T> {
+    pub async fn one<T: Record>(&mut self, q: &Q) -> Result<T> {
         self.optional(q).await?.ok_or(StoreError::NotFound)
     }
-    pub(crate) async fn exec(&mut self, q: &Q) -> Result<u64> {
+    pub async fn exec(&mut self, q: &Q) -> Result<u64> {
         q.check()?;
         Ok(
             on_backend_sql!(&mut self.0, q, t, sql => bind_args!(sqlx::query(sql), &q.args).execute(&mut **t).await.map_err(StoreError::from_db)?.rows_affected()),

@@ -9,7 +9,6 @@
 #[macro_use]
 pub mod sql;
 pub mod accounts;
-pub mod alliances;
 pub mod audit;
 pub mod bulk;
 pub mod cases;

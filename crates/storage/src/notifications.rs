@@ -228,7 +228,7 @@ impl Db {
     ) -> Result<crate::Page<Notification>> {
         let scope = crate::registry::division_filter(scope, lq)?;
         let mut q = Q::new(&format!("SELECT {COLS} FROM notifications t WHERE 1=1"));
-        scope.filter(&mut q, "notifications", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::NOTIFICATIONS, "t", "division_code");
         if let Some(state) = lq.kind.as_deref() {
             if !matches!(state, "pending" | "sent" | "failed") {
                 return Err(StoreError::invalid(
@@ -339,7 +339,7 @@ impl Db {
             &format!("SELECT {COLS} FROM notifications t WHERE t.id = ?"),
             vec![id.into()],
         );
-        scope.filter(&mut q, "notifications", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::NOTIFICATIONS, "t", "division_code");
         let n: Notification = self.one(&q).await?;
         if n.delivery != "failed" {
             return Err(StoreError::conflict(

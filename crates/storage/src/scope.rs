@@ -6,6 +6,7 @@
 //! county-owned rows takes one and adds its filter, so no handler can forget it.
 
 use crate::sql::Q;
+use crate::tables::Table;
 use xiangzhi_domain::DivisionCode;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,13 +91,13 @@ impl Scope {
     }
 
     /// Appends ` AND <alias>.division_code in scope` (and the county key, so a sharded cluster
-    /// routes the query to one shard) for the catalogue's table `table` under `alias`; for an
-    /// account bound to a grid, also the table's grid rule.
-    pub(crate) fn filter(&self, q: &mut Q, table: &str, alias: &str, column: &str) {
+    /// routes the query to one shard) for the table `table` under `alias`; for an account bound
+    /// to a grid, also the table's grid rule.
+    pub fn filter(&self, q: &mut Q, table: &Table, alias: &str, column: &str) {
         // Debug builds (the tests) hold the caller's word about the table against the query text;
         // release builds take it from the catalogue alone.
         #[cfg(debug_assertions)]
-        assert_eq!(table_of(&q.sql, alias), Some(table), "{}", q.sql);
+        assert_eq!(table_of(&q.sql, alias), Some(table.name), "{}", q.sql);
         if *self == Scope::everything() {
             // Unrestricted (command line, system jobs): no condition at all, so the plan is the
             // plain one.
@@ -121,12 +122,11 @@ impl Scope {
         ));
     }
 
-    /// The grid-subtree condition for `table` (under `alias`), by the catalogue's grid rule. A
-    /// table the catalogue does not know, or closes, gets no rows at all: a grid-bound account
-    /// sees less, never more.
-    fn grid_filter(&self, q: &mut Q, table: &str, alias: &str, path: &str) {
+    /// The grid-subtree condition for `table` (under `alias`), by its grid rule. A table that
+    /// closes gets no rows at all: a grid-bound account sees less, never more.
+    fn grid_filter(&self, q: &mut Q, table: &Table, alias: &str, path: &str) {
         use crate::tables::GridRule;
-        let rule = crate::tables::table(table).map_or(GridRule::Closed, |t| t.grid);
+        let rule = table.grid;
         if rule == GridRule::Open {
             return;
         }

@@ -62,7 +62,7 @@ impl From<NaiveDate> for Arg {
 
 /// SQL text plus its arguments. `arg` returns the placeholder to splice into the text.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Q {
+pub struct Q {
     pub sql: String,
     pub args: Vec<Arg>,
     /// Set when `with` got more or fewer arguments than the text has placeholders: running the
@@ -122,7 +122,7 @@ impl Q {
 /// Adds `AND <column> contains <text>` with the same answers on both backends: `%`, `_` and `\`
 /// in the text are literal, and only ASCII letters fold case (SQLite's `LOWER` folds ASCII only;
 /// PostgreSQL's does too under the "C" collation, which the SQLite side drops).
-pub(crate) fn push_contains(q: &mut Q, column: &str, text: &str) {
+pub fn push_contains(q: &mut Q, column: &str, text: &str) {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
     for c in text.chars() {

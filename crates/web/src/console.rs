@@ -121,6 +121,8 @@ pub struct Viewer {
     pub source: String,
     /// Set when the page writes its own audit entry (the middleware then writes none).
     pub audit_mark: Option<crate::AuditMark>,
+    /// The composed console's navigation.
+    pub menu: crate::feature::Menu,
 }
 
 impl Viewer {
@@ -146,12 +148,18 @@ impl Viewer {
         Chrome {
             l: self.l,
             title: title.to_string(),
+            nav: self
+                .menu
+                .0
+                .iter()
+                .filter(|m| self.user.can(m.right))
+                .map(|m| (m.href, self.l.t(m.zh, m.en)))
+                .collect(),
             me: Some(Me {
                 name: self.user.display_name.clone(),
                 role_zh: self.user.role.zh().to_string(),
                 role_en: self.user.role.as_str().replace('_', " "),
                 division: self.user.division_code.clone(),
-                registry: self.user.can(Right::ReadRegistry),
                 accounts: self.user.can(Right::ManageAccounts)
                     || self.user.can(Right::ApproveAccounts),
                 audit: self.user.can(Right::ReadAudit),
@@ -173,6 +181,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
         match parts.extensions.get::<Authenticated>() {
             Some(Authenticated(u)) => Ok(Viewer {
                 audit_mark: parts.extensions.get::<crate::AuditMark>().cloned(),
+                menu: parts
+                    .extensions
+                    .get::<crate::feature::Menu>()
+                    .cloned()
+                    .unwrap_or_default(),
                 user: u.clone(),
                 l,
                 source: crate::source_of(&parts.extensions),
@@ -208,8 +221,23 @@ pub fn encode(s: &str) -> String {
 pub struct Chrome {
     pub l: L,
     pub title: String,
+    /// The navigation this account may follow: (link, label).
+    pub nav: Vec<(&'static str, &'static str)>,
     pub me: Option<Me>,
     pub path: String,
+}
+
+impl Chrome {
+    /// The chrome of a page shown without an account (login, public report, errors).
+    pub fn bare(l: L, title: &str, path: &str) -> Chrome {
+        Chrome {
+            l,
+            title: title.into(),
+            nav: Vec::new(),
+            me: None,
+            path: path.into(),
+        }
+    }
 }
 
 pub struct Me {
@@ -217,7 +245,6 @@ pub struct Me {
     pub role_zh: String,
     pub role_en: String,
     pub division: String,
-    pub registry: bool,
     pub accounts: bool,
     pub audit: bool,
 }
@@ -273,12 +300,7 @@ impl IntoResponse for PageError {
             tracing::error!(%status, %en, "console page failed");
         }
         let page = ErrorPage {
-            c: Chrome {
-                l,
-                title: l.t("出错了", "Something went wrong").into(),
-                me: None,
-                path: "/".into(),
-            },
+            c: Chrome::bare(l, l.t("出错了", "Something went wrong"), "/"),
             status: status.as_u16(),
             zh,
             en,
@@ -303,3 +325,43 @@ pub fn html<T: Template>(t: T) -> Result<Response, PageError> {
 
 /// The state extractor re-exported for the page handlers.
 pub type St = State<AppState>;
+
+/// Serves an embedded script.
+pub async fn script(body: &'static [u8]) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The viewer's own division and those just below it that `keep` accepts, as (code, name) for an
+/// area choice (the ones below indented).
+pub async fn own_and_below(
+    s: &AppState,
+    v: &Viewer,
+    keep: impl Fn(&xiangzhi_storage::Division) -> bool,
+) -> Vec<(String, String)> {
+    let scope = v.scope();
+    let mut out = Vec::new();
+    if let Ok(d) = s.db.get_division(&scope, &v.user.division_code).await {
+        out.push((d.code, d.name));
+    }
+    let below = xiangzhi_storage::ListQuery {
+        parent: Some(v.user.division_code.clone()),
+        limit: Some(500),
+        ..Default::default()
+    };
+    if let Ok(p) = s.db.list_divisions(&scope, &below).await {
+        out.extend(
+            p.items
+                .into_iter()
+                .filter(|d| keep(d))
+                .map(|d| (d.code, format!("　{}", d.name))),
+        );
+    }
+    out
+}

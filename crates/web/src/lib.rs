@@ -9,11 +9,13 @@ pub mod auth;
 pub mod console;
 pub mod edge;
 pub mod error;
+pub mod feature;
 pub mod openapi;
 pub mod pages;
 pub mod rights;
 
 pub use auth::{set_login_cookies, sign_in, DEVICE_COOKIE};
+pub use feature::{Feature, MenuEntry, Tag};
 
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;

@@ -13,12 +13,7 @@ use utoipa::OpenApi;
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags(
-        (name = "auth", description = "登录、会话、令牌、账号、审计 — login, sessions, tokens, accounts, audit"),
-        (name = "registry", description = "区划、网格、人口 — divisions, grids, people"),
-        (name = "party", description = "党组织与包联 — party organisation and contact duties"),
-        (name = "cases", description = "诉求与矛盾纠纷闭环 — demands and disputes in a closed loop"),
-        (name = "alliances", description = "跨村联建规划 — cross-village alliance planning"),
-        (name = "open311", description = "Open311 GeoReport v2 — public reading, submissions with an account token")
+        (name = "auth", description = "登录、会话、令牌、账号、审计 — login, sessions, tokens, accounts, audit")
     )
 )]
 pub struct ApiDoc;

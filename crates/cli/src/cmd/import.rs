@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use std::path::Path;
+use xiangzhi_alliances::AllianceStore;
 use xiangzhi_exchange::Layout;
 use xiangzhi_storage::audit::AuditEntry;
 use xiangzhi_storage::{Db, Scope};
@@ -118,8 +119,8 @@ pub async fn export(
 
 /// `xiangzhi profiles FILE`: village planning profiles into the registry, all or none.
 pub async fn profiles(cfg: &Config, file: &Path) -> anyhow::Result<()> {
-    let v = xiangzhi_exchange::plan::read_villages(file, &Default::default())?;
-    let rows = xiangzhi_exchange::plan::profile_inputs(&v);
+    let v = xiangzhi_alliances::files::read_villages(file, &Default::default())?;
+    let rows = xiangzhi_alliances::files::profile_inputs(&v);
     let db = Db::connect(&cfg.database_url).await?;
     let result = db
         .put_village_profiles(&Scope::everything(), &rows, xiangzhi_storage::now_ms())

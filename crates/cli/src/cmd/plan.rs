@@ -4,7 +4,10 @@
 use anyhow::Context;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use xiangzhi_exchange::plan::{read_villages, write_candidates, write_plan, ReadOptions, Villages};
+use xiangzhi_alliances::files::{
+    read_villages, write_candidates, write_plan, ReadOptions, Villages,
+};
+use xiangzhi_alliances::AllianceStore;
 use xiangzhi_planner::geometry::Contiguity;
 use xiangzhi_planner::{candidates, check, solve_with, Progress};
 
@@ -261,8 +264,8 @@ pub fn run(
 pub async fn registry_villages(
     cfg: &crate::config::Config,
     code: &str,
-    opts: &xiangzhi_exchange::plan::ReadOptions,
-) -> anyhow::Result<(xiangzhi_exchange::plan::Villages, Vec<Vec<usize>>)> {
+    opts: &xiangzhi_alliances::files::ReadOptions,
+) -> anyhow::Result<(xiangzhi_alliances::files::Villages, Vec<Vec<usize>>)> {
     let division = xiangzhi_domain::DivisionCode::parse(code)
         .map_err(|e| anyhow::anyhow!("--division {code}: {} / {}", e.zh, e.en))?;
     let db = xiangzhi_storage::Db::connect(&cfg.database_url).await?;
@@ -272,9 +275,9 @@ pub async fn registry_villages(
         !profiles.is_empty(),
         "{code} 下没有村情数据，请先 xiangzhi profiles FILE / no village profiles under {code}: run xiangzhi profiles FILE first"
     );
-    let v = xiangzhi_exchange::plan::villages_from_profiles(&profiles, opts)?;
+    let v = xiangzhi_alliances::files::villages_from_profiles(&profiles, opts)?;
     let formed =
-        xiangzhi_exchange::plan::formed_alliances(&v, &db.alliance_villages(&scope).await?);
+        xiangzhi_alliances::files::formed_alliances(&v, &db.alliance_villages(&scope).await?);
     db.close().await;
     Ok((v, formed))
 }

@@ -3,8 +3,9 @@
 
 use crate::config::Config;
 use anyhow::Context;
-use xiangzhi_api::AppState;
+use xiangzhi_alliances::AllianceStore;
 use xiangzhi_storage::Db;
+use xiangzhi_web::AppState;
 
 pub async fn serve(db: Db, listen: String, cfg: &Config) -> anyhow::Result<()> {
     let stale = db.fail_unfinished_plans(xiangzhi_storage::now_ms()).await?;
@@ -46,6 +47,6 @@ pub async fn serve(db: Db, listen: String, cfg: &Config) -> anyhow::Result<()> {
             cfg.trusted_proxies.join(", ")
         );
     }
-    xiangzhi_console::serve(AppState::with_web(db, web), addr).await?;
+    xiangzhi::serve(AppState::with_web(db, web), addr).await?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
-use xiangzhi_api::AppState;
+use xiangzhi_web::AppState;
 
 pub struct Client {
     app: axum::Router,
@@ -21,7 +21,7 @@ pub const PASSWORD: &str = "Xiangzhi-Test-1";
 impl Client {
     fn build(t: &TestDb, token: Option<String>, cookie: Option<String>) -> Client {
         Client {
-            app: xiangzhi_api::app(AppState::new(t.db.clone())),
+            app: xiangzhi::app(AppState::new(t.db.clone())),
             token,
             cookie,
         }

@@ -42,7 +42,7 @@ async fn walk(t: &TestDb) {
     crate::cases::categories(&t.db).await;
     let boss = add_user(t, "walker", "county_admin", "141029000000").await;
     let (_, token) = t.db.create_api_token(boss.id, "walk").await.unwrap();
-    let app = xiangzhi_console::app(xiangzhi_api::AppState::new(t.db.clone()));
+    let app = xiangzhi::app(xiangzhi_web::AppState::new(t.db.clone()));
     let send = |method: &str, uri: &str, headers: Vec<(&str, String)>, ctype: &str, body: &str| {
         let mut req = Request::builder()
             .method(method)

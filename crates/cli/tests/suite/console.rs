@@ -10,7 +10,7 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::json;
 use tower::ServiceExt;
-use xiangzhi_api::AppState;
+use xiangzhi_web::AppState;
 
 /// A village with one household of three people and a party branch; a second township's
 /// household; accounts for a village secretary, a security administrator and an auditor.
@@ -122,7 +122,7 @@ impl Got {
 impl Page {
     fn new(t: &TestDb) -> Page {
         Page {
-            app: xiangzhi_console::app(AppState::new(t.db.clone())),
+            app: xiangzhi::app(AppState::new(t.db.clone())),
             cookies: vec![],
         }
     }
@@ -556,8 +556,8 @@ async fn browser_hostile_names() {
         t.db.execute_for_tests(&sql).await.unwrap();
     }
     // A login attempt under a hostile name lands in the audit log the auditor reads.
-    let _ = xiangzhi_api::sign_in(
-        &xiangzhi_api::AppState::new(t.db.clone()),
+    let _ = xiangzhi_web::sign_in(
+        &xiangzhi_web::AppState::new(t.db.clone()),
         HOSTILE,
         "x",
         &axum::http::Extensions::new(),

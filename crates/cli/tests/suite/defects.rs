@@ -134,7 +134,7 @@ on_both!(case_numbers_per_county, ambiguous_case_numbers);
 #[tokio::test]
 async fn request_enums_are_referenced() {
     let t = TestDb::new(crate::helpers::Backend::Sqlite).await.unwrap();
-    let (_, doc) = xiangzhi_api::api(xiangzhi_api::AppState::new(t.db.clone()));
+    let (_, doc) = xiangzhi::api(xiangzhi_web::AppState::new(t.db.clone()));
     let doc = serde_json::to_value(&doc).unwrap();
     t.finish().await;
     let schemas = &doc["components"]["schemas"];

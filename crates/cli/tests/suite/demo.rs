@@ -2,6 +2,7 @@
 
 use crate::helpers::TestDb;
 use crate::on_both;
+use xiangzhi_alliances::AllianceStore;
 use xiangzhi_storage::{ListQuery, Scope};
 
 async fn count(t: &TestDb, sql: &str) -> i64 {
@@ -15,9 +16,9 @@ async fn demo_figures(t: &TestDb) {
     // passes the independent checker, and most weak villages find one.
     let profiles = t.db.village_profiles(&Scope::everything()).await.unwrap();
     assert_eq!(profiles.len(), 141);
-    let v = xiangzhi_exchange::plan::villages_from_profiles(
+    let v = xiangzhi_alliances::files::villages_from_profiles(
         &profiles,
-        &xiangzhi_exchange::plan::ReadOptions::default(),
+        &xiangzhi_alliances::files::ReadOptions::default(),
     )
     .unwrap();
     let plan = xiangzhi_planner::solve(&v.problem, 1, std::time::Duration::from_secs(10)).unwrap();

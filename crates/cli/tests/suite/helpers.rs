@@ -188,7 +188,7 @@ pub async fn run_with_args(
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = xiangzhi_console::app(xiangzhi_api::AppState::new(t.db.clone()));
+    let app = xiangzhi::app(xiangzhi_web::AppState::new(t.db.clone()));
     let server = tokio::spawn(async move {
         axum::serve(
             listener,

@@ -1,18 +1,19 @@
-//! Both backends end up with the tables, columns and types the catalogue (storage::tables) names.
+//! Both backends end up with the tables, columns and types that the platform's catalogue and
+//! the features' own lists (composed by `xiangzhi::tables`) name.
 
 use crate::helpers::{Backend, TestDb};
-use xiangzhi_storage::tables::TABLES;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_backends_match_the_catalogue() {
-    let mut expected: Vec<(String, String, Option<xiangzhi_storage::tables::Kind>)> = TABLES
-        .iter()
-        .flat_map(|t| {
-            t.columns
-                .iter()
-                .map(|(c, k)| (t.name.to_string(), c.to_string(), Some(*k)))
-        })
-        .collect();
+    let mut expected: Vec<(String, String, Option<xiangzhi_storage::tables::Kind>)> =
+        xiangzhi::tables()
+            .into_iter()
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .map(|(c, k)| (t.name.to_string(), c.to_string(), Some(*k)))
+            })
+            .collect();
     expected.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let Some(t) = TestDb::new(backend).await else {

@@ -10,7 +10,7 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
-use xiangzhi_api::AppState;
+use xiangzhi_web::AppState;
 
 /// One request to the whole application (API, Open311, console) from `peer`, with `headers`.
 async fn send(
@@ -44,7 +44,7 @@ async fn send(
 }
 
 fn app(t: &TestDb) -> axum::Router {
-    xiangzhi_console::app(AppState::new(t.db.clone()))
+    xiangzhi::app(AppState::new(t.db.clone()))
 }
 
 async fn login(app: &axum::Router, login: &str, password: &str) -> (StatusCode, Value, String) {
@@ -447,11 +447,11 @@ async fn forwarded(t: &TestDb) {
         "no forged source in the log"
     );
     // Behind a configured proxy, the address it adds is believed, and HTTPS makes cookies Secure.
-    let web = xiangzhi_api::edge::WebConfig {
+    let web = xiangzhi_web::edge::WebConfig {
         trusted_proxies: vec!["10.40.0.0/16".parse().unwrap()],
         ..Default::default()
     };
-    let proxied = xiangzhi_console::app(AppState::with_web(t.db.clone(), web));
+    let proxied = xiangzhi::app(AppState::with_web(t.db.clone(), web));
     add_user(t, "zhen", "township_officer", "141029100000").await;
     let (st, h, _) = send(
         &proxied,

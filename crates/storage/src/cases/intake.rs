@@ -108,7 +108,7 @@ impl Db {
                 &format!("SELECT {CASE_COLS} FROM cases t WHERE t.county_id = ? AND t.idempotency_key = ?"),
                 vec![county.into(), tx_key.into()],
             );
-            scope.filter(&mut q, "cases", "t", "division_code");
+            scope.filter(&mut q, &crate::tables::CASES, "t", "division_code");
             q
         };
         if let Some(found) = self.optional::<Case>(&existing(key.clone())).await? {
@@ -137,7 +137,7 @@ impl Db {
             "SELECT t.code FROM divisions t WHERE t.county_id = ? AND t.code = ?",
             vec![county.into(), division.as_str().into()],
         );
-        scope.filter(&mut dq, "divisions", "t", "code");
+        scope.filter(&mut dq, &crate::tables::DIVISIONS, "t", "code");
         if tx.optional::<(String,)>(&dq).await?.is_none() {
             return Err(StoreError::invalid(
                 "division_code",
@@ -151,7 +151,7 @@ impl Db {
                 "SELECT t.micro_grid_id FROM households t WHERE t.county_id = ? AND t.id = ?",
                 vec![county.into(), h.into()],
             );
-            scope.filter(&mut hq, "households", "t", "division_code");
+            scope.filter(&mut hq, &crate::tables::HOUSEHOLDS, "t", "division_code");
             match tx.optional::<(i64,)>(&hq).await? {
                 Some((micro,)) => grid = grid.or(Some(micro)),
                 None => {
@@ -169,7 +169,7 @@ impl Db {
                 "SELECT t.division_code FROM grids t WHERE t.county_id = ? AND t.id = ?",
                 vec![county.into(), g.into()],
             );
-            scope.filter(&mut gq, "grids", "t", "division_code");
+            scope.filter(&mut gq, &crate::tables::GRIDS, "t", "division_code");
             let inside = tx
                 .optional::<(String,)>(&gq)
                 .await?
@@ -259,7 +259,7 @@ impl Db {
             &format!("SELECT {CASE_COLS} FROM cases t WHERE t.id = ?"),
             vec![id.into()],
         );
-        scope.filter(&mut q, "cases", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::CASES, "t", "division_code");
         if scope.county_id().is_some() {
             return self.one(&q).await;
         }

@@ -60,7 +60,7 @@ impl Db {
             "SELECT t.county_id, t.id, t.reporter_kind, t.reporter_name, t.reporter_phone, t.anonymous FROM cases t WHERE t.id = ?",
             vec![id.into()],
         );
-        scope.filter(&mut q, "cases", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::CASES, "t", "division_code");
         self.one(&q).await
     }
 

@@ -21,7 +21,7 @@ impl Db {
     ) -> Result<crate::Page<Case>> {
         let scope = crate::registry::division_filter(scope, lq)?;
         let mut q = Q::new(&format!("SELECT {CASE_COLS} FROM cases t WHERE 1=1"));
-        scope.filter(&mut q, "cases", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::CASES, "t", "division_code");
         if let Some(state) = crate::registry::parse_kind::<CaseState>(lq)? {
             let p = q.arg(state.as_str());
             q.push(&format!(" AND t.state = {p}"));
@@ -89,7 +89,7 @@ impl Db {
                 q.push(&format!(" AND {near}"));
             }
         }
-        scope.filter(&mut q, "cases", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::CASES, "t", "division_code");
         q.push(" ORDER BY t.created_at DESC LIMIT 200");
         let found: Vec<Case> = self.all(&q).await?;
         let distance = |o: &Case| match (c.latitude, c.longitude, o.latitude, o.longitude) {
@@ -118,12 +118,12 @@ impl Db {
             ),
             vec![user.into()],
         );
-        scope.filter(&mut mine, "cases", "t", "division_code");
+        scope.filter(&mut mine, &crate::tables::CASES, "t", "division_code");
         mine.push(" ORDER BY t.due_at, t.id LIMIT 100");
         let mut waiting = Q::new(&format!(
             "SELECT {CASE_COLS} FROM cases t WHERE t.state IN ('reported', 'accepted', 'returned')"
         ));
-        scope.filter(&mut waiting, "cases", "t", "division_code");
+        scope.filter(&mut waiting, &crate::tables::CASES, "t", "division_code");
         waiting.push(" ORDER BY t.due_at, t.id LIMIT 100");
         Ok((self.all(&mine).await?, self.all(&waiting).await?))
     }

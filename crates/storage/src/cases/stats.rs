@@ -158,7 +158,7 @@ impl Db {
                 ),
                 vec![from.into(), to.into()],
             );
-            scope.filter(&mut q, "cases", "t", "division_code");
+            scope.filter(&mut q, &crate::tables::CASES, "t", "division_code");
             q.push(tail);
             q
         };
@@ -188,7 +188,7 @@ impl Db {
             q.push(&format!("{a} AND t.created_at < "));
             let b = q.arg(to);
             q.push(&b);
-            scope.filter(&mut q, "cases", "t", "division_code");
+            scope.filter(&mut q, &crate::tables::CASES, "t", "division_code");
             q.push(" AND t.resolved_at IS NOT NULL)");
             q
         };

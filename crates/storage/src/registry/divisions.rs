@@ -23,7 +23,7 @@ impl Db {
         ));
         let p = q.arg(code);
         q.push(&format!(" AND t.code = {p}"));
-        scope.filter(&mut q, "divisions", "t", "code");
+        scope.filter(&mut q, &crate::tables::DIVISIONS, "t", "code");
         self.one(&q).await
     }
 
@@ -73,7 +73,7 @@ impl Db {
         let mut q = Q::new(&format!(
             "SELECT {DIVISION_COLS} FROM divisions t WHERE 1=1"
         ));
-        scope.filter(&mut q, "divisions", "t", "code");
+        scope.filter(&mut q, &crate::tables::DIVISIONS, "t", "code");
         if let Some(level) = parse_kind::<DivisionLevel>(lq)? {
             let p = q.arg(level.as_str());
             q.push(&format!(" AND t.level = {p}"));
@@ -118,7 +118,7 @@ pub async fn insert_division(tx: &mut Tx, scope: &Scope, v: &ValidDivision) -> R
             "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
             vec![county_id.into(), p.clone().into()],
         );
-        scope.filter(&mut q, "divisions", "t", "code");
+        scope.filter(&mut q, &crate::tables::DIVISIONS, "t", "code");
         let found: Option<(i64,)> = tx.optional(&q).await?;
         if found.is_none() {
             return Err(StoreError::invalid(

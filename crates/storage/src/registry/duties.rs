@@ -22,7 +22,7 @@ pub(crate) async fn duty_target(
                 "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
                 vec![county_id.into(), d.as_str().into()],
             );
-            scope.filter(&mut q, "divisions", "t", "code");
+            scope.filter(&mut q, &crate::tables::DIVISIONS, "t", "code");
             if tx.optional::<(i64,)>(&q).await?.is_none() {
                 return Err(StoreError::invalid(
                     "division_code",
@@ -33,17 +33,16 @@ pub(crate) async fn duty_target(
             Ok((county_id, d.as_str().to_string(), None))
         }
         (None, Some(hid)) => {
-            let county_id =
-                county_for(db, scope, "households", hid)
-                    .await
-                    .map_err(|e| match e {
-                        StoreError::NotFound => StoreError::invalid(
-                            "household_id",
-                            "户不存在",
-                            "the household does not exist",
-                        ),
-                        e => e,
-                    })?;
+            let county_id = county_for(db, scope, &crate::tables::HOUSEHOLDS, hid)
+                .await
+                .map_err(|e| match e {
+                    StoreError::NotFound => StoreError::invalid(
+                        "household_id",
+                        "户不存在",
+                        "the household does not exist",
+                    ),
+                    e => e,
+                })?;
             let h = tx_household(tx, scope, county_id, hid, "household_id").await?;
             Ok((county_id, h.division_code, Some(hid)))
         }
@@ -60,7 +59,7 @@ impl Db {
         get_contact_duty,
         ContactDuty,
         DUTY_COLS,
-        "contact_duties",
+        &crate::tables::CONTACT_DUTIES,
         "contact_duties t"
     );
 
@@ -155,7 +154,7 @@ impl Db {
         let mut q = Q::new(&format!(
             "SELECT {DUTY_COLS} FROM contact_duties t WHERE 1=1"
         ));
-        scope.filter(&mut q, "contact_duties", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::CONTACT_DUTIES, "t", "division_code");
         if let Some(rank) = parse_kind::<DutyRank>(lq)? {
             let p = q.arg(rank.as_str());
             q.push(&format!(" AND t.rank = {p}"));
@@ -174,17 +173,17 @@ impl Db {
              SELECT 1 FROM contact_duties d WHERE d.county_id = t.county_id AND d.division_code = t.code \
              AND d.target = 'village' AND d.rank = 'county_leader')"
         ));
-        scope.filter(&mut q, "divisions", "t", "code");
+        scope.filter(&mut q, &crate::tables::DIVISIONS, "t", "code");
         q.push(" ORDER BY t.code");
         let villages_without_county_leader: Vec<Division> = self.all(&q).await?;
 
         let no_contact = "FROM households t WHERE NOT EXISTS (SELECT 1 FROM member_contacts c \
              WHERE c.county_id = t.county_id AND c.household_id = t.id)";
         let mut q = Q::new(&format!("SELECT COUNT(*) {no_contact}"));
-        scope.filter(&mut q, "households", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::HOUSEHOLDS, "t", "division_code");
         let (households_without_member_contact,): (i64,) = self.one(&q).await?;
         let mut q = Q::new(&format!("SELECT {HOUSEHOLD_COLS} {no_contact}"));
-        scope.filter(&mut q, "households", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::HOUSEHOLDS, "t", "division_code");
         q.push(" ORDER BY t.county_id, t.id LIMIT 200");
         let households_without_member_contact_sample: Vec<Household> = self.all(&q).await?;
 
@@ -192,11 +191,11 @@ impl Db {
             "SELECT {GRID_COLS} FROM grids t WHERE t.level = 'micro' AND NOT EXISTS (\
              SELECT 1 FROM grid_staff s WHERE s.county_id = t.county_id AND s.grid_id = t.id AND s.role = 'micro')"
         ));
-        scope.filter(&mut q, "grids", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::GRIDS, "t", "division_code");
         q.push(" ORDER BY t.county_id, t.id");
         let micro_grids_without_worker: Vec<Grid> = self.all(&q).await?;
 
-        let count = |sql: &str, table: &str, col: &str| {
+        let count = |sql: &str, table: &crate::tables::Table, col: &str| {
             let mut q = Q::new(sql);
             scope.filter(&mut q, table, "t", col);
             q
@@ -204,21 +203,21 @@ impl Db {
         let (villages_total,): (i64,) = self
             .one(&count(
                 "SELECT COUNT(*) FROM divisions t WHERE t.level = 'village'",
-                "divisions",
+                &crate::tables::DIVISIONS,
                 "code",
             ))
             .await?;
         let (households_total,): (i64,) = self
             .one(&count(
                 "SELECT COUNT(*) FROM households t WHERE 1=1",
-                "households",
+                &crate::tables::HOUSEHOLDS,
                 "division_code",
             ))
             .await?;
         let (micro_grids_total,): (i64,) = self
             .one(&count(
                 "SELECT COUNT(*) FROM grids t WHERE t.level = 'micro'",
-                "grids",
+                &crate::tables::GRIDS,
                 "division_code",
             ))
             .await?;

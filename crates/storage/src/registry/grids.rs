@@ -29,7 +29,7 @@ pub(crate) async fn get_grid_row(
         let p = q.arg(c);
         q.push(&format!(" AND t.county_id = {p}"));
     }
-    scope.filter(&mut q, "grids", "t", "division_code");
+    scope.filter(&mut q, &crate::tables::GRIDS, "t", "division_code");
     let rows: Vec<GridWithPath> = db.all(&q).await?;
     match rows.len() {
         1 => rows
@@ -56,7 +56,7 @@ pub(crate) async fn tx_grid(
         &format!("SELECT {GRID_COLS}, t.path FROM grids t WHERE t.county_id = ? AND t.id = ?"),
         vec![county_id.into(), id.into()],
     );
-    scope.filter(&mut q, "grids", "t", "division_code");
+    scope.filter(&mut q, &crate::tables::GRIDS, "t", "division_code");
     let r: GridWithPath = tx.one(&q).await?;
     Ok((r.grid, r.path))
 }
@@ -71,7 +71,7 @@ pub async fn insert_grid(tx: &mut Tx, scope: &Scope, v: &ValidGrid) -> Result<Gr
         "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
         vec![county_id.into(), v.division.as_str().into()],
     );
-    scope.filter(&mut q, "divisions", "t", "code");
+    scope.filter(&mut q, &crate::tables::DIVISIONS, "t", "code");
     if tx.optional::<(i64,)>(&q).await?.is_none() {
         return Err(StoreError::invalid(
             "division_code",
@@ -191,7 +191,7 @@ impl Db {
     pub async fn list_grids(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Grid>> {
         let scope = division_filter(scope, lq)?;
         let mut q = Q::new(&format!("SELECT {GRID_COLS} FROM grids t WHERE 1=1"));
-        scope.filter(&mut q, "grids", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::GRIDS, "t", "division_code");
         if let Some(level) = parse_kind::<GridLevel>(lq)? {
             let p = q.arg(level.as_str());
             q.push(&format!(" AND t.level = {p}"));

@@ -251,18 +251,21 @@ async fn grid_subtree_filter(
 }
 
 /// The county an id-addressed create belongs to: the scope's county, or the only county present.
-async fn county_for(db: &Db, scope: &Scope, table: &str, id: i64) -> Result<i64> {
+async fn county_for(db: &Db, scope: &Scope, table: &crate::tables::Table, id: i64) -> Result<i64> {
     if let Some(c) = scope.county_id() {
         return Ok(c);
     }
-    let mut q = Q::new(&format!("SELECT t.county_id FROM {table} t WHERE 1=1"));
+    let mut q = Q::new(&format!(
+        "SELECT t.county_id FROM {} t WHERE 1=1",
+        table.name
+    ));
     let p = q.arg(id);
     q.push(&format!(" AND t.id = {p}"));
     scope.filter(
         &mut q,
         table,
         "t",
-        if table == "divisions" {
+        if table.name == "divisions" {
             "code"
         } else {
             "division_code"

@@ -27,7 +27,7 @@ pub async fn insert_party_org(tx: &mut Tx, scope: &Scope, v: &ValidPartyOrg) -> 
         "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
         vec![county_id.into(), v.division.as_str().into()],
     );
-    scope.filter(&mut q, "divisions", "t", "code");
+    scope.filter(&mut q, &crate::tables::DIVISIONS, "t", "code");
     if tx.optional::<(i64,)>(&q).await?.is_none() {
         return Err(StoreError::invalid(
             "division_code",
@@ -96,7 +96,7 @@ pub(crate) async fn member_refs(
         &format!("SELECT {ORG_COLS} FROM party_orgs t WHERE t.county_id = ? AND t.id = ?"),
         vec![county_id.into(), v.org_id.into()],
     );
-    scope.filter(&mut q, "party_orgs", "t", "division_code");
+    scope.filter(&mut q, &crate::tables::PARTY_ORGS, "t", "division_code");
     let org: PartyOrg = tx.optional(&q).await?.ok_or_else(|| {
         StoreError::invalid(
             "org_id",
@@ -108,7 +108,7 @@ pub(crate) async fn member_refs(
         "SELECT t.county_id FROM residents t WHERE t.county_id = ? AND t.id = ?",
         vec![county_id.into(), v.resident_id.into()],
     );
-    scope.filter(&mut q, "residents", "t", "division_code");
+    scope.filter(&mut q, &crate::tables::RESIDENTS, "t", "division_code");
     if tx.optional::<(i64,)>(&q).await?.is_none() {
         return Err(StoreError::invalid(
             "resident_id",
@@ -157,14 +157,14 @@ impl Db {
         get_party_org,
         PartyOrg,
         ORG_COLS,
-        "party_orgs",
+        &crate::tables::PARTY_ORGS,
         "party_orgs t"
     );
     get_by_id!(
         get_party_member,
         PartyMember,
         MEMBER_COLS,
-        "party_members",
+        &crate::tables::PARTY_MEMBERS,
         MEMBER_FROM
     );
 
@@ -226,7 +226,7 @@ impl Db {
     pub async fn list_party_orgs(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<PartyOrg>> {
         let scope = division_filter(scope, lq)?;
         let mut q = Q::new(&format!("SELECT {ORG_COLS} FROM party_orgs t WHERE 1=1"));
-        scope.filter(&mut q, "party_orgs", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::PARTY_ORGS, "t", "division_code");
         if let Some(kind) = parse_kind::<PartyOrgKind>(lq)? {
             let p = q.arg(kind.as_str());
             q.push(&format!(" AND t.kind = {p}"));
@@ -250,7 +250,7 @@ impl Db {
         input: &PartyMemberInput,
     ) -> Result<PartyMember> {
         let v = input.validate()?;
-        let county_id = county_for(self, scope, "party_orgs", v.org_id)
+        let county_id = county_for(self, scope, &crate::tables::PARTY_ORGS, v.org_id)
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => StoreError::invalid(
@@ -328,7 +328,7 @@ impl Db {
         let mut q = Q::new(&format!(
             "SELECT {MEMBER_COLS} FROM {MEMBER_FROM} WHERE 1=1"
         ));
-        scope.filter(&mut q, "party_members", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::PARTY_MEMBERS, "t", "division_code");
         if let Some(status) = parse_kind::<MemberStatus>(lq)? {
             let p = q.arg(status.as_str());
             q.push(&format!(" AND t.status = {p}"));
@@ -408,7 +408,7 @@ impl Db {
             ),
             vec![m.county_id.into(), member_id.into()],
         );
-        scope.filter(&mut q, "households", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::HOUSEHOLDS, "t", "division_code");
         q.push(" ORDER BY t.id");
         self.all(&q).await
     }

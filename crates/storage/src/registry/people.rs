@@ -79,7 +79,7 @@ pub(crate) async fn tx_household(
         &format!("SELECT {HOUSEHOLD_COLS} FROM households t WHERE t.county_id = ? AND t.id = ?"),
         vec![county_id.into(), id.into()],
     );
-    scope.filter(&mut q, "households", "t", "division_code");
+    scope.filter(&mut q, &crate::tables::HOUSEHOLDS, "t", "division_code");
     tx.optional(&q)
         .await?
         .ok_or_else(|| StoreError::invalid(field, "户不存在", "the household does not exist"))
@@ -154,14 +154,14 @@ impl Db {
         get_household,
         Household,
         HOUSEHOLD_COLS,
-        "households",
+        &crate::tables::HOUSEHOLDS,
         "households t"
     );
     get_by_id!(
         get_resident,
         Resident,
         RESIDENT_COLS,
-        "residents",
+        &crate::tables::RESIDENTS,
         "residents t"
     );
 
@@ -171,7 +171,7 @@ impl Db {
         input: &HouseholdInput,
     ) -> Result<Household> {
         let v = input.validate()?;
-        let county_id = county_for(self, scope, "grids", v.micro_grid_id)
+        let county_id = county_for(self, scope, &crate::tables::GRIDS, v.micro_grid_id)
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => StoreError::invalid(
@@ -253,7 +253,7 @@ impl Db {
         let mut q = Q::new(&format!(
             "SELECT {HOUSEHOLD_COLS} FROM households t WHERE 1=1"
         ));
-        scope.filter(&mut q, "households", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::HOUSEHOLDS, "t", "division_code");
         if let Some(g) = lq.grid {
             grid_subtree_filter(self, &scope, &mut q, "t.micro_grid_id", g).await?;
         }
@@ -278,14 +278,14 @@ impl Db {
             &format!("SELECT {RESIDENT_COLS} FROM residents t WHERE t.county_id = ? AND t.household_id = ?"),
             vec![h.county_id.into(), id.into()],
         );
-        scope.filter(&mut q, "residents", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::RESIDENTS, "t", "division_code");
         q.push(" ORDER BY t.id");
         self.all(&q).await
     }
 
     pub async fn create_resident(&self, scope: &Scope, input: &ResidentInput) -> Result<Resident> {
         let v = input.validate()?;
-        let county_id = county_for(self, scope, "households", v.household_id)
+        let county_id = county_for(self, scope, &crate::tables::HOUSEHOLDS, v.household_id)
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => {
@@ -437,7 +437,7 @@ impl Db {
         let mut q = Q::new(&format!(
             "SELECT {RESIDENT_COLS} FROM residents t WHERE 1=1"
         ));
-        scope.filter(&mut q, "residents", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::RESIDENTS, "t", "division_code");
         if let Some(tag) = lq.tag.as_deref().filter(|t| !t.is_empty()) {
             let tag: ResidentTag = tag
                 .parse()

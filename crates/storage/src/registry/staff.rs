@@ -68,11 +68,17 @@ pub async fn insert_staff(
 }
 
 impl Db {
-    get_by_id!(get_staff, Staff, STAFF_COLS, "grid_staff", "grid_staff t");
+    get_by_id!(
+        get_staff,
+        Staff,
+        STAFF_COLS,
+        &crate::tables::GRID_STAFF,
+        "grid_staff t"
+    );
 
     pub async fn create_staff(&self, scope: &Scope, input: &StaffInput) -> Result<Staff> {
         let v = input.validate()?;
-        let county_id = county_for(self, scope, "grids", v.grid_id)
+        let county_id = county_for(self, scope, &crate::tables::GRIDS, v.grid_id)
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => {
@@ -126,7 +132,7 @@ impl Db {
     pub async fn list_staff(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Staff>> {
         let scope = division_filter(scope, lq)?;
         let mut q = Q::new(&format!("SELECT {STAFF_COLS} FROM grid_staff t WHERE 1=1"));
-        scope.filter(&mut q, "grid_staff", "t", "division_code");
+        scope.filter(&mut q, &crate::tables::GRID_STAFF, "t", "division_code");
         if let Some(role) = parse_kind::<StaffRole>(lq)? {
             let p = q.arg(role.as_str());
             q.push(&format!(" AND t.role = {p}"));

@@ -47,12 +47,7 @@ fn safe_next(n: Option<&str>) -> String {
 }
 
 fn bare(l: L, title: &str) -> Chrome {
-    Chrome {
-        l,
-        title: title.into(),
-        me: None,
-        path: "/login".into(),
-    }
+    Chrome::bare(l, title, "/login")
 }
 
 pub async fn login_form(headers: HeaderMap, Query(q): Query<Next>) -> P {

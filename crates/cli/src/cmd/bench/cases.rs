@@ -263,7 +263,7 @@ pub async fn surge(db: Db, seconds: u64, concurrency: usize, rate: u64) -> anyho
     let divisions_raw = divisions.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let app = xiangzhi_console::app(xiangzhi_api::AppState::new(db.clone()));
+    let app = xiangzhi::app(xiangzhi_web::AppState::new(db.clone()));
     tokio::spawn(async move {
         axum::serve(
             listener,

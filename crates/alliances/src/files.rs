@@ -214,7 +214,7 @@ pub fn read_villages(path: &Path, opts: &ReadOptions) -> Result<Villages, Exchan
 /// Builds the planning problem from the registry's village profiles (the same checks and border
 /// rules as a file: given neighbours, else a Delaunay triangulation of the positions).
 pub fn villages_from_profiles(
-    profiles: &[xiangzhi_storage::alliances::VillageProfile],
+    profiles: &[crate::store::VillageProfile],
     opts: &ReadOptions,
 ) -> Result<Villages, ExchangeError> {
     let headers = [
@@ -264,10 +264,7 @@ pub fn villages_from_profiles(
 
 /// The alliances already formed (the registry's joint committees and their villages) as groups of
 /// village indices, in committee order; villages not in `v` are left out.
-pub fn formed_alliances(
-    v: &Villages,
-    rows: &[xiangzhi_storage::alliances::AllianceVillage],
-) -> Vec<Vec<usize>> {
+pub fn formed_alliances(v: &Villages, rows: &[crate::store::AllianceVillage]) -> Vec<Vec<usize>> {
     let index: HashMap<&str, usize> = v
         .problem
         .villages
@@ -698,14 +695,14 @@ fn villages_from(records: Vec<Record>, opts: &ReadOptions) -> Result<Villages, E
 
 /// The villages of a file as registry profiles (positions in degrees; borders stored when the
 /// file gave them or its polygons drew them, else left to the positions).
-pub fn profile_inputs(v: &Villages) -> Vec<xiangzhi_storage::alliances::VillageProfileInput> {
+pub fn profile_inputs(v: &Villages) -> Vec<crate::store::VillageProfileInput> {
     let p = &v.problem;
     p.villages
         .iter()
         .enumerate()
         .map(|(i, x)| {
             let pos = v.lonlat.get(i).copied().flatten();
-            xiangzhi_storage::alliances::VillageProfileInput {
+            crate::store::VillageProfileInput {
                 code: x.code.clone(),
                 population: i64::from(x.population),
                 longitude: pos.map(|q| q.0),

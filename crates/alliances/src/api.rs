@@ -1,9 +1,8 @@
 //! Cross-village alliance planning (跨村联建): village profiles, plans run as background jobs with
 //! progress, comparing two plans, and accepting one (which forms the joint party organisations).
 
-use crate::error::{ApiError, Problem};
-use crate::rights::{Authorized, ReadRegistry, WriteStructure};
-use crate::{AppState, Caller, Json, Path};
+use crate::files::{formed_alliances, plan_json, villages_from_profiles, ReadOptions, Villages};
+use crate::store::{AllianceStore, NewAlliance, PlanRecord, VillageProfile, VillageProfileInput};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -16,11 +15,10 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xiangzhi_domain::DivisionCode;
-use xiangzhi_exchange::plan::{
-    formed_alliances, plan_json, villages_from_profiles, ReadOptions, Villages,
-};
-use xiangzhi_storage::alliances::{NewAlliance, PlanRecord, VillageProfile, VillageProfileInput};
 use xiangzhi_storage::{now_ms, PartyOrg};
+use xiangzhi_web::error::{ApiError, Problem};
+use xiangzhi_web::rights::{Authorized, ReadRegistry, WriteStructure};
+use xiangzhi_web::{AppState, Caller, Json, Path};
 
 type R<T> = Result<T, ApiError>;
 

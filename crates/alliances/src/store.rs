@@ -3,13 +3,16 @@
 //! accepting a plan, which creates one joint party organisation (联合党委) per new alliance and
 //! records the villages it joins. Every read and write is limited by the caller's scope.
 
-use crate::registry::insert_party_org;
-use crate::sql::{Arg, Q};
-use crate::{Db, FieldError, PartyOrg, Result, Scope, StoreError, ValidPartyOrg};
+use crate::tables::{ALLIANCE_PLANS, ALLIANCE_VILLAGES, VILLAGE_PROFILES};
+use easy_ext::ext;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 use xiangzhi_domain::{BranchStanding, DivisionCode, Invalid, PartyOrgKind};
+use xiangzhi_storage::registry::{insert_party_org, next_ids};
+use xiangzhi_storage::sql::{Arg, Q};
+use xiangzhi_storage::tables::DIVISIONS;
+use xiangzhi_storage::{Db, FieldError, PartyOrg, Result, Scope, StoreError, ValidPartyOrg};
 
 /// A village's planning profile, with its name and township from the registry.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
@@ -112,29 +115,31 @@ fn row_error(row: usize, field: &str, zh: String, en: String) -> FieldError {
     FieldError::new(format!("rows[{row}].{field}"), Invalid::new(zh, en))
 }
 
-impl Db {
+/// The feature's queries, as methods of the store.
+#[ext(AllianceStore)]
+pub impl Db {
     /// The profiles of the villages in scope, by code.
-    pub async fn village_profiles(&self, scope: &Scope) -> Result<Vec<VillageProfile>> {
+    async fn village_profiles(&self, scope: &Scope) -> Result<Vec<VillageProfile>> {
         let mut q = Q::new(&format!(
             "SELECT {PROFILE_COLS} FROM village_profiles t \
              JOIN divisions d ON d.county_id = t.county_id AND d.code = t.division_code \
              LEFT JOIN divisions p ON p.county_id = d.county_id AND p.code = d.parent_code WHERE 1=1"
         ));
-        scope.filter(&mut q, "village_profiles", "t", "division_code");
+        scope.filter(&mut q, &VILLAGE_PROFILES, "t", "division_code");
         q.push(" ORDER BY t.county_id, t.division_code");
         self.all(&q).await
     }
 
     /// Stores profiles (new or replacing), all or none: every row must name a village of the
     /// registry inside the caller's scope, once; every error is reported with its row.
-    pub async fn put_village_profiles(
+    async fn put_village_profiles(
         &self,
         scope: &Scope,
         rows: &[VillageProfileInput],
         now: i64,
     ) -> Result<usize> {
         let mut q = Q::new("SELECT t.code, t.county_id FROM divisions t WHERE t.level = 'village'");
-        scope.filter(&mut q, "divisions", "t", "code");
+        scope.filter(&mut q, &DIVISIONS, "t", "code");
         let known: HashMap<String, i64> =
             self.all::<(String, i64)>(&q).await?.into_iter().collect();
         let mut errors = Vec::new();
@@ -259,7 +264,7 @@ impl Db {
 
     /// Starts a plan of `division` (a county or township in scope): queued, to be run by a job.
     #[allow(clippy::too_many_arguments)]
-    pub async fn create_plan(
+    async fn create_plan(
         &self,
         scope: &Scope,
         division: &DivisionCode,
@@ -274,12 +279,12 @@ impl Db {
             "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
             vec![county_id.into(), division.as_str().into()],
         );
-        scope.filter(&mut q, "divisions", "t", "code");
+        scope.filter(&mut q, &DIVISIONS, "t", "code");
         if self.optional::<(i64,)>(&q).await?.is_none() {
             return Err(StoreError::NotFound);
         }
         let mut tx = self.begin().await?;
-        let id = crate::registry::next_ids(&mut tx, county_id, "alliance_plan", 1).await?;
+        let id = next_ids(&mut tx, county_id, "alliance_plan", 1).await?;
         tx.exec(&Q::with(
             "INSERT INTO alliance_plans (county_id, id, division_code, status, params, seed, villages_done, \
              villages_total, result, error, created_by, created_at, finished_at, accepted_by, accepted_at) \
@@ -301,7 +306,7 @@ impl Db {
     }
 
     /// Records a running plan's progress (the planning job only).
-    pub async fn plan_progress(&self, county_id: i64, id: i64, done: i64) -> Result<()> {
+    async fn plan_progress(&self, county_id: i64, id: i64, done: i64) -> Result<()> {
         let mut tx = self.begin().await?;
         tx.exec(&Q::with(
             "UPDATE alliance_plans SET status = 'running', villages_done = ? \
@@ -313,7 +318,7 @@ impl Db {
     }
 
     /// Records how a plan ended: its result (JSON) or what went wrong (the planning job only).
-    pub async fn finish_plan(
+    async fn finish_plan(
         &self,
         county_id: i64,
         id: i64,
@@ -344,7 +349,7 @@ impl Db {
 
     /// Marks the plans a stopped server left queued or running as failed (at start-up: their jobs
     /// died with the process). Returns how many.
-    pub async fn fail_unfinished_plans(&self, now: i64) -> Result<u64> {
+    async fn fail_unfinished_plans(&self, now: i64) -> Result<u64> {
         let mut tx = self.begin().await?;
         let n = tx
             .exec(&Q::with(
@@ -362,34 +367,34 @@ impl Db {
     }
 
     /// A plan in scope.
-    pub async fn get_plan(&self, scope: &Scope, id: i64) -> Result<PlanRecord> {
+    async fn get_plan(&self, scope: &Scope, id: i64) -> Result<PlanRecord> {
         let mut q = Q::with(
             &format!("SELECT {PLAN_COLS} FROM alliance_plans t WHERE t.id = ?"),
             vec![id.into()],
         );
-        scope.filter(&mut q, "alliance_plans", "t", "division_code");
+        scope.filter(&mut q, &ALLIANCE_PLANS, "t", "division_code");
         self.one(&q).await
     }
 
     /// The latest plans in scope, newest first (without their results).
-    pub async fn list_plans(&self, scope: &Scope, limit: i64) -> Result<Vec<PlanRecord>> {
+    async fn list_plans(&self, scope: &Scope, limit: i64) -> Result<Vec<PlanRecord>> {
         let mut q = Q::new(&format!(
             "SELECT {} FROM alliance_plans t WHERE 1=1",
             PLAN_COLS.replace("t.result", "NULL AS result")
         ));
-        scope.filter(&mut q, "alliance_plans", "t", "division_code");
+        scope.filter(&mut q, &ALLIANCE_PLANS, "t", "division_code");
         let l = q.arg(limit.clamp(1, 500));
         q.push(&format!(" ORDER BY t.created_at DESC, t.id DESC LIMIT {l}"));
         self.all(&q).await
     }
 
     /// The villages of the alliances already formed in scope.
-    pub async fn alliance_villages(&self, scope: &Scope) -> Result<Vec<AllianceVillage>> {
+    async fn alliance_villages(&self, scope: &Scope) -> Result<Vec<AllianceVillage>> {
         let mut q = Q::new(
             "SELECT t.org_id, o.name AS org_name, t.division_code, t.lead, t.plan_id FROM alliance_villages t \
              JOIN party_orgs o ON o.county_id = t.county_id AND o.id = t.org_id WHERE 1=1",
         );
-        scope.filter(&mut q, "alliance_villages", "t", "division_code");
+        scope.filter(&mut q, &ALLIANCE_VILLAGES, "t", "division_code");
         q.push(" ORDER BY t.county_id, t.org_id, t.division_code");
         self.all(&q).await
     }
@@ -397,7 +402,7 @@ impl Db {
     /// Accepts a finished plan: one joint party organisation (联合党委) per new alliance, under
     /// the lead village's township committee, and its villages recorded; all or nothing. A
     /// village already in an alliance refuses the whole acceptance.
-    pub async fn accept_plan(
+    async fn accept_plan(
         &self,
         scope: &Scope,
         id: i64,

@@ -4,15 +4,16 @@
 //! accept one (forming the joint party committees). Everything goes through the API's functions,
 //! so the console plans and accepts exactly as the API does, within the viewer's jurisdiction.
 
-use crate::{html, PageError, St, Viewer};
+use crate::api::{accept, compare, start_plan, PlanRequest, PlanView};
+use crate::store::AllianceStore;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 use serde_json::Value;
-use xiangzhi_api::plans::{accept, compare, start_plan, PlanRequest, PlanView};
 use xiangzhi_domain::Right;
+use xiangzhi_web::console::{html, own_and_below, Chrome, PageError, St, Viewer};
 
 type P = Result<Response, PageError>;
 
@@ -27,7 +28,7 @@ pub struct PlanRow {
 #[derive(Template)]
 #[template(path = "alliances.html")]
 struct ListPage {
-    c: crate::Chrome,
+    c: Chrome,
     plans: Vec<PlanRow>,
     divisions: Vec<(String, String)>,
     form: PlanForm,
@@ -52,7 +53,7 @@ pub struct AllianceRow {
 #[derive(Template)]
 #[template(path = "alliance_plan.html")]
 struct PlanPage {
-    c: crate::Chrome,
+    c: Chrome,
     p: PlanView,
     status: String,
     percent: i64,
@@ -67,7 +68,7 @@ struct PlanPage {
 #[derive(Template)]
 #[template(path = "alliance_compare.html")]
 struct ComparePage {
-    c: crate::Chrome,
+    c: Chrome,
     a: i64,
     b: i64,
     score: Vec<(String, String, String)>,
@@ -235,7 +236,7 @@ fn status_text(v: &Viewer, s: &str) -> String {
     v.l.t(zh, en).to_string()
 }
 
-async fn plan_rows(s: &xiangzhi_api::AppState, v: &Viewer) -> Result<Vec<PlanRow>, PageError> {
+async fn plan_rows(s: &xiangzhi_web::AppState, v: &Viewer) -> Result<Vec<PlanRow>, PageError> {
     let list =
         s.db.list_plans(&v.scope(), 50)
             .await
@@ -251,7 +252,7 @@ async fn plan_rows(s: &xiangzhi_api::AppState, v: &Viewer) -> Result<Vec<PlanRow
         .collect())
 }
 
-async fn list_page(s: &xiangzhi_api::AppState, v: &Viewer, form: PlanForm, error: String) -> P {
+async fn list_page(s: &xiangzhi_web::AppState, v: &Viewer, form: PlanForm, error: String) -> P {
     let profiles =
         s.db.village_profiles(&v.scope())
             .await
@@ -260,7 +261,7 @@ async fn list_page(s: &xiangzhi_api::AppState, v: &Viewer, form: PlanForm, error
     html(ListPage {
         c: v.chrome(v.l.t("跨村联建规划", "Cross-village alliances")),
         plans: plan_rows(s, v).await?,
-        divisions: crate::own_and_below(s, v, |d| d.level.as_str() != "village").await,
+        divisions: own_and_below(s, v, |d| d.level.as_str() != "village").await,
         form,
         error,
         profiles,
@@ -306,7 +307,7 @@ pub async fn plan(axum::extract::State(s): St, v: Viewer, Path(id): Path<i64>) -
     plan_page(&s, &v, rec.into()).await
 }
 
-async fn plan_page(s: &xiangzhi_api::AppState, v: &Viewer, p: PlanView) -> P {
+async fn plan_page(s: &xiangzhi_web::AppState, v: &Viewer, p: PlanView) -> P {
     let r = p.result.clone().unwrap_or(Value::Null);
     let names: std::collections::HashMap<String, String> = r["villages"]
         .as_array()

@@ -1,0 +1,42 @@
+//! The composition of xiangzhi: the list of feature areas the binary serves. Adding an area is a
+//! new crate that exports one `Feature`, its migrations, and one line in [`FEATURES`].
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+use axum::Router;
+use xiangzhi_web::{AppState, Feature};
+
+/// Every feature area, in the order the console's navigation and the OpenAPI document list them.
+pub const FEATURES: &[Feature] = &[xiangzhi_console::FEATURE, xiangzhi_alliances::FEATURE];
+
+/// The whole HTTP application: the API with its OpenAPI document and Swagger UI, the console, and
+/// Open311, behind the edge.
+pub fn app(state: AppState) -> Router {
+    xiangzhi_web::feature::app(state, FEATURES)
+}
+
+/// The API router and its OpenAPI document (without the edge).
+pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
+    xiangzhi_web::feature::api(state, FEATURES)
+}
+
+/// Every table: the platform's and each feature's.
+pub fn tables() -> Vec<&'static xiangzhi_storage::tables::Table> {
+    let mut all: Vec<_> = xiangzhi_storage::tables::TABLES.to_vec();
+    for f in FEATURES {
+        all.extend_from_slice(f.tables);
+    }
+    all
+}
+
+/// Serves [`app`] on `addr` until Ctrl-C.
+pub async fn serve(state: AppState, addr: std::net::SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}

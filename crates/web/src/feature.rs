@@ -1,0 +1,136 @@
+//! A feature area's description of itself, and the composition of a list of them into one
+//! application. Adding an area is a new crate that exports one [`Feature`], and one line in the
+//! binary's list.
+
+use crate::openapi::{ApiDoc, CommonResponses};
+use crate::AppState;
+use axum::Router;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+use xiangzhi_domain::Right;
+use xiangzhi_storage::tables::Table;
+
+/// One entry of the console's navigation, shown to accounts with `right`.
+#[derive(Debug, Clone, Copy)]
+pub struct MenuEntry {
+    pub href: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub right: Right,
+}
+
+/// An OpenAPI tag: a group of operations with its description.
+#[derive(Debug, Clone, Copy)]
+pub struct Tag {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+/// What a feature area brings to the application.
+pub struct Feature {
+    /// Its name in code (`cases`).
+    pub name: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    /// The OpenAPI tags of its operations, in the order the document lists them.
+    pub tags: &'static [Tag],
+    /// Its JSON routes under `/api/v1`, which make up its part of the OpenAPI document.
+    pub api: fn() -> OpenApiRouter<AppState>,
+    /// Operations it documents outside `/api/v1` (Open311).
+    pub doc: fn() -> utoipa::openapi::OpenApi,
+    /// Its console pages and assets (behind authentication; a page without an account
+    /// redirects to the login form).
+    pub pages: fn() -> Router<AppState>,
+    /// Routes outside authentication (Open311, which reads its own API key).
+    pub public: fn() -> Router<AppState>,
+    /// Its entries in the console's navigation.
+    pub menu: &'static [MenuEntry],
+    /// The rights its routes ask for.
+    pub rights: &'static [Right],
+    /// The tables it owns.
+    pub tables: &'static [&'static Table],
+}
+
+/// No routes.
+pub fn no_api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+}
+
+/// No document beyond the routes'.
+pub fn no_doc() -> utoipa::openapi::OpenApi {
+    utoipa::openapi::OpenApi::default()
+}
+
+/// No pages.
+pub fn no_pages() -> Router<AppState> {
+    Router::new()
+}
+
+/// The navigation of the composed console, in feature order.
+#[derive(Clone, Default)]
+pub struct Menu(pub Arc<Vec<MenuEntry>>);
+
+/// The API router and its OpenAPI document, built from the same handler lists: the platform's
+/// (sign-in, accounts, audit) and each feature's.
+pub fn api(state: AppState, features: &[Feature]) -> (Router, utoipa::openapi::OpenApi) {
+    let mut doc = ApiDoc::openapi();
+    let mut v1 = crate::auth::routes();
+    for f in features {
+        v1 = v1.merge((f.api)());
+        doc.merge((f.doc)());
+        let tags = doc.tags.get_or_insert_with(Vec::new);
+        for t in f.tags {
+            let mut tag = utoipa::openapi::tag::Tag::new(t.name);
+            tag.description = Some(t.description.to_string());
+            tags.push(tag);
+        }
+    }
+    let (router, mut doc) = OpenApiRouter::with_openapi(doc)
+        .nest("/api/v1", v1)
+        .split_for_parts();
+    // After the routes joined the document: the answers every operation can give.
+    utoipa::Modify::modify(&CommonResponses, &mut doc);
+    let router = router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::authenticate,
+        ))
+        .with_state(state);
+    (router, doc)
+}
+
+/// The whole HTTP application composed of `features`: the API with its OpenAPI document and
+/// Swagger UI, the console's pages, and the features' public routes, behind the one edge (client
+/// address, cross-site writes, control characters, headers) and request tracing.
+pub fn app(state: AppState, features: &[Feature]) -> Router {
+    let (api, doc) = api(state.clone(), features);
+    let menu = Menu(Arc::new(
+        features
+            .iter()
+            .flat_map(|f| f.menu.iter().copied())
+            .collect(),
+    ));
+    let mut pages = crate::pages::routes();
+    let mut public = Router::new();
+    for f in features {
+        pages = pages.merge((f.pages)());
+        public = public.merge((f.public)());
+    }
+    let pages = pages
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::authenticate,
+        ))
+        .layer(axum::Extension(menu))
+        .with_state(state.clone());
+    api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
+        .merge(public.with_state(state.clone()))
+        .merge(pages)
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            crate::edge::edge,
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}

@@ -17,6 +17,7 @@ pub mod db;
 pub mod duties;
 pub mod error;
 pub mod files;
+pub mod list;
 pub mod mediation;
 pub mod model;
 pub mod notifications;
@@ -26,6 +27,7 @@ pub mod tables;
 
 pub use db::{Db, Tx};
 pub use error::{FieldError, StoreError};
+pub use list::{ListQuery, Page};
 pub use model::*;
 pub use scope::Scope;
 pub use sql::Arg as Value;

@@ -13,14 +13,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xiangzhi_domain::*;
 
-/// One page of a list, and the cursor for the next page (absent on the last page).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// Pass as `cursor` to get the next page.
-    pub next_cursor: Option<String>,
-}
-
 /// 区划: a county, township, village/community or villager group.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
 pub struct Division {
@@ -777,29 +769,6 @@ impl ContactDutyInput {
         };
         c.finish(v)
     }
-}
-
-/// Filters for list endpoints; each list uses the ones that apply to it.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Only rows in this division and below.
-    pub division: Option<String>,
-    /// Only rows in this grid and below (households, residents, staff).
-    pub grid: Option<i64>,
-    /// Only residents carrying this tag.
-    pub tag: Option<String>,
-    /// Level, role or kind, depending on the list.
-    pub kind: Option<String>,
-    /// Search text: name prefix, or a full ID number, or a household number.
-    pub q: Option<String>,
-    /// Only children of this parent (divisions: parent code; grids and party organisations: parent id).
-    pub parent: Option<String>,
-    /// From the previous page's `next_cursor`.
-    pub cursor: Option<String>,
-    /// Page size, 1-500 (default 50); a larger one is refused, not cut.
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
 }
 
 /// 包联覆盖情况: the gaps in contact-duty coverage.

@@ -365,3 +365,5 @@ impl Db {
         Ok(row)
     }
 }
+
+crate::keyed_by_id!(Notification);

@@ -199,3 +199,5 @@ mod stats;
 mod steps;
 pub use public::*;
 pub use stats::*;
+
+crate::keyed_by_id!(Case);

@@ -1,5 +1,6 @@
 //! 包联: contact duties (who answers for which village or household), and the coverage report.
 
+use crate::list::get_by_id_method;
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -55,7 +56,7 @@ pub(crate) async fn duty_target(
 }
 
 impl Db {
-    get_by_id!(
+    get_by_id_method!(
         get_contact_duty,
         ContactDuty,
         DUTY_COLS,

@@ -1,5 +1,6 @@
 //! 党组织: party organisations, members and the households members keep in touch with.
 
+use crate::list::get_by_id_method;
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -153,14 +154,14 @@ pub async fn insert_party_member(
 }
 
 impl Db {
-    get_by_id!(
+    get_by_id_method!(
         get_party_org,
         PartyOrg,
         ORG_COLS,
         &crate::tables::PARTY_ORGS,
         "party_orgs t"
     );
-    get_by_id!(
+    get_by_id_method!(
         get_party_member,
         PartyMember,
         MEMBER_COLS,

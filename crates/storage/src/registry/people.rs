@@ -1,5 +1,6 @@
 //! 户籍: households and their residents (ID numbers and phones sealed), and moves between households.
 
+use crate::list::get_by_id_method;
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -150,14 +151,14 @@ pub fn resident_row(
 }
 
 impl Db {
-    get_by_id!(
+    get_by_id_method!(
         get_household,
         Household,
         HOUSEHOLD_COLS,
         &crate::tables::HOUSEHOLDS,
         "households t"
     );
-    get_by_id!(
+    get_by_id_method!(
         get_resident,
         Resident,
         RESIDENT_COLS,

@@ -1,5 +1,6 @@
 //! 网格员: grid staff.
 
+use crate::list::get_by_id_method;
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -68,7 +69,7 @@ pub async fn insert_staff(
 }
 
 impl Db {
-    get_by_id!(
+    get_by_id_method!(
         get_staff,
         Staff,
         STAFF_COLS,

@@ -6,7 +6,11 @@ use axum::Router;
 use xiangzhi_web::{AppState, Feature};
 
 /// Every feature area, in the order the console's navigation and the OpenAPI document list them.
-pub const FEATURES: &[Feature] = &[xiangzhi_console::FEATURE, xiangzhi_alliances::FEATURE];
+pub const FEATURES: &[Feature] = &[
+    xiangzhi_console::FEATURE, // 区划网格、党组织 registry and party (moving to their own crates)
+    xiangzhi_cases::FEATURE,   // 诉求与矛盾纠纷 cases
+    xiangzhi_alliances::FEATURE, // 跨村联建 alliances
+];
 
 /// The whole HTTP application: the API with its OpenAPI document and Swagger UI, the console, and
 /// Open311, behind the edge.

@@ -34,23 +34,6 @@ pub const HOUSEHOLDS: usize = 70_000;
 /// Rows were created "at" this instant so that a seed gives identical content.
 const CREATED_AT: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
 
-/// Case categories of the demo county: code, name, the level that should settle it, dispute.
-pub const CASE_CATEGORIES: [(&str, &str, xiangzhi_domain::case::CaseLevel, bool); 10] = {
-    use xiangzhi_domain::case::CaseLevel::*;
-    [
-        ("neighbour", "邻里纠纷", MicroGrid, true),
-        ("family", "婚姻家庭纠纷", Grid, true),
-        ("land", "土地山林纠纷", Village, true),
-        ("wages", "拖欠工资", Township, true),
-        ("sanitation", "环境卫生", Grid, false),
-        ("road", "道路桥梁破损", Village, false),
-        ("water", "饮水供水", Village, false),
-        ("hazard", "安全隐患", Township, false),
-        ("assistance", "救助帮扶", Township, false),
-        ("policy", "政策咨询", County, false),
-    ]
-};
-
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Summary {
     pub townships: usize,
@@ -909,21 +892,7 @@ pub async fn build(
 
     // The county's case categories and the level that should settle each (小事不出村、大事不出乡).
     progress("事项类别 case categories");
-    for (code, name, level, dispute) in CASE_CATEGORIES {
-        db.put_case_category(
-            &xiangzhi_storage::Scope::everything(),
-            &xiangzhi_storage::cases::CaseCategory {
-                county_id: county,
-                code: code.to_string(),
-                name: name.to_string(),
-                level,
-                is_dispute: dispute,
-                // Welfare and policy questions are about one family: never published.
-                is_public: !dispute && !matches!(code, "assistance" | "policy"),
-            },
-        )
-        .await?;
-    }
+    xiangzhi_cases::demo::build(db, county).await?;
     // Village profiles for the alliance planner (跨村联建).
     progress("村情 village profiles");
     xiangzhi_alliances::demo::build(db, &village_townships, seed, CREATED_AT).await?;

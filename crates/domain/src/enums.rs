@@ -3,12 +3,15 @@
 
 use crate::Invalid;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
+/// A closed vocabulary: an enum whose values have a code (stored and sent) and a Chinese label,
+/// parsed from either, refused with both languages' list of choices. Features declare theirs
+/// with it; the crate using it needs `serde` and `utoipa`.
+#[macro_export]
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident, $what_zh:literal, $what_en:literal { $($(#[$vm:meta])* $variant:ident = $code:literal / $zh:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vm])* $variant),+ }
 
@@ -18,14 +21,14 @@ macro_rules! vocabulary {
             pub fn zh(self) -> &'static str { match self { $($name::$variant => $zh),+ } }
         }
 
-        impl FromStr for $name {
-            type Err = Invalid;
-            fn from_str(s: &str) -> Result<Self, Invalid> {
+        impl std::str::FromStr for $name {
+            type Err = $crate::Invalid;
+            fn from_str(s: &str) -> Result<Self, $crate::Invalid> {
                 let t = s.trim();
                 $name::ALL.iter().copied().find(|v| v.as_str() == t || v.zh() == t).ok_or_else(|| {
                     let codes: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
                     let labels: Vec<&str> = $name::ALL.iter().map(|v| v.zh()).collect();
-                    Invalid::new(
+                    $crate::Invalid::new(
                         format!("{}“{}”无效，可选：{}", $what_zh, t, labels.join("、")),
                         format!("{} '{}' is not valid; expected one of {}", $what_en, t, codes.join(", ")),
                     )
@@ -34,8 +37,8 @@ macro_rules! vocabulary {
         }
 
         impl TryFrom<String> for $name {
-            type Error = Invalid;
-            fn try_from(s: String) -> Result<Self, Invalid> { s.parse() }
+            type Error = $crate::Invalid;
+            fn try_from(s: String) -> Result<Self, $crate::Invalid> { s.parse() }
         }
 
         impl std::fmt::Display for $name {
@@ -43,7 +46,6 @@ macro_rules! vocabulary {
         }
     };
 }
-pub(crate) use vocabulary;
 
 vocabulary!(
     /// 网格层级: the five levels of the grid.

@@ -4,7 +4,6 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod access;
-pub mod case;
 pub mod division;
 pub mod enums;
 pub mod error;

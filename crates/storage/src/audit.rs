@@ -440,7 +440,7 @@ impl Db {
 
 /// Appends `e` to the chain inside `tx` (a write that audits itself in its own transaction: one
 /// commit for both).
-pub(crate) async fn append(tx: &mut Tx, e: &AuditEntry) -> Result<i64> {
+pub async fn append(tx: &mut Tx, e: &AuditEntry) -> Result<i64> {
     // Updating the head first takes its row lock: concurrent appenders queue here.
     let (seq, prev): (i64, String) = tx
         .one(&Q::new(

@@ -40,7 +40,6 @@ pub struct ListQuery {
     pub limit: Option<u32>,
 }
 
-
 const DEFAULT_LIMIT: u32 = 50;
 const MAX_LIMIT: u32 = 500;
 
@@ -59,12 +58,7 @@ pub async fn next_ids(tx: &mut Tx, county_id: i64, kind: &str, n: i64) -> Result
 
 impl Tx {
     /// Deletes one county-owned row by id; the caller has already found it inside its scope.
-    pub async fn delete_by_id(
-        &mut self,
-        table: &str,
-        county_id: i64,
-        id: i64,
-    ) -> Result<u64> {
+    pub async fn delete_by_id(&mut self, table: &str, county_id: i64, id: i64) -> Result<u64> {
         self.exec(&Q::with(
             &format!("DELETE FROM {table} WHERE county_id = ? AND id = ?"),
             vec![county_id.into(), id.into()],
@@ -257,7 +251,12 @@ pub fn prefix_upper_utf8(s: &str) -> String {
 }
 
 /// The county an id-addressed create belongs to: the scope's county, or the only county present.
-pub async fn county_for(db: &Db, scope: &Scope, table: &crate::tables::Table, id: i64) -> Result<i64> {
+pub async fn county_for(
+    db: &Db,
+    scope: &Scope,
+    table: &crate::tables::Table,
+    id: i64,
+) -> Result<i64> {
     if let Some(c) = scope.county_id() {
         return Ok(c);
     }
@@ -329,4 +328,3 @@ macro_rules! get_by_id_method {
     };
 }
 pub(crate) use get_by_id_method;
-

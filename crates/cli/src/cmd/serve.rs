@@ -18,7 +18,7 @@ pub async fn serve(db: Db, listen: String, cfg: &Config) -> anyhow::Result<()> {
         None
     } else {
         Some(
-            xiangzhi_api::webhook::Webhook::new(&cfg.webhook_url, Some(&cfg.webhook_secret))
+            xiangzhi_cases::webhook::Webhook::new(&cfg.webhook_url, Some(&cfg.webhook_secret))
                 .map_err(|e| anyhow::anyhow!("通知网关地址无效 / invalid webhook: {e}"))?,
         )
     };

@@ -2,6 +2,7 @@
 //! Deadlines are stored, so whatever fell due while the server was down happens on the first
 //! sweep, exactly once.
 
+use xiangzhi_cases::prelude::*;
 use xiangzhi_storage::Db;
 
 pub fn spawn(db: Db) {

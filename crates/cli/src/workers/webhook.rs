@@ -1,7 +1,7 @@
 //! The notification sender: due notifications to the webhook every five seconds, failures retried
 //! with backoff and left visible in the console.
 
-use xiangzhi_api::webhook::Webhook;
+use xiangzhi_cases::webhook::Webhook;
 use xiangzhi_storage::Db;
 
 pub fn spawn(db: Db, hook: Webhook) {

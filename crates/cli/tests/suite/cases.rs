@@ -6,9 +6,10 @@ use crate::api::{seed_tree, Client};
 use crate::helpers::TestDb;
 use crate::on_both;
 use axum::http::StatusCode;
-use xiangzhi_domain::case::*;
+use xiangzhi_cases::prelude::*;
+use xiangzhi_cases::rules::*;
+use xiangzhi_cases::store::{By, CaseCategory, CaseInput};
 use xiangzhi_domain::DivisionCode;
-use xiangzhi_storage::cases::{By, CaseCategory, CaseInput};
 use xiangzhi_storage::{Db, Scope, StoreError};
 
 const T0: i64 = 1_900_000_000_000;
@@ -676,8 +677,7 @@ async fn duplicates(t: &TestDb) {
         T0 + 60 * DAY,
     )
     .await;
-    let ids =
-        |v: Vec<xiangzhi_storage::cases::Case>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    let ids = |v: Vec<xiangzhi_cases::store::Case>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
     let found = ids(t.db.case_duplicates(&all, a).await.unwrap());
     assert_eq!(found.len(), 2, "{found:?}");
     assert!(found.contains(&near) && found.contains(&same_house));

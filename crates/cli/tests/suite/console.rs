@@ -10,6 +10,7 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::json;
 use tower::ServiceExt;
+use xiangzhi_cases::prelude::*;
 use xiangzhi_web::AppState;
 
 /// A village with one household of three people and a party branch; a second township's
@@ -417,17 +418,17 @@ async fn browser_county(t: &TestDb) -> Village {
         (
             "road",
             "道路破损",
-            xiangzhi_domain::case::CaseLevel::Village,
+            xiangzhi_cases::rules::CaseLevel::Village,
         ),
         (
             "neighbour",
             "邻里纠纷",
-            xiangzhi_domain::case::CaseLevel::MicroGrid,
+            xiangzhi_cases::rules::CaseLevel::MicroGrid,
         ),
     ] {
         t.db.put_case_category(
             &xiangzhi_storage::Scope::everything(),
-            &xiangzhi_storage::cases::CaseCategory {
+            &xiangzhi_cases::store::CaseCategory {
                 county_id: 141029,
                 code: code.into(),
                 name: name.into(),
@@ -440,7 +441,7 @@ async fn browser_county(t: &TestDb) -> Village {
         .unwrap();
         t.db.create_case(
             &xiangzhi_storage::Scope::everything(),
-            &xiangzhi_storage::cases::CaseInput {
+            &xiangzhi_cases::store::CaseInput {
                 idempotency_key: code.into(),
                 category: code.into(),
                 description: format!("{name}：村口至幸福街一段"),
@@ -615,7 +616,7 @@ async fn browser() {
 async fn case_pages(t: &TestDb) {
     seed_village(t).await;
     crate::cases::categories(&t.db).await;
-    let file = |key: &str, division: &str| xiangzhi_storage::cases::CaseInput {
+    let file = |key: &str, division: &str| xiangzhi_cases::store::CaseInput {
         idempotency_key: key.into(),
         category: "road".into(),
         description: format!("{key}：路面塌陷"),
@@ -662,15 +663,15 @@ async fn case_pages(t: &TestDb) {
     // A case assigned to the secretary shows among its notices.
     let me = t.db.user_by_login("cunshuji").await.unwrap();
     for action in [
-        xiangzhi_domain::case::Action::Accept,
-        xiangzhi_domain::case::Action::Assign { handler: me.id },
+        xiangzhi_cases::rules::Action::Accept,
+        xiangzhi_cases::rules::Action::Assign { handler: me.id },
     ] {
         t.db.case_step(
             &all,
             mine.id,
             &action,
-            xiangzhi_storage::cases::By {
-                actor: xiangzhi_domain::case::Actor::Dispatcher,
+            xiangzhi_cases::store::By {
+                actor: xiangzhi_cases::rules::Actor::Dispatcher,
                 user: Some(me.id),
                 note: "",
                 at: 1,
@@ -837,24 +838,24 @@ async fn public_report(t: &TestDb) {
     assert!(page.body.contains("139****5678") && !page.body.contains("13912345678"));
     let me = t.db.user_by_login("cunshuji").await.unwrap();
     for action in [
-        xiangzhi_domain::case::Action::Accept,
-        xiangzhi_domain::case::Action::Assign { handler: me.id },
-        xiangzhi_domain::case::Action::Start,
-        xiangzhi_domain::case::Action::Resolve,
+        xiangzhi_cases::rules::Action::Accept,
+        xiangzhi_cases::rules::Action::Assign { handler: me.id },
+        xiangzhi_cases::rules::Action::Start,
+        xiangzhi_cases::rules::Action::Resolve,
     ] {
         let actor = if matches!(
             action,
-            xiangzhi_domain::case::Action::Start | xiangzhi_domain::case::Action::Resolve
+            xiangzhi_cases::rules::Action::Start | xiangzhi_cases::rules::Action::Resolve
         ) {
-            xiangzhi_domain::case::Actor::Handler
+            xiangzhi_cases::rules::Actor::Handler
         } else {
-            xiangzhi_domain::case::Actor::Dispatcher
+            xiangzhi_cases::rules::Actor::Dispatcher
         };
         t.db.case_step(
             &all,
             id,
             &action,
-            xiangzhi_storage::cases::By {
+            xiangzhi_cases::store::By {
                 actor,
                 user: Some(me.id),
                 note: "",
@@ -879,7 +880,7 @@ async fn public_report(t: &TestDb) {
     let c = t.db.get_case(&all, id).await.unwrap();
     assert_eq!(
         (c.state, c.rating),
-        (xiangzhi_domain::case::CaseState::Confirmed, Some(4))
+        (xiangzhi_cases::rules::CaseState::Confirmed, Some(4))
     );
     let timeline = t.db.case_timeline(&all, id).await.unwrap();
     assert_eq!(timeline.last().unwrap().actor, "resident");

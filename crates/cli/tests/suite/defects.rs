@@ -4,6 +4,7 @@ use crate::api::{seed_tree, Client};
 use crate::helpers::TestDb;
 use crate::on_both;
 use serde_json::json;
+use xiangzhi_cases::prelude::*;
 
 /// Searches treat `%`, `_` and `\` literally and fold only ASCII case, the same on both backends.
 async fn like_searches(t: &TestDb) {
@@ -61,8 +62,8 @@ on_both!(like_is_literal_and_alike, like_searches);
 /// Case numbers are unique per county: a province-wide caller asking for a number two counties
 /// share is told so instead of being handed either.
 async fn ambiguous_case_numbers(t: &TestDb) {
-    use xiangzhi_domain::case::CaseLevel;
-    use xiangzhi_storage::cases::CaseCategory;
+    use xiangzhi_cases::rules::CaseLevel;
+    use xiangzhi_cases::store::CaseCategory;
     use xiangzhi_storage::Scope;
     let admin = Client::new(t).await;
     seed_tree(&admin).await;

@@ -8,6 +8,7 @@ use crate::helpers::TestDb;
 use crate::on_both;
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use xiangzhi_cases::prelude::*;
 
 /// One township's objects, by the path parameter kind they fill.
 struct Objects {
@@ -391,8 +392,8 @@ async fn matrix(t: &TestDb) {
         .unwrap()
         .items
         .remove(0);
-    let last = xiangzhi_storage::notifications::Notification {
-        attempts: xiangzhi_storage::notifications::MAX_ATTEMPTS - 1,
+    let last = xiangzhi_cases::store::notifications::Notification {
+        attempts: xiangzhi_cases::store::notifications::MAX_ATTEMPTS - 1,
         ..notice
     };
     t.db.record_delivery(&last, Err("HTTP 503".into()), 0)

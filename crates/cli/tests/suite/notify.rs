@@ -8,11 +8,12 @@ use crate::on_both;
 use axum::http::StatusCode;
 use hmac::{Hmac, KeyInit, Mac};
 use std::sync::{Arc, Mutex};
-use xiangzhi_api::webhook::Webhook;
-use xiangzhi_domain::case::{Action, Actor};
+use xiangzhi_cases::prelude::*;
+use xiangzhi_cases::rules::{Action, Actor};
+use xiangzhi_cases::store::notifications::MAX_ATTEMPTS;
+use xiangzhi_cases::store::{By, CaseInput};
+use xiangzhi_cases::webhook::Webhook;
 use xiangzhi_storage::accounts::NewUser;
-use xiangzhi_storage::cases::{By, CaseInput};
-use xiangzhi_storage::notifications::MAX_ATTEMPTS;
 use xiangzhi_storage::{ListQuery, Scope};
 
 const T0: i64 = 1_900_000_000_000;
@@ -280,7 +281,7 @@ async fn notifications(t: &TestDb) {
     for attempt in 1..=MAX_ATTEMPTS {
         let d = dead.deliver_due(&t.db, at).await.unwrap();
         assert_eq!((d.sent, d.failed), (0, 1), "attempt {attempt}");
-        at += xiangzhi_storage::notifications::backoff_ms(attempt);
+        at += xiangzhi_cases::store::notifications::backoff_ms(attempt);
     }
     assert_eq!(
         dead.deliver_due(&t.db, at + 86_400_000)

@@ -10,6 +10,7 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
+use xiangzhi_cases::prelude::*;
 use xiangzhi_web::AppState;
 
 /// One request to the whole application (API, Open311, console) from `peer`, with `headers`.

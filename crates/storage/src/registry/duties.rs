@@ -1,7 +1,7 @@
 //! 包联: contact duties (who answers for which village or household), and the coverage report.
 
-use crate::list::get_by_id_method;
 use super::*;
+use crate::list::get_by_id_method;
 
 // ---------------------------------------------------------------------------------------------
 // Contact duties (包联) and the coverage report

@@ -1,7 +1,7 @@
 //! 党组织: party organisations, members and the households members keep in touch with.
 
-use crate::list::get_by_id_method;
 use super::*;
+use crate::list::get_by_id_method;
 
 // ---------------------------------------------------------------------------------------------
 // Party organisations, members and their contact households

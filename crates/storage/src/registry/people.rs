@@ -1,7 +1,7 @@
 //! 户籍: households and their residents (ID numbers and phones sealed), and moves between households.
 
-use crate::list::get_by_id_method;
 use super::*;
+use crate::list::get_by_id_method;
 
 // ---------------------------------------------------------------------------------------------
 // Households and residents

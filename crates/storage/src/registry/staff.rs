@@ -1,7 +1,7 @@
 //! 网格员: grid staff.
 
-use crate::list::get_by_id_method;
 use super::*;
+use crate::list::get_by_id_method;
 
 // ---------------------------------------------------------------------------------------------
 // Grid staff

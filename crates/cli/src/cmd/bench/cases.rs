@@ -6,9 +6,10 @@
 use anyhow::Context;
 use rand::{Rng, SeedableRng};
 use std::time::{Duration, Instant};
-use xiangzhi_domain::case::CaseState;
+use xiangzhi_cases::prelude::*;
+use xiangzhi_cases::rules::CaseState;
+use xiangzhi_cases::store::HistoryRow;
 use xiangzhi_domain::DivisionCode;
-use xiangzhi_storage::cases::HistoryRow;
 use xiangzhi_storage::{Db, ListQuery, Scope};
 
 const DAY: i64 = 24 * 3_600_000;

@@ -2,11 +2,12 @@
 //! the agreement, and the follow-up visits that check it holds. Only for cases whose category is a
 //! dispute; reached through the case, so the case's jurisdiction applies.
 
-use crate::cases::Case;
-use crate::sql::Q;
-use crate::{Db, Result, Scope, StoreError};
+use crate::prelude::*;
+use crate::store::Case;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use xiangzhi_storage::sql::Q;
+use xiangzhi_storage::{Db, Result, Scope, StoreError};
 
 /// A party to a dispute.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -82,7 +83,9 @@ struct Row {
     agreed_at: Option<i64>,
 }
 
-impl Db {
+/// This part's queries, as methods of the store.
+#[easy_ext::ext(MediationStore)]
+pub impl Db {
     /// The dispute case behind a mediation: in scope, and of a dispute category.
     async fn dispute_case(&self, scope: &Scope, id: i64) -> Result<Case> {
         let c = self.get_case(scope, id).await?;
@@ -103,18 +106,18 @@ impl Db {
     }
 
     /// Opens or changes the mediation record of a dispute case.
-    pub async fn put_mediation(
+    async fn put_mediation(
         &self,
         scope: &Scope,
         id: i64,
         input: &MediationInput,
         now: i64,
     ) -> Result<Mediation> {
-        let mut chk = crate::Checker::default();
+        let mut chk = xiangzhi_storage::Checker::default();
         let mediator = chk.text("mediator", &input.mediator, 50);
         let method = chk.text("method", &input.method, 200);
         if input.parties.len() < 2 {
-            chk.0.push(crate::FieldError::new(
+            chk.0.push(xiangzhi_storage::FieldError::new(
                 "parties",
                 xiangzhi_domain::Invalid::new(
                     "纠纷至少有两方当事人",
@@ -151,7 +154,7 @@ impl Db {
     }
 
     /// The whole record: parties, sessions, agreement, visits.
-    pub async fn mediation(&self, scope: &Scope, id: i64) -> Result<Mediation> {
+    async fn mediation(&self, scope: &Scope, id: i64) -> Result<Mediation> {
         Ok(self.mediation_of(scope, id).await?.1)
     }
 
@@ -194,7 +197,7 @@ impl Db {
     }
 
     /// Records a mediation session.
-    pub async fn add_mediation_session(
+    async fn add_mediation_session(
         &self,
         scope: &Scope,
         id: i64,
@@ -202,7 +205,7 @@ impl Db {
         user: Option<i64>,
         now: i64,
     ) -> Result<Mediation> {
-        let mut chk = crate::Checker::default();
+        let mut chk = xiangzhi_storage::Checker::default();
         let place = chk.text("place", &input.place, 100);
         let summary = chk.text("summary", &input.summary, 4000);
         let (place, summary) = chk.finish(place.zip(summary))?;
@@ -226,14 +229,14 @@ impl Db {
     }
 
     /// Records the agreement the parties reached (once; a changed agreement is a new dispute).
-    pub async fn set_mediation_agreement(
+    async fn set_mediation_agreement(
         &self,
         scope: &Scope,
         id: i64,
         input: &AgreementInput,
         now: i64,
     ) -> Result<Mediation> {
-        let mut chk = crate::Checker::default();
+        let mut chk = xiangzhi_storage::Checker::default();
         let text = chk.text("agreement", &input.agreement, 4000);
         let text = chk.finish(text)?;
         let (c, m) = self.mediation_of(scope, id).await?;
@@ -262,7 +265,7 @@ impl Db {
     }
 
     /// Records a follow-up visit after the agreement.
-    pub async fn add_mediation_visit(
+    async fn add_mediation_visit(
         &self,
         scope: &Scope,
         id: i64,
@@ -270,7 +273,7 @@ impl Db {
         user: Option<i64>,
         now: i64,
     ) -> Result<Mediation> {
-        let mut chk = crate::Checker::default();
+        let mut chk = xiangzhi_storage::Checker::default();
         let note = chk.text("note", &input.note, 2000);
         let note = chk.finish(note)?;
         let (c, m) = self.mediation_of(scope, id).await?;
@@ -290,7 +293,7 @@ impl Db {
                 (m.visits.len() as i64 + 1).into(),
                 now.into(),
                 note.into(),
-                crate::sql::Arg::Bool(input.holding),
+                xiangzhi_storage::sql::Arg::Bool(input.holding),
                 user.into(),
             ],
         ))

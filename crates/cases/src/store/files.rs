@@ -2,11 +2,12 @@
 //! from the client; identical content is kept once per case, so a phone resending an upload after a
 //! lost answer gets the file it already sent.
 
-use crate::sql::Q;
-use crate::{Db, Result, Scope, StoreError};
+use crate::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
+use xiangzhi_storage::sql::Q;
+use xiangzhi_storage::{Db, Result, Scope, StoreError};
 
 /// The largest file a case takes (a phone photo is 2–6 MB).
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -69,10 +70,12 @@ fn file_name(name: &str) -> Result<String> {
     Ok(base.to_string())
 }
 
-impl Db {
+/// This part's queries, as methods of the store.
+#[easy_ext::ext(CaseFileStore)]
+pub impl Db {
     /// Attaches a file to a case in the scope; the same content again returns the file already
     /// attached (and `false`).
-    pub async fn add_case_file(
+    async fn add_case_file(
         &self,
         scope: &Scope,
         case_id: i64,
@@ -97,7 +100,7 @@ impl Db {
                 "only photos (JPEG, PNG, WebP, GIF, HEIC), PDF, Word and Excel files are accepted",
             ));
         };
-        let sha = crate::crypto::hex(&Sha256::digest(&data));
+        let sha = xiangzhi_storage::crypto::hex(&Sha256::digest(&data));
         let same = |sha: &str| {
             Q::with(
                 &format!("SELECT {COLS} FROM case_files t WHERE t.county_id = ? AND t.case_id = ? AND t.sha256 = ?"),
@@ -150,7 +153,7 @@ impl Db {
     }
 
     /// The files of a case in the scope, in the order they came.
-    pub async fn case_files(&self, scope: &Scope, case_id: i64) -> Result<Vec<CaseFile>> {
+    async fn case_files(&self, scope: &Scope, case_id: i64) -> Result<Vec<CaseFile>> {
         let case = self.get_case(scope, case_id).await?;
         self.all(&Q::with(
             &format!(
@@ -162,15 +165,16 @@ impl Db {
     }
 
     /// One file of a case in the scope, with its contents.
-    pub async fn case_file(
+    async fn case_file(
         &self,
         scope: &Scope,
         case_id: i64,
         seq: i64,
     ) -> Result<(CaseFile, Vec<u8>)> {
         let case = self.get_case(scope, case_id).await?;
-        let args =
-            || -> Vec<crate::sql::Arg> { vec![case.county_id.into(), case.id.into(), seq.into()] };
+        let args = || -> Vec<xiangzhi_storage::sql::Arg> {
+            vec![case.county_id.into(), case.id.into(), seq.into()]
+        };
         let f: CaseFile = self
             .one(&Q::with(
                 &format!("SELECT {COLS} FROM case_files t WHERE t.county_id = ? AND t.case_id = ? AND t.seq = ?"),

@@ -49,16 +49,23 @@ pub struct HistoryRow {
     pub created_at: i64,
 }
 
-impl Db {
+/// This part's queries, as methods of the store.
+#[easy_ext::ext(CaseStatistics)]
+pub impl Db {
     /// Loads past cases in one transaction, 500 rows per statement, with new ids and keys
     /// `history-<id>`; the rows are taken as they are (no state machine, no timeline).
-    pub async fn insert_history(&self, rows: &[HistoryRow]) -> Result<()> {
+    async fn insert_history(&self, rows: &[HistoryRow]) -> Result<()> {
         let Some(first) = rows.first() else {
             return Ok(());
         };
         let mut tx = self.begin().await?;
-        let mut id =
-            crate::registry::next_ids(&mut tx, first.county_id, "case", rows.len() as i64).await?;
+        let mut id = xiangzhi_storage::registry::next_ids(
+            &mut tx,
+            first.county_id,
+            "case",
+            rows.len() as i64,
+        )
+        .await?;
         for chunk in rows.chunks(500) {
             let mut q = Q::new(
                 "INSERT INTO cases (county_id, id, idempotency_key, category, description, division_code, household_id, urgency, \
@@ -68,7 +75,7 @@ impl Db {
             for (k, r) in chunk.iter().enumerate() {
                 let mut ps = Vec::with_capacity(13);
                 for a in [
-                    crate::sql::Arg::from(r.county_id),
+                    xiangzhi_storage::sql::Arg::from(r.county_id),
                     id.into(),
                     format!("history-{id}").into(),
                     r.category.clone().into(),
@@ -98,13 +105,11 @@ impl Db {
         }
         tx.commit().await
     }
-}
 
-impl Db {
     /// One committed single-row insert into `cases`, nothing else: the raw rate the surge
     /// benchmark compares the HTTP intake with. Keys are `raw-<id>`.
     #[doc(hidden)]
-    pub async fn bench_raw_case_insert(
+    async fn bench_raw_case_insert(
         &self,
         county: i64,
         category: &str,
@@ -113,9 +118,9 @@ impl Db {
         n: i64,
     ) -> Result<()> {
         // Unique across runs on a kept database: the run's second of the day, the writer, the row.
-        let run = crate::now_ms() / 1000 % 86_400;
+        let run = xiangzhi_storage::now_ms() / 1000 % 86_400;
         let id = 1_000_000_000_000_000 + run * 1_000_000_000 + writer * 10_000_000 + n;
-        let now = crate::now_ms();
+        let now = xiangzhi_storage::now_ms();
         let mut tx = self.begin().await?;
         tx.exec(&Q::with(
             "INSERT INTO cases (county_id, id, idempotency_key, category, description, division_code, household_id, urgency, \
@@ -137,20 +142,12 @@ impl Db {
         .await?;
         tx.commit().await
     }
-}
 
-impl Db {
     /// 统计: cases filed in `[from, to)` inside the scope — by category and state, how many were
     /// resolved on time (never escalated by the clock), the share settled inside the village and
     /// inside the township, the median time to resolve, satisfaction, the overdue list and
     /// households with repeat cases.
-    pub async fn case_stats(
-        &self,
-        scope: &Scope,
-        from: i64,
-        to: i64,
-        now: i64,
-    ) -> Result<CaseStats> {
+    async fn case_stats(&self, scope: &Scope, from: i64, to: i64, now: i64) -> Result<CaseStats> {
         let base = |select: &str, tail: &str| {
             let mut q = Q::with(
                 &format!(

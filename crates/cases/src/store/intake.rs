@@ -2,9 +2,11 @@
 
 use super::*;
 
-impl Db {
+/// This part's queries, as methods of the store.
+#[easy_ext::ext(CaseIntake)]
+pub impl Db {
     /// Adds or changes a case category of a county.
-    pub async fn put_case_category(&self, scope: &Scope, c: &CaseCategory) -> Result<()> {
+    async fn put_case_category(&self, scope: &Scope, c: &CaseCategory) -> Result<()> {
         if scope.county_id().is_some_and(|k| k != c.county_id) {
             return Err(StoreError::NotFound);
         }
@@ -18,8 +20,8 @@ impl Db {
                 c.code.clone().into(),
                 c.name.clone().into(),
                 c.level.as_str().into(),
-                crate::sql::Arg::Bool(c.is_dispute),
-                crate::sql::Arg::Bool(c.is_public && !c.is_dispute),
+                xiangzhi_storage::sql::Arg::Bool(c.is_dispute),
+                xiangzhi_storage::sql::Arg::Bool(c.is_public && !c.is_dispute),
             ],
         ))
         .await?;
@@ -28,7 +30,7 @@ impl Db {
 
     /// Files a case, or returns the one already filed under the same idempotency key (and
     /// `false`). The case starts at its category's level with the acceptance clock running.
-    pub async fn create_case(
+    async fn create_case(
         &self,
         scope: &Scope,
         input: &CaseInput,
@@ -42,15 +44,15 @@ impl Db {
     /// `create_case`, writing `audit` (its object set to the new case) in the case's own
     /// transaction when a case is made: one commit instead of two in a surge of reports. A repeat
     /// writes no entry (the caller audits it as it would any request).
-    pub async fn create_case_audited(
+    async fn create_case_audited(
         &self,
         scope: &Scope,
         input: &CaseInput,
         user: Option<i64>,
         now: i64,
-        audit: Option<crate::audit::AuditEntry>,
+        audit: Option<xiangzhi_storage::audit::AuditEntry>,
     ) -> Result<(Case, bool)> {
-        let mut c = crate::Checker::default();
+        let mut c = xiangzhi_storage::Checker::default();
         let key = c.text("idempotency_key", &input.idempotency_key, 100);
         let description = c.text("description", &input.description, 2000);
         let division = c.parse("division_code", DivisionCode::parse(&input.division_code));
@@ -72,7 +74,7 @@ impl Db {
             (None, None) => {}
             (Some(la), Some(lo))
                 if (-90.0..=90.0).contains(&la) && (-180.0..=180.0).contains(&lo) => {}
-            _ => c.0.push(crate::FieldError::new(
+            _ => c.0.push(xiangzhi_storage::FieldError::new(
                 "latitude",
                 xiangzhi_domain::Invalid::new(
                     "经纬度应成对给出，纬度在±90、经度在±180以内",
@@ -130,14 +132,14 @@ impl Db {
                 "no such case category",
             ));
         };
-        let level: CaseLevel = level
-            .parse()
-            .map_err(|e| StoreError::Invalid(vec![crate::FieldError::new("category", e)]))?;
+        let level: CaseLevel = level.parse().map_err(|e| {
+            StoreError::Invalid(vec![xiangzhi_storage::FieldError::new("category", e)])
+        })?;
         let mut dq = Q::with(
             "SELECT t.code FROM divisions t WHERE t.county_id = ? AND t.code = ?",
             vec![county.into(), division.as_str().into()],
         );
-        scope.filter(&mut dq, &crate::tables::DIVISIONS, "t", "code");
+        scope.filter(&mut dq, &xiangzhi_storage::tables::DIVISIONS, "t", "code");
         if tx.optional::<(String,)>(&dq).await?.is_none() {
             return Err(StoreError::invalid(
                 "division_code",
@@ -151,7 +153,12 @@ impl Db {
                 "SELECT t.micro_grid_id FROM households t WHERE t.county_id = ? AND t.id = ?",
                 vec![county.into(), h.into()],
             );
-            scope.filter(&mut hq, &crate::tables::HOUSEHOLDS, "t", "division_code");
+            scope.filter(
+                &mut hq,
+                &xiangzhi_storage::tables::HOUSEHOLDS,
+                "t",
+                "division_code",
+            );
             match tx.optional::<(i64,)>(&hq).await? {
                 Some((micro,)) => grid = grid.or(Some(micro)),
                 None => {
@@ -169,7 +176,12 @@ impl Db {
                 "SELECT t.division_code FROM grids t WHERE t.county_id = ? AND t.id = ?",
                 vec![county.into(), g.into()],
             );
-            scope.filter(&mut gq, &crate::tables::GRIDS, "t", "division_code");
+            scope.filter(
+                &mut gq,
+                &xiangzhi_storage::tables::GRIDS,
+                "t",
+                "division_code",
+            );
             let inside = tx
                 .optional::<(String,)>(&gq)
                 .await?
@@ -183,7 +195,7 @@ impl Db {
             }
         }
         let status = CaseStatus::new(level, now, &deadlines);
-        let id = crate::registry::next_ids(&mut tx, county, "case", 1).await?;
+        let id = xiangzhi_storage::registry::next_ids(&mut tx, county, "case", 1).await?;
         let inserted = tx
             .exec(&Q::with(
                 "INSERT INTO cases (county_id, id, idempotency_key, category, description, division_code, household_id, urgency, \
@@ -203,17 +215,17 @@ impl Db {
                     urgency.as_str().into(),
                     kind.as_str().into(),
                     name.into(),
-                    crate::sql::Arg::Bool(input.anonymous),
+                    xiangzhi_storage::sql::Arg::Bool(input.anonymous),
                     user.into(),
                     status.state.as_str().into(),
                     status.level.as_str().into(),
-                    crate::sql::Arg::Bool(false),
+                    xiangzhi_storage::sql::Arg::Bool(false),
                     status.due_at.into(),
                     input.latitude.into(),
                     input.longitude.into(),
                     now.into(),
                     now.into(),
-                    crate::crypto::seal_opt("phone", phone.as_deref()).into(),
+                    xiangzhi_storage::crypto::seal_opt("phone", phone.as_deref()).into(),
                     input.tracking_hash.clone().into(),
                     grid.into(),
                 ],
@@ -245,7 +257,7 @@ impl Db {
         event(&mut tx, &case, by, "report", None).await?;
         if let Some(mut entry) = audit {
             entry.object = format!("case:{}:{}", case.county_id, case.id);
-            crate::audit::append(&mut tx, &entry).await?;
+            xiangzhi_storage::audit::append(&mut tx, &entry).await?;
         }
         tx.commit().await?;
         Ok((case, true))
@@ -254,7 +266,7 @@ impl Db {
     /// A case by its number. Numbers are unique within a county; a caller whose jurisdiction
     /// spans several counties (a province) where more than one has this number is told so, never
     /// handed one of them at random.
-    pub async fn get_case(&self, scope: &Scope, id: i64) -> Result<Case> {
+    async fn get_case(&self, scope: &Scope, id: i64) -> Result<Case> {
         let mut q = Q::with(
             &format!("SELECT {CASE_COLS} FROM cases t WHERE t.id = ?"),
             vec![id.into()],

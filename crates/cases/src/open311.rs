@@ -4,7 +4,9 @@
 //! shows only what the public may know: no disputes (mediation is private), no reporter, no
 //! household, the village rather than an address.
 
-use crate::AppState;
+use crate::prelude::*;
+use crate::rules::CaseState;
+use crate::store::{CaseInput, PublicCase, PublicFilter};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -15,10 +17,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use utoipa::ToSchema;
-use xiangzhi_domain::case::CaseState;
 use xiangzhi_storage::audit::AuditEntry;
-use xiangzhi_storage::cases::{CaseInput, PublicCase, PublicFilter};
 use xiangzhi_storage::{now_ms, StoreError};
+use xiangzhi_web::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -136,7 +137,7 @@ impl IntoResponse for Refused {
 }
 
 fn store_error(e: StoreError) -> Response {
-    let api: crate::error::ApiError = e.into();
+    let api: xiangzhi_web::error::ApiError = e.into();
     let (zh, en) = api.reasons();
     error(api.status_code(), &zh, &en)
 }
@@ -460,7 +461,7 @@ pub(crate) async fn create(
             Err(_) => "case".into(),
         },
         outcome: if result.is_ok() { "ok" } else { "failed" }.into(),
-        source: crate::source_of(&ext),
+        source: xiangzhi_web::source_of(&ext),
         detail: String::new(),
     };
     if let Err(e) = s.db.audit(&audit).await {

@@ -11,29 +11,31 @@ pub(crate) fn metres(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     2.0 * 6_371_000.0 * h.sqrt().asin()
 }
 
-impl Db {
+/// This part's queries, as methods of the store.
+#[easy_ext::ext(CaseQueries)]
+pub impl Db {
     /// Cases in the scope, filtered by division, state (`kind`) and words of the description (`q`);
     /// paged.
-    pub async fn list_cases(
+    async fn list_cases(
         &self,
         scope: &Scope,
-        lq: &crate::ListQuery,
-    ) -> Result<crate::Page<Case>> {
-        let scope = crate::registry::division_filter(scope, lq)?;
+        lq: &xiangzhi_storage::ListQuery,
+    ) -> Result<xiangzhi_storage::Page<Case>> {
+        let scope = xiangzhi_storage::registry::division_filter(scope, lq)?;
         let mut q = Q::new(&format!("SELECT {CASE_COLS} FROM cases t WHERE 1=1"));
         scope.filter(&mut q, &crate::tables::CASES, "t", "division_code");
-        if let Some(state) = crate::registry::parse_kind::<CaseState>(lq)? {
+        if let Some(state) = xiangzhi_storage::registry::parse_kind::<CaseState>(lq)? {
             let p = q.arg(state.as_str());
             q.push(&format!(" AND t.state = {p}"));
         }
         if let Some(text) = lq.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            crate::sql::push_contains(&mut q, "t.description", text);
+            xiangzhi_storage::sql::push_contains(&mut q, "t.description", text);
         }
-        crate::registry::page(self, q, crate::registry::Order::Id, lq).await
+        xiangzhi_storage::registry::page(self, q, xiangzhi_storage::registry::Order::Id, lq).await
     }
 
     /// The case categories of a county.
-    pub async fn case_categories(&self, county_id: i64) -> Result<Vec<CaseCategory>> {
+    async fn case_categories(&self, county_id: i64) -> Result<Vec<CaseCategory>> {
         self.all(&Q::with(
             "SELECT t.county_id, t.code, t.name, t.level, t.is_dispute, t.is_public FROM case_categories t \
              WHERE t.county_id = ? ORDER BY t.code",
@@ -45,7 +47,7 @@ impl Db {
     /// Possible duplicates of a case, for the handler to merge: open cases of the same county
     /// filed within 30 days of it that share its household, or share its category and either its
     /// division or a spot within 300 m of it. Nearest first, at most 20.
-    pub async fn case_duplicates(&self, scope: &Scope, id: i64) -> Result<Vec<Case>> {
+    async fn case_duplicates(&self, scope: &Scope, id: i64) -> Result<Vec<Case>> {
         const WINDOW: i64 = 30 * 24 * 3_600_000;
         const METRES: f64 = 300.0;
         let c = self.get_case(scope, id).await?;
@@ -111,7 +113,7 @@ impl Db {
 
     /// A handler's inbox: the cases assigned to `user` that are still being worked on, and the
     /// cases in the scope waiting to be accepted or dispatched; soonest deadline first.
-    pub async fn case_inbox(&self, scope: &Scope, user: i64) -> Result<(Vec<Case>, Vec<Case>)> {
+    async fn case_inbox(&self, scope: &Scope, user: i64) -> Result<(Vec<Case>, Vec<Case>)> {
         let mut mine = Q::with(
             &format!(
                 "SELECT {CASE_COLS} FROM cases t WHERE t.handler_id = ? AND t.state IN ('assigned', 'in_progress')"

@@ -4,8 +4,10 @@
 //! ever shows them. Submissions are idempotent (a key in the form), limited per address, and
 //! audited.
 
-use crate::pages::step_label;
-use crate::{html, Chrome, PageError, L};
+use crate::pages::cases::step_label;
+use crate::prelude::*;
+use crate::rules::{Action, Actor, CaseState};
+use crate::store::{By, Case, CaseCategory, CaseInput};
 use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::request::Parts;
@@ -15,12 +17,11 @@ use rand::Rng;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
-use xiangzhi_api::AppState;
-use xiangzhi_domain::case::{Action, Actor, CaseState};
 use xiangzhi_domain::DivisionCode;
 use xiangzhi_storage::audit::AuditEntry;
-use xiangzhi_storage::cases::{By, Case, CaseCategory, CaseInput};
 use xiangzhi_storage::{now_ms, ListQuery, Scope, StoreError};
+use xiangzhi_web::console::{html, Chrome, PageError, L};
+use xiangzhi_web::AppState;
 
 type P = Result<Response, PageError>;
 
@@ -211,7 +212,7 @@ async fn audit(s: &AppState, parts: &Parts, source: &str, action: &str, c: &Case
         detail: String::new(),
     };
     match s.db.audit(&e).await {
-        Ok(_) => xiangzhi_api::AuditMark::set_in(&parts.extensions),
+        Ok(_) => xiangzhi_web::AuditMark::set_in(&parts.extensions),
         Err(e) => tracing::error!(error = %e, "audit append failed"),
     }
 }
@@ -221,7 +222,7 @@ pub async fn report(State(s): State<AppState>, parts: Parts, Form(f): Form<Repor
     let county = county_of(&s, f.county)
         .await
         .ok_or(PageError::NotFound(l))?;
-    let source = xiangzhi_api::source_of(&parts.extensions);
+    let source = xiangzhi_web::source_of(&parts.extensions);
     let now = now_ms();
     let scope = county_scope(county).ok_or(PageError::NotFound(l))?;
     if !f.website.is_empty() {
@@ -265,7 +266,7 @@ pub async fn report(State(s): State<AppState>, parts: Parts, Form(f): Form<Repor
         reporter_name: Some(f.name.trim().to_string()),
         anonymous: f.anonymous.is_some(),
         reporter_phone: Some(f.phone.clone()),
-        tracking_hash: Some(xiangzhi_storage::cases::tracking_hash(&f.code)),
+        tracking_hash: Some(crate::store::tracking_hash(&f.code)),
         latitude: None,
         longitude: None,
     };
@@ -300,7 +301,7 @@ struct TrackPage {
     case: Option<Case>,
     code: String,
     category: String,
-    timeline: Vec<crate::pages::Step>,
+    timeline: Vec<crate::pages::cases::Step>,
     fresh: bool,
     can_confirm: bool,
     can_reopen: bool,
@@ -422,7 +423,7 @@ pub async fn answer(State(s): State<AppState>, parts: Parts, Form(f): Form<Answe
     s.db.case_step(&scope, case.id, &action, by)
         .await
         .map_err(|e| PageError::Store(l, e))?;
-    let source = xiangzhi_api::source_of(&parts.extensions);
+    let source = xiangzhi_web::source_of(&parts.extensions);
     audit(&s, &parts, &source, &format!("public {}", f.action), &case).await;
     Ok(Redirect::to(&format!(
         "/report/track?county={}&id={}&code={}",

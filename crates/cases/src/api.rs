@@ -1,25 +1,26 @@
 //! Case endpoints (诉求、事件、矛盾纠纷): intake with idempotency keys, the case queue, a case and
 //! its timeline, steps of the closed loop, and each county's categories.
 
-use crate::error::{ApiError, Problem};
-use crate::rights::{Authorized, ReadRegistry, WriteRegistry, WriteStructure};
-use crate::{AppState, Caller, Json, Path, Query};
+use crate::prelude::*;
+use crate::rules::{Action, Actor, CaseLevel, Deadlines};
+use crate::store::files::CaseFile;
+use crate::store::mediation::{
+    AgreementInput, Mediation, MediationInput, SessionInput, VisitInput,
+};
+use crate::store::notifications::Notification;
+use crate::store::{By, Case, CaseCategory, CaseEvent, CaseInput, CaseStats};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use xiangzhi_domain::case::{Action, Actor, CaseLevel, Deadlines};
 use xiangzhi_domain::{DivisionLevel, Role};
 use xiangzhi_storage::accounts::User;
-use xiangzhi_storage::cases::{By, Case, CaseCategory, CaseEvent, CaseInput, CaseStats};
-use xiangzhi_storage::files::CaseFile;
-use xiangzhi_storage::mediation::{
-    AgreementInput, Mediation, MediationInput, SessionInput, VisitInput,
-};
-use xiangzhi_storage::notifications::Notification;
 use xiangzhi_storage::{now_ms, ListQuery, Page};
+use xiangzhi_web::error::{ApiError, Problem};
+use xiangzhi_web::rights::{Authorized, ReadRegistry, WriteRegistry, WriteStructure};
+use xiangzhi_web::{AppState, Caller, Json, Path, Query};
 
 type R<T> = Result<T, ApiError>;
 
@@ -127,7 +128,7 @@ pub async fn create_case(
             .await?;
     Ok(if created {
         let mut r = (StatusCode::CREATED, Json(case)).into_response();
-        r.extensions_mut().insert(crate::Audited);
+        r.extensions_mut().insert(xiangzhi_web::Audited);
         r
     } else {
         (StatusCode::OK, Json(case)).into_response()
@@ -245,7 +246,7 @@ pub struct CategoryInput {
     pub county_id: i64,
     pub name: String,
     /// The level that should settle cases of this category.
-    #[schema(value_type = xiangzhi_domain::case::CaseLevel)]
+    #[schema(value_type = crate::rules::CaseLevel)]
     pub level: String,
     #[serde(default)]
     pub is_dispute: bool,
@@ -544,7 +545,7 @@ pub async fn add_case_file(
     Query(q): Query<FileQuery>,
     body: axum::body::Body,
 ) -> R<(StatusCode, Json<CaseFile>)> {
-    let data = axum::body::to_bytes(body, xiangzhi_storage::files::MAX_FILE_BYTES)
+    let data = axum::body::to_bytes(body, crate::store::files::MAX_FILE_BYTES)
         .await
         .map_err(|_| ApiError::too_large("文件超过10MB", "the file is larger than 10 MB"))?;
     let (f, created) =

@@ -1,20 +1,21 @@
 //! 统计: a jurisdiction's case figures for a period, with charts (Apache ECharts, embedded) and an
 //! .xlsx export. The figures come from the same storage call as `GET /api/v1/case-stats`.
 
-use crate::{html, PageError, St, Viewer};
+use crate::api::{stats_window, StatsQuery};
+use crate::prelude::*;
+use crate::store::CaseStats;
 use askama::Template;
 use axum::extract::Query;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use xiangzhi_api::cases::{stats_window, StatsQuery};
 use xiangzhi_domain::{DivisionCode, Right};
-use xiangzhi_storage::cases::CaseStats;
 use xiangzhi_storage::now_ms;
+use xiangzhi_web::console::{html, PageError, St, Viewer};
 
 #[derive(Template)]
 #[template(path = "stats.html")]
 struct StatsPage {
-    c: crate::Chrome,
+    c: xiangzhi_web::console::Chrome,
     st: CaseStats,
     from: String,
     to: String,
@@ -56,7 +57,7 @@ fn day(ms: i64) -> String {
 
 /// The figures, and the period and area they are for, as the viewer asked.
 async fn figures(
-    s: &xiangzhi_api::AppState,
+    s: &xiangzhi_web::AppState,
     v: &Viewer,
     q: &StatsQuery,
 ) -> Result<(CaseStats, String, String, String), PageError> {
@@ -83,7 +84,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let (st, from, to, division) = figures(&s, &v, &q).await?;
     let own = DivisionCode::parse(&v.user.division_code).map_err(|_| PageError::NotFound(v.l))?;
-    let divisions = crate::own_and_below(&s, &v, |_| true).await;
+    let divisions = xiangzhi_web::console::own_and_below(&s, &v, |_| true).await;
     let names =
         s.db.case_categories(own.county_id().unwrap_or_default())
             .await
@@ -95,7 +96,7 @@ pub async fn page(
             .map(|c| c.name.clone())
             .unwrap_or_else(|| code.to_string())
     };
-    let state = |code: &str| match code.parse::<xiangzhi_domain::case::CaseState>() {
+    let state = |code: &str| match code.parse::<crate::rules::CaseState>() {
         Ok(st) => v.l.t(st.zh(), st.as_str()).replace('_', " "),
         Err(_) => code.to_string(),
     };

@@ -3,16 +3,12 @@
 
 use super::*;
 
-impl Db {
+/// This part's queries, as methods of the store.
+#[easy_ext::ext(CaseSteps)]
+pub impl Db {
     /// Takes one step of a case: the domain decides, the row changes only if nobody changed it
     /// meanwhile (version check), and the step joins the timeline — all in one transaction.
-    pub async fn case_step(
-        &self,
-        scope: &Scope,
-        id: i64,
-        action: &Action,
-        by: By<'_>,
-    ) -> Result<Case> {
+    async fn case_step(&self, scope: &Scope, id: i64, action: &Action, by: By<'_>) -> Result<Case> {
         let cur = self.get_case(scope, id).await?;
         if let Action::Merge { into } = action {
             self.check_merge_target(scope, &cur, *into).await?;
@@ -31,12 +27,7 @@ impl Db {
 
     /// A case may be merged only into another open case of the same county that the caller can
     /// see; anything else would drop it from every queue while pointing nowhere.
-    pub(crate) async fn check_merge_target(
-        &self,
-        scope: &Scope,
-        cur: &Case,
-        into: i64,
-    ) -> Result<()> {
+    async fn check_merge_target(&self, scope: &Scope, cur: &Case, into: i64) -> Result<()> {
         let refuse = |zh: &str, en: &str| StoreError::invalid("into", zh, en);
         if into == cur.id {
             return Err(refuse(
@@ -66,7 +57,7 @@ impl Db {
     }
 
     /// Applies `action` to `cur` if the stored case is still at `cur.version`; `None` if not.
-    pub(crate) async fn step_case(
+    async fn step_case(
         &self,
         cur: &Case,
         action: &Action,
@@ -77,7 +68,9 @@ impl Db {
         let next = cur
             .status()
             .apply(action, by.actor, now, deadlines)
-            .map_err(|e| StoreError::Invalid(vec![crate::FieldError::new("action", e)]))?;
+            .map_err(|e| {
+                StoreError::Invalid(vec![xiangzhi_storage::FieldError::new("action", e)])
+            })?;
         let rating = match action {
             Action::Confirm { rating } => rating.map(i64::from),
             _ => cur.rating,
@@ -93,7 +86,7 @@ impl Db {
                     next.level.as_str().into(),
                     next.handler.into(),
                     next.extension.as_str().into(),
-                    crate::sql::Arg::Bool(next.supervised),
+                    xiangzhi_storage::sql::Arg::Bool(next.supervised),
                     i64::from(next.reopened).into(),
                     next.due_at.into(),
                     next.resolved_at.into(),
@@ -117,13 +110,13 @@ impl Db {
             ))
             .await?;
         event(&mut tx, &case, by, action.name(), Some(cur.state)).await?;
-        crate::notifications::on_step(&mut tx, cur, &case, action, now).await?;
+        crate::store::notifications::on_step(&mut tx, cur, &case, action, now).await?;
         tx.commit().await?;
         Ok(Some(case))
     }
 
     /// The case's timeline, oldest first.
-    pub async fn case_timeline(&self, scope: &Scope, id: i64) -> Result<Vec<CaseEvent>> {
+    async fn case_timeline(&self, scope: &Scope, id: i64) -> Result<Vec<CaseEvent>> {
         let c = self.get_case(scope, id).await?;
         self.all(&Q::with(
             "SELECT t.seq, t.at, t.user_id, t.actor, t.action, t.from_state, t.to_state, t.level, t.note \

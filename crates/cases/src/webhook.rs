@@ -5,10 +5,11 @@
 //! between sending and recording sends again, with the same `X-Xiangzhi-Delivery` id for the
 //! gateway to recognise.
 
+use crate::prelude::*;
+use crate::store::notifications::Outgoing;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::json;
 use std::time::Duration;
-use xiangzhi_storage::notifications::Outgoing;
 use xiangzhi_storage::{Db, StoreError};
 
 /// Where notices go, and the secret that signs them.

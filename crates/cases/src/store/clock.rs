@@ -15,11 +15,13 @@ pub(crate) struct DeadlineRow {
     reopen_days: i64,
 }
 
-impl Db {
+/// This part's queries, as methods of the store.
+#[easy_ext::ext(CaseClock)]
+pub impl Db {
     /// The clock: every case whose deadline has passed gets its due action (escalation one level
     /// up, or confirmation of an unanswered resolution), each exactly once even if several sweeps
     /// run at the same time or the server restarted in between. Returns the steps taken.
-    pub async fn run_due_cases(&self, now: i64) -> Result<usize> {
+    async fn run_due_cases(&self, now: i64) -> Result<usize> {
         const PAGE: i64 = 500;
         let mut done = 0;
         let mut clocks: std::collections::HashMap<i64, Deadlines> = Default::default();
@@ -69,7 +71,7 @@ impl Db {
 
     /// Takes a due case's step (escalation, or confirmation of an unanswered resolution); false
     /// when it has none or someone changed it meanwhile.
-    pub(crate) async fn due_step(
+    async fn due_step(
         &self,
         c: &Case,
         now: i64,
@@ -100,7 +102,7 @@ impl Db {
     }
 
     /// A county's case clocks (the defaults if it has set none).
-    pub async fn case_deadlines(&self, county_id: i64) -> Result<Deadlines> {
+    async fn case_deadlines(&self, county_id: i64) -> Result<Deadlines> {
         let row: Option<DeadlineRow> = self
             .optional(&Q::with(
                 "SELECT t.accept_hours, t.resolve_micro_grid, t.resolve_grid, t.resolve_village, t.resolve_township, \
@@ -128,11 +130,11 @@ impl Db {
 
     /// Sets a county's case clocks, within the law: at most 60 days to settle at county level and
     /// one extension of at most 30 (信访工作条例 第三十四条), every clock at least one hour or day.
-    pub async fn put_case_deadlines(&self, county_id: i64, d: &Deadlines) -> Result<Deadlines> {
+    async fn put_case_deadlines(&self, county_id: i64, d: &Deadlines) -> Result<Deadlines> {
         let mut errs = Vec::new();
         let mut check = |field: &str, v: i64, max: i64| {
             if !(1..=max).contains(&v) {
-                errs.push(crate::FieldError::new(
+                errs.push(xiangzhi_storage::FieldError::new(
                     field,
                     xiangzhi_domain::Invalid::new(
                         format!("应在1到{max}之间"),
@@ -152,7 +154,7 @@ impl Db {
         check("confirm_days", d.confirm_days, 30);
         check("reopen_days", d.reopen_days, 90);
         if !d.resolve_days.windows(2).all(|w| w[0] <= w[1]) {
-            errs.push(crate::FieldError::new(
+            errs.push(xiangzhi_storage::FieldError::new(
                 "resolve_days",
                 xiangzhi_domain::Invalid::new(
                     "层级越高，办理期限不应越短",
@@ -185,7 +187,7 @@ impl Db {
                 d.extension_days.into(),
                 d.confirm_days.into(),
                 d.reopen_days.into(),
-                crate::now_ms().into(),
+                xiangzhi_storage::now_ms().into(),
             ],
         ))
         .await?;

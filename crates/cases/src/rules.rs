@@ -7,11 +7,10 @@
 //! Storage keeps the case's [`CaseStatus`] and its timeline; every change goes through
 //! [`CaseStatus::apply`], which says whether the step is allowed, for whom, and what follows.
 
-use crate::Invalid;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
+use xiangzhi_domain::Invalid;
 
-crate::enums::vocabulary!(
+xiangzhi_domain::vocabulary!(
     /// Where a case stands.
     CaseState, "办理状态", "case state" {
         /// 已上报: reported, not yet looked at
@@ -37,7 +36,7 @@ crate::enums::vocabulary!(
     }
 );
 
-crate::enums::vocabulary!(
+xiangzhi_domain::vocabulary!(
     /// The level that should settle a case (小事不出村、大事不出乡).
     CaseLevel, "办理层级", "case level" {
         /// 微网格
@@ -53,7 +52,7 @@ crate::enums::vocabulary!(
     }
 );
 
-crate::enums::vocabulary!(
+xiangzhi_domain::vocabulary!(
     /// Who brought the case in.
     ReporterKind, "来源", "reporter" {
         /// 群众本人
@@ -69,7 +68,7 @@ crate::enums::vocabulary!(
     }
 );
 
-crate::enums::vocabulary!(
+xiangzhi_domain::vocabulary!(
     /// How pressing a case is.
     Urgency, "紧急程度", "urgency" {
         /// 一般
@@ -112,8 +111,8 @@ impl CaseLevel {
     /// The division whose accounts work at this level for a case filed in `division`: the county,
     /// the township or the village above it, or the division itself at grid level and below (or
     /// when the case was filed higher up than this level).
-    pub fn office(self, division: &crate::DivisionCode) -> crate::DivisionCode {
-        use crate::DivisionLevel;
+    pub fn office(self, division: &xiangzhi_domain::DivisionCode) -> xiangzhi_domain::DivisionCode {
+        use xiangzhi_domain::DivisionLevel;
         let target = match self {
             CaseLevel::County => DivisionLevel::County,
             CaseLevel::Township => DivisionLevel::Township,
@@ -604,13 +603,13 @@ fn actor_en(a: Actor) -> &'static str {
 mod tests {
     #[test]
     fn office_of_a_level() {
-        let group = crate::DivisionCode::parse("141029100001001").unwrap();
+        let group = xiangzhi_domain::DivisionCode::parse("141029100001001").unwrap();
         let code = |l: CaseLevel| l.office(&group).as_str().to_string();
         assert_eq!(code(CaseLevel::County), "141029000000");
         assert_eq!(code(CaseLevel::Township), "141029100000");
         assert_eq!(code(CaseLevel::Village), "141029100001");
         assert_eq!(code(CaseLevel::Grid), "141029100001001");
-        let township = crate::DivisionCode::parse("141029100000").unwrap();
+        let township = xiangzhi_domain::DivisionCode::parse("141029100000").unwrap();
         assert_eq!(
             CaseLevel::Village.office(&township).as_str(),
             "141029100000"

@@ -3,12 +3,12 @@
 //! confirms unanswered ones — exactly once, also across restarts, because the deadline is a column
 //! and every step is a compare-and-set on the case's version.
 
-use crate::sql::Q;
-use crate::{Db, Result, Scope, StoreError, Tx};
+use crate::rules::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use xiangzhi_domain::case::*;
 use xiangzhi_domain::DivisionCode;
+use xiangzhi_storage::sql::Q;
+use xiangzhi_storage::{Db, Result, Scope, StoreError, Tx};
 
 /// 诉求/事件/矛盾纠纷
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
@@ -94,9 +94,9 @@ pub struct CaseInput {
     #[serde(default)]
     pub grid_id: Option<i64>,
     #[serde(default = "normal")]
-    #[schema(value_type = xiangzhi_domain::case::Urgency)]
+    #[schema(value_type = crate::rules::Urgency)]
     pub urgency: String,
-    #[schema(value_type = xiangzhi_domain::case::ReporterKind)]
+    #[schema(value_type = crate::rules::ReporterKind)]
     pub reporter_kind: String,
     pub reporter_name: Option<String>,
     #[serde(default)]
@@ -192,12 +192,22 @@ pub(crate) fn actor_code(a: Actor) -> &'static str {
 }
 
 mod clock;
+pub mod files;
 mod intake;
+pub mod mediation;
+pub mod notifications;
 mod public;
 mod queries;
 mod stats;
 mod steps;
+pub use clock::CaseClock;
+pub use files::CaseFileStore;
+pub use intake::CaseIntake;
+pub use mediation::MediationStore;
+pub use notifications::NotificationStore;
 pub use public::*;
+pub use queries::CaseQueries;
 pub use stats::*;
+pub use steps::CaseSteps;
 
-crate::keyed_by_id!(Case);
+xiangzhi_storage::keyed_by_id!(Case);

@@ -3,18 +3,19 @@
 //! worker that lets the page open without signal. Reports go through the API's `POST /cases`
 //! with an idempotency key made when the report was written, so a resend never files twice.
 
-use crate::{html, PageError, St, Viewer, L};
+use crate::prelude::*;
+use crate::rules::{ReporterKind, Urgency};
+use crate::store::CaseCategory;
 use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use xiangzhi_domain::case::{ReporterKind, Urgency};
 use xiangzhi_domain::{DivisionCode, Right};
-use xiangzhi_storage::cases::CaseCategory;
 use xiangzhi_storage::{Division, ListQuery};
+use xiangzhi_web::console::{html, PageError, St, Viewer, L};
 
-const SCRIPT: &[u8] = include_bytes!("../assets/mobile.js");
-const WORKER: &[u8] = include_bytes!("../assets/sw.js");
-const STYLE: &[u8] = include_bytes!("../assets/mobile.css");
+const SCRIPT: &[u8] = include_bytes!("../../assets/mobile.js");
+const WORKER: &[u8] = include_bytes!("../../assets/sw.js");
+const STYLE: &[u8] = include_bytes!("../../assets/mobile.css");
 
 #[derive(Template)]
 #[template(path = "mobile.html")]

@@ -41,7 +41,7 @@ pub struct CaseReporter {
     #[sqlx(try_from = "String")]
     pub reporter_kind: ReporterKind,
     pub reporter_name: Option<String>,
-    #[sqlx(try_from = "crate::crypto::SealedPhoneOpt")]
+    #[sqlx(try_from = "xiangzhi_storage::crypto::SealedPhoneOpt")]
     pub reporter_phone: Option<String>,
     /// Not shown to the public (handlers always see the reporter).
     pub anonymous: bool,
@@ -50,12 +50,14 @@ pub struct CaseReporter {
 /// SHA-256 of a tracking code, as stored.
 pub fn tracking_hash(code: &str) -> String {
     use sha2::{Digest, Sha256};
-    crate::crypto::hex(&Sha256::digest(code.trim().to_ascii_uppercase().as_bytes()))
+    xiangzhi_storage::crypto::hex(&Sha256::digest(code.trim().to_ascii_uppercase().as_bytes()))
 }
 
-impl Db {
+/// This part's queries, as methods of the store.
+#[easy_ext::ext(PublicCases)]
+pub impl Db {
     /// The reporter of a case in the scope.
-    pub async fn case_reporter(&self, scope: &Scope, id: i64) -> Result<CaseReporter> {
+    async fn case_reporter(&self, scope: &Scope, id: i64) -> Result<CaseReporter> {
         let mut q = Q::with(
             "SELECT t.county_id, t.id, t.reporter_kind, t.reporter_name, t.reporter_phone, t.anonymous FROM cases t WHERE t.id = ?",
             vec![id.into()],
@@ -66,7 +68,7 @@ impl Db {
 
     /// A case of `county` found by its number and the tracking code its reporter was given;
     /// `NotFound` for a wrong code, the same as for a missing case.
-    pub async fn case_by_tracking(&self, county: i64, id: i64, code: &str) -> Result<Case> {
+    async fn case_by_tracking(&self, county: i64, id: i64, code: &str) -> Result<Case> {
         self.one(&Q::with(
             &format!(
                 "SELECT {CASE_COLS} FROM cases t WHERE t.county_id = ? AND t.id = ? AND t.tracking_hash = ?"
@@ -75,13 +77,11 @@ impl Db {
         ))
         .await
     }
-}
 
-impl Db {
     /// Cases the public may see (Open311 GET): only categories the county marks public, never
     /// disputes (mediation is private), never a case tied to a household (a welfare or family
     /// matter), no reporter; newest first, at most 200. Descriptions are masked by the caller.
-    pub async fn public_cases(&self, county_id: i64, f: &PublicFilter) -> Result<Vec<PublicCase>> {
+    async fn public_cases(&self, county_id: i64, f: &PublicFilter) -> Result<Vec<PublicCase>> {
         let mut q = Q::with(
             "SELECT t.id, t.category, c.name AS category_name, t.state, t.level, t.description, d.name AS division_name, \
              t.latitude, t.longitude, t.created_at, t.updated_at, t.due_at FROM cases t \
@@ -91,8 +91,8 @@ impl Db {
              AND t.state <> 'merged'",
             vec![
                 county_id.into(),
-                crate::sql::Arg::Bool(false),
-                crate::sql::Arg::Bool(true),
+                xiangzhi_storage::sql::Arg::Bool(false),
+                xiangzhi_storage::sql::Arg::Bool(true),
             ],
         );
         if !f.ids.is_empty() {

@@ -4,13 +4,13 @@
 //! sender that claims each due notice, records every attempt's outcome, and retries with backoff
 //! until it gives up visibly.
 
-use crate::cases::Case;
-use crate::sql::Q;
-use crate::{Db, Result, Scope, StoreError, Tx};
+use crate::rules::{Action, CaseLevel};
+use crate::store::Case;
 use serde::Serialize;
 use utoipa::ToSchema;
-use xiangzhi_domain::case::{Action, CaseLevel};
 use xiangzhi_domain::DivisionCode;
+use xiangzhi_storage::sql::Q;
+use xiangzhi_storage::{Db, Result, Scope, StoreError, Tx};
 
 /// Attempts before a notice is marked failed (about two hours of retrying).
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -174,7 +174,9 @@ pub(crate) async fn on_step(
         return Ok(());
     }
     let county = after.county_id;
-    let first = crate::registry::next_ids(tx, county, "notification", notices.len() as i64).await?;
+    let first =
+        xiangzhi_storage::registry::next_ids(tx, county, "notification", notices.len() as i64)
+            .await?;
     for (k, n) in notices.into_iter().enumerate() {
         tx.exec(&Q::with(
             "INSERT INTO notifications (county_id, id, case_id, division_code, kind, user_id, to_division, message_zh, \
@@ -199,10 +201,12 @@ pub(crate) async fn on_step(
     Ok(())
 }
 
-impl Db {
+/// This part's queries, as methods of the store.
+#[easy_ext::ext(NotificationStore)]
+pub impl Db {
     /// The notices addressed to an account: to it by name, or to the office it works at.
     /// Newest first, at most `limit`.
-    pub async fn notifications_for(
+    async fn notifications_for(
         &self,
         user_id: i64,
         division_code: &str,
@@ -221,12 +225,12 @@ impl Db {
 
     /// The notices of cases in the scope, by division and age; `kind` filters by delivery state
     /// (`pending`, `sent`, `failed`).
-    pub async fn list_notifications(
+    async fn list_notifications(
         &self,
         scope: &Scope,
-        lq: &crate::ListQuery,
-    ) -> Result<crate::Page<Notification>> {
-        let scope = crate::registry::division_filter(scope, lq)?;
+        lq: &xiangzhi_storage::ListQuery,
+    ) -> Result<xiangzhi_storage::Page<Notification>> {
+        let scope = xiangzhi_storage::registry::division_filter(scope, lq)?;
         let mut q = Q::new(&format!("SELECT {COLS} FROM notifications t WHERE 1=1"));
         scope.filter(&mut q, &crate::tables::NOTIFICATIONS, "t", "division_code");
         if let Some(state) = lq.kind.as_deref() {
@@ -240,12 +244,12 @@ impl Db {
             let p = q.arg(state);
             q.push(&format!(" AND t.delivery = {p}"));
         }
-        crate::registry::page(self, q, crate::registry::Order::Id, lq).await
+        xiangzhi_storage::registry::page(self, q, xiangzhi_storage::registry::Order::Id, lq).await
     }
 
     /// Claims up to `limit` notices due for sending at `now`: each is leased to this caller for a
     /// minute (compare-and-set on its due time), so two senders never send the same notice at once.
-    pub async fn claim_notifications(&self, now: i64, limit: i64) -> Result<Vec<Outgoing>> {
+    async fn claim_notifications(&self, now: i64, limit: i64) -> Result<Vec<Outgoing>> {
         let due: Vec<Outgoing> = self
             .all(&Q::with(
                 &format!(
@@ -285,7 +289,7 @@ impl Db {
 
     /// Records one attempt to deliver a claimed notice: sent, or failed with the reason (retried
     /// after `backoff_ms`, marked failed after `MAX_ATTEMPTS`).
-    pub async fn record_delivery(
+    async fn record_delivery(
         &self,
         n: &Notification,
         outcome: std::result::Result<(), String>,
@@ -329,12 +333,7 @@ impl Db {
     }
 
     /// Sends a failed notice again from the start of the retry schedule.
-    pub async fn retry_notification(
-        &self,
-        scope: &Scope,
-        id: i64,
-        now: i64,
-    ) -> Result<Notification> {
+    async fn retry_notification(&self, scope: &Scope, id: i64, now: i64) -> Result<Notification> {
         let mut q = Q::with(
             &format!("SELECT {COLS} FROM notifications t WHERE t.id = ?"),
             vec![id.into()],
@@ -366,4 +365,4 @@ impl Db {
     }
 }
 
-crate::keyed_by_id!(Notification);
+xiangzhi_storage::keyed_by_id!(Notification);

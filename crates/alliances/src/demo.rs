@@ -91,3 +91,11 @@ pub fn village_profiles(villages: &[(String, String)], seed: u64) -> Vec<Village
         })
         .collect()
 }
+
+/// The feature's demo builder.
+pub fn builder<'a>(
+    db: &'a Db,
+    county: &'a xiangzhi_web::feature::DemoCounty,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>> {
+    Box::pin(build(db, &county.villages, county.seed, county.at))
+}

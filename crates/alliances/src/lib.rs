@@ -43,6 +43,7 @@ pub const FEATURE: Feature = Feature {
     }],
     rights: &[Right::ReadRegistry, Right::WriteStructure],
     tables: tables::TABLES,
+    demo: Some(demo::builder),
 };
 
 const SCRIPT: &[u8] = include_bytes!("../assets/alliances.js");

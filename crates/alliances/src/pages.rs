@@ -13,7 +13,8 @@ use axum::Form;
 use serde::Deserialize;
 use serde_json::Value;
 use xiangzhi_domain::Right;
-use xiangzhi_web::console::{html, own_and_below, Chrome, PageError, St, Viewer};
+use xiangzhi_registry::own_and_below;
+use xiangzhi_web::console::{html, Chrome, PageError, St, Viewer};
 
 type P = Result<Response, PageError>;
 

@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 use xiangzhi_domain::{BranchStanding, DivisionCode, Invalid, PartyOrgKind};
-use xiangzhi_storage::registry::{insert_party_org, next_ids};
+use xiangzhi_registry::store::{insert_party_org, next_ids};
+use xiangzhi_registry::tables::DIVISIONS;
+use xiangzhi_registry::{PartyOrg, ValidPartyOrg};
 use xiangzhi_storage::sql::{Arg, Q};
-use xiangzhi_storage::tables::DIVISIONS;
-use xiangzhi_storage::{Db, FieldError, PartyOrg, Result, Scope, StoreError, ValidPartyOrg};
+use xiangzhi_storage::{Db, FieldError, Result, Scope, StoreError};
 
 /// A village's planning profile, with its name and township from the registry.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]

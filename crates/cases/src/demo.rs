@@ -39,3 +39,11 @@ pub async fn build(db: &Db, county: i64) -> Result<()> {
     }
     Ok(())
 }
+
+/// The feature's demo builder.
+pub fn builder<'a>(
+    db: &'a Db,
+    county: &'a xiangzhi_web::feature::DemoCounty,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>> {
+    Box::pin(build(db, county.county_id))
+}

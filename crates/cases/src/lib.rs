@@ -73,6 +73,7 @@ pub const FEATURE: Feature = Feature {
         Right::WriteStructure,
     ],
     tables: tables::TABLES,
+    demo: Some(demo::builder),
 };
 
 /// The Open311 operations, documented beside the API's own.

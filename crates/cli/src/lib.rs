@@ -7,8 +7,8 @@ use xiangzhi_web::{AppState, Feature};
 
 /// Every feature area, in the order the console's navigation and the OpenAPI document list them.
 pub const FEATURES: &[Feature] = &[
-    xiangzhi_console::FEATURE, // 区划网格、党组织 registry and party (moving to their own crates)
-    xiangzhi_cases::FEATURE,   // 诉求与矛盾纠纷 cases
+    xiangzhi_registry::FEATURE, // 区划网格、党组织 registry and party (party to its own crate)
+    xiangzhi_cases::FEATURE,    // 诉求与矛盾纠纷 cases
     xiangzhi_alliances::FEATURE, // 跨村联建 alliances
 ];
 
@@ -30,6 +30,22 @@ pub fn tables() -> Vec<&'static xiangzhi_storage::tables::Table> {
         all.extend_from_slice(f.tables);
     }
     all
+}
+
+/// Builds the demo county into `db` (which should be empty): the registry's divisions, grids,
+/// people and party, then what each feature adds to it.
+pub async fn demo(
+    db: &xiangzhi_storage::Db,
+    seed: u64,
+    progress: impl FnMut(&str),
+) -> xiangzhi_storage::Result<xiangzhi_registry::demo::Summary> {
+    let (summary, county) = xiangzhi_registry::demo::build(db, seed, progress).await?;
+    for f in FEATURES {
+        if let Some(build) = f.demo {
+            build(db, &county).await?;
+        }
+    }
+    Ok(summary)
 }
 
 /// Serves [`app`] on `addr` until Ctrl-C.

@@ -23,7 +23,7 @@ fn no_transparent_huge_pages() {
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
-use xiangzhi_exchange::Layout;
+use xiangzhi_registry::Layout;
 use xiangzhi_storage::Db;
 
 /// 乡治 xiangzhi — 党建引领基层治理系统 / party-building-led grassroots governance.

@@ -11,6 +11,7 @@ pub mod id_number;
 pub mod money;
 pub mod phone;
 pub mod public_text;
+pub mod validate;
 
 pub use access::{Right, Role};
 pub use division::{DivisionCode, DivisionLevel};
@@ -19,3 +20,4 @@ pub use error::Invalid;
 pub use id_number::{Gender, IdNumber};
 pub use money::Fen;
 pub use phone::Phone;
+pub use validate::{Checker, FieldError};

@@ -162,7 +162,7 @@ pub(crate) async fn insert_user(
     now: i64,
     password_changed_at: Option<i64>,
 ) -> Result<i64> {
-    let id = crate::registry::next_ids(tx, 0, "user", 1).await?;
+    let id = crate::list::next_ids(tx, 0, "user", 1).await?;
     tx.exec(&Q::with(
         "INSERT INTO users (id, login, display_name, role, division_code, grid_id, grid_path, password_hash, password_changed_at, \
          failed_logins, locked_until, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)",
@@ -281,7 +281,7 @@ impl Db {
     /// Checks a new account (fields, password policy, division, grid, free login) and hashes
     /// its password, without writing anything.
     pub(crate) async fn prepare_user(&self, u: &NewUser) -> Result<PreparedUser> {
-        let mut c = crate::Checker::default();
+        let mut c = xiangzhi_domain::Checker::default();
         let login = c.text("login", &u.login, 50);
         let display = c.text("display_name", &u.display_name, 50);
         let role = c.parse("role", u.role.parse::<Role>());
@@ -297,15 +297,23 @@ impl Db {
                 .map(|(((a, b), c), d)| (a, b, c, d)),
         )?;
         if division.level().is_county_owned() {
-            self.get_division(&Scope::everything(), division.as_str())
-                .await
-                .map_err(|_| {
-                    StoreError::invalid(
-                        "division_code",
-                        "区划不存在",
-                        "the division does not exist",
-                    )
-                })?;
+            // The jurisdiction tree is the platform's: read by SQL, not through the registry.
+            let found: Option<(i64,)> = self
+                .optional(&Q::with(
+                    "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
+                    vec![
+                        division.county_id().unwrap_or_default().into(),
+                        division.as_str().into(),
+                    ],
+                ))
+                .await?;
+            if found.is_none() {
+                return Err(StoreError::invalid(
+                    "division_code",
+                    "区划不存在",
+                    "the division does not exist",
+                ));
+            }
         }
         // Bound to a grid: the grid must lie in the division; the account takes the grid's division.
         let (division_code, grid_path) = match u.grid_id {
@@ -677,7 +685,7 @@ impl Db {
     pub async fn create_api_token(&self, user_id: i64, name: &str) -> Result<(i64, String)> {
         let (token, hash) = new_token();
         let mut tx = self.begin().await?;
-        let id = crate::registry::next_ids(&mut tx, 0, "api_token", 1).await?;
+        let id = crate::list::next_ids(&mut tx, 0, "api_token", 1).await?;
         tx.exec(&Q::with(
             "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, last_used, revoked_at) VALUES (?, ?, ?, ?, ?, NULL, NULL)",
             vec![id.into(), user_id.into(), name.into(), hash.into(), now_ms().into()],

@@ -346,7 +346,7 @@ impl Db {
             let p = q.arg(b);
             q.push(&format!(" AND t.seq < {p}"));
         }
-        let limit = crate::registry::check_limit(Some(limit), 100)?;
+        let limit = crate::list::check_limit(Some(limit), 100)?;
         q.push(&format!(" ORDER BY t.seq DESC LIMIT {limit}"));
         self.all(&q).await
     }

@@ -156,7 +156,7 @@ impl Db {
         now: i64,
     ) -> Result<AccountRequest> {
         let mut tx = self.begin().await?;
-        let id = crate::registry::next_ids(&mut tx, 0, "account_request", 1).await?;
+        let id = crate::list::next_ids(&mut tx, 0, "account_request", 1).await?;
         tx.exec(&Q::with(
             "INSERT INTO account_requests (id, kind, requested_by, requested_at, target_user_id, login, display_name, role, \
              division_code, grid_id, password_hash, state, decided_by, decided_at, note) \

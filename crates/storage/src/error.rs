@@ -2,26 +2,7 @@
 
 use xiangzhi_domain::Invalid;
 
-/// One rejected field of an input.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct FieldError {
-    /// The input field (API) or column (import) that was rejected.
-    pub field: String,
-    /// 原因
-    pub zh: String,
-    /// Reason
-    pub en: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, why: Invalid) -> Self {
-        Self {
-            field: field.into(),
-            zh: why.zh,
-            en: why.en,
-        }
-    }
-}
+pub use xiangzhi_domain::validate::{Checker, FieldError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -72,5 +53,11 @@ impl StoreError {
             }
         }
         StoreError::Db(e)
+    }
+}
+
+impl From<Vec<FieldError>> for StoreError {
+    fn from(fields: Vec<FieldError>) -> Self {
+        StoreError::Invalid(fields)
     }
 }

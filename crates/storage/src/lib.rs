@@ -10,21 +10,17 @@
 pub mod sql;
 pub mod accounts;
 pub mod audit;
-pub mod bulk;
 pub mod crypto;
 pub mod db;
 pub mod duties;
 pub mod error;
 pub mod list;
-pub mod model;
-pub mod registry;
 pub mod scope;
 pub mod tables;
 
 pub use db::{Db, Tx};
-pub use error::{FieldError, StoreError};
+pub use error::{Checker, FieldError, StoreError};
 pub use list::{ListQuery, Page};
-pub use model::*;
 pub use scope::Scope;
 pub use sql::Arg as Value;
 

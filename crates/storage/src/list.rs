@@ -1,7 +1,6 @@
 //! Lists and ids, for every feature: ids allocated per county, keyset paging with opaque cursors,
 //! list filters, version checks for changes, and reading one record by id within a scope.
 
-use crate::model::*;
 use crate::sql::Q;
 use crate::{Db, Result, Scope, StoreError, Tx};
 use base64::Engine;
@@ -78,29 +77,6 @@ macro_rules! keyed_by_id {
         fn key(&self, _: &$crate::list::Order) -> String { format!("{}|{}|{}", self.county_id, self.division_code, self.id) }
     })* };
 }
-keyed_by_id!(Grid, Staff, PartyOrg, PartyMember, ContactDuty);
-impl Keyed for Household {
-    fn key(&self, order: &Order) -> String {
-        match order {
-            Order::Number => format!("{}|{}|{}", self.county_id, self.number, self.id),
-            _ => format!("{}|{}|{}", self.county_id, self.division_code, self.id),
-        }
-    }
-}
-impl Keyed for Resident {
-    fn key(&self, order: &Order) -> String {
-        match order {
-            Order::Name => format!("{}|{}|{}", self.county_id, self.name, self.id),
-            _ => format!("{}|{}|{}", self.county_id, self.division_code, self.id),
-        }
-    }
-}
-impl Keyed for Division {
-    fn key(&self, _: &Order) -> String {
-        self.code.clone()
-    }
-}
-
 pub enum Order {
     /// By division code (divisions).
     Code,
@@ -318,13 +294,3 @@ pub async fn get_by_id<T: crate::db::Record>(
         )),
     }
 }
-
-/// A `get_…(scope, id)` method of `Db` by [`get_by_id`].
-macro_rules! get_by_id_method {
-    ($fn:ident, $ty:ty, $cols:expr, $table:expr, $from:expr) => {
-        pub async fn $fn(&self, scope: &Scope, id: i64) -> Result<$ty> {
-            $crate::list::get_by_id(self, scope, $cols, $table, $from, id).await
-        }
-    };
-}
-pub(crate) use get_by_id_method;

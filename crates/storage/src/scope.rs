@@ -20,7 +20,7 @@ pub struct Scope {
 }
 
 /// The exclusive upper bound of all strings starting with `prefix` (bytes are ASCII digits here).
-pub(crate) fn prefix_upper(prefix: &str) -> String {
+pub fn prefix_upper(prefix: &str) -> String {
     let mut b = prefix.as_bytes().to_vec();
     if let Some(last) = b.last_mut() {
         *last += 1;

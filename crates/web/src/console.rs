@@ -337,31 +337,3 @@ pub async fn script(body: &'static [u8]) -> Response {
     )
         .into_response()
 }
-
-/// The viewer's own division and those just below it that `keep` accepts, as (code, name) for an
-/// area choice (the ones below indented).
-pub async fn own_and_below(
-    s: &AppState,
-    v: &Viewer,
-    keep: impl Fn(&xiangzhi_storage::Division) -> bool,
-) -> Vec<(String, String)> {
-    let scope = v.scope();
-    let mut out = Vec::new();
-    if let Ok(d) = s.db.get_division(&scope, &v.user.division_code).await {
-        out.push((d.code, d.name));
-    }
-    let below = xiangzhi_storage::ListQuery {
-        parent: Some(v.user.division_code.clone()),
-        limit: Some(500),
-        ..Default::default()
-    };
-    if let Ok(p) = s.db.list_divisions(&scope, &below).await {
-        out.extend(
-            p.items
-                .into_iter()
-                .filter(|d| keep(d))
-                .map(|d| (d.code, format!("　{}", d.name))),
-        );
-    }
-    out
-}

@@ -287,3 +287,9 @@ impl IntoResponse for ApiError {
         r
     }
 }
+
+impl From<Vec<xiangzhi_storage::FieldError>> for ApiError {
+    fn from(fields: Vec<xiangzhi_storage::FieldError>) -> Self {
+        StoreError::Invalid(fields).into()
+    }
+}

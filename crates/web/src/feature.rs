@@ -51,7 +51,28 @@ pub struct Feature {
     pub rights: &'static [Right],
     /// The tables it owns.
     pub tables: &'static [&'static Table],
+    /// What it adds to the demo county once the registry has built it.
+    pub demo: Option<DemoBuilder>,
 }
+
+/// What a feature's demo builder builds on: the demo county the registry built.
+pub struct DemoCounty {
+    pub county_id: i64,
+    /// The seed the county was drawn from; a builder draws from its own generator seeded by it.
+    pub seed: u64,
+    /// The instant every demo row is created at, so that a seed gives identical content.
+    pub at: i64,
+    /// Every village: (code, township code).
+    pub villages: Vec<(String, String)>,
+}
+
+/// A feature's demo builder.
+pub type DemoBuilder = for<'a> fn(
+    &'a xiangzhi_storage::Db,
+    &'a DemoCounty,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = xiangzhi_storage::Result<()>> + Send + 'a>,
+>;
 
 /// No routes.
 pub fn no_api() -> OpenApiRouter<AppState> {

@@ -10,7 +10,9 @@ use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use xiangzhi_domain::{DivisionCode, Right};
-use xiangzhi_storage::{Division, ListQuery};
+use xiangzhi_registry::prelude::*;
+use xiangzhi_registry::Division;
+use xiangzhi_storage::ListQuery;
 use xiangzhi_web::console::{html, PageError, St, Viewer, L};
 
 const SCRIPT: &[u8] = include_bytes!("../../assets/mobile.js");

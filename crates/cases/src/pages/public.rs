@@ -18,6 +18,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use xiangzhi_domain::DivisionCode;
+use xiangzhi_registry::prelude::*;
 use xiangzhi_storage::audit::AuditEntry;
 use xiangzhi_storage::{now_ms, ListQuery, Scope, StoreError};
 use xiangzhi_web::console::{html, Chrome, PageError, L};

@@ -84,7 +84,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let (st, from, to, division) = figures(&s, &v, &q).await?;
     let own = DivisionCode::parse(&v.user.division_code).map_err(|_| PageError::NotFound(v.l))?;
-    let divisions = xiangzhi_web::console::own_and_below(&s, &v, |_| true).await;
+    let divisions = xiangzhi_registry::own_and_below(&s, &v, |_| true).await;
     let names =
         s.db.case_categories(own.county_id().unwrap_or_default())
             .await

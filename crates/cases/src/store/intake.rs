@@ -139,7 +139,7 @@ pub impl Db {
             "SELECT t.code FROM divisions t WHERE t.county_id = ? AND t.code = ?",
             vec![county.into(), division.as_str().into()],
         );
-        scope.filter(&mut dq, &xiangzhi_storage::tables::DIVISIONS, "t", "code");
+        scope.filter(&mut dq, &xiangzhi_registry::tables::DIVISIONS, "t", "code");
         if tx.optional::<(String,)>(&dq).await?.is_none() {
             return Err(StoreError::invalid(
                 "division_code",
@@ -155,7 +155,7 @@ pub impl Db {
             );
             scope.filter(
                 &mut hq,
-                &xiangzhi_storage::tables::HOUSEHOLDS,
+                &xiangzhi_registry::tables::HOUSEHOLDS,
                 "t",
                 "division_code",
             );
@@ -178,7 +178,7 @@ pub impl Db {
             );
             scope.filter(
                 &mut gq,
-                &xiangzhi_storage::tables::GRIDS,
+                &xiangzhi_registry::tables::GRIDS,
                 "t",
                 "division_code",
             );
@@ -195,7 +195,7 @@ pub impl Db {
             }
         }
         let status = CaseStatus::new(level, now, &deadlines);
-        let id = xiangzhi_storage::registry::next_ids(&mut tx, county, "case", 1).await?;
+        let id = xiangzhi_registry::store::next_ids(&mut tx, county, "case", 1).await?;
         let inserted = tx
             .exec(&Q::with(
                 "INSERT INTO cases (county_id, id, idempotency_key, category, description, division_code, household_id, urgency, \

@@ -175,7 +175,7 @@ pub(crate) async fn on_step(
     }
     let county = after.county_id;
     let first =
-        xiangzhi_storage::registry::next_ids(tx, county, "notification", notices.len() as i64)
+        xiangzhi_registry::store::next_ids(tx, county, "notification", notices.len() as i64)
             .await?;
     for (k, n) in notices.into_iter().enumerate() {
         tx.exec(&Q::with(
@@ -230,7 +230,7 @@ pub impl Db {
         scope: &Scope,
         lq: &xiangzhi_storage::ListQuery,
     ) -> Result<xiangzhi_storage::Page<Notification>> {
-        let scope = xiangzhi_storage::registry::division_filter(scope, lq)?;
+        let scope = xiangzhi_registry::store::division_filter(scope, lq)?;
         let mut q = Q::new(&format!("SELECT {COLS} FROM notifications t WHERE 1=1"));
         scope.filter(&mut q, &crate::tables::NOTIFICATIONS, "t", "division_code");
         if let Some(state) = lq.kind.as_deref() {
@@ -244,7 +244,7 @@ pub impl Db {
             let p = q.arg(state);
             q.push(&format!(" AND t.delivery = {p}"));
         }
-        xiangzhi_storage::registry::page(self, q, xiangzhi_storage::registry::Order::Id, lq).await
+        xiangzhi_registry::store::page(self, q, xiangzhi_registry::store::Order::Id, lq).await
     }
 
     /// Claims up to `limit` notices due for sending at `now`: each is leased to this caller for a

@@ -21,17 +21,17 @@ pub impl Db {
         scope: &Scope,
         lq: &xiangzhi_storage::ListQuery,
     ) -> Result<xiangzhi_storage::Page<Case>> {
-        let scope = xiangzhi_storage::registry::division_filter(scope, lq)?;
+        let scope = xiangzhi_registry::store::division_filter(scope, lq)?;
         let mut q = Q::new(&format!("SELECT {CASE_COLS} FROM cases t WHERE 1=1"));
         scope.filter(&mut q, &crate::tables::CASES, "t", "division_code");
-        if let Some(state) = xiangzhi_storage::registry::parse_kind::<CaseState>(lq)? {
+        if let Some(state) = xiangzhi_registry::store::parse_kind::<CaseState>(lq)? {
             let p = q.arg(state.as_str());
             q.push(&format!(" AND t.state = {p}"));
         }
         if let Some(text) = lq.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             xiangzhi_storage::sql::push_contains(&mut q, "t.description", text);
         }
-        xiangzhi_storage::registry::page(self, q, xiangzhi_storage::registry::Order::Id, lq).await
+        xiangzhi_registry::store::page(self, q, xiangzhi_registry::store::Order::Id, lq).await
     }
 
     /// The case categories of a county.

@@ -59,13 +59,9 @@ pub impl Db {
             return Ok(());
         };
         let mut tx = self.begin().await?;
-        let mut id = xiangzhi_storage::registry::next_ids(
-            &mut tx,
-            first.county_id,
-            "case",
-            rows.len() as i64,
-        )
-        .await?;
+        let mut id =
+            xiangzhi_registry::store::next_ids(&mut tx, first.county_id, "case", rows.len() as i64)
+                .await?;
         for chunk in rows.chunks(500) {
             let mut q = Q::new(
                 "INSERT INTO cases (county_id, id, idempotency_key, category, description, division_code, household_id, urgency, \

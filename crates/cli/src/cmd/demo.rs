@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use std::path::PathBuf;
+use xiangzhi_registry::prelude::*;
 use xiangzhi_storage::{Db, Scope};
 
 /// Builds the demo county: by default in the SQLite file `file`, rebuilt from scratch; with
@@ -46,7 +47,7 @@ pub async fn build_demo(
     let bar = indicatif::ProgressBar::new_spinner();
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let started = std::time::Instant::now();
-    let s = xiangzhi_demo::build(&db, seed, |step| {
+    let s = xiangzhi::demo(&db, seed, |step| {
         bar.set_message(format!("生成示范县 building demo county: {step}"))
     })
     .await?;

@@ -4,7 +4,7 @@
 use crate::config::Config;
 use std::path::Path;
 use xiangzhi_alliances::AllianceStore;
-use xiangzhi_exchange::Layout;
+use xiangzhi_registry::Layout;
 use xiangzhi_storage::audit::AuditEntry;
 use xiangzhi_storage::{Db, Scope};
 
@@ -26,7 +26,7 @@ async fn audit(db: &Db, action: &str, file: &Path, outcome: String) -> anyhow::R
 /// A progress bar for long imports.
 pub struct Bar(indicatif::ProgressBar);
 
-impl xiangzhi_exchange::Progress for Bar {
+impl xiangzhi_tabular::Progress for Bar {
     fn phase(&self, name: &str, total: u64) {
         tracing::debug!(
             phase = name,
@@ -55,7 +55,7 @@ pub async fn import(
             .progress_chars("=> "),
     );
     let started = std::time::Instant::now();
-    let result = xiangzhi_exchange::import(
+    let result = xiangzhi_registry::import(
         &db,
         &Scope::everything(),
         layout,
@@ -99,7 +99,7 @@ pub async fn export(
     county: Option<i64>,
 ) -> anyhow::Result<()> {
     let db = Db::connect(&cfg.database_url).await?;
-    let result = xiangzhi_exchange::export(&db, &Scope::everything(), layout, file, county).await;
+    let result = xiangzhi_registry::export(&db, &Scope::everything(), layout, file, county).await;
     let outcome = match &result {
         Ok(n) => format!("ok: {n} rows"),
         Err(_) => "failed".into(),

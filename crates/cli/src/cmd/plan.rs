@@ -105,7 +105,7 @@ fn pair(v: &Villages, text: &str, what: &str) -> anyhow::Result<(usize, usize)> 
 }
 
 fn locked_from(v: &Villages, path: &std::path::Path) -> anyhow::Result<Vec<Vec<usize>>> {
-    let t = xiangzhi_exchange::table::read(path)?;
+    let t = xiangzhi_tabular::table::read(path)?;
     let col = |names: &[&str]| {
         t.headers
             .iter()

@@ -2,9 +2,11 @@
 
 use crate::helpers::TestDb;
 use crate::on_both;
+use xiangzhi_registry::prelude::*;
+use xiangzhi_registry::DivisionInput;
 use xiangzhi_storage::accounts::{LoginAttempt, LoginError, NewUser};
 use xiangzhi_storage::audit::AuditEntry;
-use xiangzhi_storage::{DivisionInput, Scope, StoreError};
+use xiangzhi_storage::{Scope, StoreError};
 
 const MIN: i64 = 60_000;
 

@@ -11,6 +11,7 @@ use http_body_util::BodyExt;
 use serde_json::json;
 use tower::ServiceExt;
 use xiangzhi_cases::prelude::*;
+use xiangzhi_registry::prelude::*;
 use xiangzhi_web::AppState;
 
 /// A village with one household of three people and a party branch; a second township's

@@ -3,6 +3,7 @@
 use crate::helpers::TestDb;
 use crate::on_both;
 use xiangzhi_alliances::AllianceStore;
+use xiangzhi_registry::prelude::*;
 use xiangzhi_storage::{ListQuery, Scope};
 
 async fn count(t: &TestDb, sql: &str) -> i64 {
@@ -10,7 +11,7 @@ async fn count(t: &TestDb, sql: &str) -> i64 {
 }
 
 async fn demo_figures(t: &TestDb) {
-    let s = xiangzhi_demo::build(&t.db, 1, |_| {}).await.unwrap();
+    let s = xiangzhi::demo(&t.db, 1, |_| {}).await.unwrap();
     let q = |sql: &'static str| count(t, sql);
     // Every village has a planning profile, and the county can be planned: every alliance
     // passes the independent checker, and most weak villages find one.
@@ -153,8 +154,8 @@ on_both!(demo_county, demo_figures);
 async fn the_same_seed_gives_the_same_county() {
     let a = TestDb::new(crate::helpers::Backend::Sqlite).await.unwrap();
     let b = TestDb::new(crate::helpers::Backend::Sqlite).await.unwrap();
-    let sa = xiangzhi_demo::build(&a.db, 42, |_| {}).await.unwrap();
-    let sb = xiangzhi_demo::build(&b.db, 42, |_| {}).await.unwrap();
+    let sa = xiangzhi::demo(&a.db, 42, |_| {}).await.unwrap();
+    let sb = xiangzhi::demo(&b.db, 42, |_| {}).await.unwrap();
     assert_eq!(sa, sb);
     let lq = ListQuery {
         limit: Some(500),

@@ -4,8 +4,10 @@ use crate::api::{seed_tree, Client};
 use crate::helpers::{Backend, TestDb};
 use crate::on_both;
 use std::path::{Path, PathBuf};
-use xiangzhi_exchange::{export, import, ExchangeError, Layout, Quiet};
+use xiangzhi_registry::prelude::*;
+use xiangzhi_registry::{export, import, Layout};
 use xiangzhi_storage::Scope;
+use xiangzhi_tabular::{ExchangeError, Quiet};
 
 fn tmp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("xiangzhi_x_{}_{}", std::process::id(), name));
@@ -99,7 +101,7 @@ async fn one_bad_row_writes_nothing(t: &TestDb) {
         .map(|l| l.split(',').map(str::to_string).collect())
         .collect();
     let xlsx = dir.join("households.xlsx");
-    xiangzhi_exchange::table::write(&xlsx, &rows[0], &rows[1..]).unwrap();
+    xiangzhi_tabular::table::write(&xlsx, &rows[0], &rows[1..]).unwrap();
     match import(
         &t.db,
         &Scope::everything(),
@@ -255,7 +257,7 @@ const LAYOUTS: [(Layout, &str); 6] = [
 /// The whole demo county exported, imported into an empty database and exported again gives the
 /// same files: the registries are identical.
 async fn export_reimports_identically(t: &TestDb) {
-    xiangzhi_demo::build(&t.db, 3, |_| {}).await.unwrap();
+    xiangzhi::demo(&t.db, 3, |_| {}).await.unwrap();
     let fresh = TestDb::new(if t.db.backend_name() == "sqlite" {
         Backend::Sqlite
     } else {

@@ -10,6 +10,7 @@ use xiangzhi_cases::prelude::*;
 use xiangzhi_cases::rules::CaseState;
 use xiangzhi_cases::store::HistoryRow;
 use xiangzhi_domain::DivisionCode;
+use xiangzhi_registry::prelude::*;
 use xiangzhi_storage::{Db, ListQuery, Scope};
 
 const DAY: i64 = 24 * 3_600_000;

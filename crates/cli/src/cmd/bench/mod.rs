@@ -5,6 +5,7 @@ mod plan;
 
 use crate::cmd::demo::build_demo;
 use std::path::PathBuf;
+use xiangzhi_registry::prelude::*;
 use xiangzhi_storage::{Db, Scope};
 
 #[derive(clap::Subcommand)]
@@ -105,7 +106,7 @@ async fn bench_db(
         let db = Db::connect(url).await?;
         if db.count_for_tests("SELECT COUNT(*) FROM residents").await? == 0 {
             let started = std::time::Instant::now();
-            xiangzhi_demo::build(&db, 1, |_| {}).await?;
+            xiangzhi::demo(&db, 1, |_| {}).await?;
             eprintln!(
                 "demo county built on PostgreSQL in {:.1}s",
                 started.elapsed().as_secs_f64()

@@ -6,12 +6,12 @@
 //! (Just over 800 lines for now: the records, inputs and checks of every registry area live here
 //! until each feature crate of the rebuild takes its own.)
 
-use crate::error::FieldError;
-use crate::StoreError;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xiangzhi_domain::*;
+use xiangzhi_storage::FieldError;
+use xiangzhi_storage::StoreError;
 
 /// 区划: a county, township, village/community or villager group.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
@@ -67,7 +67,7 @@ pub struct Staff {
     pub role: StaffRole,
     pub grid_id: i64,
     pub division_code: String,
-    #[sqlx(try_from = "crate::crypto::SealedPhoneOpt")]
+    #[sqlx(try_from = "xiangzhi_storage::crypto::SealedPhoneOpt")]
     pub phone: Option<String>,
     /// 所在单位 (for dedicated grid workers: police station, school, clinic, company).
     pub unit: Option<String>,
@@ -103,12 +103,12 @@ pub struct Resident {
     pub division_code: String,
     pub name: String,
     /// Stored sealed (SM4-GCM); opened as the row is read.
-    #[sqlx(try_from = "crate::crypto::SealedIdNumber")]
+    #[sqlx(try_from = "xiangzhi_storage::crypto::SealedIdNumber")]
     pub id_number: String,
     #[sqlx(try_from = "String")]
     pub gender: Gender,
     pub birth_date: NaiveDate,
-    #[sqlx(try_from = "crate::crypto::SealedPhoneOpt")]
+    #[sqlx(try_from = "xiangzhi_storage::crypto::SealedPhoneOpt")]
     pub phone: Option<String>,
     #[sqlx(try_from = "String")]
     pub relation: Relation,
@@ -206,78 +206,6 @@ pub struct ContactDuty {
 // ---------------------------------------------------------------------------------------------
 // Inputs
 
-/// Collects field errors while parsing an input.
-#[derive(Default)]
-pub struct Checker(pub Vec<FieldError>);
-
-impl Checker {
-    pub fn parse<T>(&mut self, field: &str, r: Result<T, Invalid>) -> Option<T> {
-        match r {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.0.push(FieldError::new(field, e));
-                None
-            }
-        }
-    }
-    pub fn text(&mut self, field: &str, v: &str, max_chars: usize) -> Option<String> {
-        let t = v.trim();
-        let n = t.chars().count();
-        if n == 0 {
-            self.0.push(FieldError::new(
-                field,
-                Invalid::new("不能为空", "must not be empty"),
-            ));
-            None
-        } else if n > max_chars {
-            self.0.push(FieldError::new(
-                field,
-                Invalid::new(
-                    format!("不能超过{max_chars}个字符"),
-                    format!("must be at most {max_chars} characters"),
-                ),
-            ));
-            None
-        } else {
-            Some(t.to_string())
-        }
-    }
-    pub fn opt_text(
-        &mut self,
-        field: &str,
-        v: &Option<String>,
-        max: usize,
-    ) -> Option<Option<String>> {
-        match v.as_deref().map(str::trim) {
-            None | Some("") => Some(None),
-            Some(t) => self.text(field, t, max).map(Some),
-        }
-    }
-    pub fn opt_phone(&mut self, field: &str, v: &Option<String>) -> Option<Option<Phone>> {
-        match v.as_deref().map(str::trim) {
-            None | Some("") => Some(None),
-            Some(t) => self.parse(field, Phone::parse(t)).map(Some),
-        }
-    }
-    pub fn date(&mut self, field: &str, v: &str) -> Option<NaiveDate> {
-        self.parse(
-            field,
-            NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
-                Invalid::new(
-                    format!("日期“{}”无效，应为 YYYY-MM-DD", v.trim()),
-                    format!("date '{}' is not valid; expected YYYY-MM-DD", v.trim()),
-                )
-            }),
-        )
-    }
-    pub fn finish<T>(self, v: Option<T>) -> Result<T, StoreError> {
-        match v {
-            Some(v) if self.0.is_empty() => Ok(v),
-            _ => Err(StoreError::Invalid(self.0)),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct DivisionInput {
     /// 12-digit official code, or 15 digits for a villager group.
@@ -324,7 +252,7 @@ impl DivisionInput {
             (Some(code), Some(name)) => Some(ValidDivision { code, name, parent }),
             _ => None,
         };
-        c.finish(v)
+        Ok(c.finish(v)?)
     }
 }
 
@@ -401,7 +329,7 @@ impl GridInput {
             }),
             _ => None,
         };
-        c.finish(v)
+        Ok(c.finish(v)?)
     }
 }
 
@@ -456,7 +384,7 @@ impl StaffInput {
             }),
             _ => None,
         };
-        c.finish(v)
+        Ok(c.finish(v)?)
     }
 }
 
@@ -491,7 +419,7 @@ impl HouseholdInput {
             }),
             _ => None,
         };
-        c.finish(v)
+        Ok(c.finish(v)?)
     }
 }
 
@@ -546,7 +474,7 @@ impl ResidentInput {
             }
             _ => None,
         };
-        c.finish(v)
+        Ok(c.finish(v)?)
     }
 }
 
@@ -611,7 +539,7 @@ impl PartyOrgInput {
             }
             _ => None,
         };
-        c.finish(v)
+        Ok(c.finish(v)?)
     }
 }
 
@@ -661,7 +589,7 @@ impl PartyMemberInput {
             }),
             _ => None,
         };
-        c.finish(v)
+        Ok(c.finish(v)?)
     }
 }
 
@@ -767,7 +695,7 @@ impl ContactDutyInput {
             }
             _ => None,
         };
-        c.finish(v)
+        Ok(c.finish(v)?)
     }
 }
 

@@ -1,7 +1,6 @@
 //! 包联: contact duties (who answers for which village or household), and the coverage report.
 
 use super::*;
-use crate::list::get_by_id_method;
 
 // ---------------------------------------------------------------------------------------------
 // Contact duties (包联) and the coverage report
@@ -55,16 +54,22 @@ pub(crate) async fn duty_target(
     }
 }
 
-impl Db {
-    get_by_id_method!(
-        get_contact_duty,
-        ContactDuty,
-        DUTY_COLS,
-        &crate::tables::CONTACT_DUTIES,
-        "contact_duties t"
-    );
+/// This part's queries, as methods of the store.
+#[easy_ext::ext(DutyStore)]
+pub impl Db {
+    async fn get_contact_duty(&self, scope: &Scope, id: i64) -> Result<ContactDuty> {
+        xiangzhi_storage::list::get_by_id(
+            self,
+            scope,
+            DUTY_COLS,
+            &crate::tables::CONTACT_DUTIES,
+            "contact_duties t",
+            id,
+        )
+        .await
+    }
 
-    pub async fn create_contact_duty(
+    async fn create_contact_duty(
         &self,
         scope: &Scope,
         input: &ContactDutyInput,
@@ -100,7 +105,7 @@ impl Db {
         Ok(d)
     }
 
-    pub async fn update_contact_duty(
+    async fn update_contact_duty(
         &self,
         scope: &Scope,
         id: i64,
@@ -139,14 +144,14 @@ impl Db {
         self.get_contact_duty(scope, id).await
     }
 
-    pub async fn delete_contact_duty(&self, scope: &Scope, id: i64) -> Result<()> {
+    async fn delete_contact_duty(&self, scope: &Scope, id: i64) -> Result<()> {
         let d = self.get_contact_duty(scope, id).await?;
         let mut tx = self.begin().await?;
         tx.delete_by_id("contact_duties", d.county_id, id).await?;
         tx.commit().await
     }
 
-    pub async fn list_contact_duties(
+    async fn list_contact_duties(
         &self,
         scope: &Scope,
         lq: &ListQuery,
@@ -168,7 +173,7 @@ impl Db {
 
     /// 包联覆盖: villages with no county-level leader, households with no party-member contact,
     /// micro-grids with no micro-grid worker, all inside the scope.
-    pub async fn coverage_report(&self, scope: &Scope) -> Result<CoverageReport> {
+    async fn coverage_report(&self, scope: &Scope) -> Result<CoverageReport> {
         let mut q = Q::new(&format!(
             "SELECT {DIVISION_COLS} FROM divisions t WHERE t.level = 'village' AND NOT EXISTS (\
              SELECT 1 FROM contact_duties d WHERE d.county_id = t.county_id AND d.division_code = t.code \
@@ -196,7 +201,7 @@ impl Db {
         q.push(" ORDER BY t.county_id, t.id");
         let micro_grids_without_worker: Vec<Grid> = self.all(&q).await?;
 
-        let count = |sql: &str, table: &crate::tables::Table, col: &str| {
+        let count = |sql: &str, table: &xiangzhi_storage::tables::Table, col: &str| {
             let mut q = Q::new(sql);
             scope.filter(&mut q, table, "t", col);
             q

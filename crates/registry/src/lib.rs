@@ -1,26 +1,35 @@
-//! The console: server-rendered pages (askama templates, htmx for partial updates, no JavaScript
-//! build step, assets embedded in the binary), Simplified Chinese first with an English switch,
-//! laid out for a phone first and widened for a command-centre screen.
-//!
-//! It signs in through the API's `sign_in`, is authenticated by the API's middleware (the same
-//! session cookie), and reads only through storage calls that take the account's `Scope`, so the
-//! console cannot show more than the API would. Personal data is masked through the API's
-//! `Personal`/`show`, which also audits every full view.
+//! The registry (DOMAIN.md §1-2): divisions from the county down to villager groups, the
+//! five-level grid, grid staff, households and residents with their moves, and, until the party
+//! area has a crate of its own, party organisations, members, member contacts and contact duties
+//! (包联). Its pages (tree, search, households, residents, party, coverage), its import and export
+//! layouts, and the demo county's registry, which every other feature's demo builds on.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+// The store's extension traits are used on the concrete `Db` only, where the futures' `Send` is
+// known; no generic caller needs a bound on them.
+#![allow(async_fn_in_trait)]
 
+pub mod api;
+pub mod demo;
+pub mod layouts;
+pub mod model;
 mod pages;
+pub mod store;
+pub mod tables;
+
+pub use api::{show, Personal};
+pub use layouts::{export, import, Layout};
+pub use model::*;
+pub use pages::own_and_below;
 
 use axum::routing::{get, post};
 use axum::Router;
-use xiangzhi_api::AppState;
 use xiangzhi_domain::Right;
-pub use xiangzhi_web::console::*;
-use xiangzhi_web::{MenuEntry, Tag};
+use xiangzhi_web::feature::{no_doc, no_pages};
+use xiangzhi_web::{AppState, Feature, MenuEntry, Tag};
 
-/// The areas not yet in crates of their own (registry, party), as one feature while
-/// they move.
-pub const FEATURE: xiangzhi_web::Feature = xiangzhi_web::Feature {
-    name: "registry-party",
+/// This feature, as the binary composes it.
+pub const FEATURE: Feature = Feature {
+    name: "registry",
     zh: "区划网格、党组织",
     en: "Registry, party",
     tags: &[
@@ -33,10 +42,10 @@ pub const FEATURE: xiangzhi_web::Feature = xiangzhi_web::Feature {
             description: "党组织与包联 — party organisation and contact duties",
         },
     ],
-    api: xiangzhi_api::routes,
-    doc: xiangzhi_web::feature::no_doc,
+    api: api::routes,
+    doc: no_doc,
     pages: routes,
-    public: xiangzhi_web::feature::no_pages,
+    public: no_pages,
     menu: &[
         MenuEntry {
             href: "/tree",
@@ -69,7 +78,8 @@ pub const FEATURE: xiangzhi_web::Feature = xiangzhi_web::Feature {
         Right::WriteStructure,
         Right::Unmask,
     ],
-    tables: &[],
+    tables: tables::TABLES,
+    demo: None,
 };
 
 fn routes() -> Router<AppState> {
@@ -83,4 +93,12 @@ fn routes() -> Router<AppState> {
         .route("/party", get(pages::party))
         .route("/party/{id}", get(pages::party_org))
         .route("/coverage", get(pages::coverage))
+}
+
+/// Everything a caller needs to use the feature's store: the extension traits of `Db` and `Tx`.
+pub mod prelude {
+    pub use crate::store::bulk::{BulkExport, BulkTx};
+    pub use crate::store::{
+        DivisionStore, DutyStore, GridStore, PartyStore, PeopleStore, StaffStore,
+    };
 }

@@ -107,8 +107,9 @@ pub async fn insert_grid(tx: &mut Tx, scope: &Scope, v: &ValidGrid) -> Result<Gr
                     ),
                 ));
             }
-            let pd = DivisionCode::parse(&parent.division_code)
-                .map_err(|e| StoreError::Invalid(vec![crate::FieldError::new("parent_id", e)]))?;
+            let pd = DivisionCode::parse(&parent.division_code).map_err(|e| {
+                StoreError::Invalid(vec![xiangzhi_storage::FieldError::new("parent_id", e)])
+            })?;
             if !v.division.is_within(&pd) {
                 return Err(StoreError::invalid(
                     "division_code",
@@ -143,8 +144,10 @@ pub async fn insert_grid(tx: &mut Tx, scope: &Scope, v: &ValidGrid) -> Result<Gr
     tx.one(&q).await
 }
 
-impl Db {
-    pub async fn create_grid(&self, scope: &Scope, input: &GridInput) -> Result<Grid> {
+/// This part's queries, as methods of the store.
+#[easy_ext::ext(GridStore)]
+pub impl Db {
+    async fn create_grid(&self, scope: &Scope, input: &GridInput) -> Result<Grid> {
         let v = input.validate()?;
         let mut tx = self.begin().await?;
         let g = insert_grid(&mut tx, scope, &v).await?;
@@ -152,11 +155,11 @@ impl Db {
         Ok(g)
     }
 
-    pub async fn get_grid(&self, scope: &Scope, id: i64) -> Result<Grid> {
+    async fn get_grid(&self, scope: &Scope, id: i64) -> Result<Grid> {
         Ok(get_grid_row(self, scope, scope.county_id(), id).await?.0)
     }
 
-    pub async fn rename_grid(&self, scope: &Scope, id: i64, input: &GridRename) -> Result<Grid> {
+    async fn rename_grid(&self, scope: &Scope, id: i64, input: &GridRename) -> Result<Grid> {
         let mut c = Checker::default();
         let name = c.text("name", &input.name, 100);
         let name = c.finish(name)?;
@@ -181,14 +184,14 @@ impl Db {
         self.get_grid(scope, id).await
     }
 
-    pub async fn delete_grid(&self, scope: &Scope, id: i64) -> Result<()> {
+    async fn delete_grid(&self, scope: &Scope, id: i64) -> Result<()> {
         let g = self.get_grid(scope, id).await?;
         let mut tx = self.begin().await?;
         tx.delete_by_id("grids", g.county_id, g.id).await?;
         tx.commit().await
     }
 
-    pub async fn list_grids(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Grid>> {
+    async fn list_grids(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Grid>> {
         let scope = division_filter(scope, lq)?;
         let mut q = Q::new(&format!("SELECT {GRID_COLS} FROM grids t WHERE 1=1"));
         scope.filter(&mut q, &crate::tables::GRIDS, "t", "division_code");
@@ -207,7 +210,7 @@ impl Db {
             grid_subtree_filter(self, &scope, &mut q, "t.id", g).await?;
         }
         if let Some(text) = q_text(lq) {
-            crate::sql::push_contains(&mut q, "t.name", &text);
+            xiangzhi_storage::sql::push_contains(&mut q, "t.name", &text);
         }
         page(self, q, Order::Id, lq).await
     }

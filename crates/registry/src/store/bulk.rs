@@ -1,10 +1,10 @@
 //! Support for whole-file imports and exports: reference look-ups for one county and full, ordered
 //! extracts of each layout, all limited by the caller's scope.
 
-use crate::sql::Q;
-use crate::{Db, Result, Scope, Tx};
 use chrono::NaiveDate;
 use std::collections::HashMap;
+use xiangzhi_storage::sql::Q;
+use xiangzhi_storage::{Db, Result, Scope, Tx};
 
 /// A grid as imports need it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -164,22 +164,11 @@ pub mod tables {
     };
 }
 
-impl Tx {
-    /// `bulk_insert` into one of the known tables.
-    pub async fn insert_rows(
-        &mut self,
-        t: &tables::Columns,
-        rows: Vec<Vec<crate::Value>>,
-    ) -> Result<()> {
-        self.bulk_insert(t.table, t.columns, rows).await
-    }
-}
-
 fn scoped(
     sql: &str,
     county_id: i64,
     scope: &Scope,
-    table: &crate::tables::Table,
+    table: &xiangzhi_storage::tables::Table,
     column: &str,
 ) -> Q {
     let mut q = Q::with(sql, vec![county_id.into()]);
@@ -187,9 +176,20 @@ fn scoped(
     q
 }
 
-impl Tx {
+/// Bulk reads and writes inside an import's or the demo's transaction.
+#[easy_ext::ext(BulkTx)]
+pub impl Tx {
+    /// `bulk_insert` into one of the known tables.
+    async fn insert_rows(
+        &mut self,
+        t: &tables::Columns,
+        rows: Vec<Vec<xiangzhi_storage::Value>>,
+    ) -> Result<()> {
+        self.bulk_insert(t.table, t.columns, rows).await
+    }
+
     /// Division codes of the county inside the scope.
-    pub async fn division_codes(
+    async fn division_codes(
         &mut self,
         county_id: i64,
         scope: &Scope,
@@ -206,7 +206,7 @@ impl Tx {
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
-    pub async fn grid_refs(
+    async fn grid_refs(
         &mut self,
         county_id: i64,
         scope: &Scope,
@@ -223,7 +223,7 @@ impl Tx {
         Ok(rows.into_iter().map(|g| (g.code.clone(), g)).collect())
     }
 
-    pub async fn org_refs(&mut self, county_id: i64) -> Result<HashMap<String, OrgRef>> {
+    async fn org_refs(&mut self, county_id: i64) -> Result<HashMap<String, OrgRef>> {
         // Parents may lie above the caller's scope (the township committee), so the whole county.
         let rows: Vec<OrgRef> = self
             .all(&Q::with(
@@ -235,7 +235,7 @@ impl Tx {
     }
 
     /// Household number → id, for the whole county (numbers are unique county-wide).
-    pub async fn household_numbers(
+    async fn household_numbers(
         &mut self,
         county_id: i64,
     ) -> Result<HashMap<String, (i64, String)>> {
@@ -248,9 +248,9 @@ impl Tx {
         Ok(rows.into_iter().map(|(n, id, d)| (n, (id, d))).collect())
     }
 
-    /// Keyed ID-number index ([`crate::crypto::index`]) → (resident id, name, division), for the
+    /// Keyed ID-number index ([`xiangzhi_storage::crypto::index`]) → (resident id, name, division), for the
     /// whole county.
-    pub async fn resident_ids(
+    async fn resident_ids(
         &mut self,
         county_id: i64,
     ) -> Result<HashMap<String, (i64, String, String)>> {
@@ -267,10 +267,7 @@ impl Tx {
     }
 
     /// Residents who are already party members.
-    pub async fn member_residents(
-        &mut self,
-        county_id: i64,
-    ) -> Result<std::collections::HashSet<i64>> {
+    async fn member_residents(&mut self, county_id: i64) -> Result<std::collections::HashSet<i64>> {
         let rows: Vec<(i64,)> = self
             .all(&Q::with(
                 "SELECT t.resident_id FROM party_members t WHERE t.county_id = ?",
@@ -281,7 +278,7 @@ impl Tx {
     }
 
     /// Which of `codes` exist as divisions (any county).
-    pub async fn existing_divisions(
+    async fn existing_divisions(
         &mut self,
         codes: &[String],
     ) -> Result<std::collections::HashSet<String>> {
@@ -301,7 +298,7 @@ impl Tx {
     }
 
     /// Upserts a division: returns true when a row was written (inserted or renamed).
-    pub async fn upsert_divisions(
+    async fn upsert_divisions(
         &mut self,
         rows: &[(i64, String, String, String, Option<String>)],
         now: i64,
@@ -335,7 +332,7 @@ impl Tx {
         Ok(written)
     }
 
-    pub async fn upsert_regions(
+    async fn upsert_regions(
         &mut self,
         rows: &[(String, String, String, Option<String>)],
     ) -> Result<u64> {
@@ -364,15 +361,17 @@ impl Tx {
 }
 
 /// Full extracts for exports, in a stable order.
-impl Db {
-    pub async fn export_regions(&self) -> Result<Vec<(String, String, String, Option<String>)>> {
+/// Whole-table reads for exports.
+#[easy_ext::ext(BulkExport)]
+pub impl Db {
+    async fn export_regions(&self) -> Result<Vec<(String, String, String, Option<String>)>> {
         self.all(&Q::new(
             "SELECT code, name, level, parent_code FROM regions ORDER BY code",
         ))
         .await
     }
 
-    pub async fn export_divisions(
+    async fn export_divisions(
         &self,
         scope: &Scope,
     ) -> Result<Vec<(String, String, String, Option<String>)>> {
@@ -384,7 +383,7 @@ impl Db {
     }
 
     /// code, name, level, division, parent code.
-    pub async fn export_grids(
+    async fn export_grids(
         &self,
         scope: &Scope,
     ) -> Result<Vec<(String, String, String, String, Option<String>)>> {
@@ -398,7 +397,7 @@ impl Db {
     }
 
     /// name, role, grid code, phone, unit.
-    pub async fn export_staff(&self, scope: &Scope) -> Result<Vec<StaffExport>> {
+    async fn export_staff(&self, scope: &Scope) -> Result<Vec<StaffExport>> {
         let mut q = Q::new(
             "SELECT t.name, t.role, g.code, t.phone, t.unit FROM grid_staff t \
              JOIN grids g ON g.county_id = t.county_id AND g.id = t.grid_id WHERE 1=1",
@@ -406,7 +405,7 @@ impl Db {
         scope.filter(&mut q, &crate::tables::GRID_STAFF, "t", "division_code");
         q.push(" ORDER BY t.county_id, t.id");
         let rows: Vec<StaffExport> = self.all(&q).await?;
-        let ring = crate::crypto::keyring()?;
+        let ring = xiangzhi_storage::crypto::keyring()?;
         rows.into_iter()
             .map(|(n, r, g, p, u)| Ok((n, r, g, p.map(|p| ring.open("phone", &p)).transpose()?, u)))
             .collect()
@@ -414,7 +413,7 @@ impl Db {
 
     /// One row per resident: household number, micro-grid code, address, name, ID number, phone,
     /// relation, tag bits.
-    pub async fn export_households(&self, scope: &Scope) -> Result<Vec<HouseholdExport>> {
+    async fn export_households(&self, scope: &Scope) -> Result<Vec<HouseholdExport>> {
         let mut q = Q::new(
             "SELECT h.number, g.code AS grid_code, h.address, t.name, t.id_number, t.phone, t.relation, t.tags FROM residents t \
              JOIN households h ON h.county_id = t.county_id AND h.id = t.household_id \
@@ -426,7 +425,7 @@ impl Db {
     }
 
     /// code, name, kind, division, parent code, standing.
-    pub async fn export_party_orgs(
+    async fn export_party_orgs(
         &self,
         scope: &Scope,
     ) -> Result<Vec<(String, String, String, String, Option<String>, String)>> {
@@ -440,7 +439,7 @@ impl Db {
     }
 
     /// ID number, name, org code, status, role, joined on, contact household numbers (`;`-joined).
-    pub async fn export_party_members(&self, scope: &Scope) -> Result<Vec<MemberExport>> {
+    async fn export_party_members(&self, scope: &Scope) -> Result<Vec<MemberExport>> {
         let mut q = Q::new(
             "SELECT t.county_id, t.id, r.id_number, r.name, o.code AS org_code, t.status, t.role, t.joined_on FROM party_members t \
              JOIN residents r ON r.county_id = t.county_id AND r.id = t.resident_id \
@@ -479,7 +478,7 @@ impl Db {
     }
 
     /// The counties present inside the scope.
-    pub async fn counties(&self, scope: &Scope) -> Result<Vec<(i64, String)>> {
+    async fn counties(&self, scope: &Scope) -> Result<Vec<(i64, String)>> {
         let mut q = Q::new("SELECT t.county_id, t.name FROM divisions t WHERE t.level = 'county'");
         scope.filter(&mut q, &crate::tables::DIVISIONS, "t", "code");
         q.push(" ORDER BY t.county_id");
@@ -496,9 +495,9 @@ pub struct HouseholdExport {
     pub grid_code: String,
     pub address: String,
     pub name: String,
-    #[sqlx(try_from = "crate::crypto::SealedIdNumber")]
+    #[sqlx(try_from = "xiangzhi_storage::crypto::SealedIdNumber")]
     pub id_number: String,
-    #[sqlx(try_from = "crate::crypto::SealedPhoneOpt")]
+    #[sqlx(try_from = "xiangzhi_storage::crypto::SealedPhoneOpt")]
     pub phone: Option<String>,
     pub relation: String,
     pub tags: i64,
@@ -508,7 +507,7 @@ pub struct HouseholdExport {
 struct MemberRow {
     county_id: i64,
     id: i64,
-    #[sqlx(try_from = "crate::crypto::SealedIdNumber")]
+    #[sqlx(try_from = "xiangzhi_storage::crypto::SealedIdNumber")]
     id_number: String,
     name: String,
     org_code: String,

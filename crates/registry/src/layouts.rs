@@ -1,11 +1,13 @@
 //! The file layouts, and the import and export of each.
 
+use crate::model::*;
+use crate::prelude::*;
+use crate::store::bulk::{tables, GridRef, OrgRef};
+use crate::store::next_ids;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use xiangzhi_domain::*;
-use xiangzhi_storage::bulk::{tables, GridRef, OrgRef};
-use xiangzhi_storage::registry::{self, next_ids};
 use xiangzhi_storage::*;
 use xiangzhi_tabular::columns::{
     blank_row, col, header as header_of, Col, Errors, Mapped, SHOWN_ERRORS,
@@ -1052,7 +1054,7 @@ async fn import_households(
         let base = c * 20_000;
         let mut rows = Vec::with_capacity(chunk.len());
         for (k, (hi, v, id_index)) in chunk.iter().enumerate() {
-            rows.push(registry::resident_row(
+            rows.push(crate::store::resident_row(
                 county_id,
                 r_first + (base + k) as i64,
                 h_first + *hi as i64,

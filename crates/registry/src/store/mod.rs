@@ -2,14 +2,37 @@
 //! organisations and members, member contacts and contact duties. Every function takes a `Scope`
 //! and applies it; a row outside the scope is `NotFound`, exactly like a missing one.
 
-use crate::crypto;
 use crate::model::*;
-use crate::scope::prefix_upper;
-use crate::sql::{Arg, Q};
-use crate::{now_ms, Db, Result, Scope, StoreError, Tx};
 use xiangzhi_domain::*;
+use xiangzhi_storage::crypto;
+use xiangzhi_storage::scope::prefix_upper;
+use xiangzhi_storage::sql::{Arg, Q};
+use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError, Tx};
 
-pub use crate::list::*;
+pub use xiangzhi_storage::list::*;
+
+xiangzhi_storage::keyed_by_id!(Grid, Staff, PartyOrg, PartyMember, ContactDuty);
+impl Keyed for Household {
+    fn key(&self, order: &Order) -> String {
+        match order {
+            Order::Number => format!("{}|{}|{}", self.county_id, self.number, self.id),
+            _ => format!("{}|{}|{}", self.county_id, self.division_code, self.id),
+        }
+    }
+}
+impl Keyed for Resident {
+    fn key(&self, order: &Order) -> String {
+        match order {
+            Order::Name => format!("{}|{}|{}", self.county_id, self.name, self.id),
+            _ => format!("{}|{}|{}", self.county_id, self.division_code, self.id),
+        }
+    }
+}
+impl Keyed for Division {
+    fn key(&self, _: &Order) -> String {
+        self.code.clone()
+    }
+}
 
 /// Restricts `column` (a grid id) to the subtree of grid `grid_id`, which must be in scope.
 async fn grid_subtree_filter(
@@ -30,6 +53,7 @@ async fn grid_subtree_filter(
     Ok(())
 }
 
+pub mod bulk;
 mod divisions;
 mod duties;
 mod grids;
@@ -37,6 +61,7 @@ mod party;
 mod people;
 mod staff;
 pub use divisions::*;
+pub use duties::DutyStore;
 pub use grids::*;
 pub use party::*;
 pub use people::*;

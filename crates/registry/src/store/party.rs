@@ -1,7 +1,6 @@
 //! 党组织: party organisations, members and the households members keep in touch with.
 
 use super::*;
-use crate::list::get_by_id_method;
 
 // ---------------------------------------------------------------------------------------------
 // Party organisations, members and their contact households
@@ -153,23 +152,33 @@ pub async fn insert_party_member(
     Ok(id)
 }
 
-impl Db {
-    get_by_id_method!(
-        get_party_org,
-        PartyOrg,
-        ORG_COLS,
-        &crate::tables::PARTY_ORGS,
-        "party_orgs t"
-    );
-    get_by_id_method!(
-        get_party_member,
-        PartyMember,
-        MEMBER_COLS,
-        &crate::tables::PARTY_MEMBERS,
-        MEMBER_FROM
-    );
+/// This part's queries, as methods of the store.
+#[easy_ext::ext(PartyStore)]
+pub impl Db {
+    async fn get_party_org(&self, scope: &Scope, id: i64) -> Result<PartyOrg> {
+        xiangzhi_storage::list::get_by_id(
+            self,
+            scope,
+            ORG_COLS,
+            &crate::tables::PARTY_ORGS,
+            "party_orgs t",
+            id,
+        )
+        .await
+    }
+    async fn get_party_member(&self, scope: &Scope, id: i64) -> Result<PartyMember> {
+        xiangzhi_storage::list::get_by_id(
+            self,
+            scope,
+            MEMBER_COLS,
+            &crate::tables::PARTY_MEMBERS,
+            MEMBER_FROM,
+            id,
+        )
+        .await
+    }
 
-    pub async fn create_party_org(&self, scope: &Scope, input: &PartyOrgInput) -> Result<PartyOrg> {
+    async fn create_party_org(&self, scope: &Scope, input: &PartyOrgInput) -> Result<PartyOrg> {
         let v = input.validate()?;
         let mut tx = self.begin().await?;
         let o = insert_party_org(&mut tx, scope, &v).await?;
@@ -178,7 +187,7 @@ impl Db {
     }
 
     /// Renames or re-rates an organisation; kind, parent and division stay.
-    pub async fn update_party_org(
+    async fn update_party_org(
         &self,
         scope: &Scope,
         id: i64,
@@ -217,14 +226,14 @@ impl Db {
         self.get_party_org(scope, id).await
     }
 
-    pub async fn delete_party_org(&self, scope: &Scope, id: i64) -> Result<()> {
+    async fn delete_party_org(&self, scope: &Scope, id: i64) -> Result<()> {
         let o = self.get_party_org(scope, id).await?;
         let mut tx = self.begin().await?;
         tx.delete_by_id("party_orgs", o.county_id, id).await?;
         tx.commit().await
     }
 
-    pub async fn list_party_orgs(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<PartyOrg>> {
+    async fn list_party_orgs(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<PartyOrg>> {
         let scope = division_filter(scope, lq)?;
         let mut q = Q::new(&format!("SELECT {ORG_COLS} FROM party_orgs t WHERE 1=1"));
         scope.filter(&mut q, &crate::tables::PARTY_ORGS, "t", "division_code");
@@ -240,12 +249,12 @@ impl Db {
             q.push(&format!(" AND t.parent_id = {p}"));
         }
         if let Some(text) = q_text(lq) {
-            crate::sql::push_contains(&mut q, "t.name", &text);
+            xiangzhi_storage::sql::push_contains(&mut q, "t.name", &text);
         }
         page(self, q, Order::Id, lq).await
     }
 
-    pub async fn create_party_member(
+    async fn create_party_member(
         &self,
         scope: &Scope,
         input: &PartyMemberInput,
@@ -267,7 +276,7 @@ impl Db {
         self.get_party_member(scope, id).await
     }
 
-    pub async fn update_party_member(
+    async fn update_party_member(
         &self,
         scope: &Scope,
         id: i64,
@@ -308,7 +317,7 @@ impl Db {
         self.get_party_member(scope, id).await
     }
 
-    pub async fn delete_party_member(&self, scope: &Scope, id: i64) -> Result<()> {
+    async fn delete_party_member(&self, scope: &Scope, id: i64) -> Result<()> {
         let m = self.get_party_member(scope, id).await?;
         let mut tx = self.begin().await?;
         tx.exec(&Q::with(
@@ -320,11 +329,7 @@ impl Db {
         tx.commit().await
     }
 
-    pub async fn list_party_members(
-        &self,
-        scope: &Scope,
-        lq: &ListQuery,
-    ) -> Result<Page<PartyMember>> {
+    async fn list_party_members(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<PartyMember>> {
         let scope = division_filter(scope, lq)?;
         let mut q = Q::new(&format!(
             "SELECT {MEMBER_COLS} FROM {MEMBER_FROM} WHERE 1=1"
@@ -352,7 +357,7 @@ impl Db {
     }
 
     /// Adds a household to those a member keeps in touch with (idempotent).
-    pub async fn add_member_contact(
+    async fn add_member_contact(
         &self,
         scope: &Scope,
         member_id: i64,
@@ -378,7 +383,7 @@ impl Db {
         Ok(c)
     }
 
-    pub async fn remove_member_contact(
+    async fn remove_member_contact(
         &self,
         scope: &Scope,
         member_id: i64,
@@ -400,7 +405,7 @@ impl Db {
         }
     }
 
-    pub async fn member_contacts(&self, scope: &Scope, member_id: i64) -> Result<Vec<Household>> {
+    async fn member_contacts(&self, scope: &Scope, member_id: i64) -> Result<Vec<Household>> {
         let m = self.get_party_member(scope, member_id).await?;
         let mut q = Q::with(
             &format!(

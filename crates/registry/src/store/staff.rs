@@ -1,7 +1,6 @@
 //! 网格员: grid staff.
 
 use super::*;
-use crate::list::get_by_id_method;
 
 // ---------------------------------------------------------------------------------------------
 // Grid staff
@@ -68,16 +67,22 @@ pub async fn insert_staff(
     .await
 }
 
-impl Db {
-    get_by_id_method!(
-        get_staff,
-        Staff,
-        STAFF_COLS,
-        &crate::tables::GRID_STAFF,
-        "grid_staff t"
-    );
+/// This part's queries, as methods of the store.
+#[easy_ext::ext(StaffStore)]
+pub impl Db {
+    async fn get_staff(&self, scope: &Scope, id: i64) -> Result<Staff> {
+        xiangzhi_storage::list::get_by_id(
+            self,
+            scope,
+            STAFF_COLS,
+            &crate::tables::GRID_STAFF,
+            "grid_staff t",
+            id,
+        )
+        .await
+    }
 
-    pub async fn create_staff(&self, scope: &Scope, input: &StaffInput) -> Result<Staff> {
+    async fn create_staff(&self, scope: &Scope, input: &StaffInput) -> Result<Staff> {
         let v = input.validate()?;
         let county_id = county_for(self, scope, &crate::tables::GRIDS, v.grid_id)
             .await
@@ -93,7 +98,7 @@ impl Db {
         Ok(s)
     }
 
-    pub async fn update_staff(&self, scope: &Scope, id: i64, input: &StaffInput) -> Result<Staff> {
+    async fn update_staff(&self, scope: &Scope, id: i64, input: &StaffInput) -> Result<Staff> {
         let v = input.validate()?;
         let cur = self.get_staff(scope, id).await?;
         let version = expected_version(input.version, cur.version)?;
@@ -123,14 +128,14 @@ impl Db {
         self.get_staff(scope, id).await
     }
 
-    pub async fn delete_staff(&self, scope: &Scope, id: i64) -> Result<()> {
+    async fn delete_staff(&self, scope: &Scope, id: i64) -> Result<()> {
         let s = self.get_staff(scope, id).await?;
         let mut tx = self.begin().await?;
         tx.delete_by_id("grid_staff", s.county_id, id).await?;
         tx.commit().await
     }
 
-    pub async fn list_staff(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Staff>> {
+    async fn list_staff(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Staff>> {
         let scope = division_filter(scope, lq)?;
         let mut q = Q::new(&format!("SELECT {STAFF_COLS} FROM grid_staff t WHERE 1=1"));
         scope.filter(&mut q, &crate::tables::GRID_STAFF, "t", "division_code");

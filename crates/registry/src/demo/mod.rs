@@ -7,18 +7,19 @@
 
 mod names;
 
+use crate::store::bulk::{tables, BulkTx};
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashSet;
 use xiangzhi_domain::*;
-use xiangzhi_storage::bulk::tables;
-use xiangzhi_storage::registry::next_ids;
+use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::{crypto, Db, StoreError, Tx, Value};
+use xiangzhi_web::feature::DemoCounty;
 
 /// The official division table shipped with the binary.
-pub const XIANGNING_DIVISIONS: &str = include_str!("../data/xiangning-141029-divisions.csv");
+pub const XIANGNING_DIVISIONS: &str = include_str!("../../data/xiangning-141029-divisions.csv");
 
 /// The seed's figures the demo reproduces exactly.
 pub const VILLAGE_GRIDS: usize = 262;
@@ -174,12 +175,13 @@ struct Village {
     adults: Vec<(i64, NaiveDate, String)>,
 }
 
-/// Builds the demo county into `db` (which should be empty) in one transaction.
+/// Builds the demo county's registry and party records into `db` (which should be empty) in one
+/// transaction, and says what the other features' demo builders build on.
 pub async fn build(
     db: &Db,
     seed: u64,
     mut progress: impl FnMut(&str),
-) -> Result<Summary, StoreError> {
+) -> Result<(Summary, DemoCounty), StoreError> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or(NaiveDate::MIN);
     let county_code = "141029000000";
@@ -892,11 +894,15 @@ pub async fn build(
 
     // The county's case categories and the level that should settle each (小事不出村、大事不出乡).
     progress("事项类别 case categories");
-    xiangzhi_cases::demo::build(db, county).await?;
-    // Village profiles for the alliance planner (跨村联建).
-    progress("村情 village profiles");
-    xiangzhi_alliances::demo::build(db, &village_townships, seed, CREATED_AT).await?;
-    Ok(sum)
+    Ok((
+        sum,
+        DemoCounty {
+            county_id: county,
+            seed,
+            at: CREATED_AT,
+            villages: village_townships,
+        },
+    ))
 }
 
 fn gcode_group_name<'a>(groups: &'a [(String, String)], code: &str) -> &'a str {

@@ -1,15 +1,18 @@
 //! The console's pages. Every registry read goes through a storage call that takes the viewer's
 //! scope; every change and every full view of personal data is audited.
 
+use crate::api::show;
+use crate::model::*;
+use crate::prelude::*;
 use askama::Template;
 use axum::extract::{Form, Path, Query};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use xiangzhi_api::{show, AppState, Reveal};
 use xiangzhi_domain::Right;
 use xiangzhi_storage::*;
 use xiangzhi_web::console::{encode, html, store, Chrome, PageError, St, Viewer, L, P};
+use xiangzhi_web::{AppState, Reveal};
 
 // ------------------------------------------------------------------------------------------
 // The division and grid tree
@@ -396,4 +399,32 @@ pub async fn coverage(axum::extract::State(s): St, v: Viewer) -> P {
         c: v.chrome(v.l.t("包联覆盖", "Contact-duty coverage")),
         r,
     })
+}
+
+/// The viewer's own division and those just below it that `keep` accepts, as (code, name) for an
+/// area choice (the ones below indented).
+pub async fn own_and_below(
+    s: &xiangzhi_web::AppState,
+    v: &Viewer,
+    keep: impl Fn(&Division) -> bool,
+) -> Vec<(String, String)> {
+    let scope = v.scope();
+    let mut out = Vec::new();
+    if let Ok(d) = s.db.get_division(&scope, &v.user.division_code).await {
+        out.push((d.code, d.name));
+    }
+    let below = ListQuery {
+        parent: Some(v.user.division_code.clone()),
+        limit: Some(500),
+        ..Default::default()
+    };
+    if let Ok(p) = s.db.list_divisions(&scope, &below).await {
+        out.extend(
+            p.items
+                .into_iter()
+                .filter(|d| keep(d))
+                .map(|d| (d.code, format!("　{}", d.name))),
+        );
+    }
+    out
 }

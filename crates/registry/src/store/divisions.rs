@@ -8,8 +8,10 @@ use super::*;
 pub(crate) const DIVISION_COLS: &str =
     "t.county_id, t.code, t.name, t.level, t.parent_code, t.created_at, t.updated_at, t.version";
 
-impl Db {
-    pub async fn create_division(&self, scope: &Scope, input: &DivisionInput) -> Result<Division> {
+/// This part's queries, as methods of the store.
+#[easy_ext::ext(DivisionStore)]
+pub impl Db {
+    async fn create_division(&self, scope: &Scope, input: &DivisionInput) -> Result<Division> {
         let v = input.validate()?;
         let mut tx = self.begin().await?;
         let d = insert_division(&mut tx, scope, &v).await?;
@@ -17,7 +19,7 @@ impl Db {
         Ok(d)
     }
 
-    pub async fn get_division(&self, scope: &Scope, code: &str) -> Result<Division> {
+    async fn get_division(&self, scope: &Scope, code: &str) -> Result<Division> {
         let mut q = Q::new(&format!(
             "SELECT {DIVISION_COLS} FROM divisions t WHERE 1=1"
         ));
@@ -27,7 +29,7 @@ impl Db {
         self.one(&q).await
     }
 
-    pub async fn rename_division(
+    async fn rename_division(
         &self,
         scope: &Scope,
         code: &str,
@@ -57,7 +59,7 @@ impl Db {
         self.get_division(scope, code).await
     }
 
-    pub async fn delete_division(&self, scope: &Scope, code: &str) -> Result<()> {
+    async fn delete_division(&self, scope: &Scope, code: &str) -> Result<()> {
         let d = self.get_division(scope, code).await?;
         let mut tx = self.begin().await?;
         tx.exec(&Q::with(
@@ -68,7 +70,7 @@ impl Db {
         tx.commit().await
     }
 
-    pub async fn list_divisions(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Division>> {
+    async fn list_divisions(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Division>> {
         let scope = division_filter(scope, lq)?;
         let mut q = Q::new(&format!(
             "SELECT {DIVISION_COLS} FROM divisions t WHERE 1=1"
@@ -83,13 +85,13 @@ impl Db {
             q.push(&format!(" AND t.parent_code = {p}"));
         }
         if let Some(text) = q_text(lq) {
-            crate::sql::push_contains(&mut q, "t.name", &text);
+            xiangzhi_storage::sql::push_contains(&mut q, "t.name", &text);
         }
         page(self, q, Order::Code, lq).await
     }
 
     /// Provinces and prefectures (reference data shared by all counties).
-    pub async fn list_regions(&self) -> Result<Vec<Region>> {
+    async fn list_regions(&self) -> Result<Vec<Region>> {
         self.all(&Q::new(
             "SELECT code, name, level, parent_code FROM regions ORDER BY code",
         ))

@@ -1,9 +1,8 @@
 //! Registry endpoints: divisions, grids, staff, households, residents, party organisations and
 //! members, contact duties, and the coverage report.
 
-use crate::error::{ApiError, Problem};
-use crate::rights::{Authorized, ReadRegistry, WriteRegistry, WriteStructure};
-use crate::{AppState, Caller, Json, Path, Query, Reveal};
+use crate::model::*;
+use crate::prelude::*;
 use axum::extract::State;
 use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
@@ -11,6 +10,9 @@ use utoipa_axum::routes;
 use xiangzhi_domain::id_number::mask;
 use xiangzhi_storage::audit::AuditEntry;
 use xiangzhi_storage::*;
+use xiangzhi_web::error::{ApiError, Problem};
+use xiangzhi_web::rights::{Authorized, ReadRegistry, WriteRegistry, WriteStructure};
+use xiangzhi_web::{AppState, Caller, Json, Path, Query, Reveal};
 
 type R<T> = Result<T, ApiError>;
 

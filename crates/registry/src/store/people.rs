@@ -1,7 +1,6 @@
 //! 户籍: households and their residents (ID numbers and phones sealed), and moves between households.
 
 use super::*;
-use crate::list::get_by_id_method;
 
 // ---------------------------------------------------------------------------------------------
 // Households and residents
@@ -150,27 +149,33 @@ pub fn resident_row(
     ]
 }
 
-impl Db {
-    get_by_id_method!(
-        get_household,
-        Household,
-        HOUSEHOLD_COLS,
-        &crate::tables::HOUSEHOLDS,
-        "households t"
-    );
-    get_by_id_method!(
-        get_resident,
-        Resident,
-        RESIDENT_COLS,
-        &crate::tables::RESIDENTS,
-        "residents t"
-    );
+/// This part's queries, as methods of the store.
+#[easy_ext::ext(PeopleStore)]
+pub impl Db {
+    async fn get_household(&self, scope: &Scope, id: i64) -> Result<Household> {
+        xiangzhi_storage::list::get_by_id(
+            self,
+            scope,
+            HOUSEHOLD_COLS,
+            &crate::tables::HOUSEHOLDS,
+            "households t",
+            id,
+        )
+        .await
+    }
+    async fn get_resident(&self, scope: &Scope, id: i64) -> Result<Resident> {
+        xiangzhi_storage::list::get_by_id(
+            self,
+            scope,
+            RESIDENT_COLS,
+            &crate::tables::RESIDENTS,
+            "residents t",
+            id,
+        )
+        .await
+    }
 
-    pub async fn create_household(
-        &self,
-        scope: &Scope,
-        input: &HouseholdInput,
-    ) -> Result<Household> {
+    async fn create_household(&self, scope: &Scope, input: &HouseholdInput) -> Result<Household> {
         let v = input.validate()?;
         let county_id = county_for(self, scope, &crate::tables::GRIDS, v.micro_grid_id)
             .await
@@ -188,7 +193,7 @@ impl Db {
         Ok(h)
     }
 
-    pub async fn update_household(
+    async fn update_household(
         &self,
         scope: &Scope,
         id: i64,
@@ -231,7 +236,7 @@ impl Db {
         self.get_household(scope, id).await
     }
 
-    pub async fn delete_household(&self, scope: &Scope, id: i64) -> Result<()> {
+    async fn delete_household(&self, scope: &Scope, id: i64) -> Result<()> {
         let h = self.get_household(scope, id).await?;
         let mut tx = self.begin().await?;
         tx.delete_by_id("households", h.county_id, id)
@@ -249,7 +254,7 @@ impl Db {
         tx.commit().await
     }
 
-    pub async fn list_households(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Household>> {
+    async fn list_households(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Household>> {
         let scope = division_filter(scope, lq)?;
         let mut q = Q::new(&format!(
             "SELECT {HOUSEHOLD_COLS} FROM households t WHERE 1=1"
@@ -267,13 +272,13 @@ impl Db {
                 starts_with(&mut q, "t.number", &text);
                 order = Order::Number;
             } else {
-                crate::sql::push_contains(&mut q, "t.address", &text);
+                xiangzhi_storage::sql::push_contains(&mut q, "t.address", &text);
             }
         }
         page(self, q, order, lq).await
     }
 
-    pub async fn household_residents(&self, scope: &Scope, id: i64) -> Result<Vec<Resident>> {
+    async fn household_residents(&self, scope: &Scope, id: i64) -> Result<Vec<Resident>> {
         let h = self.get_household(scope, id).await?;
         let mut q = Q::with(
             &format!("SELECT {RESIDENT_COLS} FROM residents t WHERE t.county_id = ? AND t.household_id = ?"),
@@ -284,7 +289,7 @@ impl Db {
         self.all(&q).await
     }
 
-    pub async fn create_resident(&self, scope: &Scope, input: &ResidentInput) -> Result<Resident> {
+    async fn create_resident(&self, scope: &Scope, input: &ResidentInput) -> Result<Resident> {
         let v = input.validate()?;
         let county_id = county_for(self, scope, &crate::tables::HOUSEHOLDS, v.household_id)
             .await
@@ -302,7 +307,7 @@ impl Db {
 
     /// Replaces a resident's details. The household cannot change here: use `move_resident`, which
     /// keeps the history.
-    pub async fn update_resident(
+    async fn update_resident(
         &self,
         scope: &Scope,
         id: i64,
@@ -349,7 +354,7 @@ impl Db {
         self.get_resident(scope, id).await
     }
 
-    pub async fn delete_resident(&self, scope: &Scope, id: i64) -> Result<()> {
+    async fn delete_resident(&self, scope: &Scope, id: i64) -> Result<()> {
         let r = self.get_resident(scope, id).await?;
         let mut tx = self.begin().await?;
         tx.exec(&Q::with(
@@ -371,12 +376,7 @@ impl Db {
     }
 
     /// Moves a resident to another household of the same county, keeping the history.
-    pub async fn move_resident(
-        &self,
-        scope: &Scope,
-        id: i64,
-        input: &MoveInput,
-    ) -> Result<Resident> {
+    async fn move_resident(&self, scope: &Scope, id: i64, input: &MoveInput) -> Result<Resident> {
         let mut c = Checker::default();
         let reason = c.text("reason", &input.reason, 200);
         let reason = c.finish(reason)?;
@@ -422,7 +422,7 @@ impl Db {
         self.get_resident(scope, id).await
     }
 
-    pub async fn resident_moves(&self, scope: &Scope, id: i64) -> Result<Vec<ResidentMove>> {
+    async fn resident_moves(&self, scope: &Scope, id: i64) -> Result<Vec<ResidentMove>> {
         let r = self.get_resident(scope, id).await?;
         self.all(&Q::with(
             "SELECT t.county_id, t.id, t.resident_id, t.from_household_id, t.to_household_id, t.moved_at, t.reason \
@@ -432,7 +432,7 @@ impl Db {
         .await
     }
 
-    pub async fn list_residents(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Resident>> {
+    async fn list_residents(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Resident>> {
         let scope = division_filter(scope, lq)?;
         let mut by_name = false;
         let mut q = Q::new(&format!(
@@ -440,9 +440,9 @@ impl Db {
         ));
         scope.filter(&mut q, &crate::tables::RESIDENTS, "t", "division_code");
         if let Some(tag) = lq.tag.as_deref().filter(|t| !t.is_empty()) {
-            let tag: ResidentTag = tag
-                .parse()
-                .map_err(|e| StoreError::Invalid(vec![crate::FieldError::new("tag", e)]))?;
+            let tag: ResidentTag = tag.parse().map_err(|e| {
+                StoreError::Invalid(vec![xiangzhi_storage::FieldError::new("tag", e)])
+            })?;
             let p = q.arg(tag.bit());
             q.push(&format!(" AND (t.tags & {p}) <> 0"));
         }

@@ -148,7 +148,7 @@ impl Grow<'_> {
                 population: pop as u32,
                 targets: members.iter().filter(|&&v| p.villages[v].target).count() as u32,
                 heterogeneity: p.heterogeneity(&members),
-                spread_m: crate::solve::spread(p, &members),
+                spread_m: spread(p, &members),
                 members,
             });
         }
@@ -183,4 +183,22 @@ impl Grow<'_> {
         }
         self.exts[depth] = ext;
     }
+}
+
+/// Largest distance between two members, whole metres (0 if a position is unknown).
+pub(crate) fn spread(p: &Problem, members: &[usize]) -> u64 {
+    // The largest squared distance, then one square root (the same result: the root is monotone
+    // and correctly rounded).
+    let mut far = 0.0f64;
+    for (k, &a) in members.iter().enumerate() {
+        let Some((x1, y1)) = p.villages[a].position else {
+            continue;
+        };
+        for &b in &members[k + 1..] {
+            if let Some((x2, y2)) = p.villages[b].position {
+                far = far.max((x1 - x2).powi(2) + (y1 - y2).powi(2));
+            }
+        }
+    }
+    far.sqrt().round() as u64
 }

@@ -859,7 +859,7 @@ pub fn solve_with(
                 targets: members.iter().filter(|&&v| p.villages[v].target).count() as u32,
                 heterogeneity: p.heterogeneity(&members),
                 shared_industries: shared_industries(p, &members),
-                spread_m: spread(p, &members),
+                spread_m: crate::enumerate::spread(p, &members),
                 members,
                 locked: true,
             }
@@ -936,24 +936,6 @@ fn shared_industries(p: &Problem, members: &[usize]) -> Vec<u16> {
     count.retain(|&(_, c)| c >= 2);
     count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     count.into_iter().map(|(i, _)| i).collect()
-}
-
-/// Largest distance between two members, whole metres (0 if a position is unknown).
-pub(crate) fn spread(p: &Problem, members: &[usize]) -> u64 {
-    // The largest squared distance, then one square root (the same result: the root is monotone
-    // and correctly rounded).
-    let mut far = 0.0f64;
-    for (k, &a) in members.iter().enumerate() {
-        let Some((x1, y1)) = p.villages[a].position else {
-            continue;
-        };
-        for &b in &members[k + 1..] {
-            if let Some((x2, y2)) = p.villages[b].position {
-                far = far.max((x1 - x2).powi(2) + (y1 - y2).powi(2));
-            }
-        }
-    }
-    far.sqrt().round() as u64
 }
 
 /// The independent parts: connected components of the villages free to group (not excluded, not

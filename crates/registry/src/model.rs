@@ -2,9 +2,6 @@
 //!
 //! Inputs arrive as plain strings (JSON bodies, CSV cells); `validate` parses them into domain types
 //! and reports every bad field at once, naming it.
-//!
-//! (Just over 800 lines for now: the records, inputs and checks of every registry area live here
-//! until each feature crate of the rebuild takes its own.)
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

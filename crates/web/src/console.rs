@@ -122,7 +122,7 @@ pub struct Viewer {
     /// Set when the page writes its own audit entry (the middleware then writes none).
     pub audit_mark: Option<crate::AuditMark>,
     /// The composed console's navigation.
-    pub menu: crate::feature::Menu,
+    pub menu: Menu,
 }
 
 impl Viewer {
@@ -181,11 +181,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
         match parts.extensions.get::<Authenticated>() {
             Some(Authenticated(u)) => Ok(Viewer {
                 audit_mark: parts.extensions.get::<crate::AuditMark>().cloned(),
-                menu: parts
-                    .extensions
-                    .get::<crate::feature::Menu>()
-                    .cloned()
-                    .unwrap_or_default(),
+                menu: parts.extensions.get::<Menu>().cloned().unwrap_or_default(),
                 user: u.clone(),
                 l,
                 source: crate::source_of(&parts.extensions),
@@ -216,6 +212,19 @@ pub fn encode(s: &str) -> String {
     }
     out
 }
+
+/// One entry of the console's navigation, shown to accounts with `right`.
+#[derive(Debug, Clone, Copy)]
+pub struct MenuEntry {
+    pub href: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub right: Right,
+}
+
+/// The navigation of the composed console, in feature order.
+#[derive(Clone, Default)]
+pub struct Menu(pub Arc<Vec<MenuEntry>>);
 
 /// What every full page shows around its content.
 pub struct Chrome {

@@ -2,6 +2,7 @@
 //! application. Adding an area is a new crate that exports one [`Feature`], and one line in the
 //! binary's list.
 
+pub use crate::console::MenuEntry;
 use crate::openapi::{ApiDoc, CommonResponses};
 use crate::AppState;
 use axum::Router;
@@ -11,15 +12,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 use xiangzhi_domain::Right;
 use xiangzhi_storage::tables::Table;
-
-/// One entry of the console's navigation, shown to accounts with `right`.
-#[derive(Debug, Clone, Copy)]
-pub struct MenuEntry {
-    pub href: &'static str,
-    pub zh: &'static str,
-    pub en: &'static str,
-    pub right: Right,
-}
 
 /// An OpenAPI tag: a group of operations with its description.
 #[derive(Debug, Clone, Copy)]
@@ -89,10 +81,6 @@ pub fn no_pages() -> Router<AppState> {
     Router::new()
 }
 
-/// The navigation of the composed console, in feature order.
-#[derive(Clone, Default)]
-pub struct Menu(pub Arc<Vec<MenuEntry>>);
-
 /// The API router and its OpenAPI document, built from the same handler lists: the platform's
 /// (sign-in, accounts, audit) and each feature's.
 pub fn api(state: AppState, features: &[Feature]) -> (Router, utoipa::openapi::OpenApi) {
@@ -127,7 +115,7 @@ pub fn api(state: AppState, features: &[Feature]) -> (Router, utoipa::openapi::O
 /// address, cross-site writes, control characters, headers) and request tracing.
 pub fn app(state: AppState, features: &[Feature]) -> Router {
     let (api, doc) = api(state.clone(), features);
-    let menu = Menu(Arc::new(
+    let menu = crate::console::Menu(Arc::new(
         features
             .iter()
             .flat_map(|f| f.menu.iter().copied())

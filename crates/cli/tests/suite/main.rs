@@ -13,6 +13,7 @@ mod defects;
 mod demo;
 mod exchange;
 mod helpers;
+mod layout;
 mod matrix;
 mod notify;
 mod openapi_snapshot;

@@ -43,6 +43,7 @@ pub const FEATURE: Feature = Feature {
     }],
     rights: &[Right::ReadRegistry, Right::WriteStructure],
     tables: tables::TABLES,
+    layouts: &[],
     demo: Some(demo::builder),
 };
 

@@ -73,6 +73,7 @@ pub const FEATURE: Feature = Feature {
         Right::WriteStructure,
     ],
     tables: tables::TABLES,
+    layouts: &[],
     demo: Some(demo::builder),
 };
 

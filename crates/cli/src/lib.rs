@@ -32,6 +32,15 @@ pub fn tables() -> Vec<&'static xiangzhi_storage::tables::Table> {
     all
 }
 
+/// The file layout called `name` among every feature's (for `import` and `export`).
+pub fn layout(name: &str) -> Result<&'static xiangzhi_tabular::FileLayout, String> {
+    let all: Vec<&'static xiangzhi_tabular::FileLayout> = FEATURES
+        .iter()
+        .flat_map(|f| f.layouts.iter().copied())
+        .collect();
+    xiangzhi_tabular::find(&all, name)
+}
+
 /// Builds the demo county into `db` (which should be empty): the registry's divisions, grids,
 /// people and party, then what each feature adds to it.
 pub async fn demo(

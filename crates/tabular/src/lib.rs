@@ -8,9 +8,11 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod columns;
+pub mod layout;
 pub mod table;
 
 pub use columns::{col, Col, Errors, Mapped};
+pub use layout::{find, FileLayout};
 
 use std::fmt;
 use std::path::Path;

@@ -43,6 +43,8 @@ pub struct Feature {
     pub rights: &'static [Right],
     /// The tables it owns.
     pub tables: &'static [&'static Table],
+    /// The file layouts its `import` and `export` commands read and write.
+    pub layouts: &'static [&'static xiangzhi_tabular::FileLayout],
     /// What it adds to the demo county once the registry has built it.
     pub demo: Option<DemoBuilder>,
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod feature;
 pub mod openapi;
 pub mod pages;
+pub mod personal;
 pub mod rights;
 
 pub use auth::{set_login_cookies, sign_in, DEVICE_COOKIE};

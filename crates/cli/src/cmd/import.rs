@@ -4,9 +4,9 @@
 use crate::config::Config;
 use std::path::Path;
 use xiangzhi_alliances::AllianceStore;
-use xiangzhi_registry::Layout;
 use xiangzhi_storage::audit::AuditEntry;
 use xiangzhi_storage::{Db, Scope};
+use xiangzhi_tabular::FileLayout;
 
 /// An entry for a write (or an export of personal data) made from the command line.
 async fn audit(db: &Db, action: &str, file: &Path, outcome: String) -> anyhow::Result<()> {
@@ -44,7 +44,7 @@ impl xiangzhi_tabular::Progress for Bar {
 
 pub async fn import(
     cfg: &Config,
-    layout: Layout,
+    layout: &FileLayout,
     file: &Path,
     county: Option<i64>,
 ) -> anyhow::Result<()> {
@@ -55,21 +55,13 @@ pub async fn import(
             .progress_chars("=> "),
     );
     let started = std::time::Instant::now();
-    let result = xiangzhi_registry::import(
-        &db,
-        &Scope::everything(),
-        layout,
-        file,
-        county,
-        &Bar(bar.clone()),
-    )
-    .await;
+    let result = (layout.import)(&db, &Scope::everything(), file, county, &Bar(bar.clone())).await;
     bar.finish_and_clear();
     let outcome = match &result {
         Ok(r) => format!("ok: {} rows, {} written", r.rows, r.written),
         Err(_) => "refused: nothing written".into(),
     };
-    audit(&db, &format!("import {layout:?}"), file, outcome).await?;
+    audit(&db, &format!("import {}", layout.name), file, outcome).await?;
     match result {
         Ok(r) => {
             let secs = started.elapsed().as_secs_f64();
@@ -94,17 +86,17 @@ pub async fn import(
 
 pub async fn export(
     cfg: &Config,
-    layout: Layout,
+    layout: &FileLayout,
     file: &Path,
     county: Option<i64>,
 ) -> anyhow::Result<()> {
     let db = Db::connect(&cfg.database_url).await?;
-    let result = xiangzhi_registry::export(&db, &Scope::everything(), layout, file, county).await;
+    let result = (layout.export)(&db, &Scope::everything(), file, county).await;
     let outcome = match &result {
         Ok(n) => format!("ok: {n} rows"),
         Err(_) => "failed".into(),
     };
-    audit(&db, &format!("export {layout:?}"), file, outcome).await?;
+    audit(&db, &format!("export {}", layout.name), file, outcome).await?;
     match result {
         Ok(n) => {
             println!("导出完成 / exported {n} rows to {}", file.display());

@@ -13,7 +13,7 @@ use xiangzhi_tabular::columns::{
     blank_row, col, header as header_of, Col, Errors, Mapped, SHOWN_ERRORS,
 };
 use xiangzhi_tabular::table;
-use xiangzhi_tabular::{ExchangeError, ImportReport, Progress, RowError};
+use xiangzhi_tabular::{ExchangeError, FileLayout, ImportReport, Progress, RowError};
 
 /// The registry's file layouts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,24 +32,40 @@ pub enum Layout {
     PartyMembers,
 }
 
-impl FromStr for Layout {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s {
-            "divisions" | "区划" => Layout::Divisions,
-            "grids" | "网格" => Layout::Grids,
-            "staff" | "网格员" => Layout::Staff,
-            "households" | "户" | "居民" => Layout::Households,
-            "party-orgs" | "党组织" => Layout::PartyOrgs,
-            "party-members" | "党员" => Layout::PartyMembers,
-            _ => {
-                return Err(format!(
-                    "未知的数据类别“{s}” / unknown layout '{s}': divisions, grids, staff, households, party-orgs, party-members"
-                ))
-            }
-        })
-    }
+/// The file layouts the command line finds by name.
+macro_rules! file_layout {
+    ($name:ident, $which:expr, $cli:literal, [$($alias:literal),*]) => {
+        pub const $name: FileLayout = FileLayout {
+            name: $cli,
+            aliases: &[$($alias),*],
+            import: |db, scope, path, county, progress| {
+                Box::pin(import(db, scope, $which, path, county, progress))
+            },
+            export: |db, scope, path, county| Box::pin(export(db, scope, $which, path, county)),
+        };
+    };
 }
+file_layout!(DIVISIONS, Layout::Divisions, "divisions", ["区划"]);
+file_layout!(GRIDS, Layout::Grids, "grids", ["网格"]);
+file_layout!(STAFF, Layout::Staff, "staff", ["网格员"]);
+file_layout!(HOUSEHOLDS, Layout::Households, "households", ["户", "居民"]);
+file_layout!(PARTY_ORGS, Layout::PartyOrgs, "party-orgs", ["党组织"]);
+file_layout!(
+    PARTY_MEMBERS,
+    Layout::PartyMembers,
+    "party-members",
+    ["党员"]
+);
+
+/// This feature's file layouts.
+pub const LAYOUTS: &[&FileLayout] = &[
+    &DIVISIONS,
+    &GRIDS,
+    &STAFF,
+    &HOUSEHOLDS,
+    &PARTY_ORGS,
+    &PARTY_MEMBERS,
+];
 
 pub(super) const DIVISION_COLS: &[Col] = &[
     col("code", "区划代码", true),

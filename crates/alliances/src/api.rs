@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xiangzhi_domain::DivisionCode;
-use xiangzhi_registry::PartyOrg;
+use xiangzhi_party::PartyOrg;
 use xiangzhi_storage::now_ms;
 use xiangzhi_web::error::{ApiError, Problem};
 use xiangzhi_web::rights::{Authorized, ReadRegistry, WriteStructure};

@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 use xiangzhi_domain::{BranchStanding, DivisionCode, Invalid, PartyOrgKind};
-use xiangzhi_registry::store::{insert_party_org, next_ids};
+use xiangzhi_party::store::insert_party_org;
+use xiangzhi_party::{PartyOrg, ValidPartyOrg};
+use xiangzhi_registry::store::next_ids;
 use xiangzhi_registry::tables::DIVISIONS;
-use xiangzhi_registry::{PartyOrg, ValidPartyOrg};
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{Db, FieldError, Result, Scope, StoreError};
 

@@ -7,8 +7,9 @@ use xiangzhi_web::{AppState, Feature};
 
 /// Every feature area, in the order the console's navigation and the OpenAPI document list them.
 pub const FEATURES: &[Feature] = &[
-    xiangzhi_registry::FEATURE, // 区划网格、党组织 registry and party (party to its own crate)
-    xiangzhi_cases::FEATURE,    // 诉求与矛盾纠纷 cases
+    xiangzhi_registry::FEATURE,  // 区划网格与人口 registry
+    xiangzhi_party::FEATURE,     // 党组织与包联 party
+    xiangzhi_cases::FEATURE,     // 诉求与矛盾纠纷 cases
     xiangzhi_alliances::FEATURE, // 跨村联建 alliances
 ];
 

@@ -1,8 +1,7 @@
 //! The registry (DOMAIN.md §1-2): divisions from the county down to villager groups, the
-//! five-level grid, grid staff, households and residents with their moves, and, until the party
-//! area has a crate of its own, party organisations, members, member contacts and contact duties
-//! (包联). Its pages (tree, search, households, residents, party, coverage), its import and export
-//! layouts, and the demo county's registry, which every other feature's demo builds on.
+//! five-level grid, grid staff, households and residents with their moves. Its pages (tree,
+//! search, households, residents), its import and export layouts, and the demo county, which every
+//! other feature's demo builds on.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 // The store's extension traits are used on the concrete `Db` only, where the futures' `Send` is
 // known; no generic caller needs a bound on them.
@@ -30,18 +29,12 @@ use xiangzhi_web::{AppState, Feature, MenuEntry, Tag};
 /// This feature, as the binary composes it.
 pub const FEATURE: Feature = Feature {
     name: "registry",
-    zh: "区划网格、党组织",
-    en: "Registry, party",
-    tags: &[
-        Tag {
-            name: "registry",
-            description: "区划、网格、人口 — divisions, grids, people",
-        },
-        Tag {
-            name: "party",
-            description: "党组织与包联 — party organisation and contact duties",
-        },
-    ],
+    zh: "区划网格与人口",
+    en: "Divisions, grids and people",
+    tags: &[Tag {
+        name: "registry",
+        description: "区划、网格、人口 — divisions, grids, people",
+    }],
     api: api::routes,
     doc: no_doc,
     pages: routes,
@@ -57,18 +50,6 @@ pub const FEATURE: Feature = Feature {
             href: "/search",
             zh: "户籍查询",
             en: "Households",
-            right: Right::ReadRegistry,
-        },
-        MenuEntry {
-            href: "/party",
-            zh: "党组织",
-            en: "Party",
-            right: Right::ReadRegistry,
-        },
-        MenuEntry {
-            href: "/coverage",
-            zh: "包联覆盖",
-            en: "Coverage",
             right: Right::ReadRegistry,
         },
     ],
@@ -91,15 +72,10 @@ fn routes() -> Router<AppState> {
         .route("/households/{id}", get(pages::household))
         .route("/residents/{id}", get(pages::resident))
         .route("/residents/{id}/reveal", post(pages::reveal_resident))
-        .route("/party", get(pages::party))
-        .route("/party/{id}", get(pages::party_org))
-        .route("/coverage", get(pages::coverage))
 }
 
 /// Everything a caller needs to use the feature's store: the extension traits of `Db` and `Tx`.
 pub mod prelude {
     pub use crate::store::bulk::{BulkExport, BulkTx};
-    pub use crate::store::{
-        DivisionStore, DutyStore, GridStore, PartyStore, PeopleStore, StaffStore,
-    };
+    pub use crate::store::{DivisionStore, GridStore, PeopleStore, StaffStore};
 }

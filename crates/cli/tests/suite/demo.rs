@@ -3,6 +3,7 @@
 use crate::helpers::TestDb;
 use crate::on_both;
 use xiangzhi_alliances::AllianceStore;
+use xiangzhi_party::prelude::*;
 use xiangzhi_registry::prelude::*;
 use xiangzhi_storage::{ListQuery, Scope};
 

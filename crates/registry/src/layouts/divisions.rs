@@ -314,7 +314,7 @@ pub(super) async fn import_divisions(
 
 /// Orders rows so every parent precedes its children, keeping file order where it already does.
 /// `parent_of(i)` names a parent row in the file, if any.
-pub(super) fn tree_order(n: usize, parent_of: impl Fn(usize) -> Option<usize>) -> Vec<usize> {
+pub fn tree_order(n: usize, parent_of: impl Fn(usize) -> Option<usize>) -> Vec<usize> {
     let mut placed = vec![false; n];
     let mut order = Vec::with_capacity(n);
     loop {

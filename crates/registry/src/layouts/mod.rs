@@ -2,7 +2,7 @@
 
 use crate::model::*;
 use crate::prelude::*;
-use crate::store::bulk::{tables, GridRef, OrgRef};
+use crate::store::bulk::{tables, GridRef};
 use crate::store::next_ids;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -26,10 +26,6 @@ pub enum Layout {
     Staff,
     /// 户与居民, one row per resident.
     Households,
-    /// 党组织
-    PartyOrgs,
-    /// 党员 with the households each keeps in touch with.
-    PartyMembers,
 }
 
 /// The file layouts the command line finds by name.
@@ -49,23 +45,9 @@ file_layout!(DIVISIONS, Layout::Divisions, "divisions", ["区划"]);
 file_layout!(GRIDS, Layout::Grids, "grids", ["网格"]);
 file_layout!(STAFF, Layout::Staff, "staff", ["网格员"]);
 file_layout!(HOUSEHOLDS, Layout::Households, "households", ["户", "居民"]);
-file_layout!(PARTY_ORGS, Layout::PartyOrgs, "party-orgs", ["党组织"]);
-file_layout!(
-    PARTY_MEMBERS,
-    Layout::PartyMembers,
-    "party-members",
-    ["党员"]
-);
 
 /// This feature's file layouts.
-pub const LAYOUTS: &[&FileLayout] = &[
-    &DIVISIONS,
-    &GRIDS,
-    &STAFF,
-    &HOUSEHOLDS,
-    &PARTY_ORGS,
-    &PARTY_MEMBERS,
-];
+pub const LAYOUTS: &[&FileLayout] = &[&DIVISIONS, &GRIDS, &STAFF, &HOUSEHOLDS];
 
 pub(super) const DIVISION_COLS: &[Col] = &[
     col("code", "区划代码", true),
@@ -97,23 +79,6 @@ pub(super) const HOUSEHOLD_COLS: &[Col] = &[
     col("relation", "与户主关系", true),
     col("tags", "标签", false),
 ];
-pub(super) const ORG_COLS: &[Col] = &[
-    col("code", "党组织编码", true),
-    col("name", "党组织名称", true),
-    col("kind", "类别", true),
-    col("division_code", "所在区划代码", true),
-    col("parent_code", "上级党组织编码", false),
-    col("standing", "等次", false),
-];
-pub(super) const MEMBER_COLS: &[Col] = &[
-    col("id_number", "身份证号码", true),
-    col("name", "姓名", false),
-    col("org_code", "党组织编码", true),
-    col("status", "党员类别", true),
-    col("role", "党内职务", false),
-    col("joined_on", "入党日期", true),
-    col("contact_households", "联系户", false),
-];
 
 /// Header text written on export: `户号(household_number)`; divisions keep the official plain layout.
 pub(super) fn header(layout: Layout) -> Vec<String> {
@@ -126,13 +91,11 @@ pub(super) fn cols(layout: Layout) -> &'static [Col] {
         Layout::Grids => GRID_COLS,
         Layout::Staff => STAFF_COLS,
         Layout::Households => HOUSEHOLD_COLS,
-        Layout::PartyOrgs => ORG_COLS,
-        Layout::PartyMembers => MEMBER_COLS,
     }
 }
 
 /// Resolves which county a non-division file belongs to.
-pub(super) async fn resolve_county(
+pub async fn resolve_county(
     db: &Db,
     scope: &Scope,
     county: Option<i64>,
@@ -190,8 +153,6 @@ pub async fn import(
         Layout::Grids => import_grids(&mut tx, &m, county_id, &scope).await?,
         Layout::Staff => import_staff(&mut tx, &m, county_id, &scope).await?,
         Layout::Households => import_households(&mut tx, &m, county_id, &scope, progress).await?,
-        Layout::PartyOrgs => import_orgs(&mut tx, &m, county_id, &scope).await?,
-        Layout::PartyMembers => import_members(&mut tx, &m, county_id, &scope).await?,
         Layout::Divisions => 0,
     };
     progress.phase("提交 committing", 0);
@@ -214,16 +175,12 @@ pub(super) fn now_ms() -> i64 {
 mod divisions;
 mod grids;
 mod households;
-mod party;
+pub use divisions::tree_order;
 use divisions::*;
 use grids::*;
 use households::*;
-use party::*;
 
-pub(super) fn label<T: FromStr<Err = Invalid>>(
-    code: &str,
-    zh: impl Fn(T) -> &'static str,
-) -> String {
+pub fn label<T: FromStr<Err = Invalid>>(code: &str, zh: impl Fn(T) -> &'static str) -> String {
     code.parse::<T>().map(zh).unwrap_or(code).to_string()
 }
 
@@ -306,37 +263,6 @@ pub async fn export(
                     h.phone.unwrap_or_default(),
                     label::<Relation>(&h.relation, Relation::zh),
                     tags.join("、"),
-                ]
-            })
-            .collect(),
-        Layout::PartyOrgs => db
-            .export_party_orgs(&scope)
-            .await?
-            .into_iter()
-            .map(|(code, name, kind, div, parent, standing)| {
-                vec![
-                    code,
-                    name,
-                    label::<PartyOrgKind>(&kind, PartyOrgKind::zh),
-                    div,
-                    parent.unwrap_or_default(),
-                    label::<BranchStanding>(&standing, BranchStanding::zh),
-                ]
-            })
-            .collect(),
-        Layout::PartyMembers => db
-            .export_party_members(&scope)
-            .await?
-            .into_iter()
-            .map(|mm| {
-                vec![
-                    mm.id_number,
-                    mm.name,
-                    mm.org_code,
-                    label::<MemberStatus>(&mm.status, MemberStatus::zh),
-                    label::<MemberRole>(&mm.role, MemberRole::zh),
-                    mm.joined_on.to_string(),
-                    mm.contacts,
                 ]
             })
             .collect(),

@@ -5,7 +5,7 @@ use super::*;
 // ---------------------------------------------------------------------------------------------
 // Divisions
 
-pub(crate) const DIVISION_COLS: &str =
+pub const DIVISION_COLS: &str =
     "t.county_id, t.code, t.name, t.level, t.parent_code, t.created_at, t.updated_at, t.version";
 
 /// This part's queries, as methods of the store.

@@ -5,7 +5,7 @@ use super::*;
 // ---------------------------------------------------------------------------------------------
 // Grids
 
-pub(crate) const GRID_COLS: &str = "t.county_id, t.id, t.code, t.level, t.name, t.division_code, t.parent_id, t.created_at, t.updated_at, t.version";
+pub const GRID_COLS: &str = "t.county_id, t.id, t.code, t.level, t.name, t.division_code, t.parent_id, t.created_at, t.updated_at, t.version";
 
 #[derive(sqlx::FromRow)]
 struct GridWithPath {
@@ -14,7 +14,7 @@ struct GridWithPath {
     path: String,
 }
 
-pub(crate) async fn get_grid_row(
+pub async fn get_grid_row(
     db: &Db,
     scope: &Scope,
     county_id: Option<i64>,
@@ -46,7 +46,7 @@ pub(crate) async fn get_grid_row(
     }
 }
 
-pub(crate) async fn tx_grid(
+pub async fn tx_grid(
     tx: &mut Tx,
     scope: &Scope,
     county_id: i64,

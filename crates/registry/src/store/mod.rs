@@ -1,5 +1,4 @@
-//! Registry operations (DOMAIN.md §1-2): divisions, grids, staff, households, residents, party
-//! organisations and members, member contacts and contact duties. Every function takes a `Scope`
+//! Registry operations (DOMAIN.md §1-2): divisions, grids, staff, households and residents. Every function takes a `Scope`
 //! and applies it; a row outside the scope is `NotFound`, exactly like a missing one.
 
 use crate::model::*;
@@ -11,7 +10,7 @@ use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError, Tx};
 
 pub use xiangzhi_storage::list::*;
 
-xiangzhi_storage::keyed_by_id!(Grid, Staff, PartyOrg, PartyMember, ContactDuty);
+xiangzhi_storage::keyed_by_id!(Grid, Staff);
 impl Keyed for Household {
     fn key(&self, order: &Order) -> String {
         match order {
@@ -55,14 +54,10 @@ async fn grid_subtree_filter(
 
 pub mod bulk;
 mod divisions;
-mod duties;
 mod grids;
-mod party;
 mod people;
 mod staff;
 pub use divisions::*;
-pub use duties::DutyStore;
 pub use grids::*;
-pub use party::*;
 pub use people::*;
 pub use staff::*;

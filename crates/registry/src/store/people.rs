@@ -5,16 +5,11 @@ use super::*;
 // ---------------------------------------------------------------------------------------------
 // Households and residents
 
-pub(crate) const HOUSEHOLD_COLS: &str = "t.county_id, t.id, t.number, t.division_code, t.micro_grid_id, t.address, t.created_at, t.updated_at, t.version";
-pub(crate) const RESIDENT_COLS: &str = "t.county_id, t.id, t.household_id, t.division_code, t.name, t.id_number, t.gender, t.birth_date, \
+pub const HOUSEHOLD_COLS: &str = "t.county_id, t.id, t.number, t.division_code, t.micro_grid_id, t.address, t.created_at, t.updated_at, t.version";
+pub const RESIDENT_COLS: &str = "t.county_id, t.id, t.household_id, t.division_code, t.name, t.id_number, t.gender, t.birth_date, \
      t.phone, t.relation, t.tags, t.created_at, t.updated_at, t.version";
 
-pub(crate) async fn micro_grid(
-    tx: &mut Tx,
-    scope: &Scope,
-    county_id: i64,
-    id: i64,
-) -> Result<Grid> {
+pub async fn micro_grid(tx: &mut Tx, scope: &Scope, county_id: i64, id: i64) -> Result<Grid> {
     let (g, _) = tx_grid(tx, scope, county_id, id)
         .await
         .map_err(|e| match e {
@@ -68,7 +63,7 @@ pub async fn insert_household(
     })
 }
 
-pub(crate) async fn tx_household(
+pub async fn tx_household(
     tx: &mut Tx,
     scope: &Scope,
     county_id: i64,

@@ -5,10 +5,10 @@ use super::*;
 // ---------------------------------------------------------------------------------------------
 // Grid staff
 
-pub(crate) const STAFF_COLS: &str = "t.county_id, t.id, t.name, t.role, t.grid_id, t.division_code, t.phone, t.unit, t.created_at, t.updated_at, t.version";
+pub const STAFF_COLS: &str = "t.county_id, t.id, t.name, t.role, t.grid_id, t.division_code, t.phone, t.unit, t.created_at, t.updated_at, t.version";
 
 /// Checks a staff member's grid is in scope and fits the role; returns the grid.
-pub(crate) async fn staff_grid(
+pub async fn staff_grid(
     tx: &mut Tx,
     scope: &Scope,
     county_id: i64,

@@ -27,7 +27,7 @@ pub async fn insert_party_org(tx: &mut Tx, scope: &Scope, v: &ValidPartyOrg) -> 
         "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
         vec![county_id.into(), v.division.as_str().into()],
     );
-    scope.filter(&mut q, &crate::tables::DIVISIONS, "t", "code");
+    scope.filter(&mut q, &xiangzhi_registry::tables::DIVISIONS, "t", "code");
     if tx.optional::<(i64,)>(&q).await?.is_none() {
         return Err(StoreError::invalid(
             "division_code",
@@ -108,7 +108,12 @@ pub(crate) async fn member_refs(
         "SELECT t.county_id FROM residents t WHERE t.county_id = ? AND t.id = ?",
         vec![county_id.into(), v.resident_id.into()],
     );
-    scope.filter(&mut q, &crate::tables::RESIDENTS, "t", "division_code");
+    scope.filter(
+        &mut q,
+        &xiangzhi_registry::tables::RESIDENTS,
+        "t",
+        "division_code",
+    );
     if tx.optional::<(i64,)>(&q).await?.is_none() {
         return Err(StoreError::invalid(
             "resident_id",
@@ -414,7 +419,12 @@ pub impl Db {
             ),
             vec![m.county_id.into(), member_id.into()],
         );
-        scope.filter(&mut q, &crate::tables::HOUSEHOLDS, "t", "division_code");
+        scope.filter(
+            &mut q,
+            &xiangzhi_registry::tables::HOUSEHOLDS,
+            "t",
+            "division_code",
+        );
         q.push(" ORDER BY t.id");
         self.all(&q).await
     }

@@ -1,8 +1,164 @@
-//! Party organisations, and members with the households each keeps in touch with.
+//! The party's file layouts: organisations, and members with the households each keeps in touch
+//! with. All or nothing, every bad row reported with its row, column and reason.
 
-use super::*;
+use crate::model::*;
+use crate::prelude::*;
+use crate::store::bulk::OrgRef;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use xiangzhi_domain::*;
+use xiangzhi_registry::layouts::{label, resolve_county, tree_order};
+use xiangzhi_registry::prelude::*;
+use xiangzhi_registry::store::bulk::tables;
+use xiangzhi_registry::store::next_ids;
+use xiangzhi_storage::*;
+use xiangzhi_tabular::columns::{blank_row, col, header, Col, Errors, Mapped};
+use xiangzhi_tabular::table;
+use xiangzhi_tabular::{ExchangeError, FileLayout, ImportReport, Progress};
 
-pub(super) async fn import_orgs(
+/// The party's file layouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// 党组织
+    PartyOrgs,
+    /// 党员 with the households each keeps in touch with.
+    PartyMembers,
+}
+
+const ORG_COLS: &[Col] = &[
+    col("code", "党组织编码", true),
+    col("name", "党组织名称", true),
+    col("kind", "类别", true),
+    col("division_code", "所在区划代码", true),
+    col("parent_code", "上级党组织编码", false),
+    col("standing", "等次", false),
+];
+const MEMBER_COLS: &[Col] = &[
+    col("id_number", "身份证号码", true),
+    col("name", "姓名", false),
+    col("org_code", "党组织编码", true),
+    col("status", "党员类别", true),
+    col("role", "党内职务", false),
+    col("joined_on", "入党日期", true),
+    col("contact_households", "联系户", false),
+];
+
+fn cols(layout: Layout) -> &'static [Col] {
+    match layout {
+        Layout::PartyOrgs => ORG_COLS,
+        Layout::PartyMembers => MEMBER_COLS,
+    }
+}
+
+/// The file layouts the command line finds by name.
+pub const PARTY_ORGS: FileLayout = FileLayout {
+    name: "party-orgs",
+    aliases: &["党组织"],
+    import: |db, scope, path, county, progress| {
+        Box::pin(import(db, scope, Layout::PartyOrgs, path, county, progress))
+    },
+    export: |db, scope, path, county| Box::pin(export(db, scope, Layout::PartyOrgs, path, county)),
+};
+pub const PARTY_MEMBERS: FileLayout = FileLayout {
+    name: "party-members",
+    aliases: &["党员"],
+    import: |db, scope, path, county, progress| {
+        Box::pin(import(
+            db,
+            scope,
+            Layout::PartyMembers,
+            path,
+            county,
+            progress,
+        ))
+    },
+    export: |db, scope, path, county| {
+        Box::pin(export(db, scope, Layout::PartyMembers, path, county))
+    },
+};
+
+/// This feature's file layouts.
+pub const LAYOUTS: &[&FileLayout] = &[&PARTY_ORGS, &PARTY_MEMBERS];
+
+/// Imports `path` (CSV or .xlsx) as `layout`. Nothing is written unless every row is good.
+pub async fn import(
+    db: &Db,
+    scope: &Scope,
+    layout: Layout,
+    path: &Path,
+    county: Option<i64>,
+    progress: &dyn Progress,
+) -> Result<ImportReport, ExchangeError> {
+    progress.phase("读取 reading", 0);
+    let t = table::read(path)?;
+    let m = Mapped::new(&t, cols(layout))?;
+    let (county_id, scope) = resolve_county(db, scope, county).await?;
+    progress.phase("校验 checking", t.rows.len() as u64);
+    let mut tx = db.begin().await?;
+    let written = match layout {
+        Layout::PartyOrgs => import_orgs(&mut tx, &m, county_id, &scope).await?,
+        Layout::PartyMembers => import_members(&mut tx, &m, county_id, &scope).await?,
+    };
+    progress.phase("提交 committing", 0);
+    tx.commit().await?;
+    Ok(ImportReport {
+        rows: t.rows.len(),
+        written,
+        unchanged: 0,
+        skipped: 0,
+    })
+}
+
+/// Exports the scope's (or the county's) rows of `layout` to `path`, in the layout import reads.
+pub async fn export(
+    db: &Db,
+    scope: &Scope,
+    layout: Layout,
+    path: &Path,
+    county: Option<i64>,
+) -> Result<usize, ExchangeError> {
+    let scope = match county {
+        Some(c) => resolve_county(db, scope, Some(c)).await?.1,
+        None => scope.clone(),
+    };
+    let rows: Vec<Vec<String>> = match layout {
+        Layout::PartyOrgs => db
+            .export_party_orgs(&scope)
+            .await?
+            .into_iter()
+            .map(|(code, name, kind, div, parent, standing)| {
+                vec![
+                    code,
+                    name,
+                    label::<PartyOrgKind>(&kind, PartyOrgKind::zh),
+                    div,
+                    parent.unwrap_or_default(),
+                    label::<BranchStanding>(&standing, BranchStanding::zh),
+                ]
+            })
+            .collect(),
+        Layout::PartyMembers => db
+            .export_party_members(&scope)
+            .await?
+            .into_iter()
+            .map(|mm| {
+                vec![
+                    mm.id_number,
+                    mm.name,
+                    mm.org_code,
+                    label::<MemberStatus>(&mm.status, MemberStatus::zh),
+                    label::<MemberRole>(&mm.role, MemberRole::zh),
+                    mm.joined_on.to_string(),
+                    mm.contacts,
+                ]
+            })
+            .collect(),
+    };
+    table::write(path, &header(cols(layout), false), &rows)?;
+    Ok(rows.len())
+}
+
+async fn import_orgs(
     tx: &mut Tx,
     m: &Mapped<'_>,
     county_id: i64,
@@ -139,7 +295,7 @@ pub(super) async fn import_orgs(
 // ---------------------------------------------------------------------------------------------
 // Staff, households with residents, party members
 
-pub(super) async fn import_members(
+async fn import_members(
     tx: &mut Tx,
     m: &Mapped<'_>,
     county_id: i64,

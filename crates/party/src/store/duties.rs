@@ -22,7 +22,7 @@ pub(crate) async fn duty_target(
                 "SELECT t.county_id FROM divisions t WHERE t.county_id = ? AND t.code = ?",
                 vec![county_id.into(), d.as_str().into()],
             );
-            scope.filter(&mut q, &crate::tables::DIVISIONS, "t", "code");
+            scope.filter(&mut q, &xiangzhi_registry::tables::DIVISIONS, "t", "code");
             if tx.optional::<(i64,)>(&q).await?.is_none() {
                 return Err(StoreError::invalid(
                     "division_code",
@@ -33,7 +33,7 @@ pub(crate) async fn duty_target(
             Ok((county_id, d.as_str().to_string(), None))
         }
         (None, Some(hid)) => {
-            let county_id = county_for(db, scope, &crate::tables::HOUSEHOLDS, hid)
+            let county_id = county_for(db, scope, &xiangzhi_registry::tables::HOUSEHOLDS, hid)
                 .await
                 .map_err(|e| match e {
                     StoreError::NotFound => StoreError::invalid(
@@ -179,17 +179,27 @@ pub impl Db {
              SELECT 1 FROM contact_duties d WHERE d.county_id = t.county_id AND d.division_code = t.code \
              AND d.target = 'village' AND d.rank = 'county_leader')"
         ));
-        scope.filter(&mut q, &crate::tables::DIVISIONS, "t", "code");
+        scope.filter(&mut q, &xiangzhi_registry::tables::DIVISIONS, "t", "code");
         q.push(" ORDER BY t.code");
         let villages_without_county_leader: Vec<Division> = self.all(&q).await?;
 
         let no_contact = "FROM households t WHERE NOT EXISTS (SELECT 1 FROM member_contacts c \
              WHERE c.county_id = t.county_id AND c.household_id = t.id)";
         let mut q = Q::new(&format!("SELECT COUNT(*) {no_contact}"));
-        scope.filter(&mut q, &crate::tables::HOUSEHOLDS, "t", "division_code");
+        scope.filter(
+            &mut q,
+            &xiangzhi_registry::tables::HOUSEHOLDS,
+            "t",
+            "division_code",
+        );
         let (households_without_member_contact,): (i64,) = self.one(&q).await?;
         let mut q = Q::new(&format!("SELECT {HOUSEHOLD_COLS} {no_contact}"));
-        scope.filter(&mut q, &crate::tables::HOUSEHOLDS, "t", "division_code");
+        scope.filter(
+            &mut q,
+            &xiangzhi_registry::tables::HOUSEHOLDS,
+            "t",
+            "division_code",
+        );
         q.push(" ORDER BY t.county_id, t.id LIMIT 200");
         let households_without_member_contact_sample: Vec<Household> = self.all(&q).await?;
 
@@ -197,7 +207,12 @@ pub impl Db {
             "SELECT {GRID_COLS} FROM grids t WHERE t.level = 'micro' AND NOT EXISTS (\
              SELECT 1 FROM grid_staff s WHERE s.county_id = t.county_id AND s.grid_id = t.id AND s.role = 'micro')"
         ));
-        scope.filter(&mut q, &crate::tables::GRIDS, "t", "division_code");
+        scope.filter(
+            &mut q,
+            &xiangzhi_registry::tables::GRIDS,
+            "t",
+            "division_code",
+        );
         q.push(" ORDER BY t.county_id, t.id");
         let micro_grids_without_worker: Vec<Grid> = self.all(&q).await?;
 
@@ -209,21 +224,21 @@ pub impl Db {
         let (villages_total,): (i64,) = self
             .one(&count(
                 "SELECT COUNT(*) FROM divisions t WHERE t.level = 'village'",
-                &crate::tables::DIVISIONS,
+                &xiangzhi_registry::tables::DIVISIONS,
                 "code",
             ))
             .await?;
         let (households_total,): (i64,) = self
             .one(&count(
                 "SELECT COUNT(*) FROM households t WHERE 1=1",
-                &crate::tables::HOUSEHOLDS,
+                &xiangzhi_registry::tables::HOUSEHOLDS,
                 "division_code",
             ))
             .await?;
         let (micro_grids_total,): (i64,) = self
             .one(&count(
                 "SELECT COUNT(*) FROM grids t WHERE t.level = 'micro'",
-                &crate::tables::GRIDS,
+                &xiangzhi_registry::tables::GRIDS,
                 "division_code",
             ))
             .await?;

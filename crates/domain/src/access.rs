@@ -23,24 +23,115 @@ pub enum Role {
     SecurityAdmin,
 }
 
-/// What a role may do. Checked in one place (the API's caller extractor and the storage scope).
+/// What a role may do: a key, its name in both languages, and the roles that hold it. Checked in
+/// one place (the web platform's `Authorized<R>` extractor, and the store's scope). The platform's
+/// rights are the constants below; a feature that brings a right of its own declares it as a
+/// constant of its crate with [`Right::new`], naming the roles that hold it, and lists it in its
+/// `Feature`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Right {
-    /// Read the registry (divisions, grids, people, party).
-    ReadRegistry,
-    /// Create, change and delete households, residents, staff, party records.
-    WriteRegistry,
-    /// Create, change and delete divisions and grids (the structure itself).
-    WriteStructure,
+pub struct Right {
+    /// Stable name, `area.verb` (`registry.read`).
+    pub key: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    roles: &'static [Role],
+}
+
+// The platform's rights keep the names they had as an enum, so `Right::ReadRegistry` reads as before.
+#[allow(non_upper_case_globals)]
+impl Right {
+    /// Read the registry (divisions, grids, people, party), cases and plans.
+    pub const ReadRegistry: Right = Right::new(
+        "registry.read",
+        "查看区划、人口、党组织、诉求与规划",
+        "read divisions, people, party, cases and plans",
+        &[
+            Role::CountyAdmin,
+            Role::TownshipOfficer,
+            Role::VillageSecretary,
+            Role::GridWorker,
+        ],
+    );
+    /// Create, change and delete households, residents, staff, party records and cases.
+    pub const WriteRegistry: Right = Right::new(
+        "registry.write",
+        "登记和修改户、居民、网格员、党员与诉求",
+        "record and change households, residents, staff, party records and cases",
+        &[
+            Role::CountyAdmin,
+            Role::TownshipOfficer,
+            Role::VillageSecretary,
+            Role::GridWorker,
+        ],
+    );
+    /// Create, change and delete divisions and grids (the structure itself), case categories and
+    /// clocks, village profiles and plans.
+    pub const WriteStructure: Right = Right::new(
+        "structure.write",
+        "调整区划、网格、事项类别与规划",
+        "change divisions, grids, case categories and plans",
+        &[Role::CountyAdmin, Role::TownshipOfficer],
+    );
     /// See ID numbers and phones in full, for a stated purpose (every such view is audited).
-    Unmask,
+    pub const Unmask: Right = Right::new(
+        "personal.unmask",
+        "查看完整个人信息（须说明用途，留痕）",
+        "see personal data in full (a stated purpose, audited)",
+        &[
+            Role::CountyAdmin,
+            Role::TownshipOfficer,
+            Role::VillageSecretary,
+        ],
+    );
     /// Read the audit log.
-    ReadAudit,
+    pub const ReadAudit: Right = Right::new(
+        "audit.read",
+        "查看审计日志",
+        "read the audit log",
+        &[Role::Auditor],
+    );
     /// Create, lock, reset and revoke accounts (of roles below one's own; above, by request).
-    ManageAccounts,
+    pub const ManageAccounts: Right = Right::new(
+        "accounts.manage",
+        "管理账号",
+        "manage accounts",
+        &[Role::SecurityAdmin],
+    );
     /// Approve another administrator's request to create, reset or disable a privileged account
     /// (the second person of 三员分立).
-    ApproveAccounts,
+    pub const ApproveAccounts: Right = Right::new(
+        "accounts.approve",
+        "审批特权账号申请",
+        "approve requests for privileged accounts",
+        &[Role::CountyAdmin, Role::SecurityAdmin],
+    );
+
+    /// The platform's rights.
+    pub const PLATFORM: [Right; 7] = [
+        Right::ReadRegistry,
+        Right::WriteRegistry,
+        Right::WriteStructure,
+        Right::Unmask,
+        Right::ReadAudit,
+        Right::ManageAccounts,
+        Right::ApproveAccounts,
+    ];
+}
+
+impl Right {
+    /// A right held by `roles`.
+    pub const fn new(
+        key: &'static str,
+        zh: &'static str,
+        en: &'static str,
+        roles: &'static [Role],
+    ) -> Right {
+        Right { key, zh, en, roles }
+    }
+    /// Whether `role` holds it.
+    pub fn held_by(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
 }
 
 impl Role {
@@ -73,22 +164,7 @@ impl Role {
         }
     }
     pub fn has(self, right: Right) -> bool {
-        use Right::*;
-        use Role::*;
-        match self {
-            CountyAdmin => matches!(
-                right,
-                ReadRegistry | WriteRegistry | WriteStructure | Unmask | ApproveAccounts
-            ),
-            TownshipOfficer => matches!(
-                right,
-                ReadRegistry | WriteRegistry | WriteStructure | Unmask
-            ),
-            VillageSecretary => matches!(right, ReadRegistry | WriteRegistry | Unmask),
-            GridWorker => matches!(right, ReadRegistry | WriteRegistry),
-            Auditor => matches!(right, ReadAudit),
-            SecurityAdmin => matches!(right, ManageAccounts | ApproveAccounts),
-        }
+        right.held_by(self)
     }
 
     /// The county administrator, the auditor and the security administrator: the three

@@ -1,7 +1,7 @@
 //! Rights attached to routes: a handler asks for `Authorized<R>`, where `R` names the right the
 //! route needs; the extractor checks the logged-in account has it and hands over the caller with
 //! its jurisdiction. This is the one place rights are checked; a feature declares a marker for
-//! each right it defines.
+//! each right it defines with [`needs!`](crate::needs).
 
 use crate::error::ApiError;
 use crate::{source_of, Authenticated, Caller};
@@ -13,6 +13,19 @@ use xiangzhi_domain::Right;
 /// A right a route can require.
 pub trait Needs: Send + Sync + 'static {
     const RIGHT: Right;
+}
+
+/// Declares a marker type for a right, for `Authorized<Marker>`: `needs!(AwardPoints =
+/// crate::AWARD_POINTS);` in a feature that brings its own right.
+#[macro_export]
+macro_rules! needs {
+    ($(#[$m:meta])* $name:ident = $right:expr) => {
+        $(#[$m])*
+        pub struct $name;
+        impl $crate::rights::Needs for $name {
+            const RIGHT: xiangzhi_domain::Right = $right;
+        }
+    };
 }
 
 macro_rules! rights {
@@ -69,5 +82,32 @@ impl<S: Send + Sync, R: Needs> FromRequestParts<S> for Authorized<R> {
             },
             _right: PhantomData,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xiangzhi_domain::Role;
+
+    const AWARD: Right = Right::new(
+        "points.award",
+        "评定积分",
+        "award points",
+        &[Role::VillageSecretary],
+    );
+    crate::needs!(
+        /// A feature's own right.
+        Award = AWARD
+    );
+
+    #[test]
+    fn a_feature_declares_its_own_right() {
+        assert_eq!(Award::RIGHT.key, "points.award");
+        assert!(Role::VillageSecretary.has(Award::RIGHT));
+        assert!(!Role::GridWorker.has(Award::RIGHT));
+        assert!(!Role::CountyAdmin.has(Award::RIGHT));
+        // The platform's rights are unchanged by it.
+        assert!(Role::GridWorker.has(ReadRegistry::RIGHT));
     }
 }

@@ -119,6 +119,22 @@ pub fn expected_version(given: Option<i64>, current: i64) -> Result<i64> {
     }
 }
 
+/// Runs a versioned change (`UPDATE … WHERE … AND version = ?`, raising the version): when no row
+/// changed, someone changed the record since it was read (409, stale). A uniqueness conflict the
+/// statement runs into goes through `on_conflict`, which names the field.
+pub async fn update_versioned(
+    tx: &mut Tx,
+    q: &Q,
+    on_conflict: impl FnOnce(StoreError) -> StoreError,
+) -> Result<()> {
+    match tx.exec(q).await {
+        Ok(0) => Err(stale()),
+        Ok(_) => Ok(()),
+        Err(e @ StoreError::Conflict(_)) => Err(on_conflict(e)),
+        Err(e) => Err(e),
+    }
+}
+
 pub fn stale() -> StoreError {
     StoreError::conflict(
         "version",
@@ -256,17 +272,23 @@ pub async fn county_for(
     match rows.as_slice() {
         [(c,)] => Ok(*c),
         [] => Err(StoreError::NotFound),
-        _ => Err(StoreError::invalid(
-            "county_id",
-            "多个县有此编号，请在县的范围内操作",
-            "several counties have this id; act within one county's scope",
-        )),
+        _ => Err(several_counties(id)),
     }
+}
+
+/// The answer when an id alone names records of several counties (ids are unique per county
+/// only): act within one county's scope (409, naming `id`).
+pub fn several_counties(id: i64) -> StoreError {
+    StoreError::conflict(
+        "id",
+        format!("多个县都有编号为{id}的记录，请以县级或以下账号在县的范围内操作"),
+        format!("several counties have a record numbered {id}; act from a county account or below"),
+    )
 }
 
 /// Reads one record by id inside the scope: `SELECT {cols} FROM {from}` where the row aliased `t`
 /// of `table` has this id. Ids are unique per county, so a scope without a county answers only
-/// when one county holds the id, and 409-style "act within one county" when several do.
+/// when one county holds the id, and [`several_counties`] (409) when several do.
 pub async fn get_by_id<T: crate::db::Record>(
     db: &Db,
     scope: &Scope,
@@ -283,14 +305,14 @@ pub async fn get_by_id<T: crate::db::Record>(
         q.push(&format!(" AND t.county_id = {p}"));
     }
     scope.filter(&mut q, table, "t", "division_code");
+    if scope.county_id().is_none() {
+        // Two rows are enough to know the id is ambiguous.
+        q.push(" ORDER BY t.county_id LIMIT 2");
+    }
     let mut rows: Vec<T> = db.all(&q).await?;
     match rows.len() {
         1 => rows.pop().ok_or(StoreError::NotFound),
         0 => Err(StoreError::NotFound),
-        _ => Err(StoreError::invalid(
-            "county_id",
-            "多个县有此编号，请在县的范围内操作",
-            "several counties have this id; act within one county's scope",
-        )),
+        _ => Err(several_counties(id)),
     }
 }

@@ -267,26 +267,14 @@ pub impl Db {
     /// spans several counties (a province) where more than one has this number is told so, never
     /// handed one of them at random.
     async fn get_case(&self, scope: &Scope, id: i64) -> Result<Case> {
-        let mut q = Q::with(
-            &format!("SELECT {CASE_COLS} FROM cases t WHERE t.id = ?"),
-            vec![id.into()],
-        );
-        scope.filter(&mut q, &crate::tables::CASES, "t", "division_code");
-        if scope.county_id().is_some() {
-            return self.one(&q).await;
-        }
-        q.push(" ORDER BY t.county_id LIMIT 2");
-        let mut found: Vec<Case> = self.all(&q).await?;
-        match found.len() {
-            0 => Err(StoreError::NotFound),
-            1 => Ok(found.remove(0)),
-            _ => Err(StoreError::conflict(
-                "id",
-                format!("多个县都有第{id}号事项，请以县级或以下账号办理"),
-                format!(
-                    "several counties have a case number {id}; act from a county account or below"
-                ),
-            )),
-        }
+        xiangzhi_storage::list::get_by_id(
+            self,
+            scope,
+            CASE_COLS,
+            &crate::tables::CASES,
+            "cases t",
+            id,
+        )
+        .await
     }
 }

@@ -119,7 +119,7 @@ pub impl Db {
         if county_id != cur.county_id {
             return Err(StoreError::NotFound);
         }
-        let n = tx.exec(&Q::with(
+        update_versioned(&mut tx, &Q::with(
             "UPDATE contact_duties SET person_name = ?, rank = ?, unit = ?, target = ?, division_code = ?, household_id = ?, \
              since = ?, updated_at = ?, version = version + 1 WHERE county_id = ? AND id = ? AND version = ?",
             vec![
@@ -135,11 +135,8 @@ pub impl Db {
                 id.into(),
                 version.into(),
             ],
-        ))
+        ), |e| e)
         .await?;
-        if n == 0 {
-            return Err(stale());
-        }
         tx.commit().await?;
         self.get_contact_duty(scope, id).await
     }

@@ -212,7 +212,7 @@ pub impl Db {
             ));
         }
         let mut tx = self.begin().await?;
-        let n = tx.exec(&Q::with(
+        update_versioned(&mut tx, &Q::with(
             "UPDATE party_orgs SET name = ?, standing = ?, updated_at = ?, version = version + 1 WHERE county_id = ? AND id = ? AND version = ?",
             vec![
                 v.name.into(),
@@ -222,11 +222,8 @@ pub impl Db {
                 id.into(),
                 version.into(),
             ],
-        ))
+        ), |e| e)
         .await?;
-        if n == 0 {
-            return Err(stale());
-        }
         tx.commit().await?;
         self.get_party_org(scope, id).await
     }
@@ -299,7 +296,7 @@ pub impl Db {
         }
         let mut tx = self.begin().await?;
         let org = member_refs(&mut tx, scope, cur.county_id, &v).await?;
-        let n = tx.exec(&Q::with(
+        update_versioned(&mut tx, &Q::with(
             "UPDATE party_members SET org_id = ?, division_code = ?, status = ?, role = ?, joined_on = ?, updated_at = ?, version = version + 1 \
              WHERE county_id = ? AND id = ? AND version = ?",
             vec![
@@ -313,11 +310,8 @@ pub impl Db {
                 id.into(),
                 version.into(),
             ],
-        ))
+        ), |e| e)
         .await?;
-        if n == 0 {
-            return Err(stale());
-        }
         tx.commit().await?;
         self.get_party_member(scope, id).await
     }

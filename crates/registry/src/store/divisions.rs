@@ -41,7 +41,7 @@ pub impl Db {
         let d = self.get_division(scope, code).await?;
         let version = expected_version(input.version, d.version)?;
         let mut tx = self.begin().await?;
-        let n = tx.exec(&Q::with(
+        update_versioned(&mut tx, &Q::with(
             "UPDATE divisions SET name = ?, updated_at = ?, version = version + 1 WHERE county_id = ? AND code = ? AND version = ?",
             vec![
                 name.into(),
@@ -50,11 +50,8 @@ pub impl Db {
                 d.code.clone().into(),
                 version.into(),
             ],
-        ))
+        ), |e| e)
         .await?;
-        if n == 0 {
-            return Err(stale());
-        }
         tx.commit().await?;
         self.get_division(scope, code).await
     }

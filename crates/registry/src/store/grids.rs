@@ -38,11 +38,7 @@ pub async fn get_grid_row(
             .map(|r| (r.grid, r.path))
             .ok_or(StoreError::NotFound),
         0 => Err(StoreError::NotFound),
-        _ => Err(StoreError::invalid(
-            "county_id",
-            "多个县有此编号，请指定县",
-            "several counties have this id; give the county",
-        )),
+        _ => Err(xiangzhi_storage::list::several_counties(id)),
     }
 }
 
@@ -166,7 +162,7 @@ pub impl Db {
         let g = self.get_grid(scope, id).await?;
         let version = expected_version(input.version, g.version)?;
         let mut tx = self.begin().await?;
-        let n = tx.exec(&Q::with(
+        update_versioned(&mut tx, &Q::with(
             "UPDATE grids SET name = ?, updated_at = ?, version = version + 1 WHERE county_id = ? AND id = ? AND version = ?",
             vec![
                 name.into(),
@@ -175,11 +171,8 @@ pub impl Db {
                 g.id.into(),
                 version.into(),
             ],
-        ))
+        ), |e| e)
         .await?;
-        if n == 0 {
-            return Err(stale());
-        }
         tx.commit().await?;
         self.get_grid(scope, id).await
     }

@@ -199,7 +199,7 @@ pub impl Db {
         let version = expected_version(input.version, cur.version)?;
         let mut tx = self.begin().await?;
         let g = micro_grid(&mut tx, scope, cur.county_id, v.micro_grid_id).await?;
-        let n = tx.exec(&Q::with(
+        update_versioned(&mut tx, &Q::with(
             "UPDATE households SET number = ?, micro_grid_id = ?, division_code = ?, address = ?, updated_at = ?, version = version + 1 \
              WHERE county_id = ? AND id = ? AND version = ?",
             vec![
@@ -212,15 +212,8 @@ pub impl Db {
                 id.into(),
                 version.into(),
             ],
-        ))
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => StoreError::conflict("number", "户号已存在", "the household number already exists"),
-            e => e,
-        })?;
-        if n == 0 {
-            return Err(stale());
-        }
+        ), |_| StoreError::conflict("number", "户号已存在", "the household number already exists"))
+        .await?;
         // Residents carry their household's division for scoping; keep it in step.
         tx.exec(&Q::with(
             "UPDATE residents SET division_code = ? WHERE county_id = ? AND household_id = ?",
@@ -319,7 +312,7 @@ pub impl Db {
             ));
         }
         let mut tx = self.begin().await?;
-        let n = tx.exec(&Q::with(
+        update_versioned(&mut tx, &Q::with(
             "UPDATE residents SET name = ?, id_number = ?, id_number_hash = ?, gender = ?, birth_date = ?, phone = ?, \
              relation = ?, tags = ?, updated_at = ?, version = version + 1 WHERE county_id = ? AND id = ? AND version = ?",
             vec![
@@ -336,15 +329,8 @@ pub impl Db {
                 id.into(),
                 version.into(),
             ],
-        ))
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => StoreError::conflict("id_number", "该身份证号码已登记", "this ID number is already registered"),
-            e => e,
-        })?;
-        if n == 0 {
-            return Err(stale());
-        }
+        ), |_| StoreError::conflict("id_number", "该身份证号码已登记", "this ID number is already registered"))
+        .await?;
         tx.commit().await?;
         self.get_resident(scope, id).await
     }

@@ -104,7 +104,7 @@ pub impl Db {
         let version = expected_version(input.version, cur.version)?;
         let mut tx = self.begin().await?;
         let g = staff_grid(&mut tx, scope, cur.county_id, &v).await?;
-        let n = tx.exec(&Q::with(
+        update_versioned(&mut tx, &Q::with(
             "UPDATE grid_staff SET name = ?, role = ?, grid_id = ?, division_code = ?, phone = ?, unit = ?, updated_at = ?, version = version + 1 \
              WHERE county_id = ? AND id = ? AND version = ?",
             vec![
@@ -119,11 +119,8 @@ pub impl Db {
                 id.into(),
                 version.into(),
             ],
-        ))
+        ), |e| e)
         .await?;
-        if n == 0 {
-            return Err(stale());
-        }
         tx.commit().await?;
         self.get_staff(scope, id).await
     }

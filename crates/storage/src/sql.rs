@@ -216,17 +216,20 @@ macro_rules! on_backend {
 }
 
 /// Runs `$body` per backend with `$sql` bound to the query text in that backend's best form.
+///
+/// The text is built at run time, so sqlx (0.9) asks for an assertion that it is safe: it is, as
+/// every value a `Q` carries is bound as an argument, never spliced into the text (identifiers and
+/// fixed fragments are the only text, and they come from the code).
 macro_rules! on_backend_sql {
     ($db:expr, $q:expr, $conn:ident, $sql:ident => $body:expr) => {
         match $db {
             $crate::db::Backend::Sqlite($conn) => {
                 let native = $crate::sql::for_sqlite(&$q.sql);
-                let text = $crate::sql::positional(&native);
-                let $sql: &str = &text;
+                let $sql = sqlx::AssertSqlSafe($crate::sql::positional(&native).into_owned());
                 $body
             }
             $crate::db::Backend::Postgres($conn) => {
-                let $sql: &str = &$q.sql;
+                let $sql = sqlx::AssertSqlSafe($q.sql.clone());
                 $body
             }
         }

@@ -88,7 +88,8 @@ impl TestDb {
                     }
                 };
                 let name = unique("xz_test");
-                sqlx::query(&format!("CREATE DATABASE {name}"))
+                // The name is the test's own (letters, digits, underscores), never input.
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                     .execute(&mut conn)
                     .await
                     .unwrap();
@@ -116,10 +117,10 @@ impl TestDb {
             Backend::Postgres => {
                 use sqlx::Connection;
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_admin_url()).await {
-                    let _ = sqlx::query(&format!(
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "DROP DATABASE IF EXISTS {} WITH (FORCE)",
                         self.name
-                    ))
+                    )))
                     .execute(&mut conn)
                     .await;
                 }

@@ -50,32 +50,14 @@ fn cols(layout: Layout) -> &'static [Col] {
     }
 }
 
-/// The file layouts the command line finds by name.
-pub const PARTY_ORGS: FileLayout = FileLayout {
-    name: "party-orgs",
-    aliases: &["党组织"],
-    import: |db, scope, path, county, progress| {
-        Box::pin(import(db, scope, Layout::PartyOrgs, path, county, progress))
-    },
-    export: |db, scope, path, county| Box::pin(export(db, scope, Layout::PartyOrgs, path, county)),
-};
-pub const PARTY_MEMBERS: FileLayout = FileLayout {
-    name: "party-members",
-    aliases: &["党员"],
-    import: |db, scope, path, county, progress| {
-        Box::pin(import(
-            db,
-            scope,
-            Layout::PartyMembers,
-            path,
-            county,
-            progress,
-        ))
-    },
-    export: |db, scope, path, county| {
-        Box::pin(export(db, scope, Layout::PartyMembers, path, county))
-    },
-};
+// The file layouts the command line finds by name.
+xiangzhi_tabular::file_layout!(PARTY_ORGS, Layout::PartyOrgs, "party-orgs", ["党组织"]);
+xiangzhi_tabular::file_layout!(
+    PARTY_MEMBERS,
+    Layout::PartyMembers,
+    "party-members",
+    ["党员"]
+);
 
 /// This feature's file layouts.
 pub const LAYOUTS: &[&FileLayout] = &[&PARTY_ORGS, &PARTY_MEMBERS];

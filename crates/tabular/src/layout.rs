@@ -46,3 +46,20 @@ pub fn find<'l>(all: &[&'l FileLayout], name: &str) -> Result<&'l FileLayout, St
             )
         })
 }
+
+/// Declares `pub const $name: FileLayout` for one variant of a feature's layout enum, reading and
+/// writing through the feature's own `import(db, scope, which, path, county, progress)` and
+/// `export(db, scope, which, path, county)` functions (found where the macro is used).
+#[macro_export]
+macro_rules! file_layout {
+    ($name:ident, $which:expr, $cli:literal, [$($alias:literal),*]) => {
+        pub const $name: $crate::FileLayout = $crate::FileLayout {
+            name: $cli,
+            aliases: &[$($alias),*],
+            import: |db, scope, path, county, progress| {
+                Box::pin(import(db, scope, $which, path, county, progress))
+            },
+            export: |db, scope, path, county| Box::pin(export(db, scope, $which, path, county)),
+        };
+    };
+}

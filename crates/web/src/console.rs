@@ -65,6 +65,11 @@ pub async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> Re
         "echarts.min.js" => (ECHARTS, "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
+    embedded(body, kind)
+}
+
+/// An asset embedded in the binary, cached for a day.
+fn embedded(body: &'static [u8], kind: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, kind),
@@ -337,12 +342,5 @@ pub type St = State<AppState>;
 
 /// Serves an embedded script.
 pub async fn script(body: &'static [u8]) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        body,
-    )
-        .into_response()
+    embedded(body, "text/javascript; charset=utf-8")
 }

@@ -28,23 +28,11 @@ pub enum Layout {
     Households,
 }
 
-/// The file layouts the command line finds by name.
-macro_rules! file_layout {
-    ($name:ident, $which:expr, $cli:literal, [$($alias:literal),*]) => {
-        pub const $name: FileLayout = FileLayout {
-            name: $cli,
-            aliases: &[$($alias),*],
-            import: |db, scope, path, county, progress| {
-                Box::pin(import(db, scope, $which, path, county, progress))
-            },
-            export: |db, scope, path, county| Box::pin(export(db, scope, $which, path, county)),
-        };
-    };
-}
-file_layout!(DIVISIONS, Layout::Divisions, "divisions", ["区划"]);
-file_layout!(GRIDS, Layout::Grids, "grids", ["网格"]);
-file_layout!(STAFF, Layout::Staff, "staff", ["网格员"]);
-file_layout!(HOUSEHOLDS, Layout::Households, "households", ["户", "居民"]);
+// The file layouts the command line finds by name.
+xiangzhi_tabular::file_layout!(DIVISIONS, Layout::Divisions, "divisions", ["区划"]);
+xiangzhi_tabular::file_layout!(GRIDS, Layout::Grids, "grids", ["网格"]);
+xiangzhi_tabular::file_layout!(STAFF, Layout::Staff, "staff", ["网格员"]);
+xiangzhi_tabular::file_layout!(HOUSEHOLDS, Layout::Households, "households", ["户", "居民"]);
 
 /// This feature's file layouts.
 pub const LAYOUTS: &[&FileLayout] = &[&DIVISIONS, &GRIDS, &STAFF, &HOUSEHOLDS];

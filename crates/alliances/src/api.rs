@@ -381,26 +381,8 @@ pub async fn start_plan(s: &AppState, c: &Caller, req: &PlanRequest) -> R<PlanRe
             Ok(Err(e)) => Err(format!("规划无法进行 / cannot plan: {}", e.0)),
             Err(e) => Err(format!("规划中断 / planning stopped: {e}")),
         };
-        let result = match &outcome {
-            Ok(_) => "done".to_string(),
-            Err(why) => format!("failed: {why}"),
-        };
         if let Err(e) = db.finish_plan(county, id, outcome, now_ms()).await {
             tracing::error!(error = %e, plan = id, "plan result not recorded");
-        }
-        // The job's own write (the result) is audited as the system's, after the request that
-        // started it was audited as the caller's.
-        let entry = xiangzhi_storage::audit::AuditEntry {
-            user_id: None,
-            login: "system".into(),
-            action: "plan finished".into(),
-            object: format!("plan {county}:{id}"),
-            outcome: result.chars().take(200).collect(),
-            source: "planner".into(),
-            detail: String::new(),
-        };
-        if let Err(e) = db.audit(&entry).await {
-            tracing::error!(error = %e, plan = id, "audit append failed");
         }
     });
     Ok(rec)

@@ -8,8 +8,12 @@ use xiangzhi_storage::{Db, Result, Scope};
 /// Stores a planning profile for each of `villages` (code, township code), drawn from `seed`.
 pub async fn build(db: &Db, villages: &[(String, String)], seed: u64, at: i64) -> Result<()> {
     let profiles = village_profiles(villages, seed);
-    db.put_village_profiles(&Scope::everything(), &profiles, at)
-        .await?;
+    db.put_village_profiles(
+        &Scope::everything().by(xiangzhi_storage::Actor::system("demo builder")),
+        &profiles,
+        at,
+    )
+    .await?;
     Ok(())
 }
 

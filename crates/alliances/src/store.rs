@@ -260,6 +260,12 @@ pub impl Db {
             ))
             .await?;
         }
+        tx.audit(
+            scope.actor(),
+            "store village profiles",
+            format!("{} villages", rows.len()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(rows.len())
     }
@@ -303,6 +309,12 @@ pub impl Db {
             ],
         ))
         .await?;
+        tx.audit(
+            scope.actor(),
+            "start alliance plan",
+            format!("plan {county_id}:{id} of {division}"),
+        )
+        .await?;
         tx.commit().await?;
         self.get_plan(scope, id).await
     }
@@ -310,6 +322,7 @@ pub impl Db {
     /// Records a running plan's progress (the planning job only).
     async fn plan_progress(&self, county_id: i64, id: i64, done: i64) -> Result<()> {
         let mut tx = self.begin().await?;
+        tx.bookkeeping(xiangzhi_storage::Bookkeeping::WorkerProgress);
         tx.exec(&Q::with(
             "UPDATE alliance_plans SET status = 'running', villages_done = ? \
              WHERE county_id = ? AND id = ? AND status IN ('queued', 'running')",
@@ -331,6 +344,14 @@ pub impl Db {
             Ok(r) => ("done", Some(r), None),
             Err(e) => ("failed", None, Some(e)),
         };
+        // The job's own write is the system's, after the request that started it was the
+        // caller's.
+        let by = xiangzhi_storage::Actor::system("planner");
+        let mut entry = by.entry("finish alliance plan", format!("plan {county_id}:{id}"));
+        entry.outcome = match &error {
+            None => "done".into(),
+            Some(why) => format!("failed: {why}").chars().take(200).collect(),
+        };
         let mut tx = self.begin().await?;
         tx.exec(&Q::with(
             "UPDATE alliance_plans SET status = ?, villages_done = CASE WHEN ? = 'done' THEN villages_total ELSE villages_done END, \
@@ -346,6 +367,7 @@ pub impl Db {
             ],
         ))
         .await?;
+        tx.audit_entry(&by, &entry).await?;
         tx.commit().await
     }
 
@@ -364,6 +386,11 @@ pub impl Db {
                 ],
             ))
             .await?;
+        if n > 0 {
+            let by = xiangzhi_storage::Actor::system("start-up");
+            tx.audit(&by, "fail unfinished plans", format!("{n} plans"))
+                .await?;
+        }
         tx.commit().await?;
         Ok(n)
     }
@@ -513,6 +540,12 @@ pub impl Db {
             }
             created.push(org);
         }
+        tx.audit(
+            scope.actor(),
+            "accept alliance plan",
+            format!("plan {county_id}:{id}, {} alliances", created.len()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(created)
     }

@@ -113,26 +113,15 @@ pub async fn create_case(
     if i.grid_id.is_none() && i.household_id.is_none() {
         i.grid_id = c.user.grid_id;
     }
-    // A new case and its audit entry are one commit (a surge of reports is bound by commits).
-    let entry = xiangzhi_storage::audit::AuditEntry {
-        user_id: Some(c.user.id),
-        login: c.user.login.clone(),
-        action: "POST /api/v1/cases".into(),
-        object: String::new(),
-        outcome: "201".into(),
-        source: c.source.clone(),
-        detail: String::new(),
-    };
     let (case, created) =
-        s.db.create_case_audited(&c.scope, &i, Some(c.user.id), now_ms(), Some(entry))
+        s.db.create_case(&c.scope, &i, Some(c.user.id), now_ms())
             .await?;
-    Ok(if created {
-        let mut r = (StatusCode::CREATED, Json(case)).into_response();
-        r.extensions_mut().insert(xiangzhi_web::Audited);
-        r
+    let status = if created {
+        StatusCode::CREATED
     } else {
-        (StatusCode::OK, Json(case)).into_response()
-    })
+        StatusCode::OK
+    };
+    Ok((status, Json(case)).into_response())
 }
 
 #[utoipa::path(get, path = "/cases/{id}", tag = "cases", params(("id" = i64, Path)),
@@ -418,7 +407,9 @@ pub async fn put_case_deadlines(
         .or(c.scope.county_id())
         .ok_or_else(ApiError::not_found)?;
     whole_county(&c, county)?;
-    Ok(Json(s.db.put_case_deadlines(county, &d).await?))
+    Ok(Json(
+        s.db.put_case_deadlines(c.scope.actor(), county, &d).await?,
+    ))
 }
 
 /// The jurisdiction and period `[from, to)` (ms) a statistics request asks for, within the caller's.

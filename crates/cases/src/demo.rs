@@ -24,7 +24,7 @@ pub const CASE_CATEGORIES: [(&str, &str, crate::rules::CaseLevel, bool); 10] = {
 pub async fn build(db: &Db, county: i64) -> Result<()> {
     for (code, name, level, dispute) in CASE_CATEGORIES {
         db.put_case_category(
-            &Scope::everything(),
+            &Scope::everything().by(xiangzhi_storage::Actor::system("demo builder")),
             &CaseCategory {
                 county_id: county,
                 code: code.to_string(),

@@ -17,7 +17,6 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use utoipa::ToSchema;
-use xiangzhi_storage::audit::AuditEntry;
 use xiangzhi_storage::{now_ms, StoreError};
 use xiangzhi_web::AppState;
 
@@ -449,23 +448,31 @@ pub(crate) async fn create(
         reporter_phone: get("phone").map(str::to_string),
         tracking_hash: None,
     };
+    // The key's account acts: the store audits a new case in its own transaction; a refused
+    // submission and a repeat (which writes nothing) are audited here. Open311 lies outside the
+    // authenticating middleware, so nothing else writes an entry for it.
+    let source = xiangzhi_web::source_of(&ext);
+    let via = "POST /open311/v2/requests.json";
+    let actor = xiangzhi_storage::Actor::new(Some(user.id), user.login.clone(), source, via);
     let result =
-        s.db.create_case(&user.scope(), &input, Some(user.id), now_ms())
-            .await;
-    let audit = AuditEntry {
-        user_id: Some(user.id),
-        login: user.login.clone(),
-        action: "POST /open311/v2/requests.json".into(),
-        object: match &result {
-            Ok((c, _)) => format!("case {}:{}", c.county_id, c.id),
-            Err(_) => "case".into(),
-        },
-        outcome: if result.is_ok() { "ok" } else { "failed" }.into(),
-        source: xiangzhi_web::source_of(&ext),
-        detail: String::new(),
+        s.db.create_case(
+            &user.scope().by(actor.clone()),
+            &input,
+            Some(user.id),
+            now_ms(),
+        )
+        .await;
+    let (object, outcome) = match &result {
+        Ok((_, true)) => (String::new(), ""),
+        Ok((c, false)) => (format!("case {}:{}", c.county_id, c.id), "repeat"),
+        Err(_) => ("case".to_string(), "failed"),
     };
-    if let Err(e) = s.db.audit(&audit).await {
-        tracing::error!(error = %e, "audit append failed");
+    if !outcome.is_empty() {
+        let mut e = actor.entry("report case", object);
+        e.outcome = outcome.into();
+        if let Err(e) = s.db.audit(&e).await {
+            tracing::error!(error = %e, "audit append failed");
+        }
     }
     match result {
         Ok((c, created)) => (

@@ -4,7 +4,7 @@
 //! random values, so a copy of the database gives no usable credential.
 
 use crate::sql::Q;
-use crate::{now_ms, Db, Result, Scope, StoreError};
+use crate::{now_ms, Actor, Bookkeeping, Db, Result, Scope, StoreError};
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
@@ -263,6 +263,11 @@ pub fn token_hash(token: &str) -> String {
     crate::crypto::hex(&Sha256::digest(token.as_bytes()))
 }
 
+/// How an account is named in audit entries.
+pub(crate) fn account_object(id: i64, login: &str) -> String {
+    format!("user {id} ({login})")
+}
+
 fn policy(field: &str, r: std::result::Result<(), xiangzhi_domain::Invalid>) -> Result<()> {
     r.map_err(|e| StoreError::Invalid(vec![crate::FieldError::new(field, e)]))
 }
@@ -270,10 +275,12 @@ fn policy(field: &str, r: std::result::Result<(), xiangzhi_domain::Invalid>) -> 
 impl Db {
     /// Creates an account directly (the command line, run by whoever holds the server; the API
     /// and console go through [`Db::manage_account`], which applies separation of duties).
-    pub async fn create_user(&self, u: &NewUser) -> Result<User> {
+    pub async fn create_user(&self, by: &Actor, u: &NewUser) -> Result<User> {
         let p = self.prepare_user(u).await?;
         let mut tx = self.begin().await?;
         let id = insert_user(&mut tx, &p, now_ms(), None).await?;
+        tx.audit(by, "create account", account_object(id, &p.login))
+            .await?;
         tx.commit().await?;
         self.user_by_id(id).await
     }
@@ -434,6 +441,7 @@ impl Db {
             };
             let key_col = if device.is_some() { "token_hash" } else { "id" };
             let mut tx = self.begin().await?;
+            tx.bookkeeping(Bookkeeping::Session);
             let (_, locked): (i64, Option<i64>) = tx
                 .one(&Q::with(
                     &format!(
@@ -455,6 +463,7 @@ impl Db {
         }
         // The right password clears the count, unless a parallel failure locked it meanwhile.
         let mut tx = self.begin().await?;
+        tx.bookkeeping(Bookkeeping::Session);
         let cleared = match &device {
             Some(d) => {
                 tx.exec(&Q::with(
@@ -539,6 +548,7 @@ impl Db {
     async fn count_source_failure(&self, source: &str, now: i64) -> Result<()> {
         let expired = now - SOURCE_WINDOW_MINUTES * MINUTE;
         let mut tx = self.begin().await?;
+        tx.bookkeeping(Bookkeeping::Session);
         tx.exec(&Q::with(
             "INSERT INTO login_throttle (source, window_start, failures) VALUES (?, ?, 1) \
              ON CONFLICT (source) DO UPDATE SET \
@@ -557,10 +567,18 @@ impl Db {
     }
 
     /// Sets a new password after checking the policy and the last five passwords.
-    pub async fn set_password(&self, user_id: i64, new_password: &str, now: i64) -> Result<()> {
+    pub async fn set_password(
+        &self,
+        by: &Actor,
+        user_id: i64,
+        new_password: &str,
+        now: i64,
+    ) -> Result<()> {
         let hash = self.check_new_password(user_id, new_password).await?;
         let mut tx = self.begin().await?;
         apply_password(&mut tx, user_id, &hash, now, now).await?;
+        tx.audit(by, "set password", format!("user {user_id}"))
+            .await?;
         tx.commit().await
     }
 
@@ -609,24 +627,29 @@ impl Db {
             Err(LoginError::PasswordExpired) => self.user_by_login(old.login).await?.id,
             Err(_) => return Err(wrong()),
         };
-        self.set_password(id, new, old.now).await
+        let by = Actor::new(Some(id), old.login, old.source, "change own password");
+        self.set_password(&by, id, new, old.now).await
     }
 
-    pub async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<()> {
+    pub async fn set_user_disabled(&self, by: &Actor, user_id: i64, disabled: bool) -> Result<()> {
         let mut tx = self.begin().await?;
-        let n = apply_disabled(&mut tx, user_id, disabled, now_ms()).await?;
-        tx.commit().await?;
-        if n == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
+        if apply_disabled(&mut tx, user_id, disabled, now_ms()).await? == 0 {
+            return Err(StoreError::NotFound);
         }
+        let action = if disabled {
+            "disable account"
+        } else {
+            "enable account"
+        };
+        tx.audit(by, action, format!("user {user_id}")).await?;
+        tx.commit().await
     }
 
     /// Starts a session; returns the token to hand to the browser.
     pub async fn create_session(&self, user_id: i64, source: &str, now: i64) -> Result<String> {
         let (token, hash) = new_token();
         let mut tx = self.begin().await?;
+        tx.bookkeeping(Bookkeeping::Session);
         tx.exec(&Q::with(
             "INSERT INTO sessions (token_hash, user_id, created_at, last_seen, source) VALUES (?, ?, ?, ?, ?)",
             vec![hash.into(), user_id.into(), now.into(), now.into(), source.into()],
@@ -649,6 +672,7 @@ impl Db {
             return Ok(None);
         };
         let mut tx = self.begin().await?;
+        tx.bookkeeping(Bookkeeping::Session);
         if now - last_seen > SESSION_IDLE_MINUTES * MINUTE {
             tx.exec(&Q::with(
                 "DELETE FROM sessions WHERE token_hash = ?",
@@ -673,6 +697,7 @@ impl Db {
 
     pub async fn end_session(&self, token: &str) -> Result<()> {
         let mut tx = self.begin().await?;
+        tx.bookkeeping(Bookkeeping::Session);
         tx.exec(&Q::with(
             "DELETE FROM sessions WHERE token_hash = ?",
             vec![token_hash(token).into()],
@@ -682,7 +707,12 @@ impl Db {
     }
 
     /// Issues a bearer token for an API client; the token itself is shown only now.
-    pub async fn create_api_token(&self, user_id: i64, name: &str) -> Result<(i64, String)> {
+    pub async fn create_api_token(
+        &self,
+        by: &Actor,
+        user_id: i64,
+        name: &str,
+    ) -> Result<(i64, String)> {
         let (token, hash) = new_token();
         let mut tx = self.begin().await?;
         let id = crate::list::next_ids(&mut tx, 0, "api_token", 1).await?;
@@ -691,12 +721,23 @@ impl Db {
             vec![id.into(), user_id.into(), name.into(), hash.into(), now_ms().into()],
         ))
         .await?;
+        tx.audit(
+            by,
+            "issue API token",
+            format!("token {id} of user {user_id}"),
+        )
+        .await?;
         tx.commit().await?;
         Ok((id, token))
     }
 
     /// Revokes a token of `user_id` (or any token, for a security administrator: `user_id = None`).
-    pub async fn revoke_api_token(&self, token_id: i64, user_id: Option<i64>) -> Result<()> {
+    pub async fn revoke_api_token(
+        &self,
+        by: &Actor,
+        token_id: i64,
+        user_id: Option<i64>,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         let mut q = Q::with(
             "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
@@ -706,13 +747,12 @@ impl Db {
             let p = q.arg(u);
             q.push(&format!(" AND user_id = {p}"));
         }
-        let n = tx.exec(&q).await?;
-        tx.commit().await?;
-        if n == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
+        if tx.exec(&q).await? == 0 {
+            return Err(StoreError::NotFound);
         }
+        tx.audit(by, "revoke API token", format!("token {token_id}"))
+            .await?;
+        tx.commit().await
     }
 
     /// The user of a live (unrevoked) API token.

@@ -10,8 +10,42 @@
 //! them.
 
 use crate::sql::Q;
-use crate::{now_ms, Db, Result, Tx};
+use crate::{now_ms, Actor, Db, Result, Tx};
 use sha2::{Digest, Sha256};
+
+impl Actor {
+    /// This actor's entry for `action` on `object`, succeeded.
+    pub fn entry(&self, action: &str, object: impl Into<String>) -> AuditEntry {
+        AuditEntry {
+            user_id: self.user_id,
+            login: self.login.clone(),
+            action: action.to_string(),
+            object: object.into(),
+            outcome: "ok".into(),
+            source: self.source.clone(),
+            detail: self.via.clone(),
+        }
+    }
+}
+
+impl Tx {
+    /// Appends `by`'s entry for `action` on `object` in this transaction.
+    pub async fn audit(
+        &mut self,
+        by: &Actor,
+        action: &str,
+        object: impl Into<String>,
+    ) -> Result<()> {
+        self.audit_entry(by, &by.entry(action, object)).await
+    }
+
+    /// Appends an entry written out in full (another outcome, a detail of its own) for `by`.
+    pub async fn audit_entry(&mut self, by: &Actor, e: &AuditEntry) -> Result<()> {
+        append(self, e).await?;
+        self.actors.push(by.flag());
+        Ok(())
+    }
+}
 
 /// Audit entries are kept at least this long (six months; 网络安全法 第二十一条).
 pub const MIN_RETENTION_DAYS: i64 = 183;
@@ -160,8 +194,13 @@ impl Db {
     }
 
     /// Deletes entries older than `retention_days` (at least [`MIN_RETENTION_DAYS`]) and moves the
-    /// anchor past them. Returns how many were deleted.
-    pub async fn audit_prune(&self, retention_days: i64, now: i64) -> Result<u64> {
+    /// anchor past them, with an entry of its own by `by`. Returns how many were deleted.
+    pub async fn audit_prune(
+        &self,
+        by: &crate::Actor,
+        retention_days: i64,
+        now: i64,
+    ) -> Result<u64> {
         if retention_days < MIN_RETENTION_DAYS {
             return Err(crate::StoreError::invalid(
                 "audit_retention_days",
@@ -190,6 +229,12 @@ impl Db {
             "UPDATE audit_anchor SET seq = ?, hash = ? WHERE id = 1",
             vec![seq.into(), hash.into()],
         ))
+        .await?;
+        tx.audit(
+            by,
+            "prune audit log",
+            format!("{n} entries up to {seq}, older than {retention_days} days"),
+        )
         .await?;
         tx.commit().await?;
         Ok(n)
@@ -222,6 +267,7 @@ impl Db {
         if let Some((v,)) = v {
             if let Ok(n) = v.parse::<i64>() {
                 let mut tx = self.begin().await?;
+                tx.bookkeeping(crate::Bookkeeping::AuditLog);
                 tx.exec(&Q::with(
                     "UPDATE settings SET value = ? WHERE name = 'audit_keyed_from' AND value = ?",
                     vec![format!("{n}:{}", keyed_from_mac(ring, n)).into(), v.into()],
@@ -238,6 +284,9 @@ impl Db {
     pub async fn audit_checkpoint(&self, now: i64) -> Result<Checkpoint> {
         let ring = crate::crypto::keyring()?;
         let mut tx = self.begin().await?;
+        // A checkpoint with an entry of its own would never be the newest: the request that asks
+        // for one is audited instead.
+        tx.bookkeeping(crate::Bookkeeping::AuditLog);
         let (seq, hash): (i64, String) = tx
             .one(&Q::new("SELECT seq, hash FROM audit_head WHERE id = 1"))
             .await?;
@@ -472,5 +521,6 @@ pub async fn append(tx: &mut Tx, e: &AuditEntry) -> Result<i64> {
         vec![hash.into()],
     ))
     .await?;
+    tx.entries += 1;
     Ok(seq)
 }

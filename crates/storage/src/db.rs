@@ -1,5 +1,6 @@
 //! Connecting, migrating, and running `Q` queries on a pool or inside a transaction.
 
+use crate::actor::Bookkeeping;
 use crate::sql::Q;
 use crate::{Result, StoreError};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
@@ -40,6 +41,17 @@ pub trait Record:
 impl<T> Record for T where
     T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
 {
+}
+
+/// Writes go through a transaction, which audits them: a pool runs reads only.
+fn read_only(q: &Q) -> Result<()> {
+    if crate::actor::writes(&q.sql) {
+        return Err(StoreError::Query(format!(
+            "a write outside a transaction: {}",
+            q.sql.chars().take(80).collect::<String>()
+        )));
+    }
+    Ok(())
 }
 
 fn redact(url: &str) -> String {
@@ -109,6 +121,7 @@ impl Db {
     async fn check_data_key(&self) -> Result<()> {
         let ring = crate::crypto::keyring()?;
         let mut tx = self.begin().await?;
+        tx.bookkeeping(Bookkeeping::StoreSettings);
         let stored: Option<(String,)> = tx
             .optional(&Q::new(
                 "SELECT t.value FROM settings t WHERE t.name = 'data_key_fingerprint'",
@@ -191,23 +204,32 @@ impl Db {
     }
 
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(Tx(match &self.inner {
+        let inner = match &self.inner {
             // Every transaction here writes: take SQLite's write lock at the start, so concurrent
             // writers queue on the busy timeout instead of failing when a read lock cannot be
             // upgraded ("database is locked").
             Backend::Sqlite(p) => Backend::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Backend::Postgres(p) => Backend::Postgres(p.begin().await?),
-        }))
+        };
+        Ok(Tx {
+            inner,
+            first_write: None,
+            entries: 0,
+            bookkeeping: None,
+            actors: Vec::new(),
+        })
     }
 
     pub async fn all<T: Record>(&self, q: &Q) -> Result<Vec<T>> {
         q.check()?;
+        read_only(q)?;
         Ok(
             on_backend_sql!(&self.inner, q, p, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_all(p).await?),
         )
     }
     pub async fn optional<T: Record>(&self, q: &Q) -> Result<Option<T>> {
         q.check()?;
+        read_only(q)?;
         Ok(
             on_backend_sql!(&self.inner, q, p, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_optional(p).await?),
         )
@@ -246,6 +268,7 @@ impl Db {
     /// Runs a statement written by a test (trusted SQL), e.g. to tamper with the audit log.
     pub async fn execute_for_tests(&self, sql: &str) -> Result<u64> {
         let mut tx = self.begin().await?;
+        tx.bookkeeping(Bookkeeping::BenchmarkOrTest);
         let n = tx.exec(&Q::new(sql)).await?;
         tx.commit().await?;
         Ok(n)
@@ -284,24 +307,56 @@ impl Db {
 }
 
 /// A transaction on either backend. Dropped without `commit`, it rolls back: multi-step writes are
-/// all-or-nothing.
-pub struct Tx(Backend<Transaction<'static, Sqlite>, Transaction<'static, Postgres>>);
+/// all-or-nothing. A transaction that wrote commits only with an audit entry of its own
+/// ([`Tx::audit`]) or a stated reason why its writes are bookkeeping ([`Tx::bookkeeping`]).
+pub struct Tx {
+    inner: Backend<Transaction<'static, Sqlite>, Transaction<'static, Postgres>>,
+    /// The first writing statement, if any (named when the commit is refused).
+    first_write: Option<String>,
+    pub(crate) entries: u32,
+    bookkeeping: Option<Bookkeeping>,
+    /// The actors whose entries this transaction holds: marked audited once it commits.
+    pub(crate) actors: Vec<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+}
 
 impl Tx {
+    /// Commits, unless the transaction wrote without an audit entry or a bookkeeping reason: then
+    /// it rolls back and answers [`StoreError::Unaudited`].
     pub async fn commit(self) -> Result<()> {
-        on_backend!(self.0, t => t.commit().await?);
+        if let (Some(sql), 0, None) = (&self.first_write, self.entries, self.bookkeeping) {
+            let head: String = sql.chars().take(80).collect();
+            return Err(StoreError::Unaudited(head));
+        }
+        on_backend!(self.inner, t => t.commit().await?);
+        for a in self.actors {
+            a.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         Ok(())
+    }
+
+    /// Says that this transaction's writes are bookkeeping, audited elsewhere or not at all, and
+    /// why.
+    pub fn bookkeeping(&mut self, why: Bookkeeping) {
+        self.bookkeeping = Some(why);
+    }
+
+    fn saw(&mut self, q: &Q) {
+        if self.first_write.is_none() && crate::actor::writes(&q.sql) {
+            self.first_write = Some(q.sql.clone());
+        }
     }
     pub async fn all<T: Record>(&mut self, q: &Q) -> Result<Vec<T>> {
         q.check()?;
+        self.saw(q);
         Ok(
-            on_backend_sql!(&mut self.0, q, t, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_all(&mut **t).await.map_err(StoreError::from_db)?),
+            on_backend_sql!(&mut self.inner, q, t, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_all(&mut **t).await.map_err(StoreError::from_db)?),
         )
     }
     pub async fn optional<T: Record>(&mut self, q: &Q) -> Result<Option<T>> {
         q.check()?;
+        self.saw(q);
         Ok(
-            on_backend_sql!(&mut self.0, q, t, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_optional(&mut **t).await.map_err(StoreError::from_db)?),
+            on_backend_sql!(&mut self.inner, q, t, sql => bind_args!(sqlx::query_as::<_, T>(sql), &q.args).fetch_optional(&mut **t).await.map_err(StoreError::from_db)?),
         )
     }
     pub async fn one<T: Record>(&mut self, q: &Q) -> Result<T> {
@@ -309,8 +364,9 @@ impl Tx {
     }
     pub async fn exec(&mut self, q: &Q) -> Result<u64> {
         q.check()?;
+        self.saw(q);
         Ok(
-            on_backend_sql!(&mut self.0, q, t, sql => bind_args!(sqlx::query(sql), &q.args).execute(&mut **t).await.map_err(StoreError::from_db)?.rows_affected()),
+            on_backend_sql!(&mut self.inner, q, t, sql => bind_args!(sqlx::query(sql), &q.args).execute(&mut **t).await.map_err(StoreError::from_db)?.rows_affected()),
         )
     }
     /// Inserts many rows with multi-row `INSERT … VALUES` statements, as many rows per statement as
@@ -384,6 +440,6 @@ impl Tx {
     }
 
     pub fn is_postgres(&self) -> bool {
-        matches!(self.0, Backend::Postgres(_))
+        matches!(self.inner, Backend::Postgres(_))
     }
 }

@@ -11,7 +11,7 @@
 
 use crate::accounts::{apply_disabled, apply_password, insert_user, NewUser, PreparedUser, User};
 use crate::sql::Q;
-use crate::{Db, Result, StoreError};
+use crate::{Actor, Db, Result, StoreError};
 use xiangzhi_domain::{Right, Role};
 
 /// What an administrator asks to do to an account.
@@ -84,6 +84,7 @@ impl Db {
     pub async fn manage_account(
         &self,
         by: &User,
+        actor: &Actor,
         op: &AccountOp,
         now: i64,
     ) -> Result<AccountOutcome> {
@@ -104,11 +105,15 @@ impl Db {
                     ));
                 }
                 if by.role.needs_approval_for(p.role) {
-                    let r = self.file_request(by, "create_user", None, &p, now).await?;
+                    let r = self
+                        .file_request(by, actor, "create_user", None, &p, now)
+                        .await?;
                     return Ok(AccountOutcome::Pending(r));
                 }
                 let mut tx = self.begin().await?;
                 let id = insert_user(&mut tx, &p, now, None).await?;
+                let object = crate::accounts::account_object(id, &p.login);
+                tx.audit(actor, "create account", object).await?;
                 tx.commit().await?;
                 Ok(AccountOutcome::Done(self.user_by_id(id).await?))
             }
@@ -118,12 +123,14 @@ impl Db {
                 if by.role.needs_approval_for(u.role) {
                     let p = prepared_of(&u, hash);
                     let r = self
-                        .file_request(by, "reset_password", Some(u.id), &p, now)
+                        .file_request(by, actor, "reset_password", Some(u.id), &p, now)
                         .await?;
                     return Ok(AccountOutcome::Pending(r));
                 }
                 let mut tx = self.begin().await?;
                 apply_password(&mut tx, u.id, &hash, now, now).await?;
+                let object = crate::accounts::account_object(u.id, &u.login);
+                tx.audit(actor, "reset password", object).await?;
                 tx.commit().await?;
                 Ok(AccountOutcome::Done(self.user_by_id(u.id).await?))
             }
@@ -136,11 +143,20 @@ impl Db {
                         "enable_user"
                     };
                     let p = prepared_of(&u, String::new());
-                    let r = self.file_request(by, kind, Some(u.id), &p, now).await?;
+                    let r = self
+                        .file_request(by, actor, kind, Some(u.id), &p, now)
+                        .await?;
                     return Ok(AccountOutcome::Pending(r));
                 }
                 let mut tx = self.begin().await?;
                 apply_disabled(&mut tx, u.id, *disabled, now).await?;
+                let action = if *disabled {
+                    "disable account"
+                } else {
+                    "enable account"
+                };
+                let object = crate::accounts::account_object(u.id, &u.login);
+                tx.audit(actor, action, object).await?;
                 tx.commit().await?;
                 Ok(AccountOutcome::Done(self.user_by_id(u.id).await?))
             }
@@ -150,6 +166,7 @@ impl Db {
     async fn file_request(
         &self,
         by: &User,
+        actor: &Actor,
         kind: &str,
         target: Option<i64>,
         p: &PreparedUser,
@@ -175,6 +192,12 @@ impl Db {
                 p.password_hash.clone().into(),
             ],
         ))
+        .await?;
+        tx.audit(
+            actor,
+            "file account request",
+            format!("account request {id}: {kind} {}", p.login),
+        )
         .await?;
         tx.commit().await?;
         self.account_request(id).await
@@ -215,6 +238,7 @@ impl Db {
     pub async fn decide_account_request(
         &self,
         by: &User,
+        actor: &Actor,
         id: i64,
         approve: bool,
         note: &str,
@@ -307,6 +331,17 @@ impl Db {
                 }
             }
         }
+        let action = if approve {
+            "approve account request"
+        } else {
+            "reject account request"
+        };
+        tx.audit(
+            actor,
+            action,
+            format!("account request {id}: {} {}", r.kind, r.login),
+        )
+        .await?;
         tx.commit().await?;
         self.account_request(id).await
     }

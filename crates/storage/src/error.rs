@@ -20,6 +20,10 @@ pub enum StoreError {
     /// The caller's role may not do this (Chinese / English).
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// A transaction wrote without an audit entry or a bookkeeping reason (a programming error:
+    /// the write was rolled back).
+    #[error("unaudited write refused: {0}")]
+    Unaudited(String),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("migration: {0}")]

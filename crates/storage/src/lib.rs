@@ -9,6 +9,7 @@
 #[macro_use]
 pub mod sql;
 pub mod accounts;
+pub mod actor;
 pub mod audit;
 pub mod crypto;
 pub mod db;
@@ -18,6 +19,7 @@ pub mod list;
 pub mod scope;
 pub mod tables;
 
+pub use actor::{Actor, Bookkeeping};
 pub use db::{Db, Tx};
 pub use error::{Checker, FieldError, StoreError};
 pub use list::{ListQuery, Page};

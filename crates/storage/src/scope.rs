@@ -7,9 +7,10 @@
 
 use crate::sql::Q;
 use crate::tables::Table;
+use crate::Actor;
 use xiangzhi_domain::DivisionCode;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Scope {
     county_id: Option<i64>,
     lo: String,
@@ -17,7 +18,19 @@ pub struct Scope {
     root: Option<DivisionCode>,
     /// For an account bound to a grid: the grid's tree path (`/1/5/17/`) in its county.
     grid: Option<String>,
+    /// Who acts in this scope: every write through the store names it in its audit entry. A
+    /// request's scope carries the signed-in account; a command's or a job's says which.
+    actor: Actor,
 }
+
+/// Two scopes are equal when they cover the same rows, whoever acts in them.
+impl PartialEq for Scope {
+    fn eq(&self, o: &Self) -> bool {
+        (self.county_id, &self.lo, &self.hi, &self.root, &self.grid)
+            == (o.county_id, &o.lo, &o.hi, &o.root, &o.grid)
+    }
+}
+impl Eq for Scope {}
 
 /// The exclusive upper bound of all strings starting with `prefix` (bytes are ASCII digits here).
 pub fn prefix_upper(prefix: &str) -> String {
@@ -38,6 +51,7 @@ impl Scope {
             hi: ":".into(),
             root: None,
             grid: None,
+            actor: Actor::system("system"),
         }
     }
 
@@ -49,6 +63,7 @@ impl Scope {
             hi: "~".into(),
             root: None,
             grid: None,
+            actor: Actor::system("system"),
         }
     }
 
@@ -61,6 +76,7 @@ impl Scope {
             lo: prefix,
             root: Some(code.clone()),
             grid: None,
+            actor: Actor::system("system"),
         }
     }
 
@@ -71,6 +87,17 @@ impl Scope {
             grid: Some(path.to_string()),
             ..Scope::division(division)
         }
+    }
+
+    /// The same jurisdiction, acted in by `actor`.
+    pub fn by(mut self, actor: Actor) -> Self {
+        self.actor = actor;
+        self
+    }
+
+    /// Who acts in this scope.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
     }
 
     /// The grid path an account is bound to, if it is bound to a grid.
@@ -165,6 +192,7 @@ impl Scope {
         if self.covers(code.as_str()) {
             Some(Scope {
                 grid: self.grid.clone(),
+                actor: self.actor.clone(),
                 ..Scope::division(code)
             })
         } else {

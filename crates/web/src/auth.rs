@@ -6,6 +6,7 @@ use crate::{source_of, Account, AppState, Json, Path, Query, SESSION_COOKIE};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -15,7 +16,7 @@ use xiangzhi_domain::Right;
 use xiangzhi_storage::accounts::{LoggedIn, LoginAttempt, LoginError, NewUser, User};
 use xiangzhi_storage::audit::{AuditEntry, AuditRecord, Checkpoint, CheckpointProblem};
 use xiangzhi_storage::duties::{AccountOp, AccountOutcome, AccountRequest};
-use xiangzhi_storage::now_ms;
+use xiangzhi_storage::{now_ms, Actor};
 
 type R<T> = Result<T, ApiError>;
 
@@ -127,7 +128,7 @@ pub async fn sign_in(
 ) -> R<(User, String, Option<String>)> {
     let source = source_of(ext);
     let signed = check_login(s, login, password, &source, device).await;
-    crate::AuditMark::set_in(ext);
+    crate::mark_audited(ext);
     signed
 }
 
@@ -257,6 +258,8 @@ pub async fn change_password(
         new_device: false,
     };
     s.db.change_password(&old, &p.new_password).await?;
+    // The store wrote the entry, naming the account.
+    crate::mark_audited(&ext);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -278,9 +281,10 @@ pub struct TokenOutput {
 pub async fn create_token(
     State(s): State<AppState>,
     Account(u): Account,
+    Extension(actor): Extension<Actor>,
     Json(i): Json<TokenInput>,
 ) -> R<(StatusCode, Json<TokenOutput>)> {
-    let (id, token) = s.db.create_api_token(u.id, i.name.trim()).await?;
+    let (id, token) = s.db.create_api_token(&actor, u.id, i.name.trim()).await?;
     Ok((StatusCode::CREATED, Json(TokenOutput { id, token })))
 }
 
@@ -289,6 +293,7 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(s): State<AppState>,
     Account(u): Account,
+    Extension(actor): Extension<Actor>,
     Path(id): Path<i64>,
 ) -> R<StatusCode> {
     let owner = if u.can(Right::ManageAccounts) {
@@ -296,7 +301,7 @@ pub async fn revoke_token(
     } else {
         Some(u.id)
     };
-    s.db.revoke_api_token(id, owner).await?;
+    s.db.revoke_api_token(&actor, id, owner).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -342,10 +347,11 @@ fn answer(o: AccountOutcome) -> (StatusCode, Json<AccountChange>) {
 pub async fn create_user(
     State(s): State<AppState>,
     Account(u): Account,
+    Extension(actor): Extension<Actor>,
     Json(n): Json<NewUser>,
 ) -> R<(StatusCode, Json<AccountChange>)> {
     let (status, body) = answer(
-        s.db.manage_account(&u, &AccountOp::Create(n), now_ms())
+        s.db.manage_account(&u, &actor, &AccountOp::Create(n), now_ms())
             .await?,
     );
     let status = if status == StatusCode::OK {
@@ -364,14 +370,16 @@ pub async fn create_user(
 pub async fn disable_user(
     State(s): State<AppState>,
     Account(u): Account,
+    Extension(actor): Extension<Actor>,
     Path(id): Path<i64>,
 ) -> R<(StatusCode, Json<AccountChange>)> {
-    set_disabled(&s, &u, id, true).await
+    set_disabled(&s, &u, &actor, id, true).await
 }
 
 async fn set_disabled(
     s: &AppState,
     u: &User,
+    actor: &Actor,
     id: i64,
     disabled: bool,
 ) -> R<(StatusCode, Json<AccountChange>)> {
@@ -379,7 +387,7 @@ async fn set_disabled(
         user_id: id,
         disabled,
     };
-    Ok(answer(s.db.manage_account(u, &op, now_ms()).await?))
+    Ok(answer(s.db.manage_account(u, actor, &op, now_ms()).await?))
 }
 
 /// 启用账号 (security administrators; a privileged account by approved request, 202).
@@ -389,9 +397,10 @@ async fn set_disabled(
 pub async fn enable_user(
     State(s): State<AppState>,
     Account(u): Account,
+    Extension(actor): Extension<Actor>,
     Path(id): Path<i64>,
 ) -> R<(StatusCode, Json<AccountChange>)> {
-    set_disabled(&s, &u, id, false).await
+    set_disabled(&s, &u, &actor, id, false).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -408,6 +417,7 @@ pub struct PasswordReset {
 pub async fn reset_password(
     State(s): State<AppState>,
     Account(u): Account,
+    Extension(actor): Extension<Actor>,
     Path(id): Path<i64>,
     Json(p): Json<PasswordReset>,
 ) -> R<(StatusCode, Json<AccountChange>)> {
@@ -415,7 +425,9 @@ pub async fn reset_password(
         user_id: id,
         password: p.new_password,
     };
-    Ok(answer(s.db.manage_account(&u, &op, now_ms()).await?))
+    Ok(answer(
+        s.db.manage_account(&u, &actor, &op, now_ms()).await?,
+    ))
 }
 
 /// 账号变更申请: requests of the caller's jurisdiction, pending first (security and county
@@ -444,11 +456,12 @@ pub struct Decision {
 pub async fn approve_request(
     State(s): State<AppState>,
     Account(u): Account,
+    Extension(actor): Extension<Actor>,
     Path(id): Path<i64>,
     Json(d): Json<Decision>,
 ) -> R<Json<AccountRequest>> {
     Ok(Json(
-        s.db.decide_account_request(&u, id, true, &d.note, now_ms())
+        s.db.decide_account_request(&u, &actor, id, true, &d.note, now_ms())
             .await?,
     ))
 }
@@ -460,11 +473,12 @@ pub async fn approve_request(
 pub async fn reject_request(
     State(s): State<AppState>,
     Account(u): Account,
+    Extension(actor): Extension<Actor>,
     Path(id): Path<i64>,
     Json(d): Json<Decision>,
 ) -> R<Json<AccountRequest>> {
     Ok(Json(
-        s.db.decide_account_request(&u, id, false, &d.note, now_ms())
+        s.db.decide_account_request(&u, &actor, id, false, &d.note, now_ms())
             .await?,
     ))
 }

@@ -45,11 +45,7 @@ pub async fn record(
         detail,
     };
     match s.db.audit(&e).await {
-        Ok(_) => {
-            if let Some(m) = &v.audit_mark {
-                m.set();
-            }
-        }
+        Ok(_) => v.actor.mark_audited(),
         Err(e) => tracing::error!(error = %e, "audit append failed"),
     }
 }
@@ -124,15 +120,16 @@ pub struct Viewer {
     pub l: L,
     pub path: String,
     pub source: String,
-    /// Set when the page writes its own audit entry (the middleware then writes none).
-    pub audit_mark: Option<crate::AuditMark>,
+    /// The request's actor: the scope carries it, and a page that writes its own audit entry marks
+    /// it (the middleware then writes none).
+    pub actor: xiangzhi_storage::Actor,
     /// The composed console's navigation.
     pub menu: Menu,
 }
 
 impl Viewer {
     pub fn scope(&self) -> Scope {
-        self.user.scope()
+        self.user.scope().by(self.actor.clone())
     }
     /// The page needs `right`; without it the account sees a refusal page.
     pub fn need(&self, right: Right) -> Result<(), PageError> {
@@ -185,7 +182,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             .unwrap_or_else(|| "/".into());
         match parts.extensions.get::<Authenticated>() {
             Some(Authenticated(u)) => Ok(Viewer {
-                audit_mark: parts.extensions.get::<crate::AuditMark>().cloned(),
+                actor: crate::actor_of(&parts.extensions),
                 menu: parts.extensions.get::<Menu>().cloned().unwrap_or_default(),
                 user: u.clone(),
                 l,

@@ -24,7 +24,7 @@ use error::ApiError;
 use xiangzhi_domain::Right;
 use xiangzhi_storage::accounts::User;
 use xiangzhi_storage::audit::AuditEntry;
-use xiangzhi_storage::{Db, Scope};
+use xiangzhi_storage::{Actor, Db, Scope};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -185,35 +185,26 @@ pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
         .next()
 }
 
-/// Put in a response's extensions by a handler that wrote its own audit entry (in the same
-/// transaction as the write), so the middleware does not write a second.
-#[derive(Clone, Copy)]
-pub struct Audited;
-
-/// Put in every request's extensions by the middleware; a handler (or a page) that writes its own
-/// audit entry sets it, so the middleware does not write a second.
-#[derive(Clone, Default)]
-pub struct AuditMark(std::sync::Arc<std::sync::atomic::AtomicBool>);
-
-impl AuditMark {
-    /// Says that this request's audit entry has been written.
-    pub fn set(&self) {
-        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
-    }
-    fn is_set(&self) -> bool {
-        self.0.load(std::sync::atomic::Ordering::SeqCst)
-    }
-    /// Sets the mark of the request whose extensions these are, if it has one.
-    pub fn set_in(ext: &axum::http::Extensions) {
-        if let Some(m) = ext.get::<AuditMark>() {
-            m.set();
-        }
+/// Says that the request whose extensions these are has its audit entry (written by the handler
+/// on its own, not through the store), so the middleware writes no second one.
+pub fn mark_audited(ext: &axum::http::Extensions) {
+    if let Some(a) = ext.get::<Actor>() {
+        a.mark_audited();
     }
 }
 
-/// Resolves the account of a request (bearer token or session cookie), then writes one audit entry
-/// for every write — API and console alike, refused ones included — unless the handler wrote its
-/// own (and the handlers write one for every unmasked read).
+/// The actor of a request, as the middleware put it in its extensions (the system's when the
+/// middleware did not run, as in a unit test).
+pub fn actor_of(ext: &axum::http::Extensions) -> Actor {
+    ext.get::<Actor>()
+        .cloned()
+        .unwrap_or_else(|| Actor::system("request"))
+}
+
+/// Resolves the account of a request (bearer token or session cookie) and puts the request's
+/// [`Actor`] in its extensions: the scope of every handler carries it, so each write through the
+/// store appends its entry in its own transaction. A writing request that left no entry — refused,
+/// failed, or writing nothing — gets one here, with its status as the outcome.
 pub async fn authenticate(
     axum::extract::State(state): axum::extract::State<AppState>,
     mut req: axum::extract::Request,
@@ -236,15 +227,19 @@ pub async fn authenticate(
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let source = source_of(req.extensions());
-    let mark = AuditMark::default();
-    req.extensions_mut().insert(mark.clone());
+    let actor = Actor::new(
+        user.as_ref().map(|u| u.id),
+        user.as_ref().map(|u| u.login.clone()).unwrap_or_default(),
+        source.clone(),
+        format!("{method} {path}"),
+    );
+    req.extensions_mut().insert(actor.clone());
     let resp = next.run(req).await;
     let is_write = !matches!(
         method,
         axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
     );
-    let audited = resp.extensions().get::<Audited>().is_some() || mark.is_set();
-    if is_write && !audited {
+    if is_write && !actor.audited() {
         let entry = AuditEntry {
             user_id: user.as_ref().map(|u| u.id),
             login: user.as_ref().map(|u| u.login.clone()).unwrap_or_default(),

@@ -76,7 +76,7 @@ impl<S: Send + Sync, R: Needs> FromRequestParts<S> for Authorized<R> {
         }
         Ok(Authorized {
             caller: Caller {
-                scope: user.scope(),
+                scope: user.scope().by(crate::actor_of(&parts.extensions)),
                 user,
                 source: source_of(&parts.extensions),
             },

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::Path;
 use xiangzhi_domain::Right;
 use xiangzhi_storage::*;
-use xiangzhi_web::console::{html, record, store, Chrome, St, Viewer, P};
+use xiangzhi_web::console::{html, store, Chrome, St, Viewer, P};
 use xiangzhi_web::AppState;
 
 #[derive(Template)]
@@ -56,15 +56,6 @@ pub async fn retry_notification(axum::extract::State(s): St, v: Viewer, Path(id)
         s.db.retry_notification(&v.scope(), id, now_ms())
             .await
             .map_err(store(v.l))?;
-    record(
-        &s,
-        &v,
-        "retry notification",
-        format!("notification:{}:{}", n.county_id, n.id),
-        "ok",
-        String::new(),
-    )
-    .await;
     let note = format!(
         "{} #{}",
         v.l.t("已重新排队发送", "Queued to be sent again:"),

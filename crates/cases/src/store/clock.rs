@@ -98,7 +98,11 @@ pub impl Db {
                 d
             }
         };
-        Ok(self.step_case(c, &action, by, &deadlines).await?.is_some())
+        let clock = xiangzhi_storage::Actor::system("case clock");
+        Ok(self
+            .step_case(&clock, c, &action, by, &deadlines)
+            .await?
+            .is_some())
     }
 
     /// A county's case clocks (the defaults if it has set none).
@@ -130,7 +134,12 @@ pub impl Db {
 
     /// Sets a county's case clocks, within the law: at most 60 days to settle at county level and
     /// one extension of at most 30 (信访工作条例 第三十四条), every clock at least one hour or day.
-    async fn put_case_deadlines(&self, county_id: i64, d: &Deadlines) -> Result<Deadlines> {
+    async fn put_case_deadlines(
+        &self,
+        by: &xiangzhi_storage::Actor,
+        county_id: i64,
+        d: &Deadlines,
+    ) -> Result<Deadlines> {
         let mut errs = Vec::new();
         let mut check = |field: &str, v: i64, max: i64| {
             if !(1..=max).contains(&v) {
@@ -191,6 +200,8 @@ pub impl Db {
             ],
         ))
         .await?;
+        tx.audit(by, "set case deadlines", format!("county {county_id}"))
+            .await?;
         tx.commit().await?;
         self.case_deadlines(county_id).await
     }

@@ -147,7 +147,13 @@ pub impl Db {
             drop(tx);
             return Ok((self.one(&same(&sha)).await?, false));
         }
-        let f = tx.one(&same(&sha)).await?;
+        let f: CaseFile = tx.one(&same(&sha)).await?;
+        tx.audit(
+            scope.actor(),
+            "attach case file",
+            format!("case {}:{case_id}, file {}", case.county_id, f.seq),
+        )
+        .await?;
         tx.commit().await?;
         Ok((f, true))
     }

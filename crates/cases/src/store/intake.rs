@@ -25,32 +25,27 @@ pub impl Db {
             ],
         ))
         .await?;
+        tx.audit(
+            scope.actor(),
+            "set case category",
+            format!("category {}:{}", c.county_id, c.code),
+        )
+        .await?;
         tx.commit().await
     }
 
     /// Files a case, or returns the one already filed under the same idempotency key (and
     /// `false`). The case starts at its category's level with the acceptance clock running.
+    /// Files a case, or returns the one already filed under the same idempotency key (and
+    /// `false`). The case starts at its category's level with the acceptance clock running; its
+    /// audit entry is written in the case's own transaction (one commit, not two, in a surge of
+    /// reports). A repeat writes nothing and no entry.
     async fn create_case(
         &self,
         scope: &Scope,
         input: &CaseInput,
         user: Option<i64>,
         now: i64,
-    ) -> Result<(Case, bool)> {
-        self.create_case_audited(scope, input, user, now, None)
-            .await
-    }
-
-    /// `create_case`, writing `audit` (its object set to the new case) in the case's own
-    /// transaction when a case is made: one commit instead of two in a surge of reports. A repeat
-    /// writes no entry (the caller audits it as it would any request).
-    async fn create_case_audited(
-        &self,
-        scope: &Scope,
-        input: &CaseInput,
-        user: Option<i64>,
-        now: i64,
-        audit: Option<xiangzhi_storage::audit::AuditEntry>,
     ) -> Result<(Case, bool)> {
         let mut c = xiangzhi_storage::Checker::default();
         let key = c.text("idempotency_key", &input.idempotency_key, 100);
@@ -255,10 +250,8 @@ pub impl Db {
             at: now,
         };
         event(&mut tx, &case, by, "report", None).await?;
-        if let Some(mut entry) = audit {
-            entry.object = format!("case:{}:{}", case.county_id, case.id);
-            xiangzhi_storage::audit::append(&mut tx, &entry).await?;
-        }
+        let object = format!("case {}:{}", case.county_id, case.id);
+        tx.audit(scope.actor(), "report case", object).await?;
         tx.commit().await?;
         Ok((case, true))
     }

@@ -149,6 +149,12 @@ pub impl Db {
             ],
         ))
         .await?;
+        tx.audit(
+            scope.actor(),
+            "open mediation",
+            format!("case {}:{id}", c.county_id),
+        )
+        .await?;
         tx.commit().await?;
         self.mediation(scope, id).await
     }
@@ -224,6 +230,12 @@ pub impl Db {
             ],
         ))
         .await?;
+        tx.audit(
+            scope.actor(),
+            "add mediation session",
+            format!("case {}:{id}", c.county_id),
+        )
+        .await?;
         tx.commit().await?;
         self.mediation(scope, id).await
     }
@@ -259,6 +271,12 @@ pub impl Db {
             "UPDATE mediations SET agreement = ?, agreed_at = ?, updated_at = ? WHERE county_id = ? AND case_id = ?",
             vec![text.into(), now.into(), now.into(), c.county_id.into(), c.id.into()],
         ))
+        .await?;
+        tx.audit(
+            scope.actor(),
+            "record mediation agreement",
+            format!("case {}:{id}", c.county_id),
+        )
         .await?;
         tx.commit().await?;
         self.mediation(scope, id).await
@@ -297,6 +315,12 @@ pub impl Db {
                 user.into(),
             ],
         ))
+        .await?;
+        tx.audit(
+            scope.actor(),
+            "add mediation follow-up visit",
+            format!("case {}:{id}", c.county_id),
+        )
         .await?;
         tx.commit().await?;
         self.mediation(scope, id).await

@@ -266,6 +266,7 @@ pub impl Db {
         // the batch costs one commit, not one per notice.
         let mut claimed = Vec::with_capacity(due.len());
         let mut tx = self.begin().await?;
+        tx.bookkeeping(xiangzhi_storage::Bookkeeping::WorkerProgress);
         for o in due {
             let n = tx
                 .exec(&Q::with(
@@ -308,6 +309,7 @@ pub impl Db {
             }
         };
         let mut tx = self.begin().await?;
+        tx.bookkeeping(xiangzhi_storage::Bookkeeping::WorkerProgress);
         tx.exec(&Q::with(
             "UPDATE notifications SET delivery = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ? \
              WHERE county_id = ? AND id = ?",
@@ -360,6 +362,12 @@ pub impl Db {
                 vec![n.county_id.into(), n.id.into()],
             ))
             .await?;
+        tx.audit(
+            scope.actor(),
+            "retry notification",
+            format!("notification {}:{id}", n.county_id),
+        )
+        .await?;
         tx.commit().await?;
         Ok(row)
     }

@@ -59,6 +59,7 @@ pub impl Db {
             return Ok(());
         };
         let mut tx = self.begin().await?;
+        tx.bookkeeping(xiangzhi_storage::Bookkeeping::BenchmarkOrTest);
         let mut id =
             xiangzhi_registry::store::next_ids(&mut tx, first.county_id, "case", rows.len() as i64)
                 .await?;
@@ -118,6 +119,7 @@ pub impl Db {
         let id = 1_000_000_000_000_000 + run * 1_000_000_000 + writer * 10_000_000 + n;
         let now = xiangzhi_storage::now_ms();
         let mut tx = self.begin().await?;
+        tx.bookkeeping(xiangzhi_storage::Bookkeeping::BenchmarkOrTest);
         tx.exec(&Q::with(
             "INSERT INTO cases (county_id, id, idempotency_key, category, description, division_code, household_id, urgency, \
              reporter_kind, reporter_name, anonymous, reported_by, state, level, handler_id, extension, supervised, reopened, \

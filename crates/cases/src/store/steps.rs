@@ -14,7 +14,7 @@ pub impl Db {
             self.check_merge_target(scope, &cur, *into).await?;
         }
         let deadlines = self.case_deadlines(cur.county_id).await?;
-        self.step_case(&cur, action, by, &deadlines)
+        self.step_case(scope.actor(), &cur, action, by, &deadlines)
             .await?
             .ok_or_else(|| {
                 StoreError::conflict(
@@ -59,6 +59,7 @@ pub impl Db {
     /// Applies `action` to `cur` if the stored case is still at `cur.version`; `None` if not.
     async fn step_case(
         &self,
+        who: &xiangzhi_storage::Actor,
         cur: &Case,
         action: &Action,
         by: By<'_>,
@@ -111,6 +112,9 @@ pub impl Db {
             .await?;
         event(&mut tx, &case, by, action.name(), Some(cur.state)).await?;
         crate::store::notifications::on_step(&mut tx, cur, &case, action, now).await?;
+        let object = format!("case {}:{}", case.county_id, case.id);
+        tx.audit(who, &format!("case {}", action.name()), object)
+            .await?;
         tx.commit().await?;
         Ok(Some(case))
     }

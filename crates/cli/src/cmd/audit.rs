@@ -68,7 +68,11 @@ pub async fn run(action: AuditAction, cfg: &Config) -> anyhow::Result<()> {
     match action {
         AuditAction::Prune => {
             let n = db
-                .audit_prune(cfg.audit_retention_days, xiangzhi_storage::now_ms())
+                .audit_prune(
+                    &xiangzhi_storage::Actor::command("audit prune"),
+                    cfg.audit_retention_days,
+                    xiangzhi_storage::now_ms(),
+                )
                 .await?;
             println!(
                 "已清理 / pruned {n} 条超过{}天的记录 entries older than {} days",

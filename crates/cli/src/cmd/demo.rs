@@ -71,6 +71,7 @@ pub async fn build_demo(
     );
     println!("  党组织 party organisations {}, 党员 party members {}, 联系户 contacts {}, 包联 duties {}", s.party_orgs, s.party_members, s.member_contacts, s.contact_duties);
     println!("  演示账号 / demo accounts (one per role):");
+    let by = xiangzhi_storage::Actor::command("demo");
     for (login, name, role, division) in DEMO_ACCOUNTS {
         let password = std::env::var("XIANGZHI_DEMO_PASSWORD")
             .ok()
@@ -95,14 +96,17 @@ pub async fn build_demo(
             None
         };
         let u = db
-            .create_user(&xiangzhi_storage::accounts::NewUser {
-                login: login.into(),
-                display_name: name.into(),
-                role: role.into(),
-                division_code: division.into(),
-                grid_id,
-                password: password.clone(),
-            })
+            .create_user(
+                &by,
+                &xiangzhi_storage::accounts::NewUser {
+                    login: login.into(),
+                    display_name: name.into(),
+                    role: role.into(),
+                    division_code: division.into(),
+                    grid_id,
+                    password: password.clone(),
+                },
+            )
             .await?;
         println!(
             "    {:<10} {:<18} {:<14} 密码 password: {password}",

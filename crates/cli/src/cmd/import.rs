@@ -4,22 +4,26 @@
 use crate::config::Config;
 use std::path::Path;
 use xiangzhi_alliances::AllianceStore;
-use xiangzhi_storage::audit::AuditEntry;
-use xiangzhi_storage::{Db, Scope};
+use xiangzhi_storage::{Actor, Db, Scope};
 use xiangzhi_tabular::FileLayout;
 
-/// An entry for a write (or an export of personal data) made from the command line.
-async fn audit(db: &Db, action: &str, file: &Path, outcome: String) -> anyhow::Result<()> {
-    db.audit(&AuditEntry {
-        user_id: None,
-        login: "cli".into(),
-        action: action.into(),
-        object: file.display().to_string(),
-        outcome,
-        source: "command line".into(),
-        detail: String::new(),
-    })
-    .await?;
+/// The command line's actor for `command` on `file`.
+fn operator(command: &str, file: &Path) -> Actor {
+    Actor::command(&format!("{command} {}", file.display()))
+}
+
+/// An entry of its own for what the store does not audit: an export of personal data, and a
+/// write the store refused (a write that succeeded carries its entry in its own transaction).
+async fn audit(
+    db: &Db,
+    by: &Actor,
+    action: &str,
+    file: &Path,
+    outcome: String,
+) -> anyhow::Result<()> {
+    let mut e = by.entry(action, file.display().to_string());
+    e.outcome = outcome;
+    db.audit(&e).await?;
     Ok(())
 }
 
@@ -55,13 +59,14 @@ pub async fn import(
             .progress_chars("=> "),
     );
     let started = std::time::Instant::now();
-    let result = (layout.import)(&db, &Scope::everything(), file, county, &Bar(bar.clone())).await;
+    let by = operator(&format!("import {}", layout.name), file);
+    let scope = Scope::everything().by(by.clone());
+    let result = (layout.import)(&db, &scope, file, county, &Bar(bar.clone())).await;
     bar.finish_and_clear();
-    let outcome = match &result {
-        Ok(r) => format!("ok: {} rows, {} written", r.rows, r.written),
-        Err(_) => "refused: nothing written".into(),
-    };
-    audit(&db, &format!("import {}", layout.name), file, outcome).await?;
+    if result.is_err() {
+        let outcome = "refused: nothing written".to_string();
+        audit(&db, &by, &format!("import {}", layout.name), file, outcome).await?;
+    }
     match result {
         Ok(r) => {
             let secs = started.elapsed().as_secs_f64();
@@ -91,12 +96,13 @@ pub async fn export(
     county: Option<i64>,
 ) -> anyhow::Result<()> {
     let db = Db::connect(&cfg.database_url).await?;
+    let by = operator(&format!("export {}", layout.name), file);
     let result = (layout.export)(&db, &Scope::everything(), file, county).await;
     let outcome = match &result {
         Ok(n) => format!("ok: {n} rows"),
         Err(_) => "failed".into(),
     };
-    audit(&db, &format!("export {}", layout.name), file, outcome).await?;
+    audit(&db, &by, &format!("export {}", layout.name), file, outcome).await?;
     match result {
         Ok(n) => {
             println!("导出完成 / exported {n} rows to {}", file.display());
@@ -114,14 +120,15 @@ pub async fn profiles(cfg: &Config, file: &Path) -> anyhow::Result<()> {
     let v = xiangzhi_alliances::files::read_villages(file, &Default::default())?;
     let rows = xiangzhi_alliances::files::profile_inputs(&v);
     let db = Db::connect(&cfg.database_url).await?;
+    let by = operator("profiles", file);
+    let scope = Scope::everything().by(by.clone());
     let result = db
-        .put_village_profiles(&Scope::everything(), &rows, xiangzhi_storage::now_ms())
+        .put_village_profiles(&scope, &rows, xiangzhi_storage::now_ms())
         .await;
-    let outcome = match &result {
-        Ok(n) => format!("ok: {n} villages"),
-        Err(_) => "refused: nothing stored".into(),
-    };
-    audit(&db, "store village profiles", file, outcome).await?;
+    if result.is_err() {
+        let outcome = "refused: nothing stored".to_string();
+        audit(&db, &by, "store village profiles", file, outcome).await?;
+    }
     match result {
         Ok(n) => {
             println!("已导入 {n} 个村的村情 / stored the profiles of {n} villages");

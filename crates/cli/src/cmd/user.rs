@@ -1,6 +1,6 @@
 //! `xiangzhi user`: accounts from the command line (whoever runs the server; every change audited).
 
-use xiangzhi_storage::Db;
+use xiangzhi_storage::{Actor, Db};
 
 #[derive(clap::Subcommand)]
 pub enum UserAction {
@@ -82,15 +82,6 @@ pub async fn user_command(db: &Db, action: UserAction) -> anyhow::Result<()> {
             e => anyhow::anyhow!(e),
         }
     };
-    let audit = |action: &str, login: &str| xiangzhi_storage::audit::AuditEntry {
-        user_id: None,
-        login: "cli".into(),
-        action: action.into(),
-        object: format!("user {login}"),
-        outcome: "ok".into(),
-        source: "command line".into(),
-        detail: String::new(),
-    };
     match action {
         UserAction::Create {
             login,
@@ -100,18 +91,21 @@ pub async fn user_command(db: &Db, action: UserAction) -> anyhow::Result<()> {
             grid,
         } => {
             let (password, generated) = chosen_password();
+            let by = Actor::command(&format!("user create {login}"));
             let u = db
-                .create_user(&xiangzhi_storage::accounts::NewUser {
-                    login: login.clone(),
-                    display_name: name,
-                    role,
-                    division_code: division,
-                    grid_id: grid,
-                    password: password.clone(),
-                })
+                .create_user(
+                    &by,
+                    &xiangzhi_storage::accounts::NewUser {
+                        login: login.clone(),
+                        display_name: name,
+                        role,
+                        division_code: division,
+                        grid_id: grid,
+                        password: password.clone(),
+                    },
+                )
                 .await
                 .map_err(fail)?;
-            db.audit(&audit("create user", &login)).await?;
             println!(
                 "已创建 / created {} ({}, {})",
                 u.login,
@@ -125,10 +119,10 @@ pub async fn user_command(db: &Db, action: UserAction) -> anyhow::Result<()> {
         UserAction::Reset { login } => {
             let u = db.user_by_login(&login).await.map_err(fail)?;
             let (password, generated) = chosen_password();
-            db.set_password(u.id, &password, xiangzhi_storage::now_ms())
+            let by = Actor::command(&format!("user reset {login}"));
+            db.set_password(&by, u.id, &password, xiangzhi_storage::now_ms())
                 .await
                 .map_err(fail)?;
-            db.audit(&audit("reset password", &login)).await?;
             println!("已重置并解锁 / reset and unlocked {login}");
             if generated {
                 println!("新密码 / new password: {password}");
@@ -136,8 +130,8 @@ pub async fn user_command(db: &Db, action: UserAction) -> anyhow::Result<()> {
         }
         UserAction::Disable { login } => {
             let u = db.user_by_login(&login).await.map_err(fail)?;
-            db.set_user_disabled(u.id, true).await.map_err(fail)?;
-            db.audit(&audit("disable user", &login)).await?;
+            let by = Actor::command(&format!("user disable {login}"));
+            db.set_user_disabled(&by, u.id, true).await.map_err(fail)?;
             println!("已停用 / disabled {login}");
         }
         UserAction::List => {

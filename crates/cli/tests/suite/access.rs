@@ -235,9 +235,9 @@ async fn jurisdiction_and_masking(t: &TestDb) {
         .expect("unmask audited");
     assert_eq!(unmask["detail"], "低保资格核查");
     assert_eq!(unmask["object"], format!("resident 141029:{r1}"));
-    assert!(entries
-        .iter()
-        .any(|e| e["action"] == "POST /api/v1/households" && e["outcome"] == "201"));
+    assert!(entries.iter().any(|e| e["action"] == "create household"
+        && e["outcome"] == "ok"
+        && e["detail"] == "POST /api/v1/households"));
     assert!(
         entries
             .iter()
@@ -346,26 +346,32 @@ async fn grid_bound_account(t: &TestDb) {
     }
     // A grid outside the account's division is refused.
     let err =
-        t.db.create_user(&xiangzhi_storage::accounts::NewUser {
-            login: "gb_bad".into(),
-            display_name: "越界".into(),
-            role: "grid_worker".into(),
-            division_code: "141029101001".into(),
-            grid_id: Some(mine),
-            password: PASSWORD.into(),
-        })
+        t.db.create_user(
+            &crate::helpers::tester(),
+            &xiangzhi_storage::accounts::NewUser {
+                login: "gb_bad".into(),
+                display_name: "越界".into(),
+                role: "grid_worker".into(),
+                division_code: "141029101001".into(),
+                grid_id: Some(mine),
+                password: PASSWORD.into(),
+            },
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("grid"), "{err}");
     let u =
-        t.db.create_user(&xiangzhi_storage::accounts::NewUser {
-            login: "gb_worker".into(),
-            display_name: "微网格员".into(),
-            role: "grid_worker".into(),
-            division_code: "141029100001".into(),
-            grid_id: Some(mine),
-            password: PASSWORD.into(),
-        })
+        t.db.create_user(
+            &crate::helpers::tester(),
+            &xiangzhi_storage::accounts::NewUser {
+                login: "gb_worker".into(),
+                display_name: "微网格员".into(),
+                role: "grid_worker".into(),
+                division_code: "141029100001".into(),
+                grid_id: Some(mine),
+                password: PASSWORD.into(),
+            },
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -373,7 +379,10 @@ async fn grid_bound_account(t: &TestDb) {
         "takes the grid's division"
     );
     assert_eq!(u.grid_id, Some(mine));
-    let (_, token) = t.db.create_api_token(u.id, "test").await.unwrap();
+    let (_, token) =
+        t.db.create_api_token(&crate::helpers::tester(), u.id, "test")
+            .await
+            .unwrap();
     let c = Client::with_token(t, &token);
     let (own, theirs) = (made[0], made[1]);
 

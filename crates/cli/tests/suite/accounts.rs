@@ -63,20 +63,28 @@ async fn accounts(t: &TestDb) {
         password: pw.into(),
     };
     assert_eq!(
-        field(db.create_user(&new("wang", "short1A")).await.unwrap_err()),
-        "password"
-    );
-    assert_eq!(
         field(
-            db.create_user(&new("wang", "alllowercase1"))
+            db.create_user(&crate::helpers::tester(), &new("wang", "short1A"))
                 .await
                 .unwrap_err()
         ),
         "password"
     );
-    let u = db.create_user(&new("wang", "Xiangzhi-2026")).await.unwrap();
+    assert_eq!(
+        field(
+            db.create_user(&crate::helpers::tester(), &new("wang", "alllowercase1"))
+                .await
+                .unwrap_err()
+        ),
+        "password"
+    );
+    let u = db
+        .create_user(&crate::helpers::tester(), &new("wang", "Xiangzhi-2026"))
+        .await
+        .unwrap();
     assert!(matches!(
-        db.create_user(&new("wang", "Xiangzhi-2026")).await,
+        db.create_user(&crate::helpers::tester(), &new("wang", "Xiangzhi-2026"))
+            .await,
         Err(StoreError::Conflict(_))
     ));
     let t0 = u.password_changed_at + 1_000;
@@ -124,12 +132,18 @@ async fn accounts(t: &TestDb) {
     assert!(db.session_user(&s2, t0 + MIN).await.unwrap().is_none());
 
     // API tokens work until revoked.
-    let (tid, token) = db.create_api_token(u.id, "mobile").await.unwrap();
+    let (tid, token) = db
+        .create_api_token(&crate::helpers::tester(), u.id, "mobile")
+        .await
+        .unwrap();
     assert_eq!(db.token_user(&token).await.unwrap().unwrap().id, u.id);
-    db.revoke_api_token(tid, Some(u.id)).await.unwrap();
+    db.revoke_api_token(&crate::helpers::tester(), tid, Some(u.id))
+        .await
+        .unwrap();
     assert!(db.token_user(&token).await.unwrap().is_none());
     assert!(matches!(
-        db.revoke_api_token(tid, Some(u.id)).await,
+        db.revoke_api_token(&crate::helpers::tester(), tid, Some(u.id))
+            .await,
         Err(StoreError::NotFound)
     ));
 
@@ -137,20 +151,24 @@ async fn accounts(t: &TestDb) {
     let pw = |i: usize| format!("Xiangzhi-{i}x");
     assert_eq!(
         field(
-            db.set_password(u.id, "Xiangzhi-2026", t0)
+            db.set_password(&crate::helpers::tester(), u.id, "Xiangzhi-2026", t0)
                 .await
                 .unwrap_err()
         ),
         "new_password"
     );
     for i in 1..=5 {
-        db.set_password(u.id, &pw(i), t0 + i as i64).await.unwrap();
+        db.set_password(&crate::helpers::tester(), u.id, &pw(i), t0 + i as i64)
+            .await
+            .unwrap();
     }
     assert!(
-        db.set_password(u.id, &pw(1), t0 + 10).await.is_err(),
+        db.set_password(&crate::helpers::tester(), u.id, &pw(1), t0 + 10)
+            .await
+            .is_err(),
         "one of the last five"
     );
-    db.set_password(u.id, "Xiangzhi-2026", t0 + 11)
+    db.set_password(&crate::helpers::tester(), u.id, "Xiangzhi-2026", t0 + 11)
         .await
         .unwrap();
     let day = 24 * 60 * MIN;
@@ -188,8 +206,13 @@ async fn accounts(t: &TestDb) {
         .is_ok());
 
     // A disabled account can neither log in nor use its sessions and tokens.
-    let (_, token) = db.create_api_token(u.id, "again").await.unwrap();
-    db.set_user_disabled(u.id, true).await.unwrap();
+    let (_, token) = db
+        .create_api_token(&crate::helpers::tester(), u.id, "again")
+        .await
+        .unwrap();
+    db.set_user_disabled(&crate::helpers::tester(), u.id, true)
+        .await
+        .unwrap();
     assert!(db.token_user(&token).await.unwrap().is_none());
     assert_eq!(
         auth(db, "wang", &pw(9), t0 + 92 * day).await,
@@ -312,11 +335,15 @@ async fn audit_retention(t: &TestDb) {
     let day = 24 * 60 * MIN;
     let now = xiangzhi_storage::now_ms();
     assert!(
-        t.db.audit_prune(90, now + 400 * day).await.is_err(),
+        t.db.audit_prune(&crate::helpers::tester(), 90, now + 400 * day)
+            .await
+            .is_err(),
         "less than six months is refused"
     );
     assert_eq!(
-        t.db.audit_prune(183, now).await.unwrap(),
+        t.db.audit_prune(&crate::helpers::tester(), 183, now)
+            .await
+            .unwrap(),
         0,
         "nothing is old enough yet"
     );
@@ -360,12 +387,17 @@ async fn audit_retention(t: &TestDb) {
     .await
     .unwrap();
     assert_eq!(t.db.audit_verify().await.unwrap().problem, None);
-    assert_eq!(t.db.audit_prune(183, now).await.unwrap(), 6);
+    assert_eq!(
+        t.db.audit_prune(&crate::helpers::tester(), 183, now)
+            .await
+            .unwrap(),
+        6
+    );
     let v = t.db.audit_verify().await.unwrap();
     assert_eq!(
         (v.entries, v.problem),
-        (4, None),
-        "the rest still verifies from the anchor"
+        (5, None),
+        "the rest, and the prune's own entry, still verify from the anchor"
     );
     // Removing the first remaining entry is still detected.
     assert_eq!(
@@ -386,14 +418,17 @@ async fn lockout_races(t: &TestDb) {
     county(db).await;
     let pw = "Xiangzhi-2026";
     let u = db
-        .create_user(&NewUser {
-            login: "admin".into(),
-            display_name: "管理员".into(),
-            role: "county_admin".into(),
-            division_code: "141029000000".into(),
-            grid_id: None,
-            password: pw.into(),
-        })
+        .create_user(
+            &crate::helpers::tester(),
+            &NewUser {
+                login: "admin".into(),
+                display_name: "管理员".into(),
+                role: "county_admin".into(),
+                division_code: "141029000000".into(),
+                grid_id: None,
+                password: pw.into(),
+            },
+        )
         .await
         .unwrap();
     let now = u.password_changed_at + 1_000;

@@ -36,7 +36,10 @@ impl Client {
     pub async fn as_role(t: &TestDb, role: &str, division: &str) -> Client {
         let n = LOGINS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let u = add_user(t, &format!("{role}{n}"), role, division).await;
-        let (_, token) = t.db.create_api_token(u.id, "test").await.unwrap();
+        let (_, token) =
+            t.db.create_api_token(&crate::helpers::tester(), u.id, "test")
+                .await
+                .unwrap();
         Client::build(t, Some(token), None)
     }
 
@@ -172,14 +175,17 @@ pub async fn add_user(
     role: &str,
     division: &str,
 ) -> xiangzhi_storage::accounts::User {
-    t.db.create_user(&xiangzhi_storage::accounts::NewUser {
-        login: login.into(),
-        display_name: format!("{login}测试"),
-        role: role.into(),
-        division_code: division.into(),
-        grid_id: None,
-        password: PASSWORD.into(),
-    })
+    t.db.create_user(
+        &crate::helpers::tester(),
+        &xiangzhi_storage::accounts::NewUser {
+            login: login.into(),
+            display_name: format!("{login}测试"),
+            role: role.into(),
+            division_code: division.into(),
+            grid_id: None,
+            password: PASSWORD.into(),
+        },
+    )
     .await
     .unwrap()
 }

@@ -41,7 +41,10 @@ async fn walk(t: &TestDb) {
     seed_tree(&admin).await;
     crate::cases::categories(&t.db).await;
     let boss = add_user(t, "walker", "county_admin", "141029000000").await;
-    let (_, token) = t.db.create_api_token(boss.id, "walk").await.unwrap();
+    let (_, token) =
+        t.db.create_api_token(&crate::helpers::tester(), boss.id, "walk")
+            .await
+            .unwrap();
     let app = xiangzhi::app(xiangzhi_web::AppState::new(t.db.clone()));
     let send = |method: &str, uri: &str, headers: Vec<(&str, String)>, ctype: &str, body: &str| {
         let mut req = Request::builder()
@@ -136,3 +139,123 @@ async fn walk(t: &TestDb) {
     }
 }
 on_both!(every_write_audited, walk);
+
+/// The store refuses to commit a write without its audit entry, and rolls it back; a write with
+/// its entry (or a named bookkeeping reason) commits; a pool runs no writes at all.
+async fn unaudited(t: &TestDb) {
+    use xiangzhi_storage::sql::Q;
+    use xiangzhi_storage::{Actor, Bookkeeping, StoreError};
+    let count = || {
+        t.db.count_for_tests("SELECT COUNT(*) FROM settings WHERE name LIKE 'walk-%'")
+    };
+    let insert = |name: &str| {
+        Q::with(
+            "INSERT INTO settings (name, value) VALUES (?, 'x')",
+            vec![name.to_string().into()],
+        )
+    };
+    // No entry, no reason: refused, and nothing is left.
+    let mut tx = t.db.begin().await.unwrap();
+    tx.exec(&insert("walk-1")).await.unwrap();
+    let e = tx.commit().await.unwrap_err();
+    assert!(
+        matches!(&e, StoreError::Unaudited(sql) if sql.contains("INSERT INTO settings")),
+        "{e:?}"
+    );
+    assert_eq!(
+        count().await.unwrap(),
+        0,
+        "the unaudited write was rolled back"
+    );
+    // A write hidden in a RETURNING query is a write too.
+    let mut tx = t.db.begin().await.unwrap();
+    let _: Vec<(String,)> = tx
+        .all(&Q::new(
+            "UPDATE settings SET value = value WHERE name = 'none' RETURNING name",
+        ))
+        .await
+        .unwrap();
+    assert!(matches!(tx.commit().await, Err(StoreError::Unaudited(_))));
+    // With its entry: committed, the entry in the same transaction, the actor marked.
+    let before = entries(t).await;
+    let by = Actor::new(Some(7), "walker", "10.0.0.9", "POST /walk");
+    let mut tx = t.db.begin().await.unwrap();
+    tx.exec(&insert("walk-2")).await.unwrap();
+    tx.audit(&by, "walk", "setting walk-2").await.unwrap();
+    assert!(!by.audited(), "not before the commit");
+    tx.commit().await.unwrap();
+    assert!(by.audited());
+    assert_eq!((count().await.unwrap(), entries(t).await), (1, before + 1));
+    let e = &t.db.audit_entries(None, 1).await.unwrap()[0];
+    assert_eq!(
+        (
+            e.login.as_str(),
+            e.action.as_str(),
+            e.source.as_str(),
+            e.detail.as_str()
+        ),
+        ("walker", "walk", "10.0.0.9", "POST /walk")
+    );
+    // An entry rolled back with its write marks nobody.
+    let other = Actor::system("walk");
+    let mut tx = t.db.begin().await.unwrap();
+    tx.exec(&insert("walk-3")).await.unwrap();
+    tx.audit(&other, "walk", "setting walk-3").await.unwrap();
+    drop(tx);
+    assert!(!other.audited());
+    assert_eq!((count().await.unwrap(), entries(t).await), (1, before + 1));
+    // Bookkeeping says why, and commits without an entry.
+    let mut tx = t.db.begin().await.unwrap();
+    tx.bookkeeping(Bookkeeping::BenchmarkOrTest);
+    tx.exec(&insert("walk-4")).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(count().await.unwrap(), 2);
+    // Reads need no entry.
+    let mut tx = t.db.begin().await.unwrap();
+    let _: Vec<(String,)> = tx.all(&Q::new("SELECT name FROM settings")).await.unwrap();
+    tx.commit().await.unwrap();
+    // The pool reads only.
+    let r: Result<Vec<(String,)>, _> =
+        t.db.all(&Q::new(
+            "INSERT INTO settings (name, value) VALUES ('walk-5', 'x') RETURNING name",
+        ))
+        .await;
+    assert!(matches!(r, Err(StoreError::Query(_))), "{r:?}");
+    assert_eq!(count().await.unwrap(), 2);
+}
+on_both!(unaudited_writes_do_not_commit, unaudited);
+
+/// A write that succeeds leaves exactly one entry, written by the store in the write's own
+/// transaction and naming the caller, the action and the request; the middleware adds none.
+async fn store_entries(t: &TestDb) {
+    let admin = Client::new(t).await;
+    let (_, micro) = seed_tree(&admin).await;
+    let before = entries(t).await;
+    let h = admin
+        .ok(
+            "POST",
+            "/api/v1/households",
+            Some(
+                serde_json::json!({"micro_grid_id": micro, "number": "H-walk", "address": "一组"}),
+            ),
+        )
+        .await;
+    assert_eq!(entries(t).await, before + 1, "one entry for one write");
+    let e = &t.db.audit_entries(None, 1).await.unwrap()[0];
+    assert_eq!(
+        (
+            e.action.as_str(),
+            e.object.clone(),
+            e.outcome.as_str(),
+            e.detail.as_str()
+        ),
+        (
+            "create household",
+            format!("household 141029:{}", h["id"]),
+            "ok",
+            "POST /api/v1/households"
+        )
+    );
+    assert!(e.login.starts_with("county_admin"), "{}", e.login);
+}
+on_both!(successful_writes_audited_by_the_store, store_entries);

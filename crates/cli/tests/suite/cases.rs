@@ -378,17 +378,23 @@ async fn case_api(t: &TestDb) {
     let secretary = Client::as_role(t, "village_secretary", "141029100001").await;
     let town = Client::as_role(t, "township_officer", "141029100000").await;
     let handler =
-        t.db.create_user(&xiangzhi_storage::accounts::NewUser {
-            login: "case_handler".into(),
-            display_name: "承办网格员".into(),
-            role: "grid_worker".into(),
-            division_code: "141029100001".into(),
-            grid_id: None,
-            password: crate::api::PASSWORD.into(),
-        })
+        t.db.create_user(
+            &crate::helpers::tester(),
+            &xiangzhi_storage::accounts::NewUser {
+                login: "case_handler".into(),
+                display_name: "承办网格员".into(),
+                role: "grid_worker".into(),
+                division_code: "141029100001".into(),
+                grid_id: None,
+                password: crate::api::PASSWORD.into(),
+            },
+        )
         .await
         .unwrap();
-    let (_, token) = t.db.create_api_token(handler.id, "t").await.unwrap();
+    let (_, token) =
+        t.db.create_api_token(&crate::helpers::tester(), handler.id, "t")
+            .await
+            .unwrap();
     let worker = Client::with_token(t, &token);
     let other_worker = Client::as_role(t, "grid_worker", "141029100001").await;
     // A village secretary cannot set the county's categories.
@@ -418,12 +424,14 @@ async fn case_api(t: &TestDb) {
         (
             new.action.as_str(),
             new.object.as_str(),
-            new.outcome.as_str()
+            new.outcome.as_str(),
+            new.detail.as_str()
         ),
         (
-            "POST /api/v1/cases",
-            format!("case:141029:{id}").as_str(),
-            "201"
+            "report case",
+            format!("case 141029:{id}").as_str(),
+            "ok",
+            "POST /api/v1/cases"
         )
     );
     assert_eq!(
@@ -567,17 +575,23 @@ async fn open311_client() {
     let t = TestDb::new(crate::helpers::Backend::Sqlite).await.unwrap();
     setup(&t).await;
     let u =
-        t.db.create_user(&xiangzhi_storage::accounts::NewUser {
-            login: "open311_app".into(),
-            display_name: "随手拍".into(),
-            role: "village_secretary".into(),
-            division_code: "141029100001".into(),
-            grid_id: None,
-            password: crate::api::PASSWORD.into(),
-        })
+        t.db.create_user(
+            &crate::helpers::tester(),
+            &xiangzhi_storage::accounts::NewUser {
+                login: "open311_app".into(),
+                display_name: "随手拍".into(),
+                role: "village_secretary".into(),
+                division_code: "141029100001".into(),
+                grid_id: None,
+                password: crate::api::PASSWORD.into(),
+            },
+        )
         .await
         .unwrap();
-    let (_, token) = t.db.create_api_token(u.id, "open311").await.unwrap();
+    let (_, token) =
+        t.db.create_api_token(&crate::helpers::tester(), u.id, "open311")
+            .await
+            .unwrap();
     crate::helpers::run_against_server(
         &t,
         "Open311 client test",
@@ -589,14 +603,21 @@ async fn open311_client() {
         ],
     )
     .await;
-    // The submission went into the audit log.
+    // The new case went into the audit log with its write; the repeat (same key, nothing
+    // written) and the submission outside the key's area on their own.
+    let log = t.db.audit_entries(None, 3).await.unwrap();
+    let seen: Vec<(&str, &str, &str)> = log
+        .iter()
+        .map(|e| (e.action.as_str(), e.outcome.as_str(), e.detail.as_str()))
+        .collect();
+    let via = "POST /open311/v2/requests.json";
     assert_eq!(
-        t.db.count_for_tests(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'POST /open311/v2/requests.json' AND outcome = 'ok'"
-        )
-        .await
-        .unwrap(),
-        2
+        seen,
+        [
+            ("report case", "failed", via),
+            ("report case", "repeat", via),
+            ("report case", "ok", via)
+        ]
     );
     t.finish().await;
 }

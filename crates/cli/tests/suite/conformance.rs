@@ -41,7 +41,10 @@ async fn conformance(t: &TestDb) {
     crate::plans::put_profiles(&admin).await;
     let _ = seed_tree; // the village above already built the tree
     let u = crate::api::add_user(t, "st_admin", "county_admin", "141029000000").await;
-    let (_, token) = t.db.create_api_token(u.id, "schemathesis").await.unwrap();
+    let (_, token) =
+        t.db.create_api_token(&crate::helpers::tester(), u.id, "schemathesis")
+            .await
+            .unwrap();
     // The document itself is valid OpenAPI 3.1.
     let doc = admin.ok("GET", "/api/openapi.json", None).await;
     let file = std::env::temp_dir().join(format!("xz_openapi_{}.json", std::process::id()));

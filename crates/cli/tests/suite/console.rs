@@ -477,14 +477,17 @@ async fn browser_county(t: &TestDb) -> Village {
         .unwrap()
         .items[0]
             .id;
-    t.db.create_user(&xiangzhi_storage::accounts::NewUser {
-        login: "wanggeyuan".into(),
-        display_name: "王网格".into(),
-        role: "grid_worker".into(),
-        division_code: "141029100001".into(),
-        grid_id: Some(micro),
-        password: PASSWORD.into(),
-    })
+    t.db.create_user(
+        &crate::helpers::tester(),
+        &xiangzhi_storage::accounts::NewUser {
+            login: "wanggeyuan".into(),
+            display_name: "王网格".into(),
+            role: "grid_worker".into(),
+            division_code: "141029100001".into(),
+            grid_id: Some(micro),
+            password: PASSWORD.into(),
+        },
+    )
     .await
     .unwrap();
     // A township with planning profiles and its officer, for the alliance pages.

@@ -218,3 +218,8 @@ pub async fn run_with_args(
 pub fn workspace_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
+
+/// The actor of a test's own writes through the store.
+pub fn tester() -> xiangzhi_storage::Actor {
+    xiangzhi_storage::Actor::system("test")
+}

@@ -77,14 +77,17 @@ async fn gateway(refuse: usize) -> (String, Arc<Mutex<Gateway>>) {
 }
 
 async fn user(t: &TestDb, login: &str, role: &str, division: &str) -> i64 {
-    t.db.create_user(&NewUser {
-        login: login.into(),
-        display_name: login.into(),
-        role: role.into(),
-        division_code: division.into(),
-        grid_id: None,
-        password: crate::api::PASSWORD.into(),
-    })
+    t.db.create_user(
+        &crate::helpers::tester(),
+        &NewUser {
+            login: login.into(),
+            display_name: login.into(),
+            role: role.into(),
+            division_code: division.into(),
+            grid_id: None,
+            password: crate::api::PASSWORD.into(),
+        },
+    )
     .await
     .unwrap()
     .id

@@ -88,7 +88,10 @@ async fn separation_of_duties(t: &TestDb) {
     let other_sec = add_user(t, "anquan2", "security_admin", "141029000000").await;
     let town_sec = add_user(t, "zhen_anquan", "security_admin", "141029101000").await;
     let secretary = add_user(t, "shuji", "village_secretary", "141029100001").await;
-    let (_, token) = t.db.create_api_token(sec.id, "t").await.unwrap();
+    let (_, token) =
+        t.db.create_api_token(&crate::helpers::tester(), sec.id, "t")
+            .await
+            .unwrap();
     let s = Client::with_token(t, &token);
 
     // A business account: created at once.
@@ -128,13 +131,22 @@ async fn separation_of_duties(t: &TestDb) {
     // The requester cannot approve it; a security administrator of a township cannot see it.
     let id = req["id"].as_i64().unwrap();
     refused_approval(&s, id, 403).await;
-    let (_, tt) = t.db.create_api_token(town_sec.id, "t").await.unwrap();
+    let (_, tt) =
+        t.db.create_api_token(&crate::helpers::tester(), town_sec.id, "t")
+            .await
+            .unwrap();
     refused_approval(&Client::with_token(t, &tt), id, 404).await;
     // A business role cannot approve at all.
-    let (_, st_token) = t.db.create_api_token(secretary.id, "t").await.unwrap();
+    let (_, st_token) =
+        t.db.create_api_token(&crate::helpers::tester(), secretary.id, "t")
+            .await
+            .unwrap();
     refused_approval(&Client::with_token(t, &st_token), id, 403).await;
     // The county administrator approves: the account exists and must change its password first.
-    let (_, bt) = t.db.create_api_token(boss.id, "t").await.unwrap();
+    let (_, bt) =
+        t.db.create_api_token(&crate::helpers::tester(), boss.id, "t")
+            .await
+            .unwrap();
     let b = Client::with_token(t, &bt);
     let done = b
         .ok(
@@ -180,7 +192,10 @@ async fn separation_of_duties(t: &TestDb) {
         "",
     )
     .await;
-    let (_, ot) = t.db.create_api_token(other_sec.id, "t").await.unwrap();
+    let (_, ot) =
+        t.db.create_api_token(&crate::helpers::tester(), other_sec.id, "t")
+            .await
+            .unwrap();
     Client::with_token(t, &ot)
         .ok(
             "POST",
@@ -230,7 +245,8 @@ async fn separation_of_duties(t: &TestDb) {
     let log = t.db.audit_entries(None, 200).await.unwrap();
     for path in ["/api/v1/users", "/approve", "/reject", "/password"] {
         assert!(
-            log.iter().any(|e| e.action.contains(path)),
+            log.iter()
+                .any(|e| e.action.contains(path) || e.detail.contains(path)),
             "{path} audited"
         );
     }
@@ -548,7 +564,9 @@ async fn uniform_logins(t: &TestDb) {
     seed_tree(&admin).await;
     add_user(t, "locked", "village_secretary", "141029100001").await;
     let gone = add_user(t, "gone", "village_secretary", "141029100001").await;
-    t.db.set_user_disabled(gone.id, true).await.unwrap();
+    t.db.set_user_disabled(&crate::helpers::tester(), gone.id, true)
+        .await
+        .unwrap();
     let app = app(t);
     for _ in 0..5 {
         login(&app, "locked", "Wrong-Password-9").await;

@@ -101,6 +101,12 @@ pub impl Db {
                 ],
             ))
             .await?;
+        tx.audit(
+            scope.actor(),
+            "create contact duty",
+            format!("duty {county_id}:{id}"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(d)
     }
@@ -137,6 +143,12 @@ pub impl Db {
             ],
         ), |e| e)
         .await?;
+        tx.audit(
+            scope.actor(),
+            "update contact duty",
+            format!("duty {}:{id}", cur.county_id),
+        )
+        .await?;
         tx.commit().await?;
         self.get_contact_duty(scope, id).await
     }
@@ -145,6 +157,12 @@ pub impl Db {
         let d = self.get_contact_duty(scope, id).await?;
         let mut tx = self.begin().await?;
         tx.delete_by_id("contact_duties", d.county_id, id).await?;
+        tx.audit(
+            scope.actor(),
+            "delete contact duty",
+            format!("duty {}:{id}", d.county_id),
+        )
+        .await?;
         tx.commit().await
     }
 

@@ -187,6 +187,12 @@ pub impl Db {
         let v = input.validate()?;
         let mut tx = self.begin().await?;
         let o = insert_party_org(&mut tx, scope, &v).await?;
+        tx.audit(
+            scope.actor(),
+            "create party organisation",
+            format!("party org {}:{}", o.county_id, o.id),
+        )
+        .await?;
         tx.commit().await?;
         Ok(o)
     }
@@ -224,6 +230,12 @@ pub impl Db {
             ],
         ), |e| e)
         .await?;
+        tx.audit(
+            scope.actor(),
+            "update party organisation",
+            format!("party org {}:{id}", cur.county_id),
+        )
+        .await?;
         tx.commit().await?;
         self.get_party_org(scope, id).await
     }
@@ -232,6 +244,12 @@ pub impl Db {
         let o = self.get_party_org(scope, id).await?;
         let mut tx = self.begin().await?;
         tx.delete_by_id("party_orgs", o.county_id, id).await?;
+        tx.audit(
+            scope.actor(),
+            "delete party organisation",
+            format!("party org {}:{id}", o.county_id),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -274,6 +292,12 @@ pub impl Db {
             })?;
         let mut tx = self.begin().await?;
         let id = insert_party_member(&mut tx, scope, county_id, &v).await?;
+        tx.audit(
+            scope.actor(),
+            "create party member",
+            format!("party member {county_id}:{id}"),
+        )
+        .await?;
         tx.commit().await?;
         self.get_party_member(scope, id).await
     }
@@ -312,6 +336,12 @@ pub impl Db {
             ],
         ), |e| e)
         .await?;
+        tx.audit(
+            scope.actor(),
+            "update party member",
+            format!("party member {}:{id}", cur.county_id),
+        )
+        .await?;
         tx.commit().await?;
         self.get_party_member(scope, id).await
     }
@@ -325,6 +355,12 @@ pub impl Db {
         ))
         .await?;
         tx.delete_by_id("party_members", m.county_id, id).await?;
+        tx.audit(
+            scope.actor(),
+            "delete party member",
+            format!("party member {}:{id}", m.county_id),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -378,6 +414,15 @@ pub impl Db {
                 vec![m.county_id.into(), member_id.into(), household_id.into()],
             ))
             .await?;
+        tx.audit(
+            scope.actor(),
+            "add member contact",
+            format!(
+                "party member {}:{member_id}, household {household_id}",
+                m.county_id
+            ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(c)
     }
@@ -396,12 +441,19 @@ pub impl Db {
                 vec![m.county_id.into(), member_id.into(), household_id.into()],
             ))
             .await?;
-        tx.commit().await?;
         if n == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
+            return Err(StoreError::NotFound);
         }
+        tx.audit(
+            scope.actor(),
+            "remove member contact",
+            format!(
+                "party member {}:{member_id}, household {household_id}",
+                m.county_id
+            ),
+        )
+        .await?;
+        tx.commit().await
     }
 
     async fn member_contacts(&self, scope: &Scope, member_id: i64) -> Result<Vec<Household>> {

@@ -893,6 +893,13 @@ pub async fn build(
     sum.contact_duties = duty_rows.len();
     tx.insert_rows(&tables::CONTACT_DUTIES, duty_rows).await?;
     progress("提交 committing");
+    let by = xiangzhi_storage::Actor::system("demo builder");
+    tx.audit(
+        &by,
+        "build demo registry",
+        format!("county {county}, seed {seed}"),
+    )
+    .await?;
     tx.commit().await?;
 
     // The county's case categories and the level that should settle each (小事不出村、大事不出乡).

@@ -300,6 +300,8 @@ pub(super) async fn import_divisions(
         progress.advance(chunk.len() as u64);
     }
     progress.phase("提交 committing", 0);
+    let object = format!("{read} rows, {written} written");
+    tx.audit(scope.actor(), "import divisions", object).await?;
     tx.commit().await?;
     Ok(ImportReport {
         rows: read,

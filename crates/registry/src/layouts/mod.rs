@@ -144,6 +144,12 @@ pub async fn import(
         Layout::Divisions => 0,
     };
     progress.phase("提交 committing", 0);
+    let action = format!("import {layout:?}").to_lowercase();
+    let object = format!(
+        "county {county_id}: {} rows, {written} written",
+        t.rows.len()
+    );
+    tx.audit(scope.actor(), &action, object).await?;
     tx.commit().await?;
     Ok(ImportReport {
         rows: t.rows.len(),

@@ -15,6 +15,12 @@ pub impl Db {
         let v = input.validate()?;
         let mut tx = self.begin().await?;
         let d = insert_division(&mut tx, scope, &v).await?;
+        tx.audit(
+            scope.actor(),
+            "create division",
+            format!("division {}", d.code),
+        )
+        .await?;
         tx.commit().await?;
         Ok(d)
     }
@@ -52,6 +58,12 @@ pub impl Db {
             ],
         ), |e| e)
         .await?;
+        tx.audit(
+            scope.actor(),
+            "rename division",
+            format!("division {}", d.code),
+        )
+        .await?;
         tx.commit().await?;
         self.get_division(scope, code).await
     }
@@ -64,6 +76,8 @@ pub impl Db {
             vec![d.county_id.into(), d.code.into()],
         ))
         .await?;
+        tx.audit(scope.actor(), "delete division", format!("division {code}"))
+            .await?;
         tx.commit().await
     }
 

@@ -147,6 +147,12 @@ pub impl Db {
         let v = input.validate()?;
         let mut tx = self.begin().await?;
         let g = insert_grid(&mut tx, scope, &v).await?;
+        tx.audit(
+            scope.actor(),
+            "create grid",
+            format!("grid {}:{}", g.county_id, g.id),
+        )
+        .await?;
         tx.commit().await?;
         Ok(g)
     }
@@ -173,6 +179,12 @@ pub impl Db {
             ],
         ), |e| e)
         .await?;
+        tx.audit(
+            scope.actor(),
+            "rename grid",
+            format!("grid {}:{id}", g.county_id),
+        )
+        .await?;
         tx.commit().await?;
         self.get_grid(scope, id).await
     }
@@ -181,6 +193,12 @@ pub impl Db {
         let g = self.get_grid(scope, id).await?;
         let mut tx = self.begin().await?;
         tx.delete_by_id("grids", g.county_id, g.id).await?;
+        tx.audit(
+            scope.actor(),
+            "delete grid",
+            format!("grid {}:{id}", g.county_id),
+        )
+        .await?;
         tx.commit().await
     }
 

@@ -184,6 +184,12 @@ pub impl Db {
             })?;
         let mut tx = self.begin().await?;
         let h = insert_household(&mut tx, scope, county_id, &v).await?;
+        tx.audit(
+            scope.actor(),
+            "create household",
+            format!("household {}:{}", h.county_id, h.id),
+        )
+        .await?;
         tx.commit().await?;
         Ok(h)
     }
@@ -220,6 +226,12 @@ pub impl Db {
             vec![g.division_code.into(), cur.county_id.into(), id.into()],
         ))
         .await?;
+        tx.audit(
+            scope.actor(),
+            "update household",
+            format!("household {}:{id}", cur.county_id),
+        )
+        .await?;
         tx.commit().await?;
         self.get_household(scope, id).await
     }
@@ -239,6 +251,12 @@ pub impl Db {
             e => e,
         }
             })?;
+        tx.audit(
+            scope.actor(),
+            "delete household",
+            format!("household {}:{id}", h.county_id),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -289,6 +307,12 @@ pub impl Db {
             })?;
         let mut tx = self.begin().await?;
         let r = insert_resident(&mut tx, scope, county_id, &v).await?;
+        tx.audit(
+            scope.actor(),
+            "create resident",
+            format!("resident {}:{}", r.county_id, r.id),
+        )
+        .await?;
         tx.commit().await?;
         Ok(r)
     }
@@ -331,6 +355,12 @@ pub impl Db {
             ],
         ), |_| StoreError::conflict("id_number", "该身份证号码已登记", "this ID number is already registered"))
         .await?;
+        tx.audit(
+            scope.actor(),
+            "update resident",
+            format!("resident {}:{id}", cur.county_id),
+        )
+        .await?;
         tx.commit().await?;
         self.get_resident(scope, id).await
     }
@@ -353,6 +383,12 @@ pub impl Db {
                 ),
                 e => e,
             })?;
+        tx.audit(
+            scope.actor(),
+            "delete resident",
+            format!("resident {}:{id}", r.county_id),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -398,6 +434,12 @@ pub impl Db {
                 reason.into(),
             ],
         ))
+        .await?;
+        tx.audit(
+            scope.actor(),
+            "move resident",
+            format!("resident {}:{id} to household {}", cur.county_id, h.id),
+        )
         .await?;
         tx.commit().await?;
         self.get_resident(scope, id).await

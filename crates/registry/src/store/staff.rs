@@ -94,6 +94,12 @@ pub impl Db {
             })?;
         let mut tx = self.begin().await?;
         let s = insert_staff(&mut tx, scope, county_id, &v).await?;
+        tx.audit(
+            scope.actor(),
+            "create grid staff",
+            format!("staff {}:{}", s.county_id, s.id),
+        )
+        .await?;
         tx.commit().await?;
         Ok(s)
     }
@@ -121,6 +127,12 @@ pub impl Db {
             ],
         ), |e| e)
         .await?;
+        tx.audit(
+            scope.actor(),
+            "update grid staff",
+            format!("staff {}:{id}", cur.county_id),
+        )
+        .await?;
         tx.commit().await?;
         self.get_staff(scope, id).await
     }
@@ -129,6 +141,12 @@ pub impl Db {
         let s = self.get_staff(scope, id).await?;
         let mut tx = self.begin().await?;
         tx.delete_by_id("grid_staff", s.county_id, id).await?;
+        tx.audit(
+            scope.actor(),
+            "delete grid staff",
+            format!("staff {}:{id}", s.county_id),
+        )
+        .await?;
         tx.commit().await
     }
 

@@ -125,29 +125,10 @@ async fn change_account(
     done: (String, String),
 ) -> P {
     use xiangzhi_storage::duties::AccountOutcome;
-    match s.db.manage_account(&v.user, &op, now_ms()).await {
-        Ok(AccountOutcome::Done(u)) => {
-            record(
-                s,
-                v,
-                action,
-                object,
-                "ok",
-                format!("{} {}", u.role.as_str(), u.division_code),
-            )
-            .await;
-            users_page(s, v, Some(done), false).await
-        }
+    // The store audits what it does; a refusal is audited here.
+    match s.db.manage_account(&v.user, &v.actor, &op, now_ms()).await {
+        Ok(AccountOutcome::Done(_)) => users_page(s, v, Some(done), false).await,
         Ok(AccountOutcome::Pending(r)) => {
-            record(
-                s,
-                v,
-                action,
-                object,
-                "requested",
-                format!("request {}", r.id),
-            )
-            .await;
             let msg = (
                 format!("涉及特权账号，已提交申请（第{}号），须由另一位管理员批准后生效", r.id),
                 format!("this concerns a privileged account: request #{} is filed and takes effect when another administrator approves it", r.id),
@@ -235,19 +216,10 @@ async fn decide(s: &AppState, v: &Viewer, id: i64, approve: bool, note: &str) ->
     };
     match s
         .db
-        .decide_account_request(&v.user, id, approve, note, now_ms())
+        .decide_account_request(&v.user, &v.actor, id, approve, note, now_ms())
         .await
     {
-        Ok(r) => {
-            record(
-                s,
-                v,
-                action,
-                format!("account request {id}"),
-                "ok",
-                format!("{} {}", r.kind, r.login),
-            )
-            .await;
+        Ok(_) => {
             let msg = if approve {
                 (
                     format!("已批准第{id}号申请并生效"),

@@ -102,19 +102,21 @@ pub async fn login(
                 new,
             )
             .await;
-        let outcome = if r.is_ok() { "ok" } else { "failed" };
-        crate::AuditMark::set_in(&ext);
-        let _ =
-            s.db.audit(&AuditEntry {
-                user_id: None,
-                login: f.login.clone(),
-                action: "change password".into(),
-                object: format!("user {}", f.login),
-                outcome: outcome.into(),
-                source: source.clone(),
-                detail: "console".into(),
-            })
-            .await;
+        // The store audits a changed password; a refused change is audited here.
+        crate::mark_audited(&ext);
+        if r.is_err() {
+            let _ =
+                s.db.audit(&AuditEntry {
+                    user_id: None,
+                    login: f.login.clone(),
+                    action: "change password".into(),
+                    object: format!("user {}", f.login),
+                    outcome: "failed".into(),
+                    source: source.clone(),
+                    detail: "console".into(),
+                })
+                .await;
+        }
         return match r {
             Ok(()) => html(page(None, false, true)),
             Err(e) => {

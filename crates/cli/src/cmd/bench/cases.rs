@@ -243,18 +243,22 @@ pub async fn history(db: &Db, cases: i64, runs: usize) -> anyhow::Result<()> {
 pub async fn surge(db: Db, seconds: u64, concurrency: usize, rate: u64) -> anyhow::Result<()> {
     use xiangzhi_storage::accounts::NewUser;
     let login = format!("surge{}", xiangzhi_storage::now_ms());
+    let by = xiangzhi_storage::Actor::command("bench surge");
     let user = db
-        .create_user(&NewUser {
-            login: login.clone(),
-            display_name: "压测".into(),
-            role: "county_admin".into(),
-            division_code: "141029000000".into(),
-            grid_id: None,
-            password: "Surge-Bench-2026".into(),
-        })
+        .create_user(
+            &by,
+            &NewUser {
+                login: login.clone(),
+                display_name: "压测".into(),
+                role: "county_admin".into(),
+                division_code: "141029000000".into(),
+                grid_id: None,
+                password: "Surge-Bench-2026".into(),
+            },
+        )
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let (_, token) = db.create_api_token(user.id, "surge").await?;
+    let (_, token) = db.create_api_token(&by, user.id, "surge").await?;
     let category = db
         .case_categories(COUNTY)
         .await?

@@ -6,15 +6,16 @@ use rand_chacha::ChaCha8Rng;
 use xiangzhi_storage::{Db, Result, Scope};
 
 /// Stores a planning profile for each of `villages` (code, township code), drawn from `seed`.
-pub async fn build(db: &Db, villages: &[(String, String)], seed: u64, at: i64) -> Result<()> {
+pub async fn build(db: &Db, villages: &[(String, String)], seed: u64, at: i64) -> Result<String> {
     let profiles = village_profiles(villages, seed);
-    db.put_village_profiles(
-        &Scope::everything().by(xiangzhi_storage::Actor::system("demo builder")),
-        &profiles,
-        at,
-    )
-    .await?;
-    Ok(())
+    let n = db
+        .put_village_profiles(
+            &Scope::everything().by(xiangzhi_storage::Actor::system("demo builder")),
+            &profiles,
+            at,
+        )
+        .await?;
+    Ok(format!("村情 village profiles {n}"))
 }
 
 /// Main industries of Xiangning's villages.
@@ -100,6 +101,6 @@ pub fn village_profiles(villages: &[(String, String)], seed: u64) -> Vec<Village
 pub fn builder<'a>(
     db: &'a Db,
     county: &'a xiangzhi_web::feature::DemoCounty,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>> {
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String>> + Send + 'a>> {
     Box::pin(build(db, &county.villages, county.seed, county.at))
 }

@@ -21,7 +21,7 @@ pub const CASE_CATEGORIES: [(&str, &str, crate::rules::CaseLevel, bool); 10] = {
 };
 
 /// Stores the county's case categories and the level that should settle each (小事不出村、大事不出乡).
-pub async fn build(db: &Db, county: i64) -> Result<()> {
+pub async fn build(db: &Db, county: i64) -> Result<String> {
     for (code, name, level, dispute) in CASE_CATEGORIES {
         db.put_case_category(
             &Scope::everything().by(xiangzhi_storage::Actor::system("demo builder")),
@@ -37,13 +37,16 @@ pub async fn build(db: &Db, county: i64) -> Result<()> {
         )
         .await?;
     }
-    Ok(())
+    Ok(format!(
+        "事项类别 case categories {}",
+        CASE_CATEGORIES.len()
+    ))
 }
 
 /// The feature's demo builder.
 pub fn builder<'a>(
     db: &'a Db,
     county: &'a xiangzhi_web::feature::DemoCounty,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + Send + 'a>> {
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String>> + Send + 'a>> {
     Box::pin(build(db, county.county_id))
 }

@@ -48,14 +48,15 @@ pub async fn demo(
     db: &xiangzhi_storage::Db,
     seed: u64,
     progress: impl FnMut(&str),
-) -> xiangzhi_storage::Result<xiangzhi_registry::demo::Summary> {
+) -> xiangzhi_storage::Result<(xiangzhi_registry::demo::Summary, Vec<String>)> {
     let (summary, county) = xiangzhi_registry::demo::build(db, seed, progress).await?;
+    let mut lines = Vec::new();
     for f in FEATURES {
         if let Some(build) = f.demo {
-            build(db, &county).await?;
+            lines.push(build(db, &county).await?);
         }
     }
-    Ok(summary)
+    Ok((summary, lines))
 }
 
 /// Serves [`app`] on `addr` until Ctrl-C.

@@ -3,13 +3,13 @@
 
 use crate::model::*;
 use crate::prelude::*;
+use crate::store::bulk::columns as tables;
 use crate::store::bulk::OrgRef;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use xiangzhi_domain::*;
 use xiangzhi_registry::layouts::{label, resolve_county, tree_order};
 use xiangzhi_registry::prelude::*;
-use xiangzhi_registry::store::bulk::tables;
 use xiangzhi_registry::store::next_ids;
 use xiangzhi_storage::*;
 use xiangzhi_tabular::columns::{blank_row, col, header, Col, Errors, Mapped};

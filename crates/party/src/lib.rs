@@ -8,6 +8,7 @@
 #![allow(async_fn_in_trait)]
 
 pub mod api;
+pub mod demo;
 pub mod layouts;
 pub mod model;
 mod pages;
@@ -52,8 +53,7 @@ pub const FEATURE: Feature = Feature {
     rights: &[Right::ReadRegistry, Right::WriteRegistry, Right::Unmask],
     tables: tables::TABLES,
     layouts: layouts::LAYOUTS,
-    // The demo county's party is drawn by the registry's generator, in one order with the people.
-    demo: None,
+    demo: Some(demo::builder),
 };
 
 fn routes() -> Router<AppState> {

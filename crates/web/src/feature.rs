@@ -60,12 +60,13 @@ pub struct DemoCounty {
     pub villages: Vec<(String, String)>,
 }
 
-/// A feature's demo builder.
+/// A feature's demo builder: builds its part of the demo county in one transaction and answers a
+/// line saying what it built (for `xiangzhi demo` to print).
 pub type DemoBuilder = for<'a> fn(
     &'a xiangzhi_storage::Db,
     &'a DemoCounty,
 ) -> std::pin::Pin<
-    Box<dyn std::future::Future<Output = xiangzhi_storage::Result<()>> + Send + 'a>,
+    Box<dyn std::future::Future<Output = xiangzhi_storage::Result<String>> + Send + 'a>,
 >;
 
 /// No routes.

@@ -47,7 +47,7 @@ pub async fn build_demo(
     let bar = indicatif::ProgressBar::new_spinner();
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let started = std::time::Instant::now();
-    let s = xiangzhi::demo(&db, seed, |step| {
+    let (s, lines) = xiangzhi::demo(&db, seed, |step| {
         bar.set_message(format!("生成示范县 building demo county: {step}"))
     })
     .await?;
@@ -69,7 +69,9 @@ pub async fn build_demo(
         "  网格员 grid staff {}, 户 households {}, 居民 residents {}",
         s.staff, s.households, s.residents
     );
-    println!("  党组织 party organisations {}, 党员 party members {}, 联系户 contacts {}, 包联 duties {}", s.party_orgs, s.party_members, s.member_contacts, s.contact_duties);
+    for line in lines {
+        println!("  {line}");
+    }
     println!("  演示账号 / demo accounts (one per role):");
     let by = xiangzhi_storage::Actor::command("demo");
     for (login, name, role, division) in DEMO_ACCOUNTS {

@@ -12,7 +12,13 @@ async fn count(t: &TestDb, sql: &str) -> i64 {
 }
 
 async fn demo_figures(t: &TestDb) {
-    let s = xiangzhi::demo(&t.db, 1, |_| {}).await.unwrap();
+    let (s, lines) = xiangzhi::demo(&t.db, 1, |_| {}).await.unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("党组织 party organisations")),
+        "{lines:?}"
+    );
     let q = |sql: &'static str| count(t, sql);
     // Every village has a planning profile, and the county can be planned: every alliance
     // passes the independent checker, and most weak villages find one.
@@ -101,6 +107,15 @@ async fn demo_figures(t: &TestDb) {
         q("SELECT COUNT(*) FROM party_orgs WHERE kind IN ('branch', 'general_branch')").await,
         141
     );
+    // 党组织书记任网格长: each village's branch secretary is its grid leader.
+    assert_eq!(
+        q("SELECT COUNT(*) FROM party_members m \
+           JOIN residents r ON r.county_id = m.county_id AND r.id = m.resident_id \
+           JOIN grid_staff s ON s.county_id = m.county_id AND s.division_code = m.division_code \
+           WHERE m.role = 'secretary' AND s.role = 'grid_leader' AND s.name = r.name")
+        .await,
+        141
+    );
     // Every stored ID number is valid, and the registry's own search finds a resident by it.
     let page =
         t.db.list_residents(
@@ -171,6 +186,14 @@ async fn the_same_seed_gives_the_same_county() {
             .await
             .unwrap();
     assert_eq!(ra.items, rb.items);
+    // The party's own generator gives the same members too.
+    let members = xiangzhi_storage::sql::Q::new(
+        "SELECT resident_id, org_id, role, joined_on FROM party_members ORDER BY id",
+    );
+    let ma: Vec<(i64, i64, String, chrono::NaiveDate)> = a.db.all(&members).await.unwrap();
+    let mb: Vec<(i64, i64, String, chrono::NaiveDate)> = b.db.all(&members).await.unwrap();
+    assert!(ma.len() > 5_000);
+    assert_eq!(ma, mb);
     a.finish().await;
     b.finish().await;
 }

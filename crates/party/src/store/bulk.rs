@@ -5,6 +5,63 @@ use std::collections::HashMap;
 use xiangzhi_storage::sql::Q;
 use xiangzhi_storage::{Db, Result, Scope, Tx};
 
+/// The columns the party's bulk writers (imports, the demo) fill, in the order their rows list
+/// values.
+pub mod columns {
+    use xiangzhi_registry::store::bulk::tables::Columns;
+    pub const PARTY_ORGS: Columns = Columns {
+        table: "party_orgs",
+        columns: &[
+            "county_id",
+            "id",
+            "code",
+            "kind",
+            "name",
+            "parent_id",
+            "division_code",
+            "standing",
+            "path",
+            "created_at",
+            "updated_at",
+        ],
+    };
+    pub const PARTY_MEMBERS: Columns = Columns {
+        table: "party_members",
+        columns: &[
+            "county_id",
+            "id",
+            "resident_id",
+            "org_id",
+            "division_code",
+            "status",
+            "role",
+            "joined_on",
+            "created_at",
+            "updated_at",
+        ],
+    };
+    pub const MEMBER_CONTACTS: Columns = Columns {
+        table: "member_contacts",
+        columns: &["county_id", "member_id", "household_id", "created_at"],
+    };
+    pub const CONTACT_DUTIES: Columns = Columns {
+        table: "contact_duties",
+        columns: &[
+            "county_id",
+            "id",
+            "person_name",
+            "rank",
+            "unit",
+            "target",
+            "division_code",
+            "household_id",
+            "since",
+            "created_at",
+            "updated_at",
+        ],
+    };
+}
+
 /// A party organisation as imports need it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrgRef {

@@ -1,17 +1,15 @@
 //! The demo county: Xiangning (乡宁县, 141029) with its real 10 townships and 141 villages and
 //! communities, and synthetic but plausible people at the seed articles' scale: 262 village grids,
 //! 1,170 group grids, 4,364 micro-grids, 141 grid leaders, 262 full-time, 948 part-time, 4,364
-//! micro-grid and 340 dedicated grid workers, about 70,000 households and 200,000 residents, party
-//! branches everywhere with about 6% of adults as members. The same seed always gives the same county.
-//!
-//! (Over 800 lines on purpose, for now: one seeded generator draws divisions, grids, people, party
-//! members, staff and duties in one order, so that a seed gives the same county; the party's draws
-//! move out with the party area's own crate, keeping that order.)
+//! micro-grid and 340 dedicated grid workers, about 70,000 households and 200,000 residents. The
+//! same seed always gives the same county; the other features' demo builders draw on it with
+//! generators of their own (the party's branches and members, the cases' categories, the villages'
+//! planning profiles).
 
-mod names;
+pub mod names;
 
 use crate::store::bulk::{tables, BulkTx};
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -49,10 +47,6 @@ pub struct Summary {
     pub staff: usize,
     pub households: usize,
     pub residents: usize,
-    pub party_orgs: usize,
-    pub party_members: usize,
-    pub member_contacts: usize,
-    pub contact_duties: usize,
 }
 
 struct Div {
@@ -174,11 +168,10 @@ struct Village {
     groups: Vec<(String, String)>,
     village_grids: Vec<i64>,
     group_grids: Vec<i64>,
-    households: Vec<i64>,
     adults: Vec<(i64, NaiveDate, String)>,
 }
 
-/// Builds the demo county's registry and party records into `db` (which should be empty) in one
+/// Builds the demo county's registry into `db` (which should be empty) in one
 /// transaction, and says what the other features' demo builders build on.
 pub async fn build(
     db: &Db,
@@ -240,7 +233,6 @@ pub async fn build(
                     groups: vec![],
                     village_grids: vec![],
                     group_grids: vec![],
-                    households: vec![],
                     adults: vec![],
                 })
             }
@@ -449,7 +441,6 @@ pub async fn build(
                 Value::I64(CREATED_AT),
                 Value::I64(CREATED_AT),
             ]);
-            v.households.push(h);
             let household_tags = {
                 let mut b = 0i64;
                 if rng.random_bool(0.06) {
@@ -590,180 +581,20 @@ pub async fn build(
     tx.insert_rows(&tables::HOUSEHOLDS, hh_rows).await?;
     tx.insert_rows(&tables::RESIDENTS, res_rows).await?;
 
-    // Party organisations, members and the households they keep in touch with.
-    progress("党组织与党员 party organisations and members");
-    let n_orgs = 1 + townships.len() + villages.len() + GROUP_GRIDS;
-    let mut oid = reserve(&mut tx, county, "party_org", n_orgs).await?;
-    let mut org_rows = Vec::with_capacity(n_orgs);
-    let org = |id: i64,
-               code: String,
-               kind: PartyOrgKind,
-               name: String,
-               parent: Option<i64>,
-               div: &str,
-               standing: BranchStanding,
-               path: &str| {
-        vec![
-            Value::I64(county),
-            Value::I64(id),
-            t(&code),
-            t(kind.as_str()),
-            t(&name),
-            Value::OptI64(parent),
-            t(div),
-            t(standing.as_str()),
-            t(path),
-            Value::I64(CREATED_AT),
-            Value::I64(CREATED_AT),
-        ]
-    };
-    let root = oid.take();
-    org_rows.push(org(
-        root,
-        "141029-P".into(),
-        PartyOrgKind::Committee,
-        "中共乡宁县委员会".into(),
-        None,
-        county_code,
-        BranchStanding::Ordinary,
-        &format!("/{root}/"),
-    ));
-    let mut town_org = std::collections::HashMap::new();
-    for tw in &townships {
-        let id = oid.take();
-        let path = format!("/{root}/{id}/");
-        org_rows.push(org(
-            id,
-            format!("{}-P", &tw.code[..9]),
-            PartyOrgKind::Committee,
-            format!("中共{}委员会", tw.name),
-            Some(root),
-            &tw.code,
-            BranchStanding::Ordinary,
-            &path,
-        ));
-        town_org.insert(tw.code.clone(), (id, path));
-    }
-    let mut pmid = reserve(&mut tx, county, "party_member", 20_000).await?;
-    let mut member_rows = Vec::new();
-    let mut contact_rows = Vec::new();
-    let mut secretaries: Vec<String> = Vec::new();
-    for v in villages.iter_mut() {
-        let (tid, tpath) = town_org
-            .get(&v.township)
-            .cloned()
-            .ok_or(StoreError::NotFound)?;
-        let id = oid.take();
-        let kind = if v.groups.len() > 10 {
-            PartyOrgKind::GeneralBranch
-        } else {
-            PartyOrgKind::Branch
-        };
-        let standing = match rng.random_range(0..100) {
-            0..25 => BranchStanding::Model,
-            25..94 => BranchStanding::Ordinary,
-            _ => BranchStanding::Weak,
-        };
-        let bpath = format!("{tpath}{id}/");
-        let bname = format!(
-            "中共{}{}",
-            v.name,
-            if kind == PartyOrgKind::GeneralBranch {
-                "总支部委员会"
-            } else {
-                "支部委员会"
-            }
-        );
-        org_rows.push(org(
-            id,
-            format!("{}-P", v.code),
-            kind,
-            bname,
-            Some(tid),
-            &v.code,
-            standing,
-            &bpath,
-        ));
-        for (gcode, gname) in &v.groups {
-            let gid_ = oid.take();
-            org_rows.push(org(
-                gid_,
-                format!("{gcode}-P"),
-                PartyOrgKind::Group,
-                format!("{gname}党小组"),
-                Some(id),
-                gcode,
-                BranchStanding::Ordinary,
-                &format!("{bpath}{gid_}/"),
-            ));
-        }
-        // About 6% of adults are members; the secretary first.
-        let n = ((v.adults.len() as f64) * rng.random_range(0.05..0.07))
-            .round()
-            .max(3.0) as usize;
-        v.adults.shuffle(&mut rng);
-        for (k, (res, birth, name)) in v.adults.iter().take(n).enumerate() {
-            let m = pmid.take();
-            let role = match k {
-                0 => MemberRole::Secretary,
-                1 => MemberRole::DeputySecretary,
-                2..5 => MemberRole::CommitteeMember,
-                _ => MemberRole::Member,
-            };
-            if k == 0 {
-                secretaries.push(name.clone());
-            }
-            let eighteen =
-                NaiveDate::from_ymd_opt(birth.year() + 18, birth.month(), 1).unwrap_or(*birth);
-            let span = (today - eighteen).num_days().max(1);
-            let joined = eighteen + Duration::days(rng.random_range(0..span));
-            let status = if (today - joined).num_days() < 365 && rng.random_bool(0.6) {
-                MemberStatus::Probationary
-            } else {
-                MemberStatus::Full
-            };
-            member_rows.push(vec![
-                Value::I64(county),
-                Value::I64(m),
-                Value::I64(*res),
-                Value::I64(id),
-                t(&v.code),
-                t(status.as_str()),
-                t(role.as_str()),
-                Value::Date(joined),
-                Value::I64(CREATED_AT),
-                Value::I64(CREATED_AT),
-            ]);
-            let mut hs: HashSet<i64> = HashSet::new();
-            for _ in 0..rng.random_range(3..9) {
-                if let Some(h) = v
-                    .households
-                    .get(rng.random_range(0..v.households.len().max(1)))
-                {
-                    hs.insert(*h);
-                }
-            }
-            let mut hs: Vec<i64> = hs.into_iter().collect();
-            hs.sort();
-            for h in hs {
-                contact_rows.push(vec![
-                    Value::I64(county),
-                    Value::I64(m),
-                    Value::I64(h),
-                    Value::I64(CREATED_AT),
-                ]);
-            }
-        }
-    }
-    sum.party_orgs = org_rows.len();
-    sum.party_members = member_rows.len();
-    sum.member_contacts = contact_rows.len();
-    tx.insert_rows(&tables::PARTY_ORGS, org_rows).await?;
-    tx.insert_rows(&tables::PARTY_MEMBERS, member_rows).await?;
-    tx.insert_rows(&tables::MEMBER_CONTACTS, contact_rows)
-        .await?;
+    // The village's grid leader is one of its adults (the party's demo makes them the branch
+    // secretary: 党组织书记任网格长).
+    let leaders: Vec<String> = villages
+        .iter()
+        .map(|v| {
+            let k = rng.random_range(0..v.adults.len().max(1));
+            v.adults
+                .get(k)
+                .map(|a| a.2.clone())
+                .unwrap_or_else(|| names::person(&mut rng))
+        })
+        .collect();
 
-    // Grid staff: the village party secretary leads each village's grid.
+    // Grid staff: the village's grid leader, full-time, part-time, micro-grid and dedicated workers.
     progress("网格员 grid staff");
     let total_staff = GRID_LEADERS + FULL_TIME + PART_TIME + MICRO_GRIDS + DEDICATED;
     let mut sid = reserve(&mut tx, county, "staff", total_staff).await?;
@@ -792,7 +623,7 @@ pub async fn build(
         .filter(|g| g.level == GridLevel::Village)
         .map(|g| (g.id, g.division.clone()))
         .collect();
-    for (v, sec) in villages.iter().zip(&secretaries) {
+    for (v, sec) in villages.iter().zip(&leaders) {
         staff(
             &mut rng,
             sec.clone(),
@@ -836,62 +667,6 @@ pub async fn build(
     sum.staff = staff_rows.len();
     tx.insert_rows(&tables::GRID_STAFF, staff_rows).await?;
 
-    // Contact duties: county leaders take villages (a few left uncovered, as in real life),
-    // township leaders take every village, first secretaries go to weak and small villages.
-    progress("包联 contact duties");
-    let mut did = reserve(&mut tx, county, "duty", villages.len() * 3).await?;
-    let mut duty_rows = Vec::new();
-    let leaders: Vec<String> = (0..28).map(|_| names::person(&mut rng)).collect();
-    let since = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap_or(today);
-    for (i, v) in villages.iter().enumerate() {
-        if rng.random_bool(0.95) {
-            duty_rows.push(vec![
-                Value::I64(county),
-                Value::I64(did.take()),
-                t(&leaders[i % leaders.len()]),
-                t("county_leader"),
-                t("乡宁县委、县政府"),
-                t("village"),
-                t(&v.code),
-                Value::OptI64(None),
-                Value::Date(since),
-                Value::I64(CREATED_AT),
-                Value::I64(CREATED_AT),
-            ]);
-        }
-        let n = names::person(&mut rng);
-        duty_rows.push(vec![
-            Value::I64(county),
-            Value::I64(did.take()),
-            t(&n),
-            t("township_leader"),
-            t("乡镇党委"),
-            t("village"),
-            t(&v.code),
-            Value::OptI64(None),
-            Value::Date(since),
-            Value::I64(CREATED_AT),
-            Value::I64(CREATED_AT),
-        ]);
-        if rng.random_bool(0.4) {
-            let n = names::person(&mut rng);
-            duty_rows.push(vec![
-                Value::I64(county),
-                Value::I64(did.take()),
-                t(&n),
-                t("first_secretary"),
-                t(names::UNITS[i % 4]),
-                t("village"),
-                t(&v.code),
-                Value::OptI64(None),
-                Value::Date(since),
-                Value::I64(CREATED_AT),
-                Value::I64(CREATED_AT),
-            ]);
-        }
-    }
-    sum.contact_duties = duty_rows.len();
-    tx.insert_rows(&tables::CONTACT_DUTIES, duty_rows).await?;
     progress("提交 committing");
     let by = xiangzhi_storage::Actor::system("demo builder");
     tx.audit(

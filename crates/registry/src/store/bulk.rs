@@ -100,57 +100,6 @@ pub mod tables {
             "updated_at",
         ],
     };
-    pub const PARTY_ORGS: Columns = Columns {
-        table: "party_orgs",
-        columns: &[
-            "county_id",
-            "id",
-            "code",
-            "kind",
-            "name",
-            "parent_id",
-            "division_code",
-            "standing",
-            "path",
-            "created_at",
-            "updated_at",
-        ],
-    };
-    pub const PARTY_MEMBERS: Columns = Columns {
-        table: "party_members",
-        columns: &[
-            "county_id",
-            "id",
-            "resident_id",
-            "org_id",
-            "division_code",
-            "status",
-            "role",
-            "joined_on",
-            "created_at",
-            "updated_at",
-        ],
-    };
-    pub const MEMBER_CONTACTS: Columns = Columns {
-        table: "member_contacts",
-        columns: &["county_id", "member_id", "household_id", "created_at"],
-    };
-    pub const CONTACT_DUTIES: Columns = Columns {
-        table: "contact_duties",
-        columns: &[
-            "county_id",
-            "id",
-            "person_name",
-            "rank",
-            "unit",
-            "target",
-            "division_code",
-            "household_id",
-            "since",
-            "created_at",
-            "updated_at",
-        ],
-    };
 }
 
 fn scoped(

@@ -54,7 +54,7 @@ try {
   assert.match(await page.textContent("dd.masked"), /^\d{17}[\dX]$/, "revealed for a stated purpose");
   await page.screenshot({ path: `${shots}/05-resident-revealed.png`, fullPage: true });
 
-  for (const [path, name] of [["/tree", "06-tree"], ["/party", "07-party"], ["/coverage", "09-coverage"], ["/cases", "13-cases"], ["/stats?from=2000-01-01", "17-stats"], ["/notifications", "18-notifications"], ["/report?county=141029", "19-public-report"]]) {
+  for (const [path, name] of [["/", "00-home"], ["/cases/ledger", "15-ledger"], ["/tree", "06-tree"], ["/party", "07-party"], ["/coverage", "09-coverage"], ["/cases", "13-cases"], ["/stats?from=2000-01-01", "17-stats"], ["/notifications", "18-notifications"], ["/report?county=141029", "19-public-report"]]) {
     await page.goto(`${base}${path}`);
     await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
   }
@@ -75,8 +75,11 @@ try {
   await big.fill("input[name=login]", process.env.XZ_SECRETARY);
   await big.fill("input[name=password]", pw);
   await big.click("button[type=submit]");
-  await big.waitForURL(/\/tree/);
+  await big.waitForURL(`${base}/`);
   assert.match(await big.textContent("header nav"), /Households/);
+  assert.match(await big.textContent("main"), /This week/);
+  await big.screenshot({ path: `${shots}/10-home-en-wall.png`, fullPage: true });
+  await big.goto(`${base}/tree`);
   await big.screenshot({ path: `${shots}/10-tree-en-wall.png`, fullPage: true });
 
   // A township officer plans the township's alliances on the wall screen: the job's progress, then
@@ -112,7 +115,10 @@ try {
     await p.fill("input[name=login]", who);
     await p.fill("input[name=password]", pw);
     await p.click("button[type=submit]");
-    await p.waitForURL(new RegExp(path));
+    // Each role lands on its own home page, with what it may do.
+    await p.waitForURL(`${base}/`);
+    await p.screenshot({ path: `${shots}/${name}-home.png`, fullPage: true });
+    await p.goto(`${base}${path}`);
     await p.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
     if (path === "/users") {
       // A privileged account is only requested: it waits for a second administrator.

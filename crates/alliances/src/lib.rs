@@ -45,9 +45,14 @@ pub const FEATURE: Feature = Feature {
     tables: tables::TABLES,
     layouts: &[],
     demo: Some(demo::builder),
+    home: None,
+    assets: ASSETS,
 };
 
-const SCRIPT: &[u8] = include_bytes!("../assets/alliances.js");
+const ASSETS: &[xiangzhi_web::console::Asset] = &[xiangzhi_web::console::Asset::script(
+    "alliances.js",
+    include_bytes!("../assets/alliances.js"),
+)];
 
 fn routes() -> Router<AppState> {
     Router::new()
@@ -55,8 +60,4 @@ fn routes() -> Router<AppState> {
         .route("/alliances/compare", get(pages::compare_page))
         .route("/alliances/{id}", get(pages::plan))
         .route("/alliances/{id}/accept", post(pages::accept_page))
-        .route(
-            "/assets/alliances.js",
-            get(|| xiangzhi_web::console::script(SCRIPT)),
-        )
 }

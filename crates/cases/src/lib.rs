@@ -75,6 +75,8 @@ pub const FEATURE: Feature = Feature {
     tables: tables::TABLES,
     layouts: &[],
     demo: Some(demo::builder),
+    home: Some(pages::home::builder),
+    assets: ASSETS,
 };
 
 /// The Open311 operations, documented beside the API's own.
@@ -92,12 +94,17 @@ fn open311_doc() -> utoipa::openapi::OpenApi {
     Open311Doc::openapi()
 }
 
-const STATS_JS: &[u8] = include_bytes!("../assets/stats.js");
+const ASSETS: &[xiangzhi_web::console::Asset] = &[xiangzhi_web::console::Asset::script(
+    "stats.js",
+    include_bytes!("../assets/stats.js"),
+)];
 
 fn routes() -> Router<AppState> {
-    use pages::{cases, mobile, notifications, public, stats};
+    use pages::{cases, ledger, mobile, notifications, public, stats};
     Router::new()
         .route("/cases", get(cases::cases))
+        .route("/cases/ledger", get(ledger::ledger))
+        .route("/cases/ledger.xlsx", get(ledger::xlsx))
         .route("/cases/{id}", get(cases::case))
         .route("/cases/{id}/step", post(cases::case_step))
         .route(
@@ -120,16 +127,12 @@ fn routes() -> Router<AppState> {
         .route("/m/app.js", get(mobile::app_js))
         .route("/m/app.css", get(mobile::app_css))
         .route("/m/sw.js", get(mobile::service_worker))
-        .route(
-            "/assets/stats.js",
-            get(|| xiangzhi_web::console::script(STATS_JS)),
-        )
 }
 
 /// Everything a caller needs to use the feature's store: the extension traits of `Db`.
 pub mod prelude {
     pub use crate::store::{
-        CaseClock, CaseFileStore, CaseIntake, CaseQueries, CaseStatistics, CaseSteps,
-        MediationStore, NotificationStore, PublicCases,
+        CaseClock, CaseFileStore, CaseIntake, CaseLedger, CaseNames, CaseQueries, CaseStatistics,
+        CaseSteps, MediationStore, NotificationStore, PublicCases,
     };
 }

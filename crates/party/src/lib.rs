@@ -54,6 +54,8 @@ pub const FEATURE: Feature = Feature {
     tables: tables::TABLES,
     layouts: layouts::LAYOUTS,
     demo: Some(demo::builder),
+    home: None,
+    assets: &[],
 };
 
 fn routes() -> Router<AppState> {

@@ -62,6 +62,8 @@ pub const FEATURE: Feature = Feature {
     tables: tables::TABLES,
     layouts: layouts::LAYOUTS,
     demo: None,
+    home: None,
+    assets: &[],
 };
 
 fn routes() -> Router<AppState> {

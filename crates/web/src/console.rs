@@ -50,28 +50,82 @@ pub async fn record(
     }
 }
 
-const HTMX: &[u8] = include_bytes!("../assets/htmx.min.js");
-const CSS: &[u8] = include_bytes!("../assets/app.css");
-const ECHARTS: &[u8] = include_bytes!("../assets/echarts.min.js");
-
-pub async fn asset(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
-    let (body, kind) = match name.as_str() {
-        "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
-        "app.css" => (CSS, "text/css; charset=utf-8"),
-        "echarts.min.js" => (ECHARTS, "text/javascript; charset=utf-8"),
-        _ => return StatusCode::NOT_FOUND.into_response(),
-    };
-    embedded(body, kind)
+/// A file the console serves under `/assets/{name}`, embedded in the binary.
+#[derive(Debug, Clone, Copy)]
+pub struct Asset {
+    pub name: &'static str,
+    pub body: &'static [u8],
+    /// Its content type.
+    pub kind: &'static str,
 }
 
-/// An asset embedded in the binary, cached for a day.
-fn embedded(body: &'static [u8], kind: &'static str) -> Response {
+impl Asset {
+    pub const fn script(name: &'static str, body: &'static [u8]) -> Asset {
+        Asset {
+            name,
+            body,
+            kind: "text/javascript; charset=utf-8",
+        }
+    }
+}
+
+/// The platform's own assets: htmx, the stylesheet, ECharts.
+pub const PLATFORM_ASSETS: &[Asset] = &[
+    Asset::script("htmx.min.js", include_bytes!("../assets/htmx.min.js")),
+    Asset {
+        name: "app.css",
+        body: include_bytes!("../assets/app.css"),
+        kind: "text/css; charset=utf-8",
+    },
+    Asset::script("echarts.min.js", include_bytes!("../assets/echarts.min.js")),
+];
+
+/// Every asset of the composed console, with its version (the start of its SHA-256).
+static ASSETS: std::sync::OnceLock<std::collections::HashMap<&'static str, (Asset, String)>> =
+    std::sync::OnceLock::new();
+
+/// Records the composed console's assets (the first composition wins; every composition of one
+/// binary holds the same files).
+pub fn register_assets(list: impl Iterator<Item = Asset>) {
+    ASSETS.get_or_init(|| {
+        list.map(|a| {
+            use sha2::Digest;
+            let v = xiangzhi_storage::crypto::hex(&sha2::Sha256::digest(a.body)[..6]);
+            (a.name, (a, v))
+        })
+        .collect()
+    });
+}
+
+/// The address of an asset with its version, which may be cached for a year.
+pub fn asset_href(name: &str) -> String {
+    match ASSETS.get().and_then(|m| m.get(name)) {
+        Some((_, v)) => format!("/assets/{name}?v={v}"),
+        None => format!("/assets/{name}"),
+    }
+}
+
+/// `/assets/{name}`: asked for with its current version, cached for a year (`immutable`); asked
+/// for without, or with an old one, cached for five minutes.
+pub async fn asset(
+    axum::extract::Path(name): axum::extract::Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    let Some((a, v)) = ASSETS.get().and_then(|m| m.get(name.as_str())) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let current = query.as_deref() == Some(&format!("v={v}"));
+    let cache = if current {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=300"
+    };
     (
         [
-            (header::CONTENT_TYPE, kind),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
+            (header::CONTENT_TYPE, a.kind),
+            (header::CACHE_CONTROL, cache),
         ],
-        body,
+        a.body,
     )
         .into_response()
 }
@@ -239,6 +293,11 @@ pub struct Chrome {
 }
 
 impl Chrome {
+    /// The versioned address of an asset (`/assets/app.css?v=…`).
+    pub fn asset(&self, name: &str) -> String {
+        asset_href(name)
+    }
+
     /// The chrome of a page shown without an account (login, public report, errors).
     pub fn bare(l: L, title: &str, path: &str) -> Chrome {
         Chrome {
@@ -336,8 +395,3 @@ pub fn html<T: Template>(t: T) -> Result<Response, PageError> {
 
 /// The state extractor re-exported for the page handlers.
 pub type St = State<AppState>;
-
-/// Serves an embedded script.
-pub async fn script(body: &'static [u8]) -> Response {
-    embedded(body, "text/javascript; charset=utf-8")
-}

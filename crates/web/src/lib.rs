@@ -10,6 +10,7 @@ pub mod console;
 pub mod edge;
 pub mod error;
 pub mod feature;
+pub mod home;
 pub mod openapi;
 pub mod pages;
 pub mod personal;

@@ -2,6 +2,8 @@
 //! the phone page for grid workers, statistics, and notifications.
 
 pub mod cases;
+pub mod home;
+pub mod ledger;
 pub mod mobile;
 pub mod notifications;
 pub mod public;

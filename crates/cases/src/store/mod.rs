@@ -206,7 +206,7 @@ pub use intake::CaseIntake;
 pub use mediation::MediationStore;
 pub use notifications::NotificationStore;
 pub use public::*;
-pub use queries::CaseQueries;
+pub use queries::{CaseLedger, CaseNames, CaseQueries, LedgerFilter, LedgerSort};
 pub use stats::*;
 pub use steps::CaseSteps;
 

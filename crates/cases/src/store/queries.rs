@@ -111,6 +111,18 @@ pub impl Db {
         Ok(out.into_iter().take(20).map(|(_, o)| o).collect())
     }
 
+    /// Up to `limit` cases of the scope in `state`, soonest deadline first.
+    async fn cases_in_state(&self, scope: &Scope, state: &str, limit: i64) -> Result<Vec<Case>> {
+        let mut q = Q::with(
+            &format!("SELECT {CASE_COLS} FROM cases t WHERE t.state = ?"),
+            vec![state.into()],
+        );
+        scope.filter(&mut q, &crate::tables::CASES, "t", "division_code");
+        let p = q.arg(limit);
+        q.push(&format!(" ORDER BY t.due_at, t.id LIMIT {p}"));
+        self.all(&q).await
+    }
+
     /// A handler's inbox: the cases assigned to `user` that are still being worked on, and the
     /// cases in the scope waiting to be accepted or dispatched; soonest deadline first.
     async fn case_inbox(&self, scope: &Scope, user: i64) -> Result<(Vec<Case>, Vec<Case>)> {
@@ -128,5 +140,155 @@ pub impl Db {
         scope.filter(&mut waiting, &crate::tables::CASES, "t", "division_code");
         waiting.push(" ORDER BY t.due_at, t.id LIMIT 100");
         Ok((self.all(&mine).await?, self.all(&waiting).await?))
+    }
+}
+
+/// 事件台账: what the ledger is filtered by. Every field is optional.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerFilter {
+    pub state: Option<CaseState>,
+    pub category: Option<String>,
+    pub level: Option<CaseLevel>,
+    /// A division in the caller's scope (township, village, group): its cases and those below.
+    pub division: Option<DivisionCode>,
+    pub grid: Option<i64>,
+    /// Reported in `[from, to)` (ms).
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// Resolved at some time (办结), whatever happened after.
+    pub resolved: bool,
+    /// Open and past its deadline.
+    pub overdue: bool,
+    pub supervised: bool,
+    pub reporter_kind: Option<ReporterKind>,
+    /// Words of the description.
+    pub text: Option<String>,
+    pub sort: LedgerSort,
+}
+
+/// The ledger's orders.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LedgerSort {
+    #[default]
+    Newest,
+    Oldest,
+    /// Soonest deadline first (no deadline last).
+    Due,
+}
+
+/// The states in which a case is no longer being worked on: its deadline no longer runs.
+pub const SETTLED: &str = "('resolved', 'confirmed', 'closed', 'closed_unresolved', 'merged')";
+
+/// The ledger's queries, as methods of the store.
+#[easy_ext::ext(CaseLedger)]
+pub impl Db {
+    /// One page of the ledger (`limit` cases after `offset`) and how many match in all.
+    async fn case_ledger(
+        &self,
+        scope: &Scope,
+        f: &LedgerFilter,
+        now: i64,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(i64, Vec<Case>)> {
+        let Some(q) = ledger_query(scope, f, now, &format!("SELECT {CASE_COLS}")) else {
+            return Ok((0, Vec::new()));
+        };
+        let Some(count) = ledger_query(scope, f, now, "SELECT COUNT(*)") else {
+            return Ok((0, Vec::new()));
+        };
+        let mut q = q;
+        q.push(match f.sort {
+            LedgerSort::Newest => " ORDER BY t.created_at DESC, t.id DESC",
+            LedgerSort::Oldest => " ORDER BY t.created_at, t.id",
+            LedgerSort::Due => {
+                " ORDER BY CASE WHEN t.due_at IS NULL THEN 1 ELSE 0 END, t.due_at, t.id"
+            }
+        });
+        let (l, o) = (q.arg(limit.clamp(1, 50_000)), q.arg(offset.max(0)));
+        q.push(&format!(" LIMIT {l} OFFSET {o}"));
+        let ((total,), rows) =
+            futures::try_join!(self.one::<(i64,)>(&count), self.all::<Case>(&q))?;
+        Ok((total, rows))
+    }
+}
+
+/// The ledger's statement for `select` (`None` when the division lies outside the scope: no rows).
+fn ledger_query(scope: &Scope, f: &LedgerFilter, now: i64, select: &str) -> Option<Q> {
+    let scope = match &f.division {
+        Some(d) => scope.narrow(d)?,
+        None => scope.clone(),
+    };
+    let mut q = Q::new(&format!("{select} FROM cases t WHERE 1=1"));
+    scope.filter(&mut q, &crate::tables::CASES, "t", "division_code");
+    let eq = |q: &mut Q, col: &str, v: xiangzhi_storage::Value| {
+        let p = q.arg(v);
+        q.push(&format!(" AND t.{col} = {p}"));
+    };
+    if let Some(s) = f.state {
+        eq(&mut q, "state", s.as_str().into());
+    }
+    if let Some(c) = &f.category {
+        eq(&mut q, "category", c.clone().into());
+    }
+    if let Some(l) = f.level {
+        eq(&mut q, "level", l.as_str().into());
+    }
+    if let Some(g) = f.grid {
+        eq(&mut q, "grid_id", g.into());
+    }
+    if let Some(k) = f.reporter_kind {
+        eq(&mut q, "reporter_kind", k.as_str().into());
+    }
+    if let Some(from) = f.from {
+        let p = q.arg(from);
+        q.push(&format!(" AND t.created_at >= {p}"));
+    }
+    if let Some(to) = f.to {
+        let p = q.arg(to);
+        q.push(&format!(" AND t.created_at < {p}"));
+    }
+    if f.resolved {
+        q.push(" AND t.resolved_at IS NOT NULL");
+    }
+    if f.overdue {
+        let p = q.arg(now);
+        q.push(&format!(
+            " AND t.due_at IS NOT NULL AND t.due_at < {p} AND t.state NOT IN {SETTLED}"
+        ));
+    }
+    if f.supervised {
+        q.push(" AND t.supervised = TRUE");
+    }
+    if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        xiangzhi_storage::sql::push_contains(&mut q, "t.description", text);
+    }
+    Some(q)
+}
+
+/// Names for the ledger's rows.
+#[easy_ext::ext(CaseNames)]
+pub impl Db {
+    /// The names of the divisions `codes` of a county (the platform's tree, readable by anyone
+    /// who sees a case there).
+    async fn division_names(
+        &self,
+        county_id: i64,
+        codes: &[String],
+    ) -> Result<std::collections::HashMap<String, String>> {
+        if codes.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut q = Q::with(
+            "SELECT t.code, t.name FROM divisions t WHERE t.county_id = ? AND t.code IN (",
+            vec![county_id.into()],
+        );
+        for (i, c) in codes.iter().enumerate() {
+            let p = q.arg(c.clone());
+            q.push(&format!("{}{p}", if i == 0 { "" } else { ", " }));
+        }
+        q.push(")");
+        let rows: Vec<(String, String)> = self.all(&q).await?;
+        Ok(rows.into_iter().collect())
     }
 }

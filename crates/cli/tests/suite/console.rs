@@ -766,6 +766,135 @@ async fn case_pages(t: &TestDb) {
 }
 on_both!(inbox, case_pages);
 
+/// The home page shows a secretary what waits (overdue first, names not codes), the week's figures
+/// and quick actions; the ledger filters, searches, pages and exports the area's cases only.
+async fn home_and_ledger(t: &TestDb) {
+    seed_village(t).await;
+    crate::cases::categories(&t.db).await;
+    let file = |key: &str, division: &str, at: i64| {
+        let input = xiangzhi_cases::store::CaseInput {
+            idempotency_key: key.into(),
+            category: "road".into(),
+            description: format!("{key}：路面塌陷"),
+            division_code: division.into(),
+            household_id: None,
+            grid_id: None,
+            urgency: "normal".into(),
+            reporter_kind: "resident".into(),
+            reporter_name: None,
+            anonymous: false,
+            latitude: None,
+            longitude: None,
+            reporter_phone: None,
+            tracking_hash: None,
+        };
+        let db = t.db.clone();
+        async move {
+            db.create_case(&xiangzhi_storage::Scope::everything(), &input, None, at)
+                .await
+                .unwrap()
+                .0
+        }
+    };
+    let now = xiangzhi_storage::now_ms();
+    let late = file("旧案", "141029100001", 0).await;
+    let fresh = file("新案", "141029100001", now).await;
+    file("光华", "141029101001", now).await;
+    let mut p = Page::new(t);
+    p.login("cunshuji").await;
+    let g = p.get("/").await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    for words in [
+        "待受理、待派单",
+        "本周概况",
+        "本周新报",
+        "上报事件",
+        "事件台账",
+    ] {
+        assert!(g.body.contains(words), "{words}: {}", g.body);
+    }
+    let (a, b) = (
+        g.body
+            .find(&format!("#{} 道路破损", late.id))
+            .expect("the old case"),
+        g.body
+            .find(&format!("#{} 道路破损", fresh.id))
+            .expect("the new case"),
+    );
+    assert!(a < b, "overdue first");
+    assert!(g.body.contains("超期") && !g.body.contains("光华"));
+    // The ledger: the area's cases with names; filters; search; a bad date in words.
+    let g = p.get("/cases/ledger").await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert!(g.body.contains("旧案：路面塌陷") && g.body.contains("新案：路面塌陷"));
+    assert!(g.body.contains("道路破损") && g.body.contains("城关社区"));
+    assert!(!g.body.contains("光华"), "not another township's");
+    let g = p
+        .get("/cases/ledger?q=%E6%97%A7%E6%A1%88&state=reported")
+        .await;
+    assert!(g.body.contains("旧案") && !g.body.contains("新案：路面塌陷"));
+    let g = p.get("/cases/ledger?overdue=1").await;
+    assert!(g.body.contains("旧案") && !g.body.contains("新案：路面塌陷"));
+    let g = p.get("/cases/ledger?state=closed").await;
+    assert!(g.body.contains("没有符合条件的事件"));
+    let g = p.get("/cases/ledger?division=141029101001").await;
+    assert!(
+        g.body.contains("没有符合条件的事件"),
+        "another township's village"
+    );
+    let g = p.get("/cases/ledger?from=yesterday").await;
+    assert!(g.body.contains("起始日期应为"), "{}", g.body);
+    // Sorting, and the export of the filtered list (audited).
+    let g = p.get("/cases/ledger?sort=oldest").await;
+    assert!(g.body.find("旧案").unwrap() < g.body.find("新案：路面塌陷").unwrap());
+    let x = p.get("/cases/ledger.xlsx?sort=oldest").await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.body.starts_with("PK"), "an .xlsx workbook");
+    assert_eq!(
+        t.db.count_for_tests(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'export case ledger' AND login = 'cunshuji'"
+        )
+        .await
+        .unwrap(),
+        1
+    );
+    // Every role lands on a home page of its own.
+    let mut auditor = Page::new(t);
+    auditor.login("shenji").await;
+    let g = auditor.get("/").await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(g.body.contains("查看审计日志") && !g.body.contains("待我办理"));
+    // Assets: linked with their version, cached for a year at that version, sent compressed.
+    let href = g
+        .body
+        .split("href=\"")
+        .find(|s| s.starts_with("/assets/app.css?v="))
+        .and_then(|s| s.split('"').next())
+        .expect("the stylesheet's versioned address")
+        .to_string();
+    let get = |uri: &str, encoding: &str| {
+        let req = Request::builder()
+            .uri(uri)
+            .header("host", "localhost")
+            .header("accept-encoding", encoding)
+            .body(Body::empty())
+            .unwrap();
+        auditor.app.clone().oneshot(req)
+    };
+    let r = get(&href, "identity").await.unwrap();
+    assert_eq!(
+        r.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let r = get("/assets/app.css?v=old", "identity").await.unwrap();
+    assert_eq!(r.headers()["cache-control"], "public, max-age=300");
+    let r = get("/assets/echarts.min.js", "br, gzip").await.unwrap();
+    assert_eq!(r.headers()["content-encoding"], "br");
+    let sent = r.into_body().collect().await.unwrap().to_bytes().len();
+    assert!(sent < 450_000, "ECharts sent in {sent} bytes");
+}
+on_both!(home_page_and_ledger, home_and_ledger);
+
 /// A resident reports on the public page without an account, follows the case with the tracking
 /// code, and confirms the result with a rating; the handler sees the reporter, masked.
 async fn public_report(t: &TestDb) {

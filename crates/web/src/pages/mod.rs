@@ -11,7 +11,7 @@ use axum::Router;
 /// The platform's pages and assets, to be merged with the features' pages.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(session::home))
+        .route("/", get(crate::home::home))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
         .route("/lang", get(session::switch_lang))

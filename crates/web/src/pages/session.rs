@@ -5,22 +5,10 @@ use crate::SESSION_COOKIE;
 use askama::Template;
 use axum::extract::{Form, Query};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use xiangzhi_domain::Right;
 use xiangzhi_storage::audit::AuditEntry;
 use xiangzhi_storage::*;
-
-pub async fn home(v: Viewer) -> Response {
-    let to = if v.user.can(Right::ReadRegistry) {
-        "/tree"
-    } else if v.user.can(Right::ManageAccounts) {
-        "/users"
-    } else {
-        "/audit"
-    };
-    Redirect::to(to).into_response()
-}
 
 #[derive(Template)]
 #[template(path = "login.html")]

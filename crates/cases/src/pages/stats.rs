@@ -28,6 +28,11 @@ struct StatsPage {
     median: String,
     satisfaction: String,
     chart_data: String,
+    /// The ledger of the figures' cases (period and area), to which each figure links.
+    ledger: String,
+    /// (name, cases, ledger link) per category and per state, under the charts.
+    by_category: Vec<(String, i64, String)>,
+    by_state: Vec<(String, i64, String)>,
 }
 
 fn pct(v: Option<f64>) -> String {
@@ -106,7 +111,30 @@ pub async fn page(
     })
     .to_string()
     .replace('<', "\\u003c");
+    let ledger = format!(
+        "/cases/ledger?from={from}&to={to}&division={}",
+        xiangzhi_web::console::encode(&division)
+    );
+    let by_category = st
+        .by_category
+        .iter()
+        .map(|(c, n)| {
+            (
+                category(c),
+                *n,
+                format!("{ledger}&category={}", xiangzhi_web::console::encode(c)),
+            )
+        })
+        .collect();
+    let by_state = st
+        .by_state
+        .iter()
+        .map(|(c, n)| (state(c), *n, format!("{ledger}&state={c}")))
+        .collect();
     html(StatsPage {
+        ledger,
+        by_category,
+        by_state,
         c: v.chrome(v.l.t("事项统计", "Case statistics")),
         on_time: pct(st.on_time_rate),
         village: pct(st.settled_in_village),

@@ -858,6 +858,19 @@ async fn home_and_ledger(t: &TestDb) {
         .unwrap(),
         1
     );
+    // Every figure of the statistics leads to the cases behind it.
+    let g = p.get("/stats?from=1970-01-01&to=2100-12-31").await;
+    let body = g.body.replace("&#38;", "&").replace("&amp;", "&");
+    let link = "/cases/ledger?from=1970-01-01&to=2100-12-31&division=141029100001";
+    assert!(body.contains(&format!("{link}&category=road")), "{body}");
+    assert!(body.contains(&format!("{link}&overdue=1")));
+    let g = p
+        .get("/cases/ledger?from=1970-01-01&to=2100-12-31&division=141029100001&category=road")
+        .await;
+    assert!(
+        g.body.contains("<strong>2</strong>"),
+        "both of the village's cases"
+    );
     // Every role lands on a home page of its own.
     let mut auditor = Page::new(t);
     auditor.login("shenji").await;

@@ -210,6 +210,42 @@ pub async fn take_step(s: &AppState, c: &Caller, id: i64, action: &Action, note:
     Ok(s.db.case_step(&c.scope, id, action, by).await?)
 }
 
+/// The steps (by code) `user` may take on `case` now: those the account's role and level allow
+/// and the case's state admits. The console offers only these.
+pub fn allowed_steps(user: &User, case: &Case, d: &Deadlines, now: i64) -> Vec<&'static str> {
+    let status = case.status();
+    let probes = [
+        Action::Accept,
+        Action::Assign { handler: 0 },
+        Action::Start,
+        Action::Return,
+        Action::Transfer { handler: 0 },
+        Action::Escalate,
+        Action::RequestExtension,
+        Action::GrantExtension,
+        Action::DenyExtension,
+        Action::Resolve,
+        Action::Confirm { rating: None },
+        Action::Close,
+        Action::Reopen,
+        Action::CloseUnresolved,
+        Action::Merge { into: 0 },
+        Action::Supervise,
+    ];
+    if !user.can(xiangzhi_domain::Right::WriteRegistry) {
+        return Vec::new();
+    }
+    probes
+        .iter()
+        .filter(|a| {
+            actor_for(user, case, a)
+                .ok()
+                .is_some_and(|actor| status.apply(a, actor, now, d).is_ok())
+        })
+        .map(|a| a.name())
+        .collect()
+}
+
 /// Whether an account may be given a case: active, allowed to write, and reaching its division.
 pub fn can_handle(u: &User, case: &Case) -> bool {
     !u.disabled

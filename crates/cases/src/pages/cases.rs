@@ -41,8 +41,19 @@ struct CasePage {
     timeline: Vec<Step>,
     files: Vec<crate::store::files::CaseFile>,
     can_write: bool,
-    /// (code, Chinese label) of every step
+    /// (code, Chinese label) of the steps this account may take now
     actions: Vec<(&'static str, &'static str)>,
+    /// Which of the step form's extra fields the offered steps need.
+    needs_handler: bool,
+    needs_rating: bool,
+    needs_into: bool,
+    /// Names instead of codes.
+    category: String,
+    area: String,
+    handler: String,
+    /// "还剩2天" / "due in 2 days", or "已超期…".
+    due: String,
+    late: bool,
     /// (account id, name) of the accounts that may be given the case
     handlers: Vec<(i64, String)>,
     /// The reporter's phone, masked (first 3, last 4).
@@ -163,8 +174,71 @@ async fn case_page(s: &AppState, v: &Viewer, id: i64, error: String) -> P {
     } else {
         Vec::new()
     };
-    let actions = STEPS.to_vec();
+    let now = now_ms();
+    let deadlines = s.db.case_deadlines(k.county_id).await.map_err(store(v.l))?;
+    let allowed = crate::api::allowed_steps(&v.user, &k, &deadlines, now);
+    let actions: Vec<(&'static str, &'static str)> = STEPS
+        .iter()
+        .filter(|(code, _)| allowed.contains(code))
+        .copied()
+        .collect();
+    let has = |c: &str| allowed.contains(&c);
+    let category =
+        s.db.case_categories(k.county_id)
+            .await
+            .map_err(store(v.l))?
+            .into_iter()
+            .find(|c| c.code == k.category)
+            .map(|c| c.name)
+            .unwrap_or_else(|| k.category.clone());
+    let village = k
+        .division_code
+        .get(..12)
+        .unwrap_or(&k.division_code)
+        .to_string();
+    let names =
+        s.db.division_names(k.county_id, &[village.clone(), k.division_code.clone()])
+            .await
+            .map_err(store(v.l))?;
+    let area = match (names.get(&village), names.get(&k.division_code)) {
+        (Some(vn), Some(g)) if k.division_code.len() > 12 => format!("{vn} · {g}"),
+        (Some(vn), _) => vn.clone(),
+        _ => k.division_code.clone(),
+    };
+    let handler = match k.handler_id {
+        Some(h) => {
+            s.db.user_by_id(h)
+                .await
+                .map(|u| {
+                    format!(
+                        "{}（{}）",
+                        u.display_name,
+                        v.l.t(u.role.zh(), u.role.as_str())
+                    )
+                })
+                .unwrap_or_else(|_| format!("#{h}"))
+        }
+        None => v.l.t("尚未派单", "not assigned yet").to_string(),
+    };
+    use crate::rules::CaseState::*;
+    let open = matches!(
+        k.state,
+        Reported | Accepted | Assigned | InProgress | Returned
+    );
+    let (due, late) = match k.due_at {
+        Some(d) if open => (crate::pages::home::due_words(v.l, d, now), d < now),
+        Some(d) => (v.l.time(&d), false),
+        None => ("—".to_string(), false),
+    };
     html(CasePage {
+        needs_handler: has("assign") || has("transfer"),
+        needs_rating: has("confirm"),
+        needs_into: has("merge"),
+        category,
+        area,
+        handler,
+        due,
+        late,
         c: v.chrome(&format!("{} #{}", v.l.t("事项", "Case"), k.id)),
         k,
         timeline,

@@ -858,6 +858,18 @@ async fn home_and_ledger(t: &TestDb) {
         .unwrap(),
         1
     );
+    // The case page: names, not codes; the deadline in words; only the steps this account may
+    // take now (a village secretary dispatches a village case, but does not supervise it).
+    let g = p.get(&format!("/cases/{}", late.id)).await;
+    for words in ["道路破损", "城关社区", "尚未派单", "已超期"] {
+        assert!(g.body.contains(words), "{words}: {}", g.body);
+    }
+    assert!(g.body.contains("value=\"accept\"") && !g.body.contains("value=\"supervise\""));
+    assert!(
+        !g.body.contains("value=\"resolve\""),
+        "only the handler resolves"
+    );
+    assert!(!g.body.contains(">road<") && !g.body.contains("<code>141029100001</code>"));
     // Every figure of the statistics leads to the cases behind it.
     let g = p.get("/stats?from=1970-01-01&to=2100-12-31").await;
     let body = g.body.replace("&#38;", "&").replace("&amp;", "&");

@@ -35,6 +35,8 @@ struct ListPage {
     form: PlanForm,
     error: String,
     profiles: usize,
+    /// Whether this account may start and accept plans (otherwise the page only shows them).
+    can_plan: bool,
 }
 
 /// One alliance as the page shows it.
@@ -55,6 +57,8 @@ pub struct AllianceRow {
 #[template(path = "alliance_plan.html")]
 struct PlanPage {
     c: Chrome,
+    /// Whether this account may re-plan and accept (otherwise no form is shown).
+    can_plan: bool,
     p: PlanView,
     status: String,
     percent: i64,
@@ -260,6 +264,7 @@ async fn list_page(s: &xiangzhi_web::AppState, v: &Viewer, form: PlanForm, error
             .map_err(|e| PageError::Store(v.l, e))?
             .len();
     html(ListPage {
+        can_plan: v.user.can(Right::WriteStructure),
         c: v.chrome(v.l.t("跨村联建规划", "Cross-village alliances")),
         plans: plan_rows(s, v).await?,
         divisions: own_and_below(s, v, |d| d.level.as_str() != "village").await,
@@ -442,6 +447,7 @@ async fn plan_page(s: &xiangzhi_web::AppState, v: &Viewer, p: PlanView) -> P {
         .filter(|o| o.id != p.id)
         .collect();
     html(PlanPage {
+        can_plan: v.user.can(Right::WriteStructure),
         c: v.chrome(&format!("{} #{}", v.l.t("联建方案", "Alliance plan"), p.id)),
         status: status_text(v, &p.status),
         percent,

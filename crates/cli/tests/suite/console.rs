@@ -870,6 +870,10 @@ async fn home_and_ledger(t: &TestDb) {
         "only the handler resolves"
     );
     assert!(!g.body.contains(">road<") && !g.body.contains("<code>141029100001</code>"));
+    // A village secretary reads plans but is shown no form its role cannot submit.
+    let g = p.get("/alliances").await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(g.body.contains("联建规划由县、乡镇发起") && !g.body.contains("plan-form"));
     // Every figure of the statistics leads to the cases behind it.
     let g = p.get("/stats?from=1970-01-01&to=2100-12-31").await;
     let body = g.body.replace("&#38;", "&").replace("&amp;", "&");

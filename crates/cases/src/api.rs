@@ -64,8 +64,18 @@ fn actor_for(user: &User, case: &Case, action: &Action) -> R<Actor> {
     let at_or_above = mine.is_some_and(|m| m >= case.level);
     let refuse = |zh: &str, en: &str| Err(ApiError::forbidden(zh, en));
     match action {
-        // Recorded on the resident's behalf during the follow-up visit (回访).
-        Action::Confirm { .. } | Action::Reopen => Ok(Actor::Resident),
+        // Recorded on the resident's behalf after a call or a visit (代为确认), never by whoever
+        // handled or reported the case: nobody confirms their own work.
+        Action::Confirm { .. } | Action::Reopen => {
+            if case.handler_id == Some(user.id) || case.reported_by == Some(user.id) {
+                refuse(
+                    "不能代群众确认自己办理或上报的事项",
+                    "you cannot record the resident's answer on a case you handled or reported",
+                )
+            } else {
+                Ok(Actor::Proxy)
+            }
+        }
         Action::Start | Action::Return | Action::Resolve | Action::RequestExtension => {
             if case.handler_id == Some(user.id) {
                 Ok(Actor::Handler)
@@ -164,6 +174,36 @@ pub struct StepInput {
     /// What was said or done (goes into the timeline).
     #[serde(default)]
     pub note: String,
+    /// For `confirm` and `reopen` recorded by staff on the resident's behalf (代为确认): how the
+    /// resident's answer was obtained. Required for those steps.
+    #[serde(default)]
+    pub via: Option<AnswerVia>,
+}
+
+/// How a staff member got the resident's answer they record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerVia {
+    /// 电话回访
+    Phone,
+    /// 入户走访
+    Visit,
+}
+
+impl AnswerVia {
+    pub fn zh(self) -> &'static str {
+        match self {
+            AnswerVia::Phone => "电话回访",
+            AnswerVia::Visit => "入户走访",
+        }
+    }
+    pub fn parse(s: &str) -> Option<AnswerVia> {
+        match s {
+            "phone" => Some(AnswerVia::Phone),
+            "visit" => Some(AnswerVia::Visit),
+            _ => None,
+        }
+    }
 }
 
 /// 办理一步: accept, assign, start, return, transfer, escalate, extensions, resolve, confirm,
@@ -177,14 +217,36 @@ pub async fn case_action(
     Path(id): Path<i64>,
     Json(i): Json<StepInput>,
 ) -> R<Json<Case>> {
-    Ok(Json(take_step(&s, &c, id, &i.action, &i.note).await?))
+    Ok(Json(
+        take_step(&s, &c, id, &i.action, &i.note, i.via).await?,
+    ))
 }
 
 /// Takes one step of a case for the caller (API and console alike): the caller's role and level
 /// decide the capacity they act in, and a new handler must be able to work on the case.
-pub async fn take_step(s: &AppState, c: &Caller, id: i64, action: &Action, note: &str) -> R<Case> {
+pub async fn take_step(
+    s: &AppState,
+    c: &Caller,
+    id: i64,
+    action: &Action,
+    note: &str,
+    via: Option<AnswerVia>,
+) -> R<Case> {
     let case = s.db.get_case(&c.scope, id).await?;
     let actor = actor_for(&c.user, &case, action)?;
+    // A resident's answer recorded by staff says how it was obtained, in the timeline.
+    let note = match (actor, via) {
+        (Actor::Proxy, Some(v)) => format!("代为确认（{}）{note}", v.zh()),
+        (Actor::Proxy, None) => {
+            return Err(xiangzhi_storage::StoreError::invalid(
+                "via",
+                "代为确认须说明如何得到群众的答复：电话回访或入户走访",
+                "say how you got the resident's answer: a phone call or a visit",
+            )
+            .into())
+        }
+        _ => note.to_string(),
+    };
     if let Action::Assign { handler } | Action::Transfer { handler } = action {
         // The handler must be an active account that can see and work on the case.
         let ok = match s.db.user_by_id(*handler).await {
@@ -200,7 +262,7 @@ pub async fn take_step(s: &AppState, c: &Caller, id: i64, action: &Action, note:
             .into());
         }
     }
-    let note = note.chars().take(2000).collect::<String>();
+    let note = note.chars().take(2100).collect::<String>();
     let by = By {
         actor,
         user: Some(c.user.id),

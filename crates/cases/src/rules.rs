@@ -156,6 +156,9 @@ pub enum Actor {
     Superior,
     /// The clock: automatic escalation and confirmation.
     System,
+    /// A staff member recording the resident's answer, got by phone or on a visit (代为确认): its
+    /// rating is kept apart from the residents' own.
+    Proxy,
 }
 
 /// A step in a case's life.
@@ -468,13 +471,13 @@ impl CaseStatus {
                 n.due_at = Some(now + d.confirm_days * DAY);
             }
             Action::Confirm { rating } => {
-                may(&[Resident, System])?;
+                may(&[Resident, Proxy, System])?;
                 if s != Resolved {
                     return Err(refuse());
                 }
                 match (actor, rating) {
-                    (Resident, Some(r)) if (1..=5).contains(r) => {}
-                    (Resident, _) => {
+                    (Resident | Proxy, Some(r)) if (1..=5).contains(r) => {}
+                    (Resident | Proxy, _) => {
                         return Err(Invalid::new(
                             "满意度评分应为1到5",
                             "the rating must be 1 to 5",
@@ -500,12 +503,12 @@ impl CaseStatus {
                 n.due_at = None;
             }
             Action::Reopen => {
-                may(&[Resident, Superior])?;
+                may(&[Resident, Proxy, Superior])?;
                 if !matches!(s, Resolved | Confirmed | Closed) {
                     return Err(refuse());
                 }
                 let window_end = self.resolved_at.unwrap_or(now) + d.reopen_days * DAY;
-                if actor == Resident && now > window_end {
+                if matches!(actor, Resident | Proxy) && now > window_end {
                     return Err(Invalid::new(
                         format!("办结已超过{}天，不能再申请重新办理", d.reopen_days),
                         format!(
@@ -586,6 +589,7 @@ fn actor_zh(a: Actor) -> &'static str {
         Actor::Dispatcher => "派单人",
         Actor::Superior => "上级",
         Actor::System => "系统",
+        Actor::Proxy => "代为确认的工作人员",
     }
 }
 
@@ -596,6 +600,7 @@ fn actor_en(a: Actor) -> &'static str {
         Actor::Dispatcher => "the dispatcher",
         Actor::Superior => "a superior",
         Actor::System => "the system",
+        Actor::Proxy => "staff on the resident's behalf",
     }
 }
 

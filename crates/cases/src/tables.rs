@@ -95,6 +95,7 @@ pub const CASES: Table = Table {
         ("level", Text),
         ("longitude", Real),
         ("merged_into", Int),
+        ("proxy_rating", Int),
         ("rating", Int),
         ("reopened", Int),
         ("reported_by", Int),

@@ -46,6 +46,7 @@ struct CasePage {
     /// Which of the step form's extra fields the offered steps need.
     needs_handler: bool,
     needs_rating: bool,
+    needs_via: bool,
     needs_into: bool,
     /// Names instead of codes.
     category: String,
@@ -113,6 +114,7 @@ pub(crate) fn step_label(l: L, e: &crate::store::CaseEvent) -> Step {
     };
     let actor_zh = match e.actor.as_str() {
         "resident" => "群众",
+        "proxy" => "代为确认",
         "handler" => "承办人",
         "dispatcher" => "派单人",
         "superior" => "上级",
@@ -233,6 +235,7 @@ async fn case_page(s: &AppState, v: &Viewer, id: i64, error: String) -> P {
     html(CasePage {
         needs_handler: has("assign") || has("transfer"),
         needs_rating: has("confirm"),
+        needs_via: has("confirm") || has("reopen"),
         needs_into: has("merge"),
         category,
         area,
@@ -262,6 +265,8 @@ pub struct StepForm {
     rating: String,
     #[serde(default)]
     into: String,
+    #[serde(default)]
+    via: String,
 }
 
 /// A step taken from the case page: the same rules as the API's `POST /cases/{id}/actions`.
@@ -284,7 +289,14 @@ pub async fn case_step(
         action["into"] = i.into();
     }
     let outcome = match serde_json::from_value::<crate::rules::Action>(action) {
-        Ok(a) => crate::api::take_step(&s, &v.caller(), id, &a, &f.note)
+        Ok(a) => crate::api::take_step(
+            &s,
+            &v.caller(),
+            id,
+            &a,
+            &f.note,
+            crate::api::AnswerVia::parse(&f.via),
+        )
             .await
             .map(|_| ()),
         Err(_) => Err(xiangzhi_storage::StoreError::invalid(

@@ -267,7 +267,11 @@ fn rows(
                 },
                 late: open && k.due_at.is_some_and(|d| d < now),
                 supervised: k.supervised,
-                rating: k.rating.map(|r| format!("{r}/5")).unwrap_or_default(),
+                rating: match (k.rating, k.proxy_rating) {
+                    (Some(r), _) => format!("{r}/5"),
+                    (None, Some(r)) => format!("{r}/5 {}", l.t("（代）", "(staff)")),
+                    _ => String::new(),
+                },
             }
         })
         .collect()

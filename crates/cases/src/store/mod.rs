@@ -44,6 +44,10 @@ pub struct Case {
     pub resolved_at: Option<i64>,
     pub merged_into: Option<i64>,
     pub rating: Option<i64>,
+    /// A rating a staff member recorded on the resident's behalf (代为确认): shown apart, never
+    /// counted in satisfaction.
+    #[serde(default)]
+    pub proxy_rating: Option<i64>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub version: i64,
@@ -144,7 +148,7 @@ pub struct By<'a> {
 
 pub(crate) const CASE_COLS: &str = "t.county_id, t.id, t.category, t.description, t.division_code, t.household_id, t.grid_id, t.urgency, \
      t.reporter_kind, t.reporter_name, t.anonymous, t.reported_by, t.state, t.level, t.handler_id, t.extension, \
-     t.supervised, t.reopened, t.due_at, t.resolved_at, t.merged_into, t.rating, t.latitude, t.longitude, t.version, t.created_at, t.updated_at";
+     t.supervised, t.reopened, t.due_at, t.resolved_at, t.merged_into, t.rating, t.proxy_rating, t.latitude, t.longitude, t.version, t.created_at, t.updated_at";
 
 pub(crate) async fn event(
     tx: &mut Tx,
@@ -188,6 +192,7 @@ pub(crate) fn actor_code(a: Actor) -> &'static str {
         Actor::Dispatcher => "dispatcher",
         Actor::Superior => "superior",
         Actor::System => "system",
+        Actor::Proxy => "proxy",
     }
 }
 

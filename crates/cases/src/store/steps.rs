@@ -72,15 +72,19 @@ pub impl Db {
             .map_err(|e| {
                 StoreError::Invalid(vec![xiangzhi_storage::FieldError::new("action", e)])
             })?;
-        let rating = match action {
-            Action::Confirm { rating } => rating.map(i64::from),
-            _ => cur.rating,
+        // The resident's own rating counts; one recorded on their behalf is kept apart.
+        let (rating, proxy_rating) = match (action, by.actor) {
+            (Action::Confirm { rating }, crate::rules::Actor::Proxy) => {
+                (cur.rating, rating.map(i64::from))
+            }
+            (Action::Confirm { rating }, _) => (rating.map(i64::from), None),
+            _ => (cur.rating, None),
         };
         let mut tx = self.begin().await?;
         let n = tx
             .exec(&Q::with(
                 "UPDATE cases SET state = ?, level = ?, handler_id = ?, extension = ?, supervised = ?, reopened = ?, due_at = ?, \
-                 resolved_at = ?, merged_into = ?, rating = ?, auto_escalations = auto_escalations + ?, version = version + 1, \
+                 resolved_at = ?, merged_into = ?, rating = ?, proxy_rating = COALESCE(?, proxy_rating), auto_escalations = auto_escalations + ?, version = version + 1, \
                  updated_at = ? WHERE county_id = ? AND id = ? AND version = ?",
                 vec![
                     next.state.as_str().into(),
@@ -93,6 +97,7 @@ pub impl Db {
                     next.resolved_at.into(),
                     next.merged_into.into(),
                     rating.into(),
+                    proxy_rating.into(),
                     i64::from(matches!(action, Action::Escalate) && by.actor == Actor::System).into(),
                     now.into(),
                     cur.county_id.into(),

@@ -512,14 +512,47 @@ async fn case_api(t: &TestDb) {
     );
     let (s, p, _) = act(id, &secretary, json!({"action": "close"})).await;
     assert_eq!(s.as_u16(), 422, "not before the resident confirms: {p}");
+    // Staff record the resident's answer only saying how they got it, never on their own case,
+    // and such a rating is kept apart from the residents' own (代为确认).
+    let (s, p, _) = act(
+        id,
+        &worker,
+        json!({"action": "confirm", "rating": 5, "via": "phone"}),
+    )
+    .await;
+    assert_eq!(s.as_u16(), 403, "the handler confirms their own work: {p}");
+    let (s, p, _) = act(id, &secretary, json!({"action": "confirm", "rating": 5})).await;
+    assert_eq!(s.as_u16(), 422, "without saying how: {p}");
+    assert!(p["errors"].to_string().contains("via"), "{p}");
     assert_eq!(
-        status(act(id, &secretary, json!({"action": "confirm", "rating": 5})).await),
+        status(
+            act(
+                id,
+                &secretary,
+                json!({"action": "confirm", "rating": 5, "via": "phone"})
+            )
+            .await
+        ),
         200
     );
     let (s, c, _) = act(id, &secretary, json!({"action": "close"})).await;
     assert_eq!(s.as_u16(), 200);
     assert_eq!(c["state"], "closed");
-    assert_eq!(c["rating"], 5);
+    assert_eq!(
+        (c["rating"].clone(), c["proxy_rating"].clone()),
+        (json!(null), json!(5))
+    );
+    let st = secretary
+        .ok(
+            "GET",
+            "/api/v1/case-stats?from=1970-01-01&to=2100-12-31",
+            None,
+        )
+        .await;
+    assert_eq!(
+        st["rated"], 0,
+        "a rating recorded by staff is not the residents' satisfaction"
+    );
     let tl = secretary
         .ok("GET", &format!("/api/v1/cases/{id}/timeline"), None)
         .await;

@@ -1160,6 +1160,14 @@ async fn account_requests(t: &TestDb) {
     crate::api::add_user(t, "xianguan", "county_admin", "141029000000").await;
     let mut sec = Page::new(t);
     sec.login("anquan").await;
+    // Disabling an account asks first: its button sits inside a closed details element.
+    let g = sec.get("/users").await;
+    assert!(
+        g.body
+            .contains("<details class=\"ask\"><summary>停用…</summary>"),
+        "{}",
+        g.body
+    );
     let g = sec
         .send(
             "POST",

@@ -4,7 +4,8 @@
 // XZ_HOUSEHOLD (a household number in the secretary's village), XZ_OFFICER (a township officer whose
 // township has village planning profiles), XZ_ARTIFACTS (screenshot folder).
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import assert from "node:assert/strict";
 
 const base = process.env.XZ_BASE;
@@ -12,6 +13,19 @@ const pw = process.env.XZ_PASSWORD;
 const shots = process.env.XZ_ARTIFACTS ?? "artifacts/screenshots";
 mkdirSync(shots, { recursive: true });
 const exe = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+// axe-core over every page: critical and serious violations are collected and fail the test.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const violations = [];
+async function accessible(p, name) {
+  await p.evaluate(axeSource);
+  const r = await p.evaluate(() => globalThis.axe.run(document, { resultTypes: ["violations"] }));
+  for (const v of r.violations) {
+    if (v.impact === "critical" || v.impact === "serious") {
+      violations.push(`${name}: ${v.id} (${v.impact}) ×${v.nodes.length}, e.g. ${v.nodes[0].target.join(" ")}: ${v.help}`);
+    }
+  }
+}
 
 const browser = await chromium.launch({ executablePath: exe, args: ["--no-sandbox", "--disable-gpu"] });
 let failed = false;
@@ -22,6 +36,7 @@ try {
   await page.goto(`${base}/search`);
   assert.match(page.url(), /\/login\?next=/, "an anonymous visitor is sent to the login page");
   await page.screenshot({ path: `${shots}/01-login.png`, fullPage: true });
+  await accessible(page, "01-login");
 
   await page.fill("input[name=login]", process.env.XZ_SECRETARY);
   await page.fill("input[name=password]", "wrong-password-1A");
@@ -36,6 +51,7 @@ try {
   await page.fill("input[name=q]", process.env.XZ_HOUSEHOLD);
   await page.waitForSelector(`#results a:text-is("${process.env.XZ_HOUSEHOLD}")`);
   await page.screenshot({ path: `${shots}/02-search.png`, fullPage: true });
+  await accessible(page, "02-search");
   await page.click(`#results a:text-is("${process.env.XZ_HOUSEHOLD}")`);
   await page.waitForURL(/\/households\/\d+/);
   const ids = await page.$$eval("td.masked", (tds) => tds.map((t) => t.textContent.trim()).filter((t) => t.length > 11));
@@ -44,28 +60,34 @@ try {
   const html = await page.content();
   assert.ok(!/\d{17}[\dX]/.test(html), "no full ID number anywhere on the page");
   await page.screenshot({ path: `${shots}/03-household.png`, fullPage: true });
+  await accessible(page, "03-household");
 
   await page.click("table.grid tbody a >> nth=0");
   await page.waitForURL(/\/residents\/\d+/);
   await page.screenshot({ path: `${shots}/04-resident.png`, fullPage: true });
+  await accessible(page, "04-resident");
   await page.fill("input[name=purpose]", "入户走访核实");
   await page.click("form[action$=reveal] button");
   await page.waitForSelector(".warn");
   assert.match(await page.textContent("dd.masked"), /^\d{17}[\dX]$/, "revealed for a stated purpose");
   await page.screenshot({ path: `${shots}/05-resident-revealed.png`, fullPage: true });
+  await accessible(page, "05-resident-revealed");
 
   for (const [path, name] of [["/", "00-home"], ["/cases/ledger", "15-ledger"], ["/tree", "06-tree"], ["/party", "07-party"], ["/coverage", "09-coverage"], ["/cases", "13-cases"], ["/stats?from=2000-01-01", "17-stats"], ["/notifications", "18-notifications"], ["/report?county=141029", "19-public-report"]]) {
     await page.goto(`${base}${path}`);
     await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+    await accessible(page, name);
   }
   await page.goto(`${base}/cases`);
   await page.click("table.grid a >> nth=0");
   await page.waitForURL(/\/cases\/\d+/);
   await page.screenshot({ path: `${shots}/14-case.png`, fullPage: true });
+  await accessible(page, "14-case");
   await page.goto(`${base}/party`);
   await page.click("ul.list a >> nth=0");
   await page.waitForURL(/\/party\/\d+/);
   await page.screenshot({ path: `${shots}/08-party-org.png`, fullPage: true });
+  await accessible(page, "08-party-org");
 
   // English, on the command-centre screen.
   const wall = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
@@ -79,6 +101,7 @@ try {
   assert.match(await big.textContent("header nav"), /Households/);
   assert.match(await big.textContent("main"), /This week/);
   await big.screenshot({ path: `${shots}/10-home-en-wall.png`, fullPage: true });
+  await accessible(big, "10-home-en-wall");
   await big.goto(`${base}/tree`);
   await big.screenshot({ path: `${shots}/10-tree-en-wall.png`, fullPage: true });
 
@@ -96,6 +119,7 @@ try {
     await p.waitForURL(/\/(search|tree|cases|$)/);
     await p.goto(`${base}/alliances`);
     await p.screenshot({ path: `${shots}/20-alliances-form.png`, fullPage: true });
+    await accessible(p, "20-alliances-form");
     await p.click("form.plan-form button[type=submit]");
     await p.waitForURL(/\/alliances\/\d+$/);
     await p.waitForSelector("#alliance-map canvas", { timeout: 30000 });
@@ -104,6 +128,7 @@ try {
     assert.match(await p.textContent("main"), /牵头村/);
     assert.deepEqual(errors, [], "no script errors on the alliance page");
     await p.screenshot({ path: `${shots}/21-alliance-plan.png`, fullPage: true });
+    await accessible(p, "21-alliance-plan");
     await ctx.close();
   }
 
@@ -118,8 +143,10 @@ try {
     // Each role lands on its own home page, with what it may do.
     await p.waitForURL(`${base}/`);
     await p.screenshot({ path: `${shots}/${name}-home.png`, fullPage: true });
+    await accessible(p, `${name}-home`);
     await p.goto(`${base}${path}`);
     await p.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+    await accessible(p, name);
     if (path === "/users") {
       // A privileged account is only requested: it waits for a second administrator.
       await p.fill("form[action='/users'] input[name=login]", "xinshenji");
@@ -189,6 +216,7 @@ try {
   assert.equal(await m.textContent("#waiting-count"), "0");
   assert.ok(posts >= 2, `the report was sent again after the lost answer (${posts} sends)`);
   await m.screenshot({ path: `${shots}/16-mobile-sent.png`, fullPage: true });
+  await accessible(m, "16-mobile-sent");
   const found = await (await m.request.get(`${base}/api/v1/cases?q=${encodeURIComponent("山体滑坡")}`)).json();
   assert.equal(found.items.length, 1, "the case exists exactly once");
   const files = await (await m.request.get(`${base}/api/v1/cases/${found.items[0].id}/files`)).json();
@@ -197,6 +225,7 @@ try {
   await field.close();
 
   console.log(`browser test passed; screenshots in ${shots}`);
+  assert.deepEqual(violations, [], "axe-core finds no critical or serious violation on any page");
 } catch (e) {
   failed = true;
   console.error(e);

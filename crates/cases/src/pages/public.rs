@@ -92,6 +92,19 @@ fn county_scope(county: i64) -> Option<Scope> {
 }
 
 /// The county a page is for: as asked, else the first county this server holds.
+/// The form's words for a field a refusal names (a resident never sees a field's code name).
+fn field_words(l: L, field: &str) -> &'static str {
+    match field {
+        "description" => l.t("发生了什么", "What happened"),
+        "reporter_phone" => l.t("联系电话", "Your phone"),
+        "reporter_name" => l.t("姓名", "Your name"),
+        "division_code" => l.t("地点", "Where"),
+        "category" => l.t("类别", "Kind of problem"),
+        "latitude" | "longitude" => l.t("位置", "Position"),
+        _ => l.t("填写的内容", "The form"),
+    }
+}
+
 async fn county_of(s: &AppState, asked: Option<i64>) -> Option<i64> {
     if asked.is_some() {
         return asked;
@@ -273,7 +286,7 @@ pub async fn report(State(s): State<AppState>, parts: Parts, Form(f): Form<Repor
         Err(StoreError::Invalid(errors)) => {
             let why = errors
                 .iter()
-                .map(|e| format!("{}：{}", e.field, l.t(&e.zh, &e.en)))
+                .map(|e| format!("{}：{}", field_words(l, &e.field), l.t(&e.zh, &e.en)))
                 .collect::<Vec<_>>()
                 .join("；");
             form_page(&s, l, county, f, why).await

@@ -975,11 +975,15 @@ async fn public_report(t: &TestDb) {
         ))
         .await;
     assert_eq!(wrong.status, StatusCode::NOT_FOUND);
-    // A missing phone is refused with the reason, nothing written.
+    // A bad phone is refused with the reason in words (not a field's code name), nothing written.
     let bad = resident
         .send("POST", "/report", Some(&form.replace("13912345678", "12")))
         .await;
-    assert!(bad.body.contains("reporter_phone"), "{}", bad.body);
+    assert!(bad.body.contains("联系电话："), "{}", bad.body);
+    assert!(!bad.body.contains("reporter_phone"), "{}", bad.body);
+    // The login page leads residents to the public form.
+    let login = Page::new(t).get("/login").await;
+    assert!(login.body.contains("href=\"/report\""));
     // The handlers see who reported (phone masked on the page, sealed at rest).
     let all = xiangzhi_storage::Scope::everything();
     let who = t.db.case_reporter(&all, id).await.unwrap();

@@ -276,24 +276,7 @@ pub async fn take_step(
 /// and the case's state admits. The console offers only these.
 pub fn allowed_steps(user: &User, case: &Case, d: &Deadlines, now: i64) -> Vec<&'static str> {
     let status = case.status();
-    let probes = [
-        Action::Accept,
-        Action::Assign { handler: 0 },
-        Action::Start,
-        Action::Return,
-        Action::Transfer { handler: 0 },
-        Action::Escalate,
-        Action::RequestExtension,
-        Action::GrantExtension,
-        Action::DenyExtension,
-        Action::Resolve,
-        Action::Confirm { rating: None },
-        Action::Close,
-        Action::Reopen,
-        Action::CloseUnresolved,
-        Action::Merge { into: 0 },
-        Action::Supervise,
-    ];
+    let probes = Action::every(0, 0);
     if !user.can(xiangzhi_domain::Right::WriteRegistry) {
         return Vec::new();
     }

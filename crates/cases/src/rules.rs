@@ -200,6 +200,29 @@ pub enum Action {
 }
 
 impl Action {
+    /// One step of every kind, with `handler` for assign and transfer, `into` for merge, and a
+    /// rating of 5 for confirm: for trying every step against a case.
+    pub fn every(handler: i64, into: i64) -> [Action; 16] {
+        [
+            Action::Accept,
+            Action::Assign { handler },
+            Action::Start,
+            Action::Return,
+            Action::Transfer { handler },
+            Action::Escalate,
+            Action::RequestExtension,
+            Action::GrantExtension,
+            Action::DenyExtension,
+            Action::Resolve,
+            Action::Confirm { rating: Some(5) },
+            Action::Close,
+            Action::Reopen,
+            Action::CloseUnresolved,
+            Action::Merge { into },
+            Action::Supervise,
+        ]
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Action::Accept => "accept",

@@ -47,24 +47,7 @@ fn at(state: CaseState) -> CaseStatus {
 }
 
 fn actions() -> Vec<Action> {
-    vec![
-        Action::Accept,
-        Action::Assign { handler: 9 },
-        Action::Start,
-        Action::Return,
-        Action::Transfer { handler: 9 },
-        Action::Escalate,
-        Action::RequestExtension,
-        Action::GrantExtension,
-        Action::DenyExtension,
-        Action::Resolve,
-        Action::Confirm { rating: Some(5) },
-        Action::Close,
-        Action::Reopen,
-        Action::CloseUnresolved,
-        Action::Merge { into: 3 },
-        Action::Supervise,
-    ]
+    Action::every(9, 3).to_vec()
 }
 
 /// The one actor allowed to take each action in the table below.

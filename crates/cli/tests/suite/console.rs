@@ -870,6 +870,57 @@ async fn home_and_ledger(t: &TestDb) {
         "only the handler resolves"
     );
     assert!(!g.body.contains(">road<") && !g.body.contains("<code>141029100001</code>"));
+    // A resolved case: the secretary may record the resident's answer (saying how it was got);
+    // the colleague who resolved it may not.
+    let worker = crate::api::add_user(t, "banshiyuan", "village_secretary", "141029100001").await;
+    let me = t.db.user_by_login("cunshuji").await.unwrap();
+    for (action, actor, user) in [
+        (
+            xiangzhi_cases::rules::Action::Accept,
+            xiangzhi_cases::rules::Actor::Dispatcher,
+            me.id,
+        ),
+        (
+            xiangzhi_cases::rules::Action::Assign { handler: worker.id },
+            xiangzhi_cases::rules::Actor::Dispatcher,
+            me.id,
+        ),
+        (
+            xiangzhi_cases::rules::Action::Start,
+            xiangzhi_cases::rules::Actor::Handler,
+            worker.id,
+        ),
+        (
+            xiangzhi_cases::rules::Action::Resolve,
+            xiangzhi_cases::rules::Actor::Handler,
+            worker.id,
+        ),
+    ] {
+        let by = xiangzhi_cases::store::By {
+            actor,
+            user: Some(user),
+            note: "",
+            at: now,
+        };
+        t.db.case_step(
+            &xiangzhi_storage::Scope::everything(),
+            fresh.id,
+            &action,
+            by,
+        )
+        .await
+        .unwrap();
+    }
+    let g = p.get(&format!("/cases/{}", fresh.id)).await;
+    assert!(g.body.contains("value=\"confirm\"") && g.body.contains("name=\"via\""));
+    let mut w = Page::new(t);
+    w.login("banshiyuan").await;
+    let g = w.get(&format!("/cases/{}", fresh.id)).await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(
+        !g.body.contains("value=\"confirm\""),
+        "nobody confirms their own work"
+    );
     // A village secretary reads plans but is shown no form its role cannot submit.
     let g = p.get("/alliances").await;
     assert_eq!(g.status, StatusCode::OK);

@@ -532,19 +532,23 @@ pub struct StatsQuery {
     pub division: Option<String>,
 }
 
-fn day_start(field: &str, d: &str) -> R<i64> {
+/// The first instant (ms) of a day `YYYY-MM-DD` in China time.
+pub(crate) fn china_day_start(d: &str) -> Option<i64> {
     chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
         .ok()
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|t| t.and_utc().timestamp_millis() - 8 * 3_600_000)
-        .ok_or_else(|| {
-            xiangzhi_storage::StoreError::invalid(
-                field,
-                "日期应为 YYYY-MM-DD",
-                "a date must be YYYY-MM-DD",
-            )
-            .into()
-        })
+}
+
+fn day_start(field: &str, d: &str) -> R<i64> {
+    china_day_start(d).ok_or_else(|| {
+        xiangzhi_storage::StoreError::invalid(
+            field,
+            "日期应为 YYYY-MM-DD",
+            "a date must be YYYY-MM-DD",
+        )
+        .into()
+    })
 }
 
 /// 统计: cases by category and state, on-time rate, share settled inside the village and the

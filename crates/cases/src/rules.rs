@@ -315,6 +315,15 @@ pub enum Extension {
 }
 
 /// What the machine needs to know of a case. Times are milliseconds since the epoch (UTC).
+impl CaseState {
+    /// Still being worked on: its deadline runs toward settlement, so it can be overdue (the SQL
+    /// form of the same set is `store::queries::SETTLED`, its complement).
+    pub fn in_hand(self) -> bool {
+        use CaseState::*;
+        matches!(self, Reported | Accepted | Assigned | InProgress | Returned)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseStatus {
     pub state: CaseState,

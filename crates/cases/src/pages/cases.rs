@@ -186,12 +186,10 @@ async fn case_page(s: &AppState, v: &Viewer, id: i64, error: String) -> P {
         .collect();
     let has = |c: &str| allowed.contains(&c);
     let category =
-        s.db.case_categories(k.county_id)
+        s.db.case_category_names(k.county_id)
             .await
             .map_err(store(v.l))?
-            .into_iter()
-            .find(|c| c.code == k.category)
-            .map(|c| c.name)
+            .remove(&k.category)
             .unwrap_or_else(|| k.category.clone());
     let village = k
         .division_code
@@ -202,11 +200,7 @@ async fn case_page(s: &AppState, v: &Viewer, id: i64, error: String) -> P {
         s.db.division_names(k.county_id, &[village.clone(), k.division_code.clone()])
             .await
             .map_err(store(v.l))?;
-    let area = match (names.get(&village), names.get(&k.division_code)) {
-        (Some(vn), Some(g)) if k.division_code.len() > 12 => format!("{vn} · {g}"),
-        (Some(vn), _) => vn.clone(),
-        _ => k.division_code.clone(),
-    };
+    let area = crate::pages::ledger::area_name(&names, &k.division_code);
     let handler = match k.handler_id {
         Some(h) => {
             s.db.user_by_id(h)
@@ -222,11 +216,7 @@ async fn case_page(s: &AppState, v: &Viewer, id: i64, error: String) -> P {
         }
         None => v.l.t("尚未派单", "not assigned yet").to_string(),
     };
-    use crate::rules::CaseState::*;
-    let open = matches!(
-        k.state,
-        Reported | Accepted | Assigned | InProgress | Returned
-    );
+    let open = k.state.in_hand();
     let (due, late) = match k.due_at {
         Some(d) if open => (crate::pages::home::due_words(v.l, d, now), d < now),
         Some(d) => (v.l.time(&d), false),

@@ -64,13 +64,7 @@ async fn build(s: &AppState, v: &Viewer) -> Result<HomeParts, StoreError> {
     let now = now_ms();
     let scope = v.scope();
     let names: HashMap<String, String> = match scope.county_id() {
-        Some(c) => {
-            s.db.case_categories(c)
-                .await?
-                .into_iter()
-                .map(|c| (c.code, c.name))
-                .collect()
-        }
+        Some(c) => s.db.case_category_names(c).await?,
         None => HashMap::new(),
     };
     let (mine, waiting) = s.db.case_inbox(&scope, v.user.id).await?;
@@ -136,11 +130,7 @@ async fn build(s: &AppState, v: &Viewer) -> Result<HomeParts, StoreError> {
     // The week's figures of the caller's area, each leading to the cases behind it.
     let from = now - 7 * DAY;
     let week = s.db.case_stats(&scope, from, now, now).await?;
-    let day = |ms: i64| {
-        chrono::DateTime::from_timestamp_millis(ms + 8 * HOUR)
-            .map(|t| t.format("%Y-%m-%d").to_string())
-            .unwrap_or_default()
-    };
+    let day = crate::pages::stats::day;
     let period = format!("from={}&to={}", day(from), day(now));
     parts.figures.push(Figure {
         label: l.t("本周新报", "Reported this week").into(),

@@ -63,10 +63,8 @@ impl LedgerQuery {
         let day = |s: &str, zh: &str, en: &str| -> Result<Option<i64>, String> {
             match some(s) {
                 None => Ok(None),
-                Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .ok()
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-                    .map(|t| Some(t.and_utc().timestamp_millis() - 8 * 3_600_000))
+                Some(d) => crate::api::china_day_start(d)
+                    .map(Some)
                     .ok_or_else(|| bad(zh, en)),
             }
         };
@@ -194,13 +192,7 @@ async fn names(
     let Some(county) = county else {
         return Ok(Default::default());
     };
-    let categories =
-        s.db.case_categories(county)
-            .await
-            .map_err(store(v.l))?
-            .into_iter()
-            .map(|c| (c.code, c.name))
-            .collect();
+    let categories = s.db.case_category_names(county).await.map_err(store(v.l))?;
     let mut codes: Vec<String> = cases
         .iter()
         .flat_map(|c| {
@@ -220,7 +212,7 @@ async fn names(
 }
 
 /// "城关社区 · 第一村民小组": the village and, below it, the group.
-fn area_name(areas: &HashMap<String, String>, code: &str) -> String {
+pub(crate) fn area_name(areas: &HashMap<String, String>, code: &str) -> String {
     let village = code.get(..12).unwrap_or(code);
     let v = areas
         .get(village)
@@ -242,14 +234,7 @@ fn rows(
     cases
         .iter()
         .map(|k| {
-            let open = !matches!(
-                k.state,
-                CaseState::Resolved
-                    | CaseState::Confirmed
-                    | CaseState::Closed
-                    | CaseState::ClosedUnresolved
-                    | CaseState::Merged
-            );
+            let open = k.state.in_hand();
             Row {
                 id: k.id,
                 category: cats

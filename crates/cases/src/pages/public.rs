@@ -361,12 +361,10 @@ async fn track_page(
             .map(|e| step_label(l, e))
             .collect();
     let category =
-        s.db.case_categories(county)
+        s.db.case_category_names(county)
             .await
             .unwrap_or_default()
-            .into_iter()
-            .find(|c| c.code == case.category)
-            .map(|c| c.name)
+            .remove(&case.category)
             .unwrap_or_else(|| case.category.clone());
     html(TrackPage {
         c: chrome(l, &format!("{} #{}", l.t("事项", "Case"), case.id)),

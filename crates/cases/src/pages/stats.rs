@@ -54,7 +54,8 @@ fn duration(ms: Option<i64>, en: bool) -> String {
     }
 }
 
-fn day(ms: i64) -> String {
+/// The day (`YYYY-MM-DD`, China time) of an instant.
+pub(crate) fn day(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000)
         .map(|t| t.format("%Y-%m-%d").to_string())
         .unwrap_or_default()
@@ -91,16 +92,10 @@ pub async fn page(
     let own = DivisionCode::parse(&v.user.division_code).map_err(|_| PageError::NotFound(v.l))?;
     let divisions = xiangzhi_registry::own_and_below(&s, &v, |_| true).await;
     let names =
-        s.db.case_categories(own.county_id().unwrap_or_default())
+        s.db.case_category_names(own.county_id().unwrap_or_default())
             .await
             .unwrap_or_default();
-    let category = |code: &str| {
-        names
-            .iter()
-            .find(|c| c.code == code)
-            .map(|c| c.name.clone())
-            .unwrap_or_else(|| code.to_string())
-    };
+    let category = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
     let state = |code: &str| match code.parse::<crate::rules::CaseState>() {
         Ok(st) => v.l.t(st.zh(), st.as_str()).replace('_', " "),
         Err(_) => code.to_string(),

@@ -44,6 +44,19 @@ pub impl Db {
         .await
     }
 
+    /// The names of a county's case categories, by code (pages show names, never codes).
+    async fn case_category_names(
+        &self,
+        county_id: i64,
+    ) -> Result<std::collections::HashMap<String, String>> {
+        Ok(self
+            .case_categories(county_id)
+            .await?
+            .into_iter()
+            .map(|c| (c.code, c.name))
+            .collect())
+    }
+
     /// Possible duplicates of a case, for the handler to merge: open cases of the same county
     /// filed within 30 days of it that share its household, or share its category and either its
     /// division or a spot within 300 m of it. Nearest first, at most 20.

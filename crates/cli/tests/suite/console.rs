@@ -617,10 +617,9 @@ async fn browser() {
 }
 
 /// The case inbox and a case's page with its timeline.
-async fn case_pages(t: &TestDb) {
-    seed_village(t).await;
-    crate::cases::categories(&t.db).await;
-    let file = |key: &str, division: &str| xiangzhi_cases::store::CaseInput {
+/// A resident's report of a collapsed road in `division`, filed under `key`.
+fn road_report(key: &str, division: &str) -> xiangzhi_cases::store::CaseInput {
+    xiangzhi_cases::store::CaseInput {
         idempotency_key: key.into(),
         category: "road".into(),
         description: format!("{key}：路面塌陷"),
@@ -635,7 +634,13 @@ async fn case_pages(t: &TestDb) {
         longitude: None,
         reporter_phone: None,
         tracking_hash: None,
-    };
+    }
+}
+
+async fn case_pages(t: &TestDb) {
+    seed_village(t).await;
+    crate::cases::categories(&t.db).await;
+    let file = road_report;
     let all = xiangzhi_storage::Scope::everything();
     let (mine, _) =
         t.db.create_case(&all, &file("本村", "141029100001"), None, 0)
@@ -772,22 +777,7 @@ async fn home_and_ledger(t: &TestDb) {
     seed_village(t).await;
     crate::cases::categories(&t.db).await;
     let file = |key: &str, division: &str, at: i64| {
-        let input = xiangzhi_cases::store::CaseInput {
-            idempotency_key: key.into(),
-            category: "road".into(),
-            description: format!("{key}：路面塌陷"),
-            division_code: division.into(),
-            household_id: None,
-            grid_id: None,
-            urgency: "normal".into(),
-            reporter_kind: "resident".into(),
-            reporter_name: None,
-            anonymous: false,
-            latitude: None,
-            longitude: None,
-            reporter_phone: None,
-            tracking_hash: None,
-        };
+        let input = road_report(key, division);
         let db = t.db.clone();
         async move {
             db.create_case(&xiangzhi_storage::Scope::everything(), &input, None, at)

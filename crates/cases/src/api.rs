@@ -178,6 +178,10 @@ pub struct StepInput {
     /// resident's answer was obtained. Required for those steps.
     #[serde(default)]
     pub via: Option<AnswerVia>,
+    /// Show the note to the resident on the tracking page (what was done, the expected date);
+    /// internal otherwise.
+    #[serde(default)]
+    pub public: bool,
 }
 
 /// How a staff member got the resident's answer they record.
@@ -217,21 +221,13 @@ pub async fn case_action(
     Path(id): Path<i64>,
     Json(i): Json<StepInput>,
 ) -> R<Json<Case>> {
-    Ok(Json(
-        take_step(&s, &c, id, &i.action, &i.note, i.via).await?,
-    ))
+    Ok(Json(take_step(&s, &c, id, &i).await?))
 }
 
 /// Takes one step of a case for the caller (API and console alike): the caller's role and level
 /// decide the capacity they act in, and a new handler must be able to work on the case.
-pub async fn take_step(
-    s: &AppState,
-    c: &Caller,
-    id: i64,
-    action: &Action,
-    note: &str,
-    via: Option<AnswerVia>,
-) -> R<Case> {
+pub async fn take_step(s: &AppState, c: &Caller, id: i64, input: &StepInput) -> R<Case> {
+    let (action, note, via) = (&input.action, input.note.as_str(), input.via);
     let case = s.db.get_case(&c.scope, id).await?;
     let actor = actor_for(&c.user, &case, action)?;
     // A resident's answer recorded by staff says how it was obtained, in the timeline.
@@ -268,6 +264,7 @@ pub async fn take_step(
         user: Some(c.user.id),
         note: &note,
         at: now_ms(),
+        public: input.public,
     };
     Ok(s.db.case_step(&c.scope, id, action, by).await?)
 }
@@ -291,11 +288,22 @@ pub fn allowed_steps(user: &User, case: &Case, d: &Deadlines, now: i64) -> Vec<&
         .collect()
 }
 
-/// Whether an account may be given a case: active, allowed to write, and reaching its division.
+/// Whether an account may be given a case: active, allowed to write, and reaching its division;
+/// or a grid worker of the village (or group) the case was filed in (小事不出村: the village
+/// hands its case to one of its grids).
 pub fn can_handle(u: &User, case: &Case) -> bool {
-    !u.disabled
-        && u.can(xiangzhi_domain::Right::WriteRegistry)
-        && u.scope().covers(&case.division_code)
+    if u.disabled || !u.can(xiangzhi_domain::Right::WriteRegistry) {
+        return false;
+    }
+    if u.scope().covers(&case.division_code) {
+        return true;
+    }
+    let Ok(d) = xiangzhi_domain::DivisionCode::parse(&case.division_code) else {
+        return false;
+    };
+    u.grid_id.is_some()
+        && d.level() >= DivisionLevel::Village
+        && u.division_code.starts_with(d.prefix())
 }
 
 /// 事项类别 of your county.
@@ -605,6 +613,9 @@ pub async fn retry_notification(
 pub struct FileQuery {
     /// The file's name, e.g. `塌方现场.jpg`.
     pub name: String,
+    /// A photo of the result the reporter may see on the tracking page.
+    #[serde(default)]
+    pub public: bool,
 }
 
 /// 上传照片或附件: the request body is the file itself (at most 10 MB; JPEG, PNG, WebP, GIF, HEIC,
@@ -630,8 +641,11 @@ pub async fn add_case_file(
             id,
             &q.name,
             data.to_vec(),
-            Some(c.user.id),
-            now_ms(),
+            crate::store::files::Upload {
+                user: Some(c.user.id),
+                at: now_ms(),
+                public: q.public,
+            },
         )
         .await?;
     let status = if created {

@@ -100,9 +100,10 @@ const ASSETS: &[xiangzhi_web::console::Asset] = &[xiangzhi_web::console::Asset::
 )];
 
 fn routes() -> Router<AppState> {
-    use pages::{cases, ledger, mobile, notifications, public, stats};
+    use pages::{cases, filing, ledger, mobile, notifications, public, stats};
     Router::new()
         .route("/cases", get(cases::cases))
+        .route("/cases/new", get(filing::form).post(filing::file))
         .route("/cases/ledger", get(ledger::ledger))
         .route("/cases/ledger.xlsx", get(ledger::xlsx))
         .route("/cases/{id}", get(cases::case))
@@ -115,6 +116,7 @@ fn routes() -> Router<AppState> {
         )
         .route("/report", get(public::report_form).post(public::report))
         .route("/report/track", get(public::track).post(public::answer))
+        .route("/report/track/photo", get(public::photo))
         .route("/notifications", get(notifications::notifications))
         .route(
             "/notifications/{id}/retry",
@@ -132,7 +134,7 @@ fn routes() -> Router<AppState> {
 /// Everything a caller needs to use the feature's store: the extension traits of `Db`.
 pub mod prelude {
     pub use crate::store::{
-        CaseClock, CaseFileStore, CaseIntake, CaseLedger, CaseNames, CaseQueries, CaseStatistics,
-        CaseSteps, MediationStore, NotificationStore, PublicCases,
+        CaseClock, CaseFileStore, CaseIntake, CaseLedger, CaseQueries, CaseStatistics, CaseSteps,
+        MediationStore, NotificationStore, PublicCases,
     };
 }

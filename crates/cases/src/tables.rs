@@ -46,6 +46,8 @@ pub const CASE_EVENTS: Table = Table {
         ("case_id", Int),
         ("county_id", Int),
         ("from_state", Text),
+        ("handler_id", Int),
+        ("is_public", Bool),
         ("level", Text),
         ("note", Text),
         ("seq", Int),
@@ -63,6 +65,7 @@ pub const CASE_FILES: Table = Table {
         ("content_type", Text),
         ("county_id", Int),
         ("data", Bytes),
+        ("is_public", Bool),
         ("name", Text),
         ("seq", Int),
         ("sha256", Text),
@@ -75,7 +78,10 @@ pub const CASE_FILES: Table = Table {
 pub const CASES: Table = Table {
     name: "cases",
     owner: County,
-    grid: GridRule::OptionalGrid("grid_id"),
+    grid: GridRule::Assigned {
+        grid: "grid_id",
+        handler: "handler_id",
+    },
     columns: &[
         ("anonymous", Bool),
         ("auto_escalations", Int),

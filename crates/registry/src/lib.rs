@@ -12,6 +12,7 @@ pub mod demo;
 pub mod layouts;
 pub mod model;
 mod pages;
+pub mod places;
 pub mod store;
 pub mod tables;
 
@@ -74,6 +75,8 @@ fn routes() -> Router<AppState> {
         .route("/households/{id}", get(pages::household))
         .route("/residents/{id}", get(pages::resident))
         .route("/residents/{id}/reveal", post(pages::reveal_resident))
+        .route("/places", get(places::places))
+        .route("/places/public", get(places::public_places))
 }
 
 /// Everything a caller needs to use the feature's store: the extension traits of `Db` and `Tx`.

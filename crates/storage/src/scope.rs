@@ -130,32 +130,53 @@ impl Scope {
             // plain one.
             return;
         }
+        // What the jurisdiction reaches: the grid rule and the division range, all to hold.
+        let mut reach = Vec::new();
         if let Some(path) = &self.grid {
-            self.grid_filter(q, table, alias, path);
+            reach.push(self.grid_filter(q, table, alias, path));
         }
         if let Some(c) = self.county_id {
             let p = q.arg(c);
             q.push(&format!(" AND {alias}.county_id = {p}"));
-            // A county's rows all carry division codes that start with the county's six digits:
-            // the county key alone is the whole condition (and the cheapest to check per row).
-            if self.lo.len() == 6 && self.lo.parse::<i64>().ok() == Some(c) {
-                return;
+        }
+        // A county's rows all carry division codes that start with the county's six digits: the
+        // county key alone is the whole condition (and the cheapest to check per row).
+        let whole_county = self.county_id.is_some()
+            && self.lo.len() == 6
+            && self.lo.parse::<i64>().ok() == self.county_id;
+        if !whole_county {
+            let lo = q.arg(self.lo.clone());
+            let hi = q.arg(self.hi.clone());
+            reach.push(format!(
+                "{alias}.{column} >= {lo} AND {alias}.{column} < {hi}"
+            ));
+        }
+        let reach: Vec<String> = reach.into_iter().filter(|c| !c.is_empty()).collect();
+        if reach.is_empty() {
+            return;
+        }
+        let reach = reach.join(" AND ");
+        // A grid-bound account also reaches the rows assigned to it (the only way such a row
+        // can lie outside its grid: a dispatcher above gave it to this account).
+        match (table.grid, self.grid.is_some(), self.actor.user_id) {
+            (crate::tables::GridRule::Assigned { handler, .. }, true, Some(me)) => {
+                let p = q.arg(me);
+                q.push(&format!(" AND (({reach}) OR {alias}.{handler} = {p})"));
+            }
+            _ => {
+                q.push(&format!(" AND {reach}"));
             }
         }
-        let lo = q.arg(self.lo.clone());
-        let hi = q.arg(self.hi.clone());
-        q.push(&format!(
-            " AND {alias}.{column} >= {lo} AND {alias}.{column} < {hi}"
-        ));
     }
 
-    /// The grid-subtree condition for `table` (under `alias`), by its grid rule. A table that
-    /// closes gets no rows at all: a grid-bound account sees less, never more.
-    fn grid_filter(&self, q: &mut Q, table: &Table, alias: &str, path: &str) {
+    /// The grid-subtree condition for `table` (under `alias`), by its grid rule; empty when the
+    /// table is not narrowed by grid. A table that closes gets no rows at all: a grid-bound
+    /// account sees less, never more.
+    fn grid_filter(&self, q: &mut Q, table: &Table, alias: &str, path: &str) -> String {
         use crate::tables::GridRule;
         let rule = table.grid;
         if rule == GridRule::Open {
-            return;
+            return String::new();
         }
         let lo = q.arg(path.to_string());
         let hi = q.arg(prefix_upper(path));
@@ -171,10 +192,10 @@ impl Scope {
             households
                 .replace(&format!("h.county_id = {alias}.county_id"), "h.county_id = r.county_id")
         );
-        let cond = match rule {
-            GridRule::Open => return,
+        match rule {
+            GridRule::Open => String::new(),
             // A row of the grid's subtree, or of the division without a grid.
-            GridRule::OptionalGrid(c) => {
+            GridRule::Assigned { grid: c, .. } => {
                 format!("({alias}.{c} IS NULL OR {alias}.{c} IN ({grids}))")
             }
             GridRule::Path(c) => format!("{alias}.{c} >= {lo} AND {alias}.{c} < {hi}"),
@@ -182,8 +203,7 @@ impl Scope {
             GridRule::InHousehold(c) => format!("{alias}.{c} IN ({households})"),
             GridRule::OfResident(c) => format!("{alias}.{c} IN ({residents})"),
             GridRule::Closed => "1 = 0".to_string(),
-        };
-        q.push(&format!(" AND {cond}"));
+        }
     }
 
     /// Narrows this scope to a division inside it; `None` if the division lies outside. A grid

@@ -24,8 +24,13 @@ pub enum GridRule {
     Path(&'static str),
     /// Rows whose grid column names a grid of the subtree (staff, households).
     InGrid(&'static str),
-    /// Rows of the subtree, or of the division with no grid at all (cases).
-    OptionalGrid(&'static str),
+    /// Rows of the subtree, or of the division with no grid at all; and, wherever they lie, the
+    /// rows assigned to the acting account by its `handler` column (cases: a village's case given
+    /// to one of its grid workers is in that worker's reach while it is theirs).
+    Assigned {
+        grid: &'static str,
+        handler: &'static str,
+    },
     /// Rows whose household lies in the subtree (residents).
     InHousehold(&'static str),
     /// Rows whose resident lies in the subtree (party members).

@@ -78,6 +78,7 @@ pub const PLATFORM_ASSETS: &[Asset] = &[
         kind: "text/css; charset=utf-8",
     },
     Asset::script("echarts.min.js", include_bytes!("../assets/echarts.min.js")),
+    Asset::script("places.js", include_bytes!("../assets/places.js")),
 ];
 
 /// Every asset of the composed console, with its version (the start of its SHA-256).

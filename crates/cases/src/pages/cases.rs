@@ -6,6 +6,8 @@ use axum::extract::{Form, Path};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use xiangzhi_domain::Right;
+use xiangzhi_registry::prelude::DivisionStore;
+use xiangzhi_storage::accounts::User;
 use xiangzhi_storage::*;
 use xiangzhi_web::console::{html, store, Chrome, St, Viewer, L, P};
 use xiangzhi_web::AppState;
@@ -88,9 +90,16 @@ pub(crate) struct Step {
     pub state: String,
     pub who: String,
     pub note: String,
+    /// Whom an assignment or a transfer gave the case to.
+    pub to: String,
+    /// The resident may read the note.
+    pub public: bool,
 }
 
-pub(crate) fn step_label(l: L, e: &crate::store::CaseEvent) -> Step {
+/// Account names by id, for the timeline (staff only; the public page passes none).
+pub(crate) type Names = std::collections::HashMap<i64, String>;
+
+pub(crate) fn step_label(l: L, e: &crate::store::CaseEvent, names: &Names) -> Step {
     use crate::rules::{CaseLevel, CaseState};
     let action_zh = match e.action.as_str() {
         "report" => "上报",
@@ -130,15 +139,51 @@ pub(crate) fn step_label(l: L, e: &crate::store::CaseEvent) -> Step {
         state: state
             .map(|s| l.t(s.zh(), s.as_str()).replace('_', " "))
             .unwrap_or_else(|| e.to_state.clone()),
-        who: format!(
-            "{} · {}",
-            l.t(actor_zh, &e.actor),
+        who: [
+            l.t(actor_zh, &e.actor).to_string(),
             level
                 .map(|v| l.t(v.zh(), v.as_str()).replace('_', " "))
-                .unwrap_or_else(|| e.level.clone())
-        ),
+                .unwrap_or_else(|| e.level.clone()),
+        ]
+        .into_iter()
+        .chain(e.user_id.and_then(|u| names.get(&u).cloned()))
+        .collect::<Vec<_>>()
+        .join(" · "),
         note: e.note.clone(),
+        to: match (e.action.as_str(), e.handler_id) {
+            ("assign" | "transfer", Some(h)) => names.get(&h).cloned().unwrap_or_default(),
+            _ => String::new(),
+        },
+        public: e.is_public,
     }
+}
+
+/// An account as people know it: its name and role (张三（网格员）).
+pub(crate) fn account_name(l: L, u: &User) -> String {
+    format!(
+        "{}（{}）",
+        u.display_name,
+        l.t(u.role.zh(), u.role.as_str())
+    )
+}
+
+/// The names of the accounts a timeline mentions.
+async fn names_in(s: &AppState, l: L, events: &[crate::store::CaseEvent]) -> Names {
+    let mut names = Names::new();
+    let mut ids: Vec<i64> = Vec::new();
+    for e in events {
+        ids.extend(e.user_id);
+        ids.extend(e.handler_id);
+    }
+    for id in ids {
+        if names.contains_key(&id) {
+            continue;
+        }
+        if let Ok(u) = s.db.user_by_id(id).await {
+            names.insert(id, account_name(l, &u));
+        }
+    }
+    names
 }
 
 pub async fn case(axum::extract::State(s): St, v: Viewer, Path(id): Path<i64>) -> P {
@@ -149,13 +194,12 @@ async fn case_page(s: &AppState, v: &Viewer, id: i64, error: String) -> P {
     v.need(Right::ReadRegistry)?;
     let scope = v.scope();
     let k = s.db.get_case(&scope, id).await.map_err(store(v.l))?;
-    let timeline =
-        s.db.case_timeline(&scope, id)
-            .await
-            .map_err(store(v.l))?
-            .iter()
-            .map(|e| step_label(v.l, e))
-            .collect();
+    let events = s.db.case_timeline(&scope, id).await.map_err(store(v.l))?;
+    let accounts = names_in(s, v.l, &events).await;
+    let timeline = events
+        .iter()
+        .map(|e| step_label(v.l, e, &accounts))
+        .collect();
     let files = s.db.case_files(&scope, id).await.map_err(store(v.l))?;
     let reporter_phone =
         s.db.case_reporter(&scope, id)
@@ -171,7 +215,7 @@ async fn case_page(s: &AppState, v: &Viewer, id: i64, error: String) -> P {
             .map_err(store(v.l))?
             .into_iter()
             .filter(|u| crate::api::can_handle(u, &k))
-            .map(|u| (u.id, format!("{}（{}）", u.display_name, u.role.zh())))
+            .map(|u| (u.id, account_name(v.l, &u)))
             .collect()
     } else {
         Vec::new()
@@ -202,18 +246,15 @@ async fn case_page(s: &AppState, v: &Viewer, id: i64, error: String) -> P {
             .map_err(store(v.l))?;
     let area = crate::pages::ledger::area_name(&names, &k.division_code);
     let handler = match k.handler_id {
-        Some(h) => {
-            s.db.user_by_id(h)
-                .await
-                .map(|u| {
-                    format!(
-                        "{}（{}）",
-                        u.display_name,
-                        v.l.t(u.role.zh(), u.role.as_str())
-                    )
-                })
-                .unwrap_or_else(|_| format!("#{h}"))
-        }
+        Some(h) => match accounts.get(&h) {
+            Some(n) => n.clone(),
+            None => {
+                s.db.user_by_id(h)
+                    .await
+                    .map(|u| account_name(v.l, &u))
+                    .unwrap_or_else(|_| format!("#{h}"))
+            }
+        },
         None => v.l.t("尚未派单", "not assigned yet").to_string(),
     };
     let open = k.state.in_hand();
@@ -257,6 +298,9 @@ pub struct StepForm {
     into: String,
     #[serde(default)]
     via: String,
+    /// "1" when the handler shows the note to the resident.
+    #[serde(default)]
+    public: Option<String>,
 }
 
 /// A step taken from the case page: the same rules as the API's `POST /cases/{id}/actions`.
@@ -279,16 +323,17 @@ pub async fn case_step(
         action["into"] = i.into();
     }
     let outcome = match serde_json::from_value::<crate::rules::Action>(action) {
-        Ok(a) => crate::api::take_step(
-            &s,
-            &v.caller(),
-            id,
-            &a,
-            &f.note,
-            crate::api::AnswerVia::parse(&f.via),
-        )
-            .await
-            .map(|_| ()),
+        Ok(action) => {
+            let input = crate::api::StepInput {
+                action,
+                note: f.note.clone(),
+                via: crate::api::AnswerVia::parse(&f.via),
+                public: f.public.is_some(),
+            };
+            crate::api::take_step(&s, &v.caller(), id, &input)
+                .await
+                .map(|_| ())
+        }
         Err(_) => Err(xiangzhi_storage::StoreError::invalid(
             "action",
             "请选择操作并填写它需要的项（派单、转办要选承办人，合并要填事项号）",
@@ -314,7 +359,13 @@ pub async fn case_upload(
 ) -> P {
     v.need(Right::WriteRegistry)?;
     let mut error = v.l.t("请选择文件", "choose a file").to_string();
+    // The form puts its "for the resident" box before the file, so one pass reads both.
+    let mut public = false;
     while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("public") {
+            public = true;
+            continue;
+        }
         if field.name() != Some("file") {
             continue;
         }
@@ -328,8 +379,11 @@ pub async fn case_upload(
                         id,
                         &name,
                         data.to_vec(),
-                        Some(v.user.id),
-                        now_ms(),
+                        crate::store::files::Upload {
+                            user: Some(v.user.id),
+                            at: now_ms(),
+                            public,
+                        },
                     )
                     .await
                 {

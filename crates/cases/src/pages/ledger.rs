@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
 use xiangzhi_domain::{DivisionCode, Right};
+use xiangzhi_registry::prelude::DivisionStore;
 use xiangzhi_storage::now_ms;
 use xiangzhi_web::console::{html, store, Chrome, PageError, St, Viewer, L, P};
 use xiangzhi_web::{AppState, Query};

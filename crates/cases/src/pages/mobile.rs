@@ -10,9 +10,6 @@ use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use xiangzhi_domain::{DivisionCode, Right};
-use xiangzhi_registry::prelude::*;
-use xiangzhi_registry::Division;
-use xiangzhi_storage::ListQuery;
 use xiangzhi_web::console::{html, PageError, St, Viewer, L};
 
 const SCRIPT: &[u8] = include_bytes!("../../assets/mobile.js");
@@ -25,7 +22,7 @@ struct MobilePage {
     l: L,
     name: String,
     categories: Vec<CaseCategory>,
-    divisions: Vec<Division>,
+    divisions: Vec<xiangzhi_registry::places::Place>,
     urgencies: &'static [Urgency],
     kinds: &'static [ReporterKind],
     /// What the script needs, as JSON safe inside a `<script>` element.
@@ -60,11 +57,11 @@ pub async fn page(axum::extract::State(s): St, v: Viewer) -> Result<Response, Pa
         Some(county) => s.db.case_categories(county).await.map_err(store)?,
         None => Vec::new(),
     };
-    let lq = ListQuery {
-        limit: Some(500),
-        ..Default::default()
-    };
-    let divisions = s.db.list_divisions(&scope, &lq).await.map_err(store)?.items;
+    // Every place of the jurisdiction, named with the way down to it (the phone files without
+    // signal, so the whole list comes with the page).
+    let divisions = xiangzhi_registry::places::every_place(&s.db, &scope)
+        .await
+        .map_err(store)?;
     let data = serde_json::json!({
         "user": v.user.id,
         "lang": if v.l.en { "en" } else { "zh" },

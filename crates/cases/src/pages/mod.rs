@@ -2,6 +2,7 @@
 //! the phone page for grid workers, statistics, and notifications.
 
 pub mod cases;
+pub mod filing;
 pub mod home;
 pub mod ledger;
 pub mod mobile;

@@ -40,6 +40,9 @@ pub struct ReportForm {
     category: String,
     #[serde(default)]
     division_code: String,
+    /// The micro-grid chosen below the group, if any (the picker fills it).
+    #[serde(default)]
+    grid: String,
     #[serde(default)]
     description: String,
     #[serde(default)]
@@ -98,7 +101,7 @@ fn field_words(l: L, field: &str) -> &'static str {
         "description" => l.t("发生了什么", "What happened"),
         "reporter_phone" => l.t("联系电话", "Your phone"),
         "reporter_name" => l.t("姓名", "Your name"),
-        "division_code" => l.t("地点", "Where"),
+        "division_code" | "grid_id" => l.t("地点", "Where"),
         "category" => l.t("类别", "Kind of problem"),
         "latitude" | "longitude" => l.t("位置", "Position"),
         _ => l.t("填写的内容", "The form"),
@@ -267,7 +270,7 @@ pub async fn report(State(s): State<AppState>, parts: Parts, Form(f): Form<Repor
         description: f.description.clone(),
         division_code: f.division_code.clone(),
         household_id: None,
-        grid_id: None,
+        grid_id: f.grid.trim().parse().ok(),
         urgency: "normal".into(),
         reporter_kind: "resident".into(),
         reporter_name: Some(f.name.trim().to_string()),
@@ -304,6 +307,10 @@ struct TrackPage {
     code: String,
     category: String,
     timeline: Vec<crate::pages::cases::Step>,
+    /// Photos of the result the handlers chose to show (seq, name).
+    photos: Vec<(i64, String)>,
+    /// "预计…前办结" while the case is in hand.
+    expected: String,
     fresh: bool,
     can_confirm: bool,
     can_reopen: bool,
@@ -335,6 +342,8 @@ async fn track_page(
         code: String::new(),
         category: String::new(),
         timeline: Vec::new(),
+        photos: Vec::new(),
+        expected: String::new(),
         fresh: false,
         can_confirm: false,
         can_reopen: false,
@@ -358,7 +367,7 @@ async fn track_page(
             .await
             .map_err(|e| PageError::Store(l, e))?
             .iter()
-            .map(|e| step_label(l, e))
+            .map(|e| step_label(l, e, &Default::default()))
             .collect();
     let category =
         s.db.case_category_names(county)
@@ -366,7 +375,20 @@ async fn track_page(
             .unwrap_or_default()
             .remove(&case.category)
             .unwrap_or_else(|| case.category.clone());
+    let photos =
+        s.db.public_case_files(county, id, code)
+            .await
+            .map_err(|e| PageError::Store(l, e))?
+            .into_iter()
+            .map(|f| (f.seq, f.name))
+            .collect();
+    let expected = match case.due_at {
+        Some(d) if case.state.in_hand() => crate::pages::stats::day(d),
+        _ => String::new(),
+    };
     html(TrackPage {
+        photos,
+        expected,
         c: chrome(l, &format!("{} #{}", l.t("事项", "Case"), case.id)),
         county,
         code: code.trim().to_ascii_uppercase(),
@@ -400,6 +422,34 @@ pub struct AnswerForm {
     note: String,
 }
 
+#[derive(Deserialize)]
+pub struct PhotoQuery {
+    county: i64,
+    id: i64,
+    code: String,
+    seq: i64,
+}
+
+/// A photo of the result, for the reporter who holds the case number and tracking code.
+pub async fn photo(State(s): State<AppState>, parts: Parts, Query(q): Query<PhotoQuery>) -> P {
+    let l = L::from_headers(&parts.headers);
+    let (f, data) =
+        s.db.public_case_file(q.county, q.id, &q.code, q.seq)
+            .await
+            .map_err(|e| PageError::Store(l, e))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, f.content_type),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, max-age=3600".to_string(),
+            ),
+        ],
+        data,
+    )
+        .into_response())
+}
+
 /// The resident's answer: confirm with a rating, or reopen.
 pub async fn answer(State(s): State<AppState>, parts: Parts, Form(f): Form<AnswerForm>) -> P {
     let l = L::from_headers(&parts.headers);
@@ -421,6 +471,7 @@ pub async fn answer(State(s): State<AppState>, parts: Parts, Form(f): Form<Answe
         user: None,
         note: &note,
         at: now_ms(),
+        public: true,
     };
     s.db.case_step(&scope, case.id, &action, by)
         .await

@@ -89,6 +89,7 @@ pub impl Db {
             user: None,
             note,
             at: now,
+            public: true,
         };
         let deadlines = match clocks.get(&c.county_id) {
             Some(d) => d.clone(),

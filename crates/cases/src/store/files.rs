@@ -26,9 +26,20 @@ pub struct CaseFile {
     pub sha256: String,
     pub uploaded_by: Option<i64>,
     pub uploaded_at: i64,
+    /// A photo of the result the reporter may see on the tracking page.
+    pub is_public: bool,
 }
 
-const COLS: &str = "t.county_id, t.case_id, t.seq, t.name, t.content_type, t.size, t.sha256, t.uploaded_by, t.uploaded_at";
+/// Who uploads a file, when, and whether the reporter may see it.
+#[derive(Debug, Clone, Copy)]
+pub struct Upload {
+    pub user: Option<i64>,
+    pub at: i64,
+    /// Shown to the reporter on the tracking page (photos only).
+    pub public: bool,
+}
+
+const COLS: &str = "t.county_id, t.case_id, t.seq, t.name, t.content_type, t.size, t.sha256, t.uploaded_by, t.uploaded_at, t.is_public";
 
 /// What the bytes are, from their first bytes: the kinds a case may carry (photos, PDF, Word and
 /// Excel documents); `None` for anything else.
@@ -81,9 +92,9 @@ pub impl Db {
         case_id: i64,
         name: &str,
         data: Vec<u8>,
-        user: Option<i64>,
-        now: i64,
+        by: Upload,
     ) -> Result<(CaseFile, bool)> {
+        let (user, now) = (by.user, by.at);
         let case = self.get_case(scope, case_id).await?;
         let name = file_name(name)?;
         if data.is_empty() || data.len() > MAX_FILE_BYTES {
@@ -127,8 +138,8 @@ pub impl Db {
         let size = data.len() as i64;
         let n = tx
             .exec(&Q::with(
-                "INSERT INTO case_files (county_id, case_id, seq, name, content_type, size, sha256, data, uploaded_by, uploaded_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (county_id, case_id, sha256) DO NOTHING",
+                "INSERT INTO case_files (county_id, case_id, seq, name, content_type, size, sha256, data, uploaded_by, uploaded_at, is_public) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (county_id, case_id, sha256) DO NOTHING",
                 vec![
                     case.county_id.into(),
                     case.id.into(),
@@ -140,6 +151,8 @@ pub impl Db {
                     data.into(),
                     user.into(),
                     now.into(),
+                    // Only photos are shown to the public; documents stay with the handlers.
+                    xiangzhi_storage::sql::Arg::Bool(by.public && kind.starts_with("image/")),
                 ],
             ))
             .await?;
@@ -156,6 +169,47 @@ pub impl Db {
         .await?;
         tx.commit().await?;
         Ok((f, true))
+    }
+
+    /// The photos of a case its reporter may see (marked public when uploaded), found by the case
+    /// number and tracking code like the case itself.
+    async fn public_case_files(
+        &self,
+        county: i64,
+        case_id: i64,
+        code: &str,
+    ) -> Result<Vec<CaseFile>> {
+        let case = self.case_by_tracking(county, case_id, code).await?;
+        self.all(&Q::with(
+            &format!(
+                "SELECT {COLS} FROM case_files t WHERE t.county_id = ? AND t.case_id = ? AND t.is_public = ? ORDER BY t.seq"
+            ),
+            vec![case.county_id.into(), case.id.into(), xiangzhi_storage::sql::Arg::Bool(true)],
+        ))
+        .await
+    }
+
+    /// One public photo of a case, by the case number and tracking code.
+    async fn public_case_file(
+        &self,
+        county: i64,
+        case_id: i64,
+        code: &str,
+        seq: i64,
+    ) -> Result<(CaseFile, Vec<u8>)> {
+        let f = self
+            .public_case_files(county, case_id, code)
+            .await?
+            .into_iter()
+            .find(|f| f.seq == seq)
+            .ok_or(StoreError::NotFound)?;
+        let (data,): (Vec<u8>,) = self
+            .one(&Q::with(
+                "SELECT t.data FROM case_files t WHERE t.county_id = ? AND t.case_id = ? AND t.seq = ?",
+                vec![f.county_id.into(), f.case_id.into(), seq.into()],
+            ))
+            .await?;
+        Ok((f, data))
     }
 
     /// The files of a case in the scope, in the order they came.

@@ -248,6 +248,7 @@ pub impl Db {
             user,
             note: "",
             at: now,
+            public: false,
         };
         event(&mut tx, &case, by, "report", None).await?;
         let object = format!("case {}:{}", case.county_id, case.id);

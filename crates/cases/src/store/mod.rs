@@ -83,6 +83,10 @@ pub struct CaseEvent {
     pub to_state: String,
     pub level: String,
     pub note: String,
+    /// Whom the case was with after this step (the handler an assignment or transfer named).
+    pub handler_id: Option<i64>,
+    /// The note is for the resident too: shown on the tracking page.
+    pub is_public: bool,
 }
 
 /// A new case as submitted. The idempotency key is chosen by the client (a phone keeps it with
@@ -144,6 +148,9 @@ pub struct By<'a> {
     pub user: Option<i64>,
     pub note: &'a str,
     pub at: i64,
+    /// Whether the resident may read the note on the tracking page (a handler's choice; the
+    /// resident's own words and the clock's are always theirs to read).
+    pub public: bool,
 }
 
 pub(crate) const CASE_COLS: &str = "t.county_id, t.id, t.category, t.description, t.division_code, t.household_id, t.grid_id, t.urgency, \
@@ -162,10 +169,12 @@ pub(crate) async fn event(
         user,
         note,
         at: now,
+        public,
     } = by;
+    let public = public || matches!(actor, Actor::Resident | Actor::System);
     tx.exec(&Q::with(
-        "INSERT INTO case_events (county_id, case_id, seq, at, user_id, actor, action, from_state, to_state, level, note) \
-         SELECT ?, ?, COALESCE(MAX(e.seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? FROM case_events e WHERE e.county_id = ? AND e.case_id = ?",
+        "INSERT INTO case_events (county_id, case_id, seq, at, user_id, actor, action, from_state, to_state, level, note, handler_id, is_public) \
+         SELECT ?, ?, COALESCE(MAX(e.seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM case_events e WHERE e.county_id = ? AND e.case_id = ?",
         vec![
             c.county_id.into(),
             c.id.into(),
@@ -177,6 +186,8 @@ pub(crate) async fn event(
             c.state.as_str().into(),
             c.level.as_str().into(),
             note.into(),
+            c.handler_id.into(),
+            xiangzhi_storage::sql::Arg::Bool(public),
             c.county_id.into(),
             c.id.into(),
         ],
@@ -211,7 +222,7 @@ pub use intake::CaseIntake;
 pub use mediation::MediationStore;
 pub use notifications::NotificationStore;
 pub use public::*;
-pub use queries::{CaseLedger, CaseNames, CaseQueries, LedgerFilter, LedgerSort};
+pub use queries::{CaseLedger, CaseQueries, LedgerFilter, LedgerSort};
 pub use stats::*;
 pub use steps::CaseSteps;
 

@@ -278,30 +278,3 @@ fn ledger_query(scope: &Scope, f: &LedgerFilter, now: i64, select: &str) -> Opti
     }
     Some(q)
 }
-
-/// Names for the ledger's rows.
-#[easy_ext::ext(CaseNames)]
-pub impl Db {
-    /// The names of the divisions `codes` of a county (the platform's tree, readable by anyone
-    /// who sees a case there).
-    async fn division_names(
-        &self,
-        county_id: i64,
-        codes: &[String],
-    ) -> Result<std::collections::HashMap<String, String>> {
-        if codes.is_empty() {
-            return Ok(Default::default());
-        }
-        let mut q = Q::with(
-            "SELECT t.code, t.name FROM divisions t WHERE t.county_id = ? AND t.code IN (",
-            vec![county_id.into()],
-        );
-        for (i, c) in codes.iter().enumerate() {
-            let p = q.arg(c.clone());
-            q.push(&format!("{}{p}", if i == 0 { "" } else { ", " }));
-        }
-        q.push(")");
-        let rows: Vec<(String, String)> = self.all(&q).await?;
-        Ok(rows.into_iter().collect())
-    }
-}

@@ -128,7 +128,7 @@ pub impl Db {
     async fn case_timeline(&self, scope: &Scope, id: i64) -> Result<Vec<CaseEvent>> {
         let c = self.get_case(scope, id).await?;
         self.all(&Q::with(
-            "SELECT t.seq, t.at, t.user_id, t.actor, t.action, t.from_state, t.to_state, t.level, t.note \
+            "SELECT t.seq, t.at, t.user_id, t.actor, t.action, t.from_state, t.to_state, t.level, t.note, t.handler_id, t.is_public \
              FROM case_events t WHERE t.county_id = ? AND t.case_id = ? ORDER BY t.seq",
             vec![c.county_id.into(), id.into()],
         ))

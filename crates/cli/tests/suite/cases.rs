@@ -271,6 +271,7 @@ async fn closed_loop(t: &TestDb) {
                 user: Some(1),
                 note: "",
                 at,
+                public: false,
             };
             db.case_step(&own, c.id, &a, by).await
         }
@@ -342,7 +343,8 @@ async fn closed_loop(t: &TestDb) {
                 actor: Actor::Superior,
                 user: None,
                 note: "",
-                at: T0 + 23 * DAY
+                at: T0 + 23 * DAY,
+                public: false,
             }
         )
         .await,
@@ -743,6 +745,7 @@ async fn duplicates(t: &TestDb) {
         user: None,
         note: "同一处道路",
         at: T0 + 2 * HOUR,
+        public: false,
     };
     let m =
         t.db.case_step(&all, near, &Action::Merge { into: a }, by)
@@ -774,6 +777,7 @@ async fn duplicates(t: &TestDb) {
             user: None,
             note: "",
             at: T0 + 3 * HOUR,
+            public: false,
         };
         match t
             .db
@@ -941,6 +945,7 @@ async fn county_deadlines(t: &TestDb) {
                 user: None,
                 note: "",
                 at: T0,
+                public: false,
             },
         )
         .await
@@ -977,6 +982,7 @@ async fn stats(t: &TestDb) {
         user: None,
         note: "",
         at,
+        public: false,
     };
     let run = |id: i64, steps: Vec<(Action, Actor, i64)>| {
         let db = t.db.clone();

@@ -93,15 +93,15 @@ pub async fn seed_village(t: &TestDb) -> Village {
 }
 
 /// A browser without a browser: keeps the session cookie, sends forms, does not follow redirects.
-struct Page {
+pub(crate) struct Page {
     app: axum::Router,
     cookies: Vec<String>,
 }
 
-struct Got {
-    status: StatusCode,
-    location: String,
-    body: String,
+pub(crate) struct Got {
+    pub status: StatusCode,
+    pub location: String,
+    pub body: String,
 }
 
 impl Got {
@@ -122,13 +122,13 @@ impl Got {
 }
 
 impl Page {
-    fn new(t: &TestDb) -> Page {
+    pub(crate) fn new(t: &TestDb) -> Page {
         Page {
             app: xiangzhi::app(AppState::new(t.db.clone())),
             cookies: vec![],
         }
     }
-    async fn send(&mut self, method: &str, uri: &str, form: Option<&str>) -> Got {
+    pub(crate) async fn send(&mut self, method: &str, uri: &str, form: Option<&str>) -> Got {
         // As a browser on this site sends it: the host, and the page's origin.
         let mut req = Request::builder()
             .method(method)
@@ -161,12 +161,31 @@ impl Page {
         }
         Got::from(resp).await
     }
-    async fn multipart(&mut self, uri: &str, file_name: &str, data: &[u8]) -> Got {
+    pub(crate) async fn multipart(&mut self, uri: &str, file_name: &str, data: &[u8]) -> Got {
+        self.upload(uri, &[], file_name, data).await
+    }
+    /// A multipart form: `fields` first, then the file (as the case page's form sends them).
+    pub(crate) async fn upload(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        data: &[u8],
+    ) -> Got {
         let boundary = "xzboundary7MA4YWxkTrZu0gW";
-        let mut body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: image/jpeg\r\n\r\n"
-        )
-        .into_bytes();
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: image/jpeg\r\n\r\n"
+            )
+            .as_bytes(),
+        );
         body.extend_from_slice(data);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let req = Request::builder()
@@ -184,10 +203,10 @@ impl Page {
         let resp = self.app.clone().oneshot(req).await.unwrap();
         Got::from(resp).await
     }
-    async fn get(&mut self, uri: &str) -> Got {
+    pub(crate) async fn get(&mut self, uri: &str) -> Got {
         self.send("GET", uri, None).await
     }
-    async fn login(&mut self, login: &str) {
+    pub(crate) async fn login(&mut self, login: &str) {
         let g = self
             .send(
                 "POST",
@@ -684,6 +703,7 @@ async fn case_pages(t: &TestDb) {
                 user: Some(me.id),
                 note: "",
                 at: 1,
+                public: false,
             },
         )
         .await
@@ -891,6 +911,7 @@ async fn home_and_ledger(t: &TestDb) {
             user: Some(user),
             note: "",
             at: now,
+            public: false,
         };
         t.db.case_step(
             &xiangzhi_storage::Scope::everything(),
@@ -1067,6 +1088,7 @@ async fn public_report(t: &TestDb) {
                 user: Some(me.id),
                 note: "",
                 at: xiangzhi_storage::now_ms(),
+                public: false,
             },
         )
         .await

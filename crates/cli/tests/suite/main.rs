@@ -18,6 +18,7 @@ mod matrix;
 mod notify;
 mod openapi_snapshot;
 mod plans;
+mod routing;
 mod schema;
 mod sealed;
 mod security;

@@ -130,6 +130,7 @@ async fn notifications(t: &TestDb) {
         user: Some(secretary),
         note: "",
         at: T0 + HOUR,
+        public: false,
     };
     t.db.case_step(&all, c.id, &Action::Accept, by(Actor::Dispatcher))
         .await
@@ -260,6 +261,7 @@ async fn notifications(t: &TestDb) {
                     user: Some(user),
                     note: "已修复",
                     at: now,
+                    public: false,
                 },
             )
             .await

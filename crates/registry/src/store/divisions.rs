@@ -101,6 +101,29 @@ pub impl Db {
         page(self, q, Order::Code, lq).await
     }
 
+    /// The names of the divisions `codes` of a county (the platform's tree: names are
+    /// public, so any code of the county may be asked).
+    async fn division_names(
+        &self,
+        county_id: i64,
+        codes: &[String],
+    ) -> Result<std::collections::HashMap<String, String>> {
+        if codes.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut q = Q::with(
+            "SELECT t.code, t.name FROM divisions t WHERE t.county_id = ? AND t.code IN (",
+            vec![county_id.into()],
+        );
+        for (i, c) in codes.iter().enumerate() {
+            let p = q.arg(c.clone());
+            q.push(&format!("{}{p}", if i == 0 { "" } else { ", " }));
+        }
+        q.push(")");
+        let rows: Vec<(String, String)> = self.all(&q).await?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// Provinces and prefectures (reference data shared by all counties).
     async fn list_regions(&self) -> Result<Vec<Region>> {
         self.all(&Q::new(

@@ -47,7 +47,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// The level an account works at, for deciding whether it dispatches a case or supervises it.
-fn level_of(role: Role) -> Option<CaseLevel> {
+pub fn level_of(role: Role) -> Option<CaseLevel> {
     match role {
         Role::CountyAdmin => Some(CaseLevel::County),
         Role::TownshipOfficer => Some(CaseLevel::Township),

@@ -134,7 +134,7 @@ fn routes() -> Router<AppState> {
 /// Everything a caller needs to use the feature's store: the extension traits of `Db`.
 pub mod prelude {
     pub use crate::store::{
-        CaseClock, CaseFileStore, CaseIntake, CaseLedger, CaseQueries, CaseStatistics, CaseSteps,
-        MediationStore, NotificationStore, PublicCases,
+        CaseClock, CaseFileStore, CaseHistory, CaseIntake, CaseLedger, CaseQueries, CaseStatistics,
+        CaseSteps, MediationStore, NotificationStore, PublicCases,
     };
 }

@@ -62,6 +62,9 @@ pub struct DemoCounty {
     pub at: i64,
     /// Every village: (code, township code).
     pub villages: Vec<(String, String)>,
+    /// The demo's accounts, one per role (created after the registry, before the features), so a
+    /// feature's history can name who handled what.
+    pub accounts: Vec<xiangzhi_storage::accounts::User>,
 }
 
 /// A feature's demo builder: builds its part of the demo county in one transaction and answers a

@@ -209,6 +209,7 @@ pub(crate) fn actor_code(a: Actor) -> &'static str {
 
 mod clock;
 pub mod files;
+mod history;
 mod intake;
 pub mod mediation;
 pub mod notifications;
@@ -218,6 +219,7 @@ mod stats;
 mod steps;
 pub use clock::CaseClock;
 pub use files::CaseFileStore;
+pub use history::CaseHistory;
 pub use intake::CaseIntake;
 pub use mediation::MediationStore;
 pub use notifications::NotificationStore;

@@ -2,8 +2,7 @@
 
 use anyhow::Context;
 use std::path::PathBuf;
-use xiangzhi_registry::prelude::*;
-use xiangzhi_storage::{Db, Scope};
+use xiangzhi_storage::Db;
 
 /// Builds the demo county: by default in the SQLite file `file`, rebuilt from scratch; with
 /// `--database-url`, in that database instead (a SQLite file is rebuilt; a PostgreSQL database
@@ -47,9 +46,22 @@ pub async fn build_demo(
     let bar = indicatif::ProgressBar::new_spinner();
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let started = std::time::Instant::now();
-    let (s, lines) = xiangzhi::demo(&db, seed, |step| {
-        bar.set_message(format!("生成示范县 building demo county: {step}"))
-    })
+    // Each account's password: the one asked for, or a new random one, printed below.
+    let chosen = std::env::var("XIANGZHI_DEMO_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    let mut given: Vec<(String, String)> = Vec::new();
+    let mut password = |login: &str| {
+        let p = chosen.clone().unwrap_or_else(xiangzhi::random_password);
+        given.push((login.to_string(), p.clone()));
+        p
+    };
+    let (s, lines, accounts) = xiangzhi::demo_with(
+        &db,
+        seed,
+        |step| bar.set_message(format!("生成示范县 building demo county: {step}")),
+        &mut password,
+    )
     .await?;
     bar.finish_and_clear();
     println!(
@@ -72,44 +84,13 @@ pub async fn build_demo(
     for line in lines {
         println!("  {line}");
     }
-    println!("  演示账号 / demo accounts (one per role):");
-    let by = xiangzhi_storage::Actor::command("demo");
-    for (login, name, role, division) in DEMO_ACCOUNTS {
-        let password = std::env::var("XIANGZHI_DEMO_PASSWORD")
-            .ok()
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(crate::cmd::user::random_password);
-        // The grid worker is bound to their micro-grid, the others to a division.
-        let grid_id = if role == "grid_worker" {
-            db.list_grids(
-                &Scope::everything(),
-                &xiangzhi_storage::ListQuery {
-                    division: Some(division.into()),
-                    kind: Some("micro".into()),
-                    limit: Some(1),
-                    ..Default::default()
-                },
-            )
-            .await?
-            .items
-            .first()
-            .map(|g| g.id)
-        } else {
-            None
-        };
-        let u = db
-            .create_user(
-                &by,
-                &xiangzhi_storage::accounts::NewUser {
-                    login: login.into(),
-                    display_name: name.into(),
-                    role: role.into(),
-                    division_code: division.into(),
-                    grid_id,
-                    password: password.clone(),
-                },
-            )
-            .await?;
+    println!("  演示账号 / demo accounts (one per role, and an officer for each other township):");
+    for u in accounts {
+        let password = given
+            .iter()
+            .find(|(l, _)| *l == u.login)
+            .map(|(_, p)| p.as_str())
+            .unwrap_or_default();
         println!(
             "    {:<10} {:<18} {:<14} 密码 password: {password}",
             u.login,
@@ -119,21 +100,6 @@ pub async fn build_demo(
     }
     Ok(db)
 }
-
-/// One account per role for the demo county: (login, name, role, division).
-pub const DEMO_ACCOUNTS: [(&str, &str, &str, &str); 6] = [
-    ("admin", "县级管理员", "county_admin", "141029000000"),
-    (
-        "changning",
-        "昌宁镇干部",
-        "township_officer",
-        "141029100000",
-    ),
-    ("longbi", "龙鼻村书记", "village_secretary", "141029100224"),
-    ("wangge", "龙鼻村网格员", "grid_worker", "141029100224001"),
-    ("auditor", "审计员", "auditor", "141029000000"),
-    ("security", "安全管理员", "security_admin", "141029000000"),
-];
 
 /// A database URL with any password left out, for printing.
 pub fn redact(url: &str) -> String {

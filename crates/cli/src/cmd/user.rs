@@ -36,27 +36,7 @@ pub enum UserAction {
     List,
 }
 
-/// A password meeting the policy: 16 random characters from all four kinds.
-pub fn random_password() -> String {
-    use rand::Rng;
-    let mut rng = rand::rng();
-    let sets: [&[u8]; 4] = [
-        b"abcdefghijkmnpqrstuvwxyz",
-        b"ABCDEFGHJKLMNPQRSTUVWXYZ",
-        b"23456789",
-        b"-_.!@#%+",
-    ];
-    let mut p: Vec<u8> = (0..16)
-        .map(|i| {
-            let set = sets[i % 4];
-            set[rng.random_range(0..set.len())]
-        })
-        .collect();
-    for i in (1..p.len()).rev() {
-        p.swap(i, rng.random_range(0..=i));
-    }
-    String::from_utf8(p).unwrap_or_default()
-}
+pub use xiangzhi::random_password;
 
 pub fn chosen_password() -> (String, bool) {
     match std::env::var("XIANGZHI_PASSWORD") {

@@ -47,6 +47,68 @@ async fn demo_figures(t: &TestDb) {
         q("SELECT COUNT(*) FROM divisions WHERE level = 'township'").await,
         10
     );
+    // A living year of cases: every state the loop has, at every level, with timelines that
+    // start with the report; today's cases of the demo accounts; a mediation, a photo, a notice
+    // that failed to go out; the demo's work in the audit log.
+    assert!(q("SELECT COUNT(*) FROM cases").await >= 3_000);
+    for state in [
+        "reported",
+        "assigned",
+        "in_progress",
+        "resolved",
+        "confirmed",
+        "closed",
+        "closed_unresolved",
+    ] {
+        let n =
+            t.db.count_for_tests(&format!(
+                "SELECT COUNT(*) FROM cases WHERE state = '{state}'"
+            ))
+            .await
+            .unwrap();
+        assert!(n > 0, "no case {state}");
+    }
+    assert_eq!(
+        q("SELECT COUNT(DISTINCT level) FROM cases").await,
+        5,
+        "cases at every level"
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_events e \
+           WHERE e.county_id = c.county_id AND e.case_id = c.id AND e.seq = 1 AND e.action = 'report')")
+        .await,
+        0
+    );
+    assert!(q("SELECT COUNT(*) FROM cases WHERE supervised = TRUE").await > 0);
+    assert!(q("SELECT COUNT(*) FROM cases WHERE auto_escalations > 0").await > 0);
+    assert!(q("SELECT COUNT(*) FROM cases WHERE reopened > 0").await > 0);
+    assert!(
+        q("SELECT COUNT(*) FROM case_events WHERE is_public = TRUE AND action = 'resolve'").await
+            > 0
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM mediations WHERE agreement IS NOT NULL").await,
+        1
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM case_files WHERE is_public = TRUE").await,
+        1
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM notifications WHERE delivery = 'failed'").await,
+        1
+    );
+    assert!(
+        q(
+            "SELECT COUNT(*) FROM cases c JOIN users u ON u.id = c.handler_id \
+           WHERE u.login = 'wangge' AND c.state = 'assigned'"
+        )
+        .await
+            > 0,
+        "the grid worker has a case waiting"
+    );
+    assert!(q("SELECT COUNT(*) FROM audit_log WHERE action = 'load case history'").await == 1);
+    assert!(q("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'case %'").await >= 9);
     assert_eq!(
         q("SELECT COUNT(*) FROM divisions WHERE level = 'village'").await,
         141

@@ -686,6 +686,7 @@ pub async fn build(
             seed,
             at: CREATED_AT,
             villages: village_townships,
+            accounts: Vec::new(),
         },
     ))
 }

@@ -1,6 +1,7 @@
 //! `xiangzhi bench`: benchmarks (release builds; figures go to BENCHMARKS.md).
 
 mod cases;
+mod console;
 mod plan;
 
 use crate::cmd::demo::build_demo;
@@ -34,6 +35,21 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 200)]
         runs: usize,
         /// 改用 PostgreSQL 数据库 / run on this PostgreSQL database instead
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    /// 首页与事件台账（县级管理员，示范县一年历史）/ the home page and the case ledger for the county administrator on the demo county with its year of history
+    Console {
+        /// 示范库（每次重新生成，使历史截至今日）/ demo database (rebuilt each run, so its history ends today)
+        #[arg(long, default_value = "target/bench/console.db")]
+        file: PathBuf,
+        /// 每页请求次数 / requests per page
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        /// 另补历史事项至此总数（0：仅示范县一年）/ add past cases until the county has this many (0: the demo's year only)
+        #[arg(long, default_value_t = 0)]
+        cases: i64,
+        /// 改用 PostgreSQL 数据库（空库则先生成示范县）/ run on this PostgreSQL database instead (the demo county is built into it if it is empty)
         #[arg(long)]
         postgres: Option<String>,
     },
@@ -71,6 +87,26 @@ pub async fn run(what: BenchWhat) -> anyhow::Result<()> {
             postgres,
         } => bench_scope(&file, runs, postgres.as_deref()).await,
         BenchWhat::Plan { seconds } => plan::run(seconds),
+        BenchWhat::Console {
+            file,
+            runs,
+            cases: total,
+            postgres,
+        } => {
+            let backend = if postgres.is_some() {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            };
+            if postgres.is_none() && file.exists() {
+                std::fs::remove_file(&file)?;
+            }
+            let db = bench_db(&file, postgres.as_deref(), None).await?;
+            if total > 0 {
+                cases::fill_history(&db, total, xiangzhi_storage::now_ms()).await?;
+            }
+            console::run(db, runs, backend).await
+        }
         BenchWhat::Cases {
             file,
             cases,

@@ -132,6 +132,109 @@ try {
     await ctx.close();
   }
 
+  // The morning walk of a case from a resident to the grid and back (issue 17): a resident on a
+  // phone reports to a group and micro-grid through the place picker; the village secretary
+  // accepts it from the home page and gives it to the grid worker; the grid worker finds it on
+  // their home page, resolves it with a note for the resident; the resident reads that note.
+  {
+    const login = async (ctx, who) => {
+      const p = await ctx.newPage();
+      await p.goto(`${base}/login`);
+      await p.fill("input[name=login]", who);
+      await p.fill("input[name=password]", pw);
+      await p.click("button[type=submit]");
+      await p.waitForURL(`${base}/`);
+      return p;
+    };
+    // Submits the case page's step form and waits for the page it leads back to.
+    const submitStep = async (p) => {
+      await Promise.all([p.waitForNavigation(), p.click("form[action$='/step'] button[type=submit]")]);
+    };
+    const residentCtx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
+    const r = await residentCtx.newPage();
+    await r.goto(`${base}/report?county=141029`);
+    await r.selectOption("select[name=category]", "road");
+    await r.selectOption("form.step select:not([name])", { label: "昌宁镇 · 城关社区" });
+    const group = r.locator(".places-level", { hasText: "村民小组" }).locator("select");
+    await group.selectOption({ label: "第一村民小组" });
+    const micro = r.locator(".places-level", { hasText: "微网格" }).locator("select");
+    await micro.selectOption({ label: "一组1号微网格" });
+    assert.match(await r.textContent(".places-status"), /一组1号微网格/);
+    const what = "幸福街路口雨后积水成坑，老人出门要绕路";
+    await r.fill("textarea[name=description]", what);
+    await r.fill("input[name=name]", "赵桂香");
+    await r.fill("input[name=phone]", "13935712345");
+    await r.screenshot({ path: `${shots}/22-report-picker.png`, fullPage: true });
+    await accessible(r, "22-report-picker");
+    await r.click("form.step button[type=submit]");
+    await r.waitForURL(/\/report\/track\?/);
+    const caseId = (await r.textContent("dd.big >> nth=0")).trim();
+    const trackUrl = r.url();
+    await r.screenshot({ path: `${shots}/23-track-fresh.png`, fullPage: true });
+    await accessible(r, "23-track-fresh");
+
+    // The village secretary, on a phone: home page → the waiting case → accept, then assign.
+    const secCtx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
+    const sec = await login(secCtx, process.env.XZ_SECRETARY);
+    await sec.click(`.todo a[href="/cases/${caseId}"]`);
+    await sec.waitForURL(new RegExp(`/cases/${caseId}$`));
+    assert.match(await sec.textContent("main"), /第一村民小组/, "the case names its group");
+    await sec.selectOption("select[name=action]", "accept");
+    await submitStep(sec);
+    await sec.selectOption("select[name=action]", "assign");
+    await sec.selectOption("select[name=handler]", { label: "王网格（网格员）" });
+    await sec.fill("textarea[name=note]", "请今天去看一下");
+    await submitStep(sec);
+    assert.match(await sec.textContent("ol.timeline"), /派单 给 王网格（网格员）/);
+    await sec.screenshot({ path: `${shots}/24-secretary-assigns.png`, fullPage: true });
+    await accessible(sec, "24-secretary-assigns");
+    await secCtx.close();
+
+    // The grid worker, on a small phone: the case is on their home page; start, then resolve
+    // with a note for the resident.
+    const gwCtx = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: "zh-CN" });
+    const gw = await login(gwCtx, process.env.XZ_GRID_WORKER);
+    await gw.screenshot({ path: `${shots}/25-grid-worker-home.png`, fullPage: true });
+    await accessible(gw, "25-grid-worker-home");
+    await gw.click(`.todo a[href="/cases/${caseId}"]`);
+    await gw.waitForURL(new RegExp(`/cases/${caseId}$`));
+    await gw.selectOption("select[name=action]", "start");
+    await submitStep(gw);
+    await gw.selectOption("select[name=action]", "resolve");
+    await gw.fill("textarea[name=note]", "已用碎石填平积水坑，恢复通行");
+    await gw.check("form[action$='/step'] input[name=public]");
+    await submitStep(gw);
+    assert.match(await gw.textContent("ol.timeline"), /群众可见/);
+    await gw.screenshot({ path: `${shots}/26-grid-worker-resolved.png`, fullPage: true });
+    await accessible(gw, "26-grid-worker-resolved");
+    await gwCtx.close();
+
+    // The resident reads what was done, then confirms it.
+    await r.goto(trackUrl.replace("&fresh=1", ""));
+    assert.match(await r.textContent("ol.timeline"), /已用碎石填平积水坑/);
+    assert.doesNotMatch(await r.textContent("main"), /请今天去看一下/, "internal notes stay inside");
+    await r.screenshot({ path: `${shots}/27-track-resolved.png`, fullPage: true });
+    await accessible(r, "27-track-resolved");
+    await Promise.all([r.waitForNavigation(), r.click("button[value=confirm]")]);
+    assert.match(await r.textContent("main"), /群众已确认/);
+    await residentCtx.close();
+
+    // The secretary at a desk files a case from the console with the place picker.
+    const deskCtx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
+    const desk = await login(deskCtx, process.env.XZ_SECRETARY);
+    await desk.click("nav.quick a[href='/cases/new']");
+    await desk.waitForURL(/\/cases\/new$/);
+    await desk.locator(".places-level", { hasText: "村民小组" }).locator("select").selectOption({ label: "第一村民小组" });
+    assert.equal(await desk.inputValue("input[name=division_code]"), "141029100001001");
+    await desk.fill("textarea[name=description]", "村委会门前路灯不亮");
+    await desk.screenshot({ path: `${shots}/28-case-new.png`, fullPage: true });
+    await accessible(desk, "28-case-new");
+    await desk.click("form.step button[type=submit]");
+    await desk.waitForURL(/\/cases\/\d+$/);
+    assert.match(await desk.textContent("main"), /村委会门前路灯不亮/);
+    await deskCtx.close();
+  }
+
   // The security administrator manages accounts and cannot read residents.
   for (const [who, path, name] of [[process.env.XZ_SECURITY, "/users", "11-users"], [process.env.XZ_AUDITOR, "/audit", "12-audit"]]) {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -390,6 +390,19 @@ impl Db {
         .await
     }
 
+    /// The name of the division an account works in (for the console's header: names, never
+    /// codes); `None` when the division is not in the database.
+    pub async fn division_name_of(&self, u: &User) -> Result<Option<String>> {
+        let county = u.division_code.get(..6).and_then(|c| c.parse::<i64>().ok());
+        let row: Option<(String,)> = self
+            .optional(&Q::with(
+                "SELECT d.name FROM divisions d WHERE d.county_id = ? AND d.code = ?",
+                vec![county.into(), u.division_code.clone().into()],
+            ))
+            .await?;
+        Ok(row.map(|(n,)| n))
+    }
+
     /// Checks a login and password.
     ///
     /// Failures are counted in one atomic statement each, so N parallel failures count N. Every

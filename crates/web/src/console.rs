@@ -180,6 +180,8 @@ pub struct Viewer {
     pub actor: xiangzhi_storage::Actor,
     /// The composed console's navigation.
     pub menu: Menu,
+    /// The name of the account's division.
+    pub place: String,
 }
 
 impl Viewer {
@@ -216,7 +218,7 @@ impl Viewer {
                 name: self.user.display_name.clone(),
                 role_zh: self.user.role.zh().to_string(),
                 role_en: self.user.role.as_str().replace('_', " "),
-                division: self.user.division_code.clone(),
+                division: self.place.clone(),
                 accounts: self.user.can(Right::ManageAccounts)
                     || self.user.can(Right::ApproveAccounts),
                 audit: self.user.can(Right::ReadAudit),
@@ -239,6 +241,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             Some(Authenticated(u)) => Ok(Viewer {
                 actor: crate::actor_of(&parts.extensions),
                 menu: parts.extensions.get::<Menu>().cloned().unwrap_or_default(),
+                place: parts
+                    .extensions
+                    .get::<crate::PlaceName>()
+                    .map(|p| p.0.clone())
+                    .unwrap_or_else(|| u.division_code.clone()),
                 user: u.clone(),
                 l,
                 source: crate::source_of(&parts.extensions),

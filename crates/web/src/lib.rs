@@ -32,7 +32,13 @@ use xiangzhi_storage::{Actor, Db, Scope};
 pub struct AppState {
     pub db: Db,
     pub web: std::sync::Arc<edge::WebConfig>,
+    /// Division names of signed-in accounts, kept a few minutes (see [`PlaceName`]).
+    places: PlaceCache,
 }
+
+type PlaceCache = std::sync::Arc<
+    std::sync::Mutex<std::collections::HashMap<String, (String, std::time::Instant)>>,
+>;
 
 impl AppState {
     /// A server on `db` with the default web settings (no trusted proxies, `Secure` cookies over
@@ -44,6 +50,7 @@ impl AppState {
         AppState {
             db,
             web: std::sync::Arc::new(web),
+            places: PlaceCache::default(),
         }
     }
 }
@@ -72,6 +79,38 @@ pub struct Path<T>(pub T);
 /// The authenticated account of a request, put there by the `authenticate` middleware.
 #[derive(Clone)]
 pub struct Authenticated(pub std::sync::Arc<User>);
+
+/// The name of the signed-in account's division, for the console's header.
+#[derive(Clone)]
+pub struct PlaceName(pub String);
+
+/// The name of an account's division, from the server's cache (five minutes, so a renamed
+/// division shows its new name soon after, without a query on every request).
+async fn place_name(state: &AppState, u: &User) -> String {
+    let fresh = |map: &std::collections::HashMap<String, (String, std::time::Instant)>| {
+        map.get(&u.division_code)
+            .filter(|(_, at)| at.elapsed() < std::time::Duration::from_secs(300))
+            .map(|(n, _)| n.clone())
+    };
+    if let Some(n) = fresh(&state.places.lock().unwrap_or_else(|e| e.into_inner())) {
+        return n;
+    }
+    match state.db.division_name_of(u).await {
+        Ok(Some(name)) => {
+            let mut map = state.places.lock().unwrap_or_else(|e| e.into_inner());
+            if map.len() > 10_000 {
+                map.clear();
+            }
+            map.insert(
+                u.division_code.clone(),
+                (name.clone(), std::time::Instant::now()),
+            );
+            name
+        }
+        // Not (yet) in the database: the code, not remembered.
+        _ => u.division_code.clone(),
+    }
+}
 
 /// The caller of a route and the jurisdiction every storage call is limited to. Handlers get it
 /// through [`rights::Authorized`], which names the right the route needs.
@@ -224,6 +263,8 @@ pub async fn authenticate(
     let user = user.map(std::sync::Arc::new);
     if let Some(u) = &user {
         req.extensions_mut().insert(Authenticated(u.clone()));
+        let name = place_name(&state, u).await;
+        req.extensions_mut().insert(PlaceName(name));
     }
     let method = req.method().clone();
     let path = req.uri().path().to_string();

@@ -244,7 +244,13 @@ async fn case_page(s: &AppState, v: &Viewer, id: i64, error: String) -> P {
         s.db.division_names(k.county_id, &[village.clone(), k.division_code.clone()])
             .await
             .map_err(store(v.l))?;
-    let area = crate::pages::ledger::area_name(&names, &k.division_code);
+    let mut area = crate::pages::ledger::area_name(&names, &k.division_code);
+    if let Some(g) = k.grid_id {
+        use xiangzhi_registry::prelude::GridStore;
+        if let Ok(grid) = s.db.get_grid(&scope, g).await {
+            area = format!("{area} · {}", grid.name);
+        }
+    }
     let handler = match k.handler_id {
         Some(h) => match accounts.get(&h) {
             Some(n) => n.clone(),

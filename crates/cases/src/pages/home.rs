@@ -162,7 +162,16 @@ async fn build(s: &AppState, v: &Viewer) -> Result<HomeParts, StoreError> {
     });
     if v.user.can(Right::WriteRegistry) {
         parts.actions.push(Action {
-            label: l.t("上报事件", "Report a case").into(),
+            label: l.t("登记事项", "File a case").into(),
+            href: "/cases/new".into(),
+        });
+    }
+    // The phone page keeps reports without signal: the grid worker's way of filing in the field.
+    if v.user.role == xiangzhi_domain::Role::GridWorker {
+        parts.actions.push(Action {
+            label: l
+                .t("移动上报（可离线）", "Field report (works offline)")
+                .into(),
             href: "/m/".into(),
         });
     }

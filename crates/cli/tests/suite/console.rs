@@ -818,8 +818,10 @@ async fn home_and_ledger(t: &TestDb) {
         "待受理、待派单",
         "本周概况",
         "本周新报",
-        "上报事件",
+        "登记事项",
         "事件台账",
+        // The header names the account's village, not its code.
+        "· 城关社区</span>",
     ] {
         assert!(g.body.contains(words), "{words}: {}", g.body);
     }

@@ -40,6 +40,8 @@ pub const FEATURE: Feature = Feature {
         zh: "跨村联建",
         en: "Alliances",
         right: Right::ReadRegistry,
+
+        roles: xiangzhi_web::console::OFFICES_AND_VILLAGES,
     }],
     rights: &[Right::ReadRegistry, Right::WriteStructure],
     tables: tables::TABLES,

@@ -47,24 +47,32 @@ pub const FEATURE: Feature = Feature {
             zh: "事项待办",
             en: "Cases",
             right: Right::ReadRegistry,
+
+            roles: &[],
         },
         MenuEntry {
             href: "/stats",
             zh: "统计",
             en: "Statistics",
             right: Right::ReadRegistry,
+
+            roles: xiangzhi_web::console::OFFICES_AND_VILLAGES,
         },
         MenuEntry {
             href: "/notifications",
             zh: "通知",
             en: "Notices",
             right: Right::ReadRegistry,
+
+            roles: &[],
         },
         MenuEntry {
             href: "/m/",
             zh: "移动上报",
             en: "Field report",
             right: Right::ReadRegistry,
+
+            roles: xiangzhi_web::console::FIELD,
         },
     ],
     rights: &[

@@ -42,12 +42,16 @@ pub const FEATURE: Feature = Feature {
             zh: "党组织",
             en: "Party",
             right: Right::ReadRegistry,
+
+            roles: xiangzhi_web::console::OFFICES_AND_VILLAGES,
         },
         MenuEntry {
             href: "/coverage",
             zh: "包联覆盖",
             en: "Coverage",
             right: Right::ReadRegistry,
+
+            roles: xiangzhi_web::console::OFFICES_AND_VILLAGES,
         },
     ],
     rights: &[Right::ReadRegistry, Right::WriteRegistry, Right::Unmask],

@@ -46,12 +46,16 @@ pub const FEATURE: Feature = Feature {
             zh: "区划网格",
             en: "Divisions & grids",
             right: Right::ReadRegistry,
+
+            roles: &[],
         },
         MenuEntry {
             href: "/search",
             zh: "户籍查询",
             en: "Households",
             right: Right::ReadRegistry,
+
+            roles: &[],
         },
     ],
     rights: &[

@@ -211,7 +211,10 @@ impl Viewer {
                 .menu
                 .0
                 .iter()
-                .filter(|m| self.user.can(m.right))
+                .filter(|m| {
+                    self.user.can(m.right)
+                        && (m.roles.is_empty() || m.roles.contains(&self.user.role))
+                })
                 .map(|m| (m.href, self.l.t(m.zh, m.en)))
                 .collect(),
             me: Some(Me {
@@ -284,7 +287,22 @@ pub struct MenuEntry {
     pub zh: &'static str,
     pub en: &'static str,
     pub right: Right,
+    /// The roles whose daily work it is (empty: every role holding `right`). The menu stays short
+    /// on a grid worker's phone; the pages themselves still check the right, not this list.
+    pub roles: &'static [xiangzhi_domain::Role],
 }
+
+/// Menu audiences: the county and township offices and the village secretaries.
+pub const OFFICES_AND_VILLAGES: &[xiangzhi_domain::Role] = &[
+    xiangzhi_domain::Role::CountyAdmin,
+    xiangzhi_domain::Role::TownshipOfficer,
+    xiangzhi_domain::Role::VillageSecretary,
+];
+/// Those who work in the field.
+pub const FIELD: &[xiangzhi_domain::Role] = &[
+    xiangzhi_domain::Role::VillageSecretary,
+    xiangzhi_domain::Role::GridWorker,
+];
 
 /// The navigation of the composed console, in feature order.
 #[derive(Clone, Default)]

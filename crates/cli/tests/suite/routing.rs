@@ -139,6 +139,23 @@ async fn routing(t: &TestDb) {
     let mut a = Page::new(t);
     a.login("wangge_a").await;
     assert_eq!(names(&json(&a.get("/places").await)), ["一组1号微网格"]);
+    // Their menu holds their daily work only: no planning, statistics or party pages.
+    let home = a.get("/").await.body;
+    let nav = &home[home.find("<nav>").unwrap()..home.find("</nav>").unwrap()];
+    for (href, shown) in [
+        ("/cases", true),
+        ("/m/", true),
+        ("/search", true),
+        ("/stats", false),
+        ("/alliances", false),
+        ("/party", false),
+    ] {
+        assert_eq!(
+            nav.contains(&format!("href=\"{href}\"")),
+            shown,
+            "{href} in {nav}"
+        );
+    }
 
     // A resident reports to micro-grid A of the group: worker A's queue holds it, B's does not.
     let g = resident.get("/report?county=141029").await;

@@ -117,6 +117,17 @@ struct Results {
     people: Vec<Resident>,
     next: Option<String>,
     searched: bool,
+    /// Division code → "昌宁镇 · 城关社区 · 第一村民小组".
+    areas: std::collections::HashMap<String, String>,
+}
+
+impl Results {
+    fn area(&self, code: &str) -> String {
+        self.areas
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
 }
 
 async fn results(s: &AppState, v: &Viewer, q: &SearchQuery) -> Result<Results, PageError> {
@@ -136,6 +147,7 @@ async fn results(s: &AppState, v: &Viewer, q: &SearchQuery) -> Result<Results, P
         people: vec![],
         next: None,
         searched: lq.q.is_some() || lq.division.is_some(),
+        areas: Default::default(),
     };
     let link = |cursor: &str| {
         format!(
@@ -160,6 +172,15 @@ async fn results(s: &AppState, v: &Viewer, q: &SearchQuery) -> Result<Results, P
         r.next = page.next_cursor.as_deref().map(link);
         r.households = page.items;
     }
+    let codes: Vec<String> = r
+        .people
+        .iter()
+        .map(|p| p.division_code.clone())
+        .chain(r.households.iter().map(|h| h.division_code.clone()))
+        .collect();
+    r.areas = crate::places::area_labels(&s.db, &codes)
+        .await
+        .map_err(store(v.l))?;
     Ok(r)
 }
 

@@ -186,6 +186,63 @@ pub async fn every_place(db: &Db, scope: &Scope) -> Result<Vec<Place>> {
     Ok(labelled(found, &names))
 }
 
+/// "昌宁镇 · 城关社区 · 第一村民小组" for each of `codes` (divisions of one or more counties): the
+/// township, the village and the group, as far down as the code goes. Unknown codes keep their
+/// digits.
+pub async fn area_labels(db: &Db, codes: &[String]) -> Result<HashMap<String, String>> {
+    let mut by_county: std::collections::BTreeMap<i64, std::collections::BTreeSet<String>> =
+        Default::default();
+    for code in codes {
+        let Ok(d) = DivisionCode::parse(code) else {
+            continue;
+        };
+        let Some(county) = d.county_id() else {
+            continue;
+        };
+        let set = by_county.entry(county).or_default();
+        if d.level() >= DivisionLevel::Township {
+            set.insert(format!("{}000", &code[..9]));
+        }
+        if d.level() >= DivisionLevel::Village {
+            set.insert(code[..12].to_string());
+        }
+        set.insert(code.clone());
+    }
+    let mut names = HashMap::new();
+    for (county, set) in by_county {
+        let wanted: Vec<String> = set.into_iter().collect();
+        names.extend(db.division_names(county, &wanted).await?);
+    }
+    Ok(codes
+        .iter()
+        .map(|code| {
+            let mut way: Vec<String> = Vec::new();
+            if let Ok(d) = DivisionCode::parse(code) {
+                let mut push = |c: String| {
+                    if let Some(n) = names.get(&c) {
+                        if way.last() != Some(n) {
+                            way.push(n.clone());
+                        }
+                    }
+                };
+                if d.level() >= DivisionLevel::Township {
+                    push(format!("{}000", &code[..9]));
+                }
+                if d.level() >= DivisionLevel::Village {
+                    push(code[..12].to_string());
+                }
+                push(code.clone());
+            }
+            let label = if way.is_empty() {
+                code.clone()
+            } else {
+                way.join(" · ")
+            };
+            (code.clone(), label)
+        })
+        .collect())
+}
+
 /// The answer both routes give: places below `parent`, or those matching `q`.
 async fn answer(db: &Db, scope: &Scope, top: &DivisionCode, q: &PlaceQuery) -> Result<Vec<Place>> {
     if let Some(text) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {

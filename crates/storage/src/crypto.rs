@@ -288,6 +288,26 @@ pub fn index(field: &str, plain: &str) -> String {
     installed().index(field, plain)
 }
 
+/// The keyed index of a phone number (residents are found by phone through it, never by opening
+/// every sealed phone).
+pub fn phone_index(phone: Option<&str>) -> Option<String> {
+    phone.map(|p| index("phone", p.trim()))
+}
+
+/// The last four characters of an ID number (身份证后四位), as searched for.
+pub fn id_tail(id_number: &str) -> String {
+    let t = id_number.trim().to_ascii_uppercase();
+    t.chars()
+        .skip(t.chars().count().saturating_sub(4))
+        .collect()
+}
+
+/// The keyed index of an ID number's last four characters: residents are found by them through
+/// it (a few dozen in a county share them; only those are opened to show).
+pub fn id_tail_index(id_number: &str) -> String {
+    index("id_tail", &id_tail(id_number))
+}
+
 /// A column value sealed in the database, opened while a row is decoded
 /// (`#[sqlx(try_from = "SealedIdNumber")]` and friends).
 macro_rules! sealed_column {

@@ -153,6 +153,7 @@ impl Db {
             ))
             .await?;
         if sealed.is_some() {
+            search_keys(&mut tx, ring).await?;
             return tx.commit().await;
         }
         let plain: Vec<(i64, i64, String, Option<String>)> = tx
@@ -189,6 +190,7 @@ impl Db {
             "INSERT INTO settings (name, value) VALUES ('plaintext_sealed', 'yes')",
         ))
         .await?;
+        search_keys(&mut tx, ring).await?;
         tx.commit().await
     }
 
@@ -442,4 +444,46 @@ impl Tx {
     pub fn is_postgres(&self) -> bool {
         matches!(self.inner, Backend::Postgres(_))
     }
+}
+
+/// Gives residents written before migration 0022 the keyed indexes of their phone and of their
+/// ID number's last four characters (once per database; each value is opened with the key here,
+/// once, never at search time).
+async fn search_keys(tx: &mut Tx, ring: &crate::crypto::Keyring) -> Result<()> {
+    let done: Option<(String,)> = tx
+        .optional(&Q::new(
+            "SELECT t.value FROM settings t WHERE t.name = 'resident_search_keys'",
+        ))
+        .await?;
+    if done.is_some() {
+        return Ok(());
+    }
+    let rows: Vec<(i64, i64, String, Option<String>)> = tx
+        .all(&Q::new(
+            "SELECT t.county_id, t.id, t.id_number, t.phone FROM residents t WHERE t.id_tail_hash IS NULL",
+        ))
+        .await?;
+    for (county, id, sealed_id, sealed_phone) in rows {
+        let number = ring.open("id_number", &sealed_id)?;
+        let phone = match sealed_phone {
+            Some(p) => Some(ring.open("phone", &p)?),
+            None => None,
+        };
+        tx.exec(&Q::with(
+            "UPDATE residents SET phone_hash = ?, id_tail_hash = ? WHERE county_id = ? AND id = ?",
+            vec![
+                phone.map(|p| ring.index("phone", p.trim())).into(),
+                ring.index("id_tail", &crate::crypto::id_tail(&number))
+                    .into(),
+                county.into(),
+                id.into(),
+            ],
+        ))
+        .await?;
+    }
+    tx.exec(&Q::new(
+        "INSERT INTO settings (name, value) VALUES ('resident_search_keys', 'yes')",
+    ))
+    .await?;
+    Ok(())
 }

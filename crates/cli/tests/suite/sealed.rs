@@ -174,3 +174,55 @@ async fn legacy_rows_are_sealed(t: &TestDb) {
     assert_eq!(full["phone"], "13700002222");
 }
 on_both!(legacy, legacy_rows_are_sealed);
+
+/// A resident is found by mobile number and by the last four characters of the ID number through
+/// keyed indexes (the stored index is neither value); rows from before those indexes get them
+/// when a server with the key opens the database.
+async fn found_by_phone_and_id_tail(t: &TestDb) {
+    let admin = Client::new(t).await;
+    let number = id_number(12);
+    let (_, rid) = one_resident(&admin, "P-1", &number, "13755556666").await;
+    let tail = &number[14..];
+    let found = |q: String| {
+        let admin = &admin;
+        async move {
+            let page = admin
+                .ok("GET", &format!("/api/v1/residents?q={q}"), None)
+                .await;
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("13755556666".into()).await, [rid]);
+    assert_eq!(found(tail.into()).await, [rid]);
+    assert_eq!(found(tail.to_lowercase()).await, [rid]);
+    assert!(found("13755550000".into()).await.is_empty());
+    assert_eq!(
+        t.db.count_for_tests(&format!(
+            "SELECT COUNT(*) FROM residents WHERE id = {rid} AND phone_hash NOT LIKE '%5556666%' \
+             AND id_tail_hash <> '{tail}' AND length(id_tail_hash) > 20"
+        ))
+        .await
+        .unwrap(),
+        1
+    );
+    // A row from before the indexes existed.
+    t.db.execute_for_tests(&format!(
+        "UPDATE residents SET phone_hash = NULL, id_tail_hash = NULL WHERE id = {rid}"
+    ))
+    .await
+    .unwrap();
+    t.db.execute_for_tests("DELETE FROM settings WHERE name = 'resident_search_keys'")
+        .await
+        .unwrap();
+    assert!(found("13755556666".into()).await.is_empty());
+    let again = Db::connect(&t.url()).await.unwrap();
+    again.close().await;
+    assert_eq!(found("13755556666".into()).await, [rid]);
+    assert_eq!(found(tail.into()).await, [rid]);
+}
+on_both!(phone_and_id_tail_search, found_by_phone_and_id_tail);

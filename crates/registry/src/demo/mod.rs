@@ -573,6 +573,8 @@ pub async fn build(
             Value::I64(tags),
             Value::I64(CREATED_AT),
             Value::I64(CREATED_AT),
+            Value::OptText(crypto::phone_index(phone.as_deref())),
+            Value::Text(crypto::id_tail_index(id.as_str())),
         ]);
     }
     progress("写入户 writing households");

@@ -98,6 +98,8 @@ pub mod tables {
             "tags",
             "created_at",
             "updated_at",
+            "phone_hash",
+            "id_tail_hash",
         ],
     };
 }

@@ -93,7 +93,8 @@ pub async fn insert_resident(
         .one(&Q::with(
             &format!(
                 "INSERT INTO residents (county_id, id, household_id, division_code, name, id_number, id_number_hash, gender, \
-                 birth_date, phone, relation, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {}",
+                 birth_date, phone, relation, tags, created_at, updated_at, phone_hash, id_tail_hash) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {}",
                 RESIDENT_COLS.replace("t.", "")
             ),
             resident_row(
@@ -141,7 +142,18 @@ pub fn resident_row(
         ResidentTag::to_bits(&v.tags).into(),
         now.into(),
         now.into(),
+        crypto::phone_index(v.phone.as_ref().map(|p| p.as_str())).into(),
+        crypto::id_tail_index(v.id_number.as_str()).into(),
     ]
+}
+
+/// Whether a search text is the last four characters of an ID number (身份证后四位: three digits
+/// and a digit or X).
+pub fn is_id_tail(text: &str) -> bool {
+    let b = text.trim().as_bytes();
+    b.len() == 4
+        && b[..3].iter().all(u8::is_ascii_digit)
+        && (b[3].is_ascii_digit() || b[3] == b'X' || b[3] == b'x')
 }
 
 /// This part's queries, as methods of the store.
@@ -338,7 +350,8 @@ pub impl Db {
         let mut tx = self.begin().await?;
         update_versioned(&mut tx, &Q::with(
             "UPDATE residents SET name = ?, id_number = ?, id_number_hash = ?, gender = ?, birth_date = ?, phone = ?, \
-             relation = ?, tags = ?, updated_at = ?, version = version + 1 WHERE county_id = ? AND id = ? AND version = ?",
+             relation = ?, tags = ?, updated_at = ?, phone_hash = ?, id_tail_hash = ?, version = version + 1 \
+             WHERE county_id = ? AND id = ? AND version = ?",
             vec![
                 v.name.into(),
                 crypto::seal("id_number", v.id_number.as_str()).into(),
@@ -349,6 +362,8 @@ pub impl Db {
                 v.relation.as_str().into(),
                 ResidentTag::to_bits(&v.tags).into(),
                 now_ms().into(),
+                crypto::phone_index(v.phone.as_ref().map(|p| p.as_str())).into(),
+                crypto::id_tail_index(v.id_number.as_str()).into(),
                 cur.county_id.into(),
                 id.into(),
                 version.into(),
@@ -482,6 +497,12 @@ pub impl Db {
             if let Ok(number) = IdNumber::parse(&text) {
                 let p = q.arg(crypto::index("id_number", number.as_str()));
                 q.push(&format!(" AND t.id_number_hash = {p}"));
+            } else if let Ok(phone) = xiangzhi_domain::Phone::parse(&text) {
+                let p = q.arg(crypto::phone_index(Some(phone.as_str())));
+                q.push(&format!(" AND t.phone_hash = {p}"));
+            } else if is_id_tail(&text) {
+                let p = q.arg(crypto::id_tail_index(&text));
+                q.push(&format!(" AND t.id_tail_hash = {p}"));
             } else {
                 starts_with(&mut q, "t.name", &text);
                 by_name = true;

@@ -48,6 +48,7 @@ pub const FEATURE: Feature = Feature {
     layouts: &[],
     demo: Some(demo::builder),
     home: None,
+    household: None,
     assets: ASSETS,
 };
 

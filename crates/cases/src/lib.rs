@@ -84,6 +84,7 @@ pub const FEATURE: Feature = Feature {
     layouts: &[],
     demo: Some(demo::builder),
     home: Some(pages::home::builder),
+    household: Some(pages::home::household),
     assets: ASSETS,
 };
 

@@ -59,6 +59,7 @@ pub const FEATURE: Feature = Feature {
     layouts: layouts::LAYOUTS,
     demo: Some(demo::builder),
     home: None,
+    household: Some(pages::household),
     assets: &[],
 };
 

@@ -106,3 +106,63 @@ pub async fn coverage(axum::extract::State(s): St, v: Viewer) -> P {
         r,
     })
 }
+
+/// The party's part of a household's page: the members who keep contact with it, the cadres
+/// with a duty for it.
+async fn household_cards(
+    s: &xiangzhi_web::AppState,
+    v: &Viewer,
+    id: i64,
+) -> Result<Vec<xiangzhi_web::home::Card>, StoreError> {
+    use xiangzhi_web::home::{Card, Item};
+    if !v.user.can(Right::ReadRegistry) {
+        return Ok(Vec::new());
+    }
+    let l = v.l;
+    let scope = v.scope();
+    let contacts = s.db.household_contacts(&scope, id).await?;
+    let duties = s.db.household_duties(&scope, id).await?;
+    let mut items: Vec<Item> = contacts
+        .into_iter()
+        .map(|(org_id, name, org)| Item {
+            label: format!("{name}（{}）", l.t("联系党员", "party member in contact")),
+            href: format!("/party/{org_id}"),
+            note: org,
+            late: false,
+        })
+        .collect();
+    items.extend(duties.into_iter().map(|d| Item {
+        label: format!("{}（{}）", d.person_name, l.t(d.rank.zh(), d.rank.as_str())),
+        href: "/coverage".into(),
+        note: d.unit.unwrap_or_default(),
+        late: false,
+    }));
+    Ok(vec![Card {
+        order: 1,
+        title: l.t("联系党员与包联干部", "Party contact and cadres").into(),
+        count: items.len() as i64,
+        items,
+        empty: l
+            .t(
+                "本户还没有联系党员",
+                "No party member keeps contact with this household yet",
+            )
+            .into(),
+        more: None,
+    }])
+}
+
+/// The feature's part of a household's page.
+pub fn household<'a>(
+    s: &'a xiangzhi_web::AppState,
+    v: &'a Viewer,
+    id: i64,
+) -> std::pin::Pin<
+    Box<
+        dyn std::future::Future<Output = Result<Vec<xiangzhi_web::home::Card>, StoreError>>
+            + Send
+            + 'a,
+    >,
+> {
+    Box::pin(household_cards(s, v, id))
+}

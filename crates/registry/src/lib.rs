@@ -50,6 +50,13 @@ pub const FEATURE: Feature = Feature {
             roles: &[],
         },
         MenuEntry {
+            href: "/staff",
+            zh: "网格队伍",
+            en: "Grid staff",
+            right: Right::ReadRegistry,
+            roles: xiangzhi_web::console::OFFICES_AND_VILLAGES,
+        },
+        MenuEntry {
             href: "/search",
             zh: "户籍查询",
             en: "Households",
@@ -68,6 +75,7 @@ pub const FEATURE: Feature = Feature {
     layouts: layouts::LAYOUTS,
     demo: None,
     home: None,
+    household: None,
     assets: &[],
 };
 
@@ -79,6 +87,7 @@ fn routes() -> Router<AppState> {
         .route("/households/{id}", get(pages::household))
         .route("/residents/{id}", get(pages::resident))
         .route("/residents/{id}/reveal", post(pages::reveal_resident))
+        .route("/staff", get(pages::staff))
         .route("/places", get(places::places))
         .route("/places/public", get(places::public_places))
 }

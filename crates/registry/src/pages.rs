@@ -211,11 +211,66 @@ pub async fn search_results(
 struct HouseholdPage {
     c: Chrome,
     h: Household,
+    /// "昌宁镇 · 城关社区 · 第一村民小组"
+    area: String,
     grid: Option<Grid>,
+    /// Who looks after it: (name, role, masked phone) of its micro-grid's workers and its
+    /// village's grid leader.
+    staff: Vec<(String, String, String)>,
     people: Vec<Resident>,
+    /// What the features add: its party contact and cadres, its cases.
+    cards: Vec<xiangzhi_web::home::Card>,
 }
 
-pub async fn household(axum::extract::State(s): St, v: Viewer, Path(id): Path<i64>) -> P {
+/// The grid staff who look after a household: its micro-grid's workers, then its village's grid
+/// leader (name, role, phone masked to its first 3 and last 4 digits).
+async fn carers(
+    s: &AppState,
+    l: L,
+    scope: &Scope,
+    h: &Household,
+) -> Result<Vec<(String, String, String)>, PageError> {
+    let mut out = Vec::new();
+    let mut lists = vec![ListQuery {
+        grid: Some(h.micro_grid_id),
+        limit: Some(20),
+        ..Default::default()
+    }];
+    if let Some(village) = h.division_code.get(..12) {
+        lists.push(ListQuery {
+            division: Some(village.to_string()),
+            kind: Some("grid_leader".into()),
+            limit: Some(5),
+            ..Default::default()
+        });
+    }
+    for lq in lists {
+        // A grid-bound account may not reach the village's grid: it sees its own staff only.
+        let Ok(page) = s.db.list_staff(scope, &lq).await else {
+            continue;
+        };
+        for st in page.items {
+            let phone = st
+                .phone
+                .as_deref()
+                .map(|p| xiangzhi_domain::id_number::mask(p, 3, 4))
+                .unwrap_or_default();
+            out.push((
+                st.name,
+                l.t(st.role.zh(), st.role.as_str()).to_string(),
+                phone,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+pub async fn household(
+    axum::extract::State(s): St,
+    v: Viewer,
+    Path(id): Path<i64>,
+    axum::Extension(parts): axum::Extension<xiangzhi_web::home::HouseholdParts>,
+) -> P {
     v.need(Right::ReadRegistry)?;
     let scope = v.scope();
     let h = s.db.get_household(&scope, id).await.map_err(store(v.l))?;
@@ -227,11 +282,21 @@ pub async fn household(axum::extract::State(s): St, v: Viewer, Path(id): Path<i6
         .await
         .map_err(|e| PageError::Api(v.l, e))?;
     let grid = s.db.get_grid(&scope, h.micro_grid_id).await.ok();
+    let area = crate::places::area_labels(&s.db, std::slice::from_ref(&h.division_code))
+        .await
+        .map_err(store(v.l))?
+        .remove(&h.division_code)
+        .unwrap_or_else(|| h.division_code.clone());
+    let staff = carers(&s, v.l, &scope, &h).await?;
+    let cards = parts.cards(&s, &v, id).await?;
     html(HouseholdPage {
         c: v.chrome(&format!("{} {}", v.l.t("户", "Household"), h.number)),
         h,
+        area,
         grid,
+        staff,
         people,
+        cards,
     })
 }
 
@@ -349,4 +414,118 @@ pub async fn own_and_below(
         );
     }
     out
+}
+
+// ------------------------------------------------------------------------------------------
+// The grid staff roster
+
+#[derive(Debug, Default, Deserialize)]
+pub struct StaffQuery {
+    #[serde(default)]
+    division: String,
+    #[serde(default)]
+    grid: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+struct StaffRow {
+    name: String,
+    role: String,
+    grid: String,
+    phone: String,
+    unit: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff.html")]
+struct StaffPage {
+    c: Chrome,
+    /// What the roster is of: "昌宁镇 · 城关社区", or a grid's name.
+    of: String,
+    division: String,
+    grid: String,
+    role: String,
+    roles: Vec<(&'static str, String)>,
+    rows: Vec<StaffRow>,
+    next: Option<String>,
+}
+
+/// `/staff`: the grid staff (网格队伍) of a division or a grid, by grid, with their role and
+/// phone (masked).
+pub async fn staff(axum::extract::State(s): St, v: Viewer, Query(q): Query<StaffQuery>) -> P {
+    v.need(Right::ReadRegistry)?;
+    let scope = v.scope();
+    let grid = q.grid.trim().parse::<i64>().ok();
+    let division = Some(q.division.trim().to_string())
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| v.user.division_code.clone());
+    let lq = ListQuery {
+        division: grid.is_none().then(|| division.clone()),
+        grid,
+        kind: Some(q.role.trim().to_string()).filter(|r| !r.is_empty()),
+        cursor: Some(q.cursor.clone()).filter(|c| !c.is_empty()),
+        limit: Some(100),
+        ..Default::default()
+    };
+    let page = s.db.list_staff(&scope, &lq).await.map_err(store(v.l))?;
+    let mut grid_names: std::collections::HashMap<i64, String> = Default::default();
+    let mut ids: Vec<i64> = page.items.iter().map(|st| st.grid_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for g in ids {
+        let name =
+            s.db.get_grid(&scope, g)
+                .await
+                .map(|g| g.name)
+                .unwrap_or_default();
+        grid_names.insert(g, name);
+    }
+    let of = match grid {
+        Some(g) => s.db.get_grid(&scope, g).await.map_err(store(v.l))?.name,
+        None => crate::places::area_labels(&s.db, std::slice::from_ref(&division))
+            .await
+            .map_err(store(v.l))?
+            .remove(&division)
+            .unwrap_or(division.clone()),
+    };
+    let rows = page
+        .items
+        .into_iter()
+        .map(|st| StaffRow {
+            grid: grid_names.get(&st.grid_id).cloned().unwrap_or_default(),
+            phone: st
+                .phone
+                .as_deref()
+                .map(|p| xiangzhi_domain::id_number::mask(p, 3, 4))
+                .unwrap_or_default(),
+            role: v.l.t(st.role.zh(), st.role.as_str()).to_string(),
+            unit: st.unit.unwrap_or_default(),
+            name: st.name,
+        })
+        .collect();
+    let next = page.next_cursor.map(|c| {
+        format!(
+            "/staff?division={}&grid={}&role={}&cursor={}",
+            encode(&q.division),
+            encode(&q.grid),
+            encode(&q.role),
+            encode(&c)
+        )
+    });
+    html(StaffPage {
+        c: v.chrome(v.l.t("网格队伍", "Grid staff")),
+        of,
+        division: q.division.clone(),
+        grid: q.grid.clone(),
+        role: q.role.clone(),
+        roles: xiangzhi_domain::StaffRole::ALL
+            .iter()
+            .map(|r| (r.as_str(), v.l.t(r.zh(), r.as_str()).to_string()))
+            .collect(),
+        rows,
+        next,
+    })
 }

@@ -49,6 +49,8 @@ pub struct Feature {
     pub demo: Option<DemoBuilder>,
     /// Its part of an account's home page (to-do lists, figures, quick actions).
     pub home: Option<crate::home::HomeBuilder>,
+    /// Its part of a household's page.
+    pub household: Option<crate::home::HouseholdBuilder>,
     /// The files its pages load from `/assets/` (scripts), served versioned and compressed.
     pub assets: &'static [crate::console::Asset],
 }
@@ -138,6 +140,9 @@ pub fn app(state: AppState, features: &[Feature]) -> Router {
             .copied(),
     );
     let homes = crate::home::Homes(Arc::new(features.iter().filter_map(|f| f.home).collect()));
+    let households = crate::home::HouseholdParts(Arc::new(
+        features.iter().filter_map(|f| f.household).collect(),
+    ));
     let mut pages = crate::pages::routes();
     let mut public = Router::new();
     for f in features {
@@ -151,6 +156,7 @@ pub fn app(state: AppState, features: &[Feature]) -> Router {
         ))
         .layer(axum::Extension(menu))
         .layer(axum::Extension(homes))
+        .layer(axum::Extension(households))
         .with_state(state.clone());
     api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
         .merge(public.with_state(state.clone()))

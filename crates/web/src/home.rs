@@ -66,6 +66,36 @@ pub type HomeBuilder = for<'a> fn(
     Box<dyn Future<Output = Result<HomeParts, xiangzhi_storage::StoreError>> + Send + 'a>,
 >;
 
+/// A feature's part of a household's page (its cases, its contact party member, its cadres), as
+/// lists like the home page's: for the viewer, about household `id` in the viewer's reach.
+pub type HouseholdBuilder = for<'a> fn(
+    &'a AppState,
+    &'a Viewer,
+    i64,
+) -> Pin<
+    Box<dyn Future<Output = Result<Vec<Card>, xiangzhi_storage::StoreError>> + Send + 'a>,
+>;
+
+/// The composed console's household builders, in feature order.
+#[derive(Clone, Default)]
+pub struct HouseholdParts(pub Arc<Vec<HouseholdBuilder>>);
+
+impl HouseholdParts {
+    /// Every feature's lists about household `id`, by their order key.
+    pub async fn cards(&self, s: &AppState, v: &Viewer, id: i64) -> Result<Vec<Card>, PageError> {
+        let mut all = Vec::new();
+        for build in self.0.iter() {
+            all.extend(
+                build(s, v, id)
+                    .await
+                    .map_err(|e| PageError::Store(v.l, e))?,
+            );
+        }
+        all.sort_by_key(|c| c.order);
+        Ok(all)
+    }
+}
+
 /// The composed console's home builders, in feature order.
 #[derive(Clone, Default)]
 pub struct Homes(pub Arc<Vec<HomeBuilder>>);

@@ -182,6 +182,63 @@ async fn build(s: &AppState, v: &Viewer) -> Result<HomeParts, StoreError> {
     Ok(parts)
 }
 
+/// The cases of a household, newest first, for its page.
+async fn household_cards(s: &AppState, v: &Viewer, id: i64) -> Result<Vec<Card>, StoreError> {
+    if !v.user.can(Right::ReadRegistry) {
+        return Ok(Vec::new());
+    }
+    let l = v.l;
+    let now = now_ms();
+    let scope = v.scope();
+    let names: HashMap<String, String> = match scope.county_id() {
+        Some(c) => s.db.case_category_names(c).await?,
+        None => HashMap::new(),
+    };
+    let filter = crate::store::LedgerFilter {
+        household: Some(id),
+        ..Default::default()
+    };
+    let (total, cases) = s.db.case_ledger(&scope, &filter, now, 8, 0).await?;
+    Ok(vec![Card {
+        order: 2,
+        title: l.t("诉求与纠纷", "Cases").into(),
+        count: total,
+        items: cases
+            .iter()
+            .map(|k| Item {
+                label: format!(
+                    "#{} {} · {}",
+                    k.id,
+                    names.get(&k.category).unwrap_or(&k.category),
+                    l.t(k.state.zh(), k.state.as_str())
+                ),
+                href: format!("/cases/{}", k.id),
+                note: crate::pages::stats::day(k.created_at),
+                late: k.state.in_hand() && k.due_at.is_some_and(|d| d < now),
+            })
+            .collect(),
+        empty: l
+            .t("本户没有反映过事项", "No case from this household")
+            .into(),
+        more: (total > 8).then(|| {
+            (
+                l.t("事件台账", "Case ledger").into(),
+                format!("/cases/ledger?household={id}"),
+            )
+        }),
+    }])
+}
+
+/// The feature's part of a household's page.
+pub fn household<'a>(
+    s: &'a AppState,
+    v: &'a Viewer,
+    id: i64,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<Card>, StoreError>> + Send + 'a>>
+{
+    Box::pin(household_cards(s, v, id))
+}
+
 /// The feature's home builder.
 pub fn builder<'a>(
     s: &'a AppState,

@@ -35,6 +35,8 @@ pub struct LedgerQuery {
     #[serde(default)]
     grid: String,
     #[serde(default)]
+    household: String,
+    #[serde(default)]
     from: String,
     #[serde(default)]
     to: String,
@@ -88,6 +90,10 @@ impl LedgerQuery {
                 .map(|g| g.parse::<i64>())
                 .transpose()
                 .map_err(|_| bad("网格编号应为数字", "a grid number is a number"))?,
+            household: some(&self.household)
+                .map(|g| g.parse::<i64>())
+                .transpose()
+                .map_err(|_| bad("户编号应为数字", "a household number is a number"))?,
             from: day(
                 &self.from,
                 "起始日期应为 年-月-日",
@@ -124,6 +130,7 @@ impl LedgerQuery {
             ("level", &self.level),
             ("division", &self.division),
             ("grid", &self.grid),
+            ("household", &self.household),
             ("from", &self.from),
             ("to", &self.to),
             ("resolved", &self.resolved),

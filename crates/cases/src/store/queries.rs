@@ -165,6 +165,8 @@ pub struct LedgerFilter {
     /// A division in the caller's scope (township, village, group): its cases and those below.
     pub division: Option<DivisionCode>,
     pub grid: Option<i64>,
+    /// The cases of one household.
+    pub household: Option<i64>,
     /// Reported in `[from, to)` (ms).
     pub from: Option<i64>,
     pub to: Option<i64>,
@@ -249,6 +251,9 @@ fn ledger_query(scope: &Scope, f: &LedgerFilter, now: i64, select: &str) -> Opti
     }
     if let Some(g) = f.grid {
         eq(&mut q, "grid_id", g.into());
+    }
+    if let Some(h) = f.household {
+        eq(&mut q, "household_id", h.into());
     }
     if let Some(k) = f.reporter_kind {
         eq(&mut q, "reporter_kind", k.as_str().into());

@@ -286,6 +286,86 @@ async fn console_pages(t: &TestDb) {
         &id_number(100)[14..]
     );
     assert!(g.body.contains(&masked), "ID masked to first 3 and last 4");
+    // It names its village and group, and shows who looks after it: the micro-grid's worker
+    // (phone masked), the party member in contact, its cases.
+    assert!(
+        g.body.contains("昌宁镇 · 城关社区 · 第一村民小组"),
+        "{}",
+        g.body
+    );
+    let all = xiangzhi_storage::Scope::everything().by(crate::helpers::tester());
+    let micro =
+        t.db.get_household(&all, v.household)
+            .await
+            .unwrap()
+            .micro_grid_id;
+    t.db.create_staff(
+        &all,
+        &xiangzhi_registry::StaffInput {
+            name: "周微格".into(),
+            role: "micro".into(),
+            grid_id: micro,
+            phone: Some("13611112222".into()),
+            unit: None,
+            version: None,
+        },
+    )
+    .await
+    .unwrap();
+    let (member,): (i64,) =
+        t.db.one(&xiangzhi_storage::sql::Q::new(
+            "SELECT id FROM party_members",
+        ))
+        .await
+        .unwrap();
+    {
+        use xiangzhi_party::prelude::*;
+        t.db.add_member_contact(&all, member, v.household)
+            .await
+            .unwrap();
+    }
+    crate::cases::categories(&t.db).await;
+    let mut k = crate::cases::input("household-case", "141029100001001");
+    k.household_id = Some(v.household);
+    let filed =
+        t.db.create_case(&all, &k, None, xiangzhi_storage::now_ms())
+            .await
+            .unwrap()
+            .0;
+    let g = p.get(&format!("/households/{}", v.household)).await;
+    for words in [
+        "周微格（微网格员）",
+        "136****2222",
+        "李秀英（联系党员）",
+        "城关社区党支部",
+        &format!("/cases/{}", filed.id),
+    ] {
+        assert!(g.body.contains(words), "{words}: {}", g.body);
+    }
+    assert!(!g.body.contains("13611112222"));
+    // The roster of the village's grid staff, and of one grid.
+    let g = p.get("/staff?division=141029100001").await;
+    assert!(
+        g.body.contains("周微格") && g.body.contains("136****2222"),
+        "{}",
+        g.body
+    );
+    let g = p.get(&format!("/staff?grid={micro}&role=micro")).await;
+    assert!(g.body.contains("周微格"), "{}", g.body);
+    // Residents are found by mobile and by the ID number's last four; results name the village.
+    let g = p.get("/search/results?kind=residents&q=13912345678").await;
+    assert!(
+        g.body.contains("李秀英") && g.body.contains("城关社区"),
+        "{}",
+        g.body
+    );
+    let g = p
+        .get(&format!(
+            "/search/results?kind=residents&q={}",
+            &id_number(101)[14..]
+        ))
+        .await;
+    assert!(g.body.contains("王建军"), "{}", g.body);
 
     // Searching residents by full ID number finds them, still masked.
     let g = p

@@ -474,4 +474,50 @@ pub impl Db {
         q.push(" ORDER BY t.id");
         self.all(&q).await
     }
+
+    /// The party members who keep contact with a household in the scope (党员联系户): (their
+    /// organisation's id, name, organisation).
+    async fn household_contacts(
+        &self,
+        scope: &Scope,
+        household_id: i64,
+    ) -> Result<Vec<(i64, String, String)>> {
+        let mut q = Q::with(
+            "SELECT o.id, r.name, o.name FROM households t \
+             JOIN member_contacts c ON c.county_id = t.county_id AND c.household_id = t.id \
+             JOIN party_members m ON m.county_id = c.county_id AND m.id = c.member_id \
+             JOIN residents r ON r.county_id = m.county_id AND r.id = m.resident_id \
+             JOIN party_orgs o ON o.county_id = m.county_id AND o.id = m.org_id \
+             WHERE t.id = ?",
+            vec![household_id.into()],
+        );
+        scope.filter(
+            &mut q,
+            &xiangzhi_registry::tables::HOUSEHOLDS,
+            "t",
+            "division_code",
+        );
+        q.push(" ORDER BY m.id");
+        self.all(&q).await
+    }
+
+    /// The cadres with a contact duty for a household in the scope (包联户).
+    async fn household_duties(&self, scope: &Scope, household_id: i64) -> Result<Vec<ContactDuty>> {
+        let mut q = Q::with(
+            &format!(
+                "SELECT {} FROM households h JOIN contact_duties t ON t.county_id = h.county_id AND t.household_id = h.id \
+                 WHERE h.id = ?",
+                crate::store::duties::DUTY_COLS
+            ),
+            vec![household_id.into()],
+        );
+        scope.filter(
+            &mut q,
+            &xiangzhi_registry::tables::HOUSEHOLDS,
+            "h",
+            "division_code",
+        );
+        q.push(" ORDER BY t.id");
+        self.all(&q).await
+    }
 }

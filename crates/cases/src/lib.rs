@@ -123,7 +123,12 @@ fn routes() -> Router<AppState> {
                 store::files::MAX_FILE_BYTES + 64 * 1024,
             )),
         )
-        .route("/report", get(public::report_form).post(public::report))
+        .route(
+            "/report",
+            get(public::report_form).post(public::report).layer(
+                axum::extract::DefaultBodyLimit::max(store::files::MAX_FILE_BYTES + 64 * 1024),
+            ),
+        )
         .route("/report/track", get(public::track).post(public::answer))
         .route("/report/track/photo", get(public::photo))
         .route("/notifications", get(notifications::notifications))

@@ -184,6 +184,7 @@ pub const NOTIFICATIONS: Table = Table {
         ("message_zh", Text),
         ("next_attempt_at", Int),
         ("to_division", Text),
+        ("to_phone", Text),
         ("user_id", Int),
     ],
 };

@@ -53,9 +53,13 @@ impl Webhook {
     /// The body posted for a notice.
     pub fn payload(o: &Outgoing) -> serde_json::Value {
         let n = &o.n;
-        let recipient = match n.user_id {
-            Some(id) => json!({"user_id": id, "login": o.login, "display_name": o.display_name}),
-            None => json!({"division_code": n.to_division, "division_name": o.office_name}),
+        let recipient = match (n.user_id, &o.to_phone) {
+            (Some(id), _) => {
+                json!({"user_id": id, "login": o.login, "display_name": o.display_name})
+            }
+            // A resident who reported with a phone: the gateway sends an SMS.
+            (None, Some(phone)) => json!({"phone": phone}),
+            (None, None) => json!({"division_code": n.to_division, "division_name": o.office_name}),
         };
         json!({
             "delivery_id": format!("{}-{}", n.county_id, n.id),

@@ -104,6 +104,7 @@ fn field_words(l: L, field: &str) -> &'static str {
         "division_code" | "grid_id" => l.t("地点", "Where"),
         "category" => l.t("类别", "Kind of problem"),
         "latitude" | "longitude" => l.t("位置", "Position"),
+        "file" | "name" => l.t("现场照片", "Photo"),
         _ => l.t("填写的内容", "The form"),
     }
 }
@@ -225,7 +226,78 @@ fn public(parts: &Parts) -> xiangzhi_storage::Actor {
     a
 }
 
-pub async fn report(State(s): State<AppState>, parts: Parts, Form(f): Form<ReportForm>) -> P {
+/// The report form's fields and its photo, from a multipart body (a browser sends the form so when
+/// it carries a file); the photo is (file name, bytes), `None` when no file was chosen.
+async fn read_multipart(
+    mut m: axum::extract::Multipart,
+    l: L,
+) -> Result<(ReportForm, Option<(String, Vec<u8>)>), PageError> {
+    let mut f = ReportForm::default();
+    let mut photo = None;
+    let too_big = || {
+        PageError::Api(
+            l,
+            xiangzhi_web::error::ApiError::too_large(
+                "照片超过10MB",
+                "the photo is larger than 10 MB",
+            ),
+        )
+    };
+    while let Some(field) = m.next_field().await.map_err(|_| too_big())? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "photo" {
+            let file = field.file_name().unwrap_or("photo.jpg").to_string();
+            let data = field.bytes().await.map_err(|_| too_big())?;
+            if !data.is_empty() {
+                photo = Some((file, data.to_vec()));
+            }
+            continue;
+        }
+        let v = field.text().await.map_err(|_| too_big())?;
+        match name.as_str() {
+            "county" => f.county = v.trim().parse().ok(),
+            "key" => f.key = v,
+            "code" => f.code = v,
+            "category" => f.category = v,
+            "division_code" => f.division_code = v,
+            "grid" => f.grid = v,
+            "description" => f.description = v,
+            "name" => f.name = v,
+            "phone" => f.phone = v,
+            "anonymous" => f.anonymous = Some(v),
+            "website" => f.website = v,
+            _ => {}
+        }
+    }
+    Ok((f, photo))
+}
+
+/// `POST /report`: the form, as a multipart body (with a photo) or URL-encoded (without).
+pub async fn report(State(s): State<AppState>, req: axum::extract::Request) -> P {
+    use axum::extract::FromRequest;
+    let l = L::from_headers(req.headers());
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (parts, body) = req.into_parts();
+    let req = axum::extract::Request::from_parts(parts.clone(), body);
+    let (f, photo) = if multipart {
+        let m = axum::extract::Multipart::from_request(req, &s)
+            .await
+            .map_err(|_| PageError::NotFound(l))?;
+        read_multipart(m, l).await?
+    } else {
+        let Form(f) = Form::<ReportForm>::from_request(req, &s)
+            .await
+            .map_err(|_| PageError::NotFound(l))?;
+        (f, None)
+    };
+    filed(s, parts, f, photo).await
+}
+
+async fn filed(s: AppState, parts: Parts, f: ReportForm, photo: Option<(String, Vec<u8>)>) -> P {
     let l = L::from_headers(&parts.headers);
     let county = county_of(&s, f.county)
         .await
@@ -280,7 +352,12 @@ pub async fn report(State(s): State<AppState>, parts: Parts, Form(f): Form<Repor
         latitude: None,
         longitude: None,
     };
-    match s.db.create_case(&scope, &input, None, now).await {
+    let photo = photo.as_ref().map(|(n, d)| (n.as_str(), d.clone()));
+    match s
+        .db
+        .create_case_with(&scope, &input, None, now, photo)
+        .await
+    {
         Ok((case, _)) => Ok(Redirect::to(&format!(
             "/report/track?county={county}&id={}&code={}&fresh=1",
             case.id, f.code

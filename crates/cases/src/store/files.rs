@@ -3,6 +3,7 @@
 //! lost answer gets the file it already sent.
 
 use crate::prelude::*;
+use crate::store::Case;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -81,6 +82,86 @@ fn file_name(name: &str) -> Result<String> {
     Ok(base.to_string())
 }
 
+/// A file as a case takes it: its base name (1–100 characters, no control characters) and its
+/// type read from the content; otherwise the reason, in both languages.
+pub fn checked(name: &str, data: &[u8]) -> Result<(String, &'static str)> {
+    let name = file_name(name)?;
+    if data.is_empty() || data.len() > MAX_FILE_BYTES {
+        return Err(StoreError::invalid(
+            "file",
+            format!("文件应在1字节到{}MB之间", MAX_FILE_BYTES >> 20),
+            format!("a file is 1 byte to {} MB", MAX_FILE_BYTES >> 20),
+        ));
+    }
+    let Some(kind) = sniff(&name, data) else {
+        return Err(StoreError::invalid(
+            "file",
+            "只接受照片（JPEG、PNG、WebP、GIF、HEIC）、PDF、Word 和 Excel 文件",
+            "only photos (JPEG, PNG, WebP, GIF, HEIC), PDF, Word and Excel files are accepted",
+        ));
+    };
+    Ok((name, kind))
+}
+
+/// The file of `case` with this content.
+fn same(case: &Case, sha: &str) -> Q {
+    Q::with(
+        &format!("SELECT {COLS} FROM case_files t WHERE t.county_id = ? AND t.case_id = ? AND t.sha256 = ?"),
+        vec![case.county_id.into(), case.id.into(), sha.into()],
+    )
+}
+
+/// Attaches a checked file to `case` inside the caller's transaction (which writes the audit
+/// entry); `None` when the case already has this content.
+pub(crate) async fn attach(
+    tx: &mut xiangzhi_storage::Tx,
+    case: &Case,
+    name: &str,
+    kind: &'static str,
+    data: Vec<u8>,
+    by: Upload,
+) -> Result<Option<CaseFile>> {
+    let sha = xiangzhi_storage::crypto::hex(&Sha256::digest(&data));
+    let (count, last): (i64, Option<i64>) = tx
+        .one(&Q::with(
+            "SELECT COUNT(*), MAX(t.seq) FROM case_files t WHERE t.county_id = ? AND t.case_id = ?",
+            vec![case.county_id.into(), case.id.into()],
+        ))
+        .await?;
+    if count >= MAX_FILES_PER_CASE {
+        return Err(StoreError::invalid(
+            "file",
+            format!("每个事项最多{MAX_FILES_PER_CASE}个附件"),
+            format!("a case takes at most {MAX_FILES_PER_CASE} files"),
+        ));
+    }
+    let size = data.len() as i64;
+    let n = tx
+        .exec(&Q::with(
+            "INSERT INTO case_files (county_id, case_id, seq, name, content_type, size, sha256, data, uploaded_by, uploaded_at, is_public) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (county_id, case_id, sha256) DO NOTHING",
+            vec![
+                case.county_id.into(),
+                case.id.into(),
+                (last.unwrap_or(0) + 1).into(),
+                name.into(),
+                kind.into(),
+                size.into(),
+                sha.clone().into(),
+                data.into(),
+                by.user.into(),
+                by.at.into(),
+                // Only photos are shown to the public; documents stay with the handlers.
+                xiangzhi_storage::sql::Arg::Bool(by.public && kind.starts_with("image/")),
+            ],
+        ))
+        .await?;
+    if n == 0 {
+        return Ok(None);
+    }
+    Ok(Some(tx.one(&same(case, &sha)).await?))
+}
+
 /// This part's queries, as methods of the store.
 #[easy_ext::ext(CaseFileStore)]
 pub impl Db {
@@ -94,81 +175,29 @@ pub impl Db {
         data: Vec<u8>,
         by: Upload,
     ) -> Result<(CaseFile, bool)> {
-        let (user, now) = (by.user, by.at);
         let case = self.get_case(scope, case_id).await?;
-        let name = file_name(name)?;
-        if data.is_empty() || data.len() > MAX_FILE_BYTES {
-            return Err(StoreError::invalid(
-                "file",
-                format!("文件应在1字节到{}MB之间", MAX_FILE_BYTES >> 20),
-                format!("a file is 1 byte to {} MB", MAX_FILE_BYTES >> 20),
-            ));
-        }
-        let Some(kind) = sniff(&name, &data) else {
-            return Err(StoreError::invalid(
-                "file",
-                "只接受照片（JPEG、PNG、WebP、GIF、HEIC）、PDF、Word 和 Excel 文件",
-                "only photos (JPEG, PNG, WebP, GIF, HEIC), PDF, Word and Excel files are accepted",
-            ));
-        };
+        let (name, kind) = checked(name, &data)?;
         let sha = xiangzhi_storage::crypto::hex(&Sha256::digest(&data));
-        let same = |sha: &str| {
-            Q::with(
-                &format!("SELECT {COLS} FROM case_files t WHERE t.county_id = ? AND t.case_id = ? AND t.sha256 = ?"),
-                vec![case.county_id.into(), case.id.into(), sha.into()],
-            )
-        };
-        if let Some(f) = self.optional::<CaseFile>(&same(&sha)).await? {
+        if let Some(f) = self.optional::<CaseFile>(&same(&case, &sha)).await? {
             return Ok((f, false));
         }
         let mut tx = self.begin().await?;
-        let (count, last): (i64, Option<i64>) = tx
-            .one(&Q::with(
-                "SELECT COUNT(*), MAX(t.seq) FROM case_files t WHERE t.county_id = ? AND t.case_id = ?",
-                vec![case.county_id.into(), case.id.into()],
-            ))
-            .await?;
-        if count >= MAX_FILES_PER_CASE {
-            return Err(StoreError::invalid(
-                "file",
-                format!("每个事项最多{MAX_FILES_PER_CASE}个附件"),
-                format!("a case takes at most {MAX_FILES_PER_CASE} files"),
-            ));
+        match attach(&mut tx, &case, &name, kind, data, by).await? {
+            Some(f) => {
+                tx.audit(
+                    scope.actor(),
+                    "attach case file",
+                    format!("case {}:{case_id}, file {}", case.county_id, f.seq),
+                )
+                .await?;
+                tx.commit().await?;
+                Ok((f, true))
+            }
+            None => {
+                drop(tx);
+                Ok((self.one(&same(&case, &sha)).await?, false))
+            }
         }
-        let size = data.len() as i64;
-        let n = tx
-            .exec(&Q::with(
-                "INSERT INTO case_files (county_id, case_id, seq, name, content_type, size, sha256, data, uploaded_by, uploaded_at, is_public) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (county_id, case_id, sha256) DO NOTHING",
-                vec![
-                    case.county_id.into(),
-                    case.id.into(),
-                    (last.unwrap_or(0) + 1).into(),
-                    name.into(),
-                    kind.into(),
-                    size.into(),
-                    sha.clone().into(),
-                    data.into(),
-                    user.into(),
-                    now.into(),
-                    // Only photos are shown to the public; documents stay with the handlers.
-                    xiangzhi_storage::sql::Arg::Bool(by.public && kind.starts_with("image/")),
-                ],
-            ))
-            .await?;
-        if n == 0 {
-            drop(tx);
-            return Ok((self.one(&same(&sha)).await?, false));
-        }
-        let f: CaseFile = tx.one(&same(&sha)).await?;
-        tx.audit(
-            scope.actor(),
-            "attach case file",
-            format!("case {}:{case_id}, file {}", case.county_id, f.seq),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok((f, true))
     }
 
     /// The photos of a case its reporter may see (marked public when uploaded), found by the case

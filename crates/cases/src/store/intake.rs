@@ -47,6 +47,33 @@ pub impl Db {
         user: Option<i64>,
         now: i64,
     ) -> Result<(Case, bool)> {
+        self.create_case_with(scope, input, user, now, None).await
+    }
+
+    /// [`create_case`](Self::create_case) with a photo of the spot (name, bytes) attached in the
+    /// same transaction: both or neither. The photo is checked before anything is written.
+    async fn create_case_with(
+        &self,
+        scope: &Scope,
+        input: &CaseInput,
+        user: Option<i64>,
+        now: i64,
+        photo: Option<(&str, Vec<u8>)>,
+    ) -> Result<(Case, bool)> {
+        let photo = match photo {
+            Some((name, data)) => {
+                let (name, kind) = crate::store::files::checked(name, &data)?;
+                if !kind.starts_with("image/") {
+                    return Err(StoreError::invalid(
+                        "file",
+                        "请上传照片（JPEG、PNG、WebP、GIF、HEIC）",
+                        "please send a photo (JPEG, PNG, WebP, GIF, HEIC)",
+                    ));
+                }
+                Some((name, kind, data))
+            }
+            None => None,
+        };
         let mut c = xiangzhi_storage::Checker::default();
         let key = c.text("idempotency_key", &input.idempotency_key, 100);
         let description = c.text("description", &input.description, 2000);
@@ -251,6 +278,20 @@ pub impl Db {
             public: false,
         };
         event(&mut tx, &case, by, "report", None).await?;
+        if let Some((name, kind, data)) = photo {
+            let by = crate::store::files::Upload {
+                user,
+                at: now,
+                public: false,
+            };
+            crate::store::files::attach(&mut tx, &case, &name, kind, data, by).await?;
+        }
+        // A resident who reported on the public page with a phone is told it arrived (SMS).
+        if let (Some(phone), Some(_)) = (&phone, &input.tracking_hash) {
+            let notice =
+                crate::store::notifications::resident_notice("received", case.id, phone.clone());
+            crate::store::notifications::write(&mut tx, &case, vec![notice], now).await?;
+        }
         let object = format!("case {}:{}", case.county_id, case.id);
         tx.audit(scope.actor(), "report case", object).await?;
         tx.commit().await?;

@@ -54,17 +54,46 @@ pub struct Outgoing {
     pub login: Option<String>,
     pub display_name: Option<String>,
     pub office_name: Option<String>,
+    /// A resident's phone (opened from its sealed column for the gateway only).
+    #[sqlx(try_from = "xiangzhi_storage::crypto::SealedPhoneOpt")]
+    pub to_phone: Option<String>,
 }
 
 const COLS: &str = "t.county_id, t.id, t.case_id, t.division_code, t.kind, t.user_id, t.to_division, t.message_zh, \
      t.message_en, t.created_at, t.delivery, t.attempts, t.next_attempt_at, t.last_error, t.delivered_at";
 
-struct Notice {
-    kind: &'static str,
-    user: Option<i64>,
-    office: Option<String>,
-    zh: String,
-    en: String,
+pub(crate) struct Notice {
+    pub kind: &'static str,
+    pub user: Option<i64>,
+    pub office: Option<String>,
+    /// A resident's phone: the gateway sends an SMS.
+    pub phone: Option<String>,
+    pub zh: String,
+    pub en: String,
+}
+
+/// What a resident who reported on the public page with a phone is told, by SMS: that the report
+/// arrived (`received`), and that it is resolved (`resolved_resident`). No tracking code: the
+/// resident has it; a message can be read by others.
+pub(crate) fn resident_notice(kind: &'static str, case_id: i64, phone: String) -> Notice {
+    let (zh, en) = match kind {
+        "received" => (
+            format!("您反映的事项已收到（事项号{case_id}），我们会尽快办理。可凭事项号和查询码查看进度。"),
+            format!("We have your report (case {case_id}) and will handle it soon. Follow it with the case number and your tracking code."),
+        ),
+        _ => (
+            format!("您反映的事项（事项号{case_id}）已办结，请凭查询码查看办理结果并评价。"),
+            format!("Your report (case {case_id}) has been resolved; please see the result with your tracking code and rate it."),
+        ),
+    };
+    Notice {
+        kind,
+        user: None,
+        office: None,
+        phone: Some(phone),
+        zh,
+        en,
+    }
 }
 
 /// The notices a step sends: the new handler of an assignment, the office a case is escalated
@@ -85,12 +114,14 @@ fn notices(before: &Case, after: &Case, action: &Action) -> Vec<Notice> {
         } else {
             office(after.level)
         },
+        phone: None,
         zh,
         en,
     };
     let mut out = Vec::new();
     match action {
         Action::Assign { .. } | Action::Transfer { .. } => out.push(Notice {
+            phone: None,
             kind: "assigned",
             user: after.handler_id,
             office: None,
@@ -99,6 +130,7 @@ fn notices(before: &Case, after: &Case, action: &Action) -> Vec<Notice> {
         }),
         Action::Escalate => {
             out.push(Notice {
+                phone: None,
                 kind: "escalated",
                 user: None,
                 office: office(after.level),
@@ -110,6 +142,7 @@ fn notices(before: &Case, after: &Case, action: &Action) -> Vec<Notice> {
             });
             if let Some(h) = before.handler_id {
                 out.push(Notice {
+                    phone: None,
                     kind: "escalated",
                     user: Some(h),
                     office: None,
@@ -124,6 +157,7 @@ fn notices(before: &Case, after: &Case, action: &Action) -> Vec<Notice> {
             format!("Case #{id} is now under supervision by a higher level; please speed it up"),
         )),
         Action::RequestExtension => out.push(Notice {
+            phone: None,
             kind: "extension_requested",
             user: None,
             office: office(after.level.up().unwrap_or(CaseLevel::County)),
@@ -131,6 +165,7 @@ fn notices(before: &Case, after: &Case, action: &Action) -> Vec<Notice> {
             en: format!("Case #{id} asks for an extension; please decide"),
         }),
         Action::Return => out.push(Notice {
+            phone: None,
             kind: "returned",
             user: None,
             office: office(after.level),
@@ -145,6 +180,7 @@ fn notices(before: &Case, after: &Case, action: &Action) -> Vec<Notice> {
         Action::Resolve => {
             if let Some(r) = after.reported_by {
                 out.push(Notice {
+                    phone: None,
                     kind: "resolved",
                     user: Some(r),
                     office: None,
@@ -157,11 +193,12 @@ fn notices(before: &Case, after: &Case, action: &Action) -> Vec<Notice> {
         }
         _ => {}
     }
-    out.retain(|n| n.user.is_some() || n.office.is_some());
+    out.retain(|n| n.user.is_some() || n.office.is_some() || n.phone.is_some());
     out
 }
 
-/// Writes the notices of a step, inside the step's transaction.
+/// Writes the notices of a step, inside the step's transaction: to the accounts that must act,
+/// and on resolution to a resident who reported on the public page with a phone.
 pub(crate) async fn on_step(
     tx: &mut Tx,
     before: &Case,
@@ -169,24 +206,41 @@ pub(crate) async fn on_step(
     action: &Action,
     now: i64,
 ) -> Result<()> {
-    let notices = notices(before, after, action);
+    let mut notices = notices(before, after, action);
+    if matches!(action, Action::Resolve) {
+        let row: Option<(Option<String>, Option<String>)> = tx
+            .optional(&Q::with(
+                "SELECT t.reporter_phone, t.tracking_hash FROM cases t WHERE t.county_id = ? AND t.id = ?",
+                vec![after.county_id.into(), after.id.into()],
+            ))
+            .await?;
+        if let Some((Some(sealed), Some(_))) = row {
+            let phone = xiangzhi_storage::crypto::keyring()?.open("phone", &sealed)?;
+            notices.push(resident_notice("resolved_resident", after.id, phone));
+        }
+    }
+    write(tx, after, notices, now).await
+}
+
+/// Writes `notices` about `case` (a resident's phone sealed).
+pub(crate) async fn write(tx: &mut Tx, case: &Case, notices: Vec<Notice>, now: i64) -> Result<()> {
     if notices.is_empty() {
         return Ok(());
     }
-    let county = after.county_id;
+    let county = case.county_id;
     let first =
         xiangzhi_registry::store::next_ids(tx, county, "notification", notices.len() as i64)
             .await?;
     for (k, n) in notices.into_iter().enumerate() {
         tx.exec(&Q::with(
             "INSERT INTO notifications (county_id, id, case_id, division_code, kind, user_id, to_division, message_zh, \
-             message_en, created_at, delivery, attempts, next_attempt_at, last_error, delivered_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, NULL, NULL)",
+             message_en, created_at, delivery, attempts, next_attempt_at, last_error, delivered_at, to_phone) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, NULL, NULL, ?)",
             vec![
                 county.into(),
                 (first + k as i64).into(),
-                after.id.into(),
-                after.division_code.clone().into(),
+                case.id.into(),
+                case.division_code.clone().into(),
                 n.kind.into(),
                 n.user.into(),
                 n.office.into(),
@@ -194,6 +248,7 @@ pub(crate) async fn on_step(
                 n.en.into(),
                 now.into(),
                 now.into(),
+                xiangzhi_storage::crypto::seal_opt("phone", n.phone.as_deref()).into(),
             ],
         ))
         .await?;
@@ -253,7 +308,7 @@ pub impl Db {
         let due: Vec<Outgoing> = self
             .all(&Q::with(
                 &format!(
-                    "SELECT {COLS}, u.login, u.display_name, d.name AS office_name FROM notifications t \
+                    "SELECT {COLS}, u.login, u.display_name, d.name AS office_name, t.to_phone FROM notifications t \
                      LEFT JOIN users u ON u.id = t.user_id \
                      LEFT JOIN divisions d ON d.county_id = t.county_id AND d.code = t.to_division \
                      WHERE t.next_attempt_at IS NOT NULL AND t.next_attempt_at <= ? AND t.delivery = 'pending' \

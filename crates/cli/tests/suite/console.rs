@@ -172,6 +172,17 @@ impl Page {
         file_name: &str,
         data: &[u8],
     ) -> Got {
+        self.upload_as(uri, fields, "file", file_name, data).await
+    }
+    /// A multipart form whose file goes in the field `field`.
+    pub(crate) async fn upload_as(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        field: &str,
+        file_name: &str,
+        data: &[u8],
+    ) -> Got {
         let boundary = "xzboundary7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
         for (name, value) in fields {
@@ -182,7 +193,7 @@ impl Page {
         }
         body.extend_from_slice(
             format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: image/jpeg\r\n\r\n"
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\nContent-Type: image/jpeg\r\n\r\n"
             )
             .as_bytes(),
         );

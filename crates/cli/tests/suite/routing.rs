@@ -195,6 +195,50 @@ async fn routing(t: &TestDb) {
         StatusCode::NOT_FOUND
     );
 
+    // A report with a photo of the spot (multipart): the case and its photo, both or neither; a
+    // file that is not a photo is refused in words and files nothing.
+    let g = resident.get("/report?county=141029").await;
+    let at = g.body.find("name=\"key\" value=\"").unwrap() + 18;
+    let key2 = g.body[at..at + g.body[at..].find('"').unwrap()].to_string();
+    let at = g.body.find("name=\"code\" value=\"").unwrap() + 19;
+    let code2 = g.body[at..at + g.body[at..].find('"').unwrap()].to_string();
+    let fields = [
+        ("county", "141029"),
+        ("key", key2.as_str()),
+        ("code", code2.as_str()),
+        ("category", "road"),
+        ("division_code", GROUP),
+        ("description", "桥头护栏断了"),
+        ("name", "孙大爷"),
+        ("phone", "13611113333"),
+        ("website", ""),
+    ];
+    let before =
+        t.db.count_for_tests("SELECT COUNT(*) FROM cases")
+            .await
+            .unwrap();
+    let bad = resident
+        .upload_as("/report", &fields, "photo", "x.exe", b"MZ not a photo")
+        .await;
+    assert_eq!(bad.status, StatusCode::OK, "{}", bad.body);
+    assert!(bad.body.contains("现场照片："), "{}", bad.body);
+    assert_eq!(
+        t.db.count_for_tests("SELECT COUNT(*) FROM cases")
+            .await
+            .unwrap(),
+        before
+    );
+    let ok = resident
+        .upload_as("/report", &fields, "photo", "护栏.jpg", JPEG)
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let with_photo = id_in(&ok.location);
+    let files = t.db.case_files(&all, with_photo).await.unwrap();
+    assert_eq!(
+        (files.len(), files[0].content_type.as_str()),
+        (1, "image/jpeg")
+    );
+
     // A village case filed from the console is out of the grid workers' reach until the
     // secretary gives it to one of them; the handler list offers the village's grid workers.
     let mut secretary = Page::new(t);
@@ -372,6 +416,46 @@ async fn routing(t: &TestDb) {
     let resolve = events.iter().find(|e| e.action == "resolve").unwrap();
     let start = events.iter().find(|e| e.action == "start").unwrap();
     assert!(resolve.is_public && !start.is_public);
+    // The resident who gave a phone is told by SMS through the gateway: the report arrived, and
+    // it is resolved; the phone is sealed in the outbox and opened for the gateway only.
+    let q = |sql: String| {
+        let db = t.db.clone();
+        async move { db.count_for_tests(&sql).await.unwrap() }
+    };
+    for kind in ["received", "resolved_resident"] {
+        assert_eq!(
+            q(format!(
+                "SELECT COUNT(*) FROM notifications WHERE case_id = {reported} AND kind = '{kind}' \
+                 AND to_phone LIKE 's4g1:%' AND user_id IS NULL AND to_division IS NULL"
+            ))
+            .await,
+            1,
+            "{kind}"
+        );
+    }
+    assert_eq!(
+        q("SELECT COUNT(*) FROM notifications WHERE to_phone LIKE '%13912345678%'".into()).await,
+        0
+    );
+    let due =
+        t.db.claim_notifications(xiangzhi_storage::now_ms() + 1, 100)
+            .await
+            .unwrap();
+    let sms: Vec<_> = due
+        .iter()
+        .filter(|o| o.n.case_id == reported && o.n.kind == "received")
+        .collect();
+    assert_eq!(sms.len(), 1);
+    let body = xiangzhi_cases::webhook::Webhook::payload(sms[0]);
+    assert_eq!(body["recipient"]["phone"], "13912345678");
+    assert!(body["message"]["zh"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("事项号{reported}")));
+    assert!(
+        !body.to_string().contains(&code),
+        "no tracking code in a message"
+    );
     // The resident confirms what they have read.
     let r = resident
         .send(

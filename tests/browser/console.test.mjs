@@ -104,6 +104,15 @@ try {
   await accessible(big, "10-home-en-wall");
   await big.goto(`${base}/tree`);
   await big.screenshot({ path: `${shots}/10-tree-en-wall.png`, fullPage: true });
+  // The statistics on the command-centre screen: large type, no form, refreshing itself.
+  await big.goto(`${base}/stats?from=2000-01-01&wall=1`);
+  await big.waitForSelector("#by-category svg");
+  assert.ok(await big.$(".wall dl.figures"), "the wall layout");
+  assert.equal(await big.$("form[action='/stats']"), null, "no form on the wall");
+  const figure = await big.$eval(".wall dl.figures dd", (d) => parseFloat(getComputedStyle(d).fontSize));
+  assert.ok(figure >= 40, `wall figures are large (${figure}px)`);
+  await big.screenshot({ path: `${shots}/17b-stats-wall.png` });
+  await accessible(big, "17b-stats-wall");
 
   // A township officer plans the township's alliances on the wall screen: the job's progress, then
   // the map drawn by ECharts, the alliance table and the unplaced villages; no script errors.

@@ -1,4 +1,5 @@
-// Draws an alliance plan on a map with the embedded Apache ECharts: each village a dot at its
+// Draws an alliance plan on a map with the embedded Apache ECharts: each village's area (drawn
+// by the server from the villages' positions) tinted by its alliance, each village a dot at its
 // position, coloured by its alliance (grey when not placed, outlined when a target), the lead
 // village larger and joined to its members by lines.
 (function () {
@@ -37,9 +38,31 @@
       }
     });
   });
+  // The base layer: each village's area, tinted by its alliance, white borders between them.
+  var cells = [];
+  villages.forEach(function (v) {
+    var cell = (data.cells || {})[v.code];
+    if (!cell || cell.length < 3) return;
+    var colour = v.alliance ? palette[(v.alliance - 1) % palette.length] : "#bdbdbd";
+    cells.push({ value: [v.lon, v.lat], cell: cell, colour: colour, alliance: !!v.alliance });
+  });
+  var area = {
+    type: "custom",
+    silent: true,
+    z: 0,
+    data: cells,
+    renderItem: function (params, api) {
+      var c = cells[params.dataIndex];
+      return {
+        type: "polygon",
+        shape: { points: c.cell.map(function (p) { return api.coord(p); }) },
+        style: { fill: c.colour, opacity: c.alliance ? 0.28 : 0.18, stroke: "#ffffff", lineWidth: 1 }
+      };
+    }
+  };
   var lons = villages.map(function (v) { return v.lon; });
   var lats = villages.map(function (v) { return v.lat; });
-  var pad = 0.01;
+  var pad = 0.02;
   var chart = window.echarts.init(el, null, { renderer: "canvas" });
   var L = data.labels || {};
   chart.setOption({
@@ -65,9 +88,11 @@
     xAxis: { type: "value", show: false, scale: true, min: Math.min.apply(null, lons) - pad, max: Math.max.apply(null, lons) + pad },
     yAxis: { type: "value", show: false, scale: true, min: Math.min.apply(null, lats) - pad, max: Math.max.apply(null, lats) + pad },
     dataZoom: [{ type: "inside", xAxisIndex: 0 }, { type: "inside", yAxisIndex: 0 }],
+    // The areas last in the list (so the dots keep their index) and drawn first (z 0).
     series: [
-      { type: "lines", coordinateSystem: "cartesian2d", data: lines, lineStyle: { width: 2, opacity: 0.7 }, silent: true },
-      { type: "scatter", data: points }
+      { type: "lines", coordinateSystem: "cartesian2d", data: lines, lineStyle: { width: 2, opacity: 0.7 }, silent: true, z: 2 },
+      { type: "scatter", data: points, z: 3 },
+      area
     ]
   });
   window.addEventListener("resize", function () { chart.resize(); });

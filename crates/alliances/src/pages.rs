@@ -427,11 +427,16 @@ async fn plan_page(s: &xiangzhi_web::AppState, v: &Viewer, p: PlanView) -> P {
     ];
     let map_data = serde_json::json!({
         "villages": r["villages"],
+        "cells": village_cells(&r["villages"]),
         "alliances": r["alliances"],
         "labels": {
             "unplaced": v.l.t("未纳入", "not placed"),
             "alliance": v.l.t("联建", "Alliance"),
             "lead": v.l.t("牵头村", "lead"),
+            "cells": v.l.t(
+                "村域为按村委会位置推算的示意范围，并非法定界线",
+                "Village areas are drawn from the village offices' positions; they are not legal boundaries"
+            ),
         }
     })
     .to_string()
@@ -542,4 +547,64 @@ pub async fn compare_page(
         only_a: show("only_first"),
         only_b: show("only_second"),
     })
+}
+
+/// Each village's area on the map, drawn from the villages' positions (Voronoi cells cut to a
+/// disc a little wider than the usual distance between neighbours), as `[[lon, lat], …]` by
+/// village code: the map's base layer, with no outside dataset to license.
+fn village_cells(villages: &serde_json::Value) -> serde_json::Value {
+    let located: Vec<(String, (f64, f64))> = villages
+        .as_array()
+        .map(|vs| {
+            vs.iter()
+                .filter_map(|v| {
+                    Some((
+                        v["code"].as_str()?.to_string(),
+                        (v["lon"].as_f64()?, v["lat"].as_f64()?),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if located.len() < 2 {
+        return serde_json::json!({});
+    }
+    const R: f64 = 6_371_008.8;
+    let degrees: Vec<(f64, f64)> = located.iter().map(|(_, p)| *p).collect();
+    let lat0 = degrees.iter().map(|p| p.1).sum::<f64>() / degrees.len() as f64;
+    let k = lat0.to_radians().cos();
+    let plane = xiangzhi_planner::geometry::project_degrees(&degrees);
+    // The usual distance to the nearest neighbour, for how far a lone village's area reaches.
+    let mut nearest: Vec<f64> = plane
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            plane
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, b)| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt())
+                .fold(f64::MAX, f64::min)
+        })
+        .collect();
+    nearest.sort_by(f64::total_cmp);
+    let reach = (nearest[nearest.len() / 2] * 0.9).max(300.0);
+    let back = |(x, y): (f64, f64)| {
+        let lon = (x / (R * k)).to_degrees();
+        let lat = (y / R).to_degrees();
+        [(lon * 1e5).round() / 1e5, (lat * 1e5).round() / 1e5]
+    };
+    let cells = xiangzhi_planner::geometry::cells(&plane, reach);
+    serde_json::Value::Object(
+        located
+            .iter()
+            .zip(cells)
+            .map(|((code, _), cell)| {
+                (
+                    code.clone(),
+                    serde_json::json!(cell.into_iter().map(back).collect::<Vec<_>>()),
+                )
+            })
+            .collect(),
+    )
 }

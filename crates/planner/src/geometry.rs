@@ -162,9 +162,88 @@ pub fn project_degrees(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// Each point's area drawn from the points alone (a Voronoi cell): the part of the plane nearer
+/// to it than to any other point, cut to the disc of radius `reach` around it (a 24-gon), so the
+/// cells together read as the outline of the whole area and no cell runs off to the horizon.
+/// Planar coordinates (project degrees first); each cell counter-clockwise, possibly empty for a
+/// point that repeats another.
+pub fn cells(points: &[(f64, f64)], reach: f64) -> Vec<Vec<(f64, f64)>> {
+    const SIDES: usize = 24;
+    points
+        .iter()
+        .enumerate()
+        .map(|(i, &p)| {
+            let mut poly: Vec<(f64, f64)> = (0..SIDES)
+                .map(|k| {
+                    let a = std::f64::consts::TAU * k as f64 / SIDES as f64;
+                    (p.0 + reach * a.cos(), p.1 + reach * a.sin())
+                })
+                .collect();
+            for (j, &q) in points.iter().enumerate() {
+                if j == i || length(p, q) > 2.0 * reach || poly.is_empty() {
+                    continue;
+                }
+                if length(p, q) == 0.0 {
+                    // Two villages at one spot: the first keeps it.
+                    if j < i {
+                        poly.clear();
+                    }
+                    continue;
+                }
+                // Keep the half-plane nearer to p than to q.
+                let (nx, ny) = (q.0 - p.0, q.1 - p.1);
+                let m = ((p.0 + q.0) / 2.0, (p.1 + q.1) / 2.0);
+                let side = |v: (f64, f64)| (v.0 - m.0) * nx + (v.1 - m.1) * ny;
+                poly = clip(&poly, side);
+            }
+            poly
+        })
+        .collect()
+}
+
+/// Sutherland–Hodgman: the part of a convex polygon where `side` is ≤ 0.
+fn clip(poly: &[(f64, f64)], side: impl Fn((f64, f64)) -> f64) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(poly.len() + 1);
+    for (k, &a) in poly.iter().enumerate() {
+        let b = poly[(k + 1) % poly.len()];
+        let (sa, sb) = (side(a), side(b));
+        if sa <= 0.0 {
+            out.push(a);
+        }
+        if (sa < 0.0 && sb > 0.0) || (sa > 0.0 && sb < 0.0) {
+            let t = sa / (sa - sb);
+            out.push((a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1)));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two points 2 km apart split the plane at the midline; a lone point keeps its whole disc;
+    /// every cell holds its own point and no other.
+    #[test]
+    fn cells_split_the_plane_between_neighbours() {
+        let pts = [(0.0, 0.0), (2000.0, 0.0), (50_000.0, 0.0)];
+        let c = cells(&pts, 1500.0);
+        let max_x = c[0].iter().map(|v| v.0).fold(f64::MIN, f64::max);
+        let min_x = c[1].iter().map(|v| v.0).fold(f64::MAX, f64::min);
+        assert!((max_x - 1000.0).abs() < 1e-6 && (min_x - 1000.0).abs() < 1e-6);
+        assert_eq!(c[2].len(), 24);
+        let inside = |poly: &[(f64, f64)], p: (f64, f64)| {
+            poly.iter().enumerate().all(|(k, &a)| {
+                let b = poly[(k + 1) % poly.len()];
+                (b.0 - a.0) * (p.1 - a.1) - (b.1 - a.1) * (p.0 - a.0) >= -1e-9
+            })
+        };
+        for (i, cell) in c.iter().enumerate() {
+            for (j, &p) in pts.iter().enumerate() {
+                assert_eq!(inside(cell, p), i == j, "cell {i}, point {j}");
+            }
+        }
+    }
 
     #[test]
     fn grid_points_link_their_close_neighbours() {

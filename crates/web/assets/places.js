@@ -89,10 +89,19 @@
     }
 
     // Lists below `parent`: a select per level, deeper ones dropped when a higher one changes.
+    // Each level remembers its latest request: an answer that arrives after a newer request at
+    // its level or above (a quick second choice) is dropped, so no level appears twice.
+    var latest = [];
+    var asked = 0;
     function open(parent, depth) {
       while (levels.children.length > depth) levels.removeChild(levels.lastChild);
+      var token = ++asked;
+      latest.length = depth;
+      latest[depth] = token;
       return load(base, { parent: parent })
         .then(function (places) {
+          if (latest[depth] !== token) return;
+          while (levels.children.length > depth) levels.removeChild(levels.lastChild);
           if (!places.length) return;
           var id = "places-" + ++counter;
           var label = el("label", { for: id }, WORDS[places[0].level] || "");

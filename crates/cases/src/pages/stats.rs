@@ -33,6 +33,17 @@ struct StatsPage {
     /// (name, cases, ledger link) per category and per state, under the charts.
     by_category: Vec<(String, i64, String)>,
     by_state: Vec<(String, i64, String)>,
+    /// The command-centre screen: large type, no form, refreshing itself every minute.
+    wall: bool,
+    /// This page's address on the wall screen (and back).
+    wall_link: String,
+}
+
+/// `?wall=1`: the statistics on the command-centre screen.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct WallQuery {
+    #[serde(default)]
+    wall: String,
 }
 
 fn pct(v: Option<f64>) -> String {
@@ -87,7 +98,9 @@ pub async fn page(
     axum::extract::State(s): St,
     v: Viewer,
     Query(q): Query<StatsQuery>,
+    Query(w): Query<WallQuery>,
 ) -> Result<Response, PageError> {
+    let wall = matches!(w.wall.as_str(), "1" | "on" | "true");
     let (st, from, to, division) = figures(&s, &v, &q).await?;
     let own = DivisionCode::parse(&v.user.division_code).map_err(|_| PageError::NotFound(v.l))?;
     let divisions = xiangzhi_registry::own_and_below(&s, &v, |_| true).await;
@@ -103,6 +116,7 @@ pub async fn page(
     let chart_data = serde_json::json!({
         "categories": st.by_category.iter().map(|(c, n)| (category(c), *n)).collect::<Vec<_>>(),
         "states": st.by_state.iter().map(|(c, n)| (state(c), *n)).collect::<Vec<_>>(),
+        "wall": wall,
     })
     .to_string()
     .replace('<', "\\u003c");
@@ -126,7 +140,14 @@ pub async fn page(
         .iter()
         .map(|(c, n)| (state(c), *n, format!("{ledger}&state={c}")))
         .collect();
+    let wall_link = format!(
+        "/stats?from={from}&to={to}&division={}{}",
+        xiangzhi_web::console::encode(&division),
+        if wall { "" } else { "&wall=1" }
+    );
     html(StatsPage {
+        wall,
+        wall_link,
         ledger,
         by_category,
         by_state,

@@ -103,10 +103,10 @@ fn open311_doc() -> utoipa::openapi::OpenApi {
     Open311Doc::openapi()
 }
 
-const ASSETS: &[xiangzhi_web::console::Asset] = &[xiangzhi_web::console::Asset::script(
-    "stats.js",
-    include_bytes!("../assets/stats.js"),
-)];
+const ASSETS: &[xiangzhi_web::console::Asset] = &[
+    xiangzhi_web::console::Asset::script("stats.js", include_bytes!("../assets/stats.js")),
+    xiangzhi_web::console::Asset::script("report.js", include_bytes!("../assets/report.js")),
+];
 
 fn routes() -> Router<AppState> {
     use pages::{cases, filing, ledger, mobile, notifications, public, stats};

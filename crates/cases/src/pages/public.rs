@@ -51,6 +51,11 @@ pub struct ReportForm {
     phone: String,
     #[serde(default)]
     anonymous: Option<String>,
+    /// The spot, when the resident let the page read the phone's position (optional).
+    #[serde(default)]
+    latitude: String,
+    #[serde(default)]
+    longitude: String,
     /// Left empty by people; filled by form-filling robots.
     #[serde(default)]
     website: String,
@@ -266,6 +271,8 @@ async fn read_multipart(
             "phone" => f.phone = v,
             "anonymous" => f.anonymous = Some(v),
             "website" => f.website = v,
+            "latitude" => f.latitude = v,
+            "longitude" => f.longitude = v,
             _ => {}
         }
     }
@@ -349,8 +356,18 @@ async fn filed(s: AppState, parts: Parts, f: ReportForm, photo: Option<(String, 
         anonymous: f.anonymous.is_some(),
         reporter_phone: Some(f.phone.clone()),
         tracking_hash: Some(crate::store::tracking_hash(&f.code)),
-        latitude: None,
-        longitude: None,
+        latitude: f
+            .latitude
+            .trim()
+            .parse()
+            .ok()
+            .filter(|x: &f64| x.is_finite()),
+        longitude: f
+            .longitude
+            .trim()
+            .parse()
+            .ok()
+            .filter(|x: &f64| x.is_finite()),
     };
     let photo = photo.as_ref().map(|(n, d)| (n.as_str(), d.clone()));
     match s

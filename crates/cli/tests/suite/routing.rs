@@ -211,6 +211,8 @@ async fn routing(t: &TestDb) {
         ("description", "桥头护栏断了"),
         ("name", "孙大爷"),
         ("phone", "13611113333"),
+        ("latitude", "35.912345"),
+        ("longitude", "110.834567"),
         ("website", ""),
     ];
     let before =
@@ -233,6 +235,12 @@ async fn routing(t: &TestDb) {
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     let with_photo = id_in(&ok.location);
+    let k = t.db.get_case(&all, with_photo).await.unwrap();
+    assert_eq!(
+        (k.latitude, k.longitude),
+        (Some(35.912345), Some(110.834567)),
+        "the map pin"
+    );
     let files = t.db.case_files(&all, with_photo).await.unwrap();
     assert_eq!(
         (files.len(), files[0].content_type.as_str()),

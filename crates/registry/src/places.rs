@@ -40,8 +40,26 @@ pub struct PlaceQuery {
     pub county: Option<i64>,
 }
 
-/// Every page of a division list.
-async fn all_divisions(db: &Db, scope: &Scope, mut lq: ListQuery) -> Result<Vec<crate::Division>> {
+/// Every grid of a list (all its pages), e.g. every micro-grid of a scope.
+pub async fn all_grids(db: &Db, scope: &Scope, mut lq: ListQuery) -> Result<Vec<crate::Grid>> {
+    let mut out = Vec::new();
+    lq.limit = Some(500);
+    loop {
+        let page = db.list_grids(scope, &lq).await?;
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(c) => lq.cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// Every division of a list (all its pages), e.g. every village of a scope.
+pub async fn all_divisions(
+    db: &Db,
+    scope: &Scope,
+    mut lq: ListQuery,
+) -> Result<Vec<crate::Division>> {
     let mut out = Vec::new();
     lq.limit = Some(500);
     loop {

@@ -59,65 +59,38 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
 /// What the history is drawn from: the county's villages, groups and micro-grids, its
 /// categories, and the demo accounts that work on cases.
 async fn setting(db: &Db, county: &DemoCounty, now: i64) -> Result<history::Setting> {
-    use xiangzhi_registry::prelude::{DivisionStore, GridStore};
-    let all = Scope::everything();
-    let mut names = std::collections::HashMap::new();
-    let mut spots = Vec::new();
-    for kind in ["village", "group"] {
-        let mut lq = ListQuery {
-            kind: Some(kind.into()),
-            limit: Some(500),
-            ..Default::default()
+    use xiangzhi_registry::places::{all_divisions, all_grids};
+    let county_scope =
+        match xiangzhi_domain::DivisionCode::parse(&format!("{}000000", county.county_id)) {
+            Ok(c) => Scope::division(&c),
+            Err(_) => return Err(xiangzhi_storage::StoreError::NotFound),
         };
-        loop {
-            let page = db.list_divisions(&all, &lq).await?;
-            for d in page
-                .items
-                .into_iter()
-                .filter(|d| d.county_id == county.county_id)
-            {
-                if kind == "village" {
-                    names.insert(d.code.clone(), d.name.clone());
-                }
-                let village = names.get(&d.code[..12]).cloned().unwrap_or_default();
-                spots.push(history::Spot {
-                    division: d.code,
-                    grid: None,
-                    village,
-                });
-            }
-            match page.next_cursor {
-                Some(c) => lq.cursor = Some(c),
-                None => break,
-            }
-        }
-    }
-    let mut lq = ListQuery {
-        kind: Some("micro".into()),
-        limit: Some(500),
+    let kind = |k: &str| ListQuery {
+        kind: Some(k.into()),
         ..Default::default()
     };
-    loop {
-        let page = db.list_grids(&all, &lq).await?;
-        for g in page
-            .items
-            .into_iter()
-            .filter(|g| g.county_id == county.county_id)
-        {
-            let village = names
-                .get(&g.division_code[..12])
-                .cloned()
-                .unwrap_or_default();
-            spots.push(history::Spot {
-                division: g.division_code,
-                grid: Some(g.id),
-                village,
-            });
-        }
-        match page.next_cursor {
-            Some(c) => lq.cursor = Some(c),
-            None => break,
-        }
+    let villages = all_divisions(db, &county_scope, kind("village")).await?;
+    let names: std::collections::HashMap<String, String> = villages
+        .iter()
+        .map(|d| (d.code.clone(), d.name.clone()))
+        .collect();
+    let village_of = |code: &str| names.get(&code[..12]).cloned().unwrap_or_default();
+    let groups = all_divisions(db, &county_scope, kind("group")).await?;
+    let mut spots: Vec<history::Spot> = villages
+        .iter()
+        .chain(&groups)
+        .map(|d| history::Spot {
+            division: d.code.clone(),
+            grid: None,
+            village: village_of(&d.code),
+        })
+        .collect();
+    for g in all_grids(db, &county_scope, kind("micro")).await? {
+        spots.push(history::Spot {
+            village: village_of(&g.division_code),
+            division: g.division_code,
+            grid: Some(g.id),
+        });
     }
     let workers = county
         .accounts

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use xiangzhi_domain::{DivisionCode, Right};
 use xiangzhi_storage::{now_ms, StoreError};
-use xiangzhi_web::console::{html, store, Chrome, St, Viewer, L, P};
+use xiangzhi_web::console::{html, store, Chrome, St, Viewer, P};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct FilingForm {
@@ -45,20 +45,6 @@ struct FilingPage {
     kinds: &'static [ReporterKind],
     form: FilingForm,
     error: String,
-}
-
-/// The form's words for a field a refusal names.
-fn field_words(l: L, field: &str) -> &'static str {
-    match field {
-        "description" => l.t("情况描述", "What happened"),
-        "reporter_phone" => l.t("联系电话", "Phone"),
-        "reporter_name" => l.t("反映人", "Reported by"),
-        "division_code" | "grid_id" => l.t("地点", "Where"),
-        "category" => l.t("类别", "Category"),
-        "urgency" => l.t("紧急程度", "Urgency"),
-        "reporter_kind" => l.t("来源", "Source"),
-        _ => l.t("填写的内容", "The form"),
-    }
 }
 
 async fn page(s: &xiangzhi_web::AppState, v: &Viewer, form: FilingForm, error: String) -> P {
@@ -131,7 +117,13 @@ pub async fn file(axum::extract::State(s): St, v: Viewer, Form(f): Form<FilingFo
         Err(StoreError::Invalid(errors)) => {
             let why = errors
                 .iter()
-                .map(|e| format!("{}：{}", field_words(v.l, &e.field), v.l.t(&e.zh, &e.en)))
+                .map(|e| {
+                    format!(
+                        "{}：{}",
+                        super::field_words(v.l, &e.field),
+                        v.l.t(&e.zh, &e.en)
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("；");
             page(&s, &v, f, why).await

@@ -63,10 +63,7 @@ async fn build(s: &AppState, v: &Viewer) -> Result<HomeParts, StoreError> {
     let l = v.l;
     let now = now_ms();
     let scope = v.scope();
-    let names: HashMap<String, String> = match scope.county_id() {
-        Some(c) => s.db.case_category_names(c).await?,
-        None => HashMap::new(),
-    };
+    let names = category_names(s, &scope).await?;
     let (mine, waiting) = s.db.case_inbox(&scope, v.user.id).await?;
     parts.cards.push(Card {
         order: 0,
@@ -182,6 +179,17 @@ async fn build(s: &AppState, v: &Viewer) -> Result<HomeParts, StoreError> {
     Ok(parts)
 }
 
+/// The county's category names (code → name), for a scope within one county.
+async fn category_names(
+    s: &AppState,
+    scope: &xiangzhi_storage::Scope,
+) -> Result<HashMap<String, String>, StoreError> {
+    match scope.county_id() {
+        Some(c) => s.db.case_category_names(c).await,
+        None => Ok(HashMap::new()),
+    }
+}
+
 /// The cases of a household, newest first, for its page.
 async fn household_cards(s: &AppState, v: &Viewer, id: i64) -> Result<Vec<Card>, StoreError> {
     if !v.user.can(Right::ReadRegistry) {
@@ -190,10 +198,7 @@ async fn household_cards(s: &AppState, v: &Viewer, id: i64) -> Result<Vec<Card>,
     let l = v.l;
     let now = now_ms();
     let scope = v.scope();
-    let names: HashMap<String, String> = match scope.county_id() {
-        Some(c) => s.db.case_category_names(c).await?,
-        None => HashMap::new(),
-    };
+    let names = category_names(s, &scope).await?;
     let filter = crate::store::LedgerFilter {
         household: Some(id),
         ..Default::default()

@@ -9,3 +9,20 @@ pub mod mobile;
 pub mod notifications;
 pub mod public;
 pub mod stats;
+
+/// The words of the case forms (the public report, the console's filing form) for a field a
+/// refusal names: a reporter never sees a field's code name.
+pub(crate) fn field_words(l: xiangzhi_web::console::L, field: &str) -> &'static str {
+    match field {
+        "description" => l.t("情况描述", "What happened"),
+        "reporter_phone" => l.t("联系电话", "Phone"),
+        "reporter_name" => l.t("姓名", "Name"),
+        "division_code" | "grid_id" => l.t("地点", "Where"),
+        "category" => l.t("类别", "Kind of matter"),
+        "urgency" => l.t("紧急程度", "Urgency"),
+        "reporter_kind" => l.t("来源", "Source"),
+        "latitude" | "longitude" => l.t("位置", "Position"),
+        "file" | "name" => l.t("现场照片", "Photo"),
+        _ => l.t("填写的内容", "The form"),
+    }
+}

@@ -100,20 +100,6 @@ fn county_scope(county: i64) -> Option<Scope> {
 }
 
 /// The county a page is for: as asked, else the first county this server holds.
-/// The form's words for a field a refusal names (a resident never sees a field's code name).
-fn field_words(l: L, field: &str) -> &'static str {
-    match field {
-        "description" => l.t("发生了什么", "What happened"),
-        "reporter_phone" => l.t("联系电话", "Your phone"),
-        "reporter_name" => l.t("姓名", "Your name"),
-        "division_code" | "grid_id" => l.t("地点", "Where"),
-        "category" => l.t("类别", "Kind of problem"),
-        "latitude" | "longitude" => l.t("位置", "Position"),
-        "file" | "name" => l.t("现场照片", "Photo"),
-        _ => l.t("填写的内容", "The form"),
-    }
-}
-
 async fn county_of(s: &AppState, asked: Option<i64>) -> Option<i64> {
     if asked.is_some() {
         return asked;
@@ -129,34 +115,27 @@ async fn county_of(s: &AppState, asked: Option<i64>) -> Option<i64> {
 
 /// The county's villages, named with their township.
 async fn villages(s: &AppState, county: i64) -> Result<Vec<(String, String)>, StoreError> {
+    use xiangzhi_registry::places::all_divisions;
     let Some(scope) = county_scope(county) else {
         return Ok(Vec::new());
     };
-    let mut names = HashMap::new();
-    let mut out = Vec::new();
-    for kind in ["township", "village"] {
-        let mut lq = ListQuery {
-            kind: Some(kind.into()),
-            limit: Some(500),
-            ..Default::default()
-        };
-        loop {
-            let page = s.db.list_divisions(&scope, &lq).await?;
-            for d in page.items {
-                if kind == "township" {
-                    names.insert(d.code[..9].to_string(), d.name);
-                } else {
-                    let town = names.get(&d.code[..9]).cloned().unwrap_or_default();
-                    out.push((d.code, format!("{town} · {}", d.name)));
-                }
-            }
-            match page.next_cursor {
-                Some(c) => lq.cursor = Some(c),
-                None => break,
-            }
-        }
-    }
-    Ok(out)
+    let kind = |k: &str| ListQuery {
+        kind: Some(k.into()),
+        ..Default::default()
+    };
+    let towns: HashMap<String, String> = all_divisions(&s.db, &scope, kind("township"))
+        .await?
+        .into_iter()
+        .map(|d| (d.code[..9].to_string(), d.name))
+        .collect();
+    Ok(all_divisions(&s.db, &scope, kind("village"))
+        .await?
+        .into_iter()
+        .map(|d| {
+            let town = towns.get(&d.code[..9]).cloned().unwrap_or_default();
+            (d.code, format!("{town} · {}", d.name))
+        })
+        .collect())
 }
 
 async fn form_page(s: &AppState, l: L, county: i64, form: ReportForm, error: String) -> P {
@@ -383,7 +362,7 @@ async fn filed(s: AppState, parts: Parts, f: ReportForm, photo: Option<(String, 
         Err(StoreError::Invalid(errors)) => {
             let why = errors
                 .iter()
-                .map(|e| format!("{}：{}", field_words(l, &e.field), l.t(&e.zh, &e.en)))
+                .map(|e| format!("{}：{}", super::field_words(l, &e.field), l.t(&e.zh, &e.en)))
                 .collect::<Vec<_>>()
                 .join("；");
             form_page(&s, l, county, f, why).await

@@ -92,6 +92,12 @@ pub async fn seed_village(t: &TestDb) -> Village {
     }
 }
 
+/// The value of the hidden field `name` of a page's form.
+pub(crate) fn hidden(body: &str, name: &str) -> String {
+    let at = body.find(&format!("name=\"{name}\" value=\"")).unwrap() + name.len() + 15;
+    body[at..at + body[at..].find('"').unwrap()].to_string()
+}
+
 /// A browser without a browser: keeps the session cookie, sends forms, does not follow redirects.
 pub(crate) struct Page {
     app: axum::Router,
@@ -1092,11 +1098,7 @@ async fn public_report(t: &TestDb) {
         "{}",
         g.body
     );
-    let hidden = |name: &str| {
-        let at = g.body.find(&format!("name=\"{name}\" value=\"")).unwrap() + name.len() + 15;
-        g.body[at..at + g.body[at..].find('"').unwrap()].to_string()
-    };
-    let (key, code) = (hidden("key"), hidden("code"));
+    let (key, code) = (hidden(&g.body, "key"), hidden(&g.body, "code"));
     assert!(key.starts_with("public-") && code.len() == 8);
     let form = format!(
         "county=141029&key={key}&code={code}&category=road&division_code=141029100001\

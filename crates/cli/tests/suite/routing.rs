@@ -4,7 +4,7 @@
 //! it until it leaves their hands; a public note and a photo of the result reach the resident's
 //! tracking page, the internal ones do not.
 
-use crate::console::{seed_village, Page};
+use crate::console::{hidden, seed_village, Page};
 use crate::helpers::{tester, TestDb};
 use crate::on_both;
 use axum::http::StatusCode;
@@ -165,11 +165,7 @@ async fn routing(t: &TestDb) {
         "{}",
         g.body
     );
-    let hidden = |name: &str| {
-        let at = g.body.find(&format!("name=\"{name}\" value=\"")).unwrap() + name.len() + 15;
-        g.body[at..at + g.body[at..].find('"').unwrap()].to_string()
-    };
-    let (key, code) = (hidden("key"), hidden("code"));
+    let (key, code) = (hidden(&g.body, "key"), hidden(&g.body, "code"));
     let form = format!(
         "county=141029&key={key}&code={code}&category=road&division_code={GROUP}&grid={micro_a}\
          &description=%E8%B7%AF%E7%81%AF%E4%B8%8D%E4%BA%AE&name=%E5%BC%A0%E5%A4%A7%E5%A8%98&phone=13912345678&website="
@@ -198,10 +194,7 @@ async fn routing(t: &TestDb) {
     // A report with a photo of the spot (multipart): the case and its photo, both or neither; a
     // file that is not a photo is refused in words and files nothing.
     let g = resident.get("/report?county=141029").await;
-    let at = g.body.find("name=\"key\" value=\"").unwrap() + 18;
-    let key2 = g.body[at..at + g.body[at..].find('"').unwrap()].to_string();
-    let at = g.body.find("name=\"code\" value=\"").unwrap() + 19;
-    let code2 = g.body[at..at + g.body[at..].find('"').unwrap()].to_string();
+    let (key2, code2) = (hidden(&g.body, "key"), hidden(&g.body, "code"));
     let fields = [
         ("county", "141029"),
         ("key", key2.as_str()),
@@ -253,8 +246,7 @@ async fn routing(t: &TestDb) {
     secretary.login("cunshuji").await;
     let new = secretary.get("/cases/new").await;
     assert_eq!(new.status, StatusCode::OK, "{}", new.body);
-    let at = new.body.find("name=\"key\" value=\"").unwrap() + 18;
-    let console_key = &new.body[at..at + new.body[at..].find('"').unwrap()];
+    let console_key = &hidden(&new.body, "key");
     let filed = secretary
         .send(
             "POST",

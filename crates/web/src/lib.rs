@@ -34,6 +34,31 @@ pub struct AppState {
     pub web: std::sync::Arc<edge::WebConfig>,
     /// Division names of signed-in accounts, kept a few minutes (see [`PlaceName`]).
     places: PlaceCache,
+    /// Recent requests by key, for per-address limits of this server.
+    pub limits: Limits,
+}
+
+/// Recent requests by key (what and from where, e.g. `report:10.0.0.7`), for limits such as
+/// "ten public reports an hour from one address". Each server keeps its own.
+#[derive(Clone, Default)]
+pub struct Limits(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Vec<i64>>>>);
+
+impl Limits {
+    /// Whether one more request under `key` fits `most` per `window_ms` at `now`; if so it is
+    /// counted.
+    pub fn allow(&self, key: &str, most: usize, window_ms: i64, now: i64) -> bool {
+        let mut recent = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if recent.len() > 10_000 {
+            recent.retain(|_, v| v.iter().any(|t| now - t < window_ms));
+        }
+        let times = recent.entry(key.to_string()).or_default();
+        times.retain(|t| now - t < window_ms);
+        if times.len() >= most {
+            return false;
+        }
+        times.push(now);
+        true
+    }
 }
 
 type PlaceCache = std::sync::Arc<
@@ -51,6 +76,7 @@ impl AppState {
             db,
             web: std::sync::Arc::new(web),
             places: PlaceCache::default(),
+            limits: Limits::default(),
         }
     }
 }

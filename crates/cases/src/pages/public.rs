@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use rand::Rng;
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
 use xiangzhi_domain::DivisionCode;
 use xiangzhi_registry::prelude::*;
 use xiangzhi_storage::{now_ms, ListQuery, Scope, StoreError};
@@ -183,25 +182,6 @@ pub async fn report_form(
     form_page(&s, l, county, ReportForm::default(), String::new()).await
 }
 
-/// Whether `source` may send another report now (at most `PER_HOUR` an hour).
-fn allow(source: &str, now: i64) -> bool {
-    static RECENT: OnceLock<Mutex<HashMap<String, Vec<i64>>>> = OnceLock::new();
-    let mut recent = RECENT
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if recent.len() > 10_000 {
-        recent.retain(|_, v| v.iter().any(|t| now - t < 3_600_000));
-    }
-    let times = recent.entry(source.to_string()).or_default();
-    times.retain(|t| now - t < 3_600_000);
-    if times.len() >= PER_HOUR {
-        return false;
-    }
-    times.push(now);
-    true
-}
-
 /// The public's actor of a request: the request's own (so the middleware sees the store's entry),
 /// named as the public.
 fn public(parts: &Parts) -> xiangzhi_storage::Actor {
@@ -307,7 +287,10 @@ async fn filed(s: AppState, parts: Parts, f: ReportForm, photo: Option<(String, 
     if !f.key.starts_with("public-") || f.code.len() != 8 {
         return form_page(&s, l, county, ReportForm::default(), String::new()).await;
     }
-    if !allow(&source, now) {
+    if !s
+        .limits
+        .allow(&format!("report:{source}"), PER_HOUR, 3_600_000, now)
+    {
         let page = form_page(
             &s,
             l,

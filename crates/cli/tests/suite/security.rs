@@ -429,7 +429,7 @@ async fn forwarded(t: &TestDb) {
     seed_tree(&admin).await;
     crate::cases::categories(&t.db).await;
     let app = app(t);
-    // The report limit is kept in the process: each run of this test is its own address.
+    // Each run of this test is its own address (the limit is kept per server).
     static RUN: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
     let peer = format!(
         "10.41.{}.7",

@@ -235,6 +235,7 @@ try {
     await desk.waitForURL(/\/cases\/new$/);
     await desk.locator(".places-level", { hasText: "村民小组" }).locator("select").selectOption({ label: "第一村民小组" });
     assert.equal(await desk.inputValue("input[name=division_code]"), "141029100001001");
+    await desk.selectOption("select[name=category]", "road");
     await desk.fill("textarea[name=description]", "村委会门前路灯不亮");
     await desk.screenshot({ path: `${shots}/28-case-new.png`, fullPage: true });
     await accessible(desk, "28-case-new");
@@ -242,6 +243,36 @@ try {
     await desk.waitForURL(/\/cases\/\d+$/);
     assert.match(await desk.textContent("main"), /村委会门前路灯不亮/);
     await deskCtx.close();
+  }
+
+  // The township officer's morning at a desk: a village's case waiting on the home page,
+  // supervised (督办) from its page; the county administrator's on a phone: the same list,
+  // and the case accepted at the county.
+  for (const [who, viewport, action, done, shot] of [
+    [process.env.XZ_OFFICER, { width: 1280, height: 900 }, "supervise", /督办/, "32-officer-supervises"],
+    [process.env.XZ_ADMIN, { width: 390, height: 844 }, "accept", /受理/, "33-admin-accepts"],
+  ]) {
+    const ctx = await browser.newContext({ viewport, locale: "zh-CN" });
+    const p = await ctx.newPage();
+    await p.goto(`${base}/login`);
+    await p.fill("input[name=login]", who);
+    await p.fill("input[name=password]", pw);
+    await p.click("button[type=submit]");
+    await p.waitForURL(`${base}/`);
+    await p.screenshot({ path: `${shots}/${shot}-home.png`, fullPage: true });
+    await accessible(p, `${shot}-home`);
+    const first = p.locator(".card", { hasText: "待受理、待派单" }).locator(".todo-list a").first();
+    const href = await first.getAttribute("href");
+    await first.click();
+    await p.waitForURL(new RegExp(`${href}$`));
+    await p.selectOption("select[name=action]", action);
+    await p.fill("textarea[name=note]", "请加快办理");
+    await Promise.all([p.waitForNavigation(), p.click("form[action$='/step'] button[type=submit]")]);
+    const last = await p.textContent("ol.timeline li:last-child");
+    assert.match(last, done, `${who} took the step: ${last}`);
+    await p.screenshot({ path: `${shots}/${shot}.png`, fullPage: true });
+    await accessible(p, shot);
+    await ctx.close();
   }
 
   // The security administrator manages accounts and cannot read residents.

@@ -611,6 +611,7 @@ async fn browser_county(t: &TestDb) -> Village {
     crate::plans::add_villages(&admin).await;
     crate::plans::put_profiles(&admin).await;
     crate::api::add_user(t, "zhenzhang", "township_officer", "141029100000").await;
+    crate::api::add_user(t, "xianji", "county_admin", "141029000000").await;
     v
 }
 
@@ -624,6 +625,7 @@ fn browser_env(v: &Village) -> Vec<(&'static str, String)> {
         ("XZ_AUDITOR", "shenji".into()),
         ("XZ_GRID_WORKER", "wanggeyuan".into()),
         ("XZ_OFFICER", "zhenzhang".into()),
+        ("XZ_ADMIN", "xianji".into()),
         ("XZ_PASSWORD", PASSWORD.into()),
         ("XZ_HOUSEHOLD", v.number.clone()),
         ("XZ_HOUSEHOLD_ID", v.household.to_string()),

@@ -119,6 +119,12 @@ impl<'t> Mapped<'t> {
         (!v.is_empty()).then(|| v.to_string())
     }
 
+    /// The file's column index of `key`, if the file has it.
+    pub fn index(&self, key: &str) -> Option<usize> {
+        let ci = self.cols.iter().position(|c| c.key == key)?;
+        self.idx[ci]
+    }
+
     /// How the column of `key` is named in messages.
     pub fn column(&self, key: &str) -> String {
         let ci = self.cols.iter().position(|c| c.key == key);
@@ -139,17 +145,61 @@ pub struct Errors<'m, 't> {
     pub list: Vec<RowError>,
     /// How many errors were found in all.
     pub total: usize,
+    /// Cells (row, column) already refused as numbers that lost their digits: no second reason.
+    lost: std::collections::HashSet<(usize, usize)>,
 }
 
 impl<'m, 't> Errors<'m, 't> {
+    /// The errors of a file, starting with every cell of a layout column that holds a number of
+    /// more than 15 digits (its last digits are already lost in the file: never guessed).
     pub fn new(m: &'m Mapped<'t>) -> Self {
-        Errors {
+        let mut e = Errors {
             m,
             list: Vec::new(),
             total: 0,
+            lost: Default::default(),
+        };
+        let used: std::collections::HashSet<usize> = m.idx.iter().flatten().copied().collect();
+        for (row, col, shown) in &m.t.lost {
+            if !used.contains(col) {
+                continue;
+            }
+            e.push(
+                *row,
+                m.t.column_name(*col),
+                format!(
+                    "这个单元格存成了数字（{shown}）：超过15位的数字在文件中已丢失末几位，无法还原。\
+                     请把这一列设为“文本”格式后重新输入（或在号码前加英文单引号 '）"
+                ),
+                format!(
+                    "this cell was stored as a number ({shown}): a number longer than 15 digits has \
+                     already lost its last digits in the file and cannot be restored. Set the column's \
+                     format to Text and type it again (or start it with an apostrophe ')"
+                ),
+            );
+            e.lost.insert((*row, *col));
+        }
+        e
+    }
+    fn push(&mut self, row: usize, column: String, zh: String, en: String) {
+        self.total += 1;
+        if self.list.len() < SHOWN_ERRORS {
+            self.list.push(RowError {
+                row: self.m.t.line(row),
+                column,
+                zh,
+                en,
+            });
         }
     }
     pub fn add(&mut self, row: usize, key: &str, zh: impl Into<String>, en: impl Into<String>) {
+        if self
+            .m
+            .index(key)
+            .is_some_and(|c| self.lost.contains(&(row, c)))
+        {
+            return;
+        }
         self.total += 1;
         if self.list.len() < SHOWN_ERRORS {
             self.list.push(RowError {

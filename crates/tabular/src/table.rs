@@ -10,6 +10,41 @@ pub struct Table {
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
     pub is_xlsx: bool,
+    /// Data cells (row, column, as shown) holding a number of more than 15 digits: a spreadsheet
+    /// keeps 15 significant digits, so an ID number typed as a number has already lost its last
+    /// digits in the file. Every import refuses them (never rounded into a wrong identifier).
+    pub lost: Vec<(usize, usize, String)>,
+}
+
+/// Whether a CSV cell is a long number a spreadsheet wrote in scientific notation
+/// (`1.41029E+17`): its digits are gone.
+fn scientific(cell: &str) -> bool {
+    let Some((mantissa, exp)) = cell.split_once(['e', 'E']) else {
+        return false;
+    };
+    let exp = exp.strip_prefix('+').unwrap_or(exp);
+    !mantissa.is_empty()
+        && mantissa.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && mantissa.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && exp.parse::<u32>().is_ok_and(|e| e >= 15)
+}
+
+/// The text of a CSV file's bytes: UTF-8 (with or without a BOM), UTF-16 with its BOM, or else
+/// GB18030 (which reads GBK, what Chinese spreadsheet programs save as "CSV").
+pub fn decode(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return String::from_utf8_lossy(rest).into_owned();
+    }
+    if bytes.starts_with(b"\xFF\xFE") {
+        return encoding_rs::UTF_16LE.decode(bytes).0.into_owned();
+    }
+    if bytes.starts_with(b"\xFE\xFF") {
+        return encoding_rs::UTF_16BE.decode(bytes).0.into_owned();
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
 }
 
 impl Table {
@@ -59,12 +94,21 @@ pub fn read(path: &Path) -> Result<Table, ExchangeError> {
 }
 
 fn read_csv(path: &Path) -> Result<Table, ExchangeError> {
-    let file = std::fs::File::open(path).map_err(|e| ExchangeError::io(path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| ExchangeError::io(path, e))?;
+    let text = decode(&bytes);
+    drop(bytes);
+    // Spreadsheet programs save tab-separated text as "Unicode text" (UTF-16).
+    let tabs = text
+        .lines()
+        .next()
+        .is_some_and(|l| l.contains('\t') && !l.contains(','));
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+        .delimiter(if tabs { b'\t' } else { b',' })
+        .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    let mut lost = Vec::new();
     let mut headers = None;
     let mut rec = csv::StringRecord::new();
     loop {
@@ -79,6 +123,11 @@ fn read_csv(path: &Path) -> Result<Table, ExchangeError> {
                     }
                     headers = Some(h);
                 } else if cells.iter().any(|c| !c.is_empty()) {
+                    for (c, cell) in cells.iter().enumerate() {
+                        if scientific(cell) {
+                            lost.push((rows.len(), c, cell.clone()));
+                        }
+                    }
                     rows.push(cells);
                 } else {
                     rows.push(Vec::new());
@@ -87,8 +136,8 @@ fn read_csv(path: &Path) -> Result<Table, ExchangeError> {
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
                 return Err(ExchangeError::Format {
-                    zh: format!("CSV 第{line}行无法读取（编码应为 UTF-8）：{e}"),
-                    en: format!("CSV line {line} cannot be read (expected UTF-8): {e}"),
+                    zh: format!("CSV 第{line}行无法读取：{e}"),
+                    en: format!("CSV line {line} cannot be read: {e}"),
                 });
             }
         }
@@ -101,7 +150,17 @@ fn read_csv(path: &Path) -> Result<Table, ExchangeError> {
         headers: headers.unwrap_or_default(),
         rows,
         is_xlsx: false,
+        lost,
     })
+}
+
+/// Whether a spreadsheet cell is a number too long to have kept its digits (over 15).
+fn lost_number(d: &Data) -> bool {
+    match d {
+        Data::Float(f) => f.abs() >= 1e15,
+        Data::Int(i) => i.unsigned_abs() >= 1_000_000_000_000_000,
+        _ => false,
+    }
 }
 
 fn cell_text(d: &Data) -> String {
@@ -147,8 +206,15 @@ fn read_xlsx(path: &Path) -> Result<Table, ExchangeError> {
         .next()
         .map(|r| r.iter().map(cell_text).collect())
         .unwrap_or_default();
+    let mut lost = Vec::new();
     let mut rows: Vec<Vec<String>> = it
-        .map(|r| {
+        .enumerate()
+        .map(|(ri, r)| {
+            for (c, d) in r.iter().enumerate() {
+                if lost_number(d) {
+                    lost.push((ri, c, cell_text(d)));
+                }
+            }
             let cells: Vec<String> = r.iter().map(cell_text).collect();
             if cells.iter().all(String::is_empty) {
                 Vec::new()
@@ -164,6 +230,7 @@ fn read_xlsx(path: &Path) -> Result<Table, ExchangeError> {
         headers,
         rows,
         is_xlsx: true,
+        lost,
     })
 }
 
@@ -207,5 +274,78 @@ pub fn write(path: &Path, headers: &[String], rows: &[Vec<String>]) -> Result<()
         }
         w.flush().map_err(|e| ExchangeError::io(path, e))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{col, Col, Errors, Mapped};
+
+    const COLS: &[Col] = &[
+        col("id_number", "身份证号码", true),
+        col("name", "姓名", true),
+    ];
+
+    fn temp(name: &str) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("xz_tabular_{}_{name}", std::process::id()))
+    }
+
+    /// An ID number typed as a number is refused with what happened and how to fix it, never
+    /// read as a rounded number; no second, misleading reason is given for the same cell.
+    #[test]
+    fn long_number_cells_are_refused_not_rounded() {
+        let path = temp("numbers.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "身份证号码").unwrap();
+        ws.write_string(0, 1, "姓名").unwrap();
+        ws.write_number(1, 0, 141029201510239691.0).unwrap();
+        ws.write_string(1, 1, "张三").unwrap();
+        ws.write_string(2, 0, "141029201510239691").unwrap();
+        ws.write_string(2, 1, "李四").unwrap();
+        ws.write_number(3, 0, 13912345678.0).unwrap();
+        ws.write_string(3, 1, "王五").unwrap();
+        wb.save(&path).unwrap();
+        let t = read(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(t.lost.len(), 1, "only the 18-digit number cell");
+        let m = Mapped::new(&t, COLS).unwrap();
+        let mut e = Errors::new(&m);
+        e.add(0, "id_number", "校验码错误（应为3）", "wrong check digit");
+        e.add(0, "name", "另一个问题", "another problem");
+        assert_eq!(e.total, 2);
+        assert_eq!(
+            (e.list[0].row, e.list[0].column.as_str()),
+            (2, "A（身份证号码）")
+        );
+        assert!(e.list[0].zh.contains("存成了数字") && e.list[0].zh.contains("文本"));
+        assert!(!e.list.iter().any(|r| r.zh.contains("校验码")));
+        assert_eq!(m.get(1, "id_number"), "141029201510239691");
+    }
+
+    /// GBK (what Chinese spreadsheet programs save as CSV), UTF-16 tab-separated text, and a
+    /// number a spreadsheet wrote in scientific notation.
+    #[test]
+    fn csv_in_the_encodings_offices_use() {
+        let gbk = encoding_rs::GBK
+            .encode("身份证号码,姓名\n1.41029E+17,张三\n")
+            .0;
+        let path = temp("gbk.csv");
+        std::fs::write(&path, &gbk).unwrap();
+        let t = read(&path).unwrap();
+        assert_eq!(t.headers, ["身份证号码", "姓名"]);
+        assert_eq!(t.rows[0][1], "张三");
+        assert_eq!(t.lost, [(0, 0, "1.41029E+17".to_string())]);
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in "身份证号码\t姓名\r\n141029201510239691\t李四\r\n".encode_utf16() {
+            utf16.extend_from_slice(&u.to_le_bytes());
+        }
+        std::fs::write(&path, &utf16).unwrap();
+        let t = read(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(t.headers, ["身份证号码", "姓名"]);
+        assert_eq!(t.rows[0], ["141029201510239691", "李四"]);
+        assert!(t.lost.is_empty());
     }
 }

@@ -245,6 +245,7 @@ pub fn villages_from_profiles(
             })
             .collect(),
         is_xlsx: false,
+        lost: Vec::new(),
     };
     villages_from(table_records(&t)?, opts)
 }

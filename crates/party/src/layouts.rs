@@ -72,7 +72,7 @@ pub async fn import(
     progress: &dyn Progress,
 ) -> Result<ImportReport, ExchangeError> {
     progress.phase("读取 reading", 0);
-    let t = table::read(path)?;
+    let t = xiangzhi_tabular::read_for(path, cols(layout))?;
     let m = Mapped::new(&t, cols(layout))?;
     let (county_id, scope) = resolve_county(db, scope, county).await?;
     progress.phase("校验 checking", t.rows.len() as u64);

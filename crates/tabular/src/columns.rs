@@ -32,7 +32,12 @@ pub fn header(cols: &[Col], plain: bool) -> Vec<String> {
 }
 
 fn matches(cell: &str, c: &Col) -> bool {
-    let cell = cell.trim();
+    // 姓　名, 姓 名: spaces (ASCII or full-width) inside a header do not count.
+    let cell: String = cell
+        .chars()
+        .filter(|ch| !ch.is_whitespace() && *ch != '\u{3000}')
+        .collect();
+    let cell = cell.as_str();
     let (zh, en) = match cell.find(['(', '（']) {
         Some(i) => {
             let inner = cell[i..]
@@ -43,6 +48,36 @@ fn matches(cell: &str, c: &Col) -> bool {
         None => (cell, cell),
     };
     zh == c.zh || en.eq_ignore_ascii_case(c.key) || cell.eq_ignore_ascii_case(c.key) || cell == c.zh
+}
+
+/// Finds the header where the table does not start at its first row: a title row above it (often
+/// merged across the sheet), blank rows, a note. The header is the first of the top 20 rows that
+/// holds every required column of the layout; a table whose first row already does is left as it
+/// is.
+pub fn find_header(t: &mut Table, cols: &[Col]) {
+    let fits = |row: &[String]| {
+        cols.iter()
+            .filter(|c| c.required)
+            .all(|c| row.iter().any(|h| matches(h, c)))
+    };
+    if fits(&t.headers) {
+        return;
+    }
+    if let Some(i) = t.rows.iter().take(20).position(|r| fits(r)) {
+        t.header_at(i);
+    }
+}
+
+/// Columns rosters carry beside the data (序号, 备注): passed over, never refused.
+fn is_aside(header: &str) -> bool {
+    let h: String = header
+        .chars()
+        .filter(|ch| !ch.is_whitespace() && *ch != '\u{3000}')
+        .collect();
+    matches!(
+        h.to_lowercase().as_str(),
+        "序号" | "编号" | "备注" | "说明" | "no" | "no." | "#" | "remarks" | "notes"
+    )
 }
 
 /// A table with its columns found by header.
@@ -67,6 +102,8 @@ impl<'t> Mapped<'t> {
                         en: format!("header '{h}' appears twice"),
                     })
                 }
+                // A serial number or a remarks column, as rosters have: not data to import.
+                None if is_aside(h) => continue,
                 None => {
                     let expected: Vec<String> = cols
                         .iter()

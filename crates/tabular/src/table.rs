@@ -14,6 +14,9 @@ pub struct Table {
     /// keeps 15 significant digits, so an ID number typed as a number has already lost its last
     /// digits in the file. Every import refuses them (never rounded into a wrong identifier).
     pub lost: Vec<(usize, usize, String)>,
+    /// Where the header sits in the sheet (0-based row and column): a table need not start at A1.
+    pub first_row: usize,
+    pub first_col: usize,
 }
 
 /// Whether a CSV cell is a long number a spreadsheet wrote in scientific notation
@@ -48,17 +51,33 @@ pub fn decode(bytes: &[u8]) -> String {
 }
 
 impl Table {
+    /// The row number a person sees in the file for data row `i` (0-based).
     pub fn line(&self, i: usize) -> usize {
-        i + 2
+        self.first_row + i + 2
     }
     /// How a column is named in messages: `C` in a spreadsheet, `3` in a CSV, with its header.
     pub fn column_name(&self, c: usize) -> String {
         let h = self.headers.get(c).map(String::as_str).unwrap_or("");
         if self.is_xlsx {
-            format!("{}（{h}）", column_letter(c))
+            format!("{}（{h}）", column_letter(c + self.first_col))
         } else {
-            format!("{}（{h}）", c + 1)
+            format!("{}（{h}）", c + self.first_col + 1)
         }
+    }
+    /// Makes data row `i` (0-based) the header: the rows above it (a title such as
+    /// 乡宁县某村户籍花名册, blank rows) are not data.
+    pub fn header_at(&mut self, i: usize) {
+        if i >= self.rows.len() {
+            return;
+        }
+        self.headers = self.rows[i].clone();
+        self.rows.drain(..=i);
+        self.first_row += i + 1;
+        self.lost = std::mem::take(&mut self.lost)
+            .into_iter()
+            .filter(|(r, _, _)| *r > i)
+            .map(|(r, c, v)| (r - i - 1, c, v))
+            .collect();
     }
 }
 
@@ -151,6 +170,8 @@ fn read_csv(path: &Path) -> Result<Table, ExchangeError> {
         rows,
         is_xlsx: false,
         lost,
+        first_row: 0,
+        first_col: 0,
     })
 }
 
@@ -201,6 +222,11 @@ fn read_xlsx(path: &Path) -> Result<Table, ExchangeError> {
             zh: format!("无法读取工作表“{name}”：{e}"),
             en: format!("cannot read sheet '{name}': {e}"),
         })?;
+    // The used range may start below and right of A1; messages name the sheet's own cells.
+    let (first_row, first_col) = range
+        .start()
+        .map(|(r, c)| (r as usize, c as usize))
+        .unwrap_or((0, 0));
     let mut it = range.rows();
     let headers: Vec<String> = it
         .next()
@@ -231,6 +257,8 @@ fn read_xlsx(path: &Path) -> Result<Table, ExchangeError> {
         rows,
         is_xlsx: true,
         lost,
+        first_row,
+        first_col,
     })
 }
 
@@ -347,5 +375,58 @@ mod tests {
         assert_eq!(t.headers, ["身份证号码", "姓名"]);
         assert_eq!(t.rows[0], ["141029201510239691", "李四"]);
         assert!(t.lost.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+    use crate::{col, Col, Errors, Mapped};
+
+    const COLS: &[Col] = &[
+        col("household_number", "户号", true),
+        col("name", "姓名", true),
+    ];
+
+    /// A roster as offices make it: a title row merged across the sheet, a blank row, the table
+    /// starting in column B, a header with a full-width space; errors name the sheet's own cells.
+    #[test]
+    fn the_header_is_found_below_a_title() {
+        let path =
+            std::env::temp_dir().join(format!("xz_tabular_{}_title.xlsx", std::process::id()));
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.merge_range(
+            0,
+            1,
+            0,
+            3,
+            "乡宁县某村户籍花名册",
+            &rust_xlsxwriter::Format::new(),
+        )
+        .unwrap();
+        ws.write_string(2, 1, "序号").unwrap();
+        ws.write_string(2, 2, "户号").unwrap();
+        ws.write_string(2, 3, "姓　名").unwrap();
+        ws.write_string(3, 1, "1").unwrap();
+        ws.write_string(3, 2, "CG-0001").unwrap();
+        ws.write_string(3, 3, "张三").unwrap();
+        ws.write_string(4, 1, "2").unwrap();
+        ws.write_string(4, 2, "CG-0002").unwrap();
+        wb.save(&path).unwrap();
+        let mut t = read(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        crate::find_header(&mut t, COLS);
+        assert_eq!(t.headers, ["序号", "户号", "姓　名"]);
+        assert_eq!(t.rows.len(), 2);
+        let m = Mapped::new(&t, COLS).unwrap();
+        assert_eq!(m.get(1, "household_number"), "CG-0002");
+        let mut e = Errors::new(&m);
+        e.add(1, "name", "姓名不能为空", "the name is missing");
+        // The second data row is the sheet's row 5; the name is in its column D.
+        assert_eq!(
+            (e.list[0].row, e.list[0].column.as_str()),
+            (5, "D（姓　名）")
+        );
     }
 }

@@ -246,6 +246,8 @@ pub fn villages_from_profiles(
             .collect(),
         is_xlsx: false,
         lost: Vec::new(),
+        first_row: 0,
+        first_col: 0,
     };
     villages_from(table_records(&t)?, opts)
 }

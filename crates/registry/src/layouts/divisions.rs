@@ -156,8 +156,7 @@ pub(super) async fn import_divisions(
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
         progress.phase(&format!("读取 reading {fname}"), 0);
-        let t = table::read(f)?;
-        read += t.rows.len();
+        let mut t = table::read(f)?;
         // The `china-division` tables carry short codes (2/4/6/9/12 digits) and no level column.
         let china = t.headers.first().is_some_and(|h| h == "code")
             && t.headers.get(1).is_some_and(|h| h == "name")
@@ -165,8 +164,10 @@ pub(super) async fn import_divisions(
         let m = if china {
             Mapped::positional(&t, DIVISION_COLS, vec![Some(0), Some(1), None, None])
         } else {
+            xiangzhi_tabular::find_header(&mut t, DIVISION_COLS);
             Mapped::new(&t, DIVISION_COLS)?
         };
+        read += t.rows.len();
         progress.phase(&format!("校验 checking {fname}"), t.rows.len() as u64);
         let mut errs = Errors::new(&m);
         for r in 0..t.rows.len() {

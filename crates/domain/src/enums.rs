@@ -201,6 +201,85 @@ vocabulary!(
     }
 );
 
+impl Relation {
+    /// The relation a household register writes (GB/T 4761 家庭关系, as words — 妻, 长子, 次女,
+    /// 儿媳, 孙子, 岳母 — or as two-digit codes), mapped onto this vocabulary; `None` for a word
+    /// it does not know.
+    pub fn from_register(word: &str) -> Option<Relation> {
+        use Relation::*;
+        let w: String = word
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
+            .collect();
+        if let Ok(r) = w.parse::<Relation>() {
+            return Some(r);
+        }
+        if w.len() == 2 && w.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(match w.as_bytes()[0] {
+                b'0' => Head,
+                b'1' => Spouse,
+                b'2' | b'3' => Child,
+                b'4' => Grandchild,
+                b'5' => Parent,
+                _ => Other,
+            });
+        }
+        let child = [
+            "子",
+            "女",
+            "儿子",
+            "女儿",
+            "长子",
+            "次子",
+            "三子",
+            "四子",
+            "五子",
+            "长女",
+            "次女",
+            "三女",
+            "四女",
+            "五女",
+            "独生子",
+            "独生女",
+            "养子",
+            "养女",
+            "继子",
+            "继女",
+            "儿媳",
+            "女婿",
+            "其他儿子",
+            "其他女儿",
+        ];
+        let parent = [
+            "父", "母", "父亲", "母亲", "公公", "婆婆", "岳父", "岳母", "继父", "继母", "养父",
+            "养母",
+        ];
+        let grand = [
+            "孙子",
+            "孙女",
+            "外孙",
+            "外孙子",
+            "外孙女",
+            "孙媳妇",
+            "孙女婿",
+            "曾孙",
+            "曾孙子",
+            "曾孙女",
+        ];
+        Some(match w.as_str() {
+            "本人" | "户主本人" => Head,
+            "妻" | "妻子" | "夫" | "丈夫" => Spouse,
+            w if child.contains(&w) => Child,
+            w if parent.contains(&w) => Parent,
+            w if grand.contains(&w) => Grandchild,
+            "兄" | "弟" | "姐" | "妹" | "哥哥" | "弟弟" | "姐姐" | "妹妹" | "祖父" | "祖母"
+            | "爷爷" | "奶奶" | "外祖父" | "外祖母" | "侄子" | "侄女" | "外甥" | "外甥女"
+            | "兄弟姐妹" | "祖父母" => Other,
+            _ => return None,
+        })
+    }
+}
+
 vocabulary!(
     /// 党组织类别
     PartyOrgKind, "党组织类别", "party organisation kind" {
@@ -314,5 +393,31 @@ mod tests {
         let tags = ResidentTag::parse_list("低保;veteran、disabled").unwrap();
         assert_eq!(ResidentTag::from_bits(ResidentTag::to_bits(&tags)), tags);
         assert!(ResidentTag::parse_list("rich").is_err());
+    }
+}
+
+#[cfg(test)]
+mod register_tests {
+    use super::Relation::{self, *};
+
+    #[test]
+    fn register_words_map_onto_the_vocabulary() {
+        for (word, want) in [
+            ("户主", Head),
+            ("head", Head),
+            ("妻", Spouse),
+            ("丈 夫", Spouse),
+            ("长子", Child),
+            ("次女", Child),
+            ("儿媳", Child),
+            ("孙子", Grandchild),
+            ("岳母", Parent),
+            ("弟弟", Other),
+            ("22", Child),
+            ("01", Head),
+        ] {
+            assert_eq!(Relation::from_register(word), Some(want), "{word}");
+        }
+        assert_eq!(Relation::from_register("邻居"), None);
     }
 }

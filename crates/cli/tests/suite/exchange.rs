@@ -140,9 +140,21 @@ async fn one_bad_row_writes_nothing(t: &TestDb) {
     .unwrap_err()
     {
         ExchangeError::Rows { errors, total } => {
-            assert_eq!(total, 1);
-            assert_eq!(errors[0].row, 6_790);
-            assert!(errors[0].zh.contains("第11行"), "{}", errors[0].zh);
+            // The copied row repeats an ID number (naming row 11); the household whose row it
+            // replaced may now lack its head, which is refused too.
+            let dup = errors
+                .iter()
+                .find(|e| e.column.contains("身份证号码"))
+                .expect("the repeated ID number");
+            assert_eq!(dup.row, 6_790);
+            assert!(dup.zh.contains("第11行"), "{}", dup.zh);
+            assert!(total <= 2, "{errors:?}");
+            assert!(
+                errors
+                    .iter()
+                    .all(|e| e.row == 6_790 || e.zh.contains("户主")),
+                "only the copied row and its household are refused: {errors:?}"
+            );
         }
         other => panic!("expected row errors, got {other}"),
     }
@@ -418,3 +430,102 @@ async fn china_division_tables_import_and_upsert() {
     t.finish().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A roster as the household register writes it: relations in its own words (妻, 长子, 儿媳),
+/// read onto the vocabulary; a household with two heads, or none, refused with its rows named.
+async fn register_rosters(t: &TestDb) {
+    let c = Client::new(t).await;
+    let (_, micro) = seed_tree(&c).await;
+    let code = micro_code(&c, micro).await;
+    let dir = tmp("register");
+    let id = |n: u16| {
+        xiangzhi_domain::IdNumber::compose(
+            "141029",
+            chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Duration::days(n.into()),
+            100 + n,
+        )
+        .unwrap()
+        .to_string()
+    };
+    let header = "户号,微网格编码,住址,姓名,身份证号码,联系电话,与户主关系\n";
+    let write = |name: &str, rows: &[(&str, &str, u16)]| {
+        let mut out = header.to_string();
+        for (h, rel, n) in rows {
+            out.push_str(&format!("{h},{code},幸福街{h},人{n},{},,{rel}\n", id(*n)));
+        }
+        let path = dir.join(name);
+        std::fs::write(&path, out).unwrap();
+        path
+    };
+    let bad = write(
+        "bad.csv",
+        &[
+            ("R1", "户主", 1),
+            ("R1", "户主", 2),
+            ("R2", "长子", 3),
+            ("R2", "妻", 4),
+        ],
+    );
+    match import(
+        &t.db,
+        &Scope::everything(),
+        Layout::Households,
+        &bad,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap_err()
+    {
+        ExchangeError::Rows { errors, total } => {
+            assert_eq!(total, 2, "{errors:?}");
+            assert!(errors
+                .iter()
+                .any(|e| e.row == 3 && e.zh.contains("第2行已是这一户的户主")));
+            assert!(errors
+                .iter()
+                .any(|e| e.row == 4 && e.zh.contains("R2") && e.zh.contains("没有户主")));
+        }
+        other => panic!("expected row errors, got {other}"),
+    }
+    assert_eq!(counts(t).await, (0, 0));
+    let good = write(
+        "good.csv",
+        &[
+            ("R1", "户主", 1),
+            ("R1", "妻", 2),
+            ("R1", "长子", 3),
+            ("R1", "儿媳", 4),
+            ("R1", "孙子", 5),
+            ("R1", "岳母", 6),
+        ],
+    );
+    import(
+        &t.db,
+        &Scope::everything(),
+        Layout::Households,
+        &good,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap();
+    assert_eq!(counts(t).await, (1, 6));
+    for (rel, n) in [
+        ("spouse", 1),
+        ("child", 2),
+        ("grandchild", 1),
+        ("parent", 1),
+    ] {
+        assert_eq!(
+            t.db.count_for_tests(&format!(
+                "SELECT COUNT(*) FROM residents WHERE relation = '{rel}'"
+            ))
+            .await
+            .unwrap(),
+            n,
+            "{rel}"
+        );
+    }
+}
+on_both!(register_relations_and_heads, register_rosters);

@@ -18,6 +18,8 @@ pub(super) async fn import_households(
     let mut households: Vec<(String, i64, String, String, usize)> = Vec::new(); // number, grid id, division, address, row
                                                                                 // (household index, resident, keyed index of the ID number)
     let mut residents: Vec<(usize, ValidResident, String)> = Vec::new();
+    // Household number → (its first row, its head's row), from every row of the file.
+    let mut heads: std::collections::BTreeMap<String, (usize, Option<usize>)> = Default::default();
     let mut id_rows: HashMap<String, usize> = HashMap::with_capacity(m.t.rows.len());
     for r in 0..m.t.rows.len() {
         if r % 10_000 == 0 {
@@ -28,6 +30,27 @@ pub(super) async fn import_households(
         }
         let number = m.get(r, "household_number");
         let grid_code = m.get(r, "micro_grid_code");
+        let is_head = xiangzhi_domain::Relation::from_register(m.get(r, "relation"))
+            == Some(xiangzhi_domain::Relation::Head);
+        if !number.is_empty() {
+            let entry = heads.entry(number.to_string()).or_insert((r, None));
+            match (is_head, entry.1) {
+                (true, Some(first)) => errs.add(
+                    r,
+                    "relation",
+                    format!(
+                        "一户只能有一位户主，第{}行已是这一户的户主",
+                        m.t.line(first)
+                    ),
+                    format!(
+                        "a household has one head; row {} is already its head",
+                        m.t.line(first)
+                    ),
+                ),
+                (true, None) => entry.1 = Some(r),
+                _ => {}
+            }
+        }
         let address = m.get(r, "address");
         let hinput = HouseholdInput {
             number: number.to_string(),
@@ -40,7 +63,14 @@ pub(super) async fn import_households(
             name: m.get(r, "name").to_string(),
             id_number: m.get(r, "id_number").to_string(),
             phone: m.opt(r, "phone"),
-            relation: m.get(r, "relation").to_string(),
+            // The register's own words (妻, 长子, 儿媳…) onto the vocabulary; an unknown word is
+            // passed on and refused by name.
+            relation: {
+                let word = m.get(r, "relation");
+                xiangzhi_domain::Relation::from_register(word)
+                    .map(|rel| rel.as_str().to_string())
+                    .unwrap_or_else(|| word.to_string())
+            },
             tags: m.opt(r, "tags").into_iter().collect(),
             version: None,
         };
@@ -139,6 +169,20 @@ pub(super) async fn import_households(
             }
         };
         residents.push((hi, v, id_index));
+    }
+    // Every household has exactly one head (户主): a second one, or none, is refused by row
+    // (read from every row of the file, so a row refused for another reason adds no second one).
+    for (number, (first, head)) in &heads {
+        if head.is_none() {
+            errs.add(
+                *first,
+                "household_number",
+                format!("户“{number}”没有户主：请在其中一人的与户主关系填“户主”"),
+                format!(
+                    "household '{number}' has no head: mark one member's relation as head (户主)"
+                ),
+            );
+        }
     }
     errs.finish()?;
     let now = now_ms();

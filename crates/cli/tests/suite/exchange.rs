@@ -529,3 +529,94 @@ async fn register_rosters(t: &TestDb) {
     }
 }
 on_both!(register_relations_and_heads, register_rosters);
+
+/// Importing the same staff file twice changes nothing; a changed unit updates the record; the
+/// same person twice in one file is refused by row.
+async fn staff_twice(t: &TestDb) {
+    let c = Client::new(t).await;
+    let (_, micro) = seed_tree(&c).await;
+    let code = micro_code(&c, micro).await;
+    let dir = tmp("staff");
+    let write = |name: &str, body: &str| {
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            format!("姓名,类别,网格编码,联系电话,所在单位\n{body}"),
+        )
+        .unwrap();
+        path
+    };
+    let staff = |t: &TestDb| {
+        let db = t.db.clone();
+        async move {
+            db.count_for_tests("SELECT COUNT(*) FROM grid_staff")
+                .await
+                .unwrap()
+        }
+    };
+    let file = write(
+        "staff.csv",
+        &format!(
+            "周微格,micro,{code},13611112222,\n李专属,dedicated,{code},13722223333,城关派出所\n"
+        ),
+    );
+    for _ in 0..2 {
+        import(
+            &t.db,
+            &Scope::everything(),
+            Layout::Staff,
+            &file,
+            None,
+            &Quiet,
+        )
+        .await
+        .unwrap();
+        assert_eq!(staff(t).await, 2);
+    }
+    let moved = write(
+        "moved.csv",
+        &format!(
+            "周微格,micro,{code},13611112222,\n李专属,dedicated,{code},13722223333,昌宁镇卫生院\n"
+        ),
+    );
+    import(
+        &t.db,
+        &Scope::everything(),
+        Layout::Staff,
+        &moved,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap();
+    assert_eq!(staff(t).await, 2);
+    assert_eq!(
+        t.db.count_for_tests("SELECT COUNT(*) FROM grid_staff WHERE unit = '昌宁镇卫生院'")
+            .await
+            .unwrap(),
+        1
+    );
+    let twice = write(
+        "twice.csv",
+        &format!("王新,micro,{code},13900001111,\n王新,micro,{code},13900001111,\n"),
+    );
+    match import(
+        &t.db,
+        &Scope::everything(),
+        Layout::Staff,
+        &twice,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap_err()
+    {
+        ExchangeError::Rows { errors, .. } => {
+            assert_eq!(errors[0].row, 3);
+            assert!(errors[0].zh.contains("与第2行是同一人"), "{}", errors[0].zh);
+        }
+        other => panic!("expected row errors, got {other}"),
+    }
+    assert_eq!(staff(t).await, 2);
+}
+on_both!(staff_import_is_idempotent, staff_twice);

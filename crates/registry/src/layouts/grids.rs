@@ -150,6 +150,24 @@ pub(super) async fn import_grids(
     Ok(n)
 }
 
+/// A member of staff already recorded, as a re-import compares it (phone opened in the import's
+/// own transaction, never shown).
+#[derive(sqlx::FromRow)]
+struct Known {
+    id: i64,
+    grid_id: i64,
+    name: String,
+    role: String,
+    // Part of who a person is: two of one name in one grid differ by their phones.
+    #[sqlx(try_from = "xiangzhi_storage::crypto::SealedPhoneOpt")]
+    phone: Option<String>,
+    unit: Option<String>,
+}
+
+/// Imports grid staff. A member of staff is the same person when the grid, the name, the role
+/// and the phone are the same (two people of one name in one grid differ by their phones):
+/// importing a file twice changes nothing, a changed unit updates the record, and the same
+/// person twice in one file is refused by row.
 pub(super) async fn import_staff(
     tx: &mut Tx,
     m: &Mapped<'_>,
@@ -157,8 +175,25 @@ pub(super) async fn import_staff(
     scope: &Scope,
 ) -> Result<usize, ExchangeError> {
     let grids = tx.grid_refs(county_id, scope).await?;
+    let known: Vec<Known> = tx
+        .all(&xiangzhi_storage::sql::Q::with(
+            "SELECT t.id, t.grid_id, t.name, t.role, t.phone, t.unit FROM grid_staff t WHERE t.county_id = ?",
+            vec![county_id.into()],
+        ))
+        .await?;
+    let known: HashMap<(i64, String, String, Option<String>), Known> = known
+        .into_iter()
+        .map(|k| {
+            (
+                (k.grid_id, k.name.clone(), k.role.clone(), k.phone.clone()),
+                k,
+            )
+        })
+        .collect();
     let mut errs = Errors::new(m);
     let mut out = Vec::new();
+    let mut changed: Vec<(i64, Option<String>)> = Vec::new();
+    let mut seen: HashMap<(i64, String, String, Option<String>), usize> = HashMap::new();
     let now = now_ms();
     for r in 0..m.t.rows.len() {
         if blank_row(m, r) {
@@ -202,9 +237,46 @@ pub(super) async fn import_staff(
             );
             continue;
         }
-        out.push((v, g.id, g.division_code.clone()));
+        let phone = v.phone.as_ref().map(|p| p.as_str().to_string());
+        let key = (g.id, v.name.clone(), v.role.as_str().to_string(), phone);
+        if let Some(first) = seen.get(&key) {
+            errs.add(
+                r,
+                "name",
+                format!(
+                    "与第{}行是同一人（同一网格、姓名、类别和电话）",
+                    m.t.line(*first)
+                ),
+                format!(
+                    "the same person as row {} (same grid, name, role and phone)",
+                    m.t.line(*first)
+                ),
+            );
+            continue;
+        }
+        match known.get(&key) {
+            Some(k) if k.unit == v.unit => {}
+            Some(k) => changed.push((k.id, v.unit.clone())),
+            None => out.push((v, g.id, g.division_code.clone())),
+        }
+        seen.insert(key, r);
     }
     errs.finish()?;
+    for (id, unit) in &changed {
+        tx.exec(&xiangzhi_storage::sql::Q::with(
+            "UPDATE grid_staff SET unit = ?, updated_at = ?, version = version + 1 WHERE county_id = ? AND id = ?",
+            vec![
+                unit.clone().into(),
+                now.into(),
+                county_id.into(),
+                (*id).into(),
+            ],
+        ))
+        .await?;
+    }
+    if out.is_empty() {
+        return Ok(changed.len());
+    }
     let first = next_ids(tx, county_id, "staff", out.len() as i64).await?;
     let rows: Vec<Vec<Value>> = out
         .into_iter()
@@ -229,5 +301,5 @@ pub(super) async fn import_staff(
         .collect();
     let n = rows.len();
     tx.insert_rows(&tables::GRID_STAFF, rows).await?;
-    Ok(n)
+    Ok(n + changed.len())
 }

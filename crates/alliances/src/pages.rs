@@ -550,8 +550,8 @@ pub async fn compare_page(
 }
 
 /// Each village's area on the map, drawn from the villages' positions (Voronoi cells cut to a
-/// disc a little wider than the usual distance between neighbours), as `[[lon, lat], …]` by
-/// village code: the map's base layer, with no outside dataset to license.
+/// disc about the usual distance between neighbours), as `[[lon, lat], …]` by village code: the
+/// map's base layer, with no outside dataset to license.
 fn village_cells(villages: &serde_json::Value) -> serde_json::Value {
     let located: Vec<(String, (f64, f64))> = villages
         .as_array()
@@ -574,27 +574,12 @@ fn village_cells(villages: &serde_json::Value) -> serde_json::Value {
     let lat0 = degrees.iter().map(|p| p.1).sum::<f64>() / degrees.len() as f64;
     let k = lat0.to_radians().cos();
     let plane = xiangzhi_planner::geometry::project_degrees(&degrees);
-    // The usual distance to the nearest neighbour, for how far a lone village's area reaches.
-    let mut nearest: Vec<f64> = plane
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            plane
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, b)| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt())
-                .fold(f64::MAX, f64::min)
-        })
-        .collect();
-    nearest.sort_by(f64::total_cmp);
-    let reach = (nearest[nearest.len() / 2] * 0.9).max(300.0);
     let back = |(x, y): (f64, f64)| {
         let lon = (x / (R * k)).to_degrees();
         let lat = (y / R).to_degrees();
         [(lon * 1e5).round() / 1e5, (lat * 1e5).round() / 1e5]
     };
-    let cells = xiangzhi_planner::geometry::cells(&plane, reach);
+    let cells = xiangzhi_planner::geometry::area_cells(&plane);
     serde_json::Value::Object(
         located
             .iter()

@@ -386,11 +386,14 @@ pub impl Db {
                 ],
             ))
             .await?;
-        if n > 0 {
-            let by = xiangzhi_storage::Actor::system("start-up");
-            tx.audit(&by, "fail unfinished plans", format!("{n} plans"))
-                .await?;
+        if n == 0 {
+            // Nothing was unfinished: the transaction wrote nothing and ends without an entry.
+            drop(tx);
+            return Ok(0);
         }
+        let by = xiangzhi_storage::Actor::system("start-up");
+        tx.audit(&by, "fail unfinished plans", format!("{n} plans"))
+            .await?;
         tx.commit().await?;
         Ok(n)
     }

@@ -201,6 +201,31 @@ pub fn cells(points: &[(f64, f64)], reach: f64) -> Vec<Vec<(f64, f64)>> {
         .collect()
 }
 
+/// [`cells`] with their reach taken from the points themselves: a little less than the usual
+/// distance from a point to its nearest neighbour (at least 300 m), so neighbours' areas meet and
+/// a lone point's stays its own.
+pub fn area_cells(points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
+    let mut nearest: Vec<f64> = points
+        .iter()
+        .enumerate()
+        .map(|(i, &a)| {
+            points
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, &b)| length(a, b))
+                .fold(f64::MAX, f64::min)
+        })
+        .filter(|d| d.is_finite() && *d < f64::MAX)
+        .collect();
+    nearest.sort_by(f64::total_cmp);
+    let reach = nearest
+        .get(nearest.len() / 2)
+        .map_or(1000.0, |d| d * 0.9)
+        .max(300.0);
+    cells(points, reach)
+}
+
 /// Sutherland–Hodgman: the part of a convex polygon where `side` is ≤ 0.
 fn clip(poly: &[(f64, f64)], side: impl Fn((f64, f64)) -> f64) -> Vec<(f64, f64)> {
     let mut out = Vec::with_capacity(poly.len() + 1);

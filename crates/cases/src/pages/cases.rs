@@ -61,6 +61,8 @@ struct CasePage {
     handlers: Vec<(i64, String)>,
     /// The reporter's phone, masked (first 3, last 4).
     reporter_phone: String,
+    /// Where it is: the township's villages as areas, its village tinted, the spot (inline SVG).
+    map: Option<String>,
     error: String,
 }
 
@@ -269,7 +271,14 @@ async fn case_page(s: &AppState, v: &Viewer, id: i64, error: String) -> P {
         Some(d) => (v.l.time(&d), false),
         None => ("—".to_string(), false),
     };
+    let map = crate::pages::map::case_map(
+        &s.db,
+        &k,
+        &format!("{}：{area}", v.l.t("事项所在位置", "Where the case is")),
+    )
+    .await;
     html(CasePage {
+        map,
         needs_handler: has("assign") || has("transfer"),
         needs_rating: has("confirm"),
         needs_via: has("confirm") || has("reopen"),

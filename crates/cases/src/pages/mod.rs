@@ -5,6 +5,7 @@ pub mod cases;
 pub mod filing;
 pub mod home;
 pub mod ledger;
+mod map;
 pub mod mobile;
 pub mod notifications;
 pub mod public;

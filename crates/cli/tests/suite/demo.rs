@@ -259,3 +259,107 @@ async fn the_same_seed_gives_the_same_county() {
     a.finish().await;
     b.finish().await;
 }
+
+/// `xiangzhi demo` as the README's first command runs it: builds the county, starts serving, and
+/// the village secretary signs in and opens today's case, with its map (the start-up steps write
+/// only what they audit).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_starts_and_serves() {
+    use tokio::io::AsyncBufReadExt;
+    let dir = std::env::temp_dir().join(format!("xz_demo_serve_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_xiangzhi"))
+        .args(["demo", "--listen", &format!("127.0.0.1:{port}")])
+        .current_dir(&dir)
+        .env("XIANGZHI_DATA_KEY", crate::helpers::TEST_DATA_KEY)
+        .env("XIANGZHI_DEMO_PASSWORD", "Demo-pass-2026!")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut track = String::new();
+    let serving = tokio::time::timeout(std::time::Duration::from_secs(240), async {
+        while let Ok(Some(l)) = lines.next_line().await {
+            if let Some(i) = l.find("/report/track?") {
+                track = l[i..].trim().to_string();
+            }
+            if l.contains("serving on") {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .unwrap_or(false);
+    if !serving {
+        let _ = child.kill().await;
+        let out = child.wait_with_output().await.unwrap();
+        panic!(
+            "the demo did not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let base = format!("http://127.0.0.1:{port}");
+    let web = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = web
+        .post(format!("{base}/login"))
+        .header("origin", &base)
+        .form(&[
+            ("login", "longbi"),
+            ("password", "Demo-pass-2026!"),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status().as_u16(), 303);
+    let cookie = login
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|c| c.to_str().ok()?.split(';').next().map(str::to_string))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let get = |path: String| {
+        let (web, cookie) = (web.clone(), cookie.clone());
+        async move {
+            web.get(path)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let home = get(format!("{base}/")).await;
+    assert!(home.contains("待受理、待派单"), "{home}");
+    let id = track
+        .split("id=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_string();
+    let case = get(format!("{base}/cases/{id}")).await;
+    assert!(
+        case.contains("<svg") && case.contains("<polygon"),
+        "the case's map"
+    );
+    let public = reqwest::get(format!("{base}{track}")).await.unwrap();
+    assert_eq!(public.status().as_u16(), 200);
+    let _ = child.kill().await;
+    std::fs::remove_dir_all(&dir).ok();
+}

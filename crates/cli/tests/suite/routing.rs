@@ -60,6 +60,29 @@ fn id_in(location: &str) -> i64 {
         .unwrap()
 }
 
+/// Whether the village secretary's page of case `id` shows its map (two village areas, the
+/// village's mark and the reporter's spot; names as text).
+async fn secretary_page_has_map(t: &TestDb, id: i64) -> bool {
+    let mut p = Page::new(t);
+    p.login("cunshuji").await;
+    let g = p.get(&format!("/cases/{id}")).await;
+    assert_eq!(g.status, StatusCode::OK);
+    if !g.body.contains("<svg") {
+        return false;
+    }
+    assert_eq!(g.body.matches("<polygon").count(), 2, "{}", g.body);
+    assert_eq!(
+        g.body.matches("<circle").count(),
+        2,
+        "the village and the spot"
+    );
+    assert!(
+        g.body.contains("<title>北关&lt;b&gt;村</title>"),
+        "names as text"
+    );
+    true
+}
+
 async fn routing(t: &TestDb) {
     seed_village(t).await;
     crate::cases::categories(&t.db).await;
@@ -239,6 +262,34 @@ async fn routing(t: &TestDb) {
         (files.len(), files[0].content_type.as_str()),
         (1, "image/jpeg")
     );
+
+    // The case page draws where the case is: the township's villages as areas from their
+    // positions, the case's village tinted, the reporter's spot.
+    t.db.create_division(
+        &all.clone().by(tester()),
+        &xiangzhi_registry::DivisionInput {
+            code: "141029100002".into(),
+            name: "北关<b>村".into(),
+            parent_code: Some("141029100000".into()),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        !secretary_page_has_map(t, with_photo).await,
+        "no positions, no map"
+    );
+    t.db.set_division_positions(
+        &tester(),
+        141029,
+        &[
+            ("141029100001".into(), 35.91, 110.83),
+            ("141029100002".into(), 35.93, 110.86),
+        ],
+    )
+    .await
+    .unwrap();
+    assert!(secretary_page_has_map(t, with_photo).await);
 
     // A village case filed from the console is out of the grid workers' reach until the
     // secretary gives it to one of them; the handler list offers the village's grid workers.

@@ -124,6 +124,63 @@ pub impl Db {
         Ok(rows.into_iter().collect())
     }
 
+    /// Records where divisions of a county sit (code, latitude, longitude), all or nothing, in
+    /// one audited transaction; codes outside the county are refused.
+    async fn set_division_positions(
+        &self,
+        by: &xiangzhi_storage::Actor,
+        county_id: i64,
+        positions: &[(String, f64, f64)],
+    ) -> Result<usize> {
+        let mut tx = self.begin().await?;
+        let mut n = 0;
+        for (code, lat, lon) in positions {
+            if !(-90.0..=90.0).contains(lat) || !(-180.0..=180.0).contains(lon) {
+                return Err(StoreError::invalid(
+                    "latitude",
+                    format!("区划{code}的经纬度超出范围"),
+                    format!("the position of division {code} is out of range"),
+                ));
+            }
+            n += tx
+                .exec(&Q::with(
+                    "UPDATE divisions SET latitude = ?, longitude = ? WHERE county_id = ? AND code = ?",
+                    vec![Some(*lat).into(), Some(*lon).into(), county_id.into(), code.clone().into()],
+                ))
+                .await?;
+        }
+        tx.audit(
+            by,
+            "set division positions",
+            format!("county {county_id}: {n} divisions"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n as usize)
+    }
+
+    /// The divisions of a county under `prefix` whose position is known: (code, name, latitude,
+    /// longitude), in code order. Names and positions are public.
+    async fn division_positions(
+        &self,
+        county_id: i64,
+        prefix: &str,
+        level: DivisionLevel,
+    ) -> Result<Vec<(String, String, f64, f64)>> {
+        let hi = xiangzhi_storage::scope::prefix_upper(prefix);
+        self.all(&Q::with(
+            "SELECT t.code, t.name, t.latitude, t.longitude FROM divisions t WHERE t.county_id = ? AND t.code >= ? \
+             AND t.code < ? AND t.level = ? AND t.latitude IS NOT NULL AND t.longitude IS NOT NULL ORDER BY t.code",
+            vec![
+                county_id.into(),
+                prefix.into(),
+                hi.into(),
+                level.as_str().into(),
+            ],
+        ))
+        .await
+    }
+
     /// Provinces and prefectures (reference data shared by all counties).
     async fn list_regions(&self) -> Result<Vec<Region>> {
         self.all(&Q::new(

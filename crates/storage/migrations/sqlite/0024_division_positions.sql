@@ -1,0 +1,4 @@
+-- Where a village's committee sits (WGS-84 degrees), when known: the maps draw each village's
+-- area from these positions (issue 17). Public, like the division's name.
+ALTER TABLE divisions ADD COLUMN latitude REAL;
+ALTER TABLE divisions ADD COLUMN longitude REAL;

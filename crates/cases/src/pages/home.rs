@@ -204,34 +204,61 @@ async fn household_cards(s: &AppState, v: &Viewer, id: i64) -> Result<Vec<Card>,
         ..Default::default()
     };
     let (total, cases) = s.db.case_ledger(&scope, &filter, now, 8, 0).await?;
-    Ok(vec![Card {
-        order: 2,
-        title: l.t("诉求与纠纷", "Cases").into(),
-        count: total,
-        items: cases
-            .iter()
-            .map(|k| Item {
+    let visits = s.db.household_visits(&scope, id, 8).await?;
+    let visits = Card {
+        order: 3,
+        title: l.t("回访记录", "Follow-up visits").into(),
+        count: visits.len() as i64,
+        items: visits
+            .into_iter()
+            .map(|(case, at, note, holding)| Item {
                 label: format!(
-                    "#{} {} · {}",
-                    k.id,
-                    names.get(&k.category).unwrap_or(&k.category),
-                    l.t(k.state.zh(), k.state.as_str())
+                    "#{case} {} · {note}",
+                    if holding {
+                        l.t("协议在履行", "agreement holds")
+                    } else {
+                        l.t("协议未履行", "agreement not kept")
+                    }
                 ),
-                href: format!("/cases/{}", k.id),
-                note: crate::pages::stats::day(k.created_at),
-                late: k.state.in_hand() && k.due_at.is_some_and(|d| d < now),
+                href: format!("/cases/{case}"),
+                note: crate::pages::stats::day(at),
+                late: !holding,
             })
             .collect(),
-        empty: l
-            .t("本户没有反映过事项", "No case from this household")
-            .into(),
-        more: (total > 8).then(|| {
-            (
-                l.t("事件台账", "Case ledger").into(),
-                format!("/cases/ledger?household={id}"),
-            )
-        }),
-    }])
+        empty: l.t("还没有回访记录", "No follow-up visit yet").into(),
+        more: None,
+    };
+    Ok(vec![
+        visits,
+        Card {
+            order: 2,
+            title: l.t("诉求与纠纷", "Cases").into(),
+            count: total,
+            items: cases
+                .iter()
+                .map(|k| Item {
+                    label: format!(
+                        "#{} {} · {}",
+                        k.id,
+                        names.get(&k.category).unwrap_or(&k.category),
+                        l.t(k.state.zh(), k.state.as_str())
+                    ),
+                    href: format!("/cases/{}", k.id),
+                    note: crate::pages::stats::day(k.created_at),
+                    late: k.state.in_hand() && k.due_at.is_some_and(|d| d < now),
+                })
+                .collect(),
+            empty: l
+                .t("本户没有反映过事项", "No case from this household")
+                .into(),
+            more: (total > 8).then(|| {
+                (
+                    l.t("事件台账", "Case ledger").into(),
+                    format!("/cases/ledger?household={id}"),
+                )
+            }),
+        },
+    ])
 }
 
 /// The feature's part of a household's page.

@@ -325,4 +325,24 @@ pub impl Db {
         tx.commit().await?;
         self.mediation(scope, id).await
     }
+
+    /// The follow-up visits (回访) to a household in the scope, about its cases' mediations,
+    /// newest first: (case, when, what was found, whether the agreement holds).
+    async fn household_visits(
+        &self,
+        scope: &Scope,
+        household_id: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64, String, bool)>> {
+        let mut q = Q::with(
+            "SELECT v.case_id, v.visited_at, v.note, v.holding FROM cases t \
+             JOIN mediation_visits v ON v.county_id = t.county_id AND v.case_id = t.id \
+             WHERE t.household_id = ?",
+            vec![household_id.into()],
+        );
+        scope.filter(&mut q, &crate::tables::CASES, "t", "division_code");
+        let l = q.arg(limit);
+        q.push(&format!(" ORDER BY v.visited_at DESC LIMIT {l}"));
+        self.all(&q).await
+    }
 }

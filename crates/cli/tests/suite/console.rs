@@ -349,12 +349,81 @@ async fn console_pages(t: &TestDb) {
             .await
             .unwrap()
             .0;
+    // A neighbours' dispute of the household, mediated, with a follow-up visit (回访).
+    let mut d = crate::cases::input("household-dispute", "141029100001001");
+    d.category = "neighbour".into();
+    d.household_id = Some(v.household);
+    let dispute =
+        t.db.create_case(&all, &d, None, xiangzhi_storage::now_ms())
+            .await
+            .unwrap()
+            .0;
+    {
+        use xiangzhi_cases::store::mediation::*;
+        t.db.put_mediation(
+            &all,
+            dispute.id,
+            &MediationInput {
+                mediator: "村调委会".into(),
+                parties: vec![
+                    Party {
+                        name: "甲".into(),
+                        side: "申请人".into(),
+                    },
+                    Party {
+                        name: "乙".into(),
+                        side: "被申请人".into(),
+                    },
+                ],
+                method: "说和".into(),
+            },
+            xiangzhi_storage::now_ms(),
+        )
+        .await
+        .unwrap();
+        t.db.add_mediation_session(
+            &all,
+            dispute.id,
+            &SessionInput {
+                place: "村委会".into(),
+                summary: "双方各让一步".into(),
+            },
+            None,
+            xiangzhi_storage::now_ms(),
+        )
+        .await
+        .unwrap();
+        t.db.set_mediation_agreement(
+            &all,
+            dispute.id,
+            &AgreementInput {
+                agreement: "院墙各退半尺".into(),
+            },
+            xiangzhi_storage::now_ms(),
+        )
+        .await
+        .unwrap();
+        t.db.add_mediation_visit(
+            &all,
+            dispute.id,
+            &VisitInput {
+                note: "两家相处和睦".into(),
+                holding: true,
+            },
+            None,
+            xiangzhi_storage::now_ms(),
+        )
+        .await
+        .unwrap();
+    }
     let g = p.get(&format!("/households/{}", v.household)).await;
     for words in [
         "周微格（微网格员）",
         "136****2222",
         "李秀英（联系党员）",
         "城关社区党支部",
+        "回访记录",
+        "协议在履行 · 两家相处和睦",
         &format!("/cases/{}", filed.id),
     ] {
         assert!(g.body.contains(words), "{words}: {}", g.body);

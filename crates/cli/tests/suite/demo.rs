@@ -311,6 +311,13 @@ async fn the_demo_starts_and_serves() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    // "serving on" is printed as the server binds: wait until it answers.
+    for _ in 0..100 {
+        if web.get(format!("{base}/login")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let login = web
         .post(format!("{base}/login"))
         .header("origin", &base)

@@ -102,6 +102,30 @@ async fn build(s: &AppState, v: &Viewer) -> Result<HomeParts, StoreError> {
             "/cases/ledger?state=resolved".into(),
         )),
     });
+    // 调解协议回访: a mediated agreement is visited again within a month.
+    let due = s.db.visits_due(&scope, now - VISIT_EVERY_MS, 8).await?;
+    parts.cards.push(Card {
+        order: 4,
+        title: l
+            .t("待回访的调解协议", "Mediation agreements due a visit")
+            .into(),
+        count: due.len() as i64,
+        items: due
+            .iter()
+            .map(|(id, category, last)| Item {
+                label: format!("#{id} {}", names.get(category).unwrap_or(category)),
+                href: format!("/cases/{id}"),
+                note: format!(
+                    "{} {}",
+                    l.t("上次", "last"),
+                    crate::pages::stats::day(*last)
+                ),
+                late: true,
+            })
+            .collect(),
+        empty: l.t("没有到期的回访", "No follow-up visit is due").into(),
+        more: None,
+    });
     let notices =
         s.db.notifications_for(v.user.id, &v.user.division_code, 5)
             .await?;
@@ -178,6 +202,9 @@ async fn build(s: &AppState, v: &Viewer) -> Result<HomeParts, StoreError> {
     });
     Ok(parts)
 }
+
+/// How often a mediated agreement is visited again (回访): every 30 days.
+const VISIT_EVERY_MS: i64 = 30 * 24 * 3_600_000;
 
 /// The county's category names (code → name), for a scope within one county.
 async fn category_names(

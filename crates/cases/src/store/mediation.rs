@@ -345,4 +345,28 @@ pub impl Db {
         q.push(&format!(" ORDER BY v.visited_at DESC LIMIT {l}"));
         self.all(&q).await
     }
+
+    /// Mediated cases in the scope whose agreement is due a follow-up visit (回访): no visit since
+    /// `before` (the agreement or the last visit is older). Longest waiting first: (case,
+    /// category, the last visit or the agreement).
+    async fn visits_due(
+        &self,
+        scope: &Scope,
+        before: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, String, i64)>> {
+        let mut q = Q::new(
+            "SELECT t.id, t.category, COALESCE(MAX(v.visited_at), m.agreed_at) AS last FROM cases t \
+             JOIN mediations m ON m.county_id = t.county_id AND m.case_id = t.id \
+             LEFT JOIN mediation_visits v ON v.county_id = t.county_id AND v.case_id = t.id \
+             WHERE m.agreed_at IS NOT NULL",
+        );
+        scope.filter(&mut q, &crate::tables::CASES, "t", "division_code");
+        let (b, l) = (q.arg(before), q.arg(limit));
+        q.push(&format!(
+            " GROUP BY t.id, t.category, m.agreed_at HAVING COALESCE(MAX(v.visited_at), m.agreed_at) < {b} \
+             ORDER BY last, t.id LIMIT {l}"
+        ));
+        self.all(&q).await
+    }
 }

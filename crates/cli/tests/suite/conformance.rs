@@ -47,7 +47,9 @@ async fn conformance(t: &TestDb) {
             .unwrap();
     // The document itself is valid OpenAPI 3.1.
     let doc = admin.ok("GET", "/api/openapi.json", None).await;
-    let file = std::env::temp_dir().join(format!("xz_openapi_{}.json", std::process::id()));
+    // Both backends' runs share this process: each has its own files.
+    let run = t.db.backend_name();
+    let file = std::env::temp_dir().join(format!("xz_openapi_{}_{run}.json", std::process::id()));
     std::fs::write(&file, doc.to_string()).unwrap();
     let out = std::process::Command::new(root.join(".venv/bin/openapi-spec-validator"))
         .arg(&file)
@@ -60,7 +62,7 @@ async fn conformance(t: &TestDb) {
         out.status.success() && said.contains("OK"),
         "the OpenAPI document is not valid: {said}"
     );
-    let hyp = std::env::temp_dir().join(format!("xz_hypothesis_{}", std::process::id()));
+    let hyp = std::env::temp_dir().join(format!("xz_hypothesis_{}_{run}", std::process::id()));
     let mut args: Vec<String> = [
         "--config-file",
         "tests/api/schemathesis.toml",

@@ -429,6 +429,20 @@ async fn console_pages(t: &TestDb) {
         assert!(g.body.contains(words), "{words}: {}", g.body);
     }
     assert!(!g.body.contains("13611112222"));
+    // A mediated agreement is due a follow-up visit a month after the last one: on the home page.
+    let home = p.get("/").await.body;
+    assert!(home.contains("没有到期的回访"), "{home}");
+    t.db.execute_for_tests(&format!(
+        "UPDATE mediation_visits SET visited_at = visited_at - 3456000000 WHERE case_id = {}",
+        dispute.id
+    ))
+    .await
+    .unwrap();
+    let home = p.get("/").await.body;
+    assert!(
+        home.contains(&format!("#{} 邻里纠纷", dispute.id)) && home.contains("待回访的调解协议"),
+        "{home}"
+    );
     // The roster of the village's grid staff, and of one grid.
     let g = p.get("/staff?division=141029100001").await;
     assert!(

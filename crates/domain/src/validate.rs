@@ -81,10 +81,13 @@ impl Checker {
     pub fn date(&mut self, field: &str, v: &str) -> Option<NaiveDate> {
         self.parse(
             field,
-            NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
+            parse_date(v).ok_or_else(|| {
                 Invalid::new(
-                    format!("日期“{}”无效，应为 YYYY-MM-DD", v.trim()),
-                    format!("date '{}' is not valid; expected YYYY-MM-DD", v.trim()),
+                    format!("日期“{}”无效，应为 年-月-日（如 2024-09-25）", v.trim()),
+                    format!(
+                        "date '{}' is not valid; expected year-month-day (2024-09-25)",
+                        v.trim()
+                    ),
                 )
             }),
         )
@@ -94,6 +97,50 @@ impl Checker {
         match v {
             Some(v) if self.0.is_empty() => Ok(v),
             _ => Err(self.0),
+        }
+    }
+}
+
+/// A date as offices write it: 2024-09-25, 2024/9/25, 2024.09.25, 2024年9月25日 or 20240925.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let n = |r: std::ops::Range<usize>| t[r].parse::<u32>().ok();
+        return NaiveDate::from_ymd_opt(n(0..4)? as i32, n(4..6)?, n(6..8)?);
+    }
+    let unified: String = t
+        .replace(['年', '月'], "-")
+        .replace('日', "")
+        .chars()
+        .map(|c| if matches!(c, '/' | '.') { '-' } else { c })
+        .collect();
+    let parts: Vec<&str> = unified.split('-').map(str::trim).collect();
+    let [y, m, d] = parts.as_slice() else {
+        return None;
+    };
+    if y.len() != 4 || m.is_empty() || m.len() > 2 || d.is_empty() || d.len() > 2 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+#[cfg(test)]
+mod date_tests {
+    #[test]
+    fn dates_as_offices_write_them() {
+        let want = chrono::NaiveDate::from_ymd_opt(2024, 9, 25);
+        for t in [
+            "2024-09-25",
+            "2024/9/25",
+            "2024.09.25",
+            "2024年9月25日",
+            " 2024-9-25 ",
+            "20240925",
+        ] {
+            assert_eq!(super::parse_date(t), want, "{t}");
+        }
+        for t in ["2024-13-01", "2024-02-30", "24/9/25", "2024-09", "昨天", ""] {
+            assert_eq!(super::parse_date(t), None, "{t}");
         }
     }
 }

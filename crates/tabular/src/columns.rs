@@ -11,10 +11,32 @@ pub struct Col {
     pub key: &'static str,
     pub zh: &'static str,
     pub required: bool,
+    /// Other headers the same column goes by in offices' files (公民身份号码 for 身份证号码).
+    pub aka: &'static [&'static str],
 }
 
 pub const fn col(key: &'static str, zh: &'static str, required: bool) -> Col {
-    Col { key, zh, required }
+    Col {
+        key,
+        zh,
+        required,
+        aka: &[],
+    }
+}
+
+/// A column that also answers to other headers.
+pub const fn col_aka(
+    key: &'static str,
+    zh: &'static str,
+    required: bool,
+    aka: &'static [&'static str],
+) -> Col {
+    Col {
+        key,
+        zh,
+        required,
+        aka,
+    }
 }
 
 /// Header text written on export: `户号(household_number)`, or the bare keys where a layout
@@ -47,7 +69,12 @@ fn matches(cell: &str, c: &Col) -> bool {
         }
         None => (cell, cell),
     };
-    zh == c.zh || en.eq_ignore_ascii_case(c.key) || cell.eq_ignore_ascii_case(c.key) || cell == c.zh
+    zh == c.zh
+        || en.eq_ignore_ascii_case(c.key)
+        || cell.eq_ignore_ascii_case(c.key)
+        || cell == c.zh
+        || c.aka.contains(&zh)
+        || c.aka.contains(&cell)
 }
 
 /// Finds the header where the table does not start at its first row: a title row above it (often

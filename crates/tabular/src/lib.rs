@@ -11,7 +11,7 @@ pub mod columns;
 pub mod layout;
 pub mod table;
 
-pub use columns::{col, find_header, Col, Errors, Mapped};
+pub use columns::{col, col_aka, find_header, Col, Errors, Mapped};
 
 /// Reads a file for a layout: its header found even below a title row (`find_header`).
 pub fn read_for(path: &Path, cols: &[Col]) -> Result<table::Table, ExchangeError> {

@@ -511,8 +511,70 @@ async fn register_rosters(t: &TestDb) {
     .await
     .unwrap();
     assert_eq!(counts(t).await, (1, 6));
+    // Headers as the public-security register names them, with gender and birth-date columns
+    // held against the ID number (2024/9/25-style dates read), and a mismatch refused.
+    let birth = |n: u16| {
+        (chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Duration::days(n.into()))
+            .format("%Y/%-m/%-d")
+            .to_string()
+    };
+    let sex = |n: u16| if (100 + n) % 2 == 1 { "男" } else { "女" };
+    let mut out = "序号,户号,微网格编码,家庭住址,姓 名,公民身份号码,关系,性别,出生日期
+"
+    .to_string();
+    for (k, (n, rel)) in [(7u16, "户主"), (8, "妻")].into_iter().enumerate() {
+        out.push_str(&format!(
+            "{},R9,{code},幸福街9号,人{n},{},{rel},{},{}
+",
+            k + 1,
+            id(n),
+            sex(n),
+            birth(n)
+        ));
+    }
+    let police = dir.join("police.csv");
+    std::fs::write(&police, &out).unwrap();
+    import(
+        &t.db,
+        &Scope::everything(),
+        Layout::Households,
+        &police,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap();
+    assert_eq!(counts(t).await, (2, 8));
+    let wrong = out
+        .replace("R9", "R10")
+        .replace(&id(7), &id(9))
+        .replace(&id(8), &id(10));
+    let wrong = wrong.replacen(&birth(9), "1999/1/1", 1);
+    let wrong_path = dir.join("wrong.csv");
+    std::fs::write(&wrong_path, wrong).unwrap();
+    match import(
+        &t.db,
+        &Scope::everything(),
+        Layout::Households,
+        &wrong_path,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap_err()
+    {
+        ExchangeError::Rows { errors, .. } => {
+            assert!(
+                errors
+                    .iter()
+                    .any(|e| e.column.contains("出生日期") && e.zh.contains("与身份证号码不符")),
+                "{errors:?}"
+            );
+        }
+        other => panic!("expected row errors, got {other}"),
+    }
     for (rel, n) in [
-        ("spouse", 1),
+        ("spouse", 2),
         ("child", 2),
         ("grandchild", 1),
         ("parent", 1),

@@ -118,6 +118,46 @@ pub(super) async fn import_households(
             ok = false;
         }
         let Some(v) = v else { continue };
+        // A roster's own gender and birth-date columns must agree with the ID number.
+        if let Some(g) = m.opt(r, "gender") {
+            let given = match g.as_str() {
+                "男" | "male" | "m" | "M" => Some(Gender::Male),
+                "女" | "female" | "f" | "F" => Some(Gender::Female),
+                _ => None,
+            };
+            if given != Some(v.id_number.gender()) {
+                errs.add(
+                    r,
+                    "gender",
+                    format!(
+                        "性别“{g}”与身份证号码不符（应为{}）",
+                        v.id_number.gender().zh()
+                    ),
+                    format!(
+                        "gender '{g}' does not match the ID number ({})",
+                        v.id_number.gender().as_str()
+                    ),
+                );
+                continue;
+            }
+        }
+        if let Some(b) = m.opt(r, "birth_date") {
+            if xiangzhi_domain::validate::parse_date(&b) != Some(v.id_number.birth_date()) {
+                errs.add(
+                    r,
+                    "birth_date",
+                    format!(
+                        "出生日期“{b}”与身份证号码不符（应为{}）",
+                        v.id_number.birth_date()
+                    ),
+                    format!(
+                        "birth date '{b}' does not match the ID number ({})",
+                        v.id_number.birth_date()
+                    ),
+                );
+                continue;
+            }
+        }
         if let Some(first) = id_rows.get(v.id_number.as_str()) {
             errs.add(
                 r,

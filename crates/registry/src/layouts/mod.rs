@@ -10,7 +10,7 @@ use std::str::FromStr;
 use xiangzhi_domain::*;
 use xiangzhi_storage::*;
 use xiangzhi_tabular::columns::{
-    blank_row, col, header as header_of, Col, Errors, Mapped, SHOWN_ERRORS,
+    blank_row, col, col_aka, header as header_of, Col, Errors, Mapped, SHOWN_ERRORS,
 };
 use xiangzhi_tabular::table;
 use xiangzhi_tabular::{ExchangeError, FileLayout, ImportReport, Progress, RowError};
@@ -60,12 +60,25 @@ pub(super) const STAFF_COLS: &[Col] = &[
 pub(super) const HOUSEHOLD_COLS: &[Col] = &[
     col("household_number", "户号", true),
     col("micro_grid_code", "微网格编码", true),
-    col("address", "住址", true),
+    col_aka("address", "住址", true, &["家庭住址", "现住址"]),
     col("name", "姓名", true),
-    col("id_number", "身份证号码", true),
-    col("phone", "联系电话", false),
-    col("relation", "与户主关系", true),
+    col_aka(
+        "id_number",
+        "身份证号码",
+        true,
+        &["公民身份号码", "身份证号", "居民身份证号码"],
+    ),
+    col_aka(
+        "phone",
+        "联系电话",
+        false,
+        &["电话", "手机", "手机号", "手机号码"],
+    ),
+    col_aka("relation", "与户主关系", true, &["关系", "家庭关系"]),
     col("tags", "标签", false),
+    // Read when a roster has them, and held against the ID number.
+    col("gender", "性别", false),
+    col("birth_date", "出生日期", false),
 ];
 
 /// Header text written on export: `户号(household_number)`; divisions keep the official plain layout.
@@ -248,6 +261,10 @@ pub async fn export(
                     .into_iter()
                     .map(|t| t.zh())
                     .collect();
+                // Gender and birth date, as rosters show them: read from the ID number.
+                let id = IdNumber::parse(&h.id_number).ok();
+                let gender = id.as_ref().map(|n| n.gender().zh().to_string());
+                let born = id.as_ref().map(|n| n.birth_date().to_string());
                 vec![
                     h.number,
                     h.grid_code,
@@ -257,6 +274,8 @@ pub async fn export(
                     h.phone.unwrap_or_default(),
                     label::<Relation>(&h.relation, Relation::zh),
                     tags.join("、"),
+                    gender.unwrap_or_default(),
+                    born.unwrap_or_default(),
                 ]
             })
             .collect(),

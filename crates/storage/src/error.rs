@@ -37,6 +37,25 @@ impl StoreError {
     pub fn conflict(field: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
         StoreError::Conflict(FieldError::new(field, Invalid::new(zh, en)))
     }
+    /// Whether the database was too busy to answer in time (SQLite's write lock held past the busy
+    /// timeout, a PostgreSQL lock or serialization conflict, no free connection): worth trying
+    /// again shortly, never the caller's fault.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::PoolTimedOut) => true,
+            StoreError::Db(sqlx::Error::Database(d)) => {
+                matches!(
+                    d.code().as_deref(),
+                    // SQLite: SQLITE_BUSY, SQLITE_LOCKED (and their extended codes' primary byte).
+                    Some("5" | "6" | "261" | "262" | "517")
+                    // PostgreSQL: serialization failure, deadlock, lock not available.
+                    | Some("40001" | "40P01" | "55P03")
+                ) || d.message().contains("database is locked")
+            }
+            _ => false,
+        }
+    }
+
     /// Maps a database constraint violation onto a conflict, leaving other errors alone.
     pub fn from_db(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(d) = &e {

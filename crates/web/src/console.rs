@@ -401,10 +401,17 @@ impl IntoResponse for PageError {
             zh,
             en,
         };
-        match page.render() {
+        let mut r = match page.render() {
             Ok(html) => (status, axum::response::Html(html)).into_response(),
             Err(_) => status.into_response(),
+        };
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            r.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("2"),
+            );
         }
+        r
     }
 }
 

@@ -211,6 +211,22 @@ impl From<StoreError> for ApiError {
                 let (zh, en) = why.split_once(" / ").unwrap_or((&why, &why));
                 ApiError::forbidden(zh, en)
             }
+            // A busy database is a wait, not a failure: 503 with when to try again.
+            e if e.is_busy() => {
+                tracing::warn!(error = %e, "database busy");
+                ApiError {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    kind: "busy",
+                    title: "Busy",
+                    title_zh: "系统正忙",
+                    errors: vec![],
+                    detail: Some(
+                        "系统正忙（可能正在导入数据），请稍后重试 / the system is busy (perhaps importing data); try again in a moment"
+                            .into(),
+                    ),
+                    retry_after: Some(2),
+                }
+            }
             e => ApiError::internal(&e),
         }
     }

@@ -784,3 +784,35 @@ async fn demo_honours_the_database_url() {
     std::fs::remove_dir_all(&dir).ok();
     t.finish().await;
 }
+
+/// A write that cannot get SQLite's write lock in time (an import holds it) is told to try again
+/// shortly — 503 with `Retry-After` — never 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_database_answers_503() {
+    let t = TestDb::new(crate::helpers::Backend::Sqlite).await.unwrap();
+    let admin = Client::new(&t).await;
+    seed_tree(&admin).await;
+    let hold = t.db.begin().await.unwrap();
+    let started = std::time::Instant::now();
+    let body = serde_json::json!({"code": "141029100003", "name": "南关村", "parent_code": "141029100000"});
+    let (status, headers, bytes) = admin
+        .raw(
+            "POST",
+            "/api/v1/divisions",
+            Some((body.to_string().into_bytes(), "application/json")),
+        )
+        .await;
+    drop(hold);
+    let text = String::from_utf8_lossy(&bytes);
+    assert_eq!(status.as_u16(), 503, "{text}");
+    assert_eq!(
+        headers.get("retry-after").map(|v| v.to_str().unwrap()),
+        Some("2")
+    );
+    assert!(text.contains("系统正忙"), "{text}");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(5),
+        "it waited for the lock first"
+    );
+    t.finish().await;
+}

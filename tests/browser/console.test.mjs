@@ -29,6 +29,20 @@ async function accessible(p, name) {
 
 const browser = await chromium.launch({ executablePath: exe, args: ["--no-sandbox", "--disable-gpu"] });
 let failed = false;
+// Signs `who` in on a new page of `ctx` and waits for their home page.
+async function signIn(ctx, who) {
+  const p = await ctx.newPage();
+  await p.goto(`${base}/login`);
+  await p.fill("input[name=login]", who);
+  await p.fill("input[name=password]", pw);
+  await p.click("button[type=submit]");
+  await p.waitForURL(`${base}/`);
+  return p;
+}
+// Submits a case page's step form and waits for the page it leads back to.
+async function submitStep(p) {
+  await Promise.all([p.waitForNavigation(), p.click("form[action$='/step'] button[type=submit]")]);
+}
 try {
   // A village secretary on a phone.
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: "zh-CN" });
@@ -146,19 +160,7 @@ try {
   // accepts it from the home page and gives it to the grid worker; the grid worker finds it on
   // their home page, resolves it with a note for the resident; the resident reads that note.
   {
-    const login = async (ctx, who) => {
-      const p = await ctx.newPage();
-      await p.goto(`${base}/login`);
-      await p.fill("input[name=login]", who);
-      await p.fill("input[name=password]", pw);
-      await p.click("button[type=submit]");
-      await p.waitForURL(`${base}/`);
-      return p;
-    };
-    // Submits the case page's step form and waits for the page it leads back to.
-    const submitStep = async (p) => {
-      await Promise.all([p.waitForNavigation(), p.click("form[action$='/step'] button[type=submit]")]);
-    };
+    const login = signIn;
     const residentCtx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
     const r = await residentCtx.newPage();
     await r.goto(`${base}/report?county=141029`);
@@ -253,12 +255,7 @@ try {
     [process.env.XZ_ADMIN, { width: 390, height: 844 }, "accept", /受理/, "33-admin-accepts"],
   ]) {
     const ctx = await browser.newContext({ viewport, locale: "zh-CN" });
-    const p = await ctx.newPage();
-    await p.goto(`${base}/login`);
-    await p.fill("input[name=login]", who);
-    await p.fill("input[name=password]", pw);
-    await p.click("button[type=submit]");
-    await p.waitForURL(`${base}/`);
+    const p = await signIn(ctx, who);
     await p.screenshot({ path: `${shots}/${shot}-home.png`, fullPage: true });
     await accessible(p, `${shot}-home`);
     const first = p.locator(".card", { hasText: "待受理、待派单" }).locator(".todo-list a").first();
@@ -267,7 +264,7 @@ try {
     await p.waitForURL(new RegExp(`${href}$`));
     await p.selectOption("select[name=action]", action);
     await p.fill("textarea[name=note]", "请加快办理");
-    await Promise.all([p.waitForNavigation(), p.click("form[action$='/step'] button[type=submit]")]);
+    await submitStep(p);
     const last = await p.textContent("ol.timeline li:last-child");
     assert.match(last, done, `${who} took the step: ${last}`);
     await p.screenshot({ path: `${shots}/${shot}.png`, fullPage: true });
@@ -278,13 +275,8 @@ try {
   // The security administrator manages accounts and cannot read residents.
   for (const [who, path, name] of [[process.env.XZ_SECURITY, "/users", "11-users"], [process.env.XZ_AUDITOR, "/audit", "12-audit"]]) {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const p = await ctx.newPage();
-    await p.goto(`${base}/login`);
-    await p.fill("input[name=login]", who);
-    await p.fill("input[name=password]", pw);
-    await p.click("button[type=submit]");
     // Each role lands on its own home page, with what it may do.
-    await p.waitForURL(`${base}/`);
+    const p = await signIn(ctx, who);
     await p.screenshot({ path: `${shots}/${name}-home.png`, fullPage: true });
     await accessible(p, `${name}-home`);
     await p.goto(`${base}${path}`);

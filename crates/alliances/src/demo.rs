@@ -9,22 +9,10 @@ use xiangzhi_storage::{Db, Result, Scope};
 pub async fn build(db: &Db, villages: &[(String, String)], seed: u64, at: i64) -> Result<String> {
     let profiles = village_profiles(villages, seed);
     let by = xiangzhi_storage::Actor::system("demo builder");
+    // Storing the profiles records the villages' positions in the registry too.
     let n = db
-        .put_village_profiles(&Scope::everything().by(by.clone()), &profiles, at)
+        .put_village_profiles(&Scope::everything().by(by), &profiles, at)
         .await?;
-    // The villages' positions are the registry's too: every map draws their areas from them.
-    let positions: Vec<(String, f64, f64)> = profiles
-        .iter()
-        .filter_map(|p| Some((p.code.clone(), p.latitude?, p.longitude?)))
-        .collect();
-    if let Some(county) = villages
-        .first()
-        .and_then(|(code, _)| code.get(..6))
-        .and_then(|c| c.parse::<i64>().ok())
-    {
-        use xiangzhi_registry::prelude::DivisionStore;
-        db.set_division_positions(&by, county, &positions).await?;
-    }
     Ok(format!("村情 village profiles {n}"))
 }
 

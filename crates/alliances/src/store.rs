@@ -259,6 +259,17 @@ pub impl Db {
                 ],
             ))
             .await?;
+            // A village's position is the registry's too: every map draws its area from it.
+            if let (Some(lat), Some(lon)) = (r.latitude, r.longitude) {
+                xiangzhi_registry::store::position_division(
+                    &mut tx,
+                    known[&r.code],
+                    &r.code,
+                    lat,
+                    lon,
+                )
+                .await?;
+            }
         }
         tx.audit(
             scope.actor(),

@@ -142,12 +142,7 @@ pub impl Db {
                     format!("the position of division {code} is out of range"),
                 ));
             }
-            n += tx
-                .exec(&Q::with(
-                    "UPDATE divisions SET latitude = ?, longitude = ? WHERE county_id = ? AND code = ?",
-                    vec![Some(*lat).into(), Some(*lon).into(), county_id.into(), code.clone().into()],
-                ))
-                .await?;
+            n += position_division(&mut tx, county_id, code, *lat, *lon).await?;
         }
         tx.audit(
             by,
@@ -240,4 +235,25 @@ pub async fn insert_division(tx: &mut Tx, scope: &Scope, v: &ValidDivision) -> R
         ],
     );
     tx.one(&q).await
+}
+
+/// Records where a division sits, inside the caller's transaction (which writes the audit entry);
+/// answers how many rows changed (0 for an unknown code).
+pub async fn position_division(
+    tx: &mut xiangzhi_storage::Tx,
+    county_id: i64,
+    code: &str,
+    latitude: f64,
+    longitude: f64,
+) -> Result<u64> {
+    tx.exec(&Q::with(
+        "UPDATE divisions SET latitude = ?, longitude = ? WHERE county_id = ? AND code = ?",
+        vec![
+            Some(latitude).into(),
+            Some(longitude).into(),
+            county_id.into(),
+            code.into(),
+        ],
+    ))
+    .await
 }

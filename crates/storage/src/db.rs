@@ -472,9 +472,9 @@ async fn search_keys(tx: &mut Tx, ring: &crate::crypto::Keyring) -> Result<()> {
         tx.exec(&Q::with(
             "UPDATE residents SET phone_hash = ?, id_tail_hash = ? WHERE county_id = ? AND id = ?",
             vec![
-                phone.map(|p| ring.index("phone", p.trim())).into(),
-                ring.index("id_tail", &crate::crypto::id_tail(&number))
-                    .into(),
+                // The same indexes every write path computes (one definition of each).
+                crate::crypto::phone_index(phone.as_deref()).into(),
+                crate::crypto::id_tail_index(&number).into(),
                 county.into(),
                 id.into(),
             ],

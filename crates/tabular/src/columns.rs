@@ -53,12 +53,16 @@ pub fn header(cols: &[Col], plain: bool) -> Vec<String> {
         .collect()
 }
 
-fn matches(cell: &str, c: &Col) -> bool {
-    // 姓　名, 姓 名: spaces (ASCII or full-width) inside a header do not count.
-    let cell: String = cell
+/// A header without its spaces (ASCII or full-width): 姓　名 and 姓 名 are 姓名.
+fn squeeze(header: &str) -> String {
+    header
         .chars()
         .filter(|ch| !ch.is_whitespace() && *ch != '\u{3000}')
-        .collect();
+        .collect()
+}
+
+fn matches(cell: &str, c: &Col) -> bool {
+    let cell = squeeze(cell);
     let cell = cell.as_str();
     let (zh, en) = match cell.find(['(', '（']) {
         Some(i) => {
@@ -97,10 +101,7 @@ pub fn find_header(t: &mut Table, cols: &[Col]) {
 
 /// Columns rosters carry beside the data (序号, 备注): passed over, never refused.
 fn is_aside(header: &str) -> bool {
-    let h: String = header
-        .chars()
-        .filter(|ch| !ch.is_whitespace() && *ch != '\u{3000}')
-        .collect();
+    let h = squeeze(header);
     matches!(
         h.to_lowercase().as_str(),
         "序号" | "编号" | "备注" | "说明" | "no" | "no." | "#" | "remarks" | "notes"
@@ -264,19 +265,12 @@ impl<'m, 't> Errors<'m, 't> {
         {
             return;
         }
-        self.total += 1;
-        if self.list.len() < SHOWN_ERRORS {
-            self.list.push(RowError {
-                row: self.m.t.line(row),
-                column: if key.is_empty() {
-                    String::new()
-                } else {
-                    self.m.column(key)
-                },
-                zh: zh.into(),
-                en: en.into(),
-            });
-        }
+        let column = if key.is_empty() {
+            String::new()
+        } else {
+            self.m.column(key)
+        };
+        self.push(row, column, zh.into(), en.into());
     }
     pub fn invalid(&mut self, row: usize, key: &str, e: Invalid) {
         self.add(row, key, e.zh, e.en);

@@ -59,12 +59,7 @@ async fn page(s: &xiangzhi_web::AppState, v: &Viewer, form: FilingForm, error: S
     let key = if form.key.starts_with("console-") && form.key.len() == 40 {
         form.key.clone()
     } else {
-        use rand::Rng;
-        let mut rng = rand::rng();
-        let hex: String = (0..32)
-            .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)]))
-            .collect();
-        format!("console-{hex}")
+        format!("console-{}", super::random(b"0123456789abcdef", 32))
     };
     html(FilingPage {
         c: v.chrome(v.l.t("登记事项", "File a case")),

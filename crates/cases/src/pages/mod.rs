@@ -27,3 +27,12 @@ pub(crate) fn field_words(l: xiangzhi_web::console::L, field: &str) -> &'static 
         _ => l.t("填写的内容", "The form"),
     }
 }
+
+/// `n` characters drawn from `alphabet` (form keys, tracking codes).
+pub(crate) fn random(alphabet: &[u8], n: usize) -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    (0..n)
+        .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
+        .collect()
+}

@@ -13,7 +13,6 @@ use axum::extract::{Form, Query, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use rand::Rng;
 use serde::Deserialize;
 use std::collections::HashMap;
 use xiangzhi_domain::DivisionCode;
@@ -77,18 +76,11 @@ fn chrome(l: L, title: &str) -> Chrome {
     Chrome::bare(l, title, "/report")
 }
 
-fn random(alphabet: &[u8], n: usize) -> String {
-    let mut rng = rand::rng();
-    (0..n)
-        .map(|_| alphabet[rng.random_range(0..alphabet.len())] as char)
-        .collect()
-}
-
 /// A new form's idempotency key and tracking code (no 0/O, 1/I to misread).
 fn fresh_key_and_code() -> (String, String) {
     (
-        format!("public-{}", random(b"0123456789abcdef", 32)),
-        random(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 8),
+        format!("public-{}", super::random(b"0123456789abcdef", 32)),
+        super::random(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 8),
     )
 }
 
@@ -196,7 +188,7 @@ async fn read_multipart(
     mut m: axum::extract::Multipart,
     l: L,
 ) -> Result<(ReportForm, Option<(String, Vec<u8>)>), PageError> {
-    let mut f = ReportForm::default();
+    let mut fields: Vec<(String, String)> = Vec::new();
     let mut photo = None;
     let too_big = || {
         PageError::Api(
@@ -217,24 +209,13 @@ async fn read_multipart(
             }
             continue;
         }
-        let v = field.text().await.map_err(|_| too_big())?;
-        match name.as_str() {
-            "county" => f.county = v.trim().parse().ok(),
-            "key" => f.key = v,
-            "code" => f.code = v,
-            "category" => f.category = v,
-            "division_code" => f.division_code = v,
-            "grid" => f.grid = v,
-            "description" => f.description = v,
-            "name" => f.name = v,
-            "phone" => f.phone = v,
-            "anonymous" => f.anonymous = Some(v),
-            "website" => f.website = v,
-            "latitude" => f.latitude = v,
-            "longitude" => f.longitude = v,
-            _ => {}
-        }
+        fields.push((name, field.text().await.map_err(|_| too_big())?));
     }
+    // The text fields read exactly as the URL-encoded form is (one definition: `ReportForm`).
+    let f = serde_urlencoded::to_string(&fields)
+        .ok()
+        .and_then(|q| serde_urlencoded::from_str::<ReportForm>(&q).ok())
+        .ok_or(PageError::NotFound(l))?;
     Ok((f, photo))
 }
 

@@ -92,6 +92,19 @@ pub async fn seed_village(t: &TestDb) -> Village {
     }
 }
 
+/// The number after `id=` in a tracking address.
+pub(crate) fn id_in(location: &str) -> i64 {
+    location
+        .split("id=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 /// The value of the hidden field `name` of a page's form.
 pub(crate) fn hidden(body: &str, name: &str) -> String {
     let at = body.find(&format!("name=\"{name}\" value=\"")).unwrap() + name.len() + 15;
@@ -1201,16 +1214,7 @@ async fn public_report(t: &TestDb) {
         "{}",
         track.body
     );
-    let id: i64 = first
-        .location
-        .split("id=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let id = id_in(&first.location);
     let wrong = resident
         .get(&format!(
             "/report/track?county=141029&id={id}&code=AAAAAAAA"

@@ -352,14 +352,7 @@ async fn the_demo_starts_and_serves() {
     };
     let home = get(format!("{base}/")).await;
     assert!(home.contains("待受理、待派单"), "{home}");
-    let id = track
-        .split("id=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .to_string();
+    let id = crate::console::id_in(&track);
     let case = get(format!("{base}/cases/{id}")).await;
     assert!(
         case.contains("<svg") && case.contains("<polygon"),

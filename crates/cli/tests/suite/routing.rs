@@ -4,7 +4,7 @@
 //! it until it leaves their hands; a public note and a photo of the result reach the resident's
 //! tracking page, the internal ones do not.
 
-use crate::console::{hidden, seed_village, Page};
+use crate::console::{hidden, id_in, seed_village, Page};
 use crate::helpers::{tester, TestDb};
 use crate::on_both;
 use axum::http::StatusCode;
@@ -45,19 +45,6 @@ fn names(v: &Value) -> Vec<String> {
         .iter()
         .map(|p| p["name"].as_str().unwrap().to_string())
         .collect()
-}
-
-/// The number after `id=` in a tracking address.
-fn id_in(location: &str) -> i64 {
-    location
-        .split("id=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap()
 }
 
 /// Whether the village secretary's page of case `id` shows its map (two village areas, the

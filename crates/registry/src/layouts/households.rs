@@ -30,8 +30,10 @@ pub(super) async fn import_households(
         }
         let number = m.get(r, "household_number");
         let grid_code = m.get(r, "micro_grid_code");
-        let is_head = xiangzhi_domain::Relation::from_register(m.get(r, "relation"))
-            == Some(xiangzhi_domain::Relation::Head);
+        // The register's own words (妻, 长子, 儿媳…) onto the vocabulary, once per row.
+        let word = m.get(r, "relation");
+        let relation = xiangzhi_domain::Relation::from_register(word);
+        let is_head = relation == Some(xiangzhi_domain::Relation::Head);
         if !number.is_empty() {
             let entry = heads.entry(number.to_string()).or_insert((r, None));
             match (is_head, entry.1) {
@@ -63,14 +65,10 @@ pub(super) async fn import_households(
             name: m.get(r, "name").to_string(),
             id_number: m.get(r, "id_number").to_string(),
             phone: m.opt(r, "phone"),
-            // The register's own words (妻, 长子, 儿媳…) onto the vocabulary; an unknown word is
-            // passed on and refused by name.
-            relation: {
-                let word = m.get(r, "relation");
-                xiangzhi_domain::Relation::from_register(word)
-                    .map(|rel| rel.as_str().to_string())
-                    .unwrap_or_else(|| word.to_string())
-            },
+            // An unknown word is passed on and refused by name.
+            relation: relation
+                .map(|rel| rel.as_str().to_string())
+                .unwrap_or_else(|| word.to_string()),
             tags: m.opt(r, "tags").into_iter().collect(),
             version: None,
         };

@@ -30,19 +30,12 @@ async fn targets(db: &Db) -> anyhow::Result<(Vec<String>, Vec<i64>)> {
     let county = Scope::division(&DivisionCode::parse("141029000000")?);
     let mut divisions = Vec::new();
     for kind in ["village", "group"] {
-        let mut lq = ListQuery {
+        let lq = ListQuery {
             kind: Some(kind.into()),
-            limit: Some(500),
             ..Default::default()
         };
-        loop {
-            let page = db.list_divisions(&county, &lq).await?;
-            divisions.extend(page.items.into_iter().map(|d| d.code));
-            match page.next_cursor {
-                Some(c) => lq.cursor = Some(c),
-                None => break,
-            }
-        }
+        let found = xiangzhi_registry::places::all_divisions(db, &county, lq).await?;
+        divisions.extend(found.into_iter().map(|d| d.code));
     }
     let mut households = Vec::new();
     let mut lq = ListQuery {

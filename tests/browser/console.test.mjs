@@ -92,6 +92,17 @@ try {
     await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
     await accessible(page, name);
   }
+  // Import and export, as the village secretary on the phone: a roster made in LibreOffice whose
+  // title row sits above the header and whose one bad ID number is named by its cell.
+  await page.goto(`${base}/exchange`);
+  await page.screenshot({ path: `${shots}/30-exchange.png`, fullPage: true });
+  await accessible(page, "30-exchange");
+  await page.setInputFiles("input[name=file]", new URL("../rosters/title-row.xlsx", import.meta.url).pathname);
+  await Promise.all([page.waitForURL(/\/exchange\/jobs\/\d+\/\d+/), page.click("form[action='/exchange/import'] button")]);
+  assert.match(await page.textContent("main"), /F（身份证号码）/, "the bad cell is named as the sheet shows it");
+  assert.equal(await page.$("form[action$='/apply']"), null, "a file with errors cannot be applied");
+  await page.screenshot({ path: `${shots}/31-import-errors.png`, fullPage: true });
+  await accessible(page, "31-import-errors");
   await page.goto(`${base}/cases`);
   await page.click("table.grid a >> nth=0");
   await page.waitForURL(/\/cases\/\d+/);

@@ -112,6 +112,10 @@ enum Command {
         /// 只导出该县 / only this county (6 digits)
         #[arg(long)]
         county: Option<i64>,
+        /// 用途（导出完整身份证号码和电话时必填，记入审计日志）/ purpose of an export with ID numbers and
+        /// phones in full; without it they are masked (the purpose is written to the audit log)
+        #[arg(long)]
+        full_for: Option<String>,
     },
 }
 
@@ -157,7 +161,8 @@ async fn run() -> anyhow::Result<()> {
             layout,
             file,
             county,
-        } => cmd::import::export(&cfg, layout, &file, county).await,
+            full_for,
+        } => cmd::import::export(&cfg, layout, &file, county, full_for).await,
         Command::Bench { what } => cmd::bench::run(what).await,
         Command::User { action } => {
             let db = Db::connect(&cfg.database_url).await?;

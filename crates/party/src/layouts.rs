@@ -11,6 +11,7 @@ use xiangzhi_domain::*;
 use xiangzhi_registry::layouts::{label, resolve_county, tree_order};
 use xiangzhi_registry::prelude::*;
 use xiangzhi_registry::store::next_ids;
+use xiangzhi_storage::sql::Q;
 use xiangzhi_storage::*;
 use xiangzhi_tabular::columns::{blank_row, col, header, Col, Errors, Mapped};
 use xiangzhi_tabular::table;
@@ -78,8 +79,8 @@ pub async fn import(
     progress.phase("校验 checking", t.rows.len() as u64);
     let mut tx = db.begin().await?;
     let written = match layout {
-        Layout::PartyOrgs => import_orgs(&mut tx, &m, county_id, &scope).await?,
-        Layout::PartyMembers => import_members(&mut tx, &m, county_id, &scope).await?,
+        Layout::PartyOrgs => import_orgs(db, &mut tx, &m, county_id, &scope).await?,
+        Layout::PartyMembers => import_members(db, &mut tx, &m, county_id, &scope).await?,
     };
     progress.phase("提交 committing", 0);
     let action = format!("import {layout:?}").to_lowercase();
@@ -104,6 +105,7 @@ pub async fn export(
     layout: Layout,
     path: &Path,
     county: Option<i64>,
+    full: bool,
 ) -> Result<usize, ExchangeError> {
     let scope = match county {
         Some(c) => resolve_county(db, scope, Some(c)).await?.1,
@@ -131,7 +133,11 @@ pub async fn export(
             .into_iter()
             .map(|mm| {
                 vec![
-                    mm.id_number,
+                    if full {
+                        mm.id_number
+                    } else {
+                        xiangzhi_domain::id_number::mask(&mm.id_number, 3, 4)
+                    },
                     mm.name,
                     mm.org_code,
                     label::<MemberStatus>(&mm.status, MemberStatus::zh),
@@ -147,13 +153,27 @@ pub async fn export(
 }
 
 async fn import_orgs(
+    db: &Db,
     tx: &mut Tx,
     m: &Mapped<'_>,
     county_id: i64,
     scope: &Scope,
 ) -> Result<usize, ExchangeError> {
-    let divisions = tx.division_codes(county_id, scope).await?;
+    let divisions = db.division_codes(county_id, scope).await?;
     let existing = tx.org_refs(county_id).await?;
+    // code → (kind, name, division, parent code, standing), as a re-import compares them.
+    type OrgRow = (String, String, String, String, Option<String>, String);
+    let known: Vec<OrgRow> = tx
+        .all(&Q::with(
+            "SELECT t.code, t.kind, t.name, t.division_code, p.code, t.standing FROM party_orgs t \
+             LEFT JOIN party_orgs p ON p.county_id = t.county_id AND p.id = t.parent_id WHERE t.county_id = ?",
+            vec![county_id.into()],
+        ))
+        .await?;
+    let known: HashMap<String, (String, String, String, Option<String>, String)> = known
+        .into_iter()
+        .map(|(c, k, n, d, p, s)| (c, (k, n, d, p, s)))
+        .collect();
     let mut errs = Errors::new(m);
     let mut rows: Vec<(usize, ValidPartyOrg, String, Option<String>)> = Vec::new();
     let mut in_file: HashMap<String, usize> = HashMap::new();
@@ -193,12 +213,22 @@ async fn import_orgs(
             continue;
         }
         if existing.contains_key(&code) {
-            errs.add(
-                r,
-                "code",
-                "党组织编码已存在",
-                "the organisation code already exists",
+            // The same organisation again changes nothing; another one under its code is refused.
+            let now_as = (
+                v.kind.as_str().to_string(),
+                v.name.clone(),
+                v.division.to_string(),
+                parent_code.clone(),
+                v.standing.as_str().to_string(),
             );
+            if known.get(&code) != Some(&now_as) {
+                errs.add(
+                    r,
+                    "code",
+                    "党组织编码已存在，且名称、类别、区划、上级或状态与文件不同（请在党组织页面修改）",
+                    "the organisation code already exists with another name, kind, division, parent or standing (change it on its page)",
+                );
+            }
             continue;
         }
         if in_file.contains_key(&code) {
@@ -284,15 +314,43 @@ async fn import_orgs(
 // Staff, households with residents, party members
 
 async fn import_members(
+    db: &Db,
     tx: &mut Tx,
     m: &Mapped<'_>,
     county_id: i64,
     scope: &Scope,
 ) -> Result<usize, ExchangeError> {
-    let residents = tx.resident_ids(county_id).await?;
+    let residents = db.resident_ids(county_id).await?;
     let orgs = tx.org_refs(county_id).await?;
-    let households = tx.household_numbers(county_id).await?;
+    let households = db.household_numbers(county_id).await?;
     let members = tx.member_residents(county_id).await?;
+    // resident → (organisation, status, role, joined, contact households), as a re-import
+    // compares them.
+    type Known = (i64, i64, String, String, chrono::NaiveDate);
+    let known: Vec<Known> = tx
+        .all(&Q::with(
+            "SELECT t.resident_id, t.org_id, t.status, t.role, t.joined_on FROM party_members t WHERE t.county_id = ?",
+            vec![county_id.into()],
+        ))
+        .await?;
+    let contacts_of: Vec<(i64, i64)> = tx
+        .all(&Q::with(
+            "SELECT m.resident_id, c.household_id FROM member_contacts c \
+             JOIN party_members m ON m.county_id = c.county_id AND m.id = c.member_id WHERE c.county_id = ?",
+            vec![county_id.into()],
+        ))
+        .await?;
+    let mut known_contacts: HashMap<i64, HashSet<i64>> = HashMap::new();
+    for (resident, household) in contacts_of {
+        known_contacts
+            .entry(resident)
+            .or_default()
+            .insert(household);
+    }
+    let known: HashMap<i64, (i64, String, String, chrono::NaiveDate)> = known
+        .into_iter()
+        .map(|(r, o, s, role, j)| (r, (o, s, role, j)))
+        .collect();
     let mut errs = Errors::new(m);
     let mut out: Vec<(ValidPartyMember, String, Vec<i64>)> = Vec::new();
     let mut in_file: HashSet<i64> = HashSet::new();
@@ -357,12 +415,12 @@ async fn import_members(
             );
             continue;
         };
-        if members.contains(&resident.0) || !in_file.insert(resident.0) {
+        if !in_file.insert(resident.0) {
             errs.add(
                 r,
                 "id_number",
-                "该居民已是党员",
-                "the resident is already a party member",
+                "该居民在文件中重复",
+                "the resident repeats an earlier row",
             );
             continue;
         }
@@ -386,6 +444,27 @@ async fn import_members(
                     format!("contact household '{n}' does not exist"),
                 ),
             }
+        }
+        if members.contains(&resident.0) {
+            // The same member again changes nothing; a different record is changed on its page.
+            let same = known.get(&resident.0)
+                == Some(&(
+                    org.id,
+                    v.status.as_str().to_string(),
+                    v.role.as_str().to_string(),
+                    v.joined_on,
+                ))
+                && known_contacts.get(&resident.0).cloned().unwrap_or_default()
+                    == contacts.iter().copied().collect::<HashSet<i64>>();
+            if !same {
+                errs.add(
+                    r,
+                    "id_number",
+                    "该居民已是党员，且组织、状态、职务、入党日期或联系户与文件不同（请在党员页面修改）",
+                    "the resident is already a party member with another organisation, status, role, joining date or contact households (change it on the member's page)",
+                );
+            }
+            continue;
         }
         v.resident_id = resident.0;
         v.org_id = org.id;

@@ -32,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_resident, update_resident, delete_resident))
         .routes(routes!(move_resident))
         .routes(routes!(resident_moves))
+        .merge(crate::exchange::api::routes())
 }
 
 impl Personal for Division {}

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod demo;
+pub mod exchange;
 pub mod layouts;
 pub mod model;
 mod pages;
@@ -57,6 +58,13 @@ pub const FEATURE: Feature = Feature {
             roles: xiangzhi_web::console::OFFICES_AND_VILLAGES,
         },
         MenuEntry {
+            href: "/exchange",
+            zh: "导入导出",
+            en: "Import & export",
+            right: Right::ReadRegistry,
+            roles: xiangzhi_web::console::OFFICES_AND_VILLAGES,
+        },
+        MenuEntry {
             href: "/search",
             zh: "户籍查询",
             en: "Households",
@@ -76,7 +84,10 @@ pub const FEATURE: Feature = Feature {
     demo: None,
     home: None,
     household: None,
-    assets: &[],
+    assets: &[xiangzhi_web::console::Asset::script(
+        "exchange.js",
+        include_bytes!("../assets/exchange.js"),
+    )],
 };
 
 fn routes() -> Router<AppState> {
@@ -88,12 +99,21 @@ fn routes() -> Router<AppState> {
         .route("/residents/{id}", get(pages::resident))
         .route("/residents/{id}/reveal", post(pages::reveal_resident))
         .route("/staff", get(pages::staff))
+        .route("/exchange", get(exchange::exchange))
+        .route(
+            "/exchange/import",
+            post(exchange::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(exchange::UPLOAD_LIMIT)),
+        )
+        .route("/exchange/export", post(exchange::export))
+        .route("/exchange/jobs/{county}/{id}", get(exchange::job))
+        .route("/exchange/jobs/{county}/{id}/apply", post(exchange::apply))
         .route("/places", get(places::places))
         .route("/places/public", get(places::public_places))
 }
 
 /// Everything a caller needs to use the feature's store: the extension traits of `Db` and `Tx`.
 pub mod prelude {
-    pub use crate::store::bulk::{BulkExport, BulkTx};
+    pub use crate::store::bulk::{BulkExport, BulkRead, BulkTx};
     pub use crate::store::{DivisionStore, GridStore, PeopleStore, StaffStore};
 }

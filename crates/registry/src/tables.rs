@@ -106,6 +106,7 @@ pub const RESIDENTS: Table = Table {
         ("phone", Text),
         ("phone_hash", Text),
         ("relation", Text),
+        ("relation_word", Text),
         ("tags", Int),
         ("updated_at", Int),
         ("version", Int),

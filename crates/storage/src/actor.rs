@@ -92,6 +92,9 @@ pub enum Bookkeeping {
     WorkerProgress,
     /// Rows written only by the benchmarks and by tests' own set-up.
     BenchmarkOrTest,
+    /// A chunk of an import written in short transactions ([`crate::staged`]), its ids reserved,
+    /// or its undoing: covered by the job's opening entry (`write import`) and its closing one.
+    StagedImport,
 }
 
 /// Whether a statement writes rows (by its first keyword; a `WITH` clause counts as writing when it

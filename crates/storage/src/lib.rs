@@ -17,6 +17,7 @@ pub mod duties;
 pub mod error;
 pub mod list;
 pub mod scope;
+pub mod staged;
 pub mod tables;
 
 pub use actor::{Actor, Bookkeeping};

@@ -159,6 +159,45 @@ pub const ID_COUNTERS: Table = Table {
     columns: &[("county_id", Int), ("kind", Text), ("next_id", Int)],
 };
 
+pub const IMPORT_JOBS: Table = Table {
+    name: "import_jobs",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("account_id", Int),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("digest", Text),
+        ("division_code", Text),
+        ("errors", Text),
+        ("file", Bytes),
+        ("file_name", Text),
+        ("id", Int),
+        ("layout", Text),
+        ("login", Text),
+        ("progress", Int),
+        ("rows_total", Int),
+        ("status", Text),
+        ("summary", Text),
+        ("updated_at", Int),
+    ],
+};
+
+pub const IMPORT_UNDO: Table = Table {
+    name: "import_undo",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("before", Text),
+        ("county_id", Int),
+        ("id_from", Int),
+        ("id_to", Int),
+        ("job_id", Int),
+        ("seq", Int),
+        ("tbl", Text),
+    ],
+};
+
 pub const LOGIN_DEVICES: Table = Table {
     name: "login_devices",
     owner: Global,
@@ -242,6 +281,8 @@ pub const TABLES: &[&Table] = &[
     &AUDIT_HEAD,
     &AUDIT_LOG,
     &ID_COUNTERS,
+    &IMPORT_JOBS,
+    &IMPORT_UNDO,
     &LOGIN_DEVICES,
     &LOGIN_THROTTLE,
     &PASSWORD_HISTORY,

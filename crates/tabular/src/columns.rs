@@ -54,7 +54,7 @@ pub fn header(cols: &[Col], plain: bool) -> Vec<String> {
 }
 
 /// A header without its spaces (ASCII or full-width): 姓　名 and 姓 名 are 姓名.
-fn squeeze(header: &str) -> String {
+pub fn squeeze(header: &str) -> String {
     header
         .chars()
         .filter(|ch| !ch.is_whitespace() && *ch != '\u{3000}')
@@ -295,10 +295,12 @@ impl<'m, 't> Errors<'m, 't> {
     pub fn outside(&mut self, row: usize, key: &str) {
         self.add(row, key, "不在您的管辖范围内", "outside your jurisdiction");
     }
-    pub fn finish(self) -> Result<(), ExchangeError> {
+    /// The errors in the order of the sheet's rows (a row's own in the order found).
+    pub fn finish(mut self) -> Result<(), ExchangeError> {
         if self.total == 0 {
             Ok(())
         } else {
+            self.list.sort_by_key(|e| e.row);
             Err(ExchangeError::Rows {
                 errors: self.list,
                 total: self.total,

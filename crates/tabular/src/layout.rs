@@ -23,8 +23,10 @@ pub struct FileLayout {
     /// the only one present).
     pub import:
         for<'a> fn(&'a Db, &'a Scope, &'a Path, Option<i64>, &'a dyn Progress) -> ImportFuture<'a>,
-    /// Writes the scope's (or the county's) rows to a file in the same layout.
-    pub export: for<'a> fn(&'a Db, &'a Scope, &'a Path, Option<i64>) -> ExportFuture<'a>,
+    /// Writes the scope's (or the county's) rows to a file in the same layout; personal data
+    /// (ID numbers, phones, birth dates) masked unless `full` (the caller has checked the right
+    /// and recorded the purpose).
+    pub export: for<'a> fn(&'a Db, &'a Scope, &'a Path, Option<i64>, bool) -> ExportFuture<'a>,
 }
 
 impl FileLayout {
@@ -49,7 +51,7 @@ pub fn find<'l>(all: &[&'l FileLayout], name: &str) -> Result<&'l FileLayout, St
 
 /// Declares `pub const $name: FileLayout` for one variant of a feature's layout enum, reading and
 /// writing through the feature's own `import(db, scope, which, path, county, progress)` and
-/// `export(db, scope, which, path, county)` functions (found where the macro is used).
+/// `export(db, scope, which, path, county, full)` functions (found where the macro is used).
 #[macro_export]
 macro_rules! file_layout {
     ($name:ident, $which:expr, $cli:literal, [$($alias:literal),*]) => {
@@ -59,7 +61,9 @@ macro_rules! file_layout {
             import: |db, scope, path, county, progress| {
                 Box::pin(import(db, scope, $which, path, county, progress))
             },
-            export: |db, scope, path, county| Box::pin(export(db, scope, $which, path, county)),
+            export: |db, scope, path, county, full| {
+                Box::pin(export(db, scope, $which, path, county, full))
+            },
         };
     };
 }

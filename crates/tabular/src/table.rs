@@ -1,7 +1,7 @@
 //! Reading and writing rows of text cells from CSV and .xlsx files.
 
 use crate::ExchangeError;
-use calamine::{open_workbook_auto, Data, Reader};
+use calamine::{open_workbook_auto_from_rs, Data, Reader};
 use std::path::Path;
 
 /// A file's header and data rows. `line(i)` is the 1-based row number a person sees in the file
@@ -105,15 +105,21 @@ pub fn is_xlsx(path: &Path) -> bool {
 }
 
 pub fn read(path: &Path) -> Result<Table, ExchangeError> {
-    if is_xlsx(path) {
-        read_xlsx(path)
+    let bytes = std::fs::read(path).map_err(|e| ExchangeError::io(path, e))?;
+    read_bytes(&path.display().to_string(), bytes)
+}
+
+/// Reads a file's bytes (an upload), a spreadsheet or CSV by the name's extension — or, for a
+/// spreadsheet named anything, by its zip signature.
+pub fn read_bytes(name: &str, bytes: Vec<u8>) -> Result<Table, ExchangeError> {
+    if is_xlsx(Path::new(name)) || bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(name, bytes)
     } else {
-        read_csv(path)
+        read_csv(bytes)
     }
 }
 
-fn read_csv(path: &Path) -> Result<Table, ExchangeError> {
-    let bytes = std::fs::read(path).map_err(|e| ExchangeError::io(path, e))?;
+fn read_csv(bytes: Vec<u8>) -> Result<Table, ExchangeError> {
     let text = decode(&bytes);
     drop(bytes);
     // Spreadsheet programs save tab-separated text as "Unicode text" (UTF-16).
@@ -203,10 +209,12 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
-fn read_xlsx(path: &Path) -> Result<Table, ExchangeError> {
-    let mut wb = open_workbook_auto(path).map_err(|e| ExchangeError::Format {
-        zh: format!("无法打开表格文件 {}：{e}", path.display()),
-        en: format!("cannot open spreadsheet {}: {e}", path.display()),
+fn read_xlsx(name: &str, bytes: Vec<u8>) -> Result<Table, ExchangeError> {
+    let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
+        ExchangeError::Format {
+            zh: format!("无法打开表格文件 {name}：{e}"),
+            en: format!("cannot open spreadsheet {name}: {e}"),
+        }
     })?;
     let name = wb
         .sheet_names()
@@ -265,43 +273,97 @@ fn read_xlsx(path: &Path) -> Result<Table, ExchangeError> {
 /// Writes a header and rows as CSV (UTF-8 with BOM, so spreadsheet programs read Chinese) or .xlsx
 /// (every cell as text, so codes and ID numbers keep their digits).
 pub fn write(path: &Path, headers: &[String], rows: &[Vec<String>]) -> Result<(), ExchangeError> {
-    if is_xlsx(path) {
-        let mut wb = rust_xlsxwriter::Workbook::new();
-        let ws = wb.add_worksheet();
-        let bold = rust_xlsxwriter::Format::new().set_bold();
-        let err = |e: rust_xlsxwriter::XlsxError| ExchangeError::Format {
-            zh: format!("写入表格失败：{e}"),
-            en: format!("cannot write spreadsheet: {e}"),
+    let mut sink = Sink::create(path, headers)?;
+    for r in rows {
+        sink.row(r)?;
+    }
+    sink.finish()
+}
+
+/// A file written row by row in constant memory: CSV through a buffer, .xlsx in the writer's
+/// constant-memory mode (each row goes to a temporary file as it is written; the workbook is
+/// assembled from it at the end). Exports of hundreds of thousands of rows stream through it.
+pub struct Sink {
+    path: std::path::PathBuf,
+    kind: SinkKind,
+    rows: u32,
+}
+
+enum SinkKind {
+    Csv(Box<csv::Writer<std::io::BufWriter<std::fs::File>>>),
+    Xlsx(Box<rust_xlsxwriter::Workbook>),
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> ExchangeError {
+    ExchangeError::Format {
+        zh: format!("写入表格失败：{e}"),
+        en: format!("cannot write spreadsheet: {e}"),
+    }
+}
+
+fn csv_err(e: csv::Error) -> ExchangeError {
+    ExchangeError::Format {
+        zh: format!("写入 CSV 失败：{e}"),
+        en: format!("cannot write CSV: {e}"),
+    }
+}
+
+impl Sink {
+    /// Opens `path` (.csv or .xlsx by extension) and writes the header row.
+    pub fn create(path: &Path, headers: &[String]) -> Result<Sink, ExchangeError> {
+        let kind = if is_xlsx(path) {
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            let bold = rust_xlsxwriter::Format::new().set_bold();
+            let ws = wb.add_worksheet_with_constant_memory().map_err(xlsx_err)?;
+            for (c, h) in headers.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, h, &bold)
+                    .map_err(xlsx_err)?;
+            }
+            SinkKind::Xlsx(Box::new(wb))
+        } else {
+            let file = std::fs::File::create(path).map_err(|e| ExchangeError::io(path, e))?;
+            let mut out = std::io::BufWriter::new(file);
+            std::io::Write::write_all(&mut out, "\u{feff}".as_bytes())
+                .map_err(|e| ExchangeError::io(path, e))?;
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(headers).map_err(csv_err)?;
+            SinkKind::Csv(Box::new(w))
         };
-        for (c, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &bold)
-                .map_err(err)?;
-        }
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                if !v.is_empty() {
-                    ws.write_string(r as u32 + 1, c as u16, v).map_err(err)?;
+        Ok(Sink {
+            path: path.to_path_buf(),
+            kind,
+            rows: 0,
+        })
+    }
+
+    /// Appends one data row.
+    pub fn row(&mut self, cells: &[String]) -> Result<(), ExchangeError> {
+        self.rows += 1;
+        match &mut self.kind {
+            SinkKind::Csv(w) => w.write_record(cells).map_err(csv_err),
+            SinkKind::Xlsx(wb) => {
+                let ws = wb.worksheet_from_index(0).map_err(xlsx_err)?;
+                for (c, v) in cells.iter().enumerate() {
+                    if !v.is_empty() {
+                        ws.write_string(self.rows, c as u16, v).map_err(xlsx_err)?;
+                    }
                 }
+                Ok(())
             }
         }
-        wb.save(path).map_err(err)?;
-        Ok(())
-    } else {
-        let file = std::fs::File::create(path).map_err(|e| ExchangeError::io(path, e))?;
-        let mut out = std::io::BufWriter::new(file);
-        std::io::Write::write_all(&mut out, "\u{feff}".as_bytes())
-            .map_err(|e| ExchangeError::io(path, e))?;
-        let mut w = csv::Writer::from_writer(out);
-        let map = |e: csv::Error| ExchangeError::Format {
-            zh: format!("写入 CSV 失败：{e}"),
-            en: format!("cannot write CSV: {e}"),
-        };
-        w.write_record(headers).map_err(map)?;
-        for r in rows {
-            w.write_record(r).map_err(map)?;
+    }
+
+    /// Data rows written so far.
+    pub fn rows(&self) -> usize {
+        self.rows as usize
+    }
+
+    /// Completes the file.
+    pub fn finish(self) -> Result<(), ExchangeError> {
+        match self.kind {
+            SinkKind::Csv(mut w) => w.flush().map_err(|e| ExchangeError::io(&self.path, e)),
+            SinkKind::Xlsx(mut wb) => wb.save(&self.path).map_err(xlsx_err),
         }
-        w.flush().map_err(|e| ExchangeError::io(path, e))?;
-        Ok(())
     }
 }
 

@@ -94,12 +94,26 @@ pub async fn export(
     layout: &FileLayout,
     file: &Path,
     county: Option<i64>,
+    full_for: Option<String>,
 ) -> anyhow::Result<()> {
     let db = Db::connect(&cfg.database_url).await?;
     let by = operator(&format!("export {}", layout.name), file);
-    let result = (layout.export)(&db, &Scope::everything(), file, county).await;
+    let purpose = full_for
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty());
+    let full = purpose.is_some();
+    let result = (layout.export)(&db, &Scope::everything(), file, county, full).await;
     let outcome = match &result {
-        Ok(n) => format!("ok: {n} rows"),
+        Ok(n) => {
+            let digest = std::fs::read(file)
+                .map(|b| xiangzhi_storage::staged::digest(&b))
+                .unwrap_or_default();
+            let shown = match &purpose {
+                Some(p) => format!("in full, for: {p}"),
+                None => "masked".into(),
+            };
+            format!("ok: {n} rows, {shown}, sha256 {digest}")
+        }
         Err(_) => "failed".into(),
     };
     audit(&db, &by, &format!("export {}", layout.name), file, outcome).await?;

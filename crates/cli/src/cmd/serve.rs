@@ -30,6 +30,7 @@ pub async fn serve(db: Db, listen: String, cfg: &Config) -> anyhow::Result<()> {
     println!("  API 文档 / API docs:   http://{addr}/api/docs");
     println!("  OpenAPI:               http://{addr}/api/openapi.json");
     crate::workers::clock::spawn(db.clone());
+    crate::workers::imports::spawn(db.clone());
     let file = (!cfg.audit_checkpoint_file.is_empty())
         .then(|| std::path::PathBuf::from(&cfg.audit_checkpoint_file));
     crate::workers::checkpoints::spawn(db.clone(), cfg.audit_checkpoint_minutes, file);

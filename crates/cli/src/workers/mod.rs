@@ -2,4 +2,5 @@
 
 pub mod checkpoints;
 pub mod clock;
+pub mod imports;
 pub mod webhook;

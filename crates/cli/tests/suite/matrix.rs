@@ -17,6 +17,7 @@ struct Objects {
 }
 
 async fn township(
+    t: &TestDb,
     admin: &Client,
     town: &str,
     village: &str,
@@ -149,7 +150,27 @@ async fn township(
         )
         .await);
     crate::plans::wait(admin, plan).await;
+    // An import job, checked and waiting, uploaded by the township's clerk.
+    let clerk = Client::as_role(t, "township_officer", town).await;
+    let micro_code = admin.ok("GET", &format!("/api/v1/grids/{mg}"), None).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let csv = format!(
+        "户号,微网格编码,住址,姓名,身份证号码,与户主关系\n{tag}-H9,{micro_code},9号,{tag}甲,{},户主\n",
+        id_number(n + 500)
+    );
+    let (_, _, b) = clerk
+        .raw(
+            "POST",
+            "/api/v1/imports?layout=households&name=a.csv",
+            Some((csv.into_bytes(), "application/octet-stream")),
+        )
+        .await;
+    let import: Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(import["status"], "checked", "{import}");
     let ids = HashMap::from([
+        ("import", import["id"].to_string()),
         ("plan", plan.to_string()),
         ("case", case.to_string()),
         ("notification", notification.to_string()),
@@ -196,6 +217,8 @@ fn kind_of(path: &str) -> Option<&'static str> {
         "notifications" => "notification",
         "plans" => "plan",
         "village-profiles" => "code",
+        "imports" => "import",
+        "exports" => "export",
         _ => return None,
     })
 }
@@ -254,7 +277,12 @@ fn body_for(path: &str, o: &Objects) -> Value {
 
 fn fill(path: &str, o: &Objects) -> String {
     let kind = kind_of(path).unwrap_or("code");
-    path.replace("{id}", &o.ids[kind])
+    if kind == "export" {
+        // The sibling's village, asked for by name.
+        return path.replace("{layout}", "households") + "?division=" + &o.ids["code"];
+    }
+    path.replace("{county}", "141029")
+        .replace("{id}", &o.ids[kind])
         .replace("{code}", &o.ids["code"])
         .replace("{household_id}", &o.ids["household"])
         .replace("{seq}", "1")
@@ -361,6 +389,7 @@ async fn matrix(t: &TestDb) {
         )
         .await;
     let own = township(
+        t,
         &admin,
         "141029100000",
         "141029100001",
@@ -370,6 +399,7 @@ async fn matrix(t: &TestDb) {
     )
     .await;
     let sibling = township(
+        t,
         &admin,
         "141029101000",
         "141029101001",
@@ -474,6 +504,7 @@ async fn matrix(t: &TestDb) {
                                     || path.ends_with("notifications/mine")
                                     || path.ends_with("village-profiles")
                                     || path.ends_with("/plans")
+                                    || (path.ends_with("/imports") && q.contains("?q="))
                                     || ((path.ends_with("case-stats")
                                         || path.ends_with("notifications"))
                                         && q.contains("?q=")),

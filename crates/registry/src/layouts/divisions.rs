@@ -226,8 +226,8 @@ pub(super) async fn import_divisions(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
+    let existing = db.existing_divisions(&missing).await?;
     let mut tx = db.begin().await?;
-    let existing = tx.existing_divisions(&missing).await?;
     for d in &rows {
         if d.level <= DivisionLevel::County {
             continue;

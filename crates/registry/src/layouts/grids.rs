@@ -1,15 +1,47 @@
 //! Grids and their staff.
 
 use super::*;
+use xiangzhi_storage::staged::Change;
 
-pub(super) async fn import_grids(
-    tx: &mut Tx,
+/// What a grid file will do: the grids it adds (row, checked grid, code, parent code), in the
+/// file's order, and the renames of grids the county holds.
+pub(super) struct GridPlan {
+    rows: Vec<(usize, ValidGrid, String, Option<String>)>,
+    in_file: HashMap<String, usize>,
+    existing: HashMap<String, GridRef>,
+    renames: Vec<Change>,
+    pub(super) summary: Summary,
+}
+
+/// A grid the county holds, as a re-import compares it.
+#[derive(sqlx::FromRow)]
+struct KnownGrid {
+    id: i64,
+    code: String,
+    name: String,
+    level: String,
+    division_code: String,
+    parent_code: Option<String>,
+}
+
+pub(super) async fn check_grids(
+    db: &Db,
     m: &Mapped<'_>,
     county_id: i64,
     scope: &Scope,
-) -> Result<usize, ExchangeError> {
-    let divisions = tx.division_codes(county_id, scope).await?;
-    let existing = tx.grid_refs(county_id, &Scope::everything()).await?;
+) -> Result<GridPlan, ExchangeError> {
+    let divisions = db.division_codes(county_id, scope).await?;
+    let existing = db.grid_refs(county_id, &Scope::everything()).await?;
+    let known: Vec<KnownGrid> = db
+        .all(&Q::with(
+            "SELECT t.id, t.code, t.name, t.level, t.division_code, p.code AS parent_code FROM grids t \
+             LEFT JOIN grids p ON p.county_id = t.county_id AND p.id = t.parent_id WHERE t.county_id = ?",
+            vec![county_id.into()],
+        ))
+        .await?;
+    let known: HashMap<&str, &KnownGrid> = known.iter().map(|g| (g.code.as_str(), g)).collect();
+    let mut summary = Summary::default();
+    let mut renames = Vec::new();
     let mut errs = Errors::new(m);
     let mut rows: Vec<(usize, ValidGrid, String, Option<String>)> = Vec::new();
     let mut in_file: HashMap<String, usize> = HashMap::new();
@@ -46,8 +78,36 @@ pub(super) async fn import_grids(
             );
             continue;
         }
-        if existing.contains_key(&code) {
-            errs.add(r, "code", "网格编码已存在", "the grid code already exists");
+        if let Some(k) = known.get(code.as_str()) {
+            // The same grid again: unchanged, or renamed; moving it in the tree is not an import's.
+            let same_place = k.level == v.level.as_str()
+                && k.division_code == v.division.as_str()
+                && k.parent_code == parent_code;
+            if !same_place || !scope.covers(&k.division_code) {
+                errs.add(
+                    r,
+                    "code",
+                    "网格编码已存在，且层级、区划或上级网格与文件不同",
+                    "the grid code already exists with another level, division or parent grid",
+                );
+            } else if k.name != v.name {
+                renames.push(Change {
+                    id: k.id,
+                    set: vec![
+                        ("name", Value::Text(v.name.clone())),
+                        ("updated_at", Value::I64(now_ms())),
+                    ],
+                    before: vec![("name", Value::Text(k.name.clone()))],
+                });
+                summary.changed += 1;
+                summary.sample(
+                    m.t.line(r),
+                    format!("网格 {code} 改名为“{}”", v.name),
+                    format!("grid {code} renamed '{}'", v.name),
+                );
+            } else {
+                summary.unchanged += 1;
+            }
             continue;
         }
         if let Some(first) = in_file.get(&code) {
@@ -110,10 +170,39 @@ pub(super) async fn import_grids(
         }
     }
     errs.finish()?;
+    summary.added = rows.len();
+    for (r, v, code, _) in rows.iter().take(SAMPLES) {
+        summary.sample(
+            m.t.line(*r),
+            format!("新增网格 {code}（{}，{}）", v.name, v.level.zh()),
+            format!("new grid {code} ({}, {})", v.name, v.level.as_str()),
+        );
+    }
+    Ok(GridPlan {
+        rows,
+        in_file,
+        existing,
+        renames,
+        summary,
+    })
+}
+
+pub(super) async fn write_grids(
+    staged: &mut Staged<'_>,
+    plan: GridPlan,
+    county_id: i64,
+) -> Result<usize, ExchangeError> {
+    let GridPlan {
+        rows,
+        in_file,
+        existing,
+        renames,
+        ..
+    } = plan;
     let order = tree_order(rows.len(), |i| {
         rows[i].3.as_ref().and_then(|p| in_file.get(p).copied())
     });
-    let first = next_ids(tx, county_id, "grid", rows.len() as i64).await?;
+    let first = staged.reserve("grid", rows.len() as i64).await?;
     let mut assigned: HashMap<String, (i64, String)> = HashMap::new();
     let now = now_ms();
     let mut out = Vec::with_capacity(rows.len());
@@ -145,9 +234,11 @@ pub(super) async fn import_grids(
             Value::I64(now),
         ]);
     }
-    let n = out.len();
-    tx.insert_rows(&tables::GRIDS, out).await?;
-    Ok(n)
+    staged
+        .insert(tables::GRIDS.table, tables::GRIDS.columns, out, &|_| {})
+        .await?;
+    staged.update("grids", renames, &|_| {}).await?;
+    Ok(staged.written() as usize)
 }
 
 /// A member of staff already recorded, as a re-import compares it (phone opened in the import's
@@ -168,14 +259,21 @@ struct Known {
 /// and the phone are the same (two people of one name in one grid differ by their phones):
 /// importing a file twice changes nothing, a changed unit updates the record, and the same
 /// person twice in one file is refused by row.
-pub(super) async fn import_staff(
-    tx: &mut Tx,
+/// What a staff file will do: the staff it adds and the units it changes.
+pub(super) struct StaffPlan {
+    out: Vec<(ValidStaff, i64, String)>,
+    changed: Vec<Change>,
+    pub(super) summary: Summary,
+}
+
+pub(super) async fn check_staff(
+    db: &Db,
     m: &Mapped<'_>,
     county_id: i64,
     scope: &Scope,
-) -> Result<usize, ExchangeError> {
-    let grids = tx.grid_refs(county_id, scope).await?;
-    let known: Vec<Known> = tx
+) -> Result<StaffPlan, ExchangeError> {
+    let grids = db.grid_refs(county_id, scope).await?;
+    let known: Vec<Known> = db
         .all(&xiangzhi_storage::sql::Q::with(
             "SELECT t.id, t.grid_id, t.name, t.role, t.phone, t.unit FROM grid_staff t WHERE t.county_id = ?",
             vec![county_id.into()],
@@ -192,7 +290,8 @@ pub(super) async fn import_staff(
         .collect();
     let mut errs = Errors::new(m);
     let mut out = Vec::new();
-    let mut changed: Vec<(i64, Option<String>)> = Vec::new();
+    let mut changed: Vec<Change> = Vec::new();
+    let mut summary = Summary::default();
     let mut seen: HashMap<(i64, String, String, Option<String>), usize> = HashMap::new();
     let now = now_ms();
     for r in 0..m.t.rows.len() {
@@ -255,29 +354,56 @@ pub(super) async fn import_staff(
             continue;
         }
         match known.get(&key) {
-            Some(k) if k.unit == v.unit => {}
-            Some(k) => changed.push((k.id, v.unit.clone())),
-            None => out.push((v, g.id, g.division_code.clone())),
+            Some(k) if k.unit == v.unit => summary.unchanged += 1,
+            Some(k) => {
+                summary.sample(
+                    m.t.line(r),
+                    format!(
+                        "{}：所在单位改为“{}”",
+                        v.name,
+                        v.unit.clone().unwrap_or_default()
+                    ),
+                    format!("{}: unit changed", v.name),
+                );
+                changed.push(Change {
+                    id: k.id,
+                    set: vec![
+                        ("unit", Value::OptText(v.unit.clone())),
+                        ("updated_at", Value::I64(now)),
+                    ],
+                    before: vec![("unit", Value::OptText(k.unit.clone()))],
+                })
+            }
+            None => {
+                summary.sample(
+                    m.t.line(r),
+                    format!("新增{}：{}", v.role.zh(), v.name),
+                    format!("new {}: {}", v.role.as_str(), v.name),
+                );
+                out.push((v, g.id, g.division_code.clone()))
+            }
         }
         seen.insert(key, r);
     }
     errs.finish()?;
-    for (id, unit) in &changed {
-        tx.exec(&xiangzhi_storage::sql::Q::with(
-            "UPDATE grid_staff SET unit = ?, updated_at = ?, version = version + 1 WHERE county_id = ? AND id = ?",
-            vec![
-                unit.clone().into(),
-                now.into(),
-                county_id.into(),
-                (*id).into(),
-            ],
-        ))
-        .await?;
-    }
-    if out.is_empty() {
-        return Ok(changed.len());
-    }
-    let first = next_ids(tx, county_id, "staff", out.len() as i64).await?;
+    summary.added = out.len();
+    summary.changed = changed.len();
+    Ok(StaffPlan {
+        out,
+        changed,
+        summary,
+    })
+}
+
+pub(super) async fn write_staff(
+    staged: &mut Staged<'_>,
+    plan: StaffPlan,
+    county_id: i64,
+) -> Result<usize, ExchangeError> {
+    let StaffPlan { out, changed, .. } = plan;
+    let now = now_ms();
+    staged.update("grid_staff", changed, &|_| {}).await?;
+    let first = staged.reserve("staff", out.len() as i64).await?;
     let rows: Vec<Vec<Value>> = out
         .into_iter()
         .enumerate()
@@ -299,7 +425,13 @@ pub(super) async fn import_staff(
             ]
         })
         .collect();
-    let n = rows.len();
-    tx.insert_rows(&tables::GRID_STAFF, rows).await?;
-    Ok(n + changed.len())
+    staged
+        .insert(
+            tables::GRID_STAFF.table,
+            tables::GRID_STAFF.columns,
+            rows,
+            &|_| {},
+        )
+        .await?;
+    Ok(staged.written() as usize)
 }

@@ -1,26 +1,173 @@
-//! Households with their residents, one row per resident.
+//! Households with their residents, one row per resident. A file both registers and updates: a
+//! household or resident the county already holds (by household number, by ID number) is
+//! compared, and what differs is changed — a newborn joins its household, a member who appears
+//! under another household number moves there (with the date in 变动日期), a new phone replaces
+//! the old — while the same file twice changes nothing.
 
 use super::*;
+use chrono::NaiveDate;
+use xiangzhi_storage::staged::{Change, Staged};
 
-pub(super) async fn import_households(
-    tx: &mut Tx,
+/// A household the file names: one the county holds, or one the file adds (its index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Hh {
+    Known(i64),
+    New(usize),
+}
+
+/// A household as the county holds it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct KnownHousehold {
+    id: i64,
+    number: String,
+    division_code: String,
+    micro_grid_id: i64,
+    address: String,
+}
+
+/// A resident as the county holds it: what a file row is compared with (the phone by its keyed
+/// index, never opened).
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct KnownResident {
+    id: i64,
+    household_id: i64,
+    division_code: String,
+    id_number_hash: String,
+    name: String,
+    /// Sealed as stored (restored as it was if the import is undone; never opened here).
+    phone: Option<String>,
+    phone_hash: Option<String>,
+    relation: String,
+    relation_word: Option<String>,
+    tags: i64,
+}
+
+struct NewHousehold {
+    number: String,
+    grid_id: i64,
+    division: String,
+    address: String,
+}
+
+struct NewResident {
+    hh: Hh,
+    division: String,
+    v: ValidResident,
+    id_index: String,
+    word: Option<String>,
+}
+
+/// A move recorded in `resident_moves`: a member who joined a household the county holds (born
+/// or moved in), or moved from one household to another.
+struct MoveRecord {
+    /// A resident the county holds, or the index of one the file adds.
+    resident: Result<i64, usize>,
+    from: Option<i64>,
+    to: Hh,
+    on: NaiveDate,
+    reason: &'static str,
+}
+
+/// What a household file will do, checked in full before anything is written.
+pub(super) struct HouseholdPlan {
+    new_households: Vec<NewHousehold>,
+    household_changes: Vec<Change>,
+    new_residents: Vec<NewResident>,
+    resident_changes: Vec<Change>,
+    moves: Vec<MoveRecord>,
+    pub(super) summary: Summary,
+}
+
+/// The resident columns an import writes: the bulk layout and the register's own word.
+const RESIDENT_IMPORT_COLUMNS: &[&str] = &[
+    "county_id",
+    "id",
+    "household_id",
+    "division_code",
+    "name",
+    "id_number",
+    "id_number_hash",
+    "gender",
+    "birth_date",
+    "phone",
+    "relation",
+    "tags",
+    "created_at",
+    "updated_at",
+    "phone_hash",
+    "id_tail_hash",
+    "relation_word",
+];
+
+/// Midnight of `day` in China (UTC+8), in milliseconds: how a move's date is stored.
+fn day_ms(day: NaiveDate) -> i64 {
+    day.and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp_millis() - 8 * 3_600_000)
+        .unwrap_or(0)
+}
+
+fn today() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+/// The register's word, kept when it is not the vocabulary's own (妻 for 配偶).
+fn kept_word(word: &str, relation: Relation) -> Option<String> {
+    let w = xiangzhi_tabular::columns::squeeze(word);
+    (w != relation.zh() && w != relation.as_str() && !w.is_empty()).then_some(w)
+}
+
+pub(super) async fn check_households(
+    db: &Db,
     m: &Mapped<'_>,
     county_id: i64,
     scope: &Scope,
     progress: &dyn Progress,
-) -> Result<usize, ExchangeError> {
-    let grids = tx.grid_refs(county_id, scope).await?;
-    let existing_households = tx.household_numbers(county_id).await?;
-    let existing_ids = tx.resident_ids(county_id).await?;
+) -> Result<HouseholdPlan, ExchangeError> {
+    let grids = db.grid_refs(county_id, scope).await?;
+    let known_households: Vec<KnownHousehold> = db
+        .all(&Q::with(
+            "SELECT t.id, t.number, t.division_code, t.micro_grid_id, t.address FROM households t WHERE t.county_id = ?",
+            vec![county_id.into()],
+        ))
+        .await?;
+    let known_residents: Vec<KnownResident> = db
+        .all(&Q::with(
+            "SELECT t.id, t.household_id, t.division_code, t.id_number_hash, t.name, t.phone, t.phone_hash, t.relation, \
+             t.relation_word, t.tags FROM residents t WHERE t.county_id = ?",
+            vec![county_id.into()],
+        ))
+        .await?;
+    let by_number: HashMap<&str, &KnownHousehold> = known_households
+        .iter()
+        .map(|h| (h.number.as_str(), h))
+        .collect();
+    let by_hh_id: HashMap<i64, &KnownHousehold> =
+        known_households.iter().map(|h| (h.id, h)).collect();
+    let by_id: HashMap<&str, &KnownResident> = known_residents
+        .iter()
+        .map(|r| (r.id_number_hash.as_str(), r))
+        .collect();
+    let has_phone = m.index("phone").is_some();
+    let has_tags = m.index("tags").is_some();
     let mut errs = Errors::new(m);
-    // household number → (index in `households`, first row)
-    let mut numbers: HashMap<String, usize> = HashMap::new();
-    let mut households: Vec<(String, i64, String, String, usize)> = Vec::new(); // number, grid id, division, address, row
-                                                                                // (household index, resident, keyed index of the ID number)
-    let mut residents: Vec<(usize, ValidResident, String)> = Vec::new();
-    // Household number → (its first row, its head's row), from every row of the file.
-    let mut heads: std::collections::BTreeMap<String, (usize, Option<usize>)> = Default::default();
+    let mut plan = HouseholdPlan {
+        new_households: Vec::new(),
+        household_changes: Vec::new(),
+        new_residents: Vec::new(),
+        resident_changes: Vec::new(),
+        moves: Vec::new(),
+        summary: Summary::default(),
+    };
+    // Household number → (the household, the first row naming it, its address and grid there).
+    let mut households: HashMap<String, (Hh, usize, String, i64)> = HashMap::new();
+    // Each household the file touches → the rows whose member is its head after the import.
+    // (household number → its first row and its heads' rows), from every row of the file, so a
+    // row refused for another reason neither adds a second head nor leaves one missing.
+    let mut heads: std::collections::BTreeMap<String, (usize, Vec<usize>)> = Default::default();
+    // Residents the file names (known ones by id), so a household's other members are known.
+    let mut named: HashSet<i64> = HashSet::new();
     let mut id_rows: HashMap<String, usize> = HashMap::with_capacity(m.t.rows.len());
+    let mut moved_from: HashMap<i64, usize> = HashMap::new();
     for r in 0..m.t.rows.len() {
         if r % 10_000 == 0 {
             progress.advance(if r == 0 { 0 } else { 10_000 });
@@ -30,28 +177,21 @@ pub(super) async fn import_households(
         }
         let number = m.get(r, "household_number");
         let grid_code = m.get(r, "micro_grid_code");
-        // The register's own words (妻, 长子, 儿媳…) onto the vocabulary, once per row.
+        // The register's own words (妻, 长子, 儿媳…) onto the vocabulary, the word kept.
         let word = m.get(r, "relation");
-        let relation = xiangzhi_domain::Relation::from_register(word);
-        let is_head = relation == Some(xiangzhi_domain::Relation::Head);
+        let relation = Relation::from_register(word);
         if !number.is_empty() {
-            let entry = heads.entry(number.to_string()).or_insert((r, None));
-            match (is_head, entry.1) {
-                (true, Some(first)) => errs.add(
-                    r,
-                    "relation",
-                    format!(
-                        "一户只能有一位户主，第{}行已是这一户的户主",
-                        m.t.line(first)
-                    ),
-                    format!(
-                        "a household has one head; row {} is already its head",
-                        m.t.line(first)
-                    ),
-                ),
-                (true, None) => entry.1 = Some(r),
-                _ => {}
+            let entry = heads.entry(number.to_string()).or_insert((r, Vec::new()));
+            if relation == Some(Relation::Head) {
+                entry.1.push(r);
             }
+        }
+        // A resident the county holds, named by this row (whatever else the row gets wrong).
+        let id_index = IdNumber::parse(m.get(r, "id_number"))
+            .ok()
+            .map(|n| crypto::index("id_number", n.as_str()));
+        if let Some(k) = id_index.as_deref().and_then(|i| by_id.get(i)) {
+            named.insert(k.id);
         }
         let address = m.get(r, "address");
         let hinput = HouseholdInput {
@@ -84,6 +224,32 @@ pub(super) async fn import_households(
                 None
             }
         };
+        let moved_on = match m.opt(r, "moved_on") {
+            None => None,
+            Some(t) => match xiangzhi_domain::validate::parse_date(&t) {
+                Some(d) if d <= today() => Some(d),
+                Some(_) => {
+                    errs.add(
+                        r,
+                        "moved_on",
+                        "变动日期不能晚于今天",
+                        "the date of the change cannot be later than today",
+                    );
+                    ok = false;
+                    None
+                }
+                None => {
+                    errs.add(
+                        r,
+                        "moved_on",
+                        format!("无法识别的日期“{t}”，请写成 2024-09-25 或 2024年9月25日"),
+                        format!("'{t}' is not a date; write it as 2024-09-25"),
+                    );
+                    ok = false;
+                    None
+                }
+            },
+        };
         let grid = grids.get(grid_code);
         match grid {
             None => {
@@ -106,14 +272,17 @@ pub(super) async fn import_households(
             }
             _ => {}
         }
-        if existing_households.contains_key(number) {
-            errs.add(
-                r,
-                "household_number",
-                "户号已存在",
-                "the household number already exists",
-            );
-            ok = false;
+        let known_hh = by_number.get(number).copied();
+        if let Some(h) = known_hh {
+            if !scope.covers(&h.division_code) {
+                errs.add(
+                    r,
+                    "household_number",
+                    "户号已在您管辖范围以外登记",
+                    "the household number is registered outside your jurisdiction",
+                );
+                ok = false;
+            }
         }
         let Some(v) = v else { continue };
         // A roster's own gender and birth-date columns must agree with the ID number.
@@ -166,107 +335,432 @@ pub(super) async fn import_households(
             continue;
         }
         id_rows.insert(v.id_number.as_str().to_string(), m.t.line(r));
-        let id_index = crypto::index("id_number", v.id_number.as_str());
-        if existing_ids.contains_key(&id_index) {
-            errs.add(
-                r,
-                "id_number",
-                "该身份证号码已登记",
-                "this ID number is already registered",
-            );
-            continue;
+        let id_index = id_index.unwrap_or_else(|| crypto::index("id_number", v.id_number.as_str()));
+        let known = by_id.get(id_index.as_str()).copied();
+        if let Some(k) = known {
+            if !scope.covers(&k.division_code) {
+                errs.add(
+                    r,
+                    "id_number",
+                    "该身份证号码已在您管辖范围以外登记",
+                    "this ID number is registered outside your jurisdiction",
+                );
+                continue;
+            }
         }
         if !ok {
             continue;
         }
         let Some(g) = grid else { continue };
-        let hi = match numbers.get(number) {
-            Some(hi) => {
-                let h = &households[*hi];
-                if h.1 != g.id || h.3 != address {
+        // The household: the same number on an earlier row must agree with this one.
+        let hh = match households.get(number) {
+            Some((hh, first, addr, gid)) => {
+                if *gid != g.id || addr != address {
                     errs.add(
                         r,
                         "household_number",
-                        format!("同一户号在第{}行的微网格或住址与此行不同", m.t.line(h.4)),
-                        format!("the same household number has a different micro-grid or address on row {}", m.t.line(h.4)),
+                        format!(
+                            "同一户号在第{}行的微网格或住址与此行不同",
+                            m.t.line(*first)
+                        ),
+                        format!(
+                            "the same household number has a different micro-grid or address on row {}",
+                            m.t.line(*first)
+                        ),
                     );
                     continue;
                 }
-                *hi
+                *hh
             }
             None => {
-                numbers.insert(number.to_string(), households.len());
-                households.push((
-                    number.to_string(),
-                    g.id,
-                    g.division_code.clone(),
-                    address.to_string(),
-                    r,
-                ));
-                households.len() - 1
+                let hh = match known_hh {
+                    Some(h) => {
+                        if h.micro_grid_id != g.id || h.address != address {
+                            if h.division_code != g.division_code {
+                                errs.add(
+                                    r,
+                                    "micro_grid_code",
+                                    "整户迁往其他村（社区）请先办理迁出，再在迁入地登记",
+                                    "a household moving to another village is moved out first and registered where it arrives",
+                                );
+                                continue;
+                            }
+                            plan.household_changes.push(Change {
+                                id: h.id,
+                                set: vec![
+                                    ("micro_grid_id", Value::I64(g.id)),
+                                    ("address", Value::Text(address.to_string())),
+                                    ("updated_at", Value::I64(now_ms())),
+                                ],
+                                before: vec![
+                                    ("micro_grid_id", Value::I64(h.micro_grid_id)),
+                                    ("address", Value::Text(h.address.clone())),
+                                ],
+                            });
+                            plan.summary.sample(
+                                m.t.line(r),
+                                format!("户 {number}：住址或微网格变更"),
+                                format!("household {number}: address or micro-grid changed"),
+                            );
+                        }
+                        Hh::Known(h.id)
+                    }
+                    None => {
+                        plan.new_households.push(NewHousehold {
+                            number: number.to_string(),
+                            grid_id: g.id,
+                            division: g.division_code.clone(),
+                            address: address.to_string(),
+                        });
+                        plan.summary.sample(
+                            m.t.line(r),
+                            format!("新增户 {number}（{address}）"),
+                            format!("new household {number} ({address})"),
+                        );
+                        Hh::New(plan.new_households.len() - 1)
+                    }
+                };
+                households.insert(number.to_string(), (hh, r, address.to_string(), g.id));
+                hh
             }
         };
-        residents.push((hi, v, id_index));
+        let relation = v.relation;
+        let word = kept_word(word, relation);
+        let name = v.name.clone();
+        match known {
+            None => {
+                // A new member of a household the county holds was born or moved in: recorded.
+                if let Hh::Known(_) = hh {
+                    let on = moved_on.unwrap_or_else(today);
+                    let born = moved_on == Some(v.id_number.birth_date());
+                    plan.moves.push(MoveRecord {
+                        resident: Err(plan.new_residents.len()),
+                        from: None,
+                        to: hh,
+                        on,
+                        reason: if born {
+                            "出生 / born"
+                        } else {
+                            "迁入 / moved in"
+                        },
+                    });
+                    plan.summary.sample(
+                        m.t.line(r),
+                        format!(
+                            "{name}：{}户 {number}（{on}）",
+                            if born { "出生入" } else { "迁入" }
+                        ),
+                        format!(
+                            "{name}: {} household {number} ({on})",
+                            if born { "born into" } else { "joins" }
+                        ),
+                    );
+                }
+                let division = match hh {
+                    Hh::Known(id) => by_hh_id
+                        .get(&id)
+                        .map(|h| h.division_code.clone())
+                        .unwrap_or_default(),
+                    Hh::New(i) => plan.new_households[i].division.clone(),
+                };
+                plan.new_residents.push(NewResident {
+                    hh,
+                    division,
+                    v,
+                    id_index,
+                    word,
+                });
+            }
+            Some(k) => {
+                let mut set: Vec<(&'static str, Value)> = Vec::new();
+                let mut before: Vec<(&'static str, Value)> = Vec::new();
+                let mut what: Vec<&str> = Vec::new();
+                if k.name != v.name {
+                    set.push(("name", Value::Text(v.name.clone())));
+                    before.push(("name", Value::Text(k.name.clone())));
+                    what.push("姓名");
+                }
+                if k.relation != relation.as_str() || k.relation_word != word {
+                    set.push(("relation", Value::Text(relation.as_str().into())));
+                    set.push(("relation_word", Value::OptText(word.clone())));
+                    before.push(("relation", Value::Text(k.relation.clone())));
+                    before.push(("relation_word", Value::OptText(k.relation_word.clone())));
+                    what.push("与户主关系");
+                }
+                let phone = v.phone.as_ref().map(|p| p.as_str());
+                if has_phone && crypto::phone_index(phone) != k.phone_hash {
+                    set.push(("phone", Value::OptText(crypto::seal_opt("phone", phone))));
+                    set.push(("phone_hash", Value::OptText(crypto::phone_index(phone))));
+                    before.push(("phone", Value::OptText(k.phone.clone())));
+                    before.push(("phone_hash", Value::OptText(k.phone_hash.clone())));
+                    what.push("电话");
+                }
+                let bits = ResidentTag::to_bits(&v.tags);
+                if has_tags && bits != k.tags {
+                    set.push(("tags", Value::I64(bits)));
+                    before.push(("tags", Value::I64(k.tags)));
+                    what.push("标签");
+                }
+                let target = match hh {
+                    Hh::Known(id) => Some(id),
+                    Hh::New(_) => None,
+                };
+                if target != Some(k.household_id) {
+                    // A member listed under another household moves there.
+                    let on = moved_on.unwrap_or_else(today);
+                    moved_from.insert(k.household_id, r);
+                    let division = match hh {
+                        Hh::Known(id) => by_hh_id
+                            .get(&id)
+                            .map(|h| h.division_code.clone())
+                            .unwrap_or_default(),
+                        Hh::New(i) => plan.new_households[i].division.clone(),
+                    };
+                    set.push(("division_code", Value::Text(division)));
+                    before.push(("division_code", Value::Text(k.division_code.clone())));
+                    plan.moves.push(MoveRecord {
+                        resident: Ok(k.id),
+                        from: Some(k.household_id),
+                        to: hh,
+                        on,
+                        reason: "户间迁移 / moved between households",
+                    });
+                    let from = by_hh_id
+                        .get(&k.household_id)
+                        .map(|h| h.number.as_str())
+                        .unwrap_or("");
+                    plan.summary.sample(
+                        m.t.line(r),
+                        format!("{name}：从户 {from} 迁到户 {number}（{on}）"),
+                        format!("{name}: moves from household {from} to {number} ({on})"),
+                    );
+                    // The household id is set when it is known (a new household's id is
+                    // reserved at writing).
+                    set.push(("household_id", Value::I64(target.unwrap_or(-1))));
+                    before.push(("household_id", Value::I64(k.household_id)));
+                    plan.summary.moved += 1;
+                } else if !what.is_empty() {
+                    plan.summary.sample(
+                        m.t.line(r),
+                        format!("{name}：{}已变更", what.join("、")),
+                        format!("{name}: {} changed", what.len()),
+                    );
+                }
+                if set.is_empty() {
+                    plan.summary.unchanged += 1;
+                } else {
+                    if target == Some(k.household_id) {
+                        plan.summary.changed += 1;
+                    }
+                    set.push(("updated_at", Value::I64(now_ms())));
+                    plan.resident_changes.push(Change {
+                        id: k.id,
+                        set,
+                        before,
+                    });
+                }
+            }
+        }
     }
-    // Every household has exactly one head (户主): a second one, or none, is refused by row
-    // (read from every row of the file, so a row refused for another reason adds no second one).
-    for (number, (first, head)) in &heads {
-        if head.is_none() {
+    // Every household the file touches has exactly one head (户主) afterwards: its rows' heads,
+    // and its other members' (those the file does not name) as the county holds them.
+    for k in &known_residents {
+        if !named.contains(&k.id) && k.relation == Relation::Head.as_str() {
+            let number = by_hh_id.get(&k.household_id).map(|h| h.number.as_str());
+            if let Some(entry) = number.and_then(|n| heads.get_mut(n)) {
+                entry.1.push(usize::MAX);
+            }
+        }
+    }
+    // A household a member leaves, and the file names no further, must keep a head.
+    for (from, row) in &moved_from {
+        let number = by_hh_id.get(from).map(|h| h.number.as_str()).unwrap_or("");
+        if heads.contains_key(number) {
+            continue;
+        }
+        let staying: Vec<&KnownResident> = known_residents
+            .iter()
+            .filter(|k| k.household_id == *from && !named.contains(&k.id))
+            .collect();
+        if !staying.is_empty()
+            && !staying
+                .iter()
+                .any(|k| k.relation == Relation::Head.as_str())
+        {
             errs.add(
+                *row,
+                "relation",
+                format!("户主迁出后户“{number}”没有户主：请在文件中为该户指定新的户主"),
+                format!("household '{number}' has no head once its head moves out: name its new head in the file"),
+            );
+        }
+    }
+    for (number, (first, rows)) in &heads {
+        match rows.as_slice() {
+            [_] => {}
+            [] => errs.add(
                 *first,
                 "household_number",
                 format!("户“{number}”没有户主：请在其中一人的与户主关系填“户主”"),
                 format!(
                     "household '{number}' has no head: mark one member's relation as head (户主)"
                 ),
-            );
+            ),
+            [a, b, ..] => {
+                let (row, other) = if *b == usize::MAX {
+                    (*a, None)
+                } else {
+                    (*b, Some(*a))
+                };
+                match other {
+                    Some(o) => errs.add(
+                        row,
+                        "relation",
+                        format!("一户只能有一位户主，第{}行已是这一户的户主", m.t.line(o)),
+                        format!("a household has one head; row {} is already its head", m.t.line(o)),
+                    ),
+                    None => errs.add(
+                        row,
+                        "relation",
+                        format!("一户只能有一位户主，户“{number}”已登记了户主"),
+                        format!("a household has one head; household '{number}' already has one registered"),
+                    ),
+                }
+            }
         }
     }
     errs.finish()?;
+    let s = &mut plan.summary;
+    s.added = plan.new_residents.len();
+    s.new_households = plan.new_households.len();
+    s.changed_households = plan.household_changes.len();
+    Ok(plan)
+}
+
+/// Writes a checked household plan in short transactions; returns the rows written.
+pub(super) async fn write_households(
+    staged: &mut Staged<'_>,
+    plan: HouseholdPlan,
+    county_id: i64,
+    progress: &dyn Progress,
+) -> Result<usize, ExchangeError> {
+    let advance = |n: u64| progress.advance(n);
     let now = now_ms();
-    let h_first = next_ids(tx, county_id, "household", households.len() as i64).await?;
-    let r_first = next_ids(tx, county_id, "resident", residents.len() as i64).await?;
-    progress.phase("写入户 writing households", households.len() as u64);
-    let hrows: Vec<Vec<Value>> = households
+    let h_first = staged
+        .reserve("household", plan.new_households.len() as i64)
+        .await?;
+    let r_first = staged
+        .reserve("resident", plan.new_residents.len() as i64)
+        .await?;
+    let m_first = staged.reserve("move", plan.moves.len() as i64).await?;
+    let hh_id = |hh: Hh| match hh {
+        Hh::Known(id) => id,
+        Hh::New(i) => h_first + i as i64,
+    };
+    progress.phase(
+        "写入户 writing households",
+        plan.new_households.len() as u64,
+    );
+    let hrows: Vec<Vec<Value>> = plan
+        .new_households
         .iter()
         .enumerate()
-        .map(|(k, (number, gid, div, address, _))| {
+        .map(|(k, h)| {
             vec![
                 Value::I64(county_id),
                 Value::I64(h_first + k as i64),
-                Value::Text(number.clone()),
-                Value::Text(div.clone()),
-                Value::I64(*gid),
-                Value::Text(address.clone()),
+                Value::Text(h.number.clone()),
+                Value::Text(h.division.clone()),
+                Value::I64(h.grid_id),
+                Value::Text(h.address.clone()),
                 Value::I64(now),
                 Value::I64(now),
             ]
         })
         .collect();
-    let mut hrows = hrows.into_iter().peekable();
-    while hrows.peek().is_some() {
-        let chunk: Vec<Vec<Value>> = hrows.by_ref().take(20_000).collect();
-        let n = chunk.len() as u64;
-        tx.insert_rows(&tables::HOUSEHOLDS, chunk).await?;
-        progress.advance(n);
+    staged
+        .insert(
+            tables::HOUSEHOLDS.table,
+            tables::HOUSEHOLDS.columns,
+            hrows,
+            &advance,
+        )
+        .await?;
+    staged
+        .update("households", plan.household_changes, &advance)
+        .await?;
+    progress.phase(
+        "写入居民 writing residents",
+        plan.new_residents.len() as u64,
+    );
+    let mut rows = Vec::with_capacity(plan.new_residents.len());
+    for (k, r) in plan.new_residents.iter().enumerate() {
+        let mut row = crate::store::resident_row(
+            county_id,
+            r_first + k as i64,
+            hh_id(r.hh),
+            r.division.clone(),
+            &r.v,
+            r.id_index.clone(),
+            now,
+        );
+        row.push(Value::OptText(r.word.clone()));
+        rows.push(row);
     }
-    progress.phase("写入居民 writing residents", residents.len() as u64);
-    for (c, chunk) in residents.chunks(20_000).enumerate() {
-        let base = c * 20_000;
-        let mut rows = Vec::with_capacity(chunk.len());
-        for (k, (hi, v, id_index)) in chunk.iter().enumerate() {
-            rows.push(crate::store::resident_row(
-                county_id,
-                r_first + (base + k) as i64,
-                h_first + *hi as i64,
-                households[*hi].2.clone(),
-                v,
-                id_index.clone(),
-                now,
-            ));
-        }
-        tx.insert_rows(&tables::RESIDENTS, rows).await?;
-        progress.advance(chunk.len() as u64);
-    }
-    Ok(residents.len())
+    staged
+        .insert("residents", RESIDENT_IMPORT_COLUMNS, rows, &advance)
+        .await?;
+    // Members moving into a household the file adds learn its id now.
+    let changes: Vec<Change> = plan
+        .resident_changes
+        .into_iter()
+        .map(|mut c| {
+            for (col, v) in c.set.iter_mut() {
+                if *col == "household_id" && *v == Value::I64(-1) {
+                    if let Some(m) = plan.moves.iter().find(|m| m.resident == Ok(c.id)) {
+                        *v = Value::I64(hh_id(m.to));
+                    }
+                }
+            }
+            c
+        })
+        .collect();
+    staged.update("residents", changes, &advance).await?;
+    let mrows: Vec<Vec<Value>> = plan
+        .moves
+        .iter()
+        .enumerate()
+        .map(|(k, mv)| {
+            let resident = match mv.resident {
+                Ok(id) => id,
+                Err(i) => r_first + i as i64,
+            };
+            vec![
+                Value::I64(county_id),
+                Value::I64(m_first + k as i64),
+                Value::I64(resident),
+                Value::OptI64(mv.from),
+                Value::I64(hh_id(mv.to)),
+                Value::I64(day_ms(mv.on)),
+                Value::Text(mv.reason.to_string()),
+            ]
+        })
+        .collect();
+    staged
+        .insert(
+            "resident_moves",
+            &[
+                "county_id",
+                "id",
+                "resident_id",
+                "from_household_id",
+                "to_household_id",
+                "moved_at",
+                "reason",
+            ],
+            mrows,
+            &advance,
+        )
+        .await?;
+    Ok(staged.written() as usize)
 }

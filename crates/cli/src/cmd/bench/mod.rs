@@ -2,6 +2,7 @@
 
 mod cases;
 mod console;
+mod live;
 mod plan;
 
 use crate::cmd::demo::build_demo;
@@ -53,6 +54,15 @@ pub enum BenchWhat {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// 运行中导入：导入示范县20万居民时客户端登录与上报的延迟 / an import into a running server: sign-in and case filing latency while the demo county's 209,570 residents are imported
+    LiveImport {
+        /// 工作目录（示范县导出文件与数据库）/ working folder (the demo county's files and the database)
+        #[arg(long, default_value = "target/bench")]
+        dir: PathBuf,
+        /// 并发客户端 / concurrent clients
+        #[arg(long, default_value_t = 4)]
+        clients: usize,
+    },
     /// 跨村联建规划器：合成网格与县级实例 / alliance planner on synthetic lattices and a county
     Plan {
         /// 每个实例的时限（秒）/ time limit per instance (seconds)
@@ -87,6 +97,7 @@ pub async fn run(what: BenchWhat) -> anyhow::Result<()> {
             postgres,
         } => bench_scope(&file, runs, postgres.as_deref()).await,
         BenchWhat::Plan { seconds } => plan::run(seconds),
+        BenchWhat::LiveImport { dir, clients } => live::run(&dir, clients).await,
         BenchWhat::Console {
             file,
             runs,

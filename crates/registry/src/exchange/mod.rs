@@ -1,0 +1,245 @@
+//! 数据导入导出 (issue 18): imports and exports in the console and the API. An upload is checked
+//! in full (reads only) and kept as a job with its preview — what it adds, changes and moves, row
+//! by row — or its errors (row, column, reason); once confirmed it is written in the background
+//! in short transactions (`staged`), without stopping the service, its progress on its page.
+//! Exports cover any area the account holds, ID numbers and phones masked unless the account may
+//! see them and states why. Every import and export is audited: who, what, how many rows, the
+//! file's SHA-256.
+
+pub mod api;
+mod pages;
+
+pub use pages::{apply, exchange, export, job, upload};
+
+use crate::layouts::{self, area_prefix, layout_name, Layout};
+use axum::http::header;
+use axum::response::IntoResponse;
+use xiangzhi_domain::Right;
+use xiangzhi_storage::accounts::User;
+use xiangzhi_storage::staged::{digest, ImportJob, JobStatus, NewJob};
+use xiangzhi_storage::{Db, Scope};
+use xiangzhi_tabular::{ExchangeError, Quiet, RowError};
+
+/// The largest file taken (a county's 200,000-resident roster is about 25 MB as CSV).
+pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The layouts imported and exported here, with the right each import needs.
+const OFFERED: [(Layout, &str, &str, Right); 3] = [
+    (
+        Layout::Households,
+        "户与居民",
+        "Households and residents",
+        Right::WriteRegistry,
+    ),
+    (Layout::Staff, "网格员", "Grid staff", Right::WriteRegistry),
+    (Layout::Grids, "网格", "Grids", Right::WriteStructure),
+];
+
+fn offered(name: &str) -> Option<(Layout, &'static str, &'static str, Right)> {
+    OFFERED.into_iter().find(|o| layout_name(o.0) == name)
+}
+
+/// Imports are a clerk's work in an office: not for an account bound to a grid.
+fn may_import(user: &User, right: Right) -> bool {
+    user.can(right) && user.grid_id.is_none()
+}
+
+/// Text a person typed or a file was named, as it is kept and shown: no control characters
+/// (NUL included), at most `max` characters.
+fn clean(s: &str, max: usize) -> String {
+    s.chars().filter(|c| !c.is_control()).take(max).collect()
+}
+
+/// The rows a file was refused for, as its job keeps them.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Refusal {
+    errors: Vec<Shown>,
+    total: usize,
+}
+
+/// One refused cell or row.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Shown {
+    /// The row as the sheet numbers it.
+    pub row: usize,
+    /// The column's letter (spreadsheets) or number (CSV) and its header; empty for a whole row.
+    pub column: String,
+    pub zh: String,
+    pub en: String,
+}
+
+impl From<&RowError> for Shown {
+    fn from(e: &RowError) -> Self {
+        Shown {
+            row: e.row,
+            column: e.column.clone(),
+            zh: e.zh.clone(),
+            en: e.en.clone(),
+        }
+    }
+}
+
+/// A job's kept errors: the rows refused and how many in all, or why it failed (Chinese, English).
+fn refusal(json: Option<&str>) -> (Vec<Shown>, usize, Option<(String, String)>) {
+    let Some(j) = json else {
+        return (Vec::new(), 0, None);
+    };
+    if let Ok(r) = serde_json::from_str::<Refusal>(j) {
+        return (r.errors, r.total, None);
+    }
+    let reason: serde_json::Value = serde_json::from_str(j).unwrap_or_default();
+    let zh = reason["zh"].as_str().unwrap_or(j).to_string();
+    let en = reason["en"].as_str().unwrap_or(j).to_string();
+    (Vec::new(), 0, Some((zh, en)))
+}
+
+/// Checks an upload in full and records it as a job — `checked`, keeping the file and its preview,
+/// or `refused`, keeping its rows — audited; answers the job's (county, id).
+async fn check_upload(
+    db: &Db,
+    scope: &Scope,
+    which: Layout,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Result<(i64, i64), ExchangeError> {
+    let county_id = match scope.root().and_then(|r| r.county_id()) {
+        Some(c) => c,
+        None => layouts::resolve_county(db, scope, None).await?.0,
+    };
+    let sha = digest(&bytes);
+    let checked = layouts::check(db, scope, which, name, bytes.clone(), None, &Quiet).await;
+    let mut job = NewJob {
+        county_id,
+        layout: layout_name(which).into(),
+        file_name: clean(name, 200),
+        digest: sha,
+        division_code: area_prefix(scope),
+        status: JobStatus::Checked,
+        rows_total: 0,
+        summary: None,
+        errors: None,
+        file: None,
+    };
+    match checked {
+        Ok(c) => {
+            job.rows_total = c.summary.rows as i64;
+            job.summary = serde_json::to_string(&c.summary).ok();
+            job.file = Some(bytes);
+        }
+        Err(ExchangeError::Rows { errors, total }) => {
+            job.status = JobStatus::Refused;
+            job.errors = serde_json::to_string(&Refusal {
+                errors: errors.iter().map(Shown::from).collect(),
+                total,
+            })
+            .ok();
+        }
+        Err(e) => return Err(e),
+    }
+    let id = db.create_import_job(scope.actor(), &job).await?;
+    Ok((county_id, id))
+}
+
+/// Writes a queued job: its file checked again (the registry may have changed since the
+/// preview), then written in short transactions; a file that no longer passes is closed as
+/// failed with its rows, and nothing is written.
+pub async fn run(
+    db: &Db,
+    scope: &Scope,
+    which: Layout,
+    job: &ImportJob,
+) -> Result<(), ExchangeError> {
+    let by = scope.actor().clone();
+    let Some(bytes) = db.import_job_file(job.county_id, job.id).await? else {
+        return Ok(());
+    };
+    let checked = layouts::check(
+        db,
+        scope,
+        which,
+        &job.file_name,
+        bytes,
+        Some(job.county_id),
+        &Quiet,
+    )
+    .await;
+    match checked {
+        Ok(checked) => {
+            layouts::write(db, checked, job.id, &job.digest, &Quiet).await?;
+            Ok(())
+        }
+        Err(ExchangeError::Rows { errors, total }) => {
+            let refusal = Refusal {
+                errors: errors.iter().map(Shown::from).collect(),
+                total,
+            };
+            let json = serde_json::to_string(&refusal).ok();
+            db.close_import_job(&by, job.county_id, job.id, JobStatus::Failed, json)
+                .await?;
+            Ok(())
+        }
+        Err(e) => {
+            let reason = serde_json::json!({
+                "zh": format!("导入失败：{e}"),
+                "en": format!("the import failed: {e}"),
+            });
+            db.close_import_job(
+                &by,
+                job.county_id,
+                job.id,
+                JobStatus::Failed,
+                Some(reason.to_string()),
+            )
+            .await?;
+            Err(e)
+        }
+    }
+}
+
+/// An area's rows of a layout as file bytes (written to a temporary file in constant memory,
+/// then read back), and how many rows.
+async fn export_bytes(
+    db: &Db,
+    scope: &Scope,
+    which: Layout,
+    csv: bool,
+    full: bool,
+) -> Result<(Vec<u8>, usize), ExchangeError> {
+    let ext = if csv { "csv" } else { "xlsx" };
+    let tmp = std::env::temp_dir().join(format!(
+        "xiangzhi-export-{}-{}.{ext}",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    let result = layouts::export(db, scope, which, &tmp, None, full).await;
+    let bytes = std::fs::read(&tmp);
+    let _ = std::fs::remove_file(&tmp);
+    let rows = result?;
+    let bytes = bytes.map_err(|e| ExchangeError::io(&tmp, e))?;
+    Ok((bytes, rows))
+}
+
+/// A file to download: `households-141029100000.xlsx`, never cached.
+fn file_response(layout: &str, area: &str, csv: bool, bytes: Vec<u8>) -> axum::response::Response {
+    let (ext, kind) = if csv {
+        ("csv", "text/csv; charset=utf-8")
+    } else {
+        (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    };
+    (
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{layout}-{area}.{ext}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}

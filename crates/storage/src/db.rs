@@ -25,6 +25,9 @@ pub(crate) enum Backend<S, P> {
 pub struct Db {
     inner: Backend<SqlitePool, PgPool>,
     url_redacted: String,
+    /// Writers of this process waiting for SQLite's write lock (in `begin`): a staged import
+    /// steps aside between its chunks while any wait.
+    waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl std::fmt::Debug for Db {
@@ -69,6 +72,12 @@ impl Db {
     /// Opens `sqlite://path` (created if missing; WAL, foreign keys on, full fsync) or
     /// `postgres://…`, and applies this binary's migrations.
     pub async fn connect(url: &str) -> Result<Db> {
+        Db::connect_with_cache(url, 65_536).await
+    }
+
+    /// As [`Db::connect`], with SQLite's page cache per connection set to `cache_kib` KiB (the
+    /// server keeps 64 MiB; a one-pass command such as an export needs little).
+    pub async fn connect_with_cache(url: &str, cache_kib: i64) -> Result<Db> {
         let inner = if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -76,8 +85,9 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                .pragma("cache_size", "-65536")
-                .pragma("temp_store", "memory");
+                .pragma("cache_size", format!("-{cache_kib}"))
+                .pragma("temp_store", "memory")
+                .pragma("wal_autocheckpoint", "10000");
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(opts)
@@ -109,6 +119,7 @@ impl Db {
         let db = Db {
             inner,
             url_redacted: redact(url),
+            waiting: Default::default(),
         };
         db.check_data_key().await?;
         db.seal_audit_keyed_from().await?;
@@ -201,6 +212,12 @@ impl Db {
         }
     }
 
+    /// How many writers of this process are waiting for SQLite's write lock right now (always 0
+    /// on PostgreSQL, which locks rows).
+    pub fn writers_waiting(&self) -> usize {
+        self.waiting.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub async fn close(&self) {
         on_backend!(&self.inner, p => p.close().await)
     }
@@ -210,7 +227,13 @@ impl Db {
             // Every transaction here writes: take SQLite's write lock at the start, so concurrent
             // writers queue on the busy timeout instead of failing when a read lock cannot be
             // upgraded ("database is locked").
-            Backend::Sqlite(p) => Backend::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Sqlite(p) => {
+                use std::sync::atomic::Ordering;
+                self.waiting.fetch_add(1, Ordering::SeqCst);
+                let tx = p.begin_with("BEGIN IMMEDIATE").await;
+                self.waiting.fetch_sub(1, Ordering::SeqCst);
+                Backend::Sqlite(tx?)
+            }
             Backend::Postgres(p) => Backend::Postgres(p.begin().await?),
         };
         Ok(Tx {

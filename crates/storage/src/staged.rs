@@ -18,10 +18,24 @@ use std::time::Duration;
 
 /// Rows written per chunk: on SQLite about 50–80 ms of writing.
 pub const CHUNK_ROWS: usize = 2_000;
-/// The pause between two chunks on SQLite, long enough for a waiting writer's busy handler (which
-/// polls every 1–25 ms for its first 128 ms) to take the lock. PostgreSQL locks rows, not the
-/// database: no pause.
-const SQLITE_PAUSE: Duration = Duration::from_millis(30);
+/// How a staged writer makes room for other writers between its chunks on SQLite (PostgreSQL locks
+/// rows, not the database: it never pauses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pause {
+    /// A fixed pause after every chunk, long enough for a waiting writer's busy handler (which
+    /// polls every 1–25 ms for its first 128 ms) to take the lock: for a writer that cannot see
+    /// the others (the command line, beside a running server).
+    Always(Duration),
+    /// Only while writers of this process wait for the lock, until they have it (at most
+    /// 60 ms a chunk, so the import still moves under a steady load): for the server's own import jobs.
+    WhenWaited,
+}
+
+impl Default for Pause {
+    fn default() -> Self {
+        Pause::Always(Duration::from_millis(30))
+    }
+}
 /// A job still `writing` whose heartbeat is older than this was cut off (a crash, a kill).
 pub const STALE_MS: i64 = 120_000;
 
@@ -342,13 +356,19 @@ pub struct Staged<'a> {
     job: i64,
     seq: i64,
     written: i64,
-    pause: Duration,
+    pause: Option<Pause>,
 }
 
 impl<'a> Staged<'a> {
     /// Starts writing job `job` (created `queued` or `checked` by [`Db::create_import_job`]): marks
     /// it `writing`, audited with its opening entry, which covers every chunk that follows.
-    pub async fn begin(db: &'a Db, by: &Actor, county_id: i64, job: i64) -> Result<Staged<'a>> {
+    pub async fn begin(
+        db: &'a Db,
+        by: &Actor,
+        county_id: i64,
+        job: i64,
+        pause: Pause,
+    ) -> Result<Staged<'a>> {
         let mut tx = db.begin().await?;
         let n = tx
             .exec(&Q::with(
@@ -374,11 +394,7 @@ impl<'a> Staged<'a> {
             job,
             seq: 0,
             written: 0,
-            pause: if db.backend_name() == "sqlite" {
-                SQLITE_PAUSE
-            } else {
-                Duration::ZERO
-            },
+            pause: (db.backend_name() == "sqlite").then_some(pause),
         })
     }
 
@@ -400,8 +416,15 @@ impl<'a> Staged<'a> {
     }
 
     async fn chunk_tx(&mut self) -> Result<Tx> {
-        if !self.pause.is_zero() && self.seq > 0 {
-            tokio::time::sleep(self.pause).await;
+        match self.pause {
+            Some(Pause::Always(d)) if self.seq > 0 => tokio::time::sleep(d).await,
+            Some(Pause::WhenWaited) => {
+                let since = std::time::Instant::now();
+                while self.db.writers_waiting() > 0 && since.elapsed() < Duration::from_millis(60) {
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+            }
+            _ => {}
         }
         let mut tx = self.db.begin().await?;
         tx.bookkeeping(Bookkeeping::StagedImport);

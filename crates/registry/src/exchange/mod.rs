@@ -165,7 +165,9 @@ pub async fn run(
     .await;
     match checked {
         Ok(checked) => {
-            layouts::write(db, checked, job.id, &job.digest, &Quiet).await?;
+            // The server's own job: it steps aside only while the server's writers wait.
+            let pause = xiangzhi_storage::staged::Pause::WhenWaited;
+            layouts::write(db, checked, job.id, &job.digest, pause, &Quiet).await?;
             Ok(())
         }
         Err(ExchangeError::Rows { errors, total }) => {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use xiangzhi_domain::*;
 use xiangzhi_storage::sql::Q;
-use xiangzhi_storage::staged::{JobStatus, NewJob, Staged};
+use xiangzhi_storage::staged::{JobStatus, NewJob, Pause, Staged};
 use xiangzhi_storage::*;
 use xiangzhi_tabular::columns::{
     blank_row, col, col_aka, header as header_of, Col, Errors, Mapped, SHOWN_ERRORS,
@@ -263,18 +263,20 @@ pub fn area_prefix(scope: &Scope) -> String {
 }
 
 /// Writes a checked file as job `job` (created by [`Db::create_import_job`], `queued`), in short
-/// transactions; a failure part-way undoes what was written. The closing audit entry names the
+/// transactions that make room for other writers as `pause` says; a failure part-way undoes what
+/// was written. The closing audit entry names the
 /// file's digest and the rows written.
 pub async fn write(
     db: &Db,
     checked: Checked,
     job: i64,
     digest: &str,
+    pause: Pause,
     progress: &dyn Progress,
 ) -> Result<ImportReport, ExchangeError> {
     let by = checked.scope.actor().clone();
     let county_id = checked.county_id;
-    let mut staged = Staged::begin(db, &by, county_id, job).await?;
+    let mut staged = Staged::begin(db, &by, county_id, job, pause).await?;
     let summary = checked.summary;
     let result = match checked.plan {
         Plan::Grids(p) => write_grids(&mut staged, p, county_id).await,
@@ -349,7 +351,8 @@ pub async fn import(
         file: None,
     };
     let id = db.create_import_job(scope.actor(), &job).await?;
-    write(db, checked, id, &digest, progress).await
+    // The command line cannot see a running server's writers: it pauses after every chunk.
+    write(db, checked, id, &digest, Pause::default(), progress).await
 }
 
 /// A layout's name on the command line and in jobs.

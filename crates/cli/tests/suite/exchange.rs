@@ -268,13 +268,14 @@ async fn one_bad_row_writes_nothing(t: &TestDb) {
 on_both!(bad_row, one_bad_row_writes_nothing);
 
 /// Every layout, found by name among the composed features' as the command line finds them.
-const LAYOUTS: [&str; 6] = [
+const LAYOUTS: [&str; 7] = [
     "divisions",
     "grids",
     "staff",
     "households",
     "party-orgs",
     "party-members",
+    "contact-duties",
 ];
 
 /// The whole demo county exported, imported into an empty database and exported again gives the

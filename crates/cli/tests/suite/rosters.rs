@@ -600,3 +600,138 @@ async fn api_imports(t: &TestDb) {
     assert_eq!(status.as_u16(), 404);
 }
 on_both!(api_import_and_export, api_imports);
+
+/// The contact-duty roster (包联) as a township keeps it: ranks and targets in words, dates as
+/// offices write them, households by number; a bad row named; the same file twice changes nothing,
+/// a changed unit updates the duty.
+async fn contact_duty_rosters(t: &TestDb) {
+    let c = Client::new(t).await;
+    roster_grid(&c).await;
+    imported(t, "update-before.xlsx").await;
+    let layout = xiangzhi::layout("contact-duties").unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "xz_duties_{}_{}",
+        std::process::id(),
+        t.db.backend_name()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, body: &str| {
+        let p = dir.join(name);
+        std::fs::write(
+            &p,
+            format!("包联人,层级,单位,包联对象,村组区划代码,户号,起始日期\n{body}"),
+        )
+        .unwrap();
+        p
+    };
+    let run = |p: PathBuf| async move {
+        (layout.import)(&t.db, &Scope::everything(), &p, None, &Quiet).await
+    };
+    let bad = write(
+        "bad.csv",
+        "张建设,县级领导,县委办,村,141029100001,,2026/1/5\n李明,乡镇领导,,户,,1410291000019999,2026年3月1日\n",
+    );
+    match run(bad).await.unwrap_err() {
+        ExchangeError::Rows { errors, total } => {
+            assert_eq!(total, 1, "{errors:?}");
+            assert_eq!(errors[0].row, 3);
+            assert!(errors[0].zh.contains("1410291000019999"), "{errors:?}");
+        }
+        other => panic!("expected row errors, got {other}"),
+    }
+    let body = "张建设,县级领导,县委办,村,141029100001,,2026/1/5\n李明,乡镇领导,,户,,1410291000010011,2026年3月1日\n";
+    assert_eq!(run(write("good.csv", body)).await.unwrap().written, 2);
+    assert_eq!(run(write("good.csv", body)).await.unwrap().written, 0);
+    let moved = body.replace("县委办", "县委组织部");
+    assert_eq!(run(write("moved.csv", &moved)).await.unwrap().written, 1);
+    assert_eq!(
+        t.db.count_for_tests("SELECT COUNT(*) FROM contact_duties WHERE unit = '县委组织部'")
+            .await
+            .unwrap(),
+        1
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+on_both!(contact_duties_twice, contact_duty_rosters);
+
+/// Hostile uploads: another site cannot post a file with the clerk's session cookie; markup in a
+/// file's name and in its cells comes back as text, and control characters are dropped from it.
+async fn hostile_uploads(t: &TestDb) {
+    let c = Client::new(t).await;
+    roster_grid(&c).await;
+    crate::api::add_user(t, "zhenwei", "township_officer", "141029100000").await;
+    let app = xiangzhi::app(xiangzhi_web::AppState::new(t.db.clone()));
+    let (_, _, body) = crate::security::send(
+        &app,
+        "POST",
+        "/api/v1/auth/login",
+        &[("host", "localhost")],
+        Some((
+            "application/json",
+            json!({"login": "zhenwei", "password": PASSWORD})
+                .to_string()
+                .into_bytes(),
+        )),
+        "10.30.0.1",
+    )
+    .await;
+    let token: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let cookie = format!("xz_session={}", token["token"].as_str().unwrap());
+    let boundary = "xzhostile";
+    let form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"layout\"\r\n\r\nhouseholds\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\n户号\r\n--{boundary}--\r\n"
+    );
+    let kind = format!("multipart/form-data; boundary={boundary}");
+    for origin in ["https://evil.example", "null"] {
+        let (status, _, _) = crate::security::send(
+            &app,
+            "POST",
+            "/exchange/import",
+            &[
+                ("host", "localhost"),
+                ("cookie", &cookie),
+                ("origin", origin),
+            ],
+            Some((kind.as_str(), form.clone().into_bytes())),
+            "10.30.0.1",
+        )
+        .await;
+        assert_eq!(status.as_u16(), 403, "{origin}");
+    }
+    assert_eq!(
+        t.db.count_for_tests("SELECT COUNT(*) FROM import_jobs")
+            .await
+            .unwrap(),
+        0
+    );
+    let mut p = crate::console::Page::new(t);
+    p.login("zhenwei").await;
+    let csv = "户号,微网格编码,住址,姓名,身份证号码,与户主关系,性别\n\
+               H1,CG0101,<b>1号</b>,<script>alert(1)</script>,141029196306063218,户主,<img src=x onerror=alert(2)>\n";
+    let up = p
+        .upload(
+            "/exchange/import",
+            &[("layout", "households")],
+            "<img src=x onerror=alert(3)>\t.csv",
+            csv.as_bytes(),
+        )
+        .await;
+    assert_eq!(up.status.as_u16(), 303, "{}", up.body);
+    let page = p.get(&up.location).await;
+    assert!(!page.body.contains("<img src=x") && !page.body.contains("<script>alert"));
+    assert!(
+        page.body
+            .contains("&#60;img src=x onerror=alert(3)&#62;.csv"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("&#60;img src=x onerror=alert(2)&#62;"),
+        "{}",
+        page.body
+    );
+    let list = p.get("/exchange").await;
+    assert!(!list.body.contains("<img src=x") && list.body.contains("&#60;img"));
+}
+on_both!(hostile_import_uploads, hostile_uploads);

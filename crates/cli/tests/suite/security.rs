@@ -14,7 +14,7 @@ use xiangzhi_cases::prelude::*;
 use xiangzhi_web::AppState;
 
 /// One request to the whole application (API, Open311, console) from `peer`, with `headers`.
-async fn send(
+pub(crate) async fn send(
     app: &axum::Router,
     method: &str,
     uri: &str,

@@ -130,7 +130,18 @@ pub async fn upload(State(s): St, v: Viewer, mut form: axum::extract::Multipart)
     v.need(Right::ReadRegistry)?;
     let mut layout = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Ok(Some(field)) = form.next_field().await {
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                let e = v.l.t(
+                    "上传的内容无法读取，请重新选择文件再上传",
+                    "the upload could not be read; choose the file again",
+                );
+                return exchange_page(&s, &v, e.into()).await;
+            }
+        };
         match field.name() {
             Some("layout") => layout = field.text().await.unwrap_or_default(),
             Some("file") => {

@@ -78,27 +78,6 @@ pub(super) struct HouseholdPlan {
     pub(super) summary: Summary,
 }
 
-/// The resident columns an import writes: the bulk layout and the register's own word.
-const RESIDENT_IMPORT_COLUMNS: &[&str] = &[
-    "county_id",
-    "id",
-    "household_id",
-    "division_code",
-    "name",
-    "id_number",
-    "id_number_hash",
-    "gender",
-    "birth_date",
-    "phone",
-    "relation",
-    "tags",
-    "created_at",
-    "updated_at",
-    "phone_hash",
-    "id_tail_hash",
-    "relation_word",
-];
-
 /// Midnight of `day` in China (UTC+8), in milliseconds: how a move's date is stored.
 fn day_ms(day: NaiveDate) -> i64 {
     day.and_hms_opt(0, 0, 0)
@@ -707,8 +686,15 @@ pub(super) async fn write_households(
         row.push(Value::OptText(r.word.clone()));
         rows.push(row);
     }
+    // The bulk layout's columns, and the register's own word.
+    let columns: Vec<&str> = tables::RESIDENTS
+        .columns
+        .iter()
+        .copied()
+        .chain(["relation_word"])
+        .collect();
     staged
-        .insert("residents", RESIDENT_IMPORT_COLUMNS, rows, &advance)
+        .insert(tables::RESIDENTS.table, &columns, rows, &advance)
         .await?;
     // Members moving into a household the file adds learn its id now.
     let changes: Vec<Change> = plan

@@ -13,7 +13,7 @@ use xiangzhi_registry::prelude::*;
 use xiangzhi_registry::store::next_ids;
 use xiangzhi_storage::sql::Q;
 use xiangzhi_storage::*;
-use xiangzhi_tabular::columns::{blank_row, col, header, Col, Errors, Mapped};
+use xiangzhi_tabular::columns::{blank_row, col, col_aka, header, Col, Errors, Mapped};
 use xiangzhi_tabular::table;
 use xiangzhi_tabular::{ExchangeError, FileLayout, ImportReport, Progress};
 
@@ -24,6 +24,8 @@ pub enum Layout {
     PartyOrgs,
     /// 党员 with the households each keeps in touch with.
     PartyMembers,
+    /// 包联: who answers for which village, group or household.
+    ContactDuties,
 }
 
 const ORG_COLS: &[Col] = &[
@@ -48,8 +50,12 @@ fn cols(layout: Layout) -> &'static [Col] {
     match layout {
         Layout::PartyOrgs => ORG_COLS,
         Layout::PartyMembers => MEMBER_COLS,
+        Layout::ContactDuties => DUTY_COLS,
     }
 }
+
+mod duties;
+use duties::*;
 
 // The file layouts the command line finds by name.
 xiangzhi_tabular::file_layout!(PARTY_ORGS, Layout::PartyOrgs, "party-orgs", ["党组织"]);
@@ -60,8 +66,15 @@ xiangzhi_tabular::file_layout!(
     ["党员"]
 );
 
+xiangzhi_tabular::file_layout!(
+    CONTACT_DUTIES,
+    Layout::ContactDuties,
+    "contact-duties",
+    ["包联"]
+);
+
 /// This feature's file layouts.
-pub const LAYOUTS: &[&FileLayout] = &[&PARTY_ORGS, &PARTY_MEMBERS];
+pub const LAYOUTS: &[&FileLayout] = &[&PARTY_ORGS, &PARTY_MEMBERS, &CONTACT_DUTIES];
 
 /// Imports `path` (CSV or .xlsx) as `layout`. Nothing is written unless every row is good.
 pub async fn import(
@@ -81,6 +94,7 @@ pub async fn import(
     let written = match layout {
         Layout::PartyOrgs => import_orgs(db, &mut tx, &m, county_id, &scope).await?,
         Layout::PartyMembers => import_members(db, &mut tx, &m, county_id, &scope).await?,
+        Layout::ContactDuties => import_duties(db, &mut tx, &m, county_id, &scope).await?,
     };
     progress.phase("提交 committing", 0);
     let action = format!("import {layout:?}").to_lowercase();
@@ -112,6 +126,7 @@ pub async fn export(
         None => scope.clone(),
     };
     let rows: Vec<Vec<String>> = match layout {
+        Layout::ContactDuties => export_duties(db, &scope).await?,
         Layout::PartyOrgs => db
             .export_party_orgs(&scope)
             .await?

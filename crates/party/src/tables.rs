@@ -73,10 +73,31 @@ pub const CONTACT_DUTIES: Table = Table {
     ],
 };
 
+/// 村两委: who holds which post in a village's party organisation and committees.
+pub const VILLAGE_CADRES: Table = Table {
+    name: "village_cadres",
+    owner: County,
+    grid: GridRule::Open,
+    columns: &[
+        ("body", Text),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("id", Int),
+        ("name", Text),
+        ("phone", Text),
+        ("phone_hash", Text),
+        ("post", Text),
+        ("since", Date),
+        ("updated_at", Int),
+    ],
+};
+
 /// Every table of this feature.
 pub const TABLES: &[&Table] = &[
     &PARTY_ORGS,
     &PARTY_MEMBERS,
     &MEMBER_CONTACTS,
     &CONTACT_DUTIES,
+    &VILLAGE_CADRES,
 ];

@@ -268,7 +268,7 @@ async fn one_bad_row_writes_nothing(t: &TestDb) {
 on_both!(bad_row, one_bad_row_writes_nothing);
 
 /// Every layout, found by name among the composed features' as the command line finds them.
-const LAYOUTS: [&str; 7] = [
+const LAYOUTS: [&str; 8] = [
     "divisions",
     "grids",
     "staff",
@@ -276,6 +276,7 @@ const LAYOUTS: [&str; 7] = [
     "party-orgs",
     "party-members",
     "contact-duties",
+    "village-cadres",
 ];
 
 /// The whole demo county exported, imported into an empty database and exported again gives the

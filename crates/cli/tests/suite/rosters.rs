@@ -735,3 +735,76 @@ async fn hostile_uploads(t: &TestDb) {
     assert!(!list.body.contains("<img src=x") && list.body.contains("&#60;img"));
 }
 on_both!(hostile_import_uploads, hostile_uploads);
+
+/// The 村两委 roster as a township keeps it: bodies and posts in words, the 一肩挑 secretary who
+/// is also the committee's director on two rows; a second secretary and a post the body has not
+/// refused by row; the same file twice changes nothing; phones masked on export unless in full.
+async fn cadre_rosters(t: &TestDb) {
+    let c = Client::new(t).await;
+    seed_tree(&c).await;
+    let layout = xiangzhi::layout("village-cadres").unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "xz_cadres_{}_{}",
+        std::process::id(),
+        t.db.backend_name()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, body: &str| {
+        let p = dir.join(name);
+        std::fs::write(
+            &p,
+            format!("村区划代码,姓名,所在组织,职务,联系电话,任职日期\n{body}"),
+        )
+        .unwrap();
+        p
+    };
+    let run = |p: PathBuf| async move {
+        (layout.import)(&t.db, &Scope::everything(), &p, None, &Quiet).await
+    };
+    let good = "141029100001,王建华,村党组织,书记,13912345678,2021/1/10\n\
+                141029100001,王建华,村民委员会,主任,13912345678,2021年1月15日\n\
+                141029100001,李桂芝,村务监督委员会,委员,,2021-01-20\n";
+    let bad = format!(
+        "{good}141029100001,赵大成,村党组织,书记,,2021-01-10\n141029100001,钱某,村务监督委员会,副主任,,2021-01-10\n"
+    );
+    match run(write("bad.csv", &bad)).await.unwrap_err() {
+        ExchangeError::Rows { errors, total } => {
+            assert_eq!(total, 2, "{errors:?}");
+            assert!(
+                errors[0].row == 5 && errors[0].zh.contains("第2行已是该村村党组织的书记"),
+                "{errors:?}"
+            );
+            assert!(
+                errors[1].row == 6 && errors[1].zh.contains("村务监督委员会没有“副主任”"),
+                "{errors:?}"
+            );
+        }
+        other => panic!("expected row errors, got {other}"),
+    }
+    assert_eq!(run(write("good.csv", good)).await.unwrap().written, 3);
+    assert_eq!(run(write("good.csv", good)).await.unwrap().written, 0);
+    let moved = good.replacen("13912345678", "13800001111", 1);
+    assert_eq!(
+        run(write("new-phone.csv", &moved)).await.unwrap().written,
+        1
+    );
+    let out = dir.join("out.csv");
+    (layout.export)(&t.db, &Scope::everything(), &out, None, false)
+        .await
+        .unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("138****1111") && !text.contains("13800001111"),
+        "{text}"
+    );
+    (layout.export)(&t.db, &Scope::everything(), &out, None, true)
+        .await
+        .unwrap();
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("13800001111"));
+    // The export in full reads back as the registry stands.
+    assert_eq!(run(out).await.unwrap().written, 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+on_both!(village_cadres_twice, cadre_rosters);

@@ -26,6 +26,8 @@ pub enum Layout {
     PartyMembers,
     /// 包联: who answers for which village, group or household.
     ContactDuties,
+    /// 村两委: who holds which post in each village's party organisation and committees.
+    VillageCadres,
 }
 
 const ORG_COLS: &[Col] = &[
@@ -51,10 +53,13 @@ fn cols(layout: Layout) -> &'static [Col] {
         Layout::PartyOrgs => ORG_COLS,
         Layout::PartyMembers => MEMBER_COLS,
         Layout::ContactDuties => DUTY_COLS,
+        Layout::VillageCadres => CADRE_COLS,
     }
 }
 
+mod cadres;
 mod duties;
+use cadres::*;
 use duties::*;
 
 // The file layouts the command line finds by name.
@@ -73,8 +78,20 @@ xiangzhi_tabular::file_layout!(
     ["包联"]
 );
 
+xiangzhi_tabular::file_layout!(
+    VILLAGE_CADRES,
+    Layout::VillageCadres,
+    "village-cadres",
+    ["村两委"]
+);
+
 /// This feature's file layouts.
-pub const LAYOUTS: &[&FileLayout] = &[&PARTY_ORGS, &PARTY_MEMBERS, &CONTACT_DUTIES];
+pub const LAYOUTS: &[&FileLayout] = &[
+    &PARTY_ORGS,
+    &PARTY_MEMBERS,
+    &CONTACT_DUTIES,
+    &VILLAGE_CADRES,
+];
 
 /// Imports `path` (CSV or .xlsx) as `layout`. Nothing is written unless every row is good.
 pub async fn import(
@@ -95,6 +112,7 @@ pub async fn import(
         Layout::PartyOrgs => import_orgs(db, &mut tx, &m, county_id, &scope).await?,
         Layout::PartyMembers => import_members(db, &mut tx, &m, county_id, &scope).await?,
         Layout::ContactDuties => import_duties(db, &mut tx, &m, county_id, &scope).await?,
+        Layout::VillageCadres => import_cadres(db, &mut tx, &m, county_id, &scope).await?,
     };
     progress.phase("提交 committing", 0);
     let action = format!("import {layout:?}").to_lowercase();
@@ -127,6 +145,7 @@ pub async fn export(
     };
     let rows: Vec<Vec<String>> = match layout {
         Layout::ContactDuties => export_duties(db, &scope).await?,
+        Layout::VillageCadres => export_cadres(db, &scope, full).await?,
         Layout::PartyOrgs => db
             .export_party_orgs(&scope)
             .await?

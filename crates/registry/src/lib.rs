@@ -106,6 +106,7 @@ fn routes() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(exchange::UPLOAD_LIMIT)),
         )
         .route("/exchange/export", post(exchange::export))
+        .route("/exchange/template/{layout}", get(exchange::template))
         .route("/exchange/jobs/{county}/{id}", get(exchange::job))
         .route("/exchange/jobs/{county}/{id}/apply", post(exchange::apply))
         .route("/places", get(places::places))

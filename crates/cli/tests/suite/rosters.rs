@@ -366,6 +366,11 @@ async fn console_imports(t: &TestDb) {
     let home = p.get("/exchange").await;
     assert_eq!(home.status.as_u16(), 200, "{}", home.body);
     assert!(home.body.contains("导入表格") && home.body.contains("导出表格"));
+    // A blank template to fill, with the layout's columns.
+    assert!(home.body.contains("/exchange/template/households"));
+    let tpl = p.get("/exchange/template/households").await;
+    assert_eq!(tpl.status.as_u16(), 200);
+    assert!(tpl.body.starts_with("PK"), "an .xlsx file");
     let data = std::fs::read(roster("update-before.xlsx")).unwrap();
     let up = p
         .upload(

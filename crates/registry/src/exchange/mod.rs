@@ -9,7 +9,7 @@
 pub mod api;
 mod pages;
 
-pub use pages::{apply, exchange, export, job, upload};
+pub use pages::{apply, exchange, export, job, template, upload};
 
 use crate::layouts::{self, area_prefix, layout_name, Layout};
 use axum::http::header;

@@ -36,6 +36,22 @@ impl std::fmt::Debug for Db {
     }
 }
 
+/// One writer waiting for SQLite's write lock, for as long as it lives.
+struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(n: &'a std::sync::atomic::AtomicUsize) -> Self {
+        n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Waiting(n)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// A rows type both backends can decode.
 pub trait Record:
     for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
@@ -228,11 +244,9 @@ impl Db {
             // writers queue on the busy timeout instead of failing when a read lock cannot be
             // upgraded ("database is locked").
             Backend::Sqlite(p) => {
-                use std::sync::atomic::Ordering;
-                self.waiting.fetch_add(1, Ordering::SeqCst);
-                let tx = p.begin_with("BEGIN IMMEDIATE").await;
-                self.waiting.fetch_sub(1, Ordering::SeqCst);
-                Backend::Sqlite(tx?)
+                // Counted while waiting, uncounted however the wait ends (a dropped request too).
+                let _waiting = Waiting::new(&self.waiting);
+                Backend::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?)
             }
             Backend::Postgres(p) => Backend::Postgres(p.begin().await?),
         };

@@ -293,7 +293,12 @@ impl Db {
             ))
             .await?;
         for (county_id, id) in &stale {
-            undo(self, *county_id, *id).await?;
+            // One job that cannot be undone (a row it wrote is referenced since) is reported and
+            // left for an administrator; it stops no other county's recovery.
+            if let Err(e) = undo(self, *county_id, *id).await {
+                tracing::error!(county_id, job = id, error = %e, "an interrupted import could not be undone");
+                continue;
+            }
             let by = Actor::system("import recovery");
             self.close_import_job(
                 &by,
@@ -307,26 +312,48 @@ impl Db {
             )
             .await?;
         }
-        // A job queued by a server that stopped before it began goes back to waiting for a click.
+        // A job queued by a server that stopped before it began goes back to waiting for a click;
+        // an upload checked but never applied lets go of its file (full ID numbers, phones)
+        // after a day.
         let mut tx = self.begin().await?;
+        let expired = tx
+            .exec(&Q::with(
+                "UPDATE import_jobs SET file = NULL, status = 'failed', errors = ?, updated_at = ? \
+                 WHERE status = 'checked' AND file IS NOT NULL AND updated_at < ?",
+                vec![
+                    r#"{"zh":"一天内未确认，上传的文件已删除，请重新上传","en":"not confirmed within a day; the file was deleted, upload it again"}"#.into(),
+                    crate::now_ms().into(),
+                    (crate::now_ms() - 86_400_000).into(),
+                ],
+            ))
+            .await?;
         let requeued = tx
             .exec(&Q::with(
                 "UPDATE import_jobs SET status = 'checked', updated_at = ? WHERE status = 'queued' AND updated_at < ?",
                 vec![crate::now_ms().into(), (crate::now_ms() - STALE_MS).into()],
             ))
             .await?;
-        if requeued > 0 {
+        if requeued + expired > 0 {
             let by = Actor::system("import recovery");
             tx.audit(
                 &by,
-                "requeue imports",
-                format!("{requeued} imports back to checked"),
+                "recover imports",
+                format!("{requeued} back to checked, {expired} unconfirmed uploads deleted"),
             )
             .await?;
             tx.commit().await?;
         }
         Ok(stale.len())
     }
+}
+
+/// A job no longer `writing` under its writer (recovery undid it).
+fn lost_job() -> StoreError {
+    StoreError::conflict(
+        "status",
+        "该导入已被判定为中断并撤回",
+        "this import was taken for interrupted and undone",
+    )
 }
 
 /// A unique-index refusal on the one-job-per-county guard, said in words.
@@ -433,16 +460,21 @@ impl<'a> Staged<'a> {
 
     async fn close_chunk(&mut self, mut tx: Tx, rows: usize) -> Result<()> {
         self.written += rows as i64;
-        tx.exec(&Q::with(
-            "UPDATE import_jobs SET progress = ?, updated_at = ? WHERE county_id = ? AND id = ?",
-            vec![
-                self.written.into(),
-                crate::now_ms().into(),
-                self.county_id.into(),
-                self.job.into(),
-            ],
-        ))
-        .await?;
+        let n = tx
+            .exec(&Q::with(
+                "UPDATE import_jobs SET progress = ?, updated_at = ? WHERE county_id = ? AND id = ? AND status = 'writing'",
+                vec![
+                    self.written.into(),
+                    crate::now_ms().into(),
+                    self.county_id.into(),
+                    self.job.into(),
+                ],
+            ))
+            .await?;
+        if n == 0 {
+            // Recovery took the job for dead and undid it: this writer stops (the chunk rolls back).
+            return Err(lost_job());
+        }
         tx.commit().await
     }
 
@@ -535,9 +567,9 @@ impl<'a> Staged<'a> {
             vec![self.county_id.into(), self.job.into()],
         ))
         .await?;
-        tx.exec(&Q::with(
+        let n = tx.exec(&Q::with(
             "UPDATE import_jobs SET status = 'done', summary = ?, file = NULL, progress = ?, updated_at = ? \
-             WHERE county_id = ? AND id = ?",
+             WHERE county_id = ? AND id = ? AND status = 'writing'",
             vec![
                 summary.into(),
                 self.written.into(),
@@ -547,6 +579,9 @@ impl<'a> Staged<'a> {
             ],
         ))
         .await?;
+        if n == 0 {
+            return Err(lost_job());
+        }
         tx.audit_entry(by, &entry).await?;
         tx.commit().await
     }
@@ -593,6 +628,9 @@ fn set_row(table: &str, county_id: i64, id: i64, set: &[(&str, Arg)]) -> Q {
             }
         }
     }
+    // Every table a staged import changes carries a version: a form opened before the import
+    // then gets 409 on saving instead of quietly undoing the import's change.
+    q.push(", version = version + 1");
     let c = q.arg(county_id);
     let i = q.arg(id);
     q.push(&format!(" WHERE county_id = {c} AND id = {i}"));

@@ -209,33 +209,85 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
-fn read_xlsx(name: &str, bytes: Vec<u8>) -> Result<Table, ExchangeError> {
-    let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
-        ExchangeError::Format {
-            zh: format!("无法打开表格文件 {name}：{e}"),
-            en: format!("cannot open spreadsheet {name}: {e}"),
+/// The widest sheet read: cells right of this column are left out (a roster has a few dozen
+/// columns; a stray cell in column XFD must not make every row 16,384 cells wide).
+const MAX_COLUMNS: u32 = 256;
+/// The most cells a sheet may hold (a 200,000-resident roster has about 3 million).
+const MAX_CELLS: usize = 8_000_000;
+
+/// A sheet's cells as (row, column, value), read one by one: memory follows the cells there are,
+/// never the used area's rows × columns (a 2 KB file with cells in A1 and XFD1048576 would ask
+/// for hundreds of gigabytes as one dense range).
+fn sheet_cells(name: &str, bytes: Vec<u8>) -> Result<Vec<(u32, u32, Data)>, ExchangeError> {
+    let unreadable = |e: String| ExchangeError::Format {
+        zh: format!("无法打开表格文件 {name}：{e}"),
+        en: format!("cannot open spreadsheet {name}: {e}"),
+    };
+    let too_big = || ExchangeError::Format {
+        zh: format!("表格 {name} 的单元格超过{MAX_CELLS}个，请分村（社区）导入"),
+        en: format!(
+            "the spreadsheet {name} has more than {MAX_CELLS} cells; import one village at a time"
+        ),
+    };
+    let lower = name.to_ascii_lowercase();
+    let mut out = Vec::new();
+    if lower.ends_with(".xls") || lower.ends_with(".ods") {
+        // The older formats, read whole (their files are small by nature).
+        let mut wb = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+            .map_err(|e| unreadable(e.to_string()))?;
+        let sheet = wb.sheet_names().first().cloned().ok_or_else(no_sheet)?;
+        let range = wb
+            .worksheet_range(&sheet)
+            .map_err(|e| unreadable(e.to_string()))?;
+        for (r, c, d) in range.used_cells() {
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            out.push((r as u32 + r0, c as u32 + c0, d.clone()));
         }
-    })?;
-    let name = wb
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| ExchangeError::Format {
-            zh: "表格文件没有工作表".into(),
-            en: "the spreadsheet has no sheet".into(),
-        })?;
-    let range = wb
-        .worksheet_range(&name)
-        .map_err(|e| ExchangeError::Format {
-            zh: format!("无法读取工作表“{name}”：{e}"),
-            en: format!("cannot read sheet '{name}': {e}"),
-        })?;
-    // The used range may start below and right of A1; messages name the sheet's own cells.
-    let (first_row, first_col) = range
-        .start()
-        .map(|(r, c)| (r as usize, c as usize))
-        .unwrap_or((0, 0));
-    let mut it = range.rows();
+        return Ok(out);
+    }
+    let mut wb =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+    let sheet = wb.sheet_names().first().cloned().ok_or_else(no_sheet)?;
+    let mut cells = wb
+        .worksheet_cells_reader(&sheet)
+        .map_err(|e| unreadable(e.to_string()))?;
+    while let Some(cell) = cells.next_cell().map_err(|e| unreadable(e.to_string()))? {
+        let (r, c) = cell.get_position();
+        let d: Data = cell.get_value().clone().into();
+        if c >= MAX_COLUMNS || d == Data::Empty {
+            continue;
+        }
+        if out.len() >= MAX_CELLS {
+            return Err(too_big());
+        }
+        out.push((r, c, d));
+    }
+    Ok(out)
+}
+
+fn no_sheet() -> ExchangeError {
+    ExchangeError::Format {
+        zh: "表格文件没有工作表".into(),
+        en: "the spreadsheet has no sheet".into(),
+    }
+}
+
+fn read_xlsx(name: &str, bytes: Vec<u8>) -> Result<Table, ExchangeError> {
+    let cells = sheet_cells(name, bytes)?;
+    // The used area may start below and right of A1; messages name the sheet's own cells.
+    let first_row = cells.iter().map(|c| c.0).min().unwrap_or(0) as usize;
+    let first_col = cells.iter().map(|c| c.1).min().unwrap_or(0) as usize;
+    let last_row = cells.iter().map(|c| c.0).max().unwrap_or(0) as usize;
+    let mut grid: Vec<Vec<Data>> = vec![Vec::new(); last_row + 1 - first_row.min(last_row + 1)];
+    for (r, c, d) in cells {
+        let row = &mut grid[r as usize - first_row];
+        let c = c as usize - first_col;
+        if row.len() <= c {
+            row.resize(c + 1, Data::Empty);
+        }
+        row[c] = d;
+    }
+    let mut it = grid.into_iter();
     let headers: Vec<String> = it
         .next()
         .map(|r| r.iter().map(cell_text).collect())
@@ -379,6 +431,29 @@ mod tests {
 
     fn temp(name: &str) -> std::path::PathBuf {
         std::env::temp_dir().join(format!("xz_tabular_{}_{name}", std::process::id()))
+    }
+
+    /// A tiny file whose used area spans the whole sheet (cells in A1 and XFD1048576) is read
+    /// cell by cell, never as a dense range of 17 billion cells.
+    #[test]
+    fn a_sheet_spanning_everything_is_read_by_its_cells() {
+        let path = temp("span.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "姓名").unwrap();
+        ws.write_string(1, 0, "王五").unwrap();
+        ws.write_string(1_048_575, 16_383, "x").unwrap();
+        wb.save(&path).unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() < 10_000);
+        let t = read(&path).unwrap();
+        assert_eq!(t.headers, vec!["姓名".to_string()]);
+        assert_eq!(t.rows[0], vec!["王五".to_string()]);
+        assert!(
+            t.rows.len() < 2,
+            "the far cell is left out: {}",
+            t.rows.len()
+        );
+        let _ = std::fs::remove_file(&path);
     }
 
     /// An ID number typed as a number is refused with what happened and how to fix it, never

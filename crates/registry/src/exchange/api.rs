@@ -4,7 +4,7 @@
 //! follows it. `GET /exports/{layout}` answers an area's file, masked unless a purpose is given
 //! by an account that may see personal data.
 
-use super::{clean, may_import, offered, refusal, run, Shown, UPLOAD_LIMIT};
+use super::{clean, may_import, offered, refusal, run, sees_jobs, Shown, UPLOAD_LIMIT};
 use crate::layouts::{area_prefix, layout_name, Summary};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -175,7 +175,8 @@ pub async fn list_imports(
     Query(q): Query<ImportListQuery>,
 ) -> R<Json<ImportJobs>> {
     let scope = area(&c, q.division.as_deref())?;
-    let jobs = s.db.import_jobs(&area_prefix(&scope), 50).await?;
+    let shown = if sees_jobs(&c.user) { 50 } else { 0 };
+    let jobs = s.db.import_jobs(&area_prefix(&scope), shown).await?;
     Ok(Json(ImportJobs {
         items: jobs.into_iter().map(view).collect(),
     }))
@@ -190,6 +191,9 @@ pub async fn get_import(
     c: Authorized<ReadRegistry>,
     Path((county, id)): Path<(i64, i64)>,
 ) -> R<Json<ImportJobView>> {
+    if !sees_jobs(&c.user) {
+        return Err(ApiError::not_found());
+    }
     Ok(Json(view(
         s.db.import_job(county, id, &area_prefix(&c.scope)).await?,
     )))

@@ -44,6 +44,11 @@ fn may_import(user: &User, right: Right) -> bool {
     user.can(right) && user.grid_id.is_none()
 }
 
+/// Import jobs show a whole area's names and moves: an account bound to one grid sees none.
+fn sees_jobs(user: &User) -> bool {
+    user.grid_id.is_none()
+}
+
 /// Text a person typed or a file was named, as it is kept and shown: no control characters
 /// (NUL included), at most `max` characters.
 fn clean(s: &str, max: usize) -> String {
@@ -151,6 +156,18 @@ pub async fn run(
 ) -> Result<(), ExchangeError> {
     let by = scope.actor().clone();
     let Some(bytes) = db.import_job_file(job.county_id, job.id).await? else {
+        let reason = serde_json::json!({
+            "zh": "上传的文件已不在，请重新上传",
+            "en": "the uploaded file is gone; upload it again",
+        });
+        db.close_import_job(
+            &by,
+            job.county_id,
+            job.id,
+            JobStatus::Failed,
+            Some(reason.to_string()),
+        )
+        .await?;
         return Ok(());
     };
     let checked = layouts::check(
@@ -163,6 +180,39 @@ pub async fn run(
         &Quiet,
     )
     .await;
+    // What was confirmed is what is written: if the registry changed since the preview (someone
+    // registered a resident the file adds, say), the job stops and asks for a fresh look.
+    let previewed: Option<layouts::Summary> = job
+        .summary
+        .as_deref()
+        .and_then(|j| serde_json::from_str(j).ok());
+    if let (Ok(c), Some(p)) = (&checked, &previewed) {
+        let counts = |s: &layouts::Summary| {
+            (
+                s.added,
+                s.changed,
+                s.moved,
+                s.unchanged,
+                s.new_households,
+                s.changed_households,
+            )
+        };
+        if counts(&c.summary) != counts(p) {
+            let reason = serde_json::json!({
+                "zh": "确认前系统中的数据已有变化，写入内容将与预览不同，未写入。请重新上传核对后再确认",
+                "en": "the registry changed since the preview, so the import would differ from it; nothing was written. Upload the file again and check it",
+            });
+            db.close_import_job(
+                &by,
+                job.county_id,
+                job.id,
+                JobStatus::Failed,
+                Some(reason.to_string()),
+            )
+            .await?;
+            return Ok(());
+        }
+    }
     match checked {
         Ok(checked) => {
             // The server's own job: it steps aside only while the server's writers wait.

@@ -2,8 +2,8 @@
 //! (preview, errors by cell, progress), the confirmation.
 
 use super::{
-    check_upload, clean, export_bytes, file_response, may_import, offered, refusal, run, Shown,
-    OFFERED,
+    check_upload, clean, export_bytes, file_response, may_import, offered, refusal, run, sees_jobs,
+    Shown, OFFERED,
 };
 use crate::layouts::{area_prefix, layout_name, Summary};
 use askama::Template;
@@ -83,8 +83,9 @@ fn status_words(l: L, status: &str) -> String {
 async fn exchange_page(s: &xiangzhi_web::AppState, v: &Viewer, error: String) -> P {
     v.need(Right::ReadRegistry)?;
     let scope = v.scope();
+    let shown = if sees_jobs(&v.user) { 20 } else { 0 };
     let jobs =
-        s.db.import_jobs(&area_prefix(&scope), 20)
+        s.db.import_jobs(&area_prefix(&scope), shown)
             .await
             .map_err(store(v.l))?
             .into_iter()
@@ -211,6 +212,9 @@ struct JobPage {
 /// `GET /exchange/jobs/{county}/{id}`
 pub async fn job(State(s): St, v: Viewer, Path((county, id)): Path<(i64, i64)>) -> P {
     v.need(Right::ReadRegistry)?;
+    if !sees_jobs(&v.user) {
+        return Err(store(v.l)(xiangzhi_storage::StoreError::NotFound));
+    }
     let scope = v.scope();
     let job =
         s.db.import_job(county, id, &area_prefix(&scope))

@@ -586,10 +586,11 @@ pub(super) async fn check_households(
                 ),
             ),
             [a, b, ..] => {
-                let (row, other) = if *b == usize::MAX {
-                    (*a, None)
-                } else {
-                    (*b, Some(*a))
+                // usize::MAX stands for a head the county holds (not a row of the file).
+                let (row, other) = match (*a, *b) {
+                    (usize::MAX, _) => (*first, None),
+                    (a, usize::MAX) => (a, None),
+                    (a, b) => (b, Some(a)),
                 };
                 match other {
                     Some(o) => errs.add(

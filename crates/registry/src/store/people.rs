@@ -350,6 +350,7 @@ pub impl Db {
         let mut tx = self.begin().await?;
         update_versioned(&mut tx, &Q::with(
             "UPDATE residents SET name = ?, id_number = ?, id_number_hash = ?, gender = ?, birth_date = ?, phone = ?, \
+             relation_word = CASE WHEN relation = ? THEN relation_word ELSE NULL END, \
              relation = ?, tags = ?, updated_at = ?, phone_hash = ?, id_tail_hash = ?, version = version + 1 \
              WHERE county_id = ? AND id = ? AND version = ?",
             vec![
@@ -359,6 +360,8 @@ pub impl Db {
                 v.id_number.gender().as_str().into(),
                 v.id_number.birth_date().into(),
                 crypto::seal_opt("phone", v.phone.as_ref().map(|p| p.as_str())).into(),
+                // The register's own word stays only while the relation it names does.
+                v.relation.as_str().into(),
                 v.relation.as_str().into(),
                 ResidentTag::to_bits(&v.tags).into(),
                 now_ms().into(),

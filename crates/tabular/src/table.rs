@@ -245,6 +245,7 @@ fn sheet_cells(name: &str, bytes: Vec<u8>) -> Result<Vec<(u32, u32, Data)>, Exch
         }
         return Ok(out);
     }
+    unpacked_size(name, &bytes, MAX_UNPACKED)?;
     let mut wb =
         calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
     let sheet = wb.sheet_names().first().cloned().ok_or_else(no_sheet)?;
@@ -263,6 +264,34 @@ fn sheet_cells(name: &str, bytes: Vec<u8>) -> Result<Vec<(u32, u32, Data)>, Exch
         out.push((r, c, d));
     }
     Ok(out)
+}
+
+/// The most an .xlsx may unpack to (a 200,000-resident roster unpacks to about 150 MB).
+const MAX_UNPACKED: u64 = 1 << 30;
+
+/// Refuses a workbook whose parts would unpack to more than `limit` ([`MAX_UNPACKED`]; a "zip bomb": a
+/// few kilobytes that expand to gigabytes of shared strings), from the sizes its directory states,
+/// before anything is unpacked.
+fn unpacked_size(name: &str, bytes: &[u8], limit: u64) -> Result<(), ExchangeError> {
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+        // Not a zip: calamine says why in its own words.
+        return Ok(());
+    };
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        if let Ok(f) = zip.by_index_raw(i) {
+            total = total.saturating_add(f.size());
+        }
+    }
+    if total > limit {
+        return Err(ExchangeError::Format {
+            zh: format!("表格 {name} 解压后超过1GB，无法读取；请另存为 CSV 或分村（社区）导入"),
+            en: format!(
+                "the spreadsheet {name} unpacks to more than 1 GB; save it as CSV or import one village at a time"
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn no_sheet() -> ExchangeError {
@@ -431,6 +460,22 @@ mod tests {
 
     fn temp(name: &str) -> std::path::PathBuf {
         std::env::temp_dir().join(format!("xz_tabular_{}_{name}", std::process::id()))
+    }
+
+    /// A workbook is measured by what it unpacks to before anything is unpacked.
+    #[test]
+    fn workbooks_that_unpack_too_far_are_refused() {
+        let path = temp("unpack.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write_string(0, 0, "姓名").unwrap();
+        wb.save(&path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(unpacked_size("a.xlsx", &bytes, MAX_UNPACKED).is_ok());
+        match unpacked_size("a.xlsx", &bytes, 1_000) {
+            Err(ExchangeError::Format { zh, .. }) => assert!(zh.contains("解压后超过")),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let _ = std::fs::remove_file(&path);
     }
 
     /// A tiny file whose used area spans the whole sheet (cells in A1 and XFD1048576) is read

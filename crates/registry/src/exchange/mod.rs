@@ -20,6 +20,10 @@ use xiangzhi_storage::staged::{digest, ImportJob, JobStatus, NewJob};
 use xiangzhi_storage::{Db, Scope};
 use xiangzhi_tabular::{ExchangeError, Quiet, RowError};
 
+/// One upload checked at a time, server-wide: a check is seconds of CPU, and on two cores two at
+/// once would slow every other request.
+static CHECKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 /// The largest file taken (a county's 200,000-resident roster is about 25 MB as CSV).
 pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
@@ -112,7 +116,9 @@ async fn check_upload(
         None => layouts::resolve_county(db, scope, None).await?.0,
     };
     let sha = digest(&bytes);
+    let permit = CHECKING.acquire().await;
     let checked = layouts::check(db, scope, which, name, bytes.clone(), None, &Quiet).await;
+    drop(permit);
     let mut job = NewJob {
         county_id,
         layout: layout_name(which).into(),
@@ -170,6 +176,7 @@ pub async fn run(
         .await?;
         return Ok(());
     };
+    let permit = CHECKING.acquire().await;
     let checked = layouts::check(
         db,
         scope,
@@ -180,6 +187,7 @@ pub async fn run(
         &Quiet,
     )
     .await;
+    drop(permit);
     // What was confirmed is what is written: if the registry changed since the preview (someone
     // registered a resident the file adds, say), the job stops and asks for a fresh look.
     let previewed: Option<layouts::Summary> = job

@@ -221,7 +221,15 @@ pub async fn check(
     progress: &dyn Progress,
 ) -> Result<Checked, ExchangeError> {
     progress.phase("读取 reading", 0);
-    let mut t = xiangzhi_tabular::table::read_bytes(name, bytes)?;
+    // Parsing a sheet is CPU work of seconds: off the threads that answer requests.
+    let owned = name.to_string();
+    let mut t =
+        tokio::task::spawn_blocking(move || xiangzhi_tabular::table::read_bytes(&owned, bytes))
+            .await
+            .map_err(|e| ExchangeError::Format {
+                zh: format!("读取文件时出错：{e}"),
+                en: format!("reading the file failed: {e}"),
+            })??;
     xiangzhi_tabular::find_header(&mut t, cols(layout));
     let m = Mapped::new(&t, cols(layout))?;
     let (county_id, scope) = resolve_county(db, scope, county).await?;

@@ -261,6 +261,40 @@ async fn household_updates(t: &TestDb) {
     // The same file twice changes nothing.
     assert!(preview(t, "update-after.xlsx").await.is_empty());
     assert_eq!(imported(t, "update-after.xlsx").await, 0);
+    // A blank phone cell keeps the phone the county holds.
+    let blank = std::env::temp_dir().join(format!(
+        "xz_blank_{}_{}.csv",
+        std::process::id(),
+        t.db.backend_name()
+    ));
+    std::fs::write(
+        &blank,
+        "户号,微网格编码,住址,姓名,身份证号码,联系电话,与户主关系\n1410291000010012,CG0101,城关社区光明街7号,田守仁,141029194811113512,,户主\n",
+    )
+    .unwrap();
+    assert_eq!(
+        import(
+            &t.db,
+            &Scope::everything(),
+            Layout::Households,
+            &blank,
+            None,
+            &Quiet
+        )
+        .await
+        .unwrap()
+        .written,
+        0
+    );
+    assert_eq!(
+        t.db.count_for_tests(
+            "SELECT COUNT(*) FROM residents WHERE name = '田守仁' AND phone_hash IS NOT NULL"
+        )
+        .await
+        .unwrap(),
+        1
+    );
+    let _ = std::fs::remove_file(&blank);
     // A household whose head moves away and is named no further would be left headless: refused.
     let dir = std::env::temp_dir().join(format!(
         "xz_headless_{}_{}.csv",

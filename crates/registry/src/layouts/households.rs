@@ -126,6 +126,8 @@ pub(super) async fn check_households(
         .iter()
         .map(|r| (r.id_number_hash.as_str(), r))
         .collect();
+    // A blank phone or tags cell keeps what the county holds (a roster often leaves them out);
+    // a filled one replaces it. Clearing a phone is done on the resident's page.
     let has_phone = m.index("phone").is_some();
     let has_tags = m.index("tags").is_some();
     let mut errs = Errors::new(m);
@@ -467,7 +469,7 @@ pub(super) async fn check_households(
                     what.push("与户主关系");
                 }
                 let phone = v.phone.as_ref().map(|p| p.as_str());
-                if has_phone && crypto::phone_index(phone) != k.phone_hash {
+                if has_phone && phone.is_some() && crypto::phone_index(phone) != k.phone_hash {
                     set.push(("phone", Value::OptText(crypto::seal_opt("phone", phone))));
                     set.push(("phone_hash", Value::OptText(crypto::phone_index(phone))));
                     before.push(("phone", Value::OptText(k.phone.clone())));
@@ -475,7 +477,7 @@ pub(super) async fn check_households(
                     what.push("电话");
                 }
                 let bits = ResidentTag::to_bits(&v.tags);
-                if has_tags && bits != k.tags {
+                if has_tags && !v.tags.is_empty() && bits != k.tags {
                     set.push(("tags", Value::I64(bits)));
                     before.push(("tags", Value::I64(k.tags)));
                     what.push("标签");

@@ -78,6 +78,17 @@ impl JobStatus {
             _ => return None,
         })
     }
+    /// English, as the console shows it.
+    pub fn en(self) -> &'static str {
+        match self {
+            JobStatus::Checked => "checked, waiting for confirmation",
+            JobStatus::Refused => "has errors, not imported",
+            JobStatus::Queued => "queued",
+            JobStatus::Writing => "writing",
+            JobStatus::Done => "done",
+            JobStatus::Failed => "failed, undone",
+        }
+    }
     /// 中文, as the console shows it.
     pub fn zh(self) -> &'static str {
         match self {
@@ -138,6 +149,11 @@ pub struct NewJob {
     pub errors: Option<String>,
     /// The file, kept while the job waits to be applied.
     pub file: Option<Vec<u8>>,
+}
+
+/// Why a job failed, as its `errors` keep it: `{"zh": …, "en": …}`.
+pub fn reason(zh: &str, en: &str) -> String {
+    serde_json::json!({ "zh": zh, "en": en }).to_string()
 }
 
 /// SHA-256 of a file's bytes, hex: the digest every import and export audits.
@@ -305,10 +321,10 @@ impl Db {
                 *county_id,
                 *id,
                 JobStatus::Failed,
-                Some(
-                    r#"{"zh":"导入中途中断（服务器停止），已写入的部分已撤回","en":"the import was cut off (the server stopped); what it had written is undone"}"#
-                        .into(),
-                ),
+                Some(reason(
+                    "导入中途中断（服务器停止），已写入的部分已撤回",
+                    "the import was cut off (the server stopped); what it had written is undone",
+                )),
             )
             .await?;
         }
@@ -321,7 +337,11 @@ impl Db {
                 "UPDATE import_jobs SET file = NULL, status = 'failed', errors = ?, updated_at = ? \
                  WHERE status = 'checked' AND file IS NOT NULL AND updated_at < ?",
                 vec![
-                    r#"{"zh":"一天内未确认，上传的文件已删除，请重新上传","en":"not confirmed within a day; the file was deleted, upload it again"}"#.into(),
+                    reason(
+                        "一天内未确认，上传的文件已删除，请重新上传",
+                        "not confirmed within a day; the file was deleted, upload it again",
+                    )
+                    .into(),
                     crate::now_ms().into(),
                     (crate::now_ms() - 86_400_000).into(),
                 ],

@@ -25,8 +25,8 @@ use std::fmt;
 use std::path::Path;
 use xiangzhi_storage::StoreError;
 
-/// One rejected cell or row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One rejected cell or row (as import jobs keep it and the API shows it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct RowError {
     /// Row number as shown in the file (the header is row 1).
     pub row: usize,

@@ -4,7 +4,7 @@
 //! follows it. `GET /exports/{layout}` answers an area's file, masked unless a purpose is given
 //! by an account that may see personal data.
 
-use super::{clean, may_import, offered, refusal, run, sees_jobs, Shown, UPLOAD_LIMIT};
+use super::{clean, may_import, offered, refusal, run, sees_jobs, UPLOAD_LIMIT};
 use crate::layouts::{area_prefix, layout_name, Summary};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -47,7 +47,7 @@ pub struct ImportJobView {
     /// What the file adds, changes and moves (a preview; the outcome once done).
     pub summary: Option<Summary>,
     /// The rows refused (the first 200).
-    pub errors: Vec<Shown>,
+    pub errors: Vec<xiangzhi_tabular::RowError>,
     /// How many problems were found in all.
     pub total_errors: usize,
     /// Why a job failed while it was written, in Chinese and English.

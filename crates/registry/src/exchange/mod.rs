@@ -16,7 +16,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use xiangzhi_domain::Right;
 use xiangzhi_storage::accounts::User;
-use xiangzhi_storage::staged::{digest, ImportJob, JobStatus, NewJob};
+use xiangzhi_storage::staged::{digest, reason, ImportJob, JobStatus, NewJob};
 use xiangzhi_storage::{Db, Scope};
 use xiangzhi_tabular::{ExchangeError, Quiet, RowError};
 
@@ -62,34 +62,19 @@ fn clean(s: &str, max: usize) -> String {
 /// The rows a file was refused for, as its job keeps them.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Refusal {
-    errors: Vec<Shown>,
+    errors: Vec<RowError>,
     total: usize,
 }
 
-/// One refused cell or row.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct Shown {
-    /// The row as the sheet numbers it.
-    pub row: usize,
-    /// The column's letter (spreadsheets) or number (CSV) and its header; empty for a whole row.
-    pub column: String,
-    pub zh: String,
-    pub en: String,
-}
-
-impl From<&RowError> for Shown {
-    fn from(e: &RowError) -> Self {
-        Shown {
-            row: e.row,
-            column: e.column.clone(),
-            zh: e.zh.clone(),
-            en: e.en.clone(),
-        }
+impl Refusal {
+    /// The rows refused, as a job keeps them.
+    fn json(errors: Vec<RowError>, total: usize) -> Option<String> {
+        serde_json::to_string(&Refusal { errors, total }).ok()
     }
 }
 
 /// A job's kept errors: the rows refused and how many in all, or why it failed (Chinese, English).
-fn refusal(json: Option<&str>) -> (Vec<Shown>, usize, Option<(String, String)>) {
+fn refusal(json: Option<&str>) -> (Vec<RowError>, usize, Option<(String, String)>) {
     let Some(j) = json else {
         return (Vec::new(), 0, None);
     };
@@ -139,11 +124,7 @@ async fn check_upload(
         }
         Err(ExchangeError::Rows { errors, total }) => {
             job.status = JobStatus::Refused;
-            job.errors = serde_json::to_string(&Refusal {
-                errors: errors.iter().map(Shown::from).collect(),
-                total,
-            })
-            .ok();
+            job.errors = Refusal::json(errors, total);
         }
         Err(e) => return Err(e),
     }
@@ -162,18 +143,12 @@ pub async fn run(
 ) -> Result<(), ExchangeError> {
     let by = scope.actor().clone();
     let Some(bytes) = db.import_job_file(job.county_id, job.id).await? else {
-        let reason = serde_json::json!({
-            "zh": "上传的文件已不在，请重新上传",
-            "en": "the uploaded file is gone; upload it again",
-        });
-        db.close_import_job(
-            &by,
-            job.county_id,
-            job.id,
-            JobStatus::Failed,
-            Some(reason.to_string()),
-        )
-        .await?;
+        let reason = reason(
+            "上传的文件已不在，请重新上传",
+            "the uploaded file is gone; upload it again",
+        );
+        db.close_import_job(&by, job.county_id, job.id, JobStatus::Failed, Some(reason))
+            .await?;
         return Ok(());
     };
     let permit = CHECKING.acquire().await;
@@ -206,18 +181,9 @@ pub async fn run(
             )
         };
         if counts(&c.summary) != counts(p) {
-            let reason = serde_json::json!({
-                "zh": "确认前系统中的数据已有变化，写入内容将与预览不同，未写入。请重新上传核对后再确认",
-                "en": "the registry changed since the preview, so the import would differ from it; nothing was written. Upload the file again and check it",
-            });
-            db.close_import_job(
-                &by,
-                job.county_id,
-                job.id,
-                JobStatus::Failed,
-                Some(reason.to_string()),
-            )
-            .await?;
+            let reason = reason("确认前系统中的数据已有变化，写入内容将与预览不同，未写入。请重新上传核对后再确认", "the registry changed since the preview, so the import would differ from it; nothing was written. Upload the file again and check it");
+            db.close_import_job(&by, job.county_id, job.id, JobStatus::Failed, Some(reason))
+                .await?;
             return Ok(());
         }
     }
@@ -229,28 +195,18 @@ pub async fn run(
             Ok(())
         }
         Err(ExchangeError::Rows { errors, total }) => {
-            let refusal = Refusal {
-                errors: errors.iter().map(Shown::from).collect(),
-                total,
-            };
-            let json = serde_json::to_string(&refusal).ok();
+            let json = Refusal::json(errors, total);
             db.close_import_job(&by, job.county_id, job.id, JobStatus::Failed, json)
                 .await?;
             Ok(())
         }
         Err(e) => {
-            let reason = serde_json::json!({
-                "zh": format!("导入失败：{e}"),
-                "en": format!("the import failed: {e}"),
-            });
-            db.close_import_job(
-                &by,
-                job.county_id,
-                job.id,
-                JobStatus::Failed,
-                Some(reason.to_string()),
-            )
-            .await?;
+            let reason = reason(
+                &format!("导入失败：{e}"),
+                &format!("the import failed: {e}"),
+            );
+            db.close_import_job(&by, job.county_id, job.id, JobStatus::Failed, Some(reason))
+                .await?;
             Err(e)
         }
     }

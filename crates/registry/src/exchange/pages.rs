@@ -3,7 +3,7 @@
 
 use super::{
     check_upload, clean, export_bytes, file_response, may_import, offered, refusal, run, sees_jobs,
-    Shown, OFFERED,
+    OFFERED,
 };
 use crate::layouts::{area_prefix, layout_name, Summary};
 use askama::Template;
@@ -63,19 +63,7 @@ fn when(ms: i64) -> String {
 
 fn status_words(l: L, status: &str) -> String {
     match JobStatus::parse(status) {
-        Some(s) => l
-            .t(
-                s.zh(),
-                match s {
-                    JobStatus::Checked => "checked, waiting for confirmation",
-                    JobStatus::Refused => "has errors, not imported",
-                    JobStatus::Queued => "queued",
-                    JobStatus::Writing => "writing",
-                    JobStatus::Done => "done",
-                    JobStatus::Failed => "failed, undone",
-                },
-            )
-            .to_string(),
+        Some(s) => l.t(s.zh(), s.en()).to_string(),
         None => status.to_string(),
     }
 }
@@ -201,7 +189,7 @@ struct JobPage {
     status: String,
     when: String,
     summary: Option<Summary>,
-    errors: Vec<Shown>,
+    errors: Vec<xiangzhi_tabular::RowError>,
     total_errors: usize,
     failure: String,
     can_apply: bool,

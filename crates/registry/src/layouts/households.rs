@@ -699,15 +699,21 @@ pub(super) async fn write_households(
     staged
         .insert(tables::RESIDENTS.table, &columns, rows, &advance)
         .await?;
-    // Members moving into a household the file adds learn its id now.
+    // Members moving into a household the file adds learn its id now (each mover's destination
+    // looked up once, not searched for per change).
+    let moving_to: HashMap<i64, Hh> = plan
+        .moves
+        .iter()
+        .filter_map(|m| m.resident.ok().map(|id| (id, m.to)))
+        .collect();
     let changes: Vec<Change> = plan
         .resident_changes
         .into_iter()
         .map(|mut c| {
             for (col, v) in c.set.iter_mut() {
                 if *col == "household_id" && *v == Value::I64(-1) {
-                    if let Some(m) = plan.moves.iter().find(|m| m.resident == Ok(c.id)) {
-                        *v = Value::I64(hh_id(m.to));
+                    if let Some(to) = moving_to.get(&c.id) {
+                        *v = Value::I64(hh_id(*to));
                     }
                 }
             }

@@ -320,11 +320,11 @@ pub async fn write(
             })
         }
         Err(e) => {
-            let reason = serde_json::json!({
-                "zh": format!("写入时出错，已撤回已写入的部分：{e}"),
-                "en": format!("writing failed; what was written is undone: {e}"),
-            });
-            staged.fail(&by, reason.to_string()).await?;
+            let reason = xiangzhi_storage::staged::reason(
+                &format!("写入时出错，已撤回已写入的部分：{e}"),
+                &format!("writing failed; what was written is undone: {e}"),
+            );
+            staged.fail(&by, reason).await?;
             Err(e)
         }
     }

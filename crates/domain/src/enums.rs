@@ -465,3 +465,68 @@ mod register_tests {
         assert_eq!(Relation::from_register("邻居"), None);
     }
 }
+
+vocabulary!(
+    /// 人口状态: whether a resident is on the county's roll.
+    Standing, "人口状态", "standing" {
+        /// 在册
+        Present = "present" / "在册",
+        /// 已迁出（县外）
+        MovedOut = "moved_out" / "已迁出",
+        /// 已死亡
+        Deceased = "deceased" / "已死亡",
+    }
+);
+
+vocabulary!(
+    /// 人口变动类型: a change of a resident's standing, as a moves file records it.
+    ResidentChange, "变动类型", "kind of change" {
+        /// 迁出（县外）
+        MovedOut = "moved_out" / "迁出",
+        /// 死亡
+        Died = "died" / "死亡",
+        /// 迁回
+        Returned = "returned" / "迁回",
+    }
+);
+
+impl ResidentChange {
+    /// The word a register writes (迁出, 户口迁出, 死亡, 去世, 迁回, 迁入…) onto this vocabulary.
+    pub fn from_word(word: &str) -> Result<ResidentChange, crate::Invalid> {
+        let w: String = word
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
+            .collect();
+        match w.as_str() {
+            "迁出" | "户口迁出" | "迁出县外" | "外迁" | "moved_out" => Ok(Self::MovedOut),
+            "死亡" | "去世" | "死亡注销" | "病故" | "died" => Ok(Self::Died),
+            "迁回" | "回迁" | "迁入" | "returned" => Ok(Self::Returned),
+            _ => Err(crate::Invalid::new(
+                format!("变动类型“{w}”无效，可选：迁出、死亡、迁回"),
+                format!("kind of change '{w}' is not valid; expected 迁出 (moved out), 死亡 (died) or 迁回 (returned)"),
+            )),
+        }
+    }
+    /// The standing a resident has after this change.
+    pub fn standing(self) -> Standing {
+        match self {
+            Self::MovedOut => Standing::MovedOut,
+            Self::Died => Standing::Deceased,
+            Self::Returned => Standing::Present,
+        }
+    }
+}
+
+vocabulary!(
+    /// 出租房屋用途
+    RentalPurpose, "房屋用途", "use of the house" {
+        /// 居住
+        Dwelling = "dwelling" / "居住",
+        /// 商住两用
+        ShopDwelling = "shop_dwelling" / "商住两用",
+        /// 生产经营
+        Business = "business" / "生产经营",
+        /// 员工宿舍
+        Dormitory = "dormitory" / "员工宿舍",
+    }
+);

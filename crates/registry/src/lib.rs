@@ -14,6 +14,7 @@ pub mod layouts;
 pub mod model;
 mod pages;
 pub mod places;
+mod rentals;
 pub mod store;
 pub mod tables;
 
@@ -58,6 +59,13 @@ pub const FEATURE: Feature = Feature {
             roles: xiangzhi_web::console::OFFICES_AND_VILLAGES,
         },
         MenuEntry {
+            href: "/rentals",
+            zh: "出租房屋",
+            en: "Rented houses",
+            right: Right::ReadRegistry,
+            roles: &[],
+        },
+        MenuEntry {
             href: "/exchange",
             zh: "导入导出",
             en: "Import & export",
@@ -97,6 +105,8 @@ fn routes() -> Router<AppState> {
         .route("/search/results", get(pages::search_results))
         .route("/households/{id}", get(pages::household))
         .route("/residents/{id}", get(pages::resident))
+        .route("/rentals", get(rentals::rentals))
+        .route("/rentals/{id}", get(rentals::rental))
         .route("/residents/{id}/reveal", post(pages::reveal_resident))
         .route("/staff", get(pages::staff))
         .route("/exchange", get(exchange::exchange))
@@ -116,5 +126,5 @@ fn routes() -> Router<AppState> {
 /// Everything a caller needs to use the feature's store: the extension traits of `Db` and `Tx`.
 pub mod prelude {
     pub use crate::store::bulk::{BulkExport, BulkRead, BulkTx};
-    pub use crate::store::{DivisionStore, GridStore, PeopleStore, StaffStore};
+    pub use crate::store::{DivisionStore, GridStore, PeopleStore, RentalStore, StaffStore};
 }

@@ -111,10 +111,62 @@ pub struct Resident {
     pub relation: Relation,
     #[sqlx(try_from = "i64")]
     pub tags: Tags,
+    /// 在册, 已迁出 or 已死亡: lists and rosters hold only those present unless asked.
+    #[sqlx(try_from = "String")]
+    pub standing: Standing,
     pub created_at: i64,
     pub updated_at: i64,
     /// Raised by every change; send it back to change the record (a stale one answers 409).
     pub version: i64,
+}
+
+/// A resident's move out of the county, death or return (人口变动), kept as history.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
+pub struct ResidentEvent {
+    pub id: i64,
+    /// `moved_out`, `died` or `returned`.
+    pub kind: String,
+    pub happened_on: NaiveDate,
+    pub place: Option<String>,
+    pub note: Option<String>,
+}
+
+/// 出租房屋: a rented house, its owner, and how many tenants live there now.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
+pub struct Rental {
+    pub county_id: i64,
+    pub id: i64,
+    pub division_code: String,
+    /// The micro-grid, and its name.
+    pub grid_id: i64,
+    pub grid_name: String,
+    pub address: String,
+    pub owner_name: String,
+    #[sqlx(try_from = "xiangzhi_storage::crypto::SealedPhoneOpt")]
+    pub owner_phone: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub purpose: RentalPurpose,
+    pub tenants_now: i64,
+}
+
+/// 租客: one tenancy of a rented house (流动人口).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
+pub struct Tenant {
+    pub id: i64,
+    pub rental_id: i64,
+    pub name: String,
+    #[sqlx(try_from = "xiangzhi_storage::crypto::SealedIdNumber")]
+    pub id_number: String,
+    #[sqlx(try_from = "String")]
+    pub gender: Gender,
+    pub birth_date: NaiveDate,
+    #[sqlx(try_from = "xiangzhi_storage::crypto::SealedPhoneOpt")]
+    pub phone: Option<String>,
+    pub origin: Option<String>,
+    pub workplace: Option<String>,
+    pub moved_in: NaiveDate,
+    /// None while the tenant lives there.
+    pub moved_out: Option<NaiveDate>,
 }
 
 /// One move of a resident between households (户籍/居住变动), kept as history.

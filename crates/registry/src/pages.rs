@@ -9,6 +9,7 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use xiangzhi_domain::Right;
+use xiangzhi_domain::{ResidentChange, Standing};
 use xiangzhi_storage::*;
 use xiangzhi_web::console::{encode, html, store, Chrome, PageError, St, Viewer, L, P};
 use xiangzhi_web::personal::show;
@@ -307,9 +308,21 @@ struct ResidentPage {
     r: Resident,
     household: Household,
     moves: Vec<ResidentMove>,
+    events: Vec<ResidentEvent>,
     can_reveal: bool,
     revealed: bool,
     error: Option<(String, String)>,
+}
+
+impl ResidentPage {
+    /// A recorded change in the page's language.
+    fn change_word(&self, kind: &str) -> String {
+        match kind.parse::<ResidentChange>() {
+            Ok(k) if self.c.l.en => k.as_str().replace('_', " "),
+            Ok(k) => k.zh().to_string(),
+            Err(_) => kind.to_string(),
+        }
+    }
 }
 
 async fn resident_page(
@@ -325,6 +338,7 @@ async fn resident_page(
             .await
             .map_err(store(v.l))?;
     let moves = s.db.resident_moves(&scope, id).await.map_err(store(v.l))?;
+    let events = s.db.resident_events(&scope, id).await.map_err(store(v.l))?;
     let rv = Reveal {
         unmask: Some(purpose.is_some()),
         purpose,
@@ -357,6 +371,7 @@ async fn resident_page(
             r,
             household,
             moves,
+            events,
             revealed,
             error,
         },

@@ -107,6 +107,7 @@ pub const RESIDENTS: Table = Table {
         ("phone_hash", Text),
         ("relation", Text),
         ("relation_word", Text),
+        ("standing", Text),
         ("tags", Int),
         ("updated_at", Int),
         ("version", Int),
@@ -128,6 +129,73 @@ pub const RESIDENT_MOVES: Table = Table {
     ],
 };
 
+/// 人口变动: a resident's move out of the county, death, or return.
+pub const RESIDENT_EVENTS: Table = Table {
+    name: "resident_events",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("county_id", Int),
+        ("created_at", Int),
+        ("happened_on", Date),
+        ("household_id", Int),
+        ("id", Int),
+        ("kind", Text),
+        ("note", Text),
+        ("place", Text),
+        ("resident_id", Int),
+    ],
+};
+
+/// 出租房屋: rented houses of a micro-grid.
+pub const RENTALS: Table = Table {
+    name: "rentals",
+    owner: County,
+    grid: GridRule::InGrid("grid_id"),
+    columns: &[
+        ("address", Text),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("grid_id", Int),
+        ("id", Int),
+        ("owner_name", Text),
+        ("owner_phone", Text),
+        ("owner_phone_hash", Text),
+        ("purpose", Text),
+        ("updated_at", Int),
+        ("version", Int),
+    ],
+};
+
+/// 流动人口: the tenants of rented houses (ID numbers and phones sealed).
+pub const TENANTS: Table = Table {
+    name: "tenants",
+    owner: County,
+    grid: GridRule::InGrid("grid_id"),
+    columns: &[
+        ("birth_date", Date),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("gender", Text),
+        ("grid_id", Int),
+        ("id", Int),
+        ("id_number", Text),
+        ("id_number_hash", Text),
+        ("moved_in", Date),
+        ("moved_out", Date),
+        ("name", Text),
+        ("origin", Text),
+        ("phone", Text),
+        ("phone_hash", Text),
+        ("rental_id", Int),
+        ("updated_at", Int),
+        ("version", Int),
+        ("workplace", Text),
+    ],
+};
+
 /// Every table of this feature.
 pub const TABLES: &[&Table] = &[
     &DIVISIONS,
@@ -137,4 +205,7 @@ pub const TABLES: &[&Table] = &[
     &HOUSEHOLDS,
     &RESIDENTS,
     &RESIDENT_MOVES,
+    &RESIDENT_EVENTS,
+    &RENTALS,
+    &TENANTS,
 ];

@@ -173,32 +173,7 @@ impl Db {
         now: i64,
     ) -> Result<AccountRequest> {
         let mut tx = self.begin().await?;
-        let id = crate::list::next_ids(&mut tx, 0, "account_request", 1).await?;
-        tx.exec(&Q::with(
-            "INSERT INTO account_requests (id, kind, requested_by, requested_at, target_user_id, login, display_name, role, \
-             division_code, grid_id, password_hash, state, decided_by, decided_at, note) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, '')",
-            vec![
-                id.into(),
-                kind.into(),
-                by.id.into(),
-                now.into(),
-                target.into(),
-                p.login.clone().into(),
-                p.display_name.clone().into(),
-                p.role.as_str().into(),
-                p.division_code.clone().into(),
-                p.grid_id.into(),
-                p.password_hash.clone().into(),
-            ],
-        ))
-        .await?;
-        tx.audit(
-            actor,
-            "file account request",
-            format!("account request {id}: {kind} {}", p.login),
-        )
-        .await?;
+        let id = insert_request(&mut tx, by, actor, kind, target, p, now).await?;
         tx.commit().await?;
         self.account_request(id).await
     }
@@ -345,6 +320,45 @@ impl Db {
         tx.commit().await?;
         self.account_request(id).await
     }
+}
+
+/// Files a request inside the caller's transaction, audited there; its id.
+pub(crate) async fn insert_request(
+    tx: &mut crate::Tx,
+    by: &User,
+    actor: &Actor,
+    kind: &str,
+    target: Option<i64>,
+    p: &PreparedUser,
+    now: i64,
+) -> Result<i64> {
+    let id = crate::list::next_ids(tx, 0, "account_request", 1).await?;
+    tx.exec(&Q::with(
+        "INSERT INTO account_requests (id, kind, requested_by, requested_at, target_user_id, login, display_name, role, \
+         division_code, grid_id, password_hash, state, decided_by, decided_at, note) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, '')",
+        vec![
+            id.into(),
+            kind.into(),
+            by.id.into(),
+            now.into(),
+            target.into(),
+            p.login.clone().into(),
+            p.display_name.clone().into(),
+            p.role.as_str().into(),
+            p.division_code.clone().into(),
+            p.grid_id.into(),
+            p.password_hash.clone().into(),
+        ],
+    ))
+    .await?;
+    tx.audit(
+        actor,
+        "file account request",
+        format!("account request {id}: {kind} {}", p.login),
+    )
+    .await?;
+    Ok(id)
 }
 
 fn prepared_of(u: &User, password_hash: String) -> PreparedUser {

@@ -10,6 +10,7 @@ pub enum Arg {
     Text(String),
     OptText(Option<String>),
     Date(NaiveDate),
+    OptDate(Option<NaiveDate>),
     Bool(bool),
     /// Coordinates (never money: money is integer fen).
     OptF64(Option<f64>),
@@ -196,6 +197,7 @@ macro_rules! bind_args {
                 $crate::sql::Arg::Text(v) => query.bind(v.as_str()),
                 $crate::sql::Arg::OptText(v) => query.bind(v.as_deref()),
                 $crate::sql::Arg::Date(v) => query.bind(*v),
+                $crate::sql::Arg::OptDate(v) => query.bind(*v),
                 $crate::sql::Arg::Bool(v) => query.bind(*v),
                 $crate::sql::Arg::OptF64(v) => query.bind(*v),
                 $crate::sql::Arg::Bytes(v) => query.bind(v.as_slice()),

@@ -639,7 +639,7 @@ fn set_row(table: &str, county_id: i64, id: i64, set: &[(&str, Arg)]) -> Q {
         }
         match v {
             // A NULL of no type: PostgreSQL takes it in any column.
-            Arg::OptText(None) | Arg::OptI64(None) | Arg::OptF64(None) => {
+            Arg::OptText(None) | Arg::OptI64(None) | Arg::OptF64(None) | Arg::OptDate(None) => {
                 q.push(&format!("{col} = NULL"));
             }
             v => {
@@ -665,6 +665,10 @@ fn before_json(before: &[(&str, Arg)]) -> String {
                 Arg::I64(n) | Arg::OptI64(Some(n)) => serde_json::json!(n),
                 Arg::Text(s) | Arg::OptText(Some(s)) => serde_json::json!(s),
                 Arg::Bool(b) => serde_json::json!(b),
+                // A date is kept tagged, to be restored as a date (PostgreSQL takes no text for it).
+                Arg::Date(d) | Arg::OptDate(Some(d)) => {
+                    serde_json::json!({ "date": d.to_string() })
+                }
                 _ => serde_json::Value::Null,
             };
             serde_json::json!([c, v])
@@ -707,6 +711,11 @@ async fn undo(db: &Db, county_id: i64, job: i64) -> Result<()> {
                             serde_json::Value::Number(n) => Arg::I64(n.as_i64().unwrap_or(0)),
                             serde_json::Value::String(s) => Arg::Text(s.clone()),
                             serde_json::Value::Bool(b) => Arg::Bool(*b),
+                            serde_json::Value::Object(o) => Arg::OptDate(
+                                o.get("date")
+                                    .and_then(|d| d.as_str())
+                                    .and_then(|d| d.parse().ok()),
+                            ),
                             _ => Arg::OptText(None),
                         };
                         set.push((ident(c)?, v));

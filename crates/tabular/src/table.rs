@@ -361,6 +361,26 @@ pub fn write(path: &Path, headers: &[String], rows: &[Vec<String>]) -> Result<()
     sink.finish()
 }
 
+/// A blank template to fill in: the header, and every column formatted as text so that what a
+/// clerk types or pastes (ID numbers, codes, phones) keeps its digits. Built in memory.
+pub fn template_bytes(headers: &[String]) -> Result<Vec<u8>, ExchangeError> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let text = rust_xlsxwriter::Format::new().set_num_format("@");
+    let bold = rust_xlsxwriter::Format::new()
+        .set_bold()
+        .set_num_format("@");
+    let ws = wb.add_worksheet();
+    for (c, h) in headers.iter().enumerate() {
+        let c = c as u16;
+        ws.set_column_format(c, &text).map_err(xlsx_err)?;
+        ws.set_column_width(c, (h.chars().count() as f64 * 2.2).max(12.0))
+            .map_err(xlsx_err)?;
+        ws.write_string_with_format(0, c, h, &bold)
+            .map_err(xlsx_err)?;
+    }
+    wb.save_to_buffer().map_err(xlsx_err)
+}
+
 /// A file written row by row in constant memory: CSV through a buffer, .xlsx in the writer's
 /// constant-memory mode (each row goes to a temporary file as it is written; the workbook is
 /// assembled from it at the end). Exports of hundreds of thousands of rows stream through it.

@@ -422,6 +422,32 @@ impl From<askama::Error> for PageError {
 }
 
 /// Renders a template as an HTML response.
+/// A file to download (.xlsx, or CSV), never cached or sniffed.
+pub fn attachment(name: &str, csv: bool, bytes: Vec<u8>) -> Response {
+    use axum::http::header;
+    let (ext, kind) = if csv {
+        ("csv", "text/csv; charset=utf-8")
+    } else {
+        (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    };
+    (
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.{ext}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 pub fn html<T: Template>(t: T) -> Result<Response, PageError> {
     Ok(axum::response::Html(t.render()?).into_response())
 }

@@ -644,3 +644,136 @@ async fn audit_keyed(t: &TestDb) {
     w.finish().await;
 }
 on_both!(audit_keyed_chain, audit_keyed);
+
+/// The initial passwords an answer shows, in the order of its table.
+fn shown_passwords(html: &str) -> Vec<String> {
+    html.split("<code>")
+        .skip(1)
+        .filter_map(|s| s.split("</code>").next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// 批量建账号: a security administrator's file of accounts, all or none; privileged accounts
+/// by request; initial passwords shown once, kept nowhere, changed at the first login.
+async fn bulk_accounts(t: &TestDb) {
+    let c = crate::api::Client::new(t).await;
+    crate::rosters::roster_grid(&c).await;
+    crate::api::add_user(t, "anquan", "security_admin", "141029000000").await;
+    crate::api::add_user(t, "anquan2", "security_admin", "141029000000").await;
+    crate::api::add_user(t, "zhenban", "township_officer", "141029100000").await;
+    let users = || t.db.count_for_tests("SELECT COUNT(*) FROM users");
+    let before = users().await.unwrap();
+    let mut p = crate::console::Page::new(t);
+    p.login("anquan").await;
+    let form = p.get("/users/bulk").await;
+    assert_eq!(form.status.as_u16(), 200, "{}", form.body);
+    assert!(form.body.contains("上传并建账号"));
+    let tpl = p.get("/users/bulk/template").await;
+    assert!(tpl.body.starts_with("PK"), "an .xlsx template");
+    // Faults anywhere: nothing created, each named by row and column.
+    let bad = "登录名,姓名,角色,管辖区划,网格编码\n\
+               cgzb01,张三,乡镇干部,昌宁镇,\n\
+               cgzb01,李四,乡镇干部,昌宁镇,\n\
+               wgy01,王五,网格员,,NOPE\n\
+               dz01,赵六,队长,141029100001,\n\
+               gh01,钱八,乡镇干部,光华镇,\n";
+    let got = p
+        .multipart("/users/bulk", "accounts.csv", bad.as_bytes())
+        .await;
+    assert_eq!(got.status.as_u16(), 422, "{}", got.body);
+    assert!(got.body.contains("没有建任何账号"), "{}", got.body);
+    for words in [
+        "登录名与第1个账号重复",
+        "网格“NOPE”不存在",
+        "角色“队长”无效",
+    ] {
+        assert!(got.body.contains(words), "{words}: {}", got.body);
+    }
+    assert_eq!(users().await.unwrap(), before);
+    // A good file: business accounts at once, a county administrator by request.
+    let good = "登录名,姓名,角色,管辖区划,网格编码\n\
+                cgzb01,张三,乡镇干部,昌宁镇,\n\
+                wgy01,王五,网格员,,CG0101\n\
+                xgl01,孙七,县级管理员,乡宁县,\n";
+    let got = p
+        .multipart("/users/bulk", "accounts.csv", good.as_bytes())
+        .await;
+    assert_eq!(got.status.as_u16(), 201, "{}", got.body);
+    assert!(got.body.contains("只显示这一次"));
+    let pw = shown_passwords(&got.body);
+    assert_eq!(pw.len(), 3, "{}", got.body);
+    assert_eq!(users().await.unwrap(), before + 2);
+    // Kept nowhere in clear: not in the accounts, the requests or the audit log.
+    for w in &pw {
+        for sql in [
+            "SELECT COUNT(*) FROM users WHERE password_hash LIKE ",
+            "SELECT COUNT(*) FROM account_requests WHERE password_hash LIKE ",
+            "SELECT COUNT(*) FROM audit_log WHERE object || detail LIKE ",
+        ] {
+            let n =
+                t.db.count_for_tests(&format!("{sql}'%{w}%'"))
+                    .await
+                    .unwrap();
+            assert_eq!(n, 0, "{sql}");
+        }
+    }
+    // The grid worker is bound to the grid; each owner changes the password first.
+    let bound =
+        t.db.count_for_tests(
+            "SELECT COUNT(*) FROM users u JOIN grids g ON g.id = u.grid_id \
+             WHERE u.login = 'wgy01' AND g.code = 'CG0101' AND u.division_code = g.division_code",
+        )
+        .await
+        .unwrap();
+    assert_eq!(bound, 1);
+    let now = xiangzhi_storage::now_ms();
+    assert_eq!(
+        auth(&t.db, "cgzb01", &pw[0], now).await.unwrap_err(),
+        LoginError::PasswordExpired
+    );
+    assert_eq!(
+        auth(&t.db, "cgzb01", "Wrong#pass99", now)
+            .await
+            .unwrap_err(),
+        LoginError::BadCredentials
+    );
+    // The county administrator waits for the other security administrator.
+    let mut other = crate::console::Page::new(t);
+    other.login("anquan2").await;
+    let list = other.get("/users").await;
+    assert!(list.body.contains("孙七（xgl01）"), "{}", list.body);
+    let id =
+        t.db.count_for_tests(
+            "SELECT id FROM account_requests WHERE login = 'xgl01' AND state = 'pending'",
+        )
+        .await
+        .unwrap();
+    let done = other
+        .send("POST", &format!("/users/requests/{id}/approve"), Some(""))
+        .await;
+    assert!(
+        done.status.is_success() || done.status.is_redirection(),
+        "{}",
+        done.body
+    );
+    assert_eq!(
+        auth(&t.db, "xgl01", &pw[2], now).await.unwrap_err(),
+        LoginError::PasswordExpired
+    );
+    // The same file again: every login is taken, nothing more is created.
+    let again = p
+        .multipart("/users/bulk", "accounts.csv", good.as_bytes())
+        .await;
+    assert_eq!(again.status.as_u16(), 422);
+    assert!(again.body.contains("登录名已存在"), "{}", again.body);
+    // A township officer has no such page.
+    let mut clerk = crate::console::Page::new(t);
+    clerk.login("zhenban").await;
+    assert_eq!(clerk.get("/users/bulk").await.status.as_u16(), 403);
+    let got = clerk
+        .multipart("/users/bulk", "a.csv", good.as_bytes())
+        .await;
+    assert_eq!(got.status.as_u16(), 403);
+}
+on_both!(accounts_from_a_file, bulk_accounts);

@@ -23,3 +23,4 @@ mod routing;
 mod schema;
 mod sealed;
 mod security;
+mod standing;

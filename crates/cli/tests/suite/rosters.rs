@@ -13,14 +13,14 @@ use xiangzhi_registry::{export, import, Layout};
 use xiangzhi_storage::Scope;
 use xiangzhi_tabular::{ExchangeError, Quiet, RowError};
 
-fn roster(name: &str) -> PathBuf {
+pub(crate) fn roster(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/rosters")
         .join(name)
 }
 
 /// The micro-grid every roster file names (`CG0101`), under the test county's first group.
-async fn roster_grid(c: &Client) {
+pub(crate) async fn roster_grid(c: &Client) {
     let (_, micro) = seed_tree(c).await;
     let group = c.ok("GET", &format!("/api/v1/grids/{micro}"), None).await["parent_id"]
         .as_i64()
@@ -58,7 +58,7 @@ async fn refused(t: &TestDb, name: &str) -> (Vec<RowError>, usize) {
     }
 }
 
-async fn imported(t: &TestDb, name: &str) -> usize {
+pub(crate) async fn imported(t: &TestDb, name: &str) -> usize {
     import(
         &t.db,
         &Scope::everything(),

@@ -12,8 +12,6 @@ mod pages;
 pub use pages::{apply, exchange, export, job, template, upload};
 
 use crate::layouts::{self, area_prefix, layout_name, Layout};
-use axum::http::header;
-use axum::response::IntoResponse;
 use xiangzhi_domain::Right;
 use xiangzhi_storage::accounts::User;
 use xiangzhi_storage::staged::{digest, reason, ImportJob, JobStatus, NewJob};
@@ -28,11 +26,23 @@ static CHECKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The layouts imported and exported here, with the right each import needs.
-const OFFERED: [(Layout, &str, &str, Right); 3] = [
+const OFFERED: [(Layout, &str, &str, Right); 5] = [
     (
         Layout::Households,
         "户与居民",
         "Households and residents",
+        Right::WriteRegistry,
+    ),
+    (
+        Layout::Moves,
+        "人口变动（迁出、死亡、迁回）",
+        "Moves out, deaths and returns",
+        Right::WriteRegistry,
+    ),
+    (
+        Layout::Rentals,
+        "出租房屋与租客",
+        "Rented houses and tenants",
         Right::WriteRegistry,
     ),
     (Layout::Staff, "网格员", "Grid staff", Right::WriteRegistry),
@@ -237,25 +247,5 @@ async fn export_bytes(
 
 /// A file to download: `households-141029100000.xlsx`, never cached.
 fn file_response(layout: &str, area: &str, csv: bool, bytes: Vec<u8>) -> axum::response::Response {
-    let (ext, kind) = if csv {
-        ("csv", "text/csv; charset=utf-8")
-    } else {
-        (
-            "xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    };
-    (
-        [
-            (header::CONTENT_TYPE, kind.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{layout}-{area}.{ext}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
-        bytes,
-    )
-        .into_response()
+    xiangzhi_web::console::attachment(&format!("{layout}-{area}"), csv, bytes)
 }

@@ -367,17 +367,10 @@ pub async fn template(State(s): St, v: Viewer, Path(layout): Path<String>) -> P 
     let Some((which, _, _, _)) = offered(&layout) else {
         return exchange_page(&s, &v, v.l.t("没有这种模板", "no such template").into()).await;
     };
-    let tmp = std::env::temp_dir().join(format!(
-        "xiangzhi-template-{}-{}.xlsx",
-        std::process::id(),
-        rand::random::<u64>()
-    ));
-    let written =
-        xiangzhi_tabular::table::write(&tmp, &crate::layouts::template_header(which), &[]);
-    let bytes = std::fs::read(&tmp).unwrap_or_default();
-    let _ = std::fs::remove_file(&tmp);
-    if let Err(e) = written {
-        return exchange_page(&s, &v, words(v.l, &e)).await;
-    }
+    let bytes =
+        match xiangzhi_tabular::table::template_bytes(&crate::layouts::template_header(which)) {
+            Ok(b) => b,
+            Err(e) => return exchange_page(&s, &v, words(v.l, &e)).await,
+        };
     Ok(file_response(layout_name(which), "template", false, bytes))
 }

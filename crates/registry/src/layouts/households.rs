@@ -40,6 +40,7 @@ struct KnownResident {
     relation: String,
     relation_word: Option<String>,
     tags: i64,
+    standing: String,
 }
 
 struct NewHousehold {
@@ -85,9 +86,7 @@ fn day_ms(day: NaiveDate) -> i64 {
         .unwrap_or(0)
 }
 
-fn today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
+use super::moves::today;
 
 /// The register's word, kept when it is not the vocabulary's own (妻 for 配偶).
 fn kept_word(word: &str, relation: Relation) -> Option<String> {
@@ -112,7 +111,7 @@ pub(super) async fn check_households(
     let known_residents: Vec<KnownResident> = db
         .all(&Q::with(
             "SELECT t.id, t.household_id, t.division_code, t.id_number_hash, t.name, t.phone, t.phone_hash, t.relation, \
-             t.relation_word, t.tags FROM residents t WHERE t.county_id = ?",
+             t.relation_word, t.tags, t.standing FROM residents t WHERE t.county_id = ?",
             vec![county_id.into()],
         ))
         .await?;
@@ -205,31 +204,12 @@ pub(super) async fn check_households(
                 None
             }
         };
-        let moved_on = match m.opt(r, "moved_on") {
-            None => None,
-            Some(t) => match xiangzhi_domain::validate::parse_date(&t) {
-                Some(d) if d <= today() => Some(d),
-                Some(_) => {
-                    errs.add(
-                        r,
-                        "moved_on",
-                        "变动日期不能晚于今天",
-                        "the date of the change cannot be later than today",
-                    );
-                    ok = false;
-                    None
-                }
-                None => {
-                    errs.add(
-                        r,
-                        "moved_on",
-                        format!("无法识别的日期“{t}”，请写成 2024-09-25 或 2024年9月25日"),
-                        format!("'{t}' is not a date; write it as 2024-09-25"),
-                    );
-                    ok = false;
-                    None
-                }
-            },
+        let moved_on = match super::moves::date_cell(m, &mut errs, r, "moved_on") {
+            Ok(d) => d,
+            Err(()) => {
+                ok = false;
+                None
+            }
         };
         let grid = grids.get(grid_code);
         match grid {
@@ -326,6 +306,23 @@ pub(super) async fn check_households(
                     "该身份证号码已在您管辖范围以外登记",
                     "this ID number is registered outside your jurisdiction",
                 );
+                continue;
+            }
+            // Someone who left the county or died is not re-registered by a roster.
+            if k.standing != Standing::Present.as_str() {
+                let (zh, en) = if k.standing == Standing::Deceased.as_str() {
+                    (
+                        "此人已登记死亡，不能再登记为户成员".to_string(),
+                        "this person is registered as deceased and cannot be listed as a member"
+                            .to_string(),
+                    )
+                } else {
+                    (
+                        "此人已迁出本县：迁回请用“人口变动”表登记（变动类型填“迁回”）".to_string(),
+                        "this person has moved out of the county: record their return with the moves file (kind 迁回)".to_string(),
+                    )
+                };
+                errs.add(r, "id_number", zh, en);
                 continue;
             }
         }
@@ -546,7 +543,8 @@ pub(super) async fn check_households(
     // Every household the file touches has exactly one head (户主) afterwards: its rows' heads,
     // and its other members' (those the file does not name) as the county holds them.
     for k in &known_residents {
-        if !named.contains(&k.id) && k.relation == Relation::Head.as_str() {
+        let present = k.standing == Standing::Present.as_str();
+        if present && !named.contains(&k.id) && k.relation == Relation::Head.as_str() {
             let number = by_hh_id.get(&k.household_id).map(|h| h.number.as_str());
             if let Some(entry) = number.and_then(|n| heads.get_mut(n)) {
                 entry.1.push(usize::MAX);
@@ -561,7 +559,11 @@ pub(super) async fn check_households(
         }
         let staying: Vec<&KnownResident> = known_residents
             .iter()
-            .filter(|k| k.household_id == *from && !named.contains(&k.id))
+            .filter(|k| {
+                k.household_id == *from
+                    && !named.contains(&k.id)
+                    && k.standing == Standing::Present.as_str()
+            })
             .collect();
         if !staying.is_empty()
             && !staying

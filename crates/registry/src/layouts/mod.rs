@@ -27,6 +27,10 @@ pub enum Layout {
     Staff,
     /// 户与居民, one row per resident.
     Households,
+    /// 人口变动: moves out of the county, deaths, returns.
+    Moves,
+    /// 出租房屋与租客, one row per tenant.
+    Rentals,
 }
 
 // The file layouts the command line finds by name.
@@ -34,9 +38,16 @@ xiangzhi_tabular::file_layout!(DIVISIONS, Layout::Divisions, "divisions", ["区�
 xiangzhi_tabular::file_layout!(GRIDS, Layout::Grids, "grids", ["网格"]);
 xiangzhi_tabular::file_layout!(STAFF, Layout::Staff, "staff", ["网格员"]);
 xiangzhi_tabular::file_layout!(HOUSEHOLDS, Layout::Households, "households", ["户", "居民"]);
+xiangzhi_tabular::file_layout!(MOVES, Layout::Moves, "moves", ["人口变动"]);
+xiangzhi_tabular::file_layout!(
+    RENTALS,
+    Layout::Rentals,
+    "rentals",
+    ["出租房屋", "流动人口"]
+);
 
 /// This feature's file layouts.
-pub const LAYOUTS: &[&FileLayout] = &[&DIVISIONS, &GRIDS, &STAFF, &HOUSEHOLDS];
+pub const LAYOUTS: &[&FileLayout] = &[&DIVISIONS, &GRIDS, &STAFF, &HOUSEHOLDS, &MOVES, &RENTALS];
 
 pub(super) const DIVISION_COLS: &[Col] = &[
     col("code", "区划代码", true),
@@ -89,6 +100,87 @@ pub(super) const HOUSEHOLD_COLS: &[Col] = &[
     ),
 ];
 
+pub(super) const MOVE_COLS: &[Col] = &[
+    col_aka("kind", "变动类型", true, &["变动原因", "类型", "变动情况"]),
+    col("name", "姓名", true),
+    col_aka(
+        "id_number",
+        "身份证号码",
+        true,
+        &["公民身份号码", "身份证号", "居民身份证号码"],
+    ),
+    col_aka(
+        "on",
+        "变动日期",
+        true,
+        &["迁出日期", "死亡日期", "迁回日期", "日期", "变动时间"],
+    ),
+    col_aka(
+        "place",
+        "迁往或迁自",
+        false,
+        &["迁往地址", "迁往地", "去向", "迁自", "迁自地址"],
+    ),
+    col_aka(
+        "new_head",
+        "新户主身份证号码",
+        false,
+        &["新户主公民身份号码", "新户主身份证号"],
+    ),
+    col("household_number", "迁回户号", false),
+    col_aka("relation", "与户主关系", false, &["关系", "家庭关系"]),
+    col("note", "备注", false),
+];
+pub(super) const RENTAL_COLS: &[Col] = &[
+    col("micro_grid_code", "微网格编码", true),
+    col_aka(
+        "address",
+        "房屋地址",
+        true,
+        &["出租房屋地址", "地址", "住址"],
+    ),
+    col_aka(
+        "owner_name",
+        "房东姓名",
+        true,
+        &["房主姓名", "出租人", "出租人姓名"],
+    ),
+    col_aka(
+        "owner_phone",
+        "房东电话",
+        false,
+        &["房主电话", "出租人电话"],
+    ),
+    col_aka("purpose", "房屋用途", false, &["用途", "出租用途"]),
+    col_aka(
+        "tenant_name",
+        "租客姓名",
+        false,
+        &["承租人", "承租人姓名", "姓名"],
+    ),
+    col_aka(
+        "tenant_id",
+        "租客身份证号码",
+        false,
+        &["承租人身份证号码", "公民身份号码", "身份证号码"],
+    ),
+    col_aka(
+        "tenant_phone",
+        "租客电话",
+        false,
+        &["承租人电话", "联系电话"],
+    ),
+    col_aka("origin", "户籍地", false, &["户籍地址", "户籍所在地"]),
+    col_aka(
+        "workplace",
+        "工作单位",
+        false,
+        &["工作单位或学校", "服务处所"],
+    ),
+    col_aka("moved_in", "入住日期", false, &["起租日期", "登记日期"]),
+    col_aka("moved_out", "退租日期", false, &["搬离日期", "注销日期"]),
+];
+
 /// Header text written on export: `户号(household_number)`; divisions keep the official plain layout.
 pub(super) fn header(layout: Layout) -> Vec<String> {
     header_of(cols(layout), layout == Layout::Divisions)
@@ -105,6 +197,8 @@ pub(super) fn cols(layout: Layout) -> &'static [Col] {
         Layout::Grids => GRID_COLS,
         Layout::Staff => STAFF_COLS,
         Layout::Households => HOUSEHOLD_COLS,
+        Layout::Moves => MOVE_COLS,
+        Layout::Rentals => RENTAL_COLS,
     }
 }
 
@@ -167,6 +261,9 @@ pub struct Summary {
     /// Households added and changed (household files only).
     pub new_households: usize,
     pub changed_households: usize,
+    /// Rented houses added (rentals files only).
+    #[serde(default)]
+    pub new_rentals: usize,
     /// The first changes, row by row, in words.
     pub samples: Vec<Sample>,
 }
@@ -190,7 +287,13 @@ impl Summary {
     }
     /// Whether the file changes nothing.
     pub fn is_empty(&self) -> bool {
-        self.added + self.changed + self.moved + self.new_households + self.changed_households == 0
+        self.added
+            + self.changed
+            + self.moved
+            + self.new_households
+            + self.changed_households
+            + self.new_rentals
+            == 0
     }
 }
 
@@ -207,6 +310,8 @@ enum Plan {
     Grids(GridPlan),
     Staff(StaffPlan),
     Households(Box<HouseholdPlan>),
+    Moves(MovePlan),
+    Rentals(RentalPlan),
 }
 
 /// Reads and checks a file (its bytes, `name` giving the kind) for `layout`, with reads only:
@@ -249,6 +354,16 @@ pub async fn check(
             let p = check_households(db, &m, county_id, &scope, progress).await?;
             let s = p.summary.clone();
             (Plan::Households(Box::new(p)), s)
+        }
+        Layout::Moves => {
+            let p = check_moves(db, &m, county_id, &scope).await?;
+            let s = p.summary.clone();
+            (Plan::Moves(p), s)
+        }
+        Layout::Rentals => {
+            let p = check_rentals(db, &m, county_id, &scope).await?;
+            let s = p.summary.clone();
+            (Plan::Rentals(p), s)
         }
         Layout::Divisions => {
             return Err(ExchangeError::Format {
@@ -295,6 +410,8 @@ pub async fn write(
         Plan::Grids(p) => write_grids(&mut staged, p, county_id).await,
         Plan::Staff(p) => write_staff(&mut staged, p, county_id).await,
         Plan::Households(p) => write_households(&mut staged, *p, county_id, progress).await,
+        Plan::Moves(p) => write_moves(&mut staged, p, county_id).await,
+        Plan::Rentals(p) => write_rentals(&mut staged, p, county_id).await,
     };
     match result {
         Ok(_) => {
@@ -375,6 +492,8 @@ pub fn layout_name(layout: Layout) -> &'static str {
         Layout::Grids => GRIDS.name,
         Layout::Staff => STAFF.name,
         Layout::Households => HOUSEHOLDS.name,
+        Layout::Moves => MOVES.name,
+        Layout::Rentals => RENTALS.name,
     }
 }
 
@@ -388,10 +507,23 @@ pub(super) fn now_ms() -> i64 {
 mod divisions;
 mod grids;
 mod households;
+mod moves;
+mod rentals;
 pub use divisions::tree_order;
 use divisions::*;
 use grids::*;
 use households::*;
+use moves::*;
+use rentals::*;
+
+/// Personal data as an export shows it: in full, or masked (first three, last four).
+pub(super) fn shown(full: bool, s: String) -> String {
+    if full {
+        s
+    } else {
+        xiangzhi_domain::id_number::mask(&s, 3, 4)
+    }
+}
 
 pub fn label<T: FromStr<Err = Invalid>>(code: &str, zh: impl Fn(T) -> &'static str) -> String {
     code.parse::<T>().map(zh).unwrap_or(code).to_string()
@@ -413,13 +545,7 @@ pub async fn export(
         None => scope.clone(),
     };
     let mut sink = table::Sink::create(path, &header(layout))?;
-    let masked = |s: String| {
-        if full {
-            s
-        } else {
-            xiangzhi_domain::id_number::mask(&s, 3, 4)
-        }
-    };
+    let masked = |s: String| shown(full, s);
     match layout {
         Layout::Divisions => {
             if scope.root().is_none() {
@@ -499,6 +625,8 @@ pub async fn export(
                 }
             }
         }
+        Layout::Moves => export_moves(db, &scope, &mut sink, full).await?,
+        Layout::Rentals => export_rentals(db, &scope, &mut sink, full).await?,
     }
     let n = sink.rows();
     sink.finish()?;
@@ -512,7 +640,13 @@ mod tests {
     /// A blank template, filled in by a clerk, is read by the import: every column found.
     #[test]
     fn templates_read_back() {
-        for layout in [Layout::Grids, Layout::Staff, Layout::Households] {
+        for layout in [
+            Layout::Grids,
+            Layout::Staff,
+            Layout::Households,
+            Layout::Moves,
+            Layout::Rentals,
+        ] {
             let t = table::Table {
                 headers: template_header(layout),
                 rows: vec![],

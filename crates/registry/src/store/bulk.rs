@@ -241,7 +241,8 @@ pub impl Db {
     async fn resident_ids(&self, county_id: i64) -> Result<HashMap<String, (i64, String, String)>> {
         let rows: Vec<(String, i64, String, String)> = self
             .all(&Q::with(
-                "SELECT t.id_number_hash, t.id, t.name, t.division_code FROM residents t WHERE t.county_id = ?",
+                "SELECT t.id_number_hash, t.id, t.name, t.division_code FROM residents t \
+                 WHERE t.county_id = ? AND t.standing = 'present'",
                 vec![county_id.into()],
             ))
             .await?;
@@ -335,7 +336,7 @@ pub impl Db {
             "SELECT t.county_id, t.household_id, t.id, h.number, g.code AS grid_code, h.address, t.name, t.id_number, \
              t.phone, t.relation, t.relation_word, t.tags FROM residents t \
              JOIN households h ON h.county_id = t.county_id AND h.id = t.household_id \
-             JOIN grids g ON g.county_id = h.county_id AND g.id = h.micro_grid_id WHERE 1=1",
+             JOIN grids g ON g.county_id = h.county_id AND g.id = h.micro_grid_id WHERE t.standing = 'present'",
         );
         if let Some((c, h, r)) = after {
             let (c, h, r) = (q.arg(c), q.arg(h), q.arg(r));

@@ -10,7 +10,7 @@ use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError, Tx};
 
 pub use xiangzhi_storage::list::*;
 
-xiangzhi_storage::keyed_by_id!(Grid, Staff);
+xiangzhi_storage::keyed_by_id!(Grid, Staff, Rental);
 impl Keyed for Household {
     fn key(&self, order: &Order) -> String {
         match order {
@@ -56,8 +56,10 @@ pub mod bulk;
 mod divisions;
 mod grids;
 mod people;
+mod rentals;
 mod staff;
 pub use divisions::*;
 pub use grids::*;
 pub use people::*;
+pub use rentals::*;
 pub use staff::*;

@@ -7,7 +7,7 @@ use super::*;
 
 pub const HOUSEHOLD_COLS: &str = "t.county_id, t.id, t.number, t.division_code, t.micro_grid_id, t.address, t.created_at, t.updated_at, t.version";
 pub const RESIDENT_COLS: &str = "t.county_id, t.id, t.household_id, t.division_code, t.name, t.id_number, t.gender, t.birth_date, \
-     t.phone, t.relation, t.tags, t.created_at, t.updated_at, t.version";
+     t.phone, t.relation, t.tags, t.standing, t.created_at, t.updated_at, t.version";
 
 pub async fn micro_grid(tx: &mut Tx, scope: &Scope, county_id: i64, id: i64) -> Result<Grid> {
     let (g, _) = tx_grid(tx, scope, county_id, id)
@@ -299,7 +299,10 @@ pub impl Db {
     async fn household_residents(&self, scope: &Scope, id: i64) -> Result<Vec<Resident>> {
         let h = self.get_household(scope, id).await?;
         let mut q = Q::with(
-            &format!("SELECT {RESIDENT_COLS} FROM residents t WHERE t.county_id = ? AND t.household_id = ?"),
+            &format!(
+                "SELECT {RESIDENT_COLS} FROM residents t WHERE t.county_id = ? AND t.household_id = ? \
+                 AND t.standing = 'present'"
+            ),
             vec![h.county_id.into(), id.into()],
         );
         scope.filter(&mut q, &crate::tables::RESIDENTS, "t", "division_code");
@@ -473,6 +476,17 @@ pub impl Db {
         .await
     }
 
+    /// A resident's moves out of the county, death and returns, oldest first.
+    async fn resident_events(&self, scope: &Scope, id: i64) -> Result<Vec<ResidentEvent>> {
+        let r = self.get_resident(scope, id).await?;
+        self.all(&Q::with(
+            "SELECT t.id, t.kind, t.happened_on, t.place, t.note FROM resident_events t \
+             WHERE t.county_id = ? AND t.resident_id = ? ORDER BY t.happened_on, t.id",
+            vec![r.county_id.into(), id.into()],
+        ))
+        .await
+    }
+
     async fn list_residents(&self, scope: &Scope, lq: &ListQuery) -> Result<Page<Resident>> {
         let scope = division_filter(scope, lq)?;
         let mut by_name = false;
@@ -480,6 +494,20 @@ pub impl Db {
             "SELECT {RESIDENT_COLS} FROM residents t WHERE 1=1"
         ));
         scope.filter(&mut q, &crate::tables::RESIDENTS, "t", "division_code");
+        // Those on the roll, unless another standing (or `all`) is asked for.
+        match lq.kind.as_deref().filter(|k| !k.is_empty()) {
+            None => {
+                q.push(" AND t.standing = 'present'");
+            }
+            Some("all") => {}
+            Some(k) => {
+                let standing: Standing = k.parse().map_err(|e| {
+                    StoreError::Invalid(vec![xiangzhi_storage::FieldError::new("kind", e)])
+                })?;
+                let p = q.arg(standing.as_str());
+                q.push(&format!(" AND t.standing = {p}"));
+            }
+        }
         if let Some(tag) = lq.tag.as_deref().filter(|t| !t.is_empty()) {
             let tag: ResidentTag = tag.parse().map_err(|e| {
                 StoreError::Invalid(vec![xiangzhi_storage::FieldError::new("tag", e)])

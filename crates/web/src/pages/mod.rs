@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bulk_accounts;
 pub mod session;
 
 use crate::AppState;
@@ -16,6 +17,13 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/lang", get(session::switch_lang))
         .route("/users", get(accounts::users).post(accounts::create_user))
+        .route(
+            "/users/bulk",
+            get(bulk_accounts::form).post(bulk_accounts::upload).layer(
+                axum::extract::DefaultBodyLimit::max(bulk_accounts::BULK_LIMIT),
+            ),
+        )
+        .route("/users/bulk/template", get(bulk_accounts::template))
         .route("/users/{id}/disable", post(accounts::disable_user))
         .route("/users/{id}/enable", post(accounts::enable_user))
         .route("/users/{id}/password", post(accounts::reset_password))

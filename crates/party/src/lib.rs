@@ -72,5 +72,5 @@ fn routes() -> Router<AppState> {
 
 /// Everything a caller needs to use the feature's store: the extension traits of `Db`.
 pub mod prelude {
-    pub use crate::store::{DutyStore, PartyBulkTx, PartyExport, PartyStore};
+    pub use crate::store::{DutyStore, PartyBulkRead, PartyExport, PartyStore};
 }

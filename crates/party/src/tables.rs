@@ -90,6 +90,7 @@ pub const VILLAGE_CADRES: Table = Table {
         ("post", Text),
         ("since", Date),
         ("updated_at", Int),
+        ("version", Int),
     ],
 };
 

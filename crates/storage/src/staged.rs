@@ -537,10 +537,33 @@ impl<'a> Staged<'a> {
                 "a staged insert into {table} must lead with county_id, id"
             )));
         }
+        self.insert_keyed(table, columns, "id", rows, on_chunk)
+            .await
+    }
+
+    /// Inserts rows of a table without ids of its own (a link table such as a member's contact
+    /// households), each keyed by `key`, a column holding an id reserved for this job (the
+    /// member's); undone by that key. Rows in order of the key.
+    pub async fn insert_keyed(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        key: &str,
+        rows: Vec<Vec<Arg>>,
+        on_chunk: &(dyn Fn(u64) + Sync),
+    ) -> Result<()> {
+        let at = columns.iter().position(|c| *c == key).ok_or_else(|| {
+            StoreError::Query(format!("a staged insert into {table} needs its key {key}"))
+        })?;
+        let undo_as = if key == "id" {
+            table.to_string()
+        } else {
+            format!("{}:{}", ident(table)?, ident(key)?)
+        };
         let mut it = rows.into_iter().peekable();
         while it.peek().is_some() {
             let chunk: Vec<Vec<Arg>> = it.by_ref().take(CHUNK_ROWS).collect();
-            let ids = chunk.iter().filter_map(|r| match r.get(1) {
+            let ids = chunk.iter().filter_map(|r| match r.get(at) {
                 Some(Arg::I64(id)) => Some(*id),
                 _ => None,
             });
@@ -549,7 +572,7 @@ impl<'a> Staged<'a> {
             });
             let n = chunk.len();
             let mut tx = self.chunk_tx().await?;
-            self.journal(&mut tx, table, lo, hi, None).await?;
+            self.journal(&mut tx, &undo_as, lo, hi, None).await?;
             tx.bulk_insert(table, columns, chunk).await?;
             self.close_chunk(tx, n).await?;
             on_chunk(n as u64);
@@ -693,11 +716,15 @@ async fn undo(db: &Db, county_id: i64, job: i64) -> Result<()> {
         let mut tx = db.begin().await?;
         tx.bookkeeping(Bookkeeping::StagedImport);
         for (seq, tbl, from, to, before) in steps {
-            let tbl = ident(&tbl)?;
+            // `table`, or `table:column` for rows keyed by another job's id (a link table).
+            let (tbl, key) = match tbl.split_once(':') {
+                Some((t, k)) => (ident(t)?, ident(k)?),
+                None => (ident(&tbl)?, "id"),
+            };
             match before {
                 None => {
                     tx.exec(&Q::with(
-                        &format!("DELETE FROM {tbl} WHERE county_id = ? AND id BETWEEN ? AND ?"),
+                        &format!("DELETE FROM {tbl} WHERE county_id = ? AND {key} BETWEEN ? AND ?"),
                         vec![county_id.into(), from.into(), to.into()],
                     ))
                     .await?;

@@ -27,6 +27,8 @@ pub struct FileLayout {
     /// (ID numbers, phones, birth dates) masked unless `full` (the caller has checked the right
     /// and recorded the purpose).
     pub export: for<'a> fn(&'a Db, &'a Scope, &'a Path, Option<i64>, bool) -> ExportFuture<'a>,
+    /// Offered in the console and the API too (imported as a job), or the command line's only.
+    pub offered: Option<&'static crate::plan::Offered>,
 }
 
 impl FileLayout {
@@ -64,6 +66,30 @@ macro_rules! file_layout {
             export: |db, scope, path, county, full| {
                 Box::pin(export(db, scope, $which, path, county, full))
             },
+            offered: None,
+        };
+    };
+    // Offered in the console and the API: a title, the right an import needs, and the feature's
+    // `check(db, scope, which, name, bytes, county, progress)` and `template_header(which)`.
+    ($name:ident, $which:expr, $cli:literal, [$($alias:literal),*], $zh:literal, $en:literal, $right:expr) => {
+        pub const $name: $crate::FileLayout = $crate::FileLayout {
+            name: $cli,
+            aliases: &[$($alias),*],
+            import: |db, scope, path, county, progress| {
+                Box::pin(import(db, scope, $which, path, county, progress))
+            },
+            export: |db, scope, path, county, full| {
+                Box::pin(export(db, scope, $which, path, county, full))
+            },
+            offered: Some(&$crate::plan::Offered {
+                zh: $zh,
+                en: $en,
+                right: $right,
+                template: || template_header($which),
+                check: |db, scope, name, bytes, county, progress| {
+                    Box::pin(check(db, scope, $which, name, bytes, county, progress))
+                },
+            }),
         };
     };
 }

@@ -9,6 +9,7 @@
 
 pub mod columns;
 pub mod layout;
+pub mod plan;
 pub mod table;
 
 pub use columns::{col, col_aka, find_header, Col, Errors, Mapped};
@@ -20,6 +21,7 @@ pub fn read_for(path: &Path, cols: &[Col]) -> Result<table::Table, ExchangeError
     Ok(t)
 }
 pub use layout::{find, FileLayout};
+pub use plan::{Checked, Offered, Summary, WritePlan};
 
 use std::fmt;
 use std::path::Path;

@@ -78,6 +78,40 @@ pub type DemoBuilder = for<'a> fn(
     Box<dyn std::future::Future<Output = xiangzhi_storage::Result<String>> + Send + 'a>,
 >;
 
+/// Every feature's layouts offered in the console and the API (imported as jobs, exported by
+/// area), in the features' order; registered once when the application is composed, like the
+/// console's assets.
+static OFFERED: std::sync::OnceLock<Vec<&'static xiangzhi_tabular::FileLayout>> =
+    std::sync::OnceLock::new();
+
+fn register_offered(features: &[Feature]) {
+    OFFERED.get_or_init(|| {
+        features
+            .iter()
+            .flat_map(|f| f.layouts.iter().copied())
+            .filter(|l| l.offered.is_some())
+            .collect()
+    });
+}
+
+/// The layouts offered in the console and the API.
+pub fn offered() -> &'static [&'static xiangzhi_tabular::FileLayout] {
+    OFFERED.get().map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// The offered layout called `name`, with how it is offered.
+pub fn offered_layout(
+    name: &str,
+) -> Option<(
+    &'static xiangzhi_tabular::FileLayout,
+    &'static xiangzhi_tabular::Offered,
+)> {
+    offered()
+        .iter()
+        .find(|l| l.name == name)
+        .and_then(|l| l.offered.map(|o| (*l, o)))
+}
+
 /// No routes.
 pub fn no_api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -96,6 +130,7 @@ pub fn no_pages() -> Router<AppState> {
 /// The API router and its OpenAPI document, built from the same handler lists: the platform's
 /// (sign-in, accounts, audit) and each feature's.
 pub fn api(state: AppState, features: &[Feature]) -> (Router, utoipa::openapi::OpenApi) {
+    register_offered(features);
     let mut doc = ApiDoc::openapi();
     let mut v1 = crate::auth::routes();
     for f in features {

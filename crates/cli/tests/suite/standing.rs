@@ -406,3 +406,164 @@ async fn rentals_and_tenants(t: &TestDb) {
     assert_eq!(run(t, Layout::Rentals, &out).await.unwrap().written, 0);
 }
 on_both!(rented_houses_and_tenants, rentals_and_tenants);
+
+/// Waits for an import job's page to say it finished.
+async fn finished(p: &mut crate::console::Page, job: &str) {
+    for _ in 0..600 {
+        let g = p.get(job).await;
+        if g.body.contains("已完成") {
+            return;
+        }
+        assert!(!g.body.contains("失败"), "{}", g.body);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{job} did not finish");
+}
+
+/// The party's rosters in the console as jobs like the registry's: previewed, applied, the same
+/// file twice changing nothing; a failed members job undone with its contact households.
+async fn party_rosters_in_console(t: &TestDb) {
+    let c = Client::new(t).await;
+    roster_grid(&c).await;
+    imported(t, "update-before.xlsx").await;
+    crate::api::add_user(t, "zhenban", "township_officer", "141029100000").await;
+    let mut p = crate::console::Page::new(t);
+    p.login("zhenban").await;
+    let home = p.get("/exchange").await;
+    for offered in [
+        "party-orgs",
+        "party-members",
+        "contact-duties",
+        "village-cadres",
+    ] {
+        assert!(
+            home.body.contains(&format!("value=\"{offered}\"")),
+            "{offered}: {}",
+            home.body
+        );
+    }
+    let orgs = "党组织编码,党组织名称,类别,所在区划代码,上级党组织编码\n\
+                D01,昌宁镇党委,党委,141029100000,\n\
+                D0101,城关社区党支部,党支部,141029100001,D01\n";
+    let up = p
+        .upload(
+            "/exchange/import",
+            &[("layout", "party-orgs")],
+            "党组织.csv",
+            orgs.as_bytes(),
+        )
+        .await;
+    assert_eq!(up.status.as_u16(), 303, "{}", up.body);
+    let job = up.location.clone();
+    let page = p.get(&job).await;
+    assert!(
+        page.body.contains("新增党组织 城关社区党支部（D0101）"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        count(t, "SELECT COUNT(*) FROM party_orgs").await,
+        0,
+        "a preview writes nothing"
+    );
+    p.send("POST", &format!("{job}/apply"), None).await;
+    finished(&mut p, &job).await;
+    assert_eq!(count(t, "SELECT COUNT(*) FROM party_orgs").await, 2);
+    // Members with their contact households.
+    let members = "身份证号码,姓名,党组织编码,党员类别,入党日期,联系户\n\
+                   141029196306063218,马永福,D0101,正式党员,1990-07-01,1410291000010012\n\
+                   141029196509103320,白彩霞,D0101,预备党员,2026-01-01,\n";
+    let up = p
+        .upload(
+            "/exchange/import",
+            &[("layout", "party-members")],
+            "党员.csv",
+            members.as_bytes(),
+        )
+        .await;
+    let job = up.location.clone();
+    p.send("POST", &format!("{job}/apply"), None).await;
+    finished(&mut p, &job).await;
+    assert_eq!(count(t, "SELECT COUNT(*) FROM party_members").await, 2);
+    assert_eq!(count(t, "SELECT COUNT(*) FROM member_contacts").await, 1);
+    // The same file again changes nothing, and says so.
+    let up = p
+        .upload(
+            "/exchange/import",
+            &[("layout", "party-members")],
+            "党员.csv",
+            members.as_bytes(),
+        )
+        .await;
+    let page = p.get(&up.location).await;
+    assert!(!page.body.contains("确认导入"), "{}", page.body);
+    // Exports of the party's layouts, masked.
+    let out = p
+        .send(
+            "POST",
+            "/exchange/export",
+            Some("layout=party-members&area=141029100000&format=csv"),
+        )
+        .await;
+    assert_eq!(out.status.as_u16(), 200);
+    assert!(out.body.contains("马永福") && !out.body.contains("141029196306063218"));
+
+    // A members job that fails part-way is undone whole, its contact households first.
+    t.db.execute_for_tests("DELETE FROM member_contacts")
+        .await
+        .unwrap();
+    t.db.execute_for_tests("DELETE FROM party_members")
+        .await
+        .unwrap();
+    let path = csv(t, "members", members);
+    let bytes = std::fs::read(&path).unwrap();
+    let checked = xiangzhi_party::layouts::check(
+        &t.db,
+        &Scope::everything(),
+        xiangzhi_party::layouts::Layout::PartyMembers,
+        "members.csv",
+        bytes,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap();
+    let by = crate::helpers::tester();
+    let job =
+        t.db.create_import_job(
+            &by,
+            &xiangzhi_storage::staged::NewJob {
+                county_id: checked.county_id,
+                layout: "party-members".into(),
+                file_name: "members.csv".into(),
+                digest: String::new(),
+                division_code: String::new(),
+                status: xiangzhi_storage::staged::JobStatus::Queued,
+                rows_total: 2,
+                summary: None,
+                errors: None,
+                file: None,
+            },
+        )
+        .await
+        .unwrap();
+    let mut staged = xiangzhi_storage::staged::Staged::begin(
+        &t.db,
+        &by,
+        checked.county_id,
+        job,
+        xiangzhi_storage::staged::Pause::WhenWaited,
+    )
+    .await
+    .unwrap();
+    checked
+        .plan
+        .write(&mut staged, checked.county_id, &Quiet)
+        .await
+        .unwrap();
+    assert_eq!(count(t, "SELECT COUNT(*) FROM member_contacts").await, 1);
+    staged.fail(&by, "{}".into()).await.unwrap();
+    assert_eq!(count(t, "SELECT COUNT(*) FROM party_members").await, 0);
+    assert_eq!(count(t, "SELECT COUNT(*) FROM member_contacts").await, 0);
+}
+on_both!(party_rosters_as_jobs, party_rosters_in_console);

@@ -29,6 +29,8 @@ struct KnownCadre {
     name: String,
     body: String,
     post: String,
+    /// Sealed as stored (restored as it was if the import is undone; never opened here).
+    phone: Option<String>,
     phone_hash: Option<String>,
     since: NaiveDate,
 }
@@ -36,17 +38,17 @@ struct KnownCadre {
 /// Who holds which post where: the key of a cadre.
 type Key = (String, String, String, String);
 
-pub(super) async fn import_cadres(
+pub(super) async fn check_cadres(
     db: &Db,
-    tx: &mut Tx,
     m: &Mapped<'_>,
     county_id: i64,
     scope: &Scope,
-) -> Result<usize, ExchangeError> {
+) -> Result<PartyPlan, ExchangeError> {
+    let mut plan = PartyPlan::new("cadre");
     let divisions = db.division_codes(county_id, scope).await?;
-    let known: Vec<KnownCadre> = tx
+    let known: Vec<KnownCadre> = db
         .all(&Q::with(
-            "SELECT t.id, t.division_code, t.name, t.body, t.post, t.phone_hash, t.since \
+            "SELECT t.id, t.division_code, t.name, t.body, t.post, t.phone, t.phone_hash, t.since \
              FROM village_cadres t WHERE t.county_id = ?",
             vec![county_id.into()],
         ))
@@ -75,7 +77,7 @@ pub(super) async fn import_cadres(
         Option<Phone>,
         NaiveDate,
     )> = Vec::new();
-    let mut changed: Vec<(i64, Option<Phone>, NaiveDate)> = Vec::new();
+    let mut changed: Vec<Change> = Vec::new();
     for r in 0..m.t.rows.len() {
         if blank_row(m, r) {
             continue;
@@ -192,74 +194,85 @@ pub(super) async fn import_cadres(
         }
         let hash = crypto::phone_index(phone.as_ref().map(|p| p.as_str()));
         match known.get(&key) {
-            Some(k) if k.phone_hash == hash && k.since == since => {}
-            Some(k) => changed.push((k.id, phone, since)),
-            None => out.push((village.to_string(), name, body, post, phone, since)),
+            Some(k) if k.phone_hash == hash && k.since == since => plan.summary.unchanged += 1,
+            Some(k) => {
+                plan.summary.sample(
+                    m.t.line(r),
+                    format!("{name}：电话或任职日期变更"),
+                    format!("{name}: phone or start date changed"),
+                );
+                let p = phone.as_ref().map(|p| p.as_str());
+                changed.push(Change {
+                    id: k.id,
+                    set: vec![
+                        ("phone", Value::OptText(crypto::seal_opt("phone", p))),
+                        ("phone_hash", Value::OptText(hash)),
+                        ("since", Value::Date(since)),
+                        ("updated_at", Value::I64(now_ms())),
+                    ],
+                    before: vec![
+                        ("phone", Value::OptText(k.phone.clone())),
+                        ("phone_hash", Value::OptText(k.phone_hash.clone())),
+                        ("since", Value::Date(k.since)),
+                    ],
+                });
+            }
+            None => {
+                plan.summary.sample(
+                    m.t.line(r),
+                    format!("新增{}{}：{name}", body.zh(), post.zh()),
+                    format!("new {} {}: {name}", body.as_str(), post.as_str()),
+                );
+                out.push((village.to_string(), name, body, post, phone, since))
+            }
         }
     }
     errs.finish()?;
-    let now = now_ms();
-    for (id, phone, since) in &changed {
-        let p = phone.as_ref().map(|p| p.as_str());
-        tx.exec(&Q::with(
-            "UPDATE village_cadres SET phone = ?, phone_hash = ?, since = ?, updated_at = ? \
-             WHERE county_id = ? AND id = ?",
-            vec![
-                crypto::seal_opt("phone", p).into(),
-                crypto::phone_index(p).into(),
-                (*since).into(),
-                now.into(),
-                county_id.into(),
-                (*id).into(),
-            ],
-        ))
-        .await?;
-    }
-    if out.is_empty() {
-        return Ok(changed.len());
-    }
-    let first = next_ids(tx, county_id, "cadre", out.len() as i64).await?;
-    let rows: Vec<Vec<Value>> = out
-        .into_iter()
-        .enumerate()
-        .map(|(k, (village, name, body, post, phone, since))| {
-            let p = phone.as_ref().map(|p| p.as_str());
-            vec![
-                Value::I64(county_id),
-                Value::I64(first + k as i64),
-                Value::Text(village),
-                Value::Text(name),
-                Value::Text(body.as_str().into()),
-                Value::Text(post.as_str().into()),
-                Value::OptText(crypto::seal_opt("phone", p)),
-                Value::OptText(crypto::phone_index(p)),
-                Value::Date(since),
-                Value::I64(now),
-                Value::I64(now),
-            ]
-        })
-        .collect();
-    let n = rows.len();
-    tx.bulk_insert(
-        "village_cadres",
-        &[
-            "county_id",
-            "id",
-            "division_code",
-            "name",
-            "body",
-            "post",
-            "phone",
-            "phone_hash",
-            "since",
-            "created_at",
-            "updated_at",
-        ],
-        rows,
-    )
-    .await?;
-    Ok(n + changed.len())
+    plan.summary.changed = changed.len();
+    plan.summary.added = out.len();
+    plan.changes = Some(("village_cadres", changed));
+    plan.new = out.len();
+    plan.build = Box::new(move |first| {
+        let now = now_ms();
+        let rows: Vec<Vec<Value>> = out
+            .into_iter()
+            .enumerate()
+            .map(|(k, (village, name, body, post, phone, since))| {
+                let p = phone.as_ref().map(|p| p.as_str());
+                vec![
+                    Value::I64(county_id),
+                    Value::I64(first + k as i64),
+                    Value::Text(village),
+                    Value::Text(name),
+                    Value::Text(body.as_str().into()),
+                    Value::Text(post.as_str().into()),
+                    Value::OptText(crypto::seal_opt("phone", p)),
+                    Value::OptText(crypto::phone_index(p)),
+                    Value::Date(since),
+                    Value::I64(now),
+                    Value::I64(now),
+                ]
+            })
+            .collect();
+        vec![((CADRE_TABLE, CADRE_COLUMNS, rows), "id")]
+    });
+    Ok(plan)
 }
+
+const CADRE_TABLE: &str = "village_cadres";
+const CADRE_COLUMNS: &[&str] = &[
+    "county_id",
+    "id",
+    "division_code",
+    "name",
+    "body",
+    "post",
+    "phone",
+    "phone_hash",
+    "since",
+    "created_at",
+    "updated_at",
+];
 
 /// A cadre as exported (the phone opened, then masked unless in full).
 #[derive(sqlx::FromRow)]

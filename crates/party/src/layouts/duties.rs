@@ -32,16 +32,16 @@ struct KnownDuty {
 /// Who answers for what: the key of a duty.
 type Key = (String, String, String, String, Option<i64>);
 
-pub(super) async fn import_duties(
+pub(super) async fn check_duties(
     db: &Db,
-    tx: &mut Tx,
     m: &Mapped<'_>,
     county_id: i64,
     scope: &Scope,
-) -> Result<usize, ExchangeError> {
+) -> Result<PartyPlan, ExchangeError> {
+    let mut plan = PartyPlan::new("duty");
     let divisions = db.division_codes(county_id, scope).await?;
     let households = db.household_numbers(county_id).await?;
-    let known: Vec<KnownDuty> = tx
+    let known: Vec<KnownDuty> = db
         .all(&Q::with(
             "SELECT t.id, t.person_name, t.rank, t.unit, t.target, t.division_code, t.household_id, t.since \
              FROM contact_duties t WHERE t.county_id = ?",
@@ -66,7 +66,7 @@ pub(super) async fn import_duties(
     let mut errs = Errors::new(m);
     let mut seen: HashMap<Key, usize> = HashMap::new();
     let mut out: Vec<(ValidContactDuty, String)> = Vec::new();
-    let mut changed: Vec<(i64, Option<String>, NaiveDate)> = Vec::new();
+    let mut changed: Vec<Change> = Vec::new();
     for r in 0..m.t.rows.len() {
         if blank_row(m, r) {
             continue;
@@ -147,53 +147,72 @@ pub(super) async fn import_duties(
         }
         seen.insert(key.clone(), r);
         match known.get(&key) {
-            Some(k) if k.unit == v.unit && k.since == v.since => {}
-            Some(k) => changed.push((k.id, v.unit.clone(), v.since)),
-            None => out.push((v, division)),
+            Some(k) if k.unit == v.unit && k.since == v.since => plan.summary.unchanged += 1,
+            Some(k) => {
+                plan.summary.sample(
+                    m.t.line(r),
+                    format!("{}：单位或起始日期变更", v.person_name),
+                    format!("{}: unit or start date changed", v.person_name),
+                );
+                changed.push(Change {
+                    id: k.id,
+                    set: vec![
+                        ("unit", Value::OptText(v.unit.clone())),
+                        ("since", Value::Date(v.since)),
+                        ("updated_at", Value::I64(now_ms())),
+                    ],
+                    before: vec![
+                        ("unit", Value::OptText(k.unit.clone())),
+                        ("since", Value::Date(k.since)),
+                    ],
+                });
+            }
+            None => {
+                plan.summary.sample(
+                    m.t.line(r),
+                    format!("新增包联：{}", v.person_name),
+                    format!("new duty: {}", v.person_name),
+                );
+                out.push((v, division))
+            }
         }
     }
     errs.finish()?;
-    let now = now_ms();
-    for (id, unit, since) in &changed {
-        tx.exec(&Q::with(
-            "UPDATE contact_duties SET unit = ?, since = ?, updated_at = ?, version = version + 1 \
-             WHERE county_id = ? AND id = ?",
-            vec![
-                unit.clone().into(),
-                (*since).into(),
-                now.into(),
-                county_id.into(),
-                (*id).into(),
-            ],
-        ))
-        .await?;
-    }
-    if out.is_empty() {
-        return Ok(changed.len());
-    }
-    let first = next_ids(tx, county_id, "duty", out.len() as i64).await?;
-    let rows: Vec<Vec<Value>> = out
-        .into_iter()
-        .enumerate()
-        .map(|(k, (v, division))| {
-            vec![
-                Value::I64(county_id),
-                Value::I64(first + k as i64),
-                Value::Text(v.person_name),
-                Value::Text(v.rank.as_str().into()),
-                Value::OptText(v.unit),
-                Value::Text(v.target.as_str().into()),
-                Value::Text(division),
-                Value::OptI64(v.household_id),
-                Value::Date(v.since),
-                Value::I64(now),
-                Value::I64(now),
-            ]
-        })
-        .collect();
-    let n = rows.len();
-    tx.insert_rows(&tables::CONTACT_DUTIES, rows).await?;
-    Ok(n + changed.len())
+    plan.summary.changed = changed.len();
+    plan.summary.added = out.len();
+    plan.changes = Some(("contact_duties", changed));
+    plan.new = out.len();
+    plan.build = Box::new(move |first| {
+        let now = now_ms();
+        let rows: Vec<Vec<Value>> = out
+            .into_iter()
+            .enumerate()
+            .map(|(k, (v, division))| {
+                vec![
+                    Value::I64(county_id),
+                    Value::I64(first + k as i64),
+                    Value::Text(v.person_name),
+                    Value::Text(v.rank.as_str().into()),
+                    Value::OptText(v.unit),
+                    Value::Text(v.target.as_str().into()),
+                    Value::Text(division),
+                    Value::OptI64(v.household_id),
+                    Value::Date(v.since),
+                    Value::I64(now),
+                    Value::I64(now),
+                ]
+            })
+            .collect();
+        vec![(
+            (
+                tables::CONTACT_DUTIES.table,
+                tables::CONTACT_DUTIES.columns,
+                rows,
+            ),
+            "id",
+        )]
+    });
+    Ok(plan)
 }
 
 /// The duties inside the scope, as the layout writes them: a household duty names its household

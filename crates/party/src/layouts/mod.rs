@@ -10,10 +10,11 @@ use std::path::Path;
 use xiangzhi_domain::*;
 use xiangzhi_registry::layouts::{label, resolve_county, tree_order};
 use xiangzhi_registry::prelude::*;
-use xiangzhi_registry::store::next_ids;
 use xiangzhi_storage::sql::Q;
+use xiangzhi_storage::staged::{Change, Staged};
 use xiangzhi_storage::*;
 use xiangzhi_tabular::columns::{blank_row, col, col_aka, header, Col, Errors, Mapped};
+use xiangzhi_tabular::plan::{Checked, Summary, WritePlan};
 use xiangzhi_tabular::table;
 use xiangzhi_tabular::{ExchangeError, FileLayout, ImportReport, Progress};
 
@@ -62,27 +63,42 @@ mod duties;
 use cadres::*;
 use duties::*;
 
-// The file layouts the command line finds by name.
-xiangzhi_tabular::file_layout!(PARTY_ORGS, Layout::PartyOrgs, "party-orgs", ["党组织"]);
+// The file layouts the command line finds by name, offered in the console and the API too.
+xiangzhi_tabular::file_layout!(
+    PARTY_ORGS,
+    Layout::PartyOrgs,
+    "party-orgs",
+    ["党组织"],
+    "党组织",
+    "Party organisations",
+    Right::WriteRegistry
+);
 xiangzhi_tabular::file_layout!(
     PARTY_MEMBERS,
     Layout::PartyMembers,
     "party-members",
-    ["党员"]
+    ["党员"],
+    "党员（含联系户）",
+    "Party members with their contact households",
+    Right::WriteRegistry
 );
-
 xiangzhi_tabular::file_layout!(
     CONTACT_DUTIES,
     Layout::ContactDuties,
     "contact-duties",
-    ["包联"]
+    ["包联"],
+    "包联",
+    "Contact duties",
+    Right::WriteRegistry
 );
-
 xiangzhi_tabular::file_layout!(
     VILLAGE_CADRES,
     Layout::VillageCadres,
     "village-cadres",
-    ["村两委"]
+    ["村两委"],
+    "村两委",
+    "Village cadres",
+    Right::WriteRegistry
 );
 
 /// This feature's file layouts.
@@ -93,7 +109,9 @@ pub const LAYOUTS: &[&FileLayout] = &[
     &VILLAGE_CADRES,
 ];
 
-/// Imports `path` (CSV or .xlsx) as `layout`. Nothing is written unless every row is good.
+/// Imports `path` (CSV or .xlsx) as `layout`: checked in full first, then written in short
+/// transactions as one job (all or nothing as a whole). Nothing is written unless every row is
+/// good.
 pub async fn import(
     db: &Db,
     scope: &Scope,
@@ -102,32 +120,108 @@ pub async fn import(
     county: Option<i64>,
     progress: &dyn Progress,
 ) -> Result<ImportReport, ExchangeError> {
-    progress.phase("读取 reading", 0);
-    let t = xiangzhi_tabular::read_for(path, cols(layout))?;
+    let bytes = std::fs::read(path).map_err(|e| ExchangeError::io(path, e))?;
+    let digest = xiangzhi_storage::staged::digest(&bytes);
+    let name = path.display().to_string();
+    let checked = check(db, scope, layout, &name, bytes, county, progress).await?;
+    xiangzhi_registry::layouts::write_as_job(db, checked, path, &digest, progress).await
+}
+
+/// Reads and checks a file for `layout` with reads only: nothing is written and no write lock is
+/// taken. Bad rows answer `ExchangeError::Rows`.
+pub async fn check(
+    db: &Db,
+    scope: &Scope,
+    layout: Layout,
+    name: &str,
+    bytes: Vec<u8>,
+    county: Option<i64>,
+    progress: &dyn Progress,
+) -> Result<Checked, ExchangeError> {
+    let t = xiangzhi_registry::layouts::read_upload(name, bytes, cols(layout), progress).await?;
     let m = Mapped::new(&t, cols(layout))?;
     let (county_id, scope) = resolve_county(db, scope, county).await?;
     progress.phase("校验 checking", t.rows.len() as u64);
-    let mut tx = db.begin().await?;
-    let written = match layout {
-        Layout::PartyOrgs => import_orgs(db, &mut tx, &m, county_id, &scope).await?,
-        Layout::PartyMembers => import_members(db, &mut tx, &m, county_id, &scope).await?,
-        Layout::ContactDuties => import_duties(db, &mut tx, &m, county_id, &scope).await?,
-        Layout::VillageCadres => import_cadres(db, &mut tx, &m, county_id, &scope).await?,
+    let mut plan = match layout {
+        Layout::PartyOrgs => check_orgs(db, &m, county_id, &scope).await?,
+        Layout::PartyMembers => check_members(db, &m, county_id, &scope).await?,
+        Layout::ContactDuties => check_duties(db, &m, county_id, &scope).await?,
+        Layout::VillageCadres => check_cadres(db, &m, county_id, &scope).await?,
     };
-    progress.phase("提交 committing", 0);
-    let action = format!("import {layout:?}").to_lowercase();
-    let object = format!(
-        "county {county_id}: {} rows, {written} written",
-        t.rows.len()
-    );
-    tx.audit(scope.actor(), &action, object).await?;
-    tx.commit().await?;
-    Ok(ImportReport {
-        rows: t.rows.len(),
-        written,
-        unchanged: 0,
-        skipped: 0,
+    plan.summary.rows = (0..t.rows.len()).filter(|r| !blank_row(&m, *r)).count();
+    Ok(Checked {
+        layout: layout_name(layout),
+        county_id,
+        scope,
+        summary: plan.summary.clone(),
+        plan: Box::new(plan),
     })
+}
+
+/// A layout's name on the command line and in jobs.
+pub fn layout_name(layout: Layout) -> &'static str {
+    match layout {
+        Layout::PartyOrgs => PARTY_ORGS.name,
+        Layout::PartyMembers => PARTY_MEMBERS.name,
+        Layout::ContactDuties => CONTACT_DUTIES.name,
+        Layout::VillageCadres => VILLAGE_CADRES.name,
+    }
+}
+
+/// A blank template's header, as a clerk reads it.
+pub fn template_header(layout: Layout) -> Vec<String> {
+    cols(layout).iter().map(|c| c.zh.to_string()).collect()
+}
+
+/// New rows of one table: (table, columns, rows).
+type NewRows = (&'static str, &'static [&'static str], Vec<Vec<Value>>);
+
+/// What a party file will write: changes to rows the county holds, then new rows, their ids
+/// reserved as it is written.
+pub(super) struct PartyPlan {
+    summary: Summary,
+    changes: Option<(&'static str, Vec<Change>)>,
+    id_kind: &'static str,
+    new: usize,
+    /// The new rows, given the first id reserved; a link table (no ids of its own) keyed by the
+    /// column named third.
+    build: Box<dyn FnOnce(i64) -> Vec<(NewRows, &'static str)> + Send>,
+}
+
+impl PartyPlan {
+    fn new(id_kind: &'static str) -> PartyPlan {
+        PartyPlan {
+            summary: Summary::default(),
+            changes: None,
+            id_kind,
+            new: 0,
+            build: Box::new(|_| Vec::new()),
+        }
+    }
+}
+
+impl WritePlan for PartyPlan {
+    fn write<'a>(
+        self: Box<Self>,
+        staged: &'a mut Staged<'_>,
+        _county_id: i64,
+        progress: &'a dyn Progress,
+    ) -> xiangzhi_tabular::plan::WriteFuture<'a> {
+        Box::pin(async move {
+            let advance = |n: u64| progress.advance(n);
+            let plan = *self;
+            if let Some((table, changes)) = plan.changes {
+                staged.update(table, changes, &advance).await?;
+            }
+            let first = staged.reserve(plan.id_kind, plan.new as i64).await?;
+            for ((table, columns, rows), key) in (plan.build)(first) {
+                staged
+                    .insert_keyed(table, columns, key, rows, &advance)
+                    .await?;
+            }
+            Ok(staged.written() as usize)
+        })
+    }
 }
 
 /// Exports the scope's (or the county's) rows of `layout` to `path`, in the layout import reads.
@@ -186,18 +280,18 @@ pub async fn export(
     Ok(rows.len())
 }
 
-async fn import_orgs(
+async fn check_orgs(
     db: &Db,
-    tx: &mut Tx,
     m: &Mapped<'_>,
     county_id: i64,
     scope: &Scope,
-) -> Result<usize, ExchangeError> {
+) -> Result<PartyPlan, ExchangeError> {
     let divisions = db.division_codes(county_id, scope).await?;
-    let existing = tx.org_refs(county_id).await?;
+    let existing = db.org_refs(county_id).await?;
+    let mut plan = PartyPlan::new("party_org");
     // code → (kind, name, division, parent code, standing), as a re-import compares them.
     type OrgRow = (String, String, String, String, Option<String>, String);
-    let known: Vec<OrgRow> = tx
+    let known: Vec<OrgRow> = db
         .all(&Q::with(
             "SELECT t.code, t.kind, t.name, t.division_code, p.code, t.standing FROM party_orgs t \
              LEFT JOIN party_orgs p ON p.county_id = t.county_id AND p.id = t.parent_id WHERE t.county_id = ?",
@@ -262,6 +356,8 @@ async fn import_orgs(
                     "党组织编码已存在，且名称、类别、区划、上级或状态与文件不同（请在党组织页面修改）",
                     "the organisation code already exists with another name, kind, division, parent or standing (change it on its page)",
                 );
+            } else {
+                plan.summary.unchanged += 1;
             }
             continue;
         }
@@ -306,68 +402,80 @@ async fn import_orgs(
     let order = tree_order(rows.len(), |i| {
         rows[i].3.as_ref().and_then(|p| in_file.get(p).copied())
     });
-    let first = next_ids(tx, county_id, "party_org", rows.len() as i64).await?;
-    let mut assigned: HashMap<String, (i64, String)> = HashMap::new();
-    let now = now_ms();
-    let mut out = Vec::with_capacity(rows.len());
-    for (k, i) in order.into_iter().enumerate() {
-        let (_, v, code, parent) = &rows[i];
-        let id = first + k as i64;
-        let (pid, ppath) = match parent {
-            None => (None, "/".to_string()),
-            Some(p) => match assigned.get(p) {
-                Some((pid, path)) => (Some(*pid), path.clone()),
-                None => existing
-                    .get(p)
-                    .map(|o: &OrgRef| (Some(o.id), o.path.clone()))
-                    .unwrap_or((None, "/".into())),
-            },
-        };
-        let path = format!("{ppath}{id}/");
-        assigned.insert(code.clone(), (id, path.clone()));
-        out.push(vec![
-            Value::I64(county_id),
-            Value::I64(id),
-            Value::Text(code.clone()),
-            Value::Text(v.kind.as_str().into()),
-            Value::Text(v.name.clone()),
-            Value::OptI64(pid),
-            Value::Text(v.division.to_string()),
-            Value::Text(v.standing.as_str().into()),
-            Value::Text(path),
-            Value::I64(now),
-            Value::I64(now),
-        ]);
+    for (r, v, code, _) in &rows {
+        plan.summary.sample(
+            m.t.line(*r),
+            format!("新增党组织 {}（{code}）", v.name),
+            format!("new party organisation {} ({code})", v.name),
+        );
     }
-    let n = out.len();
-    tx.insert_rows(&tables::PARTY_ORGS, out).await?;
-    Ok(n)
+    plan.summary.added = rows.len();
+    plan.new = rows.len();
+    plan.build = Box::new(move |first| {
+        let mut assigned: HashMap<String, (i64, String)> = HashMap::new();
+        let now = now_ms();
+        let mut out = Vec::with_capacity(rows.len());
+        for (k, i) in order.into_iter().enumerate() {
+            let (_, v, code, parent) = &rows[i];
+            let id = first + k as i64;
+            let (pid, ppath) = match parent {
+                None => (None, "/".to_string()),
+                Some(p) => match assigned.get(p) {
+                    Some((pid, path)) => (Some(*pid), path.clone()),
+                    None => existing
+                        .get(p)
+                        .map(|o: &OrgRef| (Some(o.id), o.path.clone()))
+                        .unwrap_or((None, "/".into())),
+                },
+            };
+            let path = format!("{ppath}{id}/");
+            assigned.insert(code.clone(), (id, path.clone()));
+            out.push(vec![
+                Value::I64(county_id),
+                Value::I64(id),
+                Value::Text(code.clone()),
+                Value::Text(v.kind.as_str().into()),
+                Value::Text(v.name.clone()),
+                Value::OptI64(pid),
+                Value::Text(v.division.to_string()),
+                Value::Text(v.standing.as_str().into()),
+                Value::Text(path),
+                Value::I64(now),
+                Value::I64(now),
+            ]);
+        }
+        vec![(
+            (tables::PARTY_ORGS.table, tables::PARTY_ORGS.columns, out),
+            "id",
+        )]
+    });
+    Ok(plan)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Staff, households with residents, party members
 
-async fn import_members(
+async fn check_members(
     db: &Db,
-    tx: &mut Tx,
     m: &Mapped<'_>,
     county_id: i64,
     scope: &Scope,
-) -> Result<usize, ExchangeError> {
+) -> Result<PartyPlan, ExchangeError> {
     let residents = db.resident_ids(county_id).await?;
-    let orgs = tx.org_refs(county_id).await?;
+    let orgs = db.org_refs(county_id).await?;
     let households = db.household_numbers(county_id).await?;
-    let members = tx.member_residents(county_id).await?;
+    let members = db.member_residents(county_id).await?;
+    let mut plan = PartyPlan::new("party_member");
     // resident → (organisation, status, role, joined, contact households), as a re-import
     // compares them.
     type Known = (i64, i64, String, String, chrono::NaiveDate);
-    let known: Vec<Known> = tx
+    let known: Vec<Known> = db
         .all(&Q::with(
             "SELECT t.resident_id, t.org_id, t.status, t.role, t.joined_on FROM party_members t WHERE t.county_id = ?",
             vec![county_id.into()],
         ))
         .await?;
-    let contacts_of: Vec<(i64, i64)> = tx
+    let contacts_of: Vec<(i64, i64)> = db
         .all(&Q::with(
             "SELECT m.resident_id, c.household_id FROM member_contacts c \
              JOIN party_members m ON m.county_id = c.county_id AND m.id = c.member_id WHERE c.county_id = ?",
@@ -497,46 +605,71 @@ async fn import_members(
                     "该居民已是党员，且组织、状态、职务、入党日期或联系户与文件不同（请在党员页面修改）",
                     "the resident is already a party member with another organisation, status, role, joining date or contact households (change it on the member's page)",
                 );
+            } else {
+                plan.summary.unchanged += 1;
             }
             continue;
         }
         v.resident_id = resident.0;
         v.org_id = org.id;
+        plan.summary.sample(
+            m.t.line(r),
+            format!("新增党员 {}（{}）", resident.1, m.get(r, "org_code")),
+            format!("new party member {} ({})", resident.1, m.get(r, "org_code")),
+        );
         out.push((v, org.division_code.clone(), contacts));
     }
     errs.finish()?;
-    let first = next_ids(tx, county_id, "party_member", out.len() as i64).await?;
-    let now = now_ms();
-    let mut rows = Vec::with_capacity(out.len());
-    let mut contact_rows = Vec::new();
-    for (k, (v, div, contacts)) in out.into_iter().enumerate() {
-        let id = first + k as i64;
-        rows.push(vec![
-            Value::I64(county_id),
-            Value::I64(id),
-            Value::I64(v.resident_id),
-            Value::I64(v.org_id),
-            Value::Text(div),
-            Value::Text(v.status.as_str().into()),
-            Value::Text(v.role.as_str().into()),
-            Value::Date(v.joined_on),
-            Value::I64(now),
-            Value::I64(now),
-        ]);
-        for h in contacts {
-            contact_rows.push(vec![
+    plan.summary.added = out.len();
+    plan.new = out.len();
+    plan.build = Box::new(move |first| {
+        let now = now_ms();
+        let mut rows = Vec::with_capacity(out.len());
+        let mut contact_rows = Vec::new();
+        for (k, (v, div, contacts)) in out.into_iter().enumerate() {
+            let id = first + k as i64;
+            rows.push(vec![
                 Value::I64(county_id),
                 Value::I64(id),
-                Value::I64(h),
+                Value::I64(v.resident_id),
+                Value::I64(v.org_id),
+                Value::Text(div),
+                Value::Text(v.status.as_str().into()),
+                Value::Text(v.role.as_str().into()),
+                Value::Date(v.joined_on),
+                Value::I64(now),
                 Value::I64(now),
             ]);
+            for h in contacts {
+                contact_rows.push(vec![
+                    Value::I64(county_id),
+                    Value::I64(id),
+                    Value::I64(h),
+                    Value::I64(now),
+                ]);
+            }
         }
-    }
-    let n = rows.len();
-    tx.insert_rows(&tables::PARTY_MEMBERS, rows).await?;
-    tx.insert_rows(&tables::MEMBER_CONTACTS, contact_rows)
-        .await?;
-    Ok(n)
+        vec![
+            (
+                (
+                    tables::PARTY_MEMBERS.table,
+                    tables::PARTY_MEMBERS.columns,
+                    rows,
+                ),
+                "id",
+            ),
+            // Contact households, a link table keyed by the member.
+            (
+                (
+                    tables::MEMBER_CONTACTS.table,
+                    tables::MEMBER_CONTACTS.columns,
+                    contact_rows,
+                ),
+                "member_id",
+            ),
+        ]
+    });
+    Ok(plan)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use xiangzhi_storage::sql::Q;
-use xiangzhi_storage::{Db, Result, Scope, Tx};
+use xiangzhi_storage::{Db, Result, Scope};
 
 /// The columns the party's bulk writers (imports, the demo) fill, in the order their rows list
 /// values.
@@ -96,10 +96,10 @@ struct MemberRow {
     joined_on: NaiveDate,
 }
 
-/// Look-ups inside an import's transaction.
-#[easy_ext::ext(PartyBulkTx)]
-pub impl Tx {
-    async fn org_refs(&mut self, county_id: i64) -> Result<HashMap<String, OrgRef>> {
+/// Look-ups for checking an import (reads only).
+#[easy_ext::ext(PartyBulkRead)]
+pub impl Db {
+    async fn org_refs(&self, county_id: i64) -> Result<HashMap<String, OrgRef>> {
         // Parents may lie above the caller's scope (the township committee), so the whole county.
         let rows: Vec<OrgRef> = self
             .all(&Q::with(
@@ -110,7 +110,7 @@ pub impl Tx {
         Ok(rows.into_iter().map(|g| (g.code.clone(), g)).collect())
     }
     /// Residents who are already party members.
-    async fn member_residents(&mut self, county_id: i64) -> Result<std::collections::HashSet<i64>> {
+    async fn member_residents(&self, county_id: i64) -> Result<std::collections::HashSet<i64>> {
         let rows: Vec<(i64,)> = self
             .all(&Q::with(
                 "SELECT t.resident_id FROM party_members t WHERE t.county_id = ?",

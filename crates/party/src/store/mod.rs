@@ -13,6 +13,6 @@ xiangzhi_storage::keyed_by_id!(PartyOrg, PartyMember, ContactDuty);
 pub mod bulk;
 mod duties;
 mod party;
-pub use bulk::{PartyBulkTx, PartyExport};
+pub use bulk::{PartyBulkRead, PartyExport};
 pub use duties::DutyStore;
 pub use party::*;

@@ -5,7 +5,7 @@
 //! by an account that may see personal data.
 
 use super::{clean, may_import, offered, refusal, run, sees_jobs, UPLOAD_LIMIT};
-use crate::layouts::{area_prefix, layout_name, Summary};
+use crate::layouts::{area_prefix, Summary};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -33,7 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct ImportJobView {
     pub county_id: i64,
     pub id: i64,
-    /// `households`, `moves`, `rentals`, `staff` or `grids`.
+    /// `households`, `moves`, `rentals`, `staff`, `grids`, `party-orgs`, `party-members`, `contact-duties` or `village-cadres`.
     pub layout: String,
     pub file_name: String,
     /// SHA-256 of the file, hex.
@@ -95,7 +95,7 @@ fn exchange_error(e: ExchangeError) -> ApiError {
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ImportQuery {
-    /// What the file holds: `households`, `moves`, `rentals`, `staff` or `grids`.
+    /// What the file holds: `households`, `moves`, `rentals`, `staff`, `grids`, `party-orgs`, `party-members`, `contact-duties` or `village-cadres`.
     #[serde(default)]
     pub layout: String,
     /// The file's name (its extension tells CSV from .xlsx), e.g. `城关社区花名册.xlsx`.
@@ -145,8 +145,8 @@ pub async fn create_import(
         return Err(ApiError::status(
             StatusCode::UNPROCESSABLE_ENTITY,
             "layout",
-            "数据类别应为 households、moves、rentals、staff 或 grids".into(),
-            "layout must be households, moves, rentals, staff or grids".into(),
+            "数据类别应为 households、moves、rentals、staff、grids、party-orgs、party-members、contact-duties 或 village-cadres".into(),
+            "layout must be households, moves, rentals, staff, grids, party-orgs, party-members, contact-duties or village-cadres".into(),
         ));
     };
     if !may_import(&c.user, right) {
@@ -248,10 +248,10 @@ pub struct ExportQuery {
     pub purpose: Option<String>,
 }
 
-/// 导出文件: an area's households, moves, rentals, staff or grids as .xlsx or CSV, in the layout imports read.
+/// 导出文件: an area's rows of any layout offered (households, party members…) as .xlsx or CSV, in the layout imports read.
 /// Audited with the rows, the file's digest and the purpose.
 #[utoipa::path(get, path = "/exports/{layout}", tag = "registry",
-    params(("layout" = String, Path, description = "households, moves, rentals, staff or grids"), ExportQuery),
+    params(("layout" = String, Path, description = "households, moves, rentals, staff, grids, party-orgs, party-members, contact-duties or village-cadres"), ExportQuery),
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_file(
@@ -280,7 +280,7 @@ pub async fn export_file(
         .await
         .map_err(exchange_error)?;
     let mut e = c.scope.actor().entry(
-        &format!("export {}", layout_name(which)),
+        &format!("export {}", which.name),
         format!("area {area_code}: {rows} rows, sha256 {}", digest(&bytes)),
     );
     e.detail = match &purpose {
@@ -289,10 +289,5 @@ pub async fn export_file(
     };
     s.db.audit(&e).await?;
     c.scope.actor().mark_audited();
-    Ok(super::file_response(
-        layout_name(which),
-        &area_code,
-        csv,
-        bytes,
-    ))
+    Ok(super::file_response(which.name, &area_code, csv, bytes))
 }

@@ -11,11 +11,12 @@ mod pages;
 
 pub use pages::{apply, exchange, export, job, template, upload};
 
-use crate::layouts::{self, area_prefix, layout_name, Layout};
+use crate::layouts::{self, area_prefix};
 use xiangzhi_domain::Right;
 use xiangzhi_storage::accounts::User;
 use xiangzhi_storage::staged::{digest, reason, ImportJob, JobStatus, NewJob};
 use xiangzhi_storage::{Db, Scope};
+use xiangzhi_tabular::FileLayout;
 use xiangzhi_tabular::{ExchangeError, Quiet, RowError};
 
 /// One upload checked at a time, server-wide: a check is seconds of CPU, and on two cores two at
@@ -25,32 +26,29 @@ static CHECKING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 /// The largest file taken (a county's 200,000-resident roster is about 25 MB as CSV).
 pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
-/// The layouts imported and exported here, with the right each import needs.
-const OFFERED: [(Layout, &str, &str, Right); 5] = [
-    (
-        Layout::Households,
-        "户与居民",
-        "Households and residents",
-        Right::WriteRegistry,
-    ),
-    (
-        Layout::Moves,
-        "人口变动（迁出、死亡、迁回）",
-        "Moves out, deaths and returns",
-        Right::WriteRegistry,
-    ),
-    (
-        Layout::Rentals,
-        "出租房屋与租客",
-        "Rented houses and tenants",
-        Right::WriteRegistry,
-    ),
-    (Layout::Staff, "网格员", "Grid staff", Right::WriteRegistry),
-    (Layout::Grids, "网格", "Grids", Right::WriteStructure),
-];
+/// A layout offered here (any feature's): the layout, its title (Chinese, English), and the
+/// right an import needs.
+type Offer = (&'static FileLayout, &'static str, &'static str, Right);
 
-fn offered(name: &str) -> Option<(Layout, &'static str, &'static str, Right)> {
-    OFFERED.into_iter().find(|o| layout_name(o.0) == name)
+/// Every layout offered here, in the features' order.
+fn offers() -> impl Iterator<Item = Offer> {
+    xiangzhi_web::feature::offered()
+        .iter()
+        .filter_map(|l| l.offered.map(|o| (*l, o.zh, o.en, o.right)))
+}
+
+fn offered(name: &str) -> Option<Offer> {
+    offers().find(|o| o.0.name == name)
+}
+
+/// How a layout checks a file.
+fn offer_of(
+    which: &'static FileLayout,
+) -> Result<&'static xiangzhi_tabular::Offered, ExchangeError> {
+    which.offered.ok_or_else(|| ExchangeError::Format {
+        zh: format!("“{}”不能在这里导入", which.name),
+        en: format!("'{}' cannot be imported here", which.name),
+    })
 }
 
 /// Imports are a clerk's work in an office: not for an account bound to a grid.
@@ -102,21 +100,22 @@ fn refusal(json: Option<&str>) -> (Vec<RowError>, usize, Option<(String, String)
 async fn check_upload(
     db: &Db,
     scope: &Scope,
-    which: Layout,
+    which: &'static FileLayout,
     name: &str,
     bytes: Vec<u8>,
 ) -> Result<(i64, i64), ExchangeError> {
+    let offer = offer_of(which)?;
     let county_id = match scope.root().and_then(|r| r.county_id()) {
         Some(c) => c,
         None => layouts::resolve_county(db, scope, None).await?.0,
     };
     let sha = digest(&bytes);
     let permit = CHECKING.acquire().await;
-    let checked = layouts::check(db, scope, which, name, bytes.clone(), None, &Quiet).await;
+    let checked = (offer.check)(db, scope, name, bytes.clone(), None, &Quiet).await;
     drop(permit);
     let mut job = NewJob {
         county_id,
-        layout: layout_name(which).into(),
+        layout: which.name.into(),
         file_name: clean(name, 200),
         digest: sha,
         division_code: area_prefix(scope),
@@ -148,9 +147,10 @@ async fn check_upload(
 pub async fn run(
     db: &Db,
     scope: &Scope,
-    which: Layout,
+    which: &'static FileLayout,
     job: &ImportJob,
 ) -> Result<(), ExchangeError> {
+    let offer = offer_of(which)?;
     let by = scope.actor().clone();
     let Some(bytes) = db.import_job_file(job.county_id, job.id).await? else {
         let reason = reason(
@@ -162,10 +162,9 @@ pub async fn run(
         return Ok(());
     };
     let permit = CHECKING.acquire().await;
-    let checked = layouts::check(
+    let checked = (offer.check)(
         db,
         scope,
-        which,
         &job.file_name,
         bytes,
         Some(job.county_id),
@@ -188,6 +187,7 @@ pub async fn run(
                 s.unchanged,
                 s.new_households,
                 s.changed_households,
+                s.new_rentals,
             )
         };
         if counts(&c.summary) != counts(p) {
@@ -227,7 +227,7 @@ pub async fn run(
 async fn export_bytes(
     db: &Db,
     scope: &Scope,
-    which: Layout,
+    which: &'static FileLayout,
     csv: bool,
     full: bool,
 ) -> Result<(Vec<u8>, usize), ExchangeError> {
@@ -237,7 +237,7 @@ async fn export_bytes(
         std::process::id(),
         rand::random::<u64>()
     ));
-    let result = layouts::export(db, scope, which, &tmp, None, full).await;
+    let result = (which.export)(db, scope, &tmp, None, full).await;
     let bytes = std::fs::read(&tmp);
     let _ = std::fs::remove_file(&tmp);
     let rows = result?;

@@ -2,10 +2,10 @@
 //! (preview, errors by cell, progress), the confirmation.
 
 use super::{
-    check_upload, clean, export_bytes, file_response, may_import, offered, refusal, run, sees_jobs,
-    OFFERED,
+    check_upload, clean, export_bytes, file_response, may_import, offered, offers, refusal, run,
+    sees_jobs,
 };
-use crate::layouts::{area_prefix, layout_name, Summary};
+use crate::layouts::{area_prefix, Summary};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
@@ -87,14 +87,12 @@ async fn exchange_page(s: &xiangzhi_web::AppState, v: &Viewer, error: String) ->
                 file: j.file_name,
             })
             .collect();
-    let imports = OFFERED
-        .iter()
+    let imports = offers()
         .filter(|o| may_import(&v.user, o.3))
-        .map(|o| (layout_name(o.0), v.l.t(o.1, o.2).to_string()))
+        .map(|o| (o.0.name, v.l.t(o.1, o.2).to_string()))
         .collect();
-    let exports = OFFERED
-        .iter()
-        .map(|o| (layout_name(o.0), v.l.t(o.1, o.2).to_string()))
+    let exports = offers()
+        .map(|o| (o.0.name, v.l.t(o.1, o.2).to_string()))
         .collect();
     let areas = crate::pages::own_and_below(s, v, |_| true).await;
     html(ExchangePage {
@@ -347,7 +345,7 @@ pub async fn export(
         Err(e) => return exchange_page(&s, &v, words(v.l, &e)).await,
     };
     let mut e = v.actor.entry(
-        &format!("export {}", layout_name(which)),
+        &format!("export {}", which.name),
         format!("area {area_code}: {rows} rows, sha256 {}", digest(&bytes)),
     );
     e.outcome = "ok".into();
@@ -358,7 +356,7 @@ pub async fn export(
     };
     s.db.audit(&e).await.map_err(store(v.l))?;
     v.actor.mark_audited();
-    Ok(file_response(layout_name(which), &area_code, csv, bytes))
+    Ok(file_response(which.name, &area_code, csv, bytes))
 }
 
 /// `GET /exchange/template/{layout}`: a blank .xlsx with the layout's columns, for a clerk to fill.
@@ -367,10 +365,11 @@ pub async fn template(State(s): St, v: Viewer, Path(layout): Path<String>) -> P 
     let Some((which, _, _, _)) = offered(&layout) else {
         return exchange_page(&s, &v, v.l.t("没有这种模板", "no such template").into()).await;
     };
-    let bytes =
-        match xiangzhi_tabular::table::template_bytes(&crate::layouts::template_header(which)) {
-            Ok(b) => b,
-            Err(e) => return exchange_page(&s, &v, words(v.l, &e)).await,
-        };
-    Ok(file_response(layout_name(which), "template", false, bytes))
+    let bytes = match xiangzhi_tabular::table::template_bytes(
+        &which.offered.map(|o| (o.template)()).unwrap_or_default(),
+    ) {
+        Ok(b) => b,
+        Err(e) => return exchange_page(&s, &v, words(v.l, &e)).await,
+    };
+    Ok(file_response(which.name, "template", false, bytes))
 }

@@ -35,19 +35,54 @@ pub enum Layout {
 
 // The file layouts the command line finds by name.
 xiangzhi_tabular::file_layout!(DIVISIONS, Layout::Divisions, "divisions", ["区划"]);
-xiangzhi_tabular::file_layout!(GRIDS, Layout::Grids, "grids", ["网格"]);
-xiangzhi_tabular::file_layout!(STAFF, Layout::Staff, "staff", ["网格员"]);
-xiangzhi_tabular::file_layout!(HOUSEHOLDS, Layout::Households, "households", ["户", "居民"]);
-xiangzhi_tabular::file_layout!(MOVES, Layout::Moves, "moves", ["人口变动"]);
+xiangzhi_tabular::file_layout!(
+    GRIDS,
+    Layout::Grids,
+    "grids",
+    ["网格"],
+    "网格",
+    "Grids",
+    Right::WriteStructure
+);
+xiangzhi_tabular::file_layout!(
+    STAFF,
+    Layout::Staff,
+    "staff",
+    ["网格员"],
+    "网格员",
+    "Grid staff",
+    Right::WriteRegistry
+);
+xiangzhi_tabular::file_layout!(
+    HOUSEHOLDS,
+    Layout::Households,
+    "households",
+    ["户", "居民"],
+    "户与居民",
+    "Households and residents",
+    Right::WriteRegistry
+);
+xiangzhi_tabular::file_layout!(
+    MOVES,
+    Layout::Moves,
+    "moves",
+    ["人口变动"],
+    "人口变动（迁出、死亡、迁回）",
+    "Moves out, deaths and returns",
+    Right::WriteRegistry
+);
 xiangzhi_tabular::file_layout!(
     RENTALS,
     Layout::Rentals,
     "rentals",
-    ["出租房屋", "流动人口"]
+    ["出租房屋", "流动人口"],
+    "出租房屋与租客",
+    "Rented houses and tenants",
+    Right::WriteRegistry
 );
 
-/// This feature's file layouts.
-pub const LAYOUTS: &[&FileLayout] = &[&DIVISIONS, &GRIDS, &STAFF, &HOUSEHOLDS, &MOVES, &RENTALS];
+/// This feature's file layouts (those the console offers in the order it lists them).
+pub const LAYOUTS: &[&FileLayout] = &[&HOUSEHOLDS, &MOVES, &RENTALS, &STAFF, &GRIDS, &DIVISIONS];
 
 pub(super) const DIVISION_COLS: &[Col] = &[
     col("code", "区划代码", true),
@@ -243,75 +278,36 @@ pub async fn resolve_county(
     Ok((id, narrowed))
 }
 
-/// What an import will do, as its preview shows it and its job records it.
-#[derive(
-    Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
-pub struct Summary {
-    /// Data rows read.
-    pub rows: usize,
-    /// Rows that add a record (a resident, a grid, a member of staff).
-    pub added: usize,
-    /// Rows that change a record the county holds.
-    pub changed: usize,
-    /// Residents who move from one household to another.
-    pub moved: usize,
-    /// Rows the county already holds as they are.
-    pub unchanged: usize,
-    /// Households added and changed (household files only).
-    pub new_households: usize,
-    pub changed_households: usize,
-    /// Rented houses added (rentals files only).
-    #[serde(default)]
-    pub new_rentals: usize,
-    /// The first changes, row by row, in words.
-    pub samples: Vec<Sample>,
-}
+pub use xiangzhi_tabular::plan::{Sample, Summary, SAMPLES};
 
-/// One change of a preview, in words.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct Sample {
-    pub row: usize,
-    pub zh: String,
-    pub en: String,
-}
+pub use xiangzhi_tabular::plan::{Checked, WritePlan};
 
-/// How many changes a preview lists in words (all are counted).
-pub const SAMPLES: usize = 100;
-
-impl Summary {
-    pub(super) fn sample(&mut self, row: usize, zh: String, en: String) {
-        if self.samples.len() < SAMPLES {
-            self.samples.push(Sample { row, zh, en });
-        }
-    }
-    /// Whether the file changes nothing.
-    pub fn is_empty(&self) -> bool {
-        self.added
-            + self.changed
-            + self.moved
-            + self.new_households
-            + self.changed_households
-            + self.new_rentals
-            == 0
-    }
-}
-
-/// A file checked in full, and what it will write.
-pub struct Checked {
-    pub layout: Layout,
-    pub county_id: i64,
-    pub scope: Scope,
-    pub summary: Summary,
-    plan: Plan,
-}
-
+/// What a registry file will write.
 enum Plan {
     Grids(GridPlan),
     Staff(StaffPlan),
     Households(Box<HouseholdPlan>),
     Moves(MovePlan),
     Rentals(RentalPlan),
+}
+
+impl WritePlan for Plan {
+    fn write<'a>(
+        self: Box<Self>,
+        staged: &'a mut Staged<'_>,
+        county_id: i64,
+        progress: &'a dyn Progress,
+    ) -> xiangzhi_tabular::plan::WriteFuture<'a> {
+        Box::pin(async move {
+            match *self {
+                Plan::Grids(p) => write_grids(staged, p, county_id).await,
+                Plan::Staff(p) => write_staff(staged, p, county_id).await,
+                Plan::Households(p) => write_households(staged, *p, county_id, progress).await,
+                Plan::Moves(p) => write_moves(staged, p, county_id).await,
+                Plan::Rentals(p) => write_rentals(staged, p, county_id).await,
+            }
+        })
+    }
 }
 
 /// Reads and checks a file (its bytes, `name` giving the kind) for `layout`, with reads only:
@@ -325,17 +321,7 @@ pub async fn check(
     county: Option<i64>,
     progress: &dyn Progress,
 ) -> Result<Checked, ExchangeError> {
-    progress.phase("读取 reading", 0);
-    // Parsing a sheet is CPU work of seconds: off the threads that answer requests.
-    let owned = name.to_string();
-    let mut t =
-        tokio::task::spawn_blocking(move || xiangzhi_tabular::table::read_bytes(&owned, bytes))
-            .await
-            .map_err(|e| ExchangeError::Format {
-                zh: format!("读取文件时出错：{e}"),
-                en: format!("reading the file failed: {e}"),
-            })??;
-    xiangzhi_tabular::find_header(&mut t, cols(layout));
+    let t = read_upload(name, bytes, cols(layout), progress).await?;
     let m = Mapped::new(&t, cols(layout))?;
     let (county_id, scope) = resolve_county(db, scope, county).await?;
     progress.phase("校验 checking", t.rows.len() as u64);
@@ -374,12 +360,34 @@ pub async fn check(
     };
     summary.rows = (0..t.rows.len()).filter(|r| !blank_row(&m, *r)).count();
     Ok(Checked {
-        layout,
+        layout: layout_name(layout),
         county_id,
         scope,
         summary,
-        plan,
+        plan: Box::new(plan),
     })
+}
+
+/// Reads an upload (its bytes, `name` giving the kind) off the threads that answer requests —
+/// parsing a sheet is CPU work of seconds — and finds its header row for `cols`.
+pub async fn read_upload(
+    name: &str,
+    bytes: Vec<u8>,
+    cols: &'static [Col],
+    progress: &dyn Progress,
+) -> Result<table::Table, ExchangeError> {
+    progress.phase("读取 reading", 0);
+    let owned = name.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut t = xiangzhi_tabular::table::read_bytes(&owned, bytes)?;
+        xiangzhi_tabular::find_header(&mut t, cols);
+        Ok(t)
+    })
+    .await
+    .map_err(|e| ExchangeError::Format {
+        zh: format!("读取文件时出错：{e}"),
+        en: format!("reading the file failed: {e}"),
+    })?
 }
 
 /// The area a scope acts within, as a division code prefix (empty for everything).
@@ -406,19 +414,13 @@ pub async fn write(
     let county_id = checked.county_id;
     let mut staged = Staged::begin(db, &by, county_id, job, pause).await?;
     let summary = checked.summary;
-    let result = match checked.plan {
-        Plan::Grids(p) => write_grids(&mut staged, p, county_id).await,
-        Plan::Staff(p) => write_staff(&mut staged, p, county_id).await,
-        Plan::Households(p) => write_households(&mut staged, *p, county_id, progress).await,
-        Plan::Moves(p) => write_moves(&mut staged, p, county_id).await,
-        Plan::Rentals(p) => write_rentals(&mut staged, p, county_id).await,
-    };
+    let result = checked.plan.write(&mut staged, county_id, progress).await;
     match result {
         Ok(_) => {
             // What the file did, in its own rows (a household file's row is a resident).
             let written = summary.added + summary.changed + summary.moved;
             progress.phase("提交 committing", 0);
-            let action = format!("import {:?}", checked.layout).to_lowercase();
+            let action = format!("import {}", checked.layout);
             let mut e = by.entry(
                 &action,
                 format!(
@@ -465,14 +467,26 @@ pub async fn import(
     let digest = xiangzhi_storage::staged::digest(&bytes);
     let name = path.display().to_string();
     let checked = check(db, scope, layout, &name, bytes, county, progress).await?;
+    write_as_job(db, checked, path, &digest, progress).await
+}
+
+/// Writes a file checked on the command line as a new job of its own (the command line cannot
+/// see a running server's writers: it pauses after every chunk).
+pub async fn write_as_job(
+    db: &Db,
+    checked: Checked,
+    path: &Path,
+    digest: &str,
+    progress: &dyn Progress,
+) -> Result<ImportReport, ExchangeError> {
     let job = NewJob {
         county_id: checked.county_id,
-        layout: layout_name(layout).into(),
+        layout: checked.layout.into(),
         file_name: path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        digest: digest.clone(),
+        digest: digest.to_string(),
         division_code: area_prefix(&checked.scope),
         status: JobStatus::Queued,
         rows_total: checked.summary.rows as i64,
@@ -480,9 +494,8 @@ pub async fn import(
         errors: None,
         file: None,
     };
-    let id = db.create_import_job(scope.actor(), &job).await?;
-    // The command line cannot see a running server's writers: it pauses after every chunk.
-    write(db, checked, id, &digest, Pause::default(), progress).await
+    let id = db.create_import_job(checked.scope.actor(), &job).await?;
+    write(db, checked, id, digest, Pause::default(), progress).await
 }
 
 /// A layout's name on the command line and in jobs.

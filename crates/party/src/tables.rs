@@ -89,6 +89,7 @@ pub const VILLAGE_CADRES: Table = Table {
         ("phone_hash", Text),
         ("post", Text),
         ("since", Date),
+        ("until", Date),
         ("updated_at", Int),
         ("version", Int),
     ],

@@ -590,10 +590,19 @@ impl<'a> Staged<'a> {
         for chunk in changes.chunks(CHUNK_ROWS / 4) {
             let mut tx = self.chunk_tx().await?;
             for c in chunk {
-                self.journal(&mut tx, table, c.id, c.id, Some(before_json(&c.before)))
-                    .await?;
-                tx.exec(&set_row(table, self.county_id, c.id, &c.set))
-                    .await?;
+                // The version the change leaves: an undo restores the row only while it still
+                // holds it, so a clerk's later edit is never overwritten by an undo.
+                let mut q = set_row(table, self.county_id, c.id, &c.set, None);
+                q.push(" RETURNING version");
+                let (version,): (i64,) = tx.one(&q).await?;
+                self.journal(
+                    &mut tx,
+                    table,
+                    c.id,
+                    c.id,
+                    Some(before_json(&c.before, version)),
+                )
+                .await?;
             }
             self.close_chunk(tx, chunk.len()).await?;
             on_chunk(chunk.len() as u64);
@@ -654,7 +663,9 @@ fn ident(s: &str) -> Result<&str> {
     }
 }
 
-fn set_row(table: &str, county_id: i64, id: i64, set: &[(&str, Arg)]) -> Q {
+/// `UPDATE table SET …, version = version + 1` for one row; only while it holds `version`, if
+/// given.
+fn set_row(table: &str, county_id: i64, id: i64, set: &[(&str, Arg)], version: Option<i64>) -> Q {
     let mut q = Q::new(&format!("UPDATE {table} SET "));
     for (i, (col, v)) in set.iter().enumerate() {
         if i > 0 {
@@ -677,11 +688,17 @@ fn set_row(table: &str, county_id: i64, id: i64, set: &[(&str, Arg)]) -> Q {
     let c = q.arg(county_id);
     let i = q.arg(id);
     q.push(&format!(" WHERE county_id = {c} AND id = {i}"));
+    if let Some(v) = version {
+        let v = q.arg(v);
+        q.push(&format!(" AND version = {v}"));
+    }
     q
 }
 
-fn before_json(before: &[(&str, Arg)]) -> String {
-    let pairs: Vec<serde_json::Value> = before
+/// A row's earlier values as the undo journal keeps them, with the version the change left
+/// (under the key `@version`, which names no column).
+fn before_json(before: &[(&str, Arg)], version: i64) -> String {
+    let mut pairs: Vec<serde_json::Value> = before
         .iter()
         .map(|(c, v)| {
             let v = match v {
@@ -697,6 +714,7 @@ fn before_json(before: &[(&str, Arg)]) -> String {
             serde_json::json!([c, v])
         })
         .collect();
+    pairs.push(serde_json::json!(["@version", version]));
     serde_json::Value::Array(pairs).to_string()
 }
 
@@ -733,7 +751,12 @@ async fn undo(db: &Db, county_id: i64, job: i64) -> Result<()> {
                     let pairs: Vec<(String, serde_json::Value)> = serde_json::from_str(&json)
                         .map_err(|e| StoreError::Query(format!("undo record: {e}")))?;
                     let mut set: Vec<(&str, Arg)> = Vec::new();
+                    let mut version = None;
                     for (c, v) in &pairs {
+                        if c == "@version" {
+                            version = v.as_i64();
+                            continue;
+                        }
                         let v = match v {
                             serde_json::Value::Number(n) => Arg::I64(n.as_i64().unwrap_or(0)),
                             serde_json::Value::String(s) => Arg::Text(s.clone()),
@@ -747,7 +770,9 @@ async fn undo(db: &Db, county_id: i64, job: i64) -> Result<()> {
                         };
                         set.push((ident(c)?, v));
                     }
-                    tx.exec(&set_row(tbl, county_id, from, &set)).await?;
+                    // A row edited since (its version moved on) keeps the edit.
+                    tx.exec(&set_row(tbl, county_id, from, &set, version))
+                        .await?;
                 }
             }
             tx.exec(&Q::with(
@@ -766,15 +791,38 @@ mod tests {
 
     #[test]
     fn undo_records_round_trip() {
-        let json = before_json(&[
-            ("household_id", Arg::I64(7)),
-            ("phone", Arg::OptText(None)),
-            ("relation", Arg::Text("child".into())),
-        ]);
+        let json = before_json(
+            &[
+                ("household_id", Arg::I64(7)),
+                ("phone", Arg::OptText(None)),
+                ("relation", Arg::Text("child".into())),
+                (
+                    "since",
+                    Arg::Date(chrono::NaiveDate::from_ymd_opt(2024, 9, 25).unwrap()),
+                ),
+            ],
+            12,
+        );
         let back: Vec<(String, serde_json::Value)> = serde_json::from_str(&json).unwrap();
         assert_eq!(back[0], ("household_id".into(), serde_json::json!(7)));
         assert_eq!(back[1].1, serde_json::Value::Null);
-        let q = set_row("residents", 141029, 5, &[("phone", Arg::OptText(None))]);
+        assert_eq!(back[3].1, serde_json::json!({"date": "2024-09-25"}));
+        assert_eq!(back[4], ("@version".into(), serde_json::json!(12)));
+        let guarded = set_row(
+            "residents",
+            141029,
+            5,
+            &[("phone", Arg::OptText(None))],
+            Some(12),
+        );
+        assert!(guarded.sql.contains(" AND version = "), "{}", guarded.sql);
+        let q = set_row(
+            "residents",
+            141029,
+            5,
+            &[("phone", Arg::OptText(None))],
+            None,
+        );
         assert!(q.sql.contains("phone = NULL"), "{}", q.sql);
         assert!(ident("residents; DROP").is_err());
     }

@@ -843,7 +843,39 @@ async fn cadre_rosters(t: &TestDb) {
         .unwrap()
         .contains("13800001111"));
     // The export in full reads back as the registry stands.
-    assert_eq!(run(out).await.unwrap().written, 0);
+    assert_eq!(run(out.clone()).await.unwrap().written, 0);
+    // After an election the new secretary succeeds the one held, whose term ends (kept as
+    // history, off the roster); a start date before the held one's is refused.
+    let early = "141029100001,赵大成,村党组织,书记,,2020-05-01\n";
+    match run(write("early.csv", early)).await.unwrap_err() {
+        ExchangeError::Rows { errors, .. } => assert!(
+            errors[0]
+                .zh
+                .contains("任职日期应晚于现任书记王建华的任职日期"),
+            "{errors:?}"
+        ),
+        other => panic!("expected row errors, got {other}"),
+    }
+    let elected = "141029100001,赵大成,村党组织,书记,,2024-01-05\n";
+    assert_eq!(run(write("elected.csv", elected)).await.unwrap().written, 2);
+    assert_eq!(
+        t.db.count_for_tests(
+            "SELECT COUNT(*) FROM village_cadres WHERE name = '王建华' AND post = 'secretary' \
+             AND until IS NOT NULL"
+        )
+        .await
+        .unwrap(),
+        1
+    );
+    assert_eq!(run(write("elected.csv", elected)).await.unwrap().written, 0);
+    (layout.export)(&t.db, &Scope::everything(), &out, None, true)
+        .await
+        .unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("赵大成,村党组织,书记") && !text.contains("王建华,村党组织,书记"),
+        "{text}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 on_both!(village_cadres_twice, cadre_rosters);

@@ -567,3 +567,83 @@ async fn party_rosters_in_console(t: &TestDb) {
     assert_eq!(count(t, "SELECT COUNT(*) FROM member_contacts").await, 0);
 }
 on_both!(party_rosters_as_jobs, party_rosters_in_console);
+
+/// An import that fails after a clerk edited one of its rows undoes the rest and keeps the edit.
+async fn undo_keeps_later_edits(t: &TestDb) {
+    let c = Client::new(t).await;
+    roster_grid(&c).await;
+    imported(t, "update-before.xlsx").await;
+    let bytes = std::fs::read(crate::rosters::roster("update-after.xlsx")).unwrap();
+    let checked = check(
+        &t.db,
+        &Scope::everything(),
+        Layout::Households,
+        "update-after.xlsx",
+        bytes,
+        None,
+        &Quiet,
+    )
+    .await
+    .unwrap();
+    let by = crate::helpers::tester();
+    let job =
+        t.db.create_import_job(
+            &by,
+            &xiangzhi_storage::staged::NewJob {
+                county_id: checked.county_id,
+                layout: "households".into(),
+                file_name: "update-after.xlsx".into(),
+                digest: String::new(),
+                division_code: String::new(),
+                status: xiangzhi_storage::staged::JobStatus::Queued,
+                rows_total: 5,
+                summary: None,
+                errors: None,
+                file: None,
+            },
+        )
+        .await
+        .unwrap();
+    let mut staged = xiangzhi_storage::staged::Staged::begin(
+        &t.db,
+        &by,
+        checked.county_id,
+        job,
+        xiangzhi_storage::staged::Pause::WhenWaited,
+    )
+    .await
+    .unwrap();
+    checked
+        .plan
+        .write(&mut staged, checked.county_id, &Quiet)
+        .await
+        .unwrap();
+    // A clerk changes 田守仁 (whose phone the file changed) before the job ends.
+    t.db.execute_for_tests(
+        "UPDATE residents SET phone_hash = 'clerk', version = version + 1 WHERE name = '田守仁'",
+    )
+    .await
+    .unwrap();
+    staged.fail(&by, "{}".into()).await.unwrap();
+    // The newborn is gone and the son is back in his first household; the phone the clerk set
+    // stays (the undo would have put the old one back).
+    assert_eq!(count(t, "SELECT COUNT(*) FROM residents").await, 4);
+    assert_eq!(
+        count(
+            t,
+            "SELECT COUNT(*) FROM residents r JOIN households h ON h.county_id = r.county_id \
+             AND h.id = r.household_id WHERE r.name = '马小军' AND h.number = '1410291000010011'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            t,
+            "SELECT COUNT(*) FROM residents WHERE name = '田守仁' AND phone_hash = 'clerk'"
+        )
+        .await,
+        1
+    );
+}
+on_both!(undo_keeps_a_later_edit, undo_keeps_later_edits);

@@ -49,7 +49,7 @@ pub(super) async fn check_cadres(
     let known: Vec<KnownCadre> = db
         .all(&Q::with(
             "SELECT t.id, t.division_code, t.name, t.body, t.post, t.phone, t.phone_hash, t.since \
-             FROM village_cadres t WHERE t.county_id = ?",
+             FROM village_cadres t WHERE t.county_id = ? AND t.until IS NULL",
             vec![county_id.into()],
         ))
         .await?;
@@ -69,6 +69,17 @@ pub(super) async fn check_cadres(
     let mut seen: HashMap<Key, usize> = HashMap::new();
     // (village, body) → the row of its secretary or director, one each.
     let mut heads: HashMap<(String, CadreBody), usize> = HashMap::new();
+    // The heads the county holds now: (village, body) → the cadre.
+    let held: HashMap<(String, CadreBody), &KnownCadre> = known
+        .values()
+        .filter(|k| {
+            k.post == CadrePost::Secretary.as_str() || k.post == CadrePost::Director.as_str()
+        })
+        .filter_map(|k| {
+            let body = k.body.parse::<CadreBody>().ok()?;
+            Some(((k.division_code.clone(), body), *k))
+        })
+        .collect();
     let mut out: Vec<(
         String,
         String,
@@ -172,6 +183,54 @@ pub(super) async fn check_cadres(
         }
         seen.insert(key.clone(), r);
         if matches!(post, CadrePost::Secretary | CadrePost::Director) {
+            // A successor ends the term of the head the county holds (after an election, 换届).
+            if let Some(h) = held
+                .get(&(village.to_string(), body))
+                .filter(|h| h.name != name)
+            {
+                if since <= h.since {
+                    errs.add(
+                        r,
+                        "since",
+                        format!(
+                            "任职日期应晚于现任{}{}的任职日期（{}）",
+                            post.zh(),
+                            h.name,
+                            h.since
+                        ),
+                        format!(
+                            "the start date must be after that of the present {} {} ({})",
+                            post.as_str(),
+                            h.name,
+                            h.since
+                        ),
+                    );
+                    continue;
+                }
+                plan.summary.sample(
+                    m.t.line(r),
+                    format!(
+                        "{name}接任{}{}，{}于{since}离任",
+                        body.zh(),
+                        post.zh(),
+                        h.name
+                    ),
+                    format!(
+                        "{name} succeeds {} as {} {}",
+                        h.name,
+                        body.as_str(),
+                        post.as_str()
+                    ),
+                );
+                changed.push(Change {
+                    id: h.id,
+                    set: vec![
+                        ("until", Value::Date(since)),
+                        ("updated_at", Value::I64(now_ms())),
+                    ],
+                    before: vec![("until", Value::OptDate(None))],
+                });
+            }
             if let Some(first) = heads.insert((village.to_string(), body), r) {
                 errs.add(
                     r,
@@ -293,7 +352,7 @@ pub(super) async fn export_cadres(
     full: bool,
 ) -> Result<Vec<Vec<String>>, ExchangeError> {
     let mut q = Q::new(
-        "SELECT t.division_code, t.name, t.body, t.post, t.phone, t.since FROM village_cadres t WHERE 1=1",
+        "SELECT t.division_code, t.name, t.body, t.post, t.phone, t.since FROM village_cadres t WHERE t.until IS NULL",
     );
     scope.filter(&mut q, &crate::tables::VILLAGE_CADRES, "t", "division_code");
     q.push(" ORDER BY t.county_id, t.division_code, t.id");

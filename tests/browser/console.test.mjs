@@ -4,7 +4,7 @@
 // XZ_HOUSEHOLD (a household number in the secretary's village), XZ_OFFICER (a township officer whose
 // township has village planning profiles), XZ_ARTIFACTS (screenshot folder).
 import { chromium } from "playwright-core";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import assert from "node:assert/strict";
 
@@ -87,11 +87,18 @@ try {
   await page.screenshot({ path: `${shots}/05-resident-revealed.png`, fullPage: true });
   await accessible(page, "05-resident-revealed");
 
-  for (const [path, name] of [["/", "00-home"], ["/cases/ledger", "15-ledger"], ["/staff", "29-staff"], ["/tree", "06-tree"], ["/party", "07-party"], ["/coverage", "09-coverage"], ["/cases", "13-cases"], ["/stats?from=2000-01-01", "17-stats"], ["/notifications", "18-notifications"], ["/report?county=141029", "19-public-report"]]) {
+  for (const [path, name] of [["/", "00-home"], ["/cases/ledger", "15-ledger"], ["/staff", "29-staff"], ["/tree", "06-tree"], ["/party", "07-party"], ["/coverage", "09-coverage"], ["/cases", "13-cases"], ["/stats?from=2000-01-01", "17-stats"], ["/notifications", "18-notifications"], ["/report?county=141029", "19-public-report"], ["/rentals", "32-rentals"]]) {
     await page.goto(`${base}${path}`);
     await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
     await accessible(page, name);
   }
+  // A rented house and its tenants, masked, on the phone.
+  await page.goto(`${base}/rentals`);
+  await page.click("table.grid a >> nth=0");
+  await page.waitForURL(/\/rentals\/\d+/);
+  assert.match(await page.textContent("main"), /赵小兵.*140\*+0017/s, "a tenant, masked");
+  await page.screenshot({ path: `${shots}/33-rental.png`, fullPage: true });
+  await accessible(page, "33-rental");
   // Import and export, as the village secretary on the phone: a roster made in LibreOffice whose
   // title row sits above the header and whose one bad ID number is named by its cell.
   await page.goto(`${base}/exchange`);
@@ -306,6 +313,18 @@ try {
       assert.match(await p.textContent("table.requests"), /新审计员.*审计员.*待批准/s);
       assert.match(await p.textContent("table.requests"), /等待另一位管理员/, "the requester cannot approve it");
       await p.screenshot({ path: `${shots}/11b-users-request.png`, fullPage: true });
+      // Accounts from a file: created at once, initial passwords shown this once.
+      await p.goto(`${base}/users/bulk`);
+      await p.screenshot({ path: `${shots}/11c-users-bulk.png`, fullPage: true });
+      await accessible(p, "11c-users-bulk");
+      const file = `${shots}/../accounts.csv`;
+      writeFileSync(file, "登录名,姓名,角色,管辖区划,网格编码\npiliang01,批量甲,乡镇干部,141029000000,\npiliang02,批量乙,审计员,141029000000,\n");
+      await p.setInputFiles("input[name=file]", file);
+      await Promise.all([p.waitForNavigation(), p.click("form[action='/users/bulk'] button")]);
+      assert.match(await p.textContent("main"), /只显示这一次/);
+      assert.equal(await p.locator("table.grid code").count(), 2, "two initial passwords");
+      await p.screenshot({ path: `${shots}/11d-users-bulk-done.png`, fullPage: true });
+      await accessible(p, "11d-users-bulk-done");
     }
     const r = await p.goto(`${base}/search`);
     assert.equal(r.status(), 403, `${who} may not search residents`);

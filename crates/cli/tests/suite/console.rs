@@ -708,6 +708,34 @@ async fn browser_county(t: &TestDb) -> Village {
     crate::plans::put_profiles(&admin).await;
     crate::api::add_user(t, "zhenzhang", "township_officer", "141029100000").await;
     crate::api::add_user(t, "xianji", "county_admin", "141029000000").await;
+    // A rented house with a tenant living there and one who left, for the rentals pages.
+    let (grid,): (String,) =
+        t.db.one(&xiangzhi_storage::sql::Q::new(
+            "SELECT t.code FROM grids t WHERE t.level = 'micro' ORDER BY t.id LIMIT 1",
+        ))
+        .await
+        .unwrap();
+    let file = std::env::temp_dir().join(format!("xz_browser_rentals_{}.csv", std::process::id()));
+    std::fs::write(
+        &file,
+        format!(
+            "微网格编码,房屋地址,房东姓名,房东电话,房屋用途,租客姓名,租客身份证号码,租客电话,户籍地,工作单位,入住日期,退租日期\n\
+             {grid},城关社区幸福街3号,李秀英,13912345678,居住,赵小兵,140105199203150017,13912340000,太原市小店区,县城关中学,2026-03-01,\n\
+             {grid},城关社区幸福街3号,李秀英,13912345678,居住,钱多多,130402198807060021,,河北省邯郸市,,2025-05-10,2026-02-01\n"
+        ),
+    )
+    .unwrap();
+    xiangzhi_registry::import(
+        &t.db,
+        &xiangzhi_storage::Scope::everything(),
+        xiangzhi_registry::Layout::Rentals,
+        &file,
+        None,
+        &xiangzhi_tabular::Quiet,
+    )
+    .await
+    .unwrap();
+    let _ = std::fs::remove_file(&file);
     v
 }
 

@@ -90,6 +90,29 @@ pub struct Checked {
     pub plan: Box<dyn WritePlan>,
 }
 
+impl Checked {
+    /// A checked file of `m`'s rows: the summary counts its data rows (blank rows aside).
+    pub fn new(
+        layout: &'static str,
+        county_id: i64,
+        scope: Scope,
+        m: &crate::Mapped<'_>,
+        mut summary: Summary,
+        plan: Box<dyn WritePlan>,
+    ) -> Checked {
+        summary.rows = (0..m.t.rows.len())
+            .filter(|r| !crate::columns::blank_row(m, *r))
+            .count();
+        Checked {
+            layout,
+            county_id,
+            scope,
+            summary,
+            plan,
+        }
+    }
+}
+
 /// How a layout is offered in the console and the API: its title, the right an import needs,
 /// its blank template's header, and its check.
 pub struct Offered {

@@ -407,6 +407,50 @@ async fn rentals_and_tenants(t: &TestDb) {
 }
 on_both!(rented_houses_and_tenants, rentals_and_tenants);
 
+/// Writes a checked file as a job of its own and leaves the job open (to be failed by the test).
+async fn written_as_job(
+    t: &TestDb,
+    checked: xiangzhi_tabular::Checked,
+) -> (
+    xiangzhi_storage::staged::Staged<'_>,
+    xiangzhi_storage::Actor,
+) {
+    let by = crate::helpers::tester();
+    let job =
+        t.db.create_import_job(
+            &by,
+            &xiangzhi_storage::staged::NewJob {
+                county_id: checked.county_id,
+                layout: checked.layout.into(),
+                file_name: "test.csv".into(),
+                digest: String::new(),
+                division_code: String::new(),
+                status: xiangzhi_storage::staged::JobStatus::Queued,
+                rows_total: checked.summary.rows as i64,
+                summary: None,
+                errors: None,
+                file: None,
+            },
+        )
+        .await
+        .unwrap();
+    let mut staged = xiangzhi_storage::staged::Staged::begin(
+        &t.db,
+        &by,
+        checked.county_id,
+        job,
+        xiangzhi_storage::staged::Pause::WhenWaited,
+    )
+    .await
+    .unwrap();
+    checked
+        .plan
+        .write(&mut staged, checked.county_id, &Quiet)
+        .await
+        .unwrap();
+    (staged, by)
+}
+
 /// Waits for an import job's page to say it finished.
 async fn finished(p: &mut crate::console::Page, job: &str) {
     for _ in 0..600 {
@@ -528,39 +572,7 @@ async fn party_rosters_in_console(t: &TestDb) {
     )
     .await
     .unwrap();
-    let by = crate::helpers::tester();
-    let job =
-        t.db.create_import_job(
-            &by,
-            &xiangzhi_storage::staged::NewJob {
-                county_id: checked.county_id,
-                layout: "party-members".into(),
-                file_name: "members.csv".into(),
-                digest: String::new(),
-                division_code: String::new(),
-                status: xiangzhi_storage::staged::JobStatus::Queued,
-                rows_total: 2,
-                summary: None,
-                errors: None,
-                file: None,
-            },
-        )
-        .await
-        .unwrap();
-    let mut staged = xiangzhi_storage::staged::Staged::begin(
-        &t.db,
-        &by,
-        checked.county_id,
-        job,
-        xiangzhi_storage::staged::Pause::WhenWaited,
-    )
-    .await
-    .unwrap();
-    checked
-        .plan
-        .write(&mut staged, checked.county_id, &Quiet)
-        .await
-        .unwrap();
+    let (staged, by) = written_as_job(t, checked).await;
     assert_eq!(count(t, "SELECT COUNT(*) FROM member_contacts").await, 1);
     staged.fail(&by, "{}".into()).await.unwrap();
     assert_eq!(count(t, "SELECT COUNT(*) FROM party_members").await, 0);
@@ -585,39 +597,7 @@ async fn undo_keeps_later_edits(t: &TestDb) {
     )
     .await
     .unwrap();
-    let by = crate::helpers::tester();
-    let job =
-        t.db.create_import_job(
-            &by,
-            &xiangzhi_storage::staged::NewJob {
-                county_id: checked.county_id,
-                layout: "households".into(),
-                file_name: "update-after.xlsx".into(),
-                digest: String::new(),
-                division_code: String::new(),
-                status: xiangzhi_storage::staged::JobStatus::Queued,
-                rows_total: 5,
-                summary: None,
-                errors: None,
-                file: None,
-            },
-        )
-        .await
-        .unwrap();
-    let mut staged = xiangzhi_storage::staged::Staged::begin(
-        &t.db,
-        &by,
-        checked.county_id,
-        job,
-        xiangzhi_storage::staged::Pause::WhenWaited,
-    )
-    .await
-    .unwrap();
-    checked
-        .plan
-        .write(&mut staged, checked.county_id, &Quiet)
-        .await
-        .unwrap();
+    let (staged, by) = written_as_job(t, checked).await;
     // A clerk changes 田守仁 (whose phone the file changed) before the job ends.
     t.db.execute_for_tests(
         "UPDATE residents SET phone_hash = 'clerk', version = version + 1 WHERE name = '田守仁'",

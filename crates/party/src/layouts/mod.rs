@@ -138,24 +138,32 @@ pub async fn check(
     county: Option<i64>,
     progress: &dyn Progress,
 ) -> Result<Checked, ExchangeError> {
-    let t = xiangzhi_registry::layouts::read_upload(name, bytes, cols(layout), progress).await?;
+    let (t, county_id, scope) = xiangzhi_registry::layouts::open_upload(
+        db,
+        scope,
+        name,
+        bytes,
+        cols(layout),
+        county,
+        progress,
+    )
+    .await?;
     let m = Mapped::new(&t, cols(layout))?;
-    let (county_id, scope) = resolve_county(db, scope, county).await?;
-    progress.phase("校验 checking", t.rows.len() as u64);
-    let mut plan = match layout {
+    let plan = match layout {
         Layout::PartyOrgs => check_orgs(db, &m, county_id, &scope).await?,
         Layout::PartyMembers => check_members(db, &m, county_id, &scope).await?,
         Layout::ContactDuties => check_duties(db, &m, county_id, &scope).await?,
         Layout::VillageCadres => check_cadres(db, &m, county_id, &scope).await?,
     };
-    plan.summary.rows = (0..t.rows.len()).filter(|r| !blank_row(&m, *r)).count();
-    Ok(Checked {
-        layout: layout_name(layout),
+    let summary = plan.summary.clone();
+    Ok(Checked::new(
+        layout_name(layout),
         county_id,
         scope,
-        summary: plan.summary.clone(),
-        plan: Box::new(plan),
-    })
+        &m,
+        summary,
+        Box::new(plan),
+    ))
 }
 
 /// A layout's name on the command line and in jobs.

@@ -321,11 +321,10 @@ pub async fn check(
     county: Option<i64>,
     progress: &dyn Progress,
 ) -> Result<Checked, ExchangeError> {
-    let t = read_upload(name, bytes, cols(layout), progress).await?;
+    let (t, county_id, scope) =
+        open_upload(db, scope, name, bytes, cols(layout), county, progress).await?;
     let m = Mapped::new(&t, cols(layout))?;
-    let (county_id, scope) = resolve_county(db, scope, county).await?;
-    progress.phase("校验 checking", t.rows.len() as u64);
-    let (plan, mut summary) = match layout {
+    let (plan, summary) = match layout {
         Layout::Grids => {
             let p = check_grids(db, &m, county_id, &scope).await?;
             let s = p.summary.clone();
@@ -358,14 +357,31 @@ pub async fn check(
             })
         }
     };
-    summary.rows = (0..t.rows.len()).filter(|r| !blank_row(&m, *r)).count();
-    Ok(Checked {
-        layout: layout_name(layout),
+    Ok(Checked::new(
+        layout_name(layout),
         county_id,
         scope,
+        &m,
         summary,
-        plan: Box::new(plan),
-    })
+        Box::new(plan),
+    ))
+}
+
+/// An upload read off the request threads, its header found, and the county it is checked in
+/// (the one given, or the caller's own) with the caller's scope narrowed to it.
+pub async fn open_upload(
+    db: &Db,
+    scope: &Scope,
+    name: &str,
+    bytes: Vec<u8>,
+    cols: &'static [Col],
+    county: Option<i64>,
+    progress: &dyn Progress,
+) -> Result<(table::Table, i64, Scope), ExchangeError> {
+    let t = read_upload(name, bytes, cols, progress).await?;
+    let (county_id, scope) = resolve_county(db, scope, county).await?;
+    progress.phase("校验 checking", t.rows.len() as u64);
+    Ok((t, county_id, scope))
 }
 
 /// Reads an upload (its bytes, `name` giving the kind) off the threads that answer requests —

@@ -11,6 +11,7 @@ pub const FEATURES: &[Feature] = &[
     xiangzhi_party::FEATURE,     // 党组织与包联 party
     xiangzhi_cases::FEATURE,     // 诉求与矛盾纠纷 cases
     xiangzhi_alliances::FEATURE, // 跨村联建 alliances
+    xiangzhi_points::FEATURE,    // 积分 points
 ];
 
 /// The whole HTTP application: the API with its OpenAPI document and Swagger UI, the console, and

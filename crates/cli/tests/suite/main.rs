@@ -18,6 +18,7 @@ mod matrix;
 mod notify;
 mod openapi_snapshot;
 mod plans;
+mod points;
 mod rosters;
 mod routing;
 mod schema;

@@ -1,0 +1,332 @@
+//! The points ledger (issue 19): rules, recordings approved by a second person, caps, reversals,
+//! and redemptions that never overdraw, on both backends.
+
+use crate::api::Client;
+use crate::helpers::TestDb;
+use crate::on_both;
+use serde_json::json;
+use std::sync::Arc;
+
+/// Every account's balance equals the sum of its entries.
+async fn balances_hold(t: &TestDb) {
+    let off = t
+        .db
+        .count_for_tests(
+            "SELECT COUNT(*) FROM points_accounts a WHERE a.balance <> \
+             (SELECT COALESCE(SUM(e.points), 0) FROM points_entries e WHERE e.county_id = a.county_id AND e.account_id = a.id)",
+        )
+        .await
+        .unwrap();
+    assert_eq!(off, 0, "a balance differs from the sum of its entries");
+}
+
+async fn rule(c: &Client, code: &str, points: i64, month_cap: Option<i64>) -> i64 {
+    c.ok(
+        "POST",
+        "/api/v1/points/rules",
+        Some(json!({"holder": "household", "code": code, "dimension": "人居环境", "item": format!("{code}项目"),
+            "points": points, "month_cap": month_cap, "year_cap": null, "evidence_required": true})),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn ledger(t: &TestDb) {
+    let v = crate::console::seed_village(t).await;
+    let county = Client::as_role(t, "county_admin", "141029000000").await;
+    let secretary = Client::as_role(t, "village_secretary", "141029100001").await;
+    let officer = Client::as_role(t, "township_officer", "141029100000").await;
+    let other_town = Client::as_role(t, "township_officer", "141029101000").await;
+    let clean = rule(&county, "HJ01", 5, Some(10)).await;
+    // Only a county's administrators keep its catalogue.
+    let (s, _, _) = secretary
+        .call("POST", "/api/v1/points/rules", Some(json!({"holder": "household", "code": "X", "dimension": "d", "item": "i", "points": 1})))
+        .await;
+    assert_eq!(s.as_u16(), 403);
+    let claim = |month: &str| json!({"holder": "household", "holder_id": v.household, "rule_id": clean, "month": month, "evidence": "清理房前屋后"});
+    // Evidence is required by this rule.
+    secretary
+        .problem(
+            "POST",
+            "/api/v1/points/claims",
+            Some(json!({"holder": "household", "holder_id": v.household, "rule_id": clean, "month": "2026-11"})),
+            422,
+            "evidence",
+        )
+        .await;
+    // Another township cannot record for this household.
+    let (s, _, _) = other_town
+        .call("POST", "/api/v1/points/claims", Some(claim("2026-11")))
+        .await;
+    assert_eq!(s.as_u16(), 422);
+    let c1 = secretary
+        .ok("POST", "/api/v1/points/claims", Some(claim("2026-11")))
+        .await;
+    let decide = |c: &serde_json::Value| {
+        format!(
+            "/api/v1/points/claims/{}/{}/decision",
+            c["county_id"].as_i64().unwrap(),
+            c["id"].as_i64().unwrap()
+        )
+    };
+    // Not by the person who recorded it.
+    let (s, _, _) = secretary
+        .call("POST", &decide(&c1), Some(json!({"approve": true})))
+        .await;
+    assert_eq!(s.as_u16(), 403);
+    let (s, _, _) = other_town
+        .call("POST", &decide(&c1), Some(json!({"approve": true})))
+        .await;
+    assert_eq!(s.as_u16(), 404, "another township's officer cannot see it");
+    let done = officer
+        .ok("POST", &decide(&c1), Some(json!({"approve": true})))
+        .await;
+    assert_eq!(done["state"], "approved");
+    let (s, _, _) = officer
+        .call("POST", &decide(&c1), Some(json!({"approve": true})))
+        .await;
+    assert_eq!(s.as_u16(), 409, "decided once");
+    let statement = format!("/api/v1/points/statements/household/{}", v.household);
+    assert_eq!(
+        secretary.ok("GET", &statement, None).await["account"]["balance"],
+        5
+    );
+    // The monthly cap: 5 + 5 fits, a third 5 does not (and changes nothing).
+    let c2 = secretary
+        .ok("POST", "/api/v1/points/claims", Some(claim("2026-11")))
+        .await;
+    officer
+        .ok("POST", &decide(&c2), Some(json!({"approve": true})))
+        .await;
+    let c3 = secretary
+        .ok("POST", "/api/v1/points/claims", Some(claim("2026-11")))
+        .await;
+    officer
+        .problem(
+            "POST",
+            &decide(&c3),
+            Some(json!({"approve": true})),
+            422,
+            "points",
+        )
+        .await;
+    assert_eq!(
+        secretary.ok("GET", &statement, None).await["account"]["balance"],
+        10
+    );
+    // Another month has its own cap.
+    let c4 = secretary
+        .ok("POST", "/api/v1/points/claims", Some(claim("2026-10")))
+        .await;
+    officer
+        .ok("POST", &decide(&c4), Some(json!({"approve": true})))
+        .await;
+    // A reversal takes an entry back once; the entry stays in the ledger.
+    let s = secretary.ok("GET", &statement, None).await;
+    assert_eq!(s["account"]["balance"], 15);
+    let first = s["entries"].as_array().unwrap().last().unwrap().clone();
+    let rev = format!(
+        "/api/v1/points/entries/{}/{}/reversal",
+        first["county_id"], first["id"]
+    );
+    officer
+        .problem("POST", &rev, Some(json!({"reason": ""})), 422, "reason")
+        .await;
+    officer
+        .ok("POST", &rev, Some(json!({"reason": "照片与实际不符"})))
+        .await;
+    let (s, _, _) = officer
+        .call("POST", &rev, Some(json!({"reason": "再次冲正"})))
+        .await;
+    assert_eq!(s.as_u16(), 409);
+    let s = secretary.ok("GET", &statement, None).await;
+    assert_eq!(s["account"]["balance"], 10);
+    assert_eq!(s["entries"].as_array().unwrap().len(), 4);
+    // After the reversal the month has room for 5 again.
+    officer
+        .ok("POST", &decide(&c3), Some(json!({"approve": true})))
+        .await;
+    // Redemptions never overdraw.
+    let redeem = |p: i64| json!({"holder": "household", "holder_id": v.household, "points": p, "goods": "洗衣粉一袋"});
+    let (s, _, _) = secretary
+        .call("POST", "/api/v1/points/redemptions", Some(redeem(16)))
+        .await;
+    assert_eq!(s.as_u16(), 409);
+    secretary
+        .ok("POST", "/api/v1/points/redemptions", Some(redeem(15)))
+        .await;
+    assert_eq!(
+        secretary.ok("GET", &statement, None).await["account"]["balance"],
+        0
+    );
+    balances_hold(t).await;
+    // Entries are never changed: no update or delete of the ledger anywhere in the feature.
+    let src = std::fs::read_to_string(
+        crate::helpers::workspace_root().join("crates/points/src/store.rs"),
+    )
+    .unwrap();
+    assert!(!src.contains("UPDATE points_entries") && !src.contains("DELETE FROM points_entries"));
+}
+on_both!(points_ledger, ledger);
+
+/// 100 redemptions at once against a balance that covers exactly 10: exactly 10 succeed.
+async fn racing_redemptions(t: &TestDb) {
+    let v = crate::console::seed_village(t).await;
+    let county = Client::as_role(t, "county_admin", "141029000000").await;
+    let secretary = Arc::new(Client::as_role(t, "village_secretary", "141029100001").await);
+    let officer = Client::as_role(t, "township_officer", "141029100000").await;
+    let big = rule(&county, "GY01", 100, None).await;
+    let c = secretary
+        .ok(
+            "POST",
+            "/api/v1/points/claims",
+            Some(json!({"holder": "household", "holder_id": v.household, "rule_id": big, "month": "2026-11", "evidence": "义务劳动"})),
+        )
+        .await;
+    officer
+        .ok(
+            "POST",
+            &format!(
+                "/api/v1/points/claims/{}/{}/decision",
+                c["county_id"], c["id"]
+            ),
+            Some(json!({"approve": true})),
+        )
+        .await;
+    let mut tasks = Vec::new();
+    for _ in 0..100 {
+        let s = secretary.clone();
+        let body = json!({"holder": "household", "holder_id": v.household, "points": 10, "goods": "食用油一桶"});
+        tasks.push(tokio::spawn(async move {
+            s.call("POST", "/api/v1/points/redemptions", Some(body))
+                .await
+                .0
+                .as_u16()
+        }));
+    }
+    let mut ok = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            201 => ok += 1,
+            409 | 503 => {}
+            other => panic!("a redemption answered {other}"),
+        }
+    }
+    assert_eq!(ok, 10);
+    let s = secretary
+        .ok(
+            "GET",
+            &format!("/api/v1/points/statements/household/{}", v.household),
+            None,
+        )
+        .await;
+    assert_eq!(s["account"]["balance"], 0);
+    balances_hold(t).await;
+}
+on_both!(redemptions_never_overdraw, racing_redemptions);
+
+/// Random concurrent recordings, approvals, reversals and redemptions: every balance equals the
+/// sum of its entries, and no monthly cap is exceeded.
+async fn random_ledger(t: &TestDb) {
+    let v = crate::console::seed_village(t).await;
+    let county = Client::as_role(t, "county_admin", "141029000000").await;
+    let secretary = Arc::new(Client::as_role(t, "village_secretary", "141029100001").await);
+    let officer = Arc::new(Client::as_role(t, "township_officer", "141029100000").await);
+    let rules = [
+        rule(&county, "R1", 3, Some(9)).await,
+        rule(&county, "R2", 7, Some(14)).await,
+        rule(&county, "R3", -2, Some(4)).await,
+    ];
+    let households = [v.household, v.other_household];
+    // A small linear congruential generator: the same sequence every run.
+    let mut seed: u64 = 0x5eed_2026;
+    let mut next = move |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    for _round in 0..6 {
+        let mut tasks = Vec::new();
+        for _ in 0..12 {
+            let h = households[next(2) as usize];
+            let r = rules[next(3) as usize];
+            let month = format!("2026-{:02}", 9 + next(3));
+            let op = next(4);
+            let (s, o) = (secretary.clone(), officer.clone());
+            tasks.push(tokio::spawn(async move {
+                match op {
+                    0 | 1 => {
+                        let (st, c, _) = s
+                            .call(
+                                "POST",
+                                "/api/v1/points/claims",
+                                Some(json!({"holder": "household", "holder_id": h, "rule_id": r, "month": month, "evidence": "随机"})),
+                            )
+                            .await;
+                        if st.is_success() {
+                            let _ = o
+                                .call(
+                                    "POST",
+                                    &format!("/api/v1/points/claims/{}/{}/decision", c["county_id"], c["id"]),
+                                    Some(json!({"approve": true})),
+                                )
+                                .await;
+                        }
+                    }
+                    2 => {
+                        let _ = s
+                            .call(
+                                "POST",
+                                "/api/v1/points/redemptions",
+                                Some(json!({"holder": "household", "holder_id": h, "points": 4, "goods": "肥皂"})),
+                            )
+                            .await;
+                    }
+                    _ => {
+                        let (st, stm, _) = s
+                            .call("GET", &format!("/api/v1/points/statements/household/{h}"), None)
+                            .await;
+                        if st.is_success() {
+                            if let Some(e) = stm["entries"]
+                                .as_array()
+                                .and_then(|es| es.iter().find(|e| e["kind"] == "award"))
+                            {
+                                let _ = o
+                                    .call(
+                                        "POST",
+                                        &format!("/api/v1/points/entries/{}/{}/reversal", e["county_id"], e["id"]),
+                                        Some(json!({"reason": "随机冲正"})),
+                                    )
+                                    .await;
+                            }
+                        }
+                    }
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        balances_hold(t).await;
+    }
+    // No rule's monthly net exceeds its cap for any household.
+    let over = t
+        .db
+        .count_for_tests(
+            "SELECT COUNT(*) FROM (SELECT e.account_id, e.rule_id, e.month, ABS(SUM(e.points)) AS s, r.month_cap \
+             FROM points_entries e JOIN points_rules r ON r.county_id = e.county_id AND r.id = e.rule_id \
+             GROUP BY e.account_id, e.rule_id, e.month, r.month_cap) x WHERE x.s > x.month_cap",
+        )
+        .await
+        .unwrap();
+    assert_eq!(over, 0);
+    // Redemptions never left a balance below zero (only reversals may, taking back what was spent).
+    let entries =
+        t.db.count_for_tests("SELECT COUNT(*) FROM points_entries")
+            .await
+            .unwrap();
+    assert!(entries > 10, "the run did something: {entries} entries");
+}
+on_both!(random_concurrent_ledger, random_ledger);

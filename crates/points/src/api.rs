@@ -1,0 +1,155 @@
+//! The points ledger's JSON API.
+
+use crate::model::*;
+use crate::rules::Holder;
+use crate::store::PointsStore;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xiangzhi_web::error::{ApiError, Problem};
+use xiangzhi_web::rights::{Authorized, ReadRegistry};
+use xiangzhi_web::{AppState, Json, Path};
+
+type R<T> = Result<T, ApiError>;
+
+xiangzhi_web::needs!(
+    /// Record points (and redeem them at the points store).
+    Record = crate::RECORD_POINTS
+);
+xiangzhi_web::needs!(
+    /// Approve or reject recorded points, reverse an entry.
+    Approve = crate::APPROVE_POINTS
+);
+xiangzhi_web::needs!(
+    /// Keep a county's catalogue of points rules.
+    Rules = crate::POINTS_RULES
+);
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_rules, create_rule))
+        .routes(routes!(list_claims, record))
+        .routes(routes!(decide))
+        .routes(routes!(reverse))
+        .routes(routes!(redeem))
+        .routes(routes!(statement))
+}
+
+/// 积分项目: the rule catalogues of the caller's counties.
+#[utoipa::path(get, path = "/points/rules", tag = "points", responses((status = 200, body = Vec<PointRule>)))]
+pub async fn list_rules(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+) -> R<Json<Vec<PointRule>>> {
+    Ok(Json(s.db.points_rules(&c.scope).await?))
+}
+
+/// Adds a rule to a county's catalogue.
+#[utoipa::path(post, path = "/points/rules", tag = "points", request_body = RuleInput,
+    responses((status = 201, body = PointRule), (status = 422, body = Problem), (status = 409, body = Problem)))]
+pub async fn create_rule(
+    State(s): State<AppState>,
+    c: Authorized<Rules>,
+    Json(input): Json<RuleInput>,
+) -> R<(StatusCode, Json<PointRule>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.create_points_rule(&c.scope, &input).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ClaimQuery {
+    /// `pending`, `approved` or `rejected`; all if left out.
+    pub state: Option<String>,
+    /// Only this division and below.
+    pub division: Option<String>,
+}
+
+/// Recorded points in the caller's reach, waiting ones first.
+#[utoipa::path(get, path = "/points/claims", tag = "points", params(ClaimQuery), responses((status = 200, body = Vec<Claim>)))]
+pub async fn list_claims(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<ClaimQuery>,
+) -> R<Json<Vec<Claim>>> {
+    let state = q.state.as_deref().filter(|s| !s.is_empty());
+    let division = q.division.as_deref().filter(|d| !d.is_empty());
+    Ok(Json(s.db.points_claims(&c.scope, state, division).await?))
+}
+
+/// Records points for a member or a household by a rule; another person approves them.
+#[utoipa::path(post, path = "/points/claims", tag = "points", request_body = ClaimInput,
+    responses((status = 201, body = Claim), (status = 422, body = Problem)))]
+pub async fn record(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Json(input): Json<ClaimInput>,
+) -> R<(StatusCode, Json<Claim>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.record_points(&c.scope, &input).await?),
+    ))
+}
+
+/// Approves recorded points (writing the ledger entry, within the rule's caps) or rejects them.
+#[utoipa::path(post, path = "/points/claims/{county}/{id}/decision", tag = "points",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = Decision,
+    responses((status = 200, body = Claim), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn decide(
+    State(s): State<AppState>,
+    c: Authorized<Approve>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(d): Json<Decision>,
+) -> R<Json<Claim>> {
+    Ok(Json(s.db.decide_points(&c.scope, county, id, &d).await?))
+}
+
+/// Takes an entry back with a reversing entry (the entry itself stays).
+#[utoipa::path(post, path = "/points/entries/{county}/{id}/reversal", tag = "points",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = Reversal,
+    responses((status = 201, body = Entry), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn reverse(
+    State(s): State<AppState>,
+    c: Authorized<Approve>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(r): Json<Reversal>,
+) -> R<(StatusCode, Json<Entry>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.reverse_points(&c.scope, county, id, &r).await?),
+    ))
+}
+
+/// Spends points at the points store (积分超市); never more than the balance.
+#[utoipa::path(post, path = "/points/redemptions", tag = "points", request_body = RedeemInput,
+    responses((status = 201, body = Entry), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn redeem(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Json(input): Json<RedeemInput>,
+) -> R<(StatusCode, Json<Entry>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.redeem_points(&c.scope, &input).await?),
+    ))
+}
+
+/// A member's or a household's balance and every entry, newest first.
+#[utoipa::path(get, path = "/points/statements/{holder}/{holder_id}", tag = "points",
+    params(("holder" = String, Path, description = "member or household"), ("holder_id" = i64, Path)),
+    responses((status = 200, body = Statement), (status = 404, body = Problem)))]
+pub async fn statement(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Path((holder, holder_id)): Path<(String, i64)>,
+) -> R<Json<Statement>> {
+    let holder: Holder = holder
+        .parse()
+        .map_err(|_| ApiError::from(xiangzhi_storage::StoreError::NotFound))?;
+    Ok(Json(
+        s.db.points_statement(&c.scope, holder, holder_id).await?,
+    ))
+}

@@ -1,0 +1,74 @@
+//! 积分 (points): one append-only ledger for party members' and villager households' points.
+//! Each county keeps its catalogue of rules (item, points, dimension, caps, evidence); a
+//! recording waits for a second person's approval, which writes the entry within the rule's
+//! caps; a correction is a reversing entry; a balance always equals the sum of its entries and a
+//! redemption never overdraws it, however many race. Points never feed dividends or shares.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+#![allow(async_fn_in_trait)]
+
+pub mod api;
+pub mod model;
+pub mod rules;
+pub mod store;
+pub mod tables;
+
+pub use model::*;
+pub use store::PointsStore;
+
+use xiangzhi_domain::{Right, Role};
+use xiangzhi_web::feature::no_doc;
+use xiangzhi_web::{Feature, Tag};
+
+/// Record points, and redeem them at the points store.
+pub const RECORD_POINTS: Right = Right::new(
+    "points.record",
+    "录入积分",
+    "record points",
+    &[
+        Role::VillageSecretary,
+        Role::TownshipOfficer,
+        Role::GridWorker,
+    ],
+);
+/// Approve or reject recorded points; reverse an entry.
+pub const APPROVE_POINTS: Right = Right::new(
+    "points.approve",
+    "审核积分",
+    "approve points",
+    &[Role::VillageSecretary, Role::TownshipOfficer],
+);
+/// Keep the county's catalogue of points rules.
+pub const POINTS_RULES: Right = Right::new(
+    "points.rules",
+    "管理积分项目",
+    "keep points rules",
+    &[Role::CountyAdmin],
+);
+
+/// This feature, as the binary composes it.
+pub const FEATURE: Feature = Feature {
+    name: "points",
+    zh: "积分",
+    en: "Points",
+    tags: &[Tag {
+        name: "points",
+        description: "积分台账 — the points ledger",
+    }],
+    api: api::routes,
+    doc: no_doc,
+    pages: xiangzhi_web::feature::no_pages,
+    public: xiangzhi_web::feature::no_pages,
+    menu: &[],
+    rights: &[
+        Right::ReadRegistry,
+        RECORD_POINTS,
+        APPROVE_POINTS,
+        POINTS_RULES,
+    ],
+    tables: tables::TABLES,
+    layouts: &[],
+    demo: None,
+    home: None,
+    household: None,
+    assets: &[],
+};

@@ -1,0 +1,95 @@
+//! The tables this feature owns.
+
+use xiangzhi_storage::tables::{GridRule, Kind::*, Owner::*, Table};
+
+pub const POINTS_RULES: Table = Table {
+    name: "points_rules",
+    owner: County,
+    grid: GridRule::Open,
+    columns: &[
+        ("active", Bool),
+        ("code", Text),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("dimension", Text),
+        ("evidence_required", Bool),
+        ("holder", Text),
+        ("id", Int),
+        ("item", Text),
+        ("month_cap", Int),
+        ("points", Int),
+        ("updated_at", Int),
+        ("version", Int),
+        ("year_cap", Int),
+    ],
+};
+
+pub const POINTS_ACCOUNTS: Table = Table {
+    name: "points_accounts",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("balance", Int),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("holder", Text),
+        ("holder_id", Int),
+        ("id", Int),
+        ("updated_at", Int),
+    ],
+};
+
+pub const POINTS_CLAIMS: Table = Table {
+    name: "points_claims",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("account_id", Int),
+        ("case_id", Int),
+        ("county_id", Int),
+        ("decided_at", Int),
+        ("decided_by", Int),
+        ("division_code", Text),
+        ("entry_id", Int),
+        ("evidence", Text),
+        ("id", Int),
+        ("month", Text),
+        ("note", Text),
+        ("points", Int),
+        ("recorded_at", Int),
+        ("recorded_by", Int),
+        ("rule_id", Int),
+        ("state", Text),
+    ],
+};
+
+pub const POINTS_ENTRIES: Table = Table {
+    name: "points_entries",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("account_id", Int),
+        ("approved_by", Int),
+        ("claim_id", Int),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("evidence", Text),
+        ("id", Int),
+        ("kind", Text),
+        ("month", Text),
+        ("points", Int),
+        ("recorded_by", Int),
+        ("reverses_id", Int),
+        ("rule_id", Int),
+    ],
+};
+
+/// Every table of this feature.
+pub const TABLES: &[&Table] = &[
+    &POINTS_RULES,
+    &POINTS_ACCOUNTS,
+    &POINTS_CLAIMS,
+    &POINTS_ENTRIES,
+];

@@ -2,6 +2,7 @@
 
 use crate::model::*;
 use crate::rules::Holder;
+use crate::shop::*;
 use crate::store::PointsStore;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -35,6 +36,102 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(reverse))
         .routes(routes!(redeem))
         .routes(routes!(statement))
+        .routes(routes!(list_goods, create_goods))
+        .routes(routes!(donate))
+        .routes(routes!(stocktake))
+        .routes(routes!(redeem_goods))
+        .routes(routes!(store_report))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AreaQuery {
+    /// Only this division (a village's store) and below.
+    pub division: Option<String>,
+}
+
+/// 积分超市: the goods of the stores in the caller's reach.
+#[utoipa::path(get, path = "/points/goods", tag = "points", params(AreaQuery), responses((status = 200, body = Vec<Goods>)))]
+pub async fn list_goods(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<AreaQuery>,
+) -> R<Json<Vec<Goods>>> {
+    let division = q.division.as_deref().filter(|d| !d.is_empty());
+    Ok(Json(s.db.store_goods(&c.scope, division).await?))
+}
+
+/// Puts goods on a village store's shelf.
+#[utoipa::path(post, path = "/points/goods", tag = "points", request_body = GoodsInput,
+    responses((status = 201, body = Goods), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_goods(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Json(input): Json<GoodsInput>,
+) -> R<(StatusCode, Json<Goods>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.create_goods(&c.scope, &input).await?),
+    ))
+}
+
+/// Goods given to the store, with the donor.
+#[utoipa::path(post, path = "/points/goods/{county}/{id}/donations", tag = "points",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = Donation,
+    responses((status = 201, body = StoreMove), (status = 422, body = Problem)))]
+pub async fn donate(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(d): Json<Donation>,
+) -> R<(StatusCode, Json<StoreMove>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.donate_goods(&c.scope, county, id, &d).await?),
+    ))
+}
+
+/// A stock-take: the counted stock, and why it differs from the books.
+#[utoipa::path(post, path = "/points/goods/{county}/{id}/stocktake", tag = "points",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = StockTake,
+    responses((status = 201, body = StoreMove), (status = 422, body = Problem)))]
+pub async fn stocktake(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(t): Json<StockTake>,
+) -> R<(StatusCode, Json<StoreMove>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.stocktake(&c.scope, county, id, &t).await?),
+    ))
+}
+
+/// Goods taken home, paid in points (never more than the stock or the balance).
+#[utoipa::path(post, path = "/points/goods/{county}/{id}/redemptions", tag = "points",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = GoodsRedemption,
+    responses((status = 201, body = Entry), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn redeem_goods(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(r): Json<GoodsRedemption>,
+) -> R<(StatusCode, Json<Entry>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.redeem_goods(&c.scope, county, id, &r).await?),
+    ))
+}
+
+/// A store's reconciliation: goods in and out, stock, and points out against the ledger.
+#[utoipa::path(get, path = "/points/store-report", tag = "points", params(AreaQuery),
+    responses((status = 200, body = Vec<Reconciliation>)))]
+pub async fn store_report(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<AreaQuery>,
+) -> R<Json<Vec<Reconciliation>>> {
+    let division = q.division.as_deref().filter(|d| !d.is_empty());
+    Ok(Json(s.db.store_reconciliation(&c.scope, division).await?))
 }
 
 /// 积分项目: the rule catalogues of the caller's counties.

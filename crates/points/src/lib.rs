@@ -9,10 +9,12 @@
 pub mod api;
 pub mod model;
 pub mod rules;
+pub mod shop;
 pub mod store;
 pub mod tables;
 
 pub use model::*;
+pub use shop::ShopStore;
 pub use store::PointsStore;
 
 use xiangzhi_domain::{Right, Role};

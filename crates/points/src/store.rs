@@ -39,7 +39,7 @@ fn rule_county(scope: &Scope, named: Option<i64>) -> Result<i64> {
 
 /// The holder's account, created with a zero balance on its first entry; the holder must lie in
 /// the caller's scope.
-async fn account_for(
+pub(crate) async fn account_for(
     tx: &mut Tx,
     scope: &Scope,
     county_id: i64,
@@ -97,7 +97,7 @@ async fn account_for(
 
 /// Adds `points` to an account's balance in one statement (taking the row: writers of one
 /// account go one at a time); with `floor`, only while the balance stays at or above it.
-async fn move_balance(
+pub(crate) async fn move_balance(
     tx: &mut Tx,
     county_id: i64,
     account_id: i64,
@@ -115,20 +115,20 @@ async fn move_balance(
     Ok(tx.exec(&q).await? == 1)
 }
 
-struct NewEntry<'a> {
-    account: &'a Account,
-    kind: EntryKind,
-    rule_id: Option<i64>,
-    claim_id: Option<i64>,
-    points: i64,
-    month: &'a str,
-    evidence: &'a str,
-    recorded_by: i64,
-    approved_by: Option<i64>,
-    reverses_id: Option<i64>,
+pub(crate) struct NewEntry<'a> {
+    pub account: &'a Account,
+    pub kind: EntryKind,
+    pub rule_id: Option<i64>,
+    pub claim_id: Option<i64>,
+    pub points: i64,
+    pub month: &'a str,
+    pub evidence: &'a str,
+    pub recorded_by: i64,
+    pub approved_by: Option<i64>,
+    pub reverses_id: Option<i64>,
 }
 
-async fn insert_entry(tx: &mut Tx, e: NewEntry<'_>) -> Result<Entry> {
+pub(crate) async fn insert_entry(tx: &mut Tx, e: NewEntry<'_>) -> Result<Entry> {
     let a = e.account;
     let id = next_ids(tx, a.county_id, "points_entry", 1).await?;
     tx.one(&Q::with(
@@ -167,7 +167,7 @@ async fn insert_entry(tx: &mut Tx, e: NewEntry<'_>) -> Result<Entry> {
 }
 
 /// The month a ledger entry of today belongs to.
-fn this_month() -> String {
+pub(crate) fn this_month() -> String {
     let d = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     d.format("%Y-%m").to_string()
 }

@@ -92,4 +92,45 @@ pub const TABLES: &[&Table] = &[
     &POINTS_ACCOUNTS,
     &POINTS_CLAIMS,
     &POINTS_ENTRIES,
+    &STORE_GOODS,
+    &STORE_MOVES,
 ];
+
+pub const STORE_GOODS: Table = Table {
+    name: "store_goods",
+    owner: County,
+    grid: GridRule::Open,
+    columns: &[
+        ("active", Bool),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("id", Int),
+        ("name", Text),
+        ("price", Int),
+        ("stock", Int),
+        ("unit", Text),
+        ("updated_at", Int),
+        ("version", Int),
+    ],
+};
+
+pub const STORE_MOVES: Table = Table {
+    name: "store_moves",
+    owner: County,
+    grid: GridRule::Open,
+    columns: &[
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("donor", Text),
+        ("entry_id", Int),
+        ("goods_id", Int),
+        ("id", Int),
+        ("kind", Text),
+        ("note", Text),
+        ("points", Int),
+        ("quantity", Int),
+        ("recorded_by", Int),
+    ],
+};

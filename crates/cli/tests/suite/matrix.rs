@@ -189,11 +189,26 @@ async fn township(
     let waiting = id(clerk
         .ok("POST", "/api/v1/points/claims", Some(claim_body))
         .await);
+    let goods = id(clerk
+        .ok(
+            "POST",
+            "/api/v1/points/goods",
+            Some(json!({"division_code": village, "name": "洗衣粉", "unit": "袋", "price": 2})),
+        )
+        .await);
+    clerk
+        .ok(
+            "POST",
+            &format!("/api/v1/points/goods/141029/{goods}/donations"),
+            Some(json!({"quantity": 10, "donor": "县供销社"})),
+        )
+        .await;
     let ids = HashMap::from([
         ("rule", rule.to_string()),
         ("claim", waiting.to_string()),
         ("entry", approved["entry_id"].to_string()),
         ("redemption", "0".to_string()),
+        ("goods", goods.to_string()),
         ("import", import["id"].to_string()),
         ("plan", plan.to_string()),
         ("case", case.to_string()),
@@ -253,6 +268,8 @@ fn kind_of(path: &str) -> Option<&'static str> {
             "entries" => "entry",
             "redemptions" => "redemption",
             "statements" => "household",
+            "goods" => "goods",
+            "store-report" => "rule",
             _ => return None,
         },
         _ => return None,
@@ -312,6 +329,14 @@ fn body_for(path: &str, o: &Objects) -> Value {
             json!({"holder": "household", "holder_id": i("household"), "rule_id": i("rule"), "month": "2026-11", "evidence": "越权"})
         }
         Some("entry") => json!({"reason": "越权冲正"}),
+        Some("goods") if path.ends_with("/donations") => json!({"quantity": 1, "donor": "越权"}),
+        Some("goods") if path.ends_with("/stocktake") => json!({"counted": 0, "note": "越权"}),
+        Some("goods") if path.ends_with("/redemptions") => {
+            json!({"holder": "household", "holder_id": i("household"), "quantity": 1})
+        }
+        Some("goods") => {
+            json!({"division_code": o.ids["code"], "name": "越权物品", "unit": "件", "price": 1})
+        }
         Some("redemption") => {
             json!({"holder": "household", "holder_id": i("household"), "points": 1, "goods": "越权"})
         }
@@ -406,6 +431,15 @@ async fn snapshot(admin: &Client, o: &Objects) -> Vec<Value> {
             .ok(
                 "GET",
                 &format!("/api/v1/points/claims?division={}", o.ids["code"]),
+                None,
+            )
+            .await,
+    );
+    out.push(
+        admin
+            .ok(
+                "GET",
+                &format!("/api/v1/points/store-report?division={}", o.ids["code"]),
                 None,
             )
             .await,
@@ -577,6 +611,8 @@ async fn matrix(t: &TestDb) {
                                     || (path.ends_with("/imports") && q.contains("?q="))
                                     // The county's catalogue of points rules, the same for all.
                                     || path.ends_with("/points/rules")
+                                    || (path.ends_with("/points/goods") && q.contains("?q="))
+                                    || (path.ends_with("/points/store-report") && q.contains("?q="))
                                     || (path.ends_with("/points/claims") && q.contains("?q="))
                                     || ((path.ends_with("case-stats")
                                         || path.ends_with("notifications"))

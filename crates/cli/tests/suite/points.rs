@@ -330,3 +330,136 @@ async fn random_ledger(t: &TestDb) {
     assert!(entries > 10, "the run did something: {entries} entries");
 }
 on_both!(random_concurrent_ledger, random_ledger);
+
+/// 积分超市: goods given, taken home for points (never beyond the stock or the balance, however
+/// many race), counted at a stock-take, and reconciled against the ledger.
+async fn points_store(t: &TestDb) {
+    let v = crate::console::seed_village(t).await;
+    let county = Client::as_role(t, "county_admin", "141029000000").await;
+    let keeper = Arc::new(Client::as_role(t, "village_secretary", "141029100001").await);
+    let officer = Client::as_role(t, "township_officer", "141029100000").await;
+    let big = rule(&county, "GY02", 200, None).await;
+    {
+        let h = v.household;
+        let c = keeper
+            .ok(
+                "POST",
+                "/api/v1/points/claims",
+                Some(json!({"holder": "household", "holder_id": h, "rule_id": big, "month": "2026-11", "evidence": "义务劳动"})),
+            )
+            .await;
+        officer
+            .ok(
+                "POST",
+                &format!(
+                    "/api/v1/points/claims/{}/{}/decision",
+                    c["county_id"], c["id"]
+                ),
+                Some(json!({"approve": true})),
+            )
+            .await;
+    }
+    let g = keeper
+        .ok(
+            "POST",
+            "/api/v1/points/goods",
+            Some(json!({"division_code": "141029100001", "name": "食用油", "unit": "桶", "price": 30})),
+        )
+        .await;
+    let base = format!("/api/v1/points/goods/{}/{}", g["county_id"], g["id"]);
+    keeper
+        .problem(
+            "POST",
+            &format!("{base}/donations"),
+            Some(json!({"quantity": 5, "donor": ""})),
+            422,
+            "donor",
+        )
+        .await;
+    keeper
+        .ok(
+            "POST",
+            &format!("{base}/donations"),
+            Some(json!({"quantity": 5, "donor": "县农商银行"})),
+        )
+        .await;
+    // Twenty requests at once against 5 in stock (the balance would pay for 6): exactly 5 go home.
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let s = keeper.clone();
+        let h = v.household;
+        let uri = format!("{base}/redemptions");
+        tasks.push(tokio::spawn(async move {
+            s.call(
+                "POST",
+                &uri,
+                Some(json!({"holder": "household", "holder_id": h, "quantity": 1})),
+            )
+            .await
+            .0
+            .as_u16()
+        }));
+    }
+    let mut ok = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            201 => ok += 1,
+            409 | 503 => {}
+            other => panic!("a redemption answered {other}"),
+        }
+    }
+    assert_eq!(ok, 5);
+    let goods = keeper
+        .ok("GET", "/api/v1/points/goods?division=141029100001", None)
+        .await;
+    assert_eq!(goods[0]["stock"], 0);
+    balances_hold(t).await;
+    let spent =
+        t.db.count_for_tests(
+            "SELECT CAST(-SUM(points) AS BIGINT) FROM points_entries WHERE kind = 'redemption'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(spent, 150, "5 tins at 30 points");
+    // A stock-take that finds one tin more than the books needs a reason; then all reconciles.
+    keeper
+        .problem(
+            "POST",
+            &format!("{base}/stocktake"),
+            Some(json!({"counted": 1})),
+            422,
+            "note",
+        )
+        .await;
+    keeper
+        .ok(
+            "POST",
+            &format!("{base}/stocktake"),
+            Some(json!({"counted": 1, "note": "退回一桶未登记"})),
+        )
+        .await;
+    let report = keeper
+        .ok(
+            "GET",
+            "/api/v1/points/store-report?division=141029100001",
+            None,
+        )
+        .await;
+    assert_eq!(report[0]["donated"], 5);
+    assert_eq!(report[0]["redeemed"], 5);
+    assert_eq!(report[0]["adjusted"], 1);
+    assert_eq!(report[0]["points_out"], 150);
+    assert_eq!(report[0]["ledger_points"], 150);
+    assert_eq!(report[0]["balanced"], true);
+    // Another township's officer sees none of the store.
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    let (s, _, _) = other
+        .call(
+            "POST",
+            &format!("{base}/redemptions"),
+            Some(json!({"holder": "household", "holder_id": v.household, "quantity": 1})),
+        )
+        .await;
+    assert!(matches!(s.as_u16(), 404 | 422), "{s}");
+}
+on_both!(points_store_reconciles, points_store);

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod model;
+mod pages;
 pub mod rules;
 pub mod shop;
 pub mod store;
@@ -15,11 +16,13 @@ pub mod tables;
 
 pub use model::*;
 pub use shop::ShopStore;
-pub use store::PointsStore;
+pub use store::{PointsStore, PointsViews};
 
+use axum::routing::{get, post};
+use axum::Router;
 use xiangzhi_domain::{Right, Role};
 use xiangzhi_web::feature::no_doc;
-use xiangzhi_web::{Feature, Tag};
+use xiangzhi_web::{AppState, Feature, MenuEntry, Tag};
 
 /// Record points, and redeem them at the points store.
 pub const RECORD_POINTS: Right = Right::new(
@@ -58,9 +61,15 @@ pub const FEATURE: Feature = Feature {
     }],
     api: api::routes,
     doc: no_doc,
-    pages: xiangzhi_web::feature::no_pages,
+    pages: routes,
     public: xiangzhi_web::feature::no_pages,
-    menu: &[],
+    menu: &[MenuEntry {
+        href: "/points",
+        zh: "积分",
+        en: "Points",
+        right: Right::ReadRegistry,
+        roles: xiangzhi_web::console::OFFICES_AND_VILLAGES,
+    }],
     rights: &[
         Right::ReadRegistry,
         RECORD_POINTS,
@@ -74,3 +83,16 @@ pub const FEATURE: Feature = Feature {
     household: None,
     assets: &[],
 };
+
+fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/points", get(pages::page))
+        .route("/points/record", post(pages::record))
+        .route("/points/claims/{county}/{id}", post(pages::decide))
+        .route("/points/store", get(pages::counter))
+        .route("/points/store/redeem", post(pages::redeem))
+        .route(
+            "/points/store/goods/{county}/{id}/donate",
+            post(pages::donate),
+        )
+}

@@ -650,3 +650,61 @@ pub impl Db {
         Ok(Statement { account, entries })
     }
 }
+
+/// A claim as the approval list shows it: whose points (names, not ids) and for what.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct ClaimView {
+    pub county_id: i64,
+    pub id: i64,
+    pub points: i64,
+    pub month: String,
+    pub evidence: String,
+    pub recorded_by: i64,
+    pub recorder: String,
+    pub item: String,
+    pub dimension: String,
+    /// The household's number and address, or the member's name.
+    pub holder: String,
+}
+
+#[easy_ext::ext(PointsViews)]
+pub impl Db {
+    /// The claims waiting in the caller's reach, oldest first, with names.
+    async fn waiting_claims(&self, scope: &Scope) -> Result<Vec<ClaimView>> {
+        let mut q = Q::new(
+            "SELECT t.county_id, t.id, t.points, t.month, t.evidence, t.recorded_by, COALESCE(u.display_name, '') AS recorder, \
+             r.item, r.dimension, COALESCE(h.number || ' ' || h.address, res.name, '') AS holder \
+             FROM points_claims t \
+             JOIN points_accounts a ON a.county_id = t.county_id AND a.id = t.account_id \
+             JOIN points_rules r ON r.county_id = t.county_id AND r.id = t.rule_id \
+             LEFT JOIN users u ON u.id = t.recorded_by \
+             LEFT JOIN households h ON a.holder = 'household' AND h.county_id = a.county_id AND h.id = a.holder_id \
+             LEFT JOIN party_members m ON a.holder = 'member' AND m.county_id = a.county_id AND m.id = a.holder_id \
+             LEFT JOIN residents res ON res.county_id = m.county_id AND res.id = m.resident_id \
+             WHERE t.state = 'pending'",
+        );
+        scope.filter(&mut q, &POINTS_CLAIMS, "t", "division_code");
+        q.push(" ORDER BY t.id LIMIT 200");
+        self.all(&q).await
+    }
+
+    /// Balances of households (by id) in the caller's reach; a household without points has none.
+    async fn household_balances(
+        &self,
+        scope: &Scope,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, i64>> {
+        let mut out = std::collections::HashMap::new();
+        for id in ids {
+            let mut q = Q::with(
+                &format!("SELECT {ACCOUNT_COLS} FROM points_accounts t WHERE t.holder = 'household' AND t.holder_id = ?"),
+                vec![(*id).into()],
+            );
+            scope.filter(&mut q, &POINTS_ACCOUNTS, "t", "division_code");
+            if let Some(a) = self.optional::<Account>(&q).await? {
+                out.insert(*id, a.balance);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -463,3 +463,119 @@ async fn points_store(t: &TestDb) {
     assert!(matches!(s.as_u16(), 404 | 422), "{s}");
 }
 on_both!(points_store_reconciles, points_store);
+
+/// The console: the secretary records by household number, a township officer approves, and
+/// the counter finds the household and redeems; markup typed as evidence is shown as text.
+async fn points_console(t: &TestDb) {
+    let v = crate::console::seed_village(t).await;
+    let county = Client::as_role(t, "county_admin", "141029000000").await;
+    let r = rule(&county, "HJ09", 5, None).await;
+    crate::api::add_user(t, "jifenshuji", "village_secretary", "141029100001").await;
+    crate::api::add_user(t, "jifenzhen", "township_officer", "141029100000").await;
+    let mut sec = crate::console::Page::new(t);
+    sec.login("jifenshuji").await;
+    let page = sec.get("/points").await;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.body);
+    assert!(
+        page.body.contains("录入农户积分") && page.body.contains("HJ09项目"),
+        "{}",
+        page.body
+    );
+    let form = format!(
+        "number={}&rule_id={r}&month=2026-11&evidence=%3Cscript%3Ealert(1)%3C%2Fscript%3E%E6%B8%85%E7%90%86",
+        v.number
+    );
+    let done = sec.send("POST", "/points/record", Some(&form)).await;
+    assert!(done.body.contains("待另一人审核"), "{}", done.body);
+    let none = sec
+        .send(
+            "POST",
+            "/points/record",
+            Some(&format!("number=NOPE&rule_id={r}&month=2026-11&evidence=x")),
+        )
+        .await;
+    assert!(none.body.contains("没有户号为“NOPE”的户"), "{}", none.body);
+    let mut officer = crate::console::Page::new(t);
+    officer.login("jifenzhen").await;
+    let list = officer.get("/points").await;
+    assert!(
+        list.body.contains(&v.number) && list.body.contains("通过"),
+        "{}",
+        list.body
+    );
+    assert!(
+        !list.body.contains("<script>alert(1)"),
+        "evidence shown as text"
+    );
+    let id =
+        t.db.count_for_tests("SELECT id FROM points_claims")
+            .await
+            .unwrap();
+    let ok = officer
+        .send(
+            "POST",
+            &format!("/points/claims/141029/{id}"),
+            Some("approve=1"),
+        )
+        .await;
+    assert!(ok.body.contains("已审核通过"), "{}", ok.body);
+    // The counter: goods in stock, the household found by number, a redemption.
+    let keeper = Client::as_role(t, "village_secretary", "141029100001").await;
+    let g = keeper
+        .ok(
+            "POST",
+            "/api/v1/points/goods",
+            Some(
+                json!({"division_code": "141029100001", "name": "肥皂", "unit": "块", "price": 5}),
+            ),
+        )
+        .await;
+    let found = sec.get(&format!("/points/store?q={}", v.number)).await;
+    assert!(
+        found.body.contains("积分余额") && found.body.contains("<strong>5</strong>"),
+        "{}",
+        found.body
+    );
+    let gid = format!("{}:{}", g["county_id"], g["id"]);
+    let no_stock = sec
+        .send(
+            "POST",
+            "/points/store/redeem",
+            Some(&format!(
+                "goods={gid}&household_id={}&quantity=1",
+                v.household
+            )),
+        )
+        .await;
+    assert!(no_stock.body.contains("库存不足"), "{}", no_stock.body);
+    let donated = sec
+        .send(
+            "POST",
+            &format!("/points/store/goods/{}/{}/donate", g["county_id"], g["id"]),
+            Some("quantity=3&donor=%E4%BE%9B%E9%94%80%E7%A4%BE"),
+        )
+        .await;
+    assert!(donated.body.contains("已登记捐赠入库"), "{}", donated.body);
+    let redeemed = sec
+        .send(
+            "POST",
+            "/points/store/redeem",
+            Some(&format!(
+                "goods={gid}&household_id={}&quantity=1",
+                v.household
+            )),
+        )
+        .await;
+    assert!(
+        redeemed.body.contains("已兑换：肥皂×1块（5分）"),
+        "{}",
+        redeemed.body
+    );
+    assert!(
+        redeemed.body.contains("相符"),
+        "reconciled: {}",
+        redeemed.body
+    );
+    balances_hold(t).await;
+}
+on_both!(points_in_the_console, points_console);

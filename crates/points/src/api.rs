@@ -1,17 +1,18 @@
 //! The points ledger's JSON API.
 
 use crate::model::*;
+use crate::months::*;
 use crate::rules::Holder;
 use crate::shop::*;
 use crate::store::PointsStore;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xiangzhi_web::error::{ApiError, Problem};
 use xiangzhi_web::rights::{Authorized, ReadRegistry};
-use xiangzhi_web::{AppState, Json, Path};
+use xiangzhi_web::{AppState, Json, Path, Query};
 
 type R<T> = Result<T, ApiError>;
 
@@ -41,6 +42,114 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(stocktake))
         .routes(routes!(redeem_goods))
         .routes(routes!(store_report))
+        .routes(routes!(get_settings, put_settings))
+        .routes(routes!(publish_month))
+        .routes(routes!(get_month))
+        .routes(routes!(finalize_month))
+        .routes(routes!(ranking))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct CountyQuery {
+    /// The county (an account of one county may leave it out).
+    pub county_id: Option<i64>,
+}
+
+/// A county's star thresholds and publication days.
+#[utoipa::path(get, path = "/points/settings", tag = "points", params(CountyQuery),
+    responses((status = 200, body = Settings), (status = 422, body = Problem)))]
+pub async fn get_settings(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<CountyQuery>,
+) -> R<Json<Settings>> {
+    let county = q.county_id.or(c.scope.county_id()).ok_or_else(|| {
+        ApiError::from(xiangzhi_storage::StoreError::invalid(
+            "county_id",
+            "请指定县",
+            "name the county",
+        ))
+    })?;
+    if !(c.scope.county_id() == Some(county) || c.scope.covers(&format!("{county:06}000000"))) {
+        return Err(xiangzhi_storage::StoreError::NotFound.into());
+    }
+    Ok(Json(s.db.points_settings(county).await?))
+}
+
+/// Sets a county's star thresholds and publication days.
+#[utoipa::path(put, path = "/points/settings", tag = "points", request_body = Settings,
+    responses((status = 200, body = Settings), (status = 422, body = Problem)))]
+pub async fn put_settings(
+    State(s): State<AppState>,
+    c: Authorized<Rules>,
+    Json(input): Json<Settings>,
+) -> R<Json<Settings>> {
+    Ok(Json(s.db.set_points_settings(&c.scope, &input).await?))
+}
+
+/// Publishes a branch's month on the village board (members' points and stars).
+#[utoipa::path(post, path = "/points/member-months", tag = "points", request_body = PublishInput,
+    responses((status = 201, body = MonthView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn publish_month(
+    State(s): State<AppState>,
+    c: Authorized<Approve>,
+    Json(input): Json<PublishInput>,
+) -> R<(StatusCode, Json<MonthView>)> {
+    let v =
+        s.db.publish_month(&c.scope, &input, xiangzhi_storage::now_ms())
+            .await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// A branch's month with each member's points and stars.
+#[utoipa::path(get, path = "/points/member-months/{county}/{id}", tag = "points",
+    params(("county" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = MonthView), (status = 404, body = Problem)))]
+pub async fn get_month(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Path((county, id)): Path<(i64, i64)>,
+) -> R<Json<MonthView>> {
+    Ok(Json(s.db.member_month(&c.scope, county, id).await?))
+}
+
+/// Makes a published month final once its days on the board have passed.
+#[utoipa::path(post, path = "/points/member-months/{county}/{id}/final", tag = "points",
+    params(("county" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = MonthView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn finalize_month(
+    State(s): State<AppState>,
+    c: Authorized<Approve>,
+    Path((county, id)): Path<(i64, i64)>,
+) -> R<Json<MonthView>> {
+    Ok(Json(
+        s.db.finalize_month(&c.scope, county, id, xiangzhi_storage::now_ms())
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct YearQuery {
+    /// The year (default this one).
+    #[param(minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
+}
+
+/// The members' year in the caller's reach, ranked, with the lists for commendation and talks.
+#[utoipa::path(get, path = "/points/rankings", tag = "points", params(YearQuery),
+    responses((status = 200, body = Vec<Ranked>), (status = 422, body = Problem)))]
+pub async fn ranking(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<YearQuery>,
+) -> R<Json<Vec<Ranked>>> {
+    let year = q
+        .year
+        .unwrap_or_else(|| crate::store::this_month()[..4].parse().unwrap_or(2026));
+    if !(2000..=2100).contains(&year) {
+        return Err(xiangzhi_storage::StoreError::invalid("year", "年份无效", "not a year").into());
+    }
+    Ok(Json(s.db.member_ranking(&c.scope, year).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod model;
+pub mod months;
 mod pages;
 pub mod rules;
 pub mod shop;
@@ -15,6 +16,7 @@ pub mod store;
 pub mod tables;
 
 pub use model::*;
+pub use months::MonthStore;
 pub use shop::ShopStore;
 pub use store::{PointsStore, PointsViews};
 

@@ -94,6 +94,9 @@ pub const TABLES: &[&Table] = &[
     &POINTS_ENTRIES,
     &STORE_GOODS,
     &STORE_MOVES,
+    &POINTS_SETTINGS,
+    &MEMBER_MONTHS,
+    &MEMBER_MONTH_RESULTS,
 ];
 
 pub const STORE_GOODS: Table = Table {
@@ -132,5 +135,52 @@ pub const STORE_MOVES: Table = Table {
         ("points", Int),
         ("quantity", Int),
         ("recorded_by", Int),
+    ],
+};
+
+pub const POINTS_SETTINGS: Table = Table {
+    name: "points_settings",
+    owner: County,
+    grid: GridRule::Open,
+    columns: &[
+        ("county_id", Int),
+        ("publish_days", Int),
+        ("star_thresholds", Text),
+        ("updated_at", Int),
+    ],
+};
+
+pub const MEMBER_MONTHS: Table = Table {
+    name: "member_months",
+    owner: County,
+    grid: GridRule::Open,
+    columns: &[
+        ("county_id", Int),
+        ("division_code", Text),
+        ("finalized_at", Int),
+        ("finalized_by", Int),
+        ("id", Int),
+        ("month", Text),
+        ("org_id", Int),
+        ("publish_until", Int),
+        ("published_at", Int),
+        ("published_by", Int),
+        ("state", Text),
+    ],
+};
+
+pub const MEMBER_MONTH_RESULTS: Table = Table {
+    name: "member_month_results",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("county_id", Int),
+        ("division_code", Text),
+        ("id", Int),
+        ("member_id", Int),
+        ("month_id", Int),
+        ("points", Int),
+        ("probationary", Bool),
+        ("stars", Int),
     ],
 };

@@ -189,6 +189,15 @@ async fn township(
     let waiting = id(clerk
         .ok("POST", "/api/v1/points/claims", Some(claim_body))
         .await);
+    let month = approver
+        .ok(
+            "POST",
+            "/api/v1/points/member-months",
+            Some(json!({"org_id": branch, "month": "2026-10"})),
+        )
+        .await["month"]["id"]
+        .as_i64()
+        .unwrap();
     let goods = id(clerk
         .ok(
             "POST",
@@ -209,6 +218,7 @@ async fn township(
         ("entry", approved["entry_id"].to_string()),
         ("redemption", "0".to_string()),
         ("goods", goods.to_string()),
+        ("month", month.to_string()),
         ("import", import["id"].to_string()),
         ("plan", plan.to_string()),
         ("case", case.to_string()),
@@ -270,6 +280,9 @@ fn kind_of(path: &str) -> Option<&'static str> {
             "statements" => "household",
             "goods" => "goods",
             "store-report" => "rule",
+            "settings" => "rule",
+            "rankings" => "rule",
+            "member-months" => "month",
             _ => return None,
         },
         _ => return None,
@@ -321,6 +334,9 @@ fn body_for(path: &str, o: &Objects) -> Value {
         Some("deadlines") => {
             json!({"accept_hours": 1, "resolve_days": [1, 1, 1, 1, 1], "extension_days": 1, "confirm_days": 1, "reopen_days": 1})
         }
+        Some("rule") if path.ends_with("/settings") => {
+            json!({"star_thresholds": [1, 2], "publish_days": 1})
+        }
         Some("rule") => {
             json!({"holder": "household", "code": "越权", "dimension": "d", "item": "i", "points": 1})
         }
@@ -329,6 +345,8 @@ fn body_for(path: &str, o: &Objects) -> Value {
             json!({"holder": "household", "holder_id": i("household"), "rule_id": i("rule"), "month": "2026-11", "evidence": "越权"})
         }
         Some("entry") => json!({"reason": "越权冲正"}),
+        Some("month") if path.ends_with("/final") => json!({}),
+        Some("month") => json!({"org_id": i("org"), "month": "2026-09"}),
         Some("goods") if path.ends_with("/donations") => json!({"quantity": 1, "donor": "越权"}),
         Some("goods") if path.ends_with("/stocktake") => json!({"counted": 0, "note": "越权"}),
         Some("goods") if path.ends_with("/redemptions") => {
@@ -611,6 +629,7 @@ async fn matrix(t: &TestDb) {
                                     || (path.ends_with("/imports") && q.contains("?q="))
                                     // The county's catalogue of points rules, the same for all.
                                     || path.ends_with("/points/rules")
+                                    || path.ends_with("/points/settings")
                                     || (path.ends_with("/points/goods") && q.contains("?q="))
                                     || (path.ends_with("/points/store-report") && q.contains("?q="))
                                     || (path.ends_with("/points/claims") && q.contains("?q="))

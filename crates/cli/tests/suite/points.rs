@@ -6,6 +6,7 @@ use crate::helpers::TestDb;
 use crate::on_both;
 use serde_json::json;
 use std::sync::Arc;
+use xiangzhi_points::MonthStore;
 
 /// Every account's balance equals the sum of its entries.
 async fn balances_hold(t: &TestDb) {
@@ -579,3 +580,247 @@ async fn points_console(t: &TestDb) {
     balances_hold(t).await;
 }
 on_both!(points_in_the_console, points_console);
+
+/// 党员积分·星级评定: stars at their exact thresholds, a month that cannot be published while
+/// recordings wait nor made final before its days on the board, a reversal during publication
+/// (after an objection) changing the final list, and the year's ranking with its lists.
+async fn member_months(t: &TestDb) {
+    let v = crate::console::seed_village(t).await;
+    let admin = Client::new(t).await;
+    let county = Client::as_role(t, "county_admin", "141029000000").await;
+    let secretary = Client::as_role(t, "village_secretary", "141029100001").await;
+    let officer = Client::as_role(t, "township_officer", "141029100000").await;
+    // The branch and its secretary the village already has, and two more members.
+    let orgs = admin
+        .ok("GET", "/api/v1/party-orgs?division=141029100001", None)
+        .await;
+    let branch = orgs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "branch")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let held = admin
+        .ok("GET", "/api/v1/party-members?division=141029100001", None)
+        .await;
+    let mut members = vec![held["items"][0]["id"].as_i64().unwrap()];
+    let people = admin
+        .ok(
+            "GET",
+            &format!("/api/v1/households/{}/residents", v.household),
+            None,
+        )
+        .await;
+    for p in people.as_array().unwrap() {
+        if p["id"].as_i64() == Some(v.resident) {
+            continue;
+        }
+        let status = if members.len() == 2 {
+            "probationary"
+        } else {
+            "full"
+        };
+        let m = admin
+            .ok(
+                "POST",
+                "/api/v1/party-members",
+                Some(json!({"resident_id": p["id"], "org_id": branch, "status": status, "joined_on": "2010-07-01"})),
+            )
+            .await;
+        members.push(m["id"].as_i64().unwrap());
+    }
+    county
+        .ok(
+            "PUT",
+            "/api/v1/points/settings",
+            Some(json!({"star_thresholds": [60, 70, 80, 90, 95], "publish_days": 1})),
+        )
+        .await;
+    county
+        .problem(
+            "PUT",
+            "/api/v1/points/settings",
+            Some(json!({"star_thresholds": [70, 60], "publish_days": 1})),
+            422,
+            "star_thresholds",
+        )
+        .await;
+    let mk = |code: &str, points: i64| json!({"holder": "member", "code": code, "dimension": "思想政治", "item": code, "points": points, "evidence_required": false});
+    let r30 = county
+        .ok("POST", "/api/v1/points/rules", Some(mk("SZ30", 30)))
+        .await["id"]
+        .clone();
+    let r35 = county
+        .ok("POST", "/api/v1/points/rules", Some(mk("SZ35", 35)))
+        .await["id"]
+        .clone();
+    let r_1 = county
+        .ok("POST", "/api/v1/points/rules", Some(mk("KC01", -1)))
+        .await["id"]
+        .clone();
+    let mut approved = Vec::new();
+    let record = |member: i64, rule: serde_json::Value| json!({"holder": "member", "holder_id": member, "rule_id": rule, "month": "2026-10"});
+    // A: 30 + 30 = 60 (one star, exactly); B: 35 + 35 = 70 (two); C: 30 + 30 − 1 = 59 (none).
+    let plan = [
+        (members[0], r30.clone()),
+        (members[0], r30.clone()),
+        (members[1], r35.clone()),
+        (members[1], r35.clone()),
+        (members[2], r30.clone()),
+        (members[2], r30.clone()),
+        (members[2], r_1.clone()),
+    ];
+    let mut waiting = Vec::new();
+    for (m, r) in plan {
+        waiting.push(
+            secretary
+                .ok("POST", "/api/v1/points/claims", Some(record(m, r)))
+                .await,
+        );
+    }
+    let publish = json!({"org_id": branch, "month": "2026-10"});
+    officer
+        .problem(
+            "POST",
+            "/api/v1/points/member-months",
+            Some(publish.clone()),
+            422,
+            "month",
+        )
+        .await;
+    for c in &waiting {
+        let d = officer
+            .ok(
+                "POST",
+                &format!(
+                    "/api/v1/points/claims/{}/{}/decision",
+                    c["county_id"], c["id"]
+                ),
+                Some(json!({"approve": true})),
+            )
+            .await;
+        approved.push(d);
+    }
+    let view = officer
+        .ok(
+            "POST",
+            "/api/v1/points/member-months",
+            Some(publish.clone()),
+        )
+        .await;
+    let stars_of = |v: &serde_json::Value| -> Vec<(i64, i64, i64)> {
+        let mut out: Vec<(i64, i64, i64)> = v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["member_id"].as_i64().unwrap(),
+                    r["points"].as_i64().unwrap(),
+                    r["stars"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    assert_eq!(
+        stars_of(&view),
+        vec![
+            (members[0], 60, 1),
+            (members[1], 70, 2),
+            (members[2], 59, 0)
+        ]
+    );
+    assert_eq!(
+        view["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["probationary"] == true)
+            .count(),
+        1
+    );
+    let (s, _, _) = officer
+        .call("POST", "/api/v1/points/member-months", Some(publish))
+        .await;
+    assert_eq!(s.as_u16(), 409, "published once");
+    let month = format!("{}/{}", view["month"]["county_id"], view["month"]["id"]);
+    officer
+        .problem(
+            "POST",
+            &format!("/api/v1/points/member-months/{month}/final"),
+            None,
+            422,
+            "state",
+        )
+        .await;
+    // An objection during publication: one of B's awards was wrong, and is reversed.
+    let entry = &approved[2];
+    officer
+        .ok(
+            "POST",
+            &format!(
+                "/api/v1/points/entries/{}/{}/reversal",
+                entry["county_id"], entry["entry_id"]
+            ),
+            Some(json!({"reason": "群众异议：未参加"})),
+        )
+        .await;
+    // Two days later the month is final, as the ledger stands.
+    let me = officer.ok("GET", "/api/v1/auth/me", None).await["id"]
+        .as_i64()
+        .unwrap();
+    let scope = xiangzhi_storage::Scope::division(
+        &xiangzhi_domain::DivisionCode::parse("141029100000").unwrap(),
+    )
+    .by(xiangzhi_storage::Actor::new(
+        Some(me),
+        "officer",
+        "test",
+        "test",
+    ));
+    let id = view["month"]["id"].as_i64().unwrap();
+    let later = xiangzhi_storage::now_ms() + 2 * 86_400_000;
+    let done =
+        t.db.finalize_month(&scope, 141029, id, later)
+            .await
+            .unwrap();
+    let done = serde_json::to_value(&done).unwrap();
+    assert_eq!(done["month"]["state"], "final");
+    assert_eq!(
+        stars_of(&done),
+        vec![
+            (members[0], 60, 1),
+            (members[1], 35, 0),
+            (members[2], 59, 0)
+        ]
+    );
+    // The year: A first and commended; B and C, months without a star, are for a talk.
+    let ranking = officer
+        .ok("GET", "/api/v1/points/rankings?year=2026", None)
+        .await;
+    let rows = ranking.as_array().unwrap();
+    assert_eq!(rows[0]["member_id"], members[0]);
+    assert_eq!(rows[0]["commend"], true);
+    assert_eq!(rows.iter().filter(|r| r["talk"] == true).count(), 2);
+    // Another township sees none of it.
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    let (s, _, _) = other
+        .call(
+            "GET",
+            &format!("/api/v1/points/member-months/{month}"),
+            None,
+        )
+        .await;
+    assert_eq!(s.as_u16(), 404);
+    assert_eq!(
+        other
+            .ok("GET", "/api/v1/points/rankings?year=2026", None)
+            .await,
+        json!([])
+    );
+}
+on_both!(member_months_and_stars, member_months);

@@ -30,8 +30,21 @@ struct PointsPage {
     message: Option<(String, String, bool)>,
 }
 
-fn words(e: xiangzhi_storage::StoreError) -> (String, String) {
-    ApiError::from(e).reasons()
+/// What a page says after a change: done in words, or why not.
+fn outcome<T>(
+    r: Result<T, xiangzhi_storage::StoreError>,
+    done: impl FnOnce(T) -> (String, String),
+) -> (String, String, bool) {
+    match r {
+        Ok(v) => {
+            let (zh, en) = done(v);
+            (zh, en, true)
+        }
+        Err(e) => {
+            let (zh, en) = ApiError::from(e).reasons();
+            (zh, en, false)
+        }
+    }
 }
 
 async fn points_page(
@@ -125,20 +138,15 @@ pub async fn record(axum::extract::State(s): St, v: Viewer, Form(f): Form<Record
         evidence: f.evidence,
         case_id: None,
     };
-    let m = match s.db.record_points(&v.scope(), &input).await {
-        Ok(_) => (
+    let m = outcome(s.db.record_points(&v.scope(), &input).await, |_| {
+        (
             format!("已为户 {} 录入积分，待另一人审核", h.number),
             format!(
                 "points recorded for household {}; another person approves them",
                 h.number
             ),
-            true,
-        ),
-        Err(e) => {
-            let (zh, en) = words(e);
-            (zh, en, false)
-        }
-    };
+        )
+    });
     points_page(&s, &v, Some(m)).await
 }
 
@@ -161,18 +169,16 @@ pub async fn decide(
         approve: f.approve == "1",
         note: f.note,
     };
-    let m = match s.db.decide_points(&v.scope(), county, id, &d).await {
-        Ok(c) if d.approve => (
-            format!("已审核通过（{:+}分）", c.points),
-            format!("approved ({:+} points)", c.points),
-            true,
-        ),
-        Ok(_) => ("已退回".to_string(), "rejected".to_string(), true),
-        Err(e) => {
-            let (zh, en) = words(e);
-            (zh, en, false)
+    let m = outcome(s.db.decide_points(&v.scope(), county, id, &d).await, |c| {
+        if d.approve {
+            (
+                format!("已审核通过（{:+}分）", c.points),
+                format!("approved ({:+} points)", c.points),
+            )
+        } else {
+            ("已退回".to_string(), "rejected".to_string())
         }
-    };
+    });
     points_page(&s, &v, Some(m)).await
 }
 
@@ -287,17 +293,12 @@ pub async fn redeem(axum::extract::State(s): St, v: Viewer, Form(f): Form<Redeem
         holder_id: f.household_id,
         quantity: f.quantity,
     };
-    let m = match s.db.redeem_goods(&v.scope(), county, id, &r).await {
-        Ok(e) => (
+    let m = outcome(s.db.redeem_goods(&v.scope(), county, id, &r).await, |e| {
+        (
             format!("已兑换：{}（{}分）", e.evidence, -e.points),
             format!("redeemed: {} ({} points)", e.evidence, -e.points),
-            true,
-        ),
-        Err(e) => {
-            let (zh, en) = words(e);
-            (zh, en, false)
-        }
-    };
+        )
+    });
     store_page(&s, &v, f.q, Some(m)).await
 }
 
@@ -319,16 +320,11 @@ pub async fn donate(
         quantity: f.quantity,
         donor: f.donor,
     };
-    let m = match s.db.donate_goods(&v.scope(), county, id, &d).await {
-        Ok(_) => (
+    let m = outcome(s.db.donate_goods(&v.scope(), county, id, &d).await, |_| {
+        (
             "已登记捐赠入库".to_string(),
             "donation recorded".to_string(),
-            true,
-        ),
-        Err(e) => {
-            let (zh, en) = words(e);
-            (zh, en, false)
-        }
-    };
+        )
+    });
     store_page(&s, &v, String::new(), Some(m)).await
 }

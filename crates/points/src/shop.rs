@@ -6,7 +6,9 @@
 
 use crate::model::Entry;
 use crate::rules::{EntryKind, Holder};
-use crate::store::{account_for, insert_entry, move_balance, this_month, NewEntry};
+use crate::store::{
+    account_for, acting_user, holder_table, insert_entry, move_balance, this_month, NewEntry,
+};
 use crate::tables::{STORE_GOODS, STORE_MOVES};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -110,13 +112,6 @@ const MOVE_COLS: &str =
 
 fn bad(field: &str, zh: impl Into<String>, en: impl Into<String>) -> StoreError {
     StoreError::Invalid(vec![FieldError::new(field, Invalid::new(zh, en))])
-}
-
-fn user(scope: &Scope) -> Result<i64> {
-    scope
-        .actor()
-        .user_id
-        .ok_or_else(|| StoreError::Forbidden("须以账号登录 / an account is needed".into()))
 }
 
 async fn goods_in_tx(tx: &mut Tx, scope: &Scope, county_id: i64, id: i64) -> Result<Goods> {
@@ -268,7 +263,7 @@ pub impl Db {
         id: i64,
         d: &Donation,
     ) -> Result<StoreMove> {
-        let by = user(scope)?;
+        let by = acting_user(scope)?;
         let donor: String = d.donor.trim().chars().take(100).collect();
         if donor.is_empty() {
             return Err(bad("donor", "请写明捐赠人", "say who gave them"));
@@ -313,7 +308,7 @@ pub impl Db {
         id: i64,
         s: &StockTake,
     ) -> Result<StoreMove> {
-        let by = user(scope)?;
+        let by = acting_user(scope)?;
         if s.counted < 0 || s.counted > 10_000_000 {
             return Err(bad("counted", "盘点数量无效", "the count is not valid"));
         }
@@ -348,7 +343,7 @@ pub impl Db {
         id: i64,
         r: &GoodsRedemption,
     ) -> Result<Entry> {
-        let by = user(scope)?;
+        let by = acting_user(scope)?;
         let holder: Holder = r
             .holder
             .parse()
@@ -360,10 +355,7 @@ pub impl Db {
                 "the quantity is 1 to 1000",
             ));
         }
-        let table = match holder {
-            Holder::Member => &xiangzhi_party::tables::PARTY_MEMBERS,
-            Holder::Household => &xiangzhi_registry::tables::HOUSEHOLDS,
-        };
+        let table = holder_table(holder);
         let holder_county = county_for(self, scope, table, r.holder_id).await?;
         if holder_county != county_id {
             return Err(bad(

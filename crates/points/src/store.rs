@@ -19,6 +19,22 @@ const ENTRY_COLS: &str =
     "t.county_id, t.id, t.account_id, t.division_code, t.kind, t.rule_id, t.claim_id, t.points, \
      t.month, t.evidence, t.recorded_by, t.approved_by, t.reverses_id, t.created_at";
 
+/// The table that holds a holder: party members or households.
+pub(crate) fn holder_table(holder: Holder) -> &'static xiangzhi_storage::tables::Table {
+    match holder {
+        Holder::Member => &xiangzhi_party::tables::PARTY_MEMBERS,
+        Holder::Household => &xiangzhi_registry::tables::HOUSEHOLDS,
+    }
+}
+
+/// The account acting (points are recorded and decided by a person, never a system job).
+pub(crate) fn acting_user(scope: &Scope) -> Result<i64> {
+    scope
+        .actor()
+        .user_id
+        .ok_or_else(|| forbidden("须以账号登录", "an account is needed"))
+}
+
 fn forbidden(zh: &str, en: &str) -> StoreError {
     StoreError::Forbidden(format!("{zh} / {en}"))
 }
@@ -46,10 +62,7 @@ pub(crate) async fn account_for(
     holder: Holder,
     holder_id: i64,
 ) -> Result<Account> {
-    let table = match holder {
-        Holder::Member => &xiangzhi_party::tables::PARTY_MEMBERS,
-        Holder::Household => &xiangzhi_registry::tables::HOUSEHOLDS,
-    };
+    let table = holder_table(holder);
     let mut q = Q::with(
         &format!(
             "SELECT t.division_code FROM {} t WHERE t.county_id = ? AND t.id = ?",
@@ -255,10 +268,7 @@ pub impl Db {
             .actor()
             .user_id
             .ok_or_else(|| forbidden("须以账号登录", "an account is needed"))?;
-        let table = match v.holder {
-            Holder::Member => &xiangzhi_party::tables::PARTY_MEMBERS,
-            Holder::Household => &xiangzhi_registry::tables::HOUSEHOLDS,
-        };
+        let table = holder_table(v.holder);
         let county_id = county_for(self, scope, table, input.holder_id)
             .await
             .map_err(|e| match e {
@@ -583,10 +593,7 @@ pub impl Db {
                 "say what was taken home",
             ));
         }
-        let table = match holder {
-            Holder::Member => &xiangzhi_party::tables::PARTY_MEMBERS,
-            Holder::Household => &xiangzhi_registry::tables::HOUSEHOLDS,
-        };
+        let table = holder_table(holder);
         let county_id = county_for(self, scope, table, input.holder_id).await?;
         let mut tx = self.begin().await?;
         let account = account_for(&mut tx, scope, county_id, holder, input.holder_id).await?;
@@ -630,10 +637,7 @@ pub impl Db {
         holder: Holder,
         holder_id: i64,
     ) -> Result<Statement> {
-        let table = match holder {
-            Holder::Member => &xiangzhi_party::tables::PARTY_MEMBERS,
-            Holder::Household => &xiangzhi_registry::tables::HOUSEHOLDS,
-        };
+        let table = holder_table(holder);
         let county_id = county_for(self, scope, table, holder_id).await?;
         let mut q = Q::with(
             &format!("SELECT {ACCOUNT_COLS} FROM points_accounts t WHERE t.county_id = ? AND t.holder = ? AND t.holder_id = ?"),

@@ -93,6 +93,7 @@ fn routes() -> Router<AppState> {
         .route("/points/claims/{county}/{id}", post(pages::decide))
         .route("/points/store", get(pages::counter))
         .route("/points/store/redeem", post(pages::redeem))
+        .route("/points/store/goods", post(pages::create_goods))
         .route(
             "/points/store/goods/{county}/{id}/donate",
             post(pages::donate),

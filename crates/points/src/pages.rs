@@ -328,3 +328,28 @@ pub async fn donate(
     });
     store_page(&s, &v, String::new(), Some(m)).await
 }
+
+#[derive(Deserialize)]
+pub struct GoodsForm {
+    name: String,
+    unit: String,
+    price: i64,
+}
+
+/// `POST /points/store/goods`: new goods on the shelf of the viewer's own store.
+pub async fn create_goods(axum::extract::State(s): St, v: Viewer, Form(f): Form<GoodsForm>) -> P {
+    v.need(crate::RECORD_POINTS)?;
+    let input = crate::shop::GoodsInput {
+        division_code: v.user.division_code.clone(),
+        name: f.name,
+        unit: f.unit,
+        price: f.price,
+    };
+    let m = outcome(s.db.create_goods(&v.scope(), &input).await, |g| {
+        (
+            format!("已上架：{}", g.name),
+            format!("on the shelf: {}", g.name),
+        )
+    });
+    store_page(&s, &v, String::new(), Some(m)).await
+}

@@ -18,7 +18,7 @@ pub mod tables;
 pub use model::*;
 pub use months::MonthStore;
 pub use shop::ShopStore;
-pub use store::{PointsStore, PointsViews};
+pub use store::{PointsStore, PointsViews, StatementViews};
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -94,6 +94,7 @@ fn routes() -> Router<AppState> {
         .route("/points/store", get(pages::counter))
         .route("/points/store/redeem", post(pages::redeem))
         .route("/points/store/goods", post(pages::create_goods))
+        .route("/points/statement/{holder}/{id}", get(pages::statement))
         .route(
             "/points/store/goods/{county}/{id}/donate",
             post(pages::donate),

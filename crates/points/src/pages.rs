@@ -5,7 +5,7 @@
 use crate::model::{ClaimInput, Decision};
 use crate::rules::Holder;
 use crate::shop::{Donation, Goods, GoodsRedemption, Reconciliation, ShopStore};
-use crate::store::{ClaimView, PointsStore, PointsViews};
+use crate::store::{ClaimView, PointsStore, PointsViews, StatementViews};
 use askama::Template;
 use axum::extract::{Form, Path, Query};
 use axum::http::StatusCode;
@@ -190,7 +190,8 @@ pub async fn decide(
 struct StorePage {
     c: Chrome,
     q: String,
-    found: Vec<(Household, i64)>,
+    /// Each household found, its balance, and whether it has an account (a statement) yet.
+    found: Vec<(Household, i64, bool)>,
     goods: Vec<Goods>,
     report: Vec<Reconciliation>,
     may_record: bool,
@@ -231,8 +232,8 @@ async fn store_page(
         found = hs
             .into_iter()
             .map(|h| {
-                let b = balances.get(&h.id).copied().unwrap_or(0);
-                (h, b)
+                let b = balances.get(&h.id).copied();
+                (h, b.unwrap_or(0), b.is_some())
             })
             .collect();
     }
@@ -352,4 +353,46 @@ pub async fn create_goods(axum::extract::State(s): St, v: Viewer, Form(f): Form<
         )
     });
     store_page(&s, &v, String::new(), Some(m)).await
+}
+
+#[derive(Template)]
+#[template(path = "points_statement.html")]
+struct StatementPage {
+    c: Chrome,
+    balance: i64,
+    entries: Vec<crate::store::EntryView>,
+}
+
+impl StatementPage {
+    /// An entry's kind in the page's language.
+    fn kind_word(&self, kind: &str) -> &'static str {
+        let k = crate::rules::EntryKind::try_from(kind.to_string()).ok();
+        match (k, self.c.l.en) {
+            (Some(k), true) => k.as_str(),
+            (Some(k), false) => k.zh(),
+            (None, _) => "",
+        }
+    }
+}
+
+/// `GET /points/statement/{holder}/{id}`: every point of a member or a household and where it
+/// came from.
+pub async fn statement(
+    axum::extract::State(s): St,
+    v: Viewer,
+    Path((holder, id)): Path<(String, i64)>,
+) -> P {
+    v.need(xiangzhi_domain::Right::ReadRegistry)?;
+    let holder: Holder = holder
+        .parse()
+        .map_err(|_| store(v.l)(xiangzhi_storage::StoreError::NotFound))?;
+    let (account, entries) =
+        s.db.statement_view(&v.scope(), holder, id)
+            .await
+            .map_err(store(v.l))?;
+    html(StatementPage {
+        c: v.chrome(v.l.t("积分明细", "Points statement")),
+        balance: account.balance,
+        entries,
+    })
 }

@@ -712,3 +712,41 @@ pub impl Db {
         Ok(out)
     }
 }
+
+/// An entry as a statement shows it: the rule's item and the names of who recorded and approved.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct EntryView {
+    pub id: i64,
+    pub kind: String,
+    pub points: i64,
+    pub month: String,
+    pub evidence: String,
+    pub item: String,
+    pub recorder: String,
+    pub approver: String,
+    pub created_at: i64,
+}
+
+#[easy_ext::ext(StatementViews)]
+pub impl Db {
+    /// A holder's balance and every entry with names, newest first.
+    async fn statement_view(
+        &self,
+        scope: &Scope,
+        holder: Holder,
+        holder_id: i64,
+    ) -> Result<(Account, Vec<EntryView>)> {
+        let st = self.points_statement(scope, holder, holder_id).await?;
+        let rows = self
+            .all(&Q::with(
+                "SELECT t.id, t.kind, t.points, t.month, t.evidence, COALESCE(r.item, '') AS item, \
+                 COALESCE(u.display_name, '') AS recorder, COALESCE(a.display_name, '') AS approver, t.created_at \
+                 FROM points_entries t LEFT JOIN points_rules r ON r.county_id = t.county_id AND r.id = t.rule_id \
+                 LEFT JOIN users u ON u.id = t.recorded_by LEFT JOIN users a ON a.id = t.approved_by \
+                 WHERE t.county_id = ? AND t.account_id = ? ORDER BY t.id DESC",
+                vec![st.account.county_id.into(), st.account.id.into()],
+            ))
+            .await?;
+        Ok((st.account, rows))
+    }
+}

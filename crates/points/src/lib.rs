@@ -7,6 +7,7 @@
 #![allow(async_fn_in_trait)]
 
 pub mod api;
+pub mod layouts;
 pub mod model;
 pub mod months;
 mod pages;
@@ -79,7 +80,7 @@ pub const FEATURE: Feature = Feature {
         POINTS_RULES,
     ],
     tables: tables::TABLES,
-    layouts: &[],
+    layouts: layouts::LAYOUTS,
     demo: None,
     home: None,
     household: None,

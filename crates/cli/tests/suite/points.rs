@@ -824,3 +824,86 @@ async fn member_months(t: &TestDb) {
     );
 }
 on_both!(member_months_and_stars, member_months);
+
+/// A county's catalogue from a spreadsheet: all or none, the same file twice changes nothing, a
+/// code held with other content is refused by row, and the export reads back unchanged.
+async fn rules_from_a_file(t: &TestDb) {
+    let admin = Client::new(t).await;
+    crate::api::seed_tree(&admin).await;
+    let layout = xiangzhi::layout("points-rules").unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "xz_rules_{}_{}",
+        std::process::id(),
+        t.db.backend_name()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, body: &str| {
+        let p = dir.join(name);
+        std::fs::write(
+            &p,
+            format!("积分对象,项目编码,考评维度,积分项目,分值,每月上限,每年上限,须有依据\n{body}"),
+        )
+        .unwrap();
+        p
+    };
+    let run = |p: std::path::PathBuf| async move {
+        (layout.import)(
+            &t.db,
+            &xiangzhi_storage::Scope::everything(),
+            &p,
+            None,
+            &xiangzhi_tabular::Quiet,
+        )
+        .await
+    };
+    let good = "党员,SZ01,思想政治,按时参加三会一课,10,10,120,否\n\
+                党员,LH01,邻里和睦,调解邻里纠纷,5,15,,是\n\
+                农户,HJ01,人居环境,庭院整洁,3,3,36,是\n\
+                农户,HJ02,人居环境,乱堆乱放,-5,10,,是\n";
+    let bad = format!("{good}农户,HJ01,人居环境,重复,1,,,否\n农户,X1,人居环境,分值,abc,,,否\n");
+    match run(write("bad.csv", &bad)).await.unwrap_err() {
+        xiangzhi_tabular::ExchangeError::Rows { errors, .. } => {
+            let said: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{} {}", e.row, e.zh))
+                .collect();
+            assert!(
+                said.iter().any(|s| s.starts_with("6 项目编码与第4行重复")),
+                "{said:?}"
+            );
+            assert!(
+                said.iter().any(|s| s.starts_with("7 分值和上限应为整数")),
+                "{said:?}"
+            );
+        }
+        other => panic!("expected row errors, got {other}"),
+    }
+    assert_eq!(
+        t.db.count_for_tests("SELECT COUNT(*) FROM points_rules")
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(run(write("good.csv", good)).await.unwrap().written, 4);
+    assert_eq!(run(write("good.csv", good)).await.unwrap().written, 0);
+    let changed = good.replace("庭院整洁,3,3,36", "庭院整洁,4,4,36");
+    assert!(
+        run(write("changed.csv", &changed)).await.is_err(),
+        "a held rule is not changed by a file"
+    );
+    let rules = admin.ok("GET", "/api/v1/points/rules", None).await;
+    assert_eq!(rules.as_array().unwrap().len(), 4);
+    let out = dir.join("out.csv");
+    (layout.export)(
+        &t.db,
+        &xiangzhi_storage::Scope::everything(),
+        &out,
+        None,
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(run(out).await.unwrap().written, 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+on_both!(points_rules_from_a_file, rules_from_a_file);

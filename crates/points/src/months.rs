@@ -176,18 +176,7 @@ pub impl Db {
 
     /// Sets a county's thresholds (ascending, 1 to 10 of them) and publication days (1 to 30).
     async fn set_points_settings(&self, scope: &Scope, s: &Settings) -> Result<Settings> {
-        let county_id = match (scope.county_id(), s.county_id) {
-            (Some(own), None) => own,
-            (Some(own), Some(c)) if own == c => own,
-            (None, Some(c)) if scope.covers(&format!("{c:06}000000")) => c,
-            _ => {
-                return Err(bad(
-                    "county_id",
-                    "请指定您管辖范围内的县",
-                    "name a county within your jurisdiction",
-                ))
-            }
-        };
+        let county_id = crate::store::county_of_catalogue(scope, s.county_id)?;
         let t = &s.star_thresholds;
         if t.is_empty()
             || t.len() > 10

@@ -39,8 +39,9 @@ fn forbidden(zh: &str, en: &str) -> StoreError {
     StoreError::Forbidden(format!("{zh} / {en}"))
 }
 
-/// The county a rule joins: the caller's own, or the one named within the caller's reach.
-fn rule_county(scope: &Scope, named: Option<i64>) -> Result<i64> {
+/// The county whose catalogue (rules, settings) the caller changes: their own, or the one
+/// named within their reach.
+pub(crate) fn county_of_catalogue(scope: &Scope, named: Option<i64>) -> Result<i64> {
     match (scope.county_id(), named) {
         (Some(own), None) => Ok(own),
         (Some(own), Some(c)) if own == c => Ok(own),
@@ -218,7 +219,7 @@ pub impl Db {
     /// Adds a rule to a county's catalogue (a county's own administrators).
     async fn create_points_rule(&self, scope: &Scope, input: &RuleInput) -> Result<PointRule> {
         let v = input.validate()?;
-        let county_id = rule_county(scope, input.county_id)?;
+        let county_id = county_of_catalogue(scope, input.county_id)?;
         let mut tx = self.begin().await?;
         let id = next_ids(&mut tx, county_id, "points_rule", 1).await?;
         let now = now_ms();

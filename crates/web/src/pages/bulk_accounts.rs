@@ -92,8 +92,10 @@ fn words(e: &ExchangeError) -> (String, String) {
     }
 }
 
-/// Reads a file's accounts: each with its data row, or the file's faults.
-fn read(name: String, bytes: Vec<u8>) -> Result<Vec<(usize, BulkAccount)>, ExchangeError> {
+/// Reads a file's accounts: the table (kept to name the cells of any faults) and each account
+/// with its data row, or the file's faults.
+type Read = (xiangzhi_tabular::table::Table, Vec<(usize, BulkAccount)>);
+fn read(name: String, bytes: Vec<u8>) -> Result<Read, ExchangeError> {
     let mut t = xiangzhi_tabular::table::read_bytes(&name, bytes)?;
     xiangzhi_tabular::find_header(&mut t, ACCOUNT_COLS);
     let m = Mapped::new(&t, ACCOUNT_COLS)?;
@@ -124,7 +126,7 @@ fn read(name: String, bytes: Vec<u8>) -> Result<Vec<(usize, BulkAccount)>, Excha
             en: "the file holds no accounts".into(),
         });
     }
-    Ok(rows)
+    Ok((t, rows))
 }
 
 /// The accounts file, checked in full; created all at once, or nothing and the faults by row.
@@ -166,11 +168,9 @@ pub async fn upload(
         p.message = Some(("请选择文件".into(), "choose a file".into()));
         return answer(p, StatusCode::UNPROCESSABLE_ENTITY);
     };
-    // Reading a sheet is CPU work: off the threads that answer requests. The table is read
-    // again below for the row and column names of any faults.
-    let again = (name.clone(), bytes.clone());
-    let rows = match tokio::task::spawn_blocking(move || read(name, bytes)).await {
-        Ok(Ok(rows)) => rows,
+    // Reading a sheet is CPU work: off the threads that answer requests.
+    let (table, rows) = match tokio::task::spawn_blocking(move || read(name, bytes)).await {
+        Ok(Ok(read)) => read,
         Ok(Err(ExchangeError::Rows { errors, total })) => {
             p.errors = errors;
             p.total = total;
@@ -221,20 +221,7 @@ pub async fn upload(
             answer(p, StatusCode::CREATED)
         }
         Err(faults) => {
-            let (name, bytes) = again;
-            let t = tokio::task::spawn_blocking(move || {
-                let mut t = xiangzhi_tabular::table::read_bytes(&name, bytes)?;
-                xiangzhi_tabular::find_header(&mut t, ACCOUNT_COLS);
-                Ok::<_, ExchangeError>(t)
-            })
-            .await
-            .ok()
-            .and_then(Result::ok);
-            let Some(t) = t else {
-                p.message = Some(("读取文件时出错".into(), "reading the file failed".into()));
-                return answer(p, StatusCode::INTERNAL_SERVER_ERROR);
-            };
-            let m = Mapped::new(&t, ACCOUNT_COLS)
+            let m = Mapped::new(&table, ACCOUNT_COLS)
                 .map_err(|_| crate::console::PageError::NotFound(v.l))?;
             let mut errs = Errors::new(&m);
             for (i, f) in faults {

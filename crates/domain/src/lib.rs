@@ -4,6 +4,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod access;
+pub mod china_time;
 pub mod division;
 pub mod enums;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod public_text;
 pub mod validate;
 
 pub use access::{Right, Role};
+pub use china_time::{age_on, china_date, china_month, china_today};
 pub use division::{DivisionCode, DivisionLevel};
 pub use enums::*;
 pub use error::Invalid;

@@ -1,8 +1,10 @@
 //! The points ledger's JSON API.
 
+use crate::boards::*;
 use crate::model::*;
 use crate::months::*;
 use crate::rules::Holder;
+use crate::settings::*;
 use crate::shop::*;
 use crate::store::PointsStore;
 use axum::extract::State;
@@ -47,6 +49,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_month))
         .routes(routes!(finalize_month))
         .routes(routes!(ranking))
+        .routes(routes!(get_board_rules, put_board_rules))
+        .routes(routes!(list_boards, draft_board))
+        .routes(routes!(get_board))
+        .routes(routes!(lodge_objection))
+        .routes(routes!(decide_objection))
+        .routes(routes!(publish_board))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -63,17 +71,23 @@ pub async fn get_settings(
     c: Authorized<ReadRegistry>,
     Query(q): Query<CountyQuery>,
 ) -> R<Json<Settings>> {
-    let county = q.county_id.or(c.scope.county_id()).ok_or_else(|| {
+    let county = county_in_reach(&c.scope, q.county_id)?;
+    Ok(Json(s.db.points_settings(county).await?))
+}
+
+/// The county a reader names (or their own), if it lies in their reach.
+fn county_in_reach(scope: &xiangzhi_storage::Scope, named: Option<i64>) -> R<i64> {
+    let county = named.or(scope.county_id()).ok_or_else(|| {
         ApiError::from(xiangzhi_storage::StoreError::invalid(
             "county_id",
             "请指定县",
             "name the county",
         ))
     })?;
-    if !(c.scope.county_id() == Some(county) || c.scope.covers(&format!("{county:06}000000"))) {
+    if !(scope.county_id() == Some(county) || scope.covers(&format!("{county:06}000000"))) {
         return Err(xiangzhi_storage::StoreError::NotFound.into());
     }
-    Ok(Json(s.db.points_settings(county).await?))
+    Ok(county)
 }
 
 /// Sets a county's star thresholds and publication days.
@@ -357,5 +371,151 @@ pub async fn statement(
         .map_err(|_| ApiError::from(xiangzhi_storage::StoreError::NotFound))?;
     Ok(Json(
         s.db.points_statement(&c.scope, holder, holder_id).await?,
+    ))
+}
+
+/// A county's rules for the red and black lists (size, objection days, days on the board,
+/// privacy).
+#[utoipa::path(get, path = "/points/board-rules", tag = "points", params(CountyQuery),
+    responses((status = 200, body = BoardRules), (status = 422, body = Problem)))]
+pub async fn get_board_rules(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<CountyQuery>,
+) -> R<Json<BoardRules>> {
+    let county = county_in_reach(&c.scope, q.county_id)?;
+    Ok(Json(s.db.board_rules(county).await?))
+}
+
+/// Sets a county's rules for the red and black lists.
+#[utoipa::path(put, path = "/points/board-rules", tag = "points", request_body = BoardRules,
+    responses((status = 200, body = BoardRules), (status = 422, body = Problem)))]
+pub async fn put_board_rules(
+    State(s): State<AppState>,
+    c: Authorized<Rules>,
+    Json(input): Json<BoardRules>,
+) -> R<Json<BoardRules>> {
+    Ok(Json(s.db.set_board_rules(&c.scope, &input).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct BoardsQuery {
+    /// One month only: `2026-11`.
+    pub month: Option<String>,
+    /// Within this division only.
+    pub division: Option<String>,
+}
+
+/// A board in a list, with its village's name.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct BoardItem {
+    #[serde(flatten)]
+    pub board: Board,
+    pub village_name: String,
+}
+
+/// The villages' red and black lists in the caller's reach, newest month first.
+#[utoipa::path(get, path = "/points/boards", tag = "points", params(BoardsQuery),
+    responses((status = 200, body = [BoardItem]), (status = 422, body = Problem)))]
+pub async fn list_boards(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<BoardsQuery>,
+) -> R<Json<Vec<BoardItem>>> {
+    let month = match q.month.as_deref() {
+        Some(m) => Some(crate::rules::parse_month(m).map_err(|e| {
+            ApiError::from(xiangzhi_storage::StoreError::Invalid(vec![
+                xiangzhi_storage::FieldError::new("month", e),
+            ]))
+        })?),
+        None => None,
+    };
+    let rows =
+        s.db.points_boards(&c.scope, month.as_deref(), q.division.as_deref())
+            .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(board, village_name)| BoardItem {
+                board,
+                village_name,
+            })
+            .collect(),
+    ))
+}
+
+/// Drafts a village's red and black lists of a month from the ledger; they stay open to
+/// objections for the county's days before they may be published.
+#[utoipa::path(post, path = "/points/boards", tag = "points", request_body = DraftInput,
+    responses((status = 201, body = BoardView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn draft_board(
+    State(s): State<AppState>,
+    c: Authorized<Approve>,
+    Json(input): Json<DraftInput>,
+) -> R<(StatusCode, Json<BoardView>)> {
+    let v =
+        s.db.draft_board(&c.scope, &input, xiangzhi_storage::now_ms())
+            .await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// A village's month of lists, with the objections to them.
+#[utoipa::path(get, path = "/points/boards/{county}/{id}", tag = "points",
+    params(("county" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = BoardView), (status = 404, body = Problem)))]
+pub async fn get_board(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Path((county, id)): Path<(i64, i64)>,
+) -> R<Json<BoardView>> {
+    Ok(Json(s.db.points_board(&c.scope, county, id).await?))
+}
+
+/// Records an objection to a household's place on a drafted list.
+#[utoipa::path(post, path = "/points/boards/{county}/{id}/objections", tag = "points",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = ObjectionInput,
+    responses((status = 201, body = Objection), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn lodge_objection(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(input): Json<ObjectionInput>,
+) -> R<(StatusCode, Json<Objection>)> {
+    let o =
+        s.db.lodge_objection(&c.scope, county, id, &input, xiangzhi_storage::now_ms())
+            .await?;
+    Ok((StatusCode::CREATED, Json(o)))
+}
+
+/// Upholds an objection (the household leaves that list) or dismisses it.
+#[utoipa::path(post, path = "/points/objections/{county}/{id}/decision", tag = "points",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = ObjectionDecision,
+    responses((status = 200, body = Objection), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn decide_objection(
+    State(s): State<AppState>,
+    c: Authorized<Approve>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(d): Json<ObjectionDecision>,
+) -> R<Json<Objection>> {
+    Ok(Json(
+        s.db.decide_objection(&c.scope, county, id, &d, xiangzhi_storage::now_ms())
+            .await?,
+    ))
+}
+
+/// Publishes a village's lists on its public board once the objection days have passed.
+#[utoipa::path(post, path = "/points/boards/{county}/{id}/publication", tag = "points",
+    params(("county" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = BoardView), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn publish_board(
+    State(s): State<AppState>,
+    c: Authorized<Approve>,
+    Path((county, id)): Path<(i64, i64)>,
+) -> R<Json<BoardView>> {
+    Ok(Json(
+        s.db.publish_board(&c.scope, county, id, xiangzhi_storage::now_ms())
+            .await?,
     ))
 }

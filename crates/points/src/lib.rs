@@ -7,17 +7,24 @@
 #![allow(async_fn_in_trait)]
 
 pub mod api;
+mod board_pages;
+pub mod board_public;
+pub mod boards;
 pub mod layouts;
 pub mod model;
 pub mod months;
 mod pages;
 pub mod rules;
+pub mod settings;
 pub mod shop;
 pub mod store;
 pub mod tables;
 
+pub use board_public::PublicBoards;
+pub use boards::BoardStore;
 pub use model::*;
 pub use months::MonthStore;
+pub use settings::SettingsStore;
 pub use shop::ShopStore;
 pub use store::{PointsStore, PointsViews, StatementViews};
 
@@ -96,6 +103,24 @@ fn routes() -> Router<AppState> {
         .route("/points/store/redeem", post(pages::redeem))
         .route("/points/store/goods", post(pages::create_goods))
         .route("/points/statement/{holder}/{id}", get(pages::statement))
+        .route(
+            "/points/boards",
+            get(board_pages::boards).post(board_pages::draft),
+        )
+        .route("/points/boards/{county}/{id}", get(board_pages::board))
+        .route(
+            "/points/boards/{county}/{id}/objections",
+            post(board_pages::object),
+        )
+        .route(
+            "/points/boards/{county}/{id}/publish",
+            post(board_pages::publish),
+        )
+        .route(
+            "/points/objections/{county}/{id}",
+            post(board_pages::decide),
+        )
+        .route("/board/{code}", get(board_pages::public_board))
         .route(
             "/points/store/goods/{county}/{id}/donate",
             post(pages::donate),

@@ -6,27 +6,14 @@
 //! township committee.
 
 use crate::rules::stars;
+use crate::settings::{SettingsStore, DEFAULT_THRESHOLDS};
 use crate::tables::{MEMBER_MONTHS, MEMBER_MONTH_RESULTS};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xiangzhi_domain::Invalid;
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::Q;
-use xiangzhi_storage::{now_ms, Db, FieldError, Result, Scope, StoreError, Tx};
-
-/// A county's settings of the monthly evaluation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Settings {
-    pub county_id: Option<i64>,
-    /// Points for one star, two, … (ascending): `[60, 70, 80, 90, 95]`.
-    pub star_thresholds: Vec<i64>,
-    /// Days a month stays on the village board before it is final.
-    pub publish_days: i64,
-}
-
-/// The settings a county has not changed.
-pub const DEFAULT_THRESHOLDS: [i64; 5] = [60, 70, 80, 90, 95];
-pub const DEFAULT_PUBLISH_DAYS: i64 = 5;
+use xiangzhi_storage::{Db, FieldError, Result, Scope, StoreError, Tx};
 
 /// A branch's month.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
@@ -152,69 +139,6 @@ async fn write_results(
 
 #[easy_ext::ext(MonthStore)]
 pub impl Db {
-    /// A county's settings (the defaults until it sets its own).
-    async fn points_settings(&self, county_id: i64) -> Result<Settings> {
-        let row: Option<(String, i64)> = self
-            .optional(&Q::with(
-                "SELECT t.star_thresholds, t.publish_days FROM points_settings t WHERE t.county_id = ?",
-                vec![county_id.into()],
-            ))
-            .await?;
-        Ok(match row {
-            Some((t, d)) => Settings {
-                county_id: Some(county_id),
-                star_thresholds: t.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
-                publish_days: d,
-            },
-            None => Settings {
-                county_id: Some(county_id),
-                star_thresholds: DEFAULT_THRESHOLDS.to_vec(),
-                publish_days: DEFAULT_PUBLISH_DAYS,
-            },
-        })
-    }
-
-    /// Sets a county's thresholds (ascending, 1 to 10 of them) and publication days (1 to 30).
-    async fn set_points_settings(&self, scope: &Scope, s: &Settings) -> Result<Settings> {
-        let county_id = crate::store::county_of_catalogue(scope, s.county_id)?;
-        let t = &s.star_thresholds;
-        if t.is_empty()
-            || t.len() > 10
-            || t.windows(2).any(|w| w[0] >= w[1])
-            || t.iter().any(|x| !(-10_000..=100_000).contains(x))
-        {
-            return Err(bad(
-                "star_thresholds",
-                "星级分数线应为1到10个递增的分数",
-                "thresholds are 1 to 10 rising scores",
-            ));
-        }
-        if !(1..=30).contains(&s.publish_days) {
-            return Err(bad(
-                "publish_days",
-                "公示天数应为1到30天",
-                "publication lasts 1 to 30 days",
-            ));
-        }
-        let text: Vec<String> = t.iter().map(|x| x.to_string()).collect();
-        let mut tx = self.begin().await?;
-        tx.exec(&Q::with(
-            "INSERT INTO points_settings (county_id, star_thresholds, publish_days, updated_at) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (county_id) DO UPDATE SET star_thresholds = excluded.star_thresholds, \
-             publish_days = excluded.publish_days, updated_at = excluded.updated_at",
-            vec![county_id.into(), text.join(",").into(), s.publish_days.into(), now_ms().into()],
-        ))
-        .await?;
-        tx.audit(
-            scope.actor(),
-            "set points settings",
-            format!("county {county_id}: stars {}", text.join(",")),
-        )
-        .await?;
-        tx.commit().await?;
-        self.points_settings(county_id).await
-    }
-
     /// Publishes a branch's month on the village board: every member's points from the ledger
     /// and the stars they give; refused while recordings of the branch's members wait.
     async fn publish_month(

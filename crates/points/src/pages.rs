@@ -31,7 +31,7 @@ struct PointsPage {
 }
 
 /// What a page says after a change: done in words, or why not.
-fn outcome<T>(
+pub(crate) fn outcome<T>(
     r: Result<T, xiangzhi_storage::StoreError>,
     done: impl FnOnce(T) -> (String, String),
 ) -> (String, String, bool) {

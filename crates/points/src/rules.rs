@@ -168,6 +168,130 @@ pub fn parse_month(text: &str) -> Result<String, Invalid> {
     }
 }
 
+/// How the black list names a household (a county's privacy rule): in full, by surname only
+/// (张某), or not at all (某户).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BlackNames {
+    Full,
+    Surname,
+    None,
+}
+
+impl BlackNames {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlackNames::Full => "full",
+            BlackNames::Surname => "surname",
+            BlackNames::None => "none",
+        }
+    }
+}
+
+impl TryFrom<String> for BlackNames {
+    type Error = Invalid;
+    fn try_from(s: String) -> Result<Self, Invalid> {
+        match s.trim() {
+            "full" | "全名" => Ok(BlackNames::Full),
+            "surname" | "姓氏" => Ok(BlackNames::Surname),
+            "none" | "不公开" => Ok(BlackNames::None),
+            t => Err(Invalid::new(
+                format!("黑榜署名方式“{t}”无效，可选：全名、姓氏、不公开"),
+                format!("'{t}' is not a way to name; expected full, surname or none"),
+            )),
+        }
+    }
+}
+
+/// What the public board shows for a household on the black list: never a head under
+/// `min_age` (nor one whose age is unknown), never more than the county's rule allows, never an
+/// ID or a phone (it is only ever given the name).
+pub fn black_name(head: Option<(&str, i64)>, min_age: i64, style: BlackNames) -> String {
+    match head {
+        Some((name, age)) if age >= min_age => match style {
+            BlackNames::Full => name.to_string(),
+            BlackNames::Surname => match name.chars().next() {
+                Some(first) => format!("{first}某"),
+                None => "某户".into(),
+            },
+            BlackNames::None => "某户".into(),
+        },
+        _ => "某户".into(),
+    }
+}
+
+/// A household's month on a village's lists: its net points, and the part of them taken by
+/// deducting rules (zero or less).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally {
+    pub household_id: i64,
+    pub net: i64,
+    pub deducted: i64,
+}
+
+/// One place on a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub place: i64,
+    pub household_id: i64,
+    pub points: i64,
+}
+
+fn ranked(mut rows: Vec<(i64, i64)>, size: Option<usize>) -> Vec<Placed> {
+    // Points first (the sign is chosen by the caller), then the household, so a list is the
+    // same however the rows came.
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut out: Vec<Placed> = Vec::new();
+    for (k, (household_id, points)) in rows.into_iter().enumerate() {
+        let place = match out.last() {
+            Some(p) if p.points == points => p.place,
+            _ => k as i64 + 1,
+        };
+        // A tie at the last place keeps everyone tied on the list.
+        if size.is_some_and(|n| place as usize > n) {
+            break;
+        }
+        out.push(Placed {
+            place,
+            household_id,
+            points,
+        });
+    }
+    out
+}
+
+/// The red list: the households with the most points of the month (more than none), `size`
+/// places, ties at the last place all kept.
+pub fn red_list(tallies: &[Tally], size: usize) -> Vec<Placed> {
+    ranked(
+        tallies
+            .iter()
+            .filter(|t| t.net > 0)
+            .map(|t| (t.household_id, t.net))
+            .collect(),
+        Some(size),
+    )
+}
+
+/// The black list: every household a deducting rule took points from this month, the most
+/// taken first (points shown as the deduction, negative).
+pub fn black_list(tallies: &[Tally]) -> Vec<Placed> {
+    ranked(
+        tallies
+            .iter()
+            .filter(|t| t.deducted < 0)
+            .map(|t| (t.household_id, -t.deducted))
+            .collect(),
+        None,
+    )
+    .into_iter()
+    .map(|p| Placed {
+        points: -p.points,
+        ..p
+    })
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,5 +345,47 @@ mod tests {
         assert_eq!(parse_month("2026/3/15").unwrap(), "2026-03");
         assert!(parse_month("2026-13").is_err());
         assert!(parse_month("十一月").is_err());
+    }
+
+    #[test]
+    fn black_list_names_no_minor_and_follows_the_county() {
+        assert_eq!(black_name(Some(("张三", 18)), 18, BlackNames::Full), "张三");
+        assert_eq!(black_name(Some(("张三", 17)), 18, BlackNames::Full), "某户");
+        assert_eq!(black_name(None, 18, BlackNames::Full), "某户");
+        assert_eq!(
+            black_name(Some(("欧阳明", 40)), 18, BlackNames::Surname),
+            "欧某"
+        );
+        assert_eq!(black_name(Some(("张三", 40)), 18, BlackNames::None), "某户");
+    }
+
+    #[test]
+    fn lists_keep_ties_and_signs() {
+        let t = |household_id, net, deducted| Tally {
+            household_id,
+            net,
+            deducted,
+        };
+        let all = [
+            t(1, 10, 0),
+            t(2, 30, -5),
+            t(3, 10, 0),
+            t(4, 0, -20),
+            t(5, 5, 0),
+        ];
+        let red = red_list(&all, 2);
+        let got: Vec<(i64, i64)> = red.iter().map(|p| (p.place, p.household_id)).collect();
+        assert_eq!(
+            got,
+            vec![(1, 2), (2, 1), (2, 3)],
+            "a tie at the last place stays"
+        );
+        assert_eq!(red_list(&all, 1).len(), 1);
+        let black = black_list(&all);
+        let got: Vec<(i64, i64, i64)> = black
+            .iter()
+            .map(|p| (p.place, p.household_id, p.points))
+            .collect();
+        assert_eq!(got, vec![(1, 4, -20), (2, 2, -5)]);
     }
 }

@@ -182,8 +182,7 @@ pub(crate) async fn insert_entry(tx: &mut Tx, e: NewEntry<'_>) -> Result<Entry> 
 
 /// The month a ledger entry of today belongs to.
 pub(crate) fn this_month() -> String {
-    let d = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
-    d.format("%Y-%m").to_string()
+    xiangzhi_domain::china_month(now_ms())
 }
 
 #[easy_ext::ext(PointsStore)]

@@ -97,6 +97,10 @@ pub const TABLES: &[&Table] = &[
     &POINTS_SETTINGS,
     &MEMBER_MONTHS,
     &MEMBER_MONTH_RESULTS,
+    &POINTS_BOARD_RULES,
+    &POINTS_BOARDS,
+    &POINTS_BOARD_ENTRIES,
+    &POINTS_OBJECTIONS,
 ];
 
 pub const STORE_GOODS: Table = Table {
@@ -182,5 +186,83 @@ pub const MEMBER_MONTH_RESULTS: Table = Table {
         ("points", Int),
         ("probationary", Bool),
         ("stars", Int),
+    ],
+};
+
+pub const POINTS_BOARD_RULES: Table = Table {
+    name: "points_board_rules",
+    owner: County,
+    grid: GridRule::Open,
+    columns: &[
+        ("black_days", Int),
+        ("black_min_age", Int),
+        ("black_names", Text),
+        ("county_id", Int),
+        ("objection_days", Int),
+        ("red_days", Int),
+        ("red_size", Int),
+        ("updated_at", Int),
+    ],
+};
+
+pub const POINTS_BOARDS: Table = Table {
+    name: "points_boards",
+    owner: County,
+    grid: GridRule::Open,
+    columns: &[
+        ("black_until", Int),
+        ("county_id", Int),
+        ("division_code", Text),
+        ("drafted_at", Int),
+        ("drafted_by", Int),
+        ("id", Int),
+        ("month", Text),
+        ("objection_until", Int),
+        ("published_at", Int),
+        ("published_by", Int),
+        ("red_until", Int),
+        ("state", Text),
+    ],
+};
+
+pub const POINTS_BOARD_ENTRIES: Table = Table {
+    name: "points_board_entries",
+    owner: County,
+    grid: GridRule::InHousehold("household_id"),
+    columns: &[
+        ("board_id", Int),
+        ("county_id", Int),
+        ("division_code", Text),
+        ("household_id", Int),
+        ("id", Int),
+        ("items", Text),
+        ("list", Text),
+        ("place", Int),
+        ("points", Int),
+        ("shown_name", Text),
+        ("withdrawn", Bool),
+    ],
+};
+
+pub const POINTS_OBJECTIONS: Table = Table {
+    name: "points_objections",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("board_id", Int),
+        ("county_id", Int),
+        ("decided_at", Int),
+        ("decided_by", Int),
+        ("division_code", Text),
+        ("entry_id", Int),
+        ("household_id", Int),
+        ("id", Int),
+        ("list", Text),
+        ("lodged_at", Int),
+        ("lodged_by", Int),
+        ("note", Text),
+        ("objector", Text),
+        ("reason", Text),
+        ("state", Text),
     ],
 };

@@ -19,6 +19,7 @@ mod notify;
 mod openapi_snapshot;
 mod plans;
 mod points;
+mod points_boards;
 mod rosters;
 mod routing;
 mod schema;

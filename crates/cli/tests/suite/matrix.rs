@@ -186,6 +186,24 @@ async fn township(
             Some(json!({"approve": true})),
         )
         .await;
+    // A village's red and black lists, drafted with the household on the red list, and an
+    // objection to its place recorded by the clerk.
+    let board = approver
+        .ok(
+            "POST",
+            "/api/v1/points/boards",
+            Some(json!({"division_code": village, "month": "2026-11"})),
+        )
+        .await;
+    let board_entry = board["entries"][0]["id"].as_i64().unwrap();
+    let board = board["board"]["id"].as_i64().unwrap();
+    let objection = id(clerk
+        .ok(
+            "POST",
+            &format!("/api/v1/points/boards/141029/{board}/objections"),
+            Some(json!({"entry_id": board_entry, "objector": format!("{tag}户主"), "reason": "有误"})),
+        )
+        .await);
     let waiting = id(clerk
         .ok("POST", "/api/v1/points/claims", Some(claim_body))
         .await);
@@ -219,6 +237,9 @@ async fn township(
         ("redemption", "0".to_string()),
         ("goods", goods.to_string()),
         ("month", month.to_string()),
+        ("board", board.to_string()),
+        ("board_entry", board_entry.to_string()),
+        ("objection", objection.to_string()),
         ("import", import["id"].to_string()),
         ("plan", plan.to_string()),
         ("case", case.to_string()),
@@ -283,6 +304,9 @@ fn kind_of(path: &str) -> Option<&'static str> {
             "settings" => "rule",
             "rankings" => "rule",
             "member-months" => "month",
+            "board-rules" => "rule",
+            "boards" => "board",
+            "objections" => "objection",
             _ => return None,
         },
         _ => return None,
@@ -337,6 +361,15 @@ fn body_for(path: &str, o: &Objects) -> Value {
         Some("rule") if path.ends_with("/settings") => {
             json!({"star_thresholds": [1, 2], "publish_days": 1})
         }
+        Some("rule") if path.ends_with("/board-rules") => {
+            json!({"red_size": 1, "objection_days": 1, "red_days": 1, "black_days": 1, "black_min_age": 18, "black_names": "full"})
+        }
+        Some("board") if path.ends_with("/objections") => {
+            json!({"entry_id": i("board_entry"), "objector": "越权", "reason": "越权"})
+        }
+        Some("board") if path.ends_with("/publication") => json!({}),
+        Some("board") => json!({"division_code": o.ids["code"], "month": "2026-08"}),
+        Some("objection") => json!({"uphold": true, "note": "越权"}),
         Some("rule") => {
             json!({"holder": "household", "code": "越权", "dimension": "d", "item": "i", "points": 1})
         }
@@ -630,6 +663,8 @@ async fn matrix(t: &TestDb) {
                                     // The county's catalogue of points rules, the same for all.
                                     || path.ends_with("/points/rules")
                                     || path.ends_with("/points/settings")
+                                    || path.ends_with("/points/board-rules")
+                                    || (path.ends_with("/points/boards") && q.contains("?q="))
                                     || (path.ends_with("/points/goods") && q.contains("?q="))
                                     || (path.ends_with("/points/store-report") && q.contains("?q="))
                                     || (path.ends_with("/points/claims") && q.contains("?q="))

@@ -74,7 +74,7 @@ pub(super) fn date_cell(
 
 /// Today in China (UTC+8).
 pub(super) fn today() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+    xiangzhi_domain::china_today()
 }
 
 /// Every change recorded in the county, (resident, kind, date): a row naming one is already

@@ -1,0 +1,502 @@
+//! 红黑榜 (issue 19): a village's red and black lists drafted from the ledger, objections that
+//! change them, publication on the public board with the county's privacy rules, and each list
+//! leaving the board after its days.
+
+use crate::api::Client;
+use crate::helpers::TestDb;
+use crate::on_both;
+use serde_json::{json, Value};
+use xiangzhi_points::{BoardStore, PublicBoards};
+
+const DAY: i64 = 86_400_000;
+
+/// A valid ID number of someone born on `born` (`YYYYMMDD`).
+fn id_born(born: &str, serial: u32) -> String {
+    let s = format!("141029{born}{:03}", serial % 1000);
+    let c = xiangzhi_domain::id_number::check_char(s.as_bytes());
+    format!("{s}{}", c as char)
+}
+
+/// A household of the village headed by `head`, born on `born`, with a phone; its id.
+async fn household(
+    admin: &Client,
+    micro: i64,
+    number: &str,
+    head: &str,
+    born: &str,
+    serial: u32,
+) -> i64 {
+    let h = admin
+        .ok(
+            "POST",
+            "/api/v1/households",
+            Some(json!({"number": number, "micro_grid_id": micro, "address": format!("城关社区{number}号")})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    admin
+        .ok(
+            "POST",
+            "/api/v1/residents",
+            Some(
+                json!({"household_id": h, "name": head, "id_number": id_born(born, serial),
+                "phone": "13800001234", "relation": "head", "tags": []}),
+            ),
+        )
+        .await;
+    h
+}
+
+async fn rule(c: &Client, code: &str, item: &str, points: i64) -> i64 {
+    c.ok(
+        "POST",
+        "/api/v1/points/rules",
+        Some(
+            json!({"holder": "household", "code": code, "dimension": "人居环境", "item": item,
+            "points": points, "month_cap": null, "year_cap": null, "evidence_required": false}),
+        ),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// Records points for a household and has another person approve them.
+async fn award(sec: &Client, officer: &Client, household: i64, rule: i64, approve: bool) -> Value {
+    let c = sec
+        .ok(
+            "POST",
+            "/api/v1/points/claims",
+            Some(json!({"holder": "household", "holder_id": household, "rule_id": rule, "month": "2026-11"})),
+        )
+        .await;
+    if approve {
+        officer
+            .ok(
+                "POST",
+                &format!(
+                    "/api/v1/points/claims/{}/{}/decision",
+                    c["county_id"], c["id"]
+                ),
+                Some(json!({"approve": true})),
+            )
+            .await;
+    }
+    c
+}
+
+/// (list, household number, name shown, points, withdrawn) of a board.
+fn places(b: &Value) -> Vec<(String, String, String, i64, bool)> {
+    b["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["list"].as_str().unwrap().to_string(),
+                e["household_number"].as_str().unwrap().to_string(),
+                e["shown_name"].as_str().unwrap().to_string(),
+                e["points"].as_i64().unwrap(),
+                e["withdrawn"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+async fn boards(t: &TestDb) {
+    let v = crate::console::seed_village(t).await;
+    let admin = Client::new(t).await;
+    let county = Client::as_role(t, "county_admin", "141029000000").await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let officer = Client::as_role(t, "township_officer", "141029100000").await;
+    let other_town = Client::as_role(t, "township_officer", "141029101000").await;
+    let micro = admin
+        .ok("GET", &format!("/api/v1/households/{}", v.household), None)
+        .await["micro_grid_id"]
+        .as_i64()
+        .unwrap();
+    // A household headed by a boy of 16, and one headed by an adult.
+    let minor = household(&admin, micro, "CG-0002", "孙小龙", "20100501", 1).await;
+    let adult = household(&admin, micro, "CG-0003", "赵大海", "19700301", 2).await;
+    let clean = rule(&county, "HJ01", "庭院整洁", 5).await;
+    let dump = rule(&county, "HB01", "乱堆乱放", -10).await;
+    // Only the county's administrators set the rules, and not below the age of 18.
+    let rules = json!({"red_size": 2, "objection_days": 1, "red_days": 30, "black_days": 10,
+        "black_min_age": 18, "black_names": "surname"});
+    let (s, _, _) = sec
+        .call("PUT", "/api/v1/points/board-rules", Some(rules.clone()))
+        .await;
+    assert_eq!(s.as_u16(), 403);
+    let mut young = rules.clone();
+    young["black_min_age"] = json!(16);
+    county
+        .problem(
+            "PUT",
+            "/api/v1/points/board-rules",
+            Some(young),
+            422,
+            "black_min_age",
+        )
+        .await;
+    county
+        .ok("PUT", "/api/v1/points/board-rules", Some(rules))
+        .await;
+    award(&sec, &officer, v.household, clean, true).await;
+    award(&sec, &officer, adult, clean, true).await;
+    award(&sec, &officer, adult, dump, true).await;
+    let waiting = award(&sec, &officer, minor, dump, false).await;
+    let draft = json!({"division_code": "141029100001", "month": "2026-11"});
+    // Not while a recording of the month waits.
+    officer
+        .problem(
+            "POST",
+            "/api/v1/points/boards",
+            Some(draft.clone()),
+            422,
+            "month",
+        )
+        .await;
+    officer
+        .ok(
+            "POST",
+            &format!(
+                "/api/v1/points/claims/{}/{}/decision",
+                waiting["county_id"], waiting["id"]
+            ),
+            Some(json!({"approve": true})),
+        )
+        .await;
+    // Another township's officer cannot draft this village's lists.
+    other_town
+        .problem(
+            "POST",
+            "/api/v1/points/boards",
+            Some(draft.clone()),
+            422,
+            "division_code",
+        )
+        .await;
+    let b = officer
+        .ok("POST", "/api/v1/points/boards", Some(draft.clone()))
+        .await;
+    let (s, _, _) = officer
+        .call("POST", "/api/v1/points/boards", Some(draft.clone()))
+        .await;
+    assert_eq!(s.as_u16(), 409, "one board per village and month");
+    assert_eq!(b["board"]["state"], "objection");
+    let got = places(&b);
+    // CG-0003 earned 5 and lost 10: net −5, not on the red list, on the black list by surname.
+    // The boy's household is named by no one.
+    assert_eq!(
+        got,
+        vec![
+            ("red".into(), "CG-0001".into(), "李秀英".into(), 5, false),
+            ("black".into(), "CG-0002".into(), "某户".into(), -10, false),
+            ("black".into(), "CG-0003".into(), "赵某".into(), -10, false),
+        ],
+        "{b}"
+    );
+    let (cid, bid) = (
+        b["board"]["county_id"].as_i64().unwrap(),
+        b["board"]["id"].as_i64().unwrap(),
+    );
+    let path = format!("/api/v1/points/boards/{cid}/{bid}");
+    let (s, _, _) = other_town.call("GET", &path, None).await;
+    assert_eq!(s.as_u16(), 404);
+    let entry_of = |number: &str| {
+        b["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["household_number"] == number)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    // Two objections: CG-0003's is upheld (the pile was the neighbour's), CG-0002's dismissed.
+    let objections = format!("{path}/objections");
+    sec.problem(
+        "POST",
+        &objections,
+        Some(json!({"entry_id": entry_of("CG-0003"), "objector": "", "reason": "不是我家的"})),
+        422,
+        "objector",
+    )
+    .await;
+    let o1 = sec
+        .ok(
+            "POST",
+            &objections,
+            Some(json!({"entry_id": entry_of("CG-0003"), "objector": "赵大海", "reason": "<b>柴堆是邻居的</b>"})),
+        )
+        .await;
+    let o2 = sec
+        .ok(
+            "POST",
+            &objections,
+            Some(json!({"entry_id": entry_of("CG-0002"), "objector": "孙大妈", "reason": "已经清理"})),
+        )
+        .await;
+    let decide = |o: &Value| {
+        format!(
+            "/api/v1/points/objections/{}/{}/decision",
+            o["county_id"], o["id"]
+        )
+    };
+    let (s, _, _) = sec
+        .call("POST", &decide(&o1), Some(json!({"uphold": true})))
+        .await;
+    assert_eq!(s.as_u16(), 403, "not by whoever recorded it");
+    let (s, _, _) = other_town
+        .call("POST", &decide(&o1), Some(json!({"uphold": true})))
+        .await;
+    assert_eq!(s.as_u16(), 404);
+    // Not published while the days run or an objection waits.
+    let publish = format!("{path}/publication");
+    officer.problem("POST", &publish, None, 422, "state").await;
+    let o1 = officer
+        .ok(
+            "POST",
+            &decide(&o1),
+            Some(json!({"uphold": true, "note": "核实属实"})),
+        )
+        .await;
+    assert_eq!(o1["state"], "upheld");
+    let (s, _, _) = officer
+        .call("POST", &decide(&o1), Some(json!({"uphold": false})))
+        .await;
+    assert_eq!(s.as_u16(), 409, "decided once");
+    // The public board meanwhile says only that lists are open to objection.
+    let mut public = crate::console::Page::new(t);
+    let page = public.get("/board/141029100001").await;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.body);
+    assert!(page.body.contains("正在征求意见"), "{}", page.body);
+    assert!(
+        !page.body.contains("李秀英") && !page.body.contains("赵"),
+        "{}",
+        page.body
+    );
+    let me = officer.ok("GET", "/api/v1/auth/me", None).await["id"]
+        .as_i64()
+        .unwrap();
+    let scope = xiangzhi_storage::Scope::division(
+        &xiangzhi_domain::DivisionCode::parse("141029100000").unwrap(),
+    )
+    .by(xiangzhi_storage::Actor::new(
+        Some(me),
+        "officer",
+        "test",
+        "test",
+    ));
+    let now = xiangzhi_storage::now_ms();
+    // The second objection is dismissed within the window.
+    t.db.decide_objection(
+        &scope,
+        cid,
+        o2["id"].as_i64().unwrap(),
+        &xiangzhi_points::boards::ObjectionDecision {
+            uphold: false,
+            note: "现场仍有".into(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    // Meanwhile CG-0001's award is reversed: publication recomputes, and the red list is empty.
+    let st = sec
+        .ok(
+            "GET",
+            &format!("/api/v1/points/statements/household/{}", v.household),
+            None,
+        )
+        .await;
+    let e = &st["entries"][0];
+    officer
+        .ok(
+            "POST",
+            &format!(
+                "/api/v1/points/entries/{}/{}/reversal",
+                e["county_id"], e["id"]
+            ),
+            Some(json!({"reason": "评议有误"})),
+        )
+        .await;
+    let published =
+        t.db.publish_board(&scope, cid, bid, now + DAY + 1)
+            .await
+            .unwrap();
+    let published = serde_json::to_value(&published).unwrap();
+    assert_eq!(published["board"]["state"], "published");
+    assert_eq!(
+        places(&published),
+        vec![
+            ("black".into(), "CG-0002".into(), "某户".into(), -10, false),
+            ("black".into(), "CG-0003".into(), "赵某".into(), -10, true),
+        ],
+        "the upheld objection keeps CG-0003 off; the reversal takes CG-0001 off the red list"
+    );
+    let again = t.db.publish_board(&scope, cid, bid, now + DAY + 2).await;
+    assert!(again.is_err(), "published once");
+    // The public board: the black list by its privacy rules, no ID, no phone, no minor's name.
+    let board =
+        t.db.public_board(
+            &xiangzhi_domain::DivisionCode::parse("141029100001").unwrap(),
+            now + DAY + 2,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(board.black.len(), 1);
+    let names: Vec<&str> = board.black[0]
+        .rows
+        .iter()
+        .map(|r| r.shown_name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["某户"],
+        "the withdrawn household is not on the board"
+    );
+    let page = public.get("/board/141029100001").await;
+    assert_eq!(page.status.as_u16(), 200);
+    let ids = [id_born("20100501", 1), id_born("19700301", 2)];
+    for secret in ["孙小龙", "赵大海", "13800001234", "赵某", &ids[0], &ids[1]] {
+        assert!(
+            !page.body.contains(secret),
+            "{secret} on the board: {}",
+            page.body
+        );
+    }
+    assert!(
+        page.body.contains("黑榜") && page.body.contains("乱堆乱放"),
+        "{}",
+        page.body
+    );
+    // After its ten days the black list leaves the board; the red (empty) stays for thirty.
+    let later =
+        t.db.public_board(
+            &xiangzhi_domain::DivisionCode::parse("141029100001").unwrap(),
+            now + 12 * DAY,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(later.black.is_empty() && later.red.len() == 1, "{later:?}");
+    let gone =
+        t.db.public_board(
+            &xiangzhi_domain::DivisionCode::parse("141029100001").unwrap(),
+            now + 40 * DAY,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(gone.black.is_empty() && gone.red.is_empty());
+    // Unknown places are not found; a township is not a village's board.
+    assert_eq!(public.get("/board/141029100000").await.status.as_u16(), 404);
+    assert_eq!(public.get("/board/%3Cscript%3E").await.status.as_u16(), 404);
+    // The list of boards, and the console's pages.
+    let listed = sec
+        .ok("GET", "/api/v1/points/boards?month=2026-11", None)
+        .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["village_name"], "城关社区");
+    assert!(other_town
+        .ok("GET", "/api/v1/points/boards", None)
+        .await
+        .as_array()
+        .unwrap()
+        .is_empty());
+    crate::api::add_user(t, "bangshuji", "village_secretary", "141029100001").await;
+    let mut page = crate::console::Page::new(t);
+    page.login("bangshuji").await;
+    let list = page.get("/points/boards").await;
+    assert!(
+        list.body.contains("城关社区") && list.body.contains("已发布"),
+        "{}",
+        list.body
+    );
+    let one = page.get(&format!("/points/boards/{cid}/{bid}")).await;
+    assert!(
+        one.body.contains("异议成立，已撤下") && one.body.contains("&#60;b&#62;柴堆是邻居的"),
+        "{}",
+        one.body
+    );
+}
+on_both!(red_and_black_lists, boards);
+
+/// The console: a secretary drafts, records an objection, the township decides it.
+async fn boards_console(t: &TestDb) {
+    let v = crate::console::seed_village(t).await;
+    let county = Client::as_role(t, "county_admin", "141029000000").await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let officer = Client::as_role(t, "township_officer", "141029100000").await;
+    let dump = rule(&county, "HB02", "垃圾乱倒", -5).await;
+    award(&sec, &officer, v.household, dump, true).await;
+    crate::api::add_user(t, "bangzhen", "township_officer", "141029100000").await;
+    crate::api::add_user(t, "bangcun", "village_secretary", "141029100001").await;
+    let mut town = crate::console::Page::new(t);
+    town.login("bangzhen").await;
+    let form = town.get("/points/boards").await;
+    assert!(
+        form.body.contains("生成红黑榜") && form.body.contains("城关社区"),
+        "{}",
+        form.body
+    );
+    let bad = town
+        .send(
+            "POST",
+            "/points/boards",
+            Some("division_code=141029101001&month=2026-11"),
+        )
+        .await;
+    assert_eq!(bad.status.as_u16(), 422);
+    assert!(
+        bad.body.contains("请选择您管辖范围内的一个村"),
+        "{}",
+        bad.body
+    );
+    let made = town
+        .send(
+            "POST",
+            "/points/boards",
+            Some("division_code=141029100001&month=2026-11"),
+        )
+        .await;
+    assert_eq!(made.status.as_u16(), 303, "{}", made.body);
+    let at = made.location.clone();
+    let mut village = crate::console::Page::new(t);
+    village.login("bangcun").await;
+    let page = village.get(&at).await;
+    assert!(
+        page.body.contains("记录异议") && page.body.contains("李某"),
+        "{}",
+        page.body
+    );
+    let entry =
+        t.db.count_for_tests("SELECT id FROM points_board_entries")
+            .await
+            .unwrap();
+    let done = village
+        .send(
+            "POST",
+            &format!("{at}/objections"),
+            Some(&format!("entry_id={entry}&objector=%E6%9D%8E%E7%A7%80%E8%8B%B1&reason=%E5%B7%B2%E6%B8%85%E7%90%86")),
+        )
+        .await;
+    assert!(done.body.contains("已记录异议"), "{}", done.body);
+    let o =
+        t.db.count_for_tests("SELECT id FROM points_objections")
+            .await
+            .unwrap();
+    let board_id = at.rsplit('/').next().unwrap();
+    let upheld = town
+        .send(
+            "POST",
+            &format!("/points/objections/141029/{o}"),
+            Some(&format!("board={board_id}&uphold=1")),
+        )
+        .await;
+    assert!(upheld.body.contains("该户已从榜上撤下"), "{}", upheld.body);
+}
+on_both!(red_and_black_lists_in_the_console, boards_console);

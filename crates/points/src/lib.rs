@@ -10,6 +10,7 @@ pub mod api;
 mod board_pages;
 pub mod board_public;
 pub mod boards;
+pub mod demo;
 pub mod layouts;
 pub mod model;
 pub mod months;
@@ -88,7 +89,7 @@ pub const FEATURE: Feature = Feature {
     ],
     tables: tables::TABLES,
     layouts: layouts::LAYOUTS,
-    demo: None,
+    demo: Some(demo::builder),
     home: None,
     household: None,
     assets: &[],

@@ -4,6 +4,7 @@ use crate::helpers::TestDb;
 use crate::on_both;
 use xiangzhi_alliances::AllianceStore;
 use xiangzhi_party::prelude::*;
+use xiangzhi_points::ShopStore;
 use xiangzhi_registry::prelude::*;
 use xiangzhi_storage::{ListQuery, Scope};
 
@@ -218,6 +219,41 @@ async fn demo_figures(t: &TestDb) {
         }
         assert_eq!(seen.len() as i64, expected);
     }
+    // A year of points in the pilot township: every balance the sum of its entries, every
+    // award approved by someone other than who recorded it, within its caps; the branches'
+    // months final but the last, each village's lists, and stores that reconcile.
+    assert!(q("SELECT COUNT(*) FROM points_entries").await > 100_000);
+    assert_eq!(
+        q("SELECT COUNT(*) FROM points_accounts a WHERE a.balance <> (SELECT COALESCE(SUM(e.points), 0) \
+           FROM points_entries e WHERE e.county_id = a.county_id AND e.account_id = a.id)")
+        .await,
+        0
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM points_entries WHERE kind = 'award' AND approved_by = recorded_by").await,
+        0
+    );
+    assert_eq!(
+        q(
+            "SELECT COUNT(*) FROM (SELECT e.account_id, e.rule_id, e.month FROM points_entries e \
+           JOIN points_rules r ON r.county_id = e.county_id AND r.id = e.rule_id \
+           WHERE e.kind = 'award' GROUP BY e.account_id, e.rule_id, e.month, r.month_cap \
+           HAVING ABS(SUM(e.points)) > MAX(r.month_cap)) x"
+        )
+        .await,
+        0,
+        "every award within its rule's monthly cap"
+    );
+    assert!(q("SELECT COUNT(*) FROM member_months WHERE state = 'final'").await > 100);
+    assert!(q("SELECT COUNT(*) FROM member_months WHERE state = 'published'").await > 5);
+    assert!(q("SELECT COUNT(*) FROM points_boards WHERE state = 'published'").await > 5);
+    assert!(q("SELECT COUNT(*) FROM points_board_entries WHERE list = 'black'").await > 0);
+    assert!(q("SELECT COUNT(*) FROM points_entries WHERE kind = 'redemption'").await > 100);
+    let stores =
+        t.db.store_reconciliation(&Scope::everything(), None)
+            .await
+            .unwrap();
+    assert!(!stores.is_empty() && stores.iter().all(|s| s.balanced));
     let coverage = t.db.coverage_report(&Scope::everything()).await.unwrap();
     assert_eq!(coverage.micro_grids_total, 4_364);
     assert!(coverage.micro_grids_without_worker.is_empty());

@@ -4,6 +4,7 @@ mod cases;
 mod console;
 mod live;
 mod plan;
+mod points;
 
 use crate::cmd::demo::build_demo;
 use std::path::PathBuf;
@@ -63,6 +64,18 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 4)]
         clients: usize,
     },
+    /// 积分：县级月度评定、村公示栏、积分超市兑换（1.2万党员、约200万条积分）/ points at a county's scale: the monthly evaluation, a village's public board, a redemption (12,000 members, about two million entries)
+    Points {
+        /// 示范库（不存在则生成并补足）/ demo database (built and topped up if missing)
+        #[arg(long, default_value = "target/bench/points.db")]
+        file: PathBuf,
+        /// 每项次数 / runs per operation
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        /// 改用 PostgreSQL 数据库（空库则先生成示范县）/ run on this PostgreSQL database instead (the demo county is built into it if it is empty)
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// 跨村联建规划器：合成网格与县级实例 / alliance planner on synthetic lattices and a county
     Plan {
         /// 每个实例的时限（秒）/ time limit per instance (seconds)
@@ -97,6 +110,19 @@ pub async fn run(what: BenchWhat) -> anyhow::Result<()> {
             postgres,
         } => bench_scope(&file, runs, postgres.as_deref()).await,
         BenchWhat::Plan { seconds } => plan::run(seconds),
+        BenchWhat::Points {
+            file,
+            runs,
+            postgres,
+        } => {
+            let backend = if postgres.is_some() {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            };
+            let db = bench_db(&file, postgres.as_deref(), None).await?;
+            points::run(db, runs, backend).await
+        }
         BenchWhat::LiveImport { dir, clients } => live::run(&dir, clients).await,
         BenchWhat::Console {
             file,

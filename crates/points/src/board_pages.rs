@@ -28,7 +28,7 @@ fn status_of(message: &Message) -> StatusCode {
 }
 
 /// A day in China as the pages show it.
-fn day(ms: i64) -> String {
+pub(crate) fn day(ms: i64) -> String {
     xiangzhi_domain::china_date(ms)
         .format("%Y-%m-%d")
         .to_string()

@@ -12,6 +12,7 @@ pub mod board_public;
 pub mod boards;
 pub mod demo;
 pub mod layouts;
+mod member_pages;
 pub mod model;
 pub mod months;
 mod pages;
@@ -122,6 +123,30 @@ fn routes() -> Router<AppState> {
             post(board_pages::decide),
         )
         .route("/board/{code}", get(board_pages::public_board))
+        .route(
+            "/points/members",
+            get(member_pages::members).post(member_pages::publish),
+        )
+        .route("/points/members/{county}/{id}", get(member_pages::month))
+        .route(
+            "/points/members/{county}/{id}/final",
+            post(member_pages::finalize),
+        )
+        .route(
+            "/points/members/{county}/{id}/export",
+            get(member_pages::month_xlsx),
+        )
+        .route("/points/ranking.xlsx", get(member_pages::ranking_xlsx))
+        .route(
+            "/points/boards/{county}/{id}/export",
+            get(member_pages::board_xlsx),
+        )
+        .route("/points/claims.xlsx", get(member_pages::claims_xlsx))
+        .route("/points/store/report.xlsx", get(member_pages::store_xlsx))
+        .route(
+            "/points/statement/{holder}/{id}/export",
+            get(member_pages::statement_xlsx),
+        )
         .route(
             "/points/store/goods/{county}/{id}/donate",
             post(pages::donate),

@@ -73,6 +73,13 @@ pub struct Ranked {
     pub talk: bool,
 }
 
+#[derive(sqlx::FromRow)]
+struct MonthRow {
+    #[sqlx(flatten)]
+    month: MemberMonth,
+    branch: String,
+}
+
 const MONTH_COLS: &str = "t.county_id, t.id, t.org_id, t.division_code, t.month, t.state, t.published_at, t.publish_until, t.finalized_at";
 
 fn bad(field: &str, zh: impl Into<String>, en: impl Into<String>) -> StoreError {
@@ -305,6 +312,44 @@ pub impl Db {
         q.push(" ORDER BY t.points DESC, t.member_id");
         let results = self.all(&q).await?;
         Ok(MonthView { month, results })
+    }
+
+    /// The branches' months in the caller's reach, newest first, with each branch's name.
+    async fn member_months(&self, scope: &Scope) -> Result<Vec<(MemberMonth, String)>> {
+        let mut q = Q::new(&format!(
+            "SELECT {MONTH_COLS}, COALESCE(o.name, '') AS branch FROM member_months t \
+             LEFT JOIN party_orgs o ON o.county_id = t.county_id AND o.id = t.org_id WHERE 1=1"
+        ));
+        scope.filter(&mut q, &MEMBER_MONTHS, "t", "division_code");
+        q.push(" ORDER BY t.month DESC, t.division_code, t.org_id LIMIT 500");
+        let rows: Vec<MonthRow> = self.all(&q).await?;
+        Ok(rows.into_iter().map(|r| (r.month, r.branch)).collect())
+    }
+
+    /// The party branches in the caller's reach: (id, name).
+    async fn branches_in_reach(&self, scope: &Scope) -> Result<Vec<(i64, String)>> {
+        let mut q = Q::new(
+            "SELECT t.id, t.name FROM party_orgs t WHERE t.kind IN ('branch', 'general_branch')",
+        );
+        scope.filter(
+            &mut q,
+            &xiangzhi_party::tables::PARTY_ORGS,
+            "t",
+            "division_code",
+        );
+        q.push(" ORDER BY t.division_code, t.id LIMIT 2000");
+        self.all(&q).await
+    }
+
+    /// A party organisation's name (empty if there is none).
+    async fn branch_name(&self, county_id: i64, org_id: i64) -> Result<String> {
+        let row: Option<(String,)> = self
+            .optional(&Q::with(
+                "SELECT t.name FROM party_orgs t WHERE t.county_id = ? AND t.id = ?",
+                vec![county_id.into(), org_id.into()],
+            ))
+            .await?;
+        Ok(row.map(|r| r.0).unwrap_or_default())
     }
 
     /// The members' year in the caller's reach: final months only, ranked by points.

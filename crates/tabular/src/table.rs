@@ -381,6 +381,47 @@ pub fn template_bytes(headers: &[String]) -> Result<Vec<u8>, ExchangeError> {
     wb.save_to_buffer().map_err(xlsx_err)
 }
 
+/// A cell of an exported list: text (kept as text, digits and all) or a whole number.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+}
+
+/// One list as an .xlsx in memory: a bold header row that stays in view, text cells written as
+/// text (never read as formulas or numbers), whole numbers as numbers so a clerk's sums work.
+/// For the short lists of the console (a village's, a branch's); long exports stream through
+/// [`Sink`].
+pub fn sheet_bytes(
+    sheet: &str,
+    headers: &[&str],
+    rows: &[Vec<Cell>],
+) -> Result<Vec<u8>, ExchangeError> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet).map_err(xlsx_err)?;
+    for (c, h) in headers.iter().enumerate() {
+        let c = c as u16;
+        ws.set_column_width(c, (h.chars().count() as f64 * 1.6).max(10.0))
+            .map_err(xlsx_err)?;
+        ws.write_string_with_format(0, c, *h, &bold)
+            .map_err(xlsx_err)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Cell::Text(s) => ws.write_string(r, c, s).map_err(xlsx_err)?,
+                Cell::Int(n) => ws.write_number(r, c, *n as f64).map_err(xlsx_err)?,
+            };
+        }
+    }
+    ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+    wb.save_to_buffer().map_err(xlsx_err)
+}
+
 /// A file written row by row in constant memory: CSV through a buffer, .xlsx in the writer's
 /// constant-memory mode (each row goes to a temporary file as it is written; the workbook is
 /// assembled from it at the end). Exports of hundreds of thousands of rows stream through it.

@@ -236,6 +236,30 @@ impl Page {
     pub(crate) async fn get(&mut self, uri: &str) -> Got {
         self.send("GET", uri, None).await
     }
+    /// A download: the status, the content type and the bytes as sent.
+    pub(crate) async fn bytes(&mut self, uri: &str) -> (StatusCode, String, Vec<u8>) {
+        let req = Request::builder()
+            .uri(uri)
+            .header("host", "localhost")
+            .header("cookie", self.cookies.join("; "))
+            .body(Body::empty())
+            .unwrap();
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let kind = resp
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        (status, kind, bytes)
+    }
     pub(crate) async fn login(&mut self, login: &str) {
         let g = self
             .send(

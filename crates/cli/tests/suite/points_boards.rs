@@ -500,3 +500,163 @@ async fn boards_console(t: &TestDb) {
     assert!(upheld.body.contains("该户已从榜上撤下"), "{}", upheld.body);
 }
 on_both!(red_and_black_lists_in_the_console, boards_console);
+
+/// The members' evaluation in the console (publish, the month, final, the ranking) and the
+/// .xlsx of every list, each audited, none of another township's.
+async fn lists_and_exports(t: &TestDb) {
+    let v = crate::console::seed_village(t).await;
+    let admin = Client::new(t).await;
+    let county = Client::as_role(t, "county_admin", "141029000000").await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let officer = Client::as_role(t, "township_officer", "141029100000").await;
+    let member = admin
+        .ok("GET", "/api/v1/party-members?division=141029100001", None)
+        .await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let rule = county
+        .ok(
+            "POST",
+            "/api/v1/points/rules",
+            Some(json!({"holder": "member", "code": "SX01", "dimension": "思想政治", "item": "按时参加组织生活",
+                "points": 20, "month_cap": 20, "evidence_required": false})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let c = sec
+        .ok(
+            "POST",
+            "/api/v1/points/claims",
+            Some(json!({"holder": "member", "holder_id": member, "rule_id": rule, "month": "2026-11"})),
+        )
+        .await;
+    officer
+        .ok(
+            "POST",
+            &format!(
+                "/api/v1/points/claims/{}/{}/decision",
+                c["county_id"], c["id"]
+            ),
+            Some(json!({"approve": true})),
+        )
+        .await;
+    let dump = rule_for_households(&county).await;
+    award(&sec, &officer, v.household, dump, true).await;
+    crate::api::add_user(t, "pingding", "township_officer", "141029100000").await;
+    crate::api::add_user(t, "waizhen", "township_officer", "141029101000").await;
+    let mut town = crate::console::Page::new(t);
+    town.login("pingding").await;
+    let page = town.get("/points/members").await;
+    assert!(
+        page.body.contains("公示本月评定") && page.body.contains("城关社区党支部"),
+        "{}",
+        page.body
+    );
+    let branch = admin
+        .ok("GET", "/api/v1/party-orgs?division=141029100001", None)
+        .await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "branch")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let made = town
+        .send(
+            "POST",
+            "/points/members",
+            Some(&format!("org_id={branch}&month=2026-11")),
+        )
+        .await;
+    assert_eq!(made.status.as_u16(), 303, "{}", made.body);
+    let month = town.get(&made.location).await;
+    assert!(
+        month.body.contains("李秀英") && month.body.contains("公示中"),
+        "{}",
+        month.body
+    );
+    let again = town
+        .send(
+            "POST",
+            "/points/members",
+            Some(&format!("org_id={branch}&month=2026-11")),
+        )
+        .await;
+    assert!(again.body.contains("该支部本月已公示"), "{}", again.body);
+    // Every list as .xlsx, read back through the tabular engine.
+    let board = officer
+        .ok(
+            "POST",
+            "/api/v1/points/boards",
+            Some(json!({"division_code": "141029100001", "month": "2026-11"})),
+        )
+        .await;
+    let read = |bytes: Vec<u8>| xiangzhi_tabular::table::read_bytes("x.xlsx", bytes).unwrap();
+    for (uri, expect) in [
+        (format!("{}/export", made.location), "李秀英"),
+        ("/points/claims.xlsx".to_string(), ""),
+        ("/points/store/report.xlsx".to_string(), ""),
+        (
+            format!("/points/statement/household/{}/export", v.household),
+            "垃圾乱倒",
+        ),
+        (
+            format!("/points/statement/member/{member}/export"),
+            "按时参加组织生活",
+        ),
+        (
+            format!(
+                "/points/boards/{}/{}/export",
+                board["board"]["county_id"], board["board"]["id"]
+            ),
+            "李某",
+        ),
+        ("/points/ranking.xlsx?year=2026".to_string(), ""),
+    ] {
+        let (status, kind, bytes) = town.bytes(&uri).await;
+        assert_eq!(status.as_u16(), 200, "{uri}");
+        assert!(kind.contains("spreadsheetml"), "{uri}: {kind}");
+        let table = read(bytes);
+        assert!(!table.headers.is_empty(), "{uri}");
+        if !expect.is_empty() {
+            assert!(
+                table.rows.iter().flatten().any(|c| c == expect),
+                "{uri}: {:?}",
+                table.rows
+            );
+        }
+    }
+    assert!(
+        t.db.count_for_tests("SELECT COUNT(*) FROM audit_log WHERE action = 'export points list'")
+            .await
+            .unwrap()
+            >= 7
+    );
+    // Another township's officer gets none of them.
+    let mut other = crate::console::Page::new(t);
+    other.login("waizhen").await;
+    for uri in [
+        format!("{}/export", made.location),
+        made.location.clone(),
+        format!(
+            "/points/boards/{}/{}/export",
+            board["board"]["county_id"], board["board"]["id"]
+        ),
+        format!("/points/statement/household/{}/export", v.household),
+    ] {
+        let (status, _, _) = other.bytes(&uri).await;
+        assert_eq!(status.as_u16(), 404, "{uri}");
+    }
+    let (_, _, bytes) = other.bytes("/points/claims.xlsx").await;
+    assert!(
+        read(bytes).rows.is_empty(),
+        "nothing of another township waits for them"
+    );
+}
+on_both!(points_lists_and_exports, lists_and_exports);
+
+async fn rule_for_households(county: &Client) -> i64 {
+    rule(county, "HB01", "垃圾乱倒", -5).await
+}

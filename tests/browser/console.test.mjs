@@ -87,11 +87,17 @@ try {
   await page.screenshot({ path: `${shots}/05-resident-revealed.png`, fullPage: true });
   await accessible(page, "05-resident-revealed");
 
-  for (const [path, name] of [["/", "00-home"], ["/cases/ledger", "15-ledger"], ["/staff", "29-staff"], ["/tree", "06-tree"], ["/party", "07-party"], ["/coverage", "09-coverage"], ["/cases", "13-cases"], ["/stats?from=2000-01-01", "17-stats"], ["/notifications", "18-notifications"], ["/report?county=141029", "19-public-report"], ["/rentals", "32-rentals"], ["/points", "34-points"], ["/points/store?q=CG-0001", "35-points-store"]]) {
+  for (const [path, name] of [["/", "00-home"], ["/cases/ledger", "15-ledger"], ["/staff", "29-staff"], ["/tree", "06-tree"], ["/party", "07-party"], ["/coverage", "09-coverage"], ["/cases", "13-cases"], ["/stats?from=2000-01-01", "17-stats"], ["/notifications", "18-notifications"], ["/report?county=141029", "19-public-report"], ["/rentals", "32-rentals"], ["/points", "34-points"], ["/points/store?q=CG-0001", "35-points-store"], ["/points/boards", "36-points-boards"], ["/points/members", "37-points-members"], ["/board/141029100001", "39-public-board"]]) {
     await page.goto(`${base}${path}`);
     await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
     await accessible(page, name);
   }
+  // A village's lists this month, open to objection: the secretary records one.
+  await page.goto(`${base}/points/boards`);
+  await page.click("table.grid a:text-is('查看') >> nth=0");
+  await page.waitForURL(/\/points\/boards\/\d+\/\d+/);
+  await page.screenshot({ path: `${shots}/38-points-board.png`, fullPage: true });
+  await accessible(page, "38-points-board");
   // A rented house and its tenants, masked, on the phone.
   await page.goto(`${base}/rentals`);
   await page.click("table.grid a >> nth=0");

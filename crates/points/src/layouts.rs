@@ -1,7 +1,10 @@
-//! The points feature's file layout: a county's catalogue of rules (积分项目), imported all or
-//! none in the console, the API and on the command line, and exported in the same layout. The
-//! same file twice changes nothing; a code the catalogue holds with other content is refused by
-//! row (a rule in use is changed on its own, never by a file).
+//! The points feature's file layouts: a county's catalogue of rules (积分项目), and recordings
+//! (积分录入, in entries.rs), imported all or none in the console, the API and on the command
+//! line, and exported in the same layouts. The same file twice changes nothing; a code the
+//! catalogue holds with other content is refused by row (a rule in use is changed on its own,
+//! never by a file).
+
+mod entries;
 
 use crate::model::RuleInput;
 use crate::rules::Holder;
@@ -21,6 +24,8 @@ use xiangzhi_tabular::{table, ExchangeError, FileLayout, ImportReport, Progress}
 pub enum Layout {
     /// 积分项目
     Rules,
+    /// 积分录入: recordings that wait for approval
+    Entries,
 }
 
 const RULE_COLS: &[Col] = &[
@@ -44,12 +49,29 @@ xiangzhi_tabular::file_layout!(
     crate::POINTS_RULES
 );
 
+xiangzhi_tabular::file_layout!(
+    POINTS_ENTRY_FILE,
+    Layout::Entries,
+    "points-entries",
+    ["积分录入"],
+    "积分录入（待审核）",
+    "Points recordings (to approve)",
+    crate::RECORD_POINTS
+);
+
 /// This feature's file layouts.
-pub const LAYOUTS: &[&FileLayout] = &[&POINTS_RULE_FILE];
+pub const LAYOUTS: &[&FileLayout] = &[&POINTS_RULE_FILE, &POINTS_ENTRY_FILE];
+
+fn cols(layout: Layout) -> &'static [Col] {
+    match layout {
+        Layout::Rules => RULE_COLS,
+        Layout::Entries => entries::ENTRY_COLS,
+    }
+}
 
 /// A blank template's header.
-pub fn template_header(_: Layout) -> Vec<String> {
-    RULE_COLS.iter().map(|c| c.zh.to_string()).collect()
+pub fn template_header(layout: Layout) -> Vec<String> {
+    cols(layout).iter().map(|c| c.zh.to_string()).collect()
 }
 
 /// The rules a file adds.
@@ -126,11 +148,26 @@ fn number(text: &str) -> Option<Option<i64>> {
     t.parse::<i64>().ok().map(Some)
 }
 
-/// Reads and checks a rules file with reads only.
+/// Reads and checks a file of the layout with reads only.
 pub async fn check(
     db: &Db,
     scope: &Scope,
-    _: Layout,
+    layout: Layout,
+    name: &str,
+    bytes: Vec<u8>,
+    county: Option<i64>,
+    progress: &dyn Progress,
+) -> Result<Checked, ExchangeError> {
+    match layout {
+        Layout::Rules => check_rules(db, scope, name, bytes, county, progress).await,
+        Layout::Entries => entries::check(db, scope, name, bytes, county, progress).await,
+    }
+}
+
+/// Reads and checks a rules file with reads only.
+async fn check_rules(
+    db: &Db,
+    scope: &Scope,
     name: &str,
     bytes: Vec<u8>,
     county: Option<i64>,
@@ -256,15 +293,18 @@ pub async fn import(
     write_as_job(db, checked, path, &digest, progress).await
 }
 
-/// Writes the catalogues in reach to `path` in the layout import reads.
+/// Writes what the layout holds in reach to `path`, in the layout import reads.
 pub async fn export(
     db: &Db,
     scope: &Scope,
-    _: Layout,
+    layout: Layout,
     path: &Path,
     county: Option<i64>,
-    _full: bool,
+    full: bool,
 ) -> Result<usize, ExchangeError> {
+    if layout == Layout::Entries {
+        return entries::export(db, scope, path, county, full).await;
+    }
     let rows: Vec<Vec<String>> = db
         .points_rules(scope)
         .await?

@@ -12,9 +12,11 @@ pub mod board_public;
 pub mod boards;
 pub mod demo;
 pub mod layouts;
+pub mod member_links;
 mod member_pages;
 pub mod model;
 pub mod months;
+mod my_pages;
 mod pages;
 pub mod rules;
 pub mod settings;
@@ -24,6 +26,7 @@ pub mod tables;
 
 pub use board_public::PublicBoards;
 pub use boards::BoardStore;
+pub use member_links::MemberLinks;
 pub use model::*;
 pub use months::MonthStore;
 pub use settings::SettingsStore;
@@ -137,6 +140,12 @@ fn routes() -> Router<AppState> {
             get(member_pages::month_xlsx),
         )
         .route("/points/ranking.xlsx", get(member_pages::ranking_xlsx))
+        .route(
+            "/points/members/{county}/{id}/link",
+            post(my_pages::issue_link),
+        )
+        .route("/points/members/{county}/{id}/away", post(my_pages::away))
+        .route("/my", get(my_pages::my).post(my_pages::report))
         .route(
             "/points/boards/{county}/{id}/export",
             get(member_pages::board_xlsx),

@@ -139,6 +139,8 @@ pub struct Claim {
     pub note: String,
     /// The ledger entry an approval wrote.
     pub entry_id: Option<i64>,
+    /// Reported by the member themself through their own link (`recorded_by` is then 0).
+    pub self_report: bool,
 }
 
 /// Points recorded for a member or a household by a rule.

@@ -38,6 +38,8 @@ pub struct MemberResult {
     pub points: i64,
     pub stars: i64,
     pub probationary: bool,
+    /// Away from the village that month (流动党员).
+    pub away: bool,
 }
 
 /// A branch's month with its members.
@@ -69,7 +71,8 @@ pub struct Ranked {
     pub low_star_months: i64,
     /// On the list for commendation: the top tenth of the ranking with no low month.
     pub commend: bool,
-    /// On the list for a talk with the township committee: a month without a star.
+    /// On the list for a talk with the township committee: a month without a star while at
+    /// home (a month away, 流动党员, is followed up by the branch instead).
     pub talk: bool,
 }
 
@@ -89,33 +92,48 @@ fn bad(field: &str, zh: impl Into<String>, en: impl Into<String>) -> StoreError 
 const DAY_MS: i64 = 86_400_000;
 
 /// Each member of the branch, with the month's points from the ledger.
-async fn tally(
-    tx: &mut Tx,
-    county_id: i64,
-    org_id: i64,
-    month: &str,
-) -> Result<Vec<(i64, String, i64, bool, String)>> {
+async fn tally(tx: &mut Tx, county_id: i64, org_id: i64, month: &str) -> Result<Vec<Tallied>> {
     tx.all(&Q::with(
         "SELECT m.id, r.name, CAST(COALESCE((SELECT SUM(e.points) FROM points_entries e \
            JOIN points_accounts a ON a.county_id = e.county_id AND a.id = e.account_id \
            WHERE a.county_id = m.county_id AND a.holder = 'member' AND a.holder_id = m.id AND e.month = ? \
            AND e.kind IN ('award', 'reversal')), 0) AS BIGINT) AS points, \
-         CAST(CASE WHEN m.status = 'probationary' THEN 1 ELSE 0 END AS BIGINT) AS probationary, m.division_code \
+         CAST(CASE WHEN m.status = 'probationary' THEN 1 ELSE 0 END AS BIGINT) AS probationary, m.division_code, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM member_away w WHERE w.county_id = m.county_id AND w.member_id = m.id \
+           AND w.from_month <= ? AND (w.to_month IS NULL OR w.to_month >= ?)) THEN 1 ELSE 0 END AS BIGINT) AS away \
          FROM party_members m JOIN residents r ON r.county_id = m.county_id AND r.id = m.resident_id \
          WHERE m.county_id = ? AND m.org_id = ? ORDER BY m.id",
-        vec![month.into(), county_id.into(), org_id.into()],
+        vec![month.into(), month.into(), month.into(), county_id.into(), org_id.into()],
     ))
     .await
-    .map(|rows: Vec<(i64, String, i64, i64, String)>| {
-        rows.into_iter().map(|(id, n, p, pr, d)| (id, n, p, pr == 1, d)).collect()
+    .map(|rows: Vec<(i64, String, i64, i64, String, i64)>| {
+        rows.into_iter()
+            .map(|(id, _name, points, pr, division, away)| Tallied {
+                member: id,
+                points,
+                probationary: pr == 1,
+                division,
+                away: away == 1,
+            })
+            .collect()
     })
+}
+
+/// A member's month as the ledger gives it.
+struct Tallied {
+    member: i64,
+    points: i64,
+    probationary: bool,
+    division: String,
+    /// Away from the village (流动党员) that month.
+    away: bool,
 }
 
 async fn write_results(
     tx: &mut Tx,
     county_id: i64,
     month_id: i64,
-    rows: &[(i64, String, i64, bool, String)],
+    rows: &[Tallied],
     thresholds: &[i64],
 ) -> Result<()> {
     tx.exec(&Q::with(
@@ -123,25 +141,45 @@ async fn write_results(
         vec![county_id.into(), month_id.into()],
     ))
     .await?;
-    for (member, _, points, probationary, division) in rows {
-        let id = next_ids(tx, county_id, "member_month_result", 1).await?;
-        tx.exec(&Q::with(
-            "INSERT INTO member_month_results (county_id, id, month_id, member_id, division_code, points, stars, probationary) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            vec![
-                county_id.into(),
-                id.into(),
-                month_id.into(),
-                (*member).into(),
-                division.clone().into(),
-                (*points).into(),
-                i64::from(stars(*points, thresholds)).into(),
-                xiangzhi_storage::sql::Arg::Bool(*probationary),
-            ],
-        ))
-        .await?;
+    if rows.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    // One block of ids and one multi-row insert per branch (not a round trip per member).
+    let first = next_ids(tx, county_id, "member_month_result", rows.len() as i64).await?;
+    let values = rows
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            use xiangzhi_storage::sql::Arg;
+            vec![
+                Arg::I64(county_id),
+                Arg::I64(first + k as i64),
+                Arg::I64(month_id),
+                Arg::I64(r.member),
+                Arg::Text(r.division.clone()),
+                Arg::I64(r.points),
+                Arg::I64(i64::from(stars(r.points, thresholds))),
+                Arg::Bool(r.probationary),
+                Arg::Bool(r.away),
+            ]
+        })
+        .collect();
+    tx.bulk_insert(
+        "member_month_results",
+        &[
+            "county_id",
+            "id",
+            "month_id",
+            "member_id",
+            "division_code",
+            "points",
+            "stars",
+            "probationary",
+            "away",
+        ],
+        values,
+    )
+    .await
 }
 
 #[easy_ext::ext(MonthStore)]
@@ -302,7 +340,7 @@ pub impl Db {
         scope.filter(&mut q, &MEMBER_MONTHS, "t", "division_code");
         let month: MemberMonth = self.optional(&q).await?.ok_or(StoreError::NotFound)?;
         let mut q = Q::with(
-            "SELECT t.member_id, r.name, t.points, t.stars, t.probationary FROM member_month_results t \
+            "SELECT t.member_id, r.name, t.points, t.stars, t.probationary, t.away FROM member_month_results t \
              JOIN party_members m ON m.county_id = t.county_id AND m.id = t.member_id \
              JOIN residents r ON r.county_id = m.county_id AND r.id = m.resident_id \
              WHERE t.county_id = ? AND t.month_id = ?",
@@ -361,31 +399,39 @@ pub impl Db {
         let mut q = Q::with(
             "SELECT t.member_id, r.name, CAST(SUM(t.points) AS BIGINT), CAST(COUNT(*) AS BIGINT), \
              CAST(SUM(CASE WHEN t.stars >= ? THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN t.stars = 0 THEN 1 ELSE 0 END) AS BIGINT) FROM member_month_results t \
+             CAST(SUM(CASE WHEN t.stars = 0 THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN t.stars = 0 AND t.away = ? THEN 1 ELSE 0 END) AS BIGINT) FROM member_month_results t \
              JOIN member_months mm ON mm.county_id = t.county_id AND mm.id = t.month_id \
              JOIN party_members m ON m.county_id = t.county_id AND m.id = t.member_id \
              JOIN residents r ON r.county_id = m.county_id AND r.id = m.resident_id \
              WHERE mm.state = 'final' AND mm.month >= ? AND mm.month <= ?",
-            vec![settings_top.into(), format!("{year:04}-01").into(), format!("{year:04}-12").into()],
+            vec![
+                settings_top.into(),
+                xiangzhi_storage::sql::Arg::Bool(false),
+                format!("{year:04}-01").into(),
+                format!("{year:04}-12").into(),
+            ],
         );
         scope.filter(&mut q, &MEMBER_MONTH_RESULTS, "t", "division_code");
         q.push(" GROUP BY t.member_id, r.name ORDER BY 3 DESC, t.member_id");
-        let rows: Vec<(i64, String, i64, i64, i64, i64)> = self.all(&q).await?;
+        let rows: Vec<(i64, String, i64, i64, i64, i64, i64)> = self.all(&q).await?;
         let top = rows.len().div_ceil(10);
         Ok(rows
             .into_iter()
             .enumerate()
-            .map(|(k, (member_id, name, points, months, five, low))| Ranked {
-                rank: k + 1,
-                member_id,
-                name,
-                points,
-                months,
-                five_star_months: five,
-                low_star_months: low,
-                commend: k < top && low == 0,
-                talk: low > 0,
-            })
+            .map(
+                |(k, (member_id, name, points, months, five, low, low_at_home))| Ranked {
+                    rank: k + 1,
+                    member_id,
+                    name,
+                    points,
+                    months,
+                    five_star_months: five,
+                    low_star_months: low,
+                    commend: k < top && low == 0,
+                    talk: low_at_home > 0,
+                },
+            )
             .collect())
     }
 }

@@ -361,6 +361,12 @@ struct StatementPage {
     c: Chrome,
     balance: i64,
     entries: Vec<crate::store::EntryView>,
+    /// A member's statement: (county, member id), for the link and time-away forms.
+    member: Option<(i64, i64)>,
+    may_record: bool,
+    /// A link just issued, shown once.
+    link: Option<String>,
+    message: Option<(String, String, bool)>,
 }
 
 impl StatementPage {
@@ -386,13 +392,49 @@ pub async fn statement(
     let holder: Holder = holder
         .parse()
         .map_err(|_| store(v.l)(xiangzhi_storage::StoreError::NotFound))?;
-    let (account, entries) =
-        s.db.statement_view(&v.scope(), holder, id)
+    statement_page(&s, &v, holder, id, None, None).await
+}
+
+/// A statement, with a link just issued or what became of a change.
+pub(crate) async fn statement_page(
+    s: &xiangzhi_web::AppState,
+    v: &Viewer,
+    holder: Holder,
+    id: i64,
+    link: Option<String>,
+    message: Option<(String, String, bool)>,
+) -> P {
+    let scope = v.scope();
+    // A holder in reach without points yet has an empty statement.
+    let (balance, county_id, entries) = match s.db.statement_view(&scope, holder, id).await {
+        Ok((account, entries)) => (account.balance, account.county_id, entries),
+        Err(xiangzhi_storage::StoreError::NotFound) => {
+            let county_id = xiangzhi_storage::list::county_for(
+                &s.db,
+                &scope,
+                crate::store::holder_table(holder),
+                id,
+            )
             .await
             .map_err(store(v.l))?;
-    html(StatementPage {
+            (0, county_id, Vec::new())
+        }
+        Err(e) => return Err(store(v.l)(e)),
+    };
+    let failed = message.as_ref().is_some_and(|m| !m.2);
+    let page = StatementPage {
         c: v.chrome(v.l.t("积分明细", "Points statement")),
-        balance: account.balance,
+        balance,
         entries,
-    })
+        member: (holder == Holder::Member).then_some((county_id, id)),
+        may_record: v.user.can(crate::RECORD_POINTS),
+        link,
+        message,
+    };
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, html(page)?).into_response())
 }

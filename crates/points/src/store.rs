@@ -14,7 +14,7 @@ const RULE_COLS: &str =
      t.evidence_required, t.active, t.version";
 const ACCOUNT_COLS: &str = "t.county_id, t.id, t.holder, t.holder_id, t.division_code, t.balance";
 const CLAIM_COLS: &str = "t.county_id, t.id, t.account_id, t.rule_id, t.division_code, t.points, t.month, t.evidence, \
-     t.case_id, t.recorded_by, t.recorded_at, t.state, t.decided_by, t.decided_at, t.note, t.entry_id";
+     t.case_id, t.recorded_by, t.recorded_at, t.state, t.decided_by, t.decided_at, t.note, t.entry_id, t.self_report";
 const ENTRY_COLS: &str =
     "t.county_id, t.id, t.account_id, t.division_code, t.kind, t.rule_id, t.claim_id, t.points, \
      t.month, t.evidence, t.recorded_by, t.approved_by, t.reverses_id, t.created_at";
@@ -263,11 +263,22 @@ pub impl Db {
     /// Records points for a member or a household by a rule: a claim that waits for a second
     /// person's approval.
     async fn record_points(&self, scope: &Scope, input: &ClaimInput) -> Result<Claim> {
-        let v = input.validate()?;
         let by = scope
             .actor()
             .user_id
             .ok_or_else(|| forbidden("须以账号登录", "an account is needed"))?;
+        self.record_claim(scope, input, by, false).await
+    }
+
+    /// A claim recorded by the account `by`, or (`self_report`, `by` 0) by the member themself.
+    async fn record_claim(
+        &self,
+        scope: &Scope,
+        input: &ClaimInput,
+        by: i64,
+        self_report: bool,
+    ) -> Result<Claim> {
+        let v = input.validate()?;
         let table = holder_table(v.holder);
         let county_id = county_for(self, scope, table, input.holder_id)
             .await
@@ -312,8 +323,8 @@ pub impl Db {
             .one(&Q::with(
                 &format!(
                     "INSERT INTO points_claims (county_id, id, account_id, rule_id, division_code, points, month, evidence, \
-                     case_id, recorded_by, recorded_at, state, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', '') \
-                     RETURNING {}",
+                     case_id, recorded_by, recorded_at, state, note, self_report) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', '', ?) RETURNING {}",
                     CLAIM_COLS.replace("t.", "")
                 ),
                 vec![
@@ -328,12 +339,17 @@ pub impl Db {
                     input.case_id.into(),
                     by.into(),
                     now_ms().into(),
+                    xiangzhi_storage::sql::Arg::Bool(self_report),
                 ],
             ))
             .await?;
         tx.audit(
             scope.actor(),
-            "record points",
+            if self_report {
+                "self-report points"
+            } else {
+                "record points"
+            },
             format!(
                 "points claim {county_id}:{id}: {} {} × rule {}",
                 v.holder.as_str(),
@@ -675,8 +691,8 @@ pub struct ClaimView {
 pub impl Db {
     /// The claims waiting in the caller's reach, oldest first, with names.
     async fn waiting_claims(&self, scope: &Scope) -> Result<Vec<ClaimView>> {
-        let mut q = Q::new(
-            "SELECT t.county_id, t.id, t.points, t.month, t.evidence, t.recorded_by, COALESCE(u.display_name, '') AS recorder, \
+        let mut q = Q::with(
+            "SELECT t.county_id, t.id, t.points, t.month, t.evidence, t.recorded_by, CASE WHEN t.self_report = ? THEN '党员本人自报' ELSE COALESCE(u.display_name, '') END AS recorder, \
              r.item, r.dimension, COALESCE(h.number || ' ' || h.address, res.name, '') AS holder \
              FROM points_claims t \
              JOIN points_accounts a ON a.county_id = t.county_id AND a.id = t.account_id \
@@ -686,6 +702,7 @@ pub impl Db {
              LEFT JOIN party_members m ON a.holder = 'member' AND m.county_id = a.county_id AND m.id = a.holder_id \
              LEFT JOIN residents res ON res.county_id = m.county_id AND res.id = m.resident_id \
              WHERE t.state = 'pending'",
+            vec![xiangzhi_storage::sql::Arg::Bool(true)],
         );
         scope.filter(&mut q, &POINTS_CLAIMS, "t", "division_code");
         q.push(" ORDER BY t.id LIMIT 200");

@@ -58,6 +58,7 @@ pub const POINTS_CLAIMS: Table = Table {
         ("note", Text),
         ("points", Int),
         ("recorded_at", Int),
+        ("self_report", Bool),
         ("recorded_by", Int),
         ("rule_id", Int),
         ("state", Text),
@@ -101,6 +102,8 @@ pub const TABLES: &[&Table] = &[
     &POINTS_BOARDS,
     &POINTS_BOARD_ENTRIES,
     &POINTS_OBJECTIONS,
+    &MEMBER_LINKS,
+    &MEMBER_AWAY,
 ];
 
 pub const STORE_GOODS: Table = Table {
@@ -185,6 +188,7 @@ pub const MEMBER_MONTH_RESULTS: Table = Table {
         ("month_id", Int),
         ("points", Int),
         ("probationary", Bool),
+        ("away", Bool),
         ("stars", Int),
     ],
 };
@@ -264,5 +268,36 @@ pub const POINTS_OBJECTIONS: Table = Table {
         ("objector", Text),
         ("reason", Text),
         ("state", Text),
+    ],
+};
+
+pub const MEMBER_LINKS: Table = Table {
+    name: "member_links",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("code_hash", Text),
+        ("county_id", Int),
+        ("division_code", Text),
+        ("issued_at", Int),
+        ("issued_by", Int),
+        ("member_id", Int),
+    ],
+};
+
+pub const MEMBER_AWAY: Table = Table {
+    name: "member_away",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("county_id", Int),
+        ("division_code", Text),
+        ("from_month", Text),
+        ("id", Int),
+        ("member_id", Int),
+        ("place", Text),
+        ("recorded_at", Int),
+        ("recorded_by", Int),
+        ("to_month", Text),
     ],
 };

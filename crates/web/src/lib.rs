@@ -59,6 +59,15 @@ impl Limits {
         times.push(now);
         true
     }
+
+    /// Whether `key` has used up its `most` per `window_ms` at `now` (counts nothing): for
+    /// limits on failures only, checked first and counted with [`Limits::allow`] on a failure.
+    pub fn exhausted(&self, key: &str, most: usize, window_ms: i64, now: i64) -> bool {
+        let recent = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        recent
+            .get(key)
+            .is_some_and(|v| v.iter().filter(|t| now - **t < window_ms).count() >= most)
+    }
 }
 
 type PlaceCache = std::sync::Arc<

@@ -760,7 +760,113 @@ async fn browser_county(t: &TestDb) -> Village {
     .await
     .unwrap();
     let _ = std::fs::remove_file(&file);
+    browser_points(t, &v).await;
     v
+}
+
+/// Points for the browser's pages: a household's award and deduction, the village's lists of
+/// last month published (on the public board) and this month's open to objection, and the
+/// branch's month on the board.
+async fn browser_points(t: &TestDb, v: &Village) {
+    use serde_json::json;
+    let county = Client::as_role(t, "county_admin", "141029000000").await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let officer = Client::as_role(t, "township_officer", "141029100000").await;
+    let rule = |code: &str, item: &str, points: i64, holder: &str| {
+        json!({"holder": holder, "code": code, "dimension": if holder == "member" { "思想政治" } else { "人居环境" },
+            "item": item, "points": points, "evidence_required": false})
+    };
+    let mut ids = Vec::new();
+    for r in [
+        rule("HJ01", "庭院整洁", 5, "household"),
+        rule("HB01", "垃圾乱倒", -5, "household"),
+        rule("SX01", "按时参加组织生活", 20, "member"),
+    ] {
+        ids.push(county.ok("POST", "/api/v1/points/rules", Some(r)).await["id"].clone());
+    }
+    let member = county
+        .ok("GET", "/api/v1/party-members?division=141029100001", None)
+        .await["items"][0]["id"]
+        .clone();
+    let now = xiangzhi_storage::now_ms();
+    let this = xiangzhi_domain::china_month(now);
+    let last = xiangzhi_domain::china_month(now - 31 * 86_400_000);
+    for (holder, id, rule, month) in [
+        ("household", json!(v.household), &ids[0], &last),
+        ("household", json!(v.household), &ids[0], &last),
+        ("household", json!(v.household), &ids[1], &last),
+        ("household", json!(v.household), &ids[0], &this),
+        ("member", member.clone(), &ids[2], &this),
+    ] {
+        let c = sec
+            .ok(
+                "POST",
+                "/api/v1/points/claims",
+                Some(json!({"holder": holder, "holder_id": id, "rule_id": rule, "month": month})),
+            )
+            .await;
+        officer
+            .ok(
+                "POST",
+                &format!(
+                    "/api/v1/points/claims/{}/{}/decision",
+                    c["county_id"], c["id"]
+                ),
+                Some(json!({"approve": true})),
+            )
+            .await;
+    }
+    let me = officer.ok("GET", "/api/v1/auth/me", None).await["id"]
+        .as_i64()
+        .unwrap();
+    let scope = xiangzhi_storage::Scope::division(
+        &xiangzhi_domain::DivisionCode::parse("141029100000").unwrap(),
+    )
+    .by(xiangzhi_storage::Actor::new(
+        Some(me),
+        "officer",
+        "test",
+        "test",
+    ));
+    use xiangzhi_points::BoardStore;
+    let drafted = now - 10 * 86_400_000;
+    let b =
+        t.db.draft_board(
+            &scope,
+            &xiangzhi_points::boards::DraftInput {
+                division_code: "141029100001".into(),
+                month: last,
+            },
+            drafted,
+        )
+        .await
+        .unwrap();
+    t.db.publish_board(&scope, 141029, b.board.id, drafted + 3 * 86_400_000)
+        .await
+        .unwrap();
+    officer
+        .ok(
+            "POST",
+            "/api/v1/points/boards",
+            Some(json!({"division_code": "141029100001", "month": this})),
+        )
+        .await;
+    let branch = county
+        .ok("GET", "/api/v1/party-orgs?division=141029100001", None)
+        .await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "branch")
+        .unwrap()["id"]
+        .clone();
+    officer
+        .ok(
+            "POST",
+            "/api/v1/points/member-months",
+            Some(json!({"org_id": branch, "month": this})),
+        )
+        .await;
 }
 
 /// What the browser scripts are told: the accounts of `browser_county`, the household and

@@ -660,3 +660,420 @@ on_both!(points_lists_and_exports, lists_and_exports);
 async fn rule_for_households(county: &Client) -> i64 {
     rule(county, "HB01", "垃圾乱倒", -5).await
 }
+
+/// A member's own page by their link: points and stars on a phone, a report of their own that
+/// the branch reviews, a new link that retires the old, wrong codes limited per address; and a
+/// member away (流动党员) spared the talk list.
+async fn members_own_page(t: &TestDb) {
+    use xiangzhi_points::MonthStore;
+    let _v = crate::console::seed_village(t).await;
+    let admin = Client::new(t).await;
+    let county = Client::as_role(t, "county_admin", "141029000000").await;
+    let officer = Client::as_role(t, "township_officer", "141029100000").await;
+    let member = admin
+        .ok("GET", "/api/v1/party-members?division=141029100001", None)
+        .await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let up = county
+        .ok(
+            "POST",
+            "/api/v1/points/rules",
+            Some(json!({"holder": "member", "code": "SF01", "dimension": "示范带动", "item": "参与志愿服务",
+                "points": 20, "month_cap": 20, "evidence_required": true})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let down = county
+        .ok(
+            "POST",
+            "/api/v1/points/rules",
+            Some(json!({"holder": "member", "code": "SX02", "dimension": "思想政治", "item": "缺席组织生活",
+                "points": -5, "evidence_required": false})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    crate::api::add_user(t, "lianjie", "village_secretary", "141029100001").await;
+    crate::api::add_user(t, "shenhe", "township_officer", "141029100000").await;
+    crate::api::add_user(t, "bieren", "township_officer", "141029101000").await;
+    let mut sec = crate::console::Page::new(t);
+    sec.login("lianjie").await;
+    let issue = format!("/points/members/141029/{member}/link");
+    let got = sec.send("POST", &issue, None).await;
+    assert_eq!(got.status.as_u16(), 200, "{}", got.body);
+    let code = |body: &str| {
+        let at = body.find("/my?c=").unwrap() + 6;
+        body[at..at + body[at..].find('<').unwrap()].to_string()
+    };
+    let first = code(&got.body);
+    assert!(first.starts_with("141029-") && first.len() > 25, "{first}");
+    assert_eq!(
+        t.db.count_for_tests(&format!(
+            "SELECT COUNT(*) FROM member_links WHERE code_hash LIKE '%{}%'",
+            &first[7..]
+        ))
+        .await
+        .unwrap(),
+        0,
+        "only the hash is kept"
+    );
+    let mut other = crate::console::Page::new(t);
+    other.login("bieren").await;
+    assert_eq!(other.send("POST", &issue, None).await.status.as_u16(), 404);
+    // The member's phone: no account, their name, no ID number or phone.
+    let mut phone = crate::console::Page::new(t);
+    let mine = phone.get(&format!("/my?c={first}")).await;
+    assert_eq!(mine.status.as_u16(), 200, "{}", mine.body);
+    assert!(
+        mine.body.contains("李秀英") && mine.body.contains("自报积分"),
+        "{}",
+        mine.body
+    );
+    assert!(!mine.body.contains("13912345678") && !mine.body.contains(&crate::api::id_number(100)));
+    // A report of their own: evidence required, no deductions, only this month or last.
+    let month = xiangzhi_domain::china_month(xiangzhi_storage::now_ms());
+    let form = |rule: i64, month: &str, evidence: &str| {
+        format!("c={first}&rule_id={rule}&month={month}&evidence={evidence}")
+    };
+    let bad = phone.send("POST", "/my", Some(&form(up, &month, ""))).await;
+    assert!(bad.body.contains("请写明做了什么"), "{}", bad.body);
+    let bad = phone
+        .send("POST", "/my", Some(&form(down, &month, "x")))
+        .await;
+    assert!(bad.body.contains("扣分项目不能自报"), "{}", bad.body);
+    let bad = phone
+        .send("POST", "/my", Some(&form(up, "2020-01", "x")))
+        .await;
+    assert!(bad.body.contains("只能自报本月或上月"), "{}", bad.body);
+    let ok = phone
+        .send(
+            "POST",
+            "/my",
+            Some(&form(up, &month, "%E6%B8%85%E6%89%AB%E6%9D%91%E9%81%93")),
+        )
+        .await;
+    assert!(ok.body.contains("待支部审核"), "{}", ok.body);
+    let (by, own): (i64, bool) =
+        t.db.one(&xiangzhi_storage::sql::Q::new(
+            "SELECT recorded_by, self_report FROM points_claims ORDER BY id DESC LIMIT 1",
+        ))
+        .await
+        .unwrap();
+    assert_eq!((by, own), (0, true));
+    assert_eq!(
+        t.db.count_for_tests("SELECT COUNT(*) FROM audit_log WHERE action = 'self-report points'")
+            .await
+            .unwrap(),
+        1
+    );
+    // The branch reviews it like any other recording.
+    let mut town = crate::console::Page::new(t);
+    town.login("shenhe").await;
+    let list = town.get("/points").await;
+    assert!(
+        list.body.contains("党员本人自报") && list.body.contains("清扫村道"),
+        "{}",
+        list.body
+    );
+    let claim =
+        t.db.count_for_tests("SELECT id FROM points_claims ORDER BY id DESC LIMIT 1")
+            .await
+            .unwrap();
+    let done = town
+        .send(
+            "POST",
+            &format!("/points/claims/141029/{claim}"),
+            Some("approve=1"),
+        )
+        .await;
+    assert!(done.body.contains("已审核通过"), "{}", done.body);
+    assert!(phone
+        .get(&format!("/my?c={first}"))
+        .await
+        .body
+        .contains("清扫村道"));
+    // Away from the village this month: recorded, shown, and spared the talk list.
+    let away = sec
+        .send(
+            "POST",
+            &format!("/points/members/141029/{member}/away"),
+            Some(&format!(
+                "from_month={month}&to_month=&place=%E6%B5%99%E6%B1%9F%E4%B9%89%E4%B9%8C"
+            )),
+        )
+        .await;
+    assert!(away.body.contains("已登记外出"), "{}", away.body);
+    assert!(phone
+        .get(&format!("/my?c={first}"))
+        .await
+        .body
+        .contains("流动党员"));
+    let branch = admin
+        .ok("GET", "/api/v1/party-orgs?division=141029100001", None)
+        .await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "branch")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let m = officer
+        .ok(
+            "POST",
+            "/api/v1/points/member-months",
+            Some(json!({"org_id": branch, "month": month})),
+        )
+        .await;
+    let mine = m["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["member_id"] == member)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            mine["points"].as_i64(),
+            mine["stars"].as_i64(),
+            mine["away"].as_bool()
+        ),
+        (Some(20), Some(0), Some(true))
+    );
+    let me = officer.ok("GET", "/api/v1/auth/me", None).await["id"]
+        .as_i64()
+        .unwrap();
+    let scope = xiangzhi_storage::Scope::division(
+        &xiangzhi_domain::DivisionCode::parse("141029100000").unwrap(),
+    )
+    .by(xiangzhi_storage::Actor::new(
+        Some(me),
+        "officer",
+        "test",
+        "test",
+    ));
+    t.db.finalize_month(
+        &scope,
+        141029,
+        m["month"]["id"].as_i64().unwrap(),
+        xiangzhi_storage::now_ms() + 30 * DAY,
+    )
+    .await
+    .unwrap();
+    let year: i32 = month[..4].parse().unwrap();
+    let ranking = t.db.member_ranking(&scope, year).await.unwrap();
+    let r = ranking.iter().find(|r| r.member_id == member).unwrap();
+    assert_eq!(r.low_star_months, 1);
+    assert!(
+        !r.talk,
+        "a month away without a star does not send the member to a talk"
+    );
+    // A new link retires the old one.
+    let second = code(&sec.send("POST", &issue, None).await.body);
+    assert_ne!(first, second);
+    assert_eq!(
+        phone.get(&format!("/my?c={first}")).await.status.as_u16(),
+        404
+    );
+    assert_eq!(
+        phone.get(&format!("/my?c={second}")).await.status.as_u16(),
+        200
+    );
+    // Wrong codes are limited per address: after twenty, even the right one is refused.
+    for k in 0..20 {
+        assert_eq!(
+            phone
+                .get(&format!("/my?c=141029-wrong{k}"))
+                .await
+                .status
+                .as_u16(),
+            404
+        );
+    }
+    assert_eq!(
+        phone.get(&format!("/my?c={second}")).await.status.as_u16(),
+        404
+    );
+}
+on_both!(members_own_points_page, members_own_page);
+
+/// Imports a file of recordings as the client's account through the API; the job as answered.
+async fn import_entries(c: &Client, name: &str, body: Vec<u8>) -> (u16, Value) {
+    let (status, _, bytes) = c
+        .raw(
+            "POST",
+            &format!("/api/v1/imports?layout=points-entries&name={name}"),
+            Some((body, "application/octet-stream")),
+        )
+        .await;
+    (
+        status.as_u16(),
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// Applies a checked job and waits for it.
+async fn apply(c: &Client, job: &Value) -> Value {
+    let at = format!("/api/v1/imports/{}/{}", job["county_id"], job["id"]);
+    let (status, queued, _) = c.call("POST", &format!("{at}/apply"), None).await;
+    assert_eq!(status.as_u16(), 202, "{queued}");
+    let mut last = Value::Null;
+    for _ in 0..600 {
+        last = c.ok("GET", &at, None).await;
+        if last["status"] == "done" || last["status"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    last
+}
+
+/// 积分录入 from a file (GBK CSV, as WPS saves it): checked with reads only and refused by row
+/// and column, written all or none as recordings that wait for another person's approval, the
+/// same file twice changing nothing, and nobody outside the uploader's reach.
+async fn entries_from_a_file(t: &TestDb) {
+    let v = crate::console::seed_village(t).await;
+    let county = Client::as_role(t, "county_admin", "141029000000").await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let officer = Client::as_role(t, "township_officer", "141029100000").await;
+    rule(&county, "HJ01", "庭院整洁", 5).await;
+    county
+        .ok(
+            "POST",
+            "/api/v1/points/rules",
+            Some(json!({"holder": "member", "code": "SX01", "dimension": "思想政治", "item": "按时参加组织生活",
+                "points": 20, "evidence_required": true})),
+        )
+        .await;
+    let gbk = |text: &str| encoding_rs::GBK.encode(text).0.into_owned();
+    let head = "积分对象,户号或身份证号码,项目编码,所属月份,事实依据\n";
+    let member_id = crate::api::id_number(100);
+    let good = format!(
+        "{head}农户,{},HJ01,2026-11,门前清扫\n农户,{},HJ01,2026年11月,门前清扫\n党员,{member_id},SX01,2026-11,参加主题党日\n",
+        v.number, v.number
+    );
+    // Faults named by row and column; nothing written.
+    let bad = format!(
+        "{good}农户,NOPE,HJ01,2026-11,x\n党员,{member_id},SX01,2026-11,\n农户,{},ZZ99,2026-11,x\n农户,{},HJ01,十一月,x\n",
+        v.number, v.number
+    );
+    let (status, job) = import_entries(&sec, "a.csv", gbk(&bad)).await;
+    assert_eq!(
+        (status, job["status"].as_str()),
+        (201, Some("refused")),
+        "{job}"
+    );
+    let said = job.to_string();
+    for fault in [
+        "没有这个农户",
+        "该项目须写明事实依据",
+        "本县没有适用于农户的这个项目编码",
+        "月份",
+    ] {
+        assert!(said.contains(fault), "{fault}: {said}");
+    }
+    assert_eq!(
+        t.db.count_for_tests("SELECT COUNT(*) FROM points_claims")
+            .await
+            .unwrap(),
+        0
+    );
+    // Another township's officer cannot record for this village's people.
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    let (status, job) = import_entries(&other, "a.csv", gbk(&good)).await;
+    assert_eq!(
+        (status, job["status"].as_str()),
+        (201, Some("refused")),
+        "{job}"
+    );
+    assert!(job.to_string().contains("不在您的管辖范围内"), "{job}");
+    // The good file: three recordings waiting, none in the ledger yet.
+    let (status, job) = import_entries(&sec, "a.csv", gbk(&good)).await;
+    assert_eq!(status, 201, "{job}");
+    assert_eq!(job["summary"]["added"], 3, "{job}");
+    assert_eq!(apply(&sec, &job).await["status"], "done");
+    assert_eq!(
+        t.db.count_for_tests(
+            "SELECT COUNT(*) FROM points_claims WHERE state = 'pending' AND self_report = FALSE"
+        )
+        .await
+        .unwrap(),
+        3
+    );
+    assert_eq!(
+        t.db.count_for_tests("SELECT COUNT(*) FROM points_entries")
+            .await
+            .unwrap(),
+        0
+    );
+    // The same file again changes nothing.
+    let (status, job) = import_entries(&sec, "a.csv", gbk(&good)).await;
+    assert_eq!(status, 201, "{job}");
+    assert_eq!(
+        (
+            job["summary"]["added"].as_i64(),
+            job["summary"]["unchanged"].as_i64()
+        ),
+        (Some(0), Some(3)),
+        "{job}"
+    );
+    // Another person approves them; the uploader cannot.
+    let waiting = officer
+        .ok("GET", "/api/v1/points/claims?state=pending", None)
+        .await;
+    let claims = waiting.as_array().unwrap();
+    assert_eq!(claims.len(), 3);
+    let decide = |c: &Value| {
+        format!(
+            "/api/v1/points/claims/{}/{}/decision",
+            c["county_id"], c["id"]
+        )
+    };
+    let (s, _, _) = sec
+        .call("POST", &decide(&claims[0]), Some(json!({"approve": true})))
+        .await;
+    assert_eq!(s.as_u16(), 403);
+    for c in claims {
+        officer
+            .ok("POST", &decide(c), Some(json!({"approve": true})))
+            .await;
+    }
+    let st = sec
+        .ok(
+            "GET",
+            &format!("/api/v1/points/statements/household/{}", v.household),
+            None,
+        )
+        .await;
+    assert_eq!(st["account"]["balance"], 10);
+    // Exported in the same layout (members masked), and read back unchanged.
+    let dir = std::env::temp_dir().join(format!(
+        "xz_entries_{}_{}",
+        std::process::id(),
+        t.db.backend_name()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("entries.csv");
+    let layout = xiangzhi::layout("points-entries").unwrap();
+    let scope = xiangzhi_storage::Scope::everything();
+    assert_eq!(
+        (layout.export)(&t.db, &scope, &out, None, true)
+            .await
+            .unwrap(),
+        3
+    );
+    let (status, job) = import_entries(&sec, "entries.csv", std::fs::read(&out).unwrap()).await;
+    assert_eq!(status, 201, "{job}");
+    assert_eq!(job["summary"]["added"], 0, "{job}");
+    (layout.export)(&t.db, &scope, &out, None, false)
+        .await
+        .unwrap();
+    assert!(
+        !std::fs::read_to_string(&out).unwrap().contains(&member_id),
+        "masked unless full"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+on_both!(points_entries_from_a_file, entries_from_a_file);

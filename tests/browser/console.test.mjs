@@ -94,10 +94,31 @@ try {
   }
   // A village's lists this month, open to objection: the secretary records one.
   await page.goto(`${base}/points/boards`);
-  await page.click("table.grid a:text-is('查看') >> nth=0");
+  await page.click("table.grid tbody td:first-child a >> nth=0");
   await page.waitForURL(/\/points\/boards\/\d+\/\d+/);
   await page.screenshot({ path: `${shots}/38-points-board.png`, fullPage: true });
   await accessible(page, "38-points-board");
+  // A member's own page: the secretary opens the branch's month, the member's statement, and makes
+  // the member's link; the member opens it on their phone and sees their points and stars.
+  await page.goto(`${base}/points/members`);
+  await page.click("table.grid tbody td:first-child a >> nth=0");
+  await page.waitForURL(/\/points\/members\/\d+\/\d+/);
+  await page.screenshot({ path: `${shots}/40-points-month.png`, fullPage: true });
+  await accessible(page, "40-points-month");
+  await page.click("table.grid tbody a >> nth=0");
+  await page.waitForURL(/\/points\/statement\/member\/\d+/);
+  await page.click("form[action$='/link'] button");
+  const link = (await page.textContent("code")).trim();
+  assert.match(link, /^\/my\?c=\d{6}-[A-Za-z0-9]{24}$/, "a personal link, shown once");
+  await page.screenshot({ path: `${shots}/41-member-link.png`, fullPage: true });
+  await accessible(page, "41-member-link");
+  const member = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
+  const own = await member.newPage();
+  await own.goto(`${base}${link}`);
+  assert.match(await own.textContent("main"), /积分余额/, "the member's own points");
+  await own.screenshot({ path: `${shots}/42-my-points.png`, fullPage: true });
+  await accessible(own, "42-my-points");
+  await member.close();
   // A rented house and its tenants, masked, on the phone.
   await page.goto(`${base}/rentals`);
   await page.click("table.grid a >> nth=0");

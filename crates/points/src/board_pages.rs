@@ -140,6 +140,25 @@ impl BoardPage {
             })
             .unwrap_or_default()
     }
+    /// The places still on the lists, to object to: (entry, list · household · head).
+    fn places(&self) -> Vec<(i64, String)> {
+        self.v
+            .entries
+            .iter()
+            .filter(|e| !e.withdrawn)
+            .map(|e| {
+                let list = if e.list == "red" {
+                    self.c.l.t("红榜", "red list")
+                } else {
+                    self.c.l.t("黑榜", "black list")
+                };
+                (
+                    e.id,
+                    format!("{list} · {} {}", e.household_number, e.head_name),
+                )
+            })
+            .collect()
+    }
     fn state_word(&self, state: &str) -> &'static str {
         match state {
             "pending" => self.c.l.t("待处理", "waiting"),
@@ -277,7 +296,7 @@ impl PublicPage {
         day(*ms)
     }
     fn stars(&self, n: &i64) -> String {
-        "★".repeat((*n).clamp(0, 10) as usize)
+        crate::rules::star_text(*n)
     }
 }
 

@@ -23,10 +23,6 @@ use xiangzhi_web::console::{attachment, html, record, store, Chrome, PageError, 
 
 type Message = Option<(String, String, bool)>;
 
-fn stars(n: i64) -> String {
-    "★".repeat(n.clamp(0, 10) as usize)
-}
-
 #[derive(Template)]
 #[template(path = "points_members.html")]
 struct MembersPage {
@@ -126,7 +122,7 @@ impl MonthPage {
         day(*ms)
     }
     fn stars(&self, n: &i64) -> String {
-        stars(*n)
+        crate::rules::star_text(*n)
     }
 }
 

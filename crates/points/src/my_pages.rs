@@ -35,7 +35,7 @@ struct MyPage {
 
 impl MyPage {
     fn stars(&self, n: &i64) -> String {
-        "★".repeat((*n).clamp(0, 10) as usize)
+        crate::rules::star_text(*n)
     }
     fn kind_word(&self, kind: &str) -> &'static str {
         match crate::rules::EntryKind::try_from(kind.to_string()) {

@@ -142,6 +142,15 @@ pub fn stars(points: i64, thresholds: &[i64]) -> u8 {
     thresholds.iter().filter(|t| points >= **t).count() as u8
 }
 
+/// Stars as a page shows them: ★ for each, ☆ for none.
+pub fn star_text(n: i64) -> String {
+    if n <= 0 {
+        "☆".into()
+    } else {
+        "★".repeat(n.min(10) as usize)
+    }
+}
+
 /// A month as the ledger keys it: `2026-11`.
 pub fn month_key(year: i32, month: u32) -> Result<String, Invalid> {
     if !(2000..=2100).contains(&year) || !(1..=12).contains(&month) {

@@ -469,7 +469,7 @@ async fn boards_console(t: &TestDb) {
     village.login("bangcun").await;
     let page = village.get(&at).await;
     assert!(
-        page.body.contains("记录异议") && page.body.contains("李某"),
+        page.body.contains("记录群众异议") && page.body.contains("李某"),
         "{}",
         page.body
     );

@@ -10,7 +10,6 @@ use crate::pages::outcome;
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use xiangzhi_domain::DivisionCode;
@@ -18,14 +17,6 @@ use xiangzhi_storage::now_ms;
 use xiangzhi_web::console::{html, store, Chrome, PageError, St, Viewer, L, P};
 
 type Message = Option<(String, String, bool)>;
-
-fn status_of(message: &Message) -> StatusCode {
-    if message.as_ref().is_some_and(|m| !m.2) {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    }
-}
 
 /// A day in China as the pages show it.
 pub(crate) fn day(ms: i64) -> String {
@@ -65,7 +56,7 @@ async fn boards_page(s: &xiangzhi_web::AppState, v: &Viewer, message: Message) -
     } else {
         Vec::new()
     };
-    let status = status_of(&message);
+    let status = crate::pages::status_of(&message);
     let page = BoardsPage {
         c: v.chrome(v.l.t("红黑榜", "Red and black lists")),
         boards,
@@ -182,7 +173,7 @@ async fn board_page(
             .map_err(store(v.l))?;
     let open = view.board.state == "objection" && now_ms() < view.board.objection_until;
     let (red, black) = view.entries.iter().cloned().partition(|e| e.list == "red");
-    let status = status_of(&message);
+    let status = crate::pages::status_of(&message);
     let title = format!(
         "{} {} {}",
         view.village_name,

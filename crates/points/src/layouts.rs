@@ -74,6 +74,21 @@ pub fn template_header(layout: Layout) -> Vec<String> {
     cols(layout).iter().map(|c| c.zh.to_string()).collect()
 }
 
+/// A county's catalogue by (holder, code).
+async fn catalogue(
+    db: &Db,
+    scope: &Scope,
+    county_id: i64,
+) -> Result<HashMap<(Holder, String), crate::model::PointRule>, ExchangeError> {
+    Ok(db
+        .points_rules(scope)
+        .await?
+        .into_iter()
+        .filter(|r| r.county_id == county_id)
+        .map(|r| ((r.holder, r.code.clone()), r))
+        .collect())
+}
+
 /// The rules a file adds.
 struct RulesPlan {
     rows: Vec<crate::model::ValidRule>,
@@ -176,13 +191,7 @@ async fn check_rules(
     let (t, county_id, scope) =
         open_upload(db, scope, name, bytes, RULE_COLS, county, progress).await?;
     let m = Mapped::new(&t, RULE_COLS)?;
-    let held: HashMap<(Holder, String), crate::model::PointRule> = db
-        .points_rules(&scope)
-        .await?
-        .into_iter()
-        .filter(|r| r.county_id == county_id)
-        .map(|r| ((r.holder, r.code.clone()), r))
-        .collect();
+    let held = catalogue(db, &scope, county_id).await?;
     let mut errs = Errors::new(&m);
     let mut summary = Summary::default();
     let mut rows = Vec::new();

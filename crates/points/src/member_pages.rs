@@ -13,7 +13,6 @@ use crate::shop::ShopStore;
 use crate::store::{PointsViews, StatementViews};
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xiangzhi_domain::Right;
@@ -67,11 +66,7 @@ async fn members_page(s: &xiangzhi_web::AppState, v: &Viewer, year: i32, message
         s.db.member_ranking(&scope, year)
             .await
             .map_err(store(v.l))?;
-    let status = if message.as_ref().is_some_and(|m| !m.2) {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = crate::pages::status_of(&message);
     let page = MembersPage {
         c: v.chrome(v.l.t("党员积分评定", "Members' monthly evaluation")),
         months,
@@ -142,11 +137,7 @@ async fn month_page(
         s.db.branch_name(county, view.month.org_id)
             .await
             .map_err(store(v.l))?;
-    let status = if message.as_ref().is_some_and(|m| !m.2) {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = crate::pages::status_of(&message);
     let page = MonthPage {
         c: v.chrome(&format!("{name} {}", view.month.month)),
         v: view,

@@ -8,7 +8,6 @@ use crate::rules::Holder;
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use xiangzhi_storage::now_ms;
@@ -64,7 +63,7 @@ async fn my_page(
         s.limits.allow(&key, WRONG_PER_HOUR, 3_600_000, now);
         return Err(PageError::NotFound(l));
     };
-    let failed = message.as_ref().is_some_and(|m| !m.2);
+    let status = crate::pages::status_of(&message);
     let page = MyPage {
         c: Chrome::bare(
             l,
@@ -75,11 +74,6 @@ async fn my_page(
         card,
         month: xiangzhi_domain::china_month(now),
         message,
-    };
-    let status = if failed {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
     };
     let mut r = (status, html(page)?).into_response();
     r.headers_mut().insert(

@@ -30,6 +30,15 @@ struct PointsPage {
     message: Option<(String, String, bool)>,
 }
 
+/// A page's status after a change: 422 when the change was refused.
+pub(crate) fn status_of(message: &Option<(String, String, bool)>) -> StatusCode {
+    if message.as_ref().is_some_and(|m| !m.2) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}
+
 /// What a page says after a change: done in words, or why not.
 pub(crate) fn outcome<T>(
     r: Result<T, xiangzhi_storage::StoreError>,
@@ -68,7 +77,7 @@ async fn points_page(
                 )
             })
             .collect();
-    let failed = message.as_ref().is_some_and(|m| !m.2);
+    let status = crate::pages::status_of(&message);
     let page = PointsPage {
         c: v.chrome(v.l.t("积分", "Points")),
         claims,
@@ -78,11 +87,6 @@ async fn points_page(
         may_approve: v.user.can(crate::APPROVE_POINTS),
         me: v.user.id,
         message,
-    };
-    let status = if failed {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
     };
     Ok((status, html(page)?).into_response())
 }
@@ -242,7 +246,7 @@ async fn store_page(
         s.db.store_reconciliation(&scope, None)
             .await
             .map_err(store(v.l))?;
-    let failed = message.as_ref().is_some_and(|m| !m.2);
+    let status = crate::pages::status_of(&message);
     let page = StorePage {
         c: v.chrome(v.l.t("积分超市", "Points store")),
         q,
@@ -251,11 +255,6 @@ async fn store_page(
         report,
         may_record: v.user.can(crate::RECORD_POINTS),
         message,
-    };
-    let status = if failed {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
     };
     Ok((status, html(page)?).into_response())
 }
@@ -421,7 +420,7 @@ pub(crate) async fn statement_page(
         }
         Err(e) => return Err(store(v.l)(e)),
     };
-    let failed = message.as_ref().is_some_and(|m| !m.2);
+    let status = crate::pages::status_of(&message);
     let page = StatementPage {
         c: v.chrome(v.l.t("积分明细", "Points statement")),
         balance,
@@ -430,11 +429,6 @@ pub(crate) async fn statement_page(
         may_record: v.user.can(crate::RECORD_POINTS),
         link,
         message,
-    };
-    let status = if failed {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
     };
     Ok((status, html(page)?).into_response())
 }

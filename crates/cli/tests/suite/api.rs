@@ -114,6 +114,36 @@ impl Client {
         (status, headers, bytes.to_vec())
     }
 
+    /// The party branch of a village, as this account sees it.
+    pub async fn branch_of(&self, village: &str) -> i64 {
+        self.ok(
+            "GET",
+            &format!("/api/v1/party-orgs?division={village}"),
+            None,
+        )
+        .await["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["kind"] == "branch")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    }
+    /// The store's scope of `division` acting as this account, for calls a test makes directly
+    /// (a month made final days later, a list published after its objection days).
+    pub async fn acting_in(&self, division: &str) -> xiangzhi_storage::Scope {
+        let me = self.ok("GET", "/api/v1/auth/me", None).await["id"]
+            .as_i64()
+            .unwrap();
+        xiangzhi_storage::Scope::division(&xiangzhi_domain::DivisionCode::parse(division).unwrap())
+            .by(xiangzhi_storage::Actor::new(
+                Some(me),
+                "test",
+                "test",
+                "test",
+            ))
+    }
     pub async fn ok(&self, method: &str, uri: &str, body: Option<Value>) -> Value {
         let (s, v, _) = self.call(method, uri, body).await;
         assert!(s.is_success(), "{method} {uri} -> {s}: {v}");

@@ -816,18 +816,7 @@ async fn browser_points(t: &TestDb, v: &Village) {
             )
             .await;
     }
-    let me = officer.ok("GET", "/api/v1/auth/me", None).await["id"]
-        .as_i64()
-        .unwrap();
-    let scope = xiangzhi_storage::Scope::division(
-        &xiangzhi_domain::DivisionCode::parse("141029100000").unwrap(),
-    )
-    .by(xiangzhi_storage::Actor::new(
-        Some(me),
-        "officer",
-        "test",
-        "test",
-    ));
+    let scope = officer.acting_in("141029100000").await;
     use xiangzhi_points::BoardStore;
     let drafted = now - 10 * 86_400_000;
     let b =
@@ -851,15 +840,7 @@ async fn browser_points(t: &TestDb, v: &Village) {
             Some(json!({"division_code": "141029100001", "month": this})),
         )
         .await;
-    let branch = county
-        .ok("GET", "/api/v1/party-orgs?division=141029100001", None)
-        .await["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["kind"] == "branch")
-        .unwrap()["id"]
-        .clone();
+    let branch = county.branch_of("141029100001").await;
     officer
         .ok(
             "POST",

@@ -1,6 +1,6 @@
 //! The house's rules, checked on its source: platform crates know no feature, no module imports
-//! its way back to itself inside a crate, and no source file grows past 800 lines (tests aside)
-//! without saying at its top why.
+//! its way back to itself inside a crate, no source file grows past 800 lines (tests aside)
+//! without saying at its top why, and nothing but the points feature reads points.
 
 use crate::helpers::workspace_root;
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,6 +61,39 @@ fn platform_crates_know_no_feature() {
                 !toml.contains(&format!("{f}.workspace")) && !toml.contains(&format!("{f} =")),
                 "platform crate {name} depends on the feature crate {f}"
             );
+        }
+    }
+}
+
+/// Points never feed dividends or shares (issue 19): no crate but the points feature itself and
+/// the binary that composes the features depends on it or names one of its tables, so no
+/// distribution, share or dividend (the collective economy's crate, when it comes) can read a
+/// point.
+#[test]
+fn points_feed_nothing_else() {
+    let tables: Vec<&str> = xiangzhi_points::tables::TABLES
+        .iter()
+        .map(|t| t.name)
+        .collect();
+    assert!(tables.contains(&"points_entries"), "{tables:?}");
+    for (name, dir) in crates() {
+        if name == "points" || name == "cli" {
+            continue;
+        }
+        let toml = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        assert!(
+            !toml.contains("xiangzhi-points"),
+            "the crate {name} depends on the points feature"
+        );
+        for f in sources(&dir) {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for t in &tables {
+                assert!(
+                    !text.contains(t),
+                    "{} names the points table {t}",
+                    f.display()
+                );
+            }
         }
     }
 }

@@ -591,17 +591,7 @@ async fn member_months(t: &TestDb) {
     let secretary = Client::as_role(t, "village_secretary", "141029100001").await;
     let officer = Client::as_role(t, "township_officer", "141029100000").await;
     // The branch and its secretary the village already has, and two more members.
-    let orgs = admin
-        .ok("GET", "/api/v1/party-orgs?division=141029100001", None)
-        .await;
-    let branch = orgs["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["kind"] == "branch")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let branch = admin.branch_of("141029100001").await;
     let held = admin
         .ok("GET", "/api/v1/party-members?division=141029100001", None)
         .await;
@@ -770,18 +760,7 @@ async fn member_months(t: &TestDb) {
         )
         .await;
     // Two days later the month is final, as the ledger stands.
-    let me = officer.ok("GET", "/api/v1/auth/me", None).await["id"]
-        .as_i64()
-        .unwrap();
-    let scope = xiangzhi_storage::Scope::division(
-        &xiangzhi_domain::DivisionCode::parse("141029100000").unwrap(),
-    )
-    .by(xiangzhi_storage::Actor::new(
-        Some(me),
-        "officer",
-        "test",
-        "test",
-    ));
+    let scope = officer.acting_in("141029100000").await;
     let id = view["month"]["id"].as_i64().unwrap();
     let later = xiangzhi_storage::now_ms() + 2 * 86_400_000;
     let done =

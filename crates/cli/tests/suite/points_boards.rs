@@ -277,18 +277,7 @@ async fn boards(t: &TestDb) {
         "{}",
         page.body
     );
-    let me = officer.ok("GET", "/api/v1/auth/me", None).await["id"]
-        .as_i64()
-        .unwrap();
-    let scope = xiangzhi_storage::Scope::division(
-        &xiangzhi_domain::DivisionCode::parse("141029100000").unwrap(),
-    )
-    .by(xiangzhi_storage::Actor::new(
-        Some(me),
-        "officer",
-        "test",
-        "test",
-    ));
+    let scope = officer.acting_in("141029100000").await;
     let now = xiangzhi_storage::now_ms();
     // The second objection is dismissed within the window.
     t.db.decide_objection(
@@ -509,21 +498,8 @@ async fn lists_and_exports(t: &TestDb) {
     let county = Client::as_role(t, "county_admin", "141029000000").await;
     let sec = Client::as_role(t, "village_secretary", "141029100001").await;
     let officer = Client::as_role(t, "township_officer", "141029100000").await;
-    let member = admin
-        .ok("GET", "/api/v1/party-members?division=141029100001", None)
-        .await["items"][0]["id"]
-        .as_i64()
-        .unwrap();
-    let rule = county
-        .ok(
-            "POST",
-            "/api/v1/points/rules",
-            Some(json!({"holder": "member", "code": "SX01", "dimension": "思想政治", "item": "按时参加组织生活",
-                "points": 20, "month_cap": 20, "evidence_required": false})),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
+    let member = first_member(&admin).await;
+    let rule = member_rule(&county, "SX01", "思想政治", "按时参加组织生活", 20, false).await;
     let c = sec
         .ok(
             "POST",
@@ -553,16 +529,7 @@ async fn lists_and_exports(t: &TestDb) {
         "{}",
         page.body
     );
-    let branch = admin
-        .ok("GET", "/api/v1/party-orgs?division=141029100001", None)
-        .await["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["kind"] == "branch")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let branch = admin.branch_of("141029100001").await;
     let made = town
         .send(
             "POST",
@@ -670,31 +637,9 @@ async fn members_own_page(t: &TestDb) {
     let admin = Client::new(t).await;
     let county = Client::as_role(t, "county_admin", "141029000000").await;
     let officer = Client::as_role(t, "township_officer", "141029100000").await;
-    let member = admin
-        .ok("GET", "/api/v1/party-members?division=141029100001", None)
-        .await["items"][0]["id"]
-        .as_i64()
-        .unwrap();
-    let up = county
-        .ok(
-            "POST",
-            "/api/v1/points/rules",
-            Some(json!({"holder": "member", "code": "SF01", "dimension": "示范带动", "item": "参与志愿服务",
-                "points": 20, "month_cap": 20, "evidence_required": true})),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
-    let down = county
-        .ok(
-            "POST",
-            "/api/v1/points/rules",
-            Some(json!({"holder": "member", "code": "SX02", "dimension": "思想政治", "item": "缺席组织生活",
-                "points": -5, "evidence_required": false})),
-        )
-        .await["id"]
-        .as_i64()
-        .unwrap();
+    let member = first_member(&admin).await;
+    let up = member_rule(&county, "SF01", "示范带动", "参与志愿服务", 20, true).await;
+    let down = member_rule(&county, "SX02", "思想政治", "缺席组织生活", -5, false).await;
     crate::api::add_user(t, "lianjie", "village_secretary", "141029100001").await;
     crate::api::add_user(t, "shenhe", "township_officer", "141029100000").await;
     crate::api::add_user(t, "bieren", "township_officer", "141029101000").await;
@@ -810,16 +755,7 @@ async fn members_own_page(t: &TestDb) {
         .await
         .body
         .contains("流动党员"));
-    let branch = admin
-        .ok("GET", "/api/v1/party-orgs?division=141029100001", None)
-        .await["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["kind"] == "branch")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let branch = admin.branch_of("141029100001").await;
     let m = officer
         .ok(
             "POST",
@@ -842,18 +778,7 @@ async fn members_own_page(t: &TestDb) {
         ),
         (Some(20), Some(0), Some(true))
     );
-    let me = officer.ok("GET", "/api/v1/auth/me", None).await["id"]
-        .as_i64()
-        .unwrap();
-    let scope = xiangzhi_storage::Scope::division(
-        &xiangzhi_domain::DivisionCode::parse("141029100000").unwrap(),
-    )
-    .by(xiangzhi_storage::Actor::new(
-        Some(me),
-        "officer",
-        "test",
-        "test",
-    ));
+    let scope = officer.acting_in("141029100000").await;
     t.db.finalize_month(
         &scope,
         141029,
@@ -1077,3 +1002,36 @@ async fn entries_from_a_file(t: &TestDb) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 on_both!(points_entries_from_a_file, entries_from_a_file);
+
+/// The village's first party member.
+async fn first_member(admin: &Client) -> i64 {
+    admin
+        .ok("GET", "/api/v1/party-members?division=141029100001", None)
+        .await["items"][0]["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// A members' rule of the county (a monthly cap of one award for awards); its id.
+async fn member_rule(
+    county: &Client,
+    code: &str,
+    dimension: &str,
+    item: &str,
+    points: i64,
+    evidence_required: bool,
+) -> i64 {
+    let cap = (points > 0).then_some(points);
+    county
+        .ok(
+            "POST",
+            "/api/v1/points/rules",
+            Some(
+                json!({"holder": "member", "code": code, "dimension": dimension, "item": item,
+                "points": points, "month_cap": cap, "evidence_required": evidence_required}),
+            ),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap()
+}

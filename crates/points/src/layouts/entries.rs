@@ -7,7 +7,6 @@
 //! it is held.
 
 use crate::rules::{parse_month, Holder};
-use crate::store::PointsStore;
 use std::collections::HashMap;
 use xiangzhi_registry::layouts::open_upload;
 use xiangzhi_registry::store::bulk::BulkRead;
@@ -174,13 +173,7 @@ pub(super) async fn check(
     let (t, county_id, scope) =
         open_upload(db, scope, name, bytes, ENTRY_COLS, county, progress).await?;
     let m = Mapped::new(&t, ENTRY_COLS)?;
-    let rules: HashMap<(Holder, String), crate::model::PointRule> = db
-        .points_rules(&scope)
-        .await?
-        .into_iter()
-        .filter(|r| r.county_id == county_id)
-        .map(|r| ((r.holder, r.code.clone()), r))
-        .collect();
+    let rules = super::catalogue(db, &scope, county_id).await?;
     let households = db.household_numbers(county_id).await?;
     let residents = db.resident_ids(county_id).await?;
     let members: HashMap<i64, (i64, String)> = db

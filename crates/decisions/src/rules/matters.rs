@@ -1,0 +1,237 @@
+//! Which matters the law reserves to a meeting, which must go through 四议两公开, and which
+//! meeting may decide them.
+//!
+//! 村委会组织法 Art 24 lists the matters "涉及村民利益" that only the villagers' meeting decides
+//! (or the representatives' meeting it authorises); 集体经济组织法 Art 26 lists the collective
+//! economic organisation's assembly's powers, and Art 28 those its representatives may not
+//! exercise. 四议两公开 is the party's procedure for a village's major matters (DOMAIN.md §7):
+//! every matter of Art 24 goes through it, and so does every distribution.
+
+use crate::rules::meetings::MeetingKind;
+use serde::{Deserialize, Serialize};
+
+/// A matter a village or its collective economic organisation decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MatterKind {
+    /// Art 24(一): who receives an allowance for time lost and how much (误工补贴).
+    Allowances,
+    /// Art 24(二): the use of the collective economy's income.
+    CollectiveIncome,
+    /// Art 24(三): public-benefit works, their funding and labour, and their contracts.
+    PublicWorks,
+    /// Art 24(四): the land contracting plan.
+    LandContracting,
+    /// Art 24(五): collective economic projects and their contracts.
+    CollectiveProjects,
+    /// Art 24(六): the use of house sites (宅基地).
+    HouseSites,
+    /// Art 24(七): the use and distribution of land requisition compensation.
+    Compensation,
+    /// Art 24(八): disposing of collective property by loan, lease or otherwise.
+    PropertyDisposal,
+    /// 集体经济组织法 Art 26(三): confirming who is a member.
+    MembershipConfirmation,
+    /// Art 26(七): the income distribution plan (收益分配方案).
+    IncomeDistribution,
+    /// Art 26(八): quantifying shares of the collective's operating assets (份额量化).
+    ShareQuantification,
+    /// Art 26(十): the distribution of land compensation.
+    LandCompensationDistribution,
+    /// Art 26(十二): merging or dividing the organisation.
+    MergerOrDivision,
+    /// Art 26(一): the organisation's articles.
+    Articles,
+    /// A village's other business (no meeting is reserved for it by law).
+    Ordinary,
+}
+
+impl MatterKind {
+    pub const ALL: [MatterKind; 15] = [
+        MatterKind::Allowances,
+        MatterKind::CollectiveIncome,
+        MatterKind::PublicWorks,
+        MatterKind::LandContracting,
+        MatterKind::CollectiveProjects,
+        MatterKind::HouseSites,
+        MatterKind::Compensation,
+        MatterKind::PropertyDisposal,
+        MatterKind::MembershipConfirmation,
+        MatterKind::IncomeDistribution,
+        MatterKind::ShareQuantification,
+        MatterKind::LandCompensationDistribution,
+        MatterKind::MergerOrDivision,
+        MatterKind::Articles,
+        MatterKind::Ordinary,
+    ];
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            MatterKind::Allowances => "误工补贴人员及标准",
+            MatterKind::CollectiveIncome => "村集体经济所得收益的使用",
+            MatterKind::PublicWorks => "公益事业兴办和筹资筹劳、建设承包方案",
+            MatterKind::LandContracting => "土地承包经营方案",
+            MatterKind::CollectiveProjects => "村集体经济项目立项、承包方案",
+            MatterKind::HouseSites => "宅基地使用方案",
+            MatterKind::Compensation => "征地补偿费使用、分配方案",
+            MatterKind::PropertyDisposal => "以借贷、租赁等方式处分村集体财产",
+            MatterKind::MembershipConfirmation => "确认集体经济组织成员",
+            MatterKind::IncomeDistribution => "收益分配方案",
+            MatterKind::ShareQuantification => "集体经营性财产收益权份额量化方案",
+            MatterKind::LandCompensationDistribution => "土地补偿费分配、使用办法",
+            MatterKind::MergerOrDivision => "集体经济组织合并、分立",
+            MatterKind::Articles => "制定、修改集体经济组织章程",
+            MatterKind::Ordinary => "其他村务",
+        }
+    }
+
+    /// The article that reserves it.
+    pub fn article(self) -> &'static str {
+        match self {
+            MatterKind::Allowances => "村委会组织法第二十四条第一项",
+            MatterKind::CollectiveIncome => "村委会组织法第二十四条第二项",
+            MatterKind::PublicWorks => "村委会组织法第二十四条第三项",
+            MatterKind::LandContracting => "村委会组织法第二十四条第四项",
+            MatterKind::CollectiveProjects => "村委会组织法第二十四条第五项",
+            MatterKind::HouseSites => "村委会组织法第二十四条第六项",
+            MatterKind::Compensation => "村委会组织法第二十四条第七项",
+            MatterKind::PropertyDisposal => "村委会组织法第二十四条第八项",
+            MatterKind::MembershipConfirmation => "集体经济组织法第二十六条第三项",
+            MatterKind::IncomeDistribution => "集体经济组织法第二十六条第七项",
+            MatterKind::ShareQuantification => "集体经济组织法第二十六条第八项",
+            MatterKind::LandCompensationDistribution => "集体经济组织法第二十六条第十项",
+            MatterKind::MergerOrDivision => "集体经济组织法第二十六条第十二项",
+            MatterKind::Articles => "集体经济组织法第二十六条第一项",
+            MatterKind::Ordinary => "",
+        }
+    }
+
+    /// Whether it belongs to the collective economic organisation (its assembly decides).
+    pub fn of_the_collective(self) -> bool {
+        matches!(
+            self,
+            MatterKind::MembershipConfirmation
+                | MatterKind::IncomeDistribution
+                | MatterKind::ShareQuantification
+                | MatterKind::LandCompensationDistribution
+                | MatterKind::MergerOrDivision
+                | MatterKind::Articles
+        )
+    }
+
+    /// Whether it must go through 四议两公开: every matter the law reserves to a meeting.
+    pub fn needs_four_deliberations(self) -> bool {
+        self != MatterKind::Ordinary
+    }
+
+    /// Whether a distribution's plan must be open to inspection for ten days before the vote
+    /// (the county's publicity rule for every plan that shares out money).
+    pub fn is_distribution(self) -> bool {
+        matches!(
+            self,
+            MatterKind::Compensation
+                | MatterKind::IncomeDistribution
+                | MatterKind::LandCompensationDistribution
+                | MatterKind::CollectiveIncome
+        )
+    }
+}
+
+/// Whether a meeting of `kind` may decide the matter; the reason if not. `authorised` says
+/// whether the villagers' meeting has authorised the representatives' meeting (Art 24's last
+/// paragraph; Art 25).
+pub fn may_decide(matter: MatterKind, kind: MeetingKind, authorised: bool) -> Result<(), String> {
+    use MeetingKind::*;
+    if matter.of_the_collective() {
+        return match kind {
+            MembersAssembly => Ok(()),
+            // 集体经济组织法 Art 28: 但是第一项、第三项、第八项、第十项、第十二项规定的职权除外。
+            MemberRepresentativesAssembly => match matter {
+                MatterKind::Articles
+                | MatterKind::MembershipConfirmation
+                | MatterKind::ShareQuantification
+                | MatterKind::LandCompensationDistribution
+                | MatterKind::MergerOrDivision => Err(format!(
+                    "“{}”只能由成员大会决定，成员代表大会无权决定（集体经济组织法第二十八条）",
+                    matter.zh()
+                )),
+                _ => Ok(()),
+            },
+            _ => Err(format!(
+                "“{}”由集体经济组织成员大会或成员代表大会决定（{}）",
+                matter.zh(),
+                matter.article()
+            )),
+        };
+    }
+    if matter == MatterKind::Ordinary {
+        return Ok(());
+    }
+    match kind {
+        VillagersMeeting => Ok(()),
+        RepresentativesMeeting if authorised => Ok(()),
+        RepresentativesMeeting => Err(format!(
+            "“{}”须经村民会议决定，村民会议授权后方可由村民代表会议决定（村委会组织法第二十四条）",
+            matter.zh()
+        )),
+        _ => Err(format!(
+            "“{}”须经村民会议或其授权的村民代表会议决定（{}）",
+            matter.zh(),
+            matter.article()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use MeetingKind::*;
+
+    #[test]
+    fn art_24_matters_go_to_the_villagers() {
+        for m in MatterKind::ALL.iter().filter(|m| !m.of_the_collective()) {
+            if *m == MatterKind::Ordinary {
+                assert!(!m.needs_four_deliberations());
+                continue;
+            }
+            assert!(m.needs_four_deliberations(), "{m:?}");
+            assert!(m.article().starts_with("村委会组织法第二十四条"), "{m:?}");
+            assert!(may_decide(*m, VillagersMeeting, false).is_ok());
+            assert!(may_decide(*m, RepresentativesMeeting, true).is_ok());
+            let e = may_decide(*m, RepresentativesMeeting, false).unwrap_err();
+            assert!(e.contains("授权"), "{e}");
+            assert!(may_decide(*m, PartyMembersMeeting, true).is_err());
+        }
+    }
+
+    #[test]
+    fn what_member_representatives_may_not_decide() {
+        // Art 28 excludes Art 26 items 1, 3, 8, 10 and 12.
+        let excluded = [
+            MatterKind::Articles,
+            MatterKind::MembershipConfirmation,
+            MatterKind::ShareQuantification,
+            MatterKind::LandCompensationDistribution,
+            MatterKind::MergerOrDivision,
+        ];
+        for m in MatterKind::ALL.iter().filter(|m| m.of_the_collective()) {
+            assert!(may_decide(*m, MembersAssembly, false).is_ok());
+            let reps = may_decide(*m, MemberRepresentativesAssembly, false);
+            assert_eq!(reps.is_err(), excluded.contains(m), "{m:?}");
+            assert!(may_decide(*m, VillagersMeeting, true).is_err(), "{m:?}");
+        }
+        assert!(may_decide(
+            MatterKind::IncomeDistribution,
+            MemberRepresentativesAssembly,
+            false
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn distributions_are_inspected_first() {
+        assert!(MatterKind::IncomeDistribution.is_distribution());
+        assert!(MatterKind::Compensation.is_distribution());
+        assert!(!MatterKind::HouseSites.is_distribution());
+    }
+}

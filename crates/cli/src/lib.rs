@@ -12,6 +12,7 @@ pub const FEATURES: &[Feature] = &[
     xiangzhi_cases::FEATURE,     // 诉求与矛盾纠纷 cases
     xiangzhi_alliances::FEATURE, // 跨村联建 alliances
     xiangzhi_points::FEATURE,    // 积分 points
+    xiangzhi_decisions::FEATURE, // 议事与公开 decisions
 ];
 
 /// The whole HTTP application: the API with its OpenAPI document and Swagger UI, the console, and

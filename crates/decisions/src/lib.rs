@@ -1,8 +1,50 @@
 //! 议事与公开 (issue 20): village decisions as the law defines them. The pure rules come first:
 //! each kind of meeting's quorum and threshold with the article it comes from
 //! ([`rules::meetings`]), which matters must go through 四议两公开 and which meeting may decide
-//! them ([`rules::matters`]), and the order of the procedure's steps ([`rules::procedure`]). The
-//! store, the pages, the API and village affairs publicity build on them.
+//! them ([`rules::matters`]), and the order of the procedure's steps ([`rules::procedure`]).
+//! The store records meetings with their roll and items with their votes, computing whether each
+//! passed; the procedure's store, the pages and village affairs publicity build on them.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+#![allow(async_fn_in_trait)]
 
+pub mod api;
 pub mod rules;
+pub mod store;
+pub mod tables;
+
+pub use store::MeetingStore;
+
+use xiangzhi_domain::{Right, Role};
+use xiangzhi_web::feature::{no_doc, no_pages};
+use xiangzhi_web::{Feature, Tag};
+
+/// Record meetings, their sign-in and their votes.
+pub const RECORD_MEETINGS: Right = Right::new(
+    "decisions.record",
+    "记录会议与表决",
+    "record meetings and votes",
+    &[Role::VillageSecretary, Role::TownshipOfficer],
+);
+
+/// This feature, as the binary composes it.
+pub const FEATURE: Feature = Feature {
+    name: "decisions",
+    zh: "议事与公开",
+    en: "Decisions",
+    tags: &[Tag {
+        name: "decisions",
+        description: "议事决策 — meetings, quorums and resolutions by law",
+    }],
+    api: api::routes,
+    doc: no_doc,
+    pages: no_pages,
+    public: no_pages,
+    menu: &[],
+    rights: &[Right::ReadRegistry, RECORD_MEETINGS],
+    tables: tables::TABLES,
+    layouts: &[],
+    demo: None,
+    home: None,
+    household: None,
+    assets: &[],
+};

@@ -9,6 +9,7 @@ mod audit_walk;
 mod cases;
 mod conformance;
 mod console;
+mod decisions;
 mod defects;
 mod demo;
 mod exchange;

@@ -207,6 +207,18 @@ async fn township(
     let waiting = id(clerk
         .ok("POST", "/api/v1/points/claims", Some(claim_body))
         .await);
+    // A villagers' meeting of the village, recorded by the township's clerk.
+    let meeting = clerk
+        .ok(
+            "POST",
+            "/api/v1/meetings",
+            Some(json!({"division_code": village, "kind": "representatives_meeting", "title": format!("{tag}代表会议"),
+                "held_on": "2026-11-30", "roll": {"entitled": 30, "households": 0, "present": 20, "online": 0,
+                "proxies": 0, "households_present": 0}})),
+        )
+        .await["meeting"]["id"]
+        .as_i64()
+        .unwrap();
     let month = approver
         .ok(
             "POST",
@@ -238,6 +250,7 @@ async fn township(
         ("goods", goods.to_string()),
         ("month", month.to_string()),
         ("board", board.to_string()),
+        ("meeting", meeting.to_string()),
         ("board_entry", board_entry.to_string()),
         ("objection", objection.to_string()),
         ("import", import["id"].to_string()),
@@ -289,6 +302,7 @@ fn kind_of(path: &str) -> Option<&'static str> {
         "village-profiles" => "code",
         "imports" => "import",
         "exports" => "export",
+        "meetings" => "meeting",
         "points" => match path
             .trim_start_matches("/api/v1/points/")
             .split('/')
@@ -370,6 +384,14 @@ fn body_for(path: &str, o: &Objects) -> Value {
         Some("board") if path.ends_with("/publication") => json!({}),
         Some("board") => json!({"division_code": o.ids["code"], "month": "2026-08"}),
         Some("objection") => json!({"uphold": true, "note": "越权"}),
+        Some("meeting") if path.ends_with("/items") => {
+            json!({"title": "越权", "matter_kind": "ordinary", "votes": {"yes": 1, "no": 0, "abstain": 0}})
+        }
+        Some("meeting") => {
+            json!({"division_code": o.ids["code"], "kind": "representatives_meeting", "title": "越权",
+            "held_on": "2026-11-30", "roll": {"entitled": 30, "households": 0, "present": 20, "online": 0,
+            "proxies": 0, "households_present": 0}})
+        }
         Some("rule") => {
             json!({"holder": "household", "code": "越权", "dimension": "d", "item": "i", "points": 1})
         }

@@ -65,6 +65,27 @@ impl MatterKind {
         MatterKind::Ordinary,
     ];
 
+    /// Its name in the API and the store (`income_distribution`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatterKind::Allowances => "allowances",
+            MatterKind::CollectiveIncome => "collective_income",
+            MatterKind::PublicWorks => "public_works",
+            MatterKind::LandContracting => "land_contracting",
+            MatterKind::CollectiveProjects => "collective_projects",
+            MatterKind::HouseSites => "house_sites",
+            MatterKind::Compensation => "compensation",
+            MatterKind::PropertyDisposal => "property_disposal",
+            MatterKind::MembershipConfirmation => "membership_confirmation",
+            MatterKind::IncomeDistribution => "income_distribution",
+            MatterKind::ShareQuantification => "share_quantification",
+            MatterKind::LandCompensationDistribution => "land_compensation_distribution",
+            MatterKind::MergerOrDivision => "merger_or_division",
+            MatterKind::Articles => "articles",
+            MatterKind::Ordinary => "ordinary",
+        }
+    }
+
     pub fn zh(self) -> &'static str {
         match self {
             MatterKind::Allowances => "误工补贴人员及标准",
@@ -226,6 +247,14 @@ mod tests {
             false
         )
         .is_ok());
+    }
+
+    #[test]
+    fn names_match_the_api() {
+        for m in MatterKind::ALL {
+            let json = format!("\"{}\"", m.as_str());
+            assert_eq!(serde_json::from_str::<MatterKind>(&json).unwrap(), m);
+        }
     }
 
     #[test]

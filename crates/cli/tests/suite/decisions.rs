@@ -1,0 +1,247 @@
+//! Meetings by law (issue 20): the quorum and the notice computed when a meeting is recorded,
+//! each item's result computed from its votes, never typed; a meeting without its quorum passes
+//! nothing; what a meeting may not decide is kept as not passed with the reason; on both
+//! backends and within the caller's reach.
+
+use crate::api::Client;
+use crate::helpers::TestDb;
+use crate::on_both;
+use serde_json::{json, Value};
+
+fn villagers(entitled: u32, present: u32, notified: &str) -> Value {
+    json!({"division_code": "141029100001", "kind": "villagers_meeting", "title": "2026年村民会议",
+        "place": "村委会议室", "notified_on": notified, "held_on": "2026-11-30",
+        "roll": {"entitled": entitled, "households": 150, "present": present, "online": 0, "proxies": 0,
+                 "households_present": 0}, "minutes": "<b>会议记录</b>"})
+}
+
+fn item(kind: &str, yes: u32, no: u32, authorised: bool) -> Value {
+    json!({"title": "2026年集体收益使用方案", "matter_kind": kind, "authorised": authorised,
+        "votes": {"yes": yes, "no": no, "abstain": 0}})
+}
+
+async fn meetings(t: &TestDb) {
+    crate::console::seed_village(t).await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    let items = |m: &Value| {
+        format!(
+            "/api/v1/meetings/{}/{}/items",
+            m["meeting"]["county_id"], m["meeting"]["id"]
+        )
+    };
+    // 200 of 400 is not more than half: the meeting is recorded, without its quorum.
+    let short = sec
+        .ok(
+            "POST",
+            "/api/v1/meetings",
+            Some(villagers(400, 200, "2026-11-20")),
+        )
+        .await;
+    assert_eq!(short["meeting"]["quorum_met"], false);
+    let why = short["meeting"]["quorum_reason"].as_str().unwrap();
+    assert!(
+        why.contains("未过") && why.contains("至少201人") && why.contains("村委会组织法第二十二条"),
+        "{why}"
+    );
+    // Nothing it votes passes, whatever the votes.
+    let i = sec
+        .ok(
+            "POST",
+            &items(&short),
+            Some(item("collective_income", 200, 0, false)),
+        )
+        .await;
+    assert_eq!(i["passed"], false);
+    assert!(
+        i["reason"].as_str().unwrap().contains("会议未达法定条件"),
+        "{i}"
+    );
+    // 201 of 400 holds it; 101 of 201 present passes, 100 does not.
+    let held = sec
+        .ok(
+            "POST",
+            "/api/v1/meetings",
+            Some(villagers(400, 201, "2026-11-20")),
+        )
+        .await;
+    assert_eq!(held["meeting"]["quorum_met"], true, "{held}");
+    let ok = sec
+        .ok(
+            "POST",
+            &items(&held),
+            Some(item("collective_income", 101, 100, false)),
+        )
+        .await;
+    assert_eq!(
+        (ok["passed"].as_bool(), ok["reason"].as_str()),
+        (Some(true), Some(""))
+    );
+    let no = sec
+        .ok(
+            "POST",
+            &items(&held),
+            Some(item("collective_income", 100, 101, false)),
+        )
+        .await;
+    assert_eq!(no["passed"], false);
+    assert!(
+        no["reason"]
+            .as_str()
+            .unwrap()
+            .contains("过半数（至少101票）"),
+        "{no}"
+    );
+    // More votes than people present is a counting error, refused.
+    sec.problem(
+        "POST",
+        &items(&held),
+        Some(item("collective_income", 150, 60, false)),
+        422,
+        "votes",
+    )
+    .await;
+    // Nine days' notice is not ten.
+    let late = sec
+        .ok(
+            "POST",
+            "/api/v1/meetings",
+            Some(villagers(400, 300, "2026-11-21")),
+        )
+        .await;
+    assert_eq!(late["meeting"]["quorum_met"], false);
+    assert!(
+        late["meeting"]["quorum_reason"]
+            .as_str()
+            .unwrap()
+            .contains("应提前10天通知，本次仅提前9天"),
+        "{late}"
+    );
+    // Only the members' assembly counts online attendance.
+    let mut online = villagers(400, 201, "2026-11-20");
+    online["roll"]["online"] = json!(5);
+    sec.problem("POST", "/api/v1/meetings", Some(online), 422, "roll.online")
+        .await;
+    // A representatives' meeting decides an Art 24 matter only when authorised.
+    let reps = sec
+        .ok(
+            "POST",
+            "/api/v1/meetings",
+            Some(json!({"division_code": "141029100001", "kind": "representatives_meeting", "title": "村民代表会议",
+                "held_on": "2026-11-30", "roll": {"entitled": 30, "households": 0, "present": 20, "online": 0,
+                "proxies": 0, "households_present": 0}})),
+        )
+        .await;
+    assert_eq!(reps["meeting"]["quorum_met"], true);
+    let unauth = sec
+        .ok(
+            "POST",
+            &items(&reps),
+            Some(item("house_sites", 20, 0, false)),
+        )
+        .await;
+    assert_eq!(unauth["passed"], false);
+    assert!(
+        unauth["reason"].as_str().unwrap().contains("授权"),
+        "{unauth}"
+    );
+    let auth = sec
+        .ok(
+            "POST",
+            &items(&reps),
+            Some(item("house_sites", 11, 9, true)),
+        )
+        .await;
+    assert_eq!(auth["passed"], true, "{auth}");
+    // The members' assembly: online and household proxies count; two thirds of ALL decide.
+    let assembly = sec
+        .ok(
+            "POST",
+            "/api/v1/meetings",
+            Some(json!({"division_code": "141029100001", "kind": "members_assembly", "title": "成员大会",
+                "notified_on": "2026-11-01", "held_on": "2026-11-30", "roll": {"entitled": 300, "households": 0,
+                "present": 150, "online": 30, "proxies": 20, "households_present": 0}})),
+        )
+        .await;
+    assert_eq!(assembly["meeting"]["quorum_met"], true, "{assembly}");
+    let four_fifths = sec
+        .ok(
+            "POST",
+            &items(&assembly),
+            Some(item("income_distribution", 199, 1, false)),
+        )
+        .await;
+    assert_eq!(
+        four_fifths["passed"], false,
+        "199 of 200 present is not two thirds of 300"
+    );
+    assert_eq!(four_fifths["article"], "集体经济组织法第二十七条");
+    let two_thirds = sec
+        .ok(
+            "POST",
+            &items(&assembly),
+            Some(item("income_distribution", 200, 0, false)),
+        )
+        .await;
+    assert_eq!(two_thirds["passed"], true);
+    // A group meeting is held by a group.
+    let group = sec
+        .ok(
+            "POST",
+            "/api/v1/meetings",
+            Some(json!({"division_code": "141029100001001", "kind": "group_meeting", "title": "第一村民小组会议",
+                "held_on": "2026-11-30", "roll": {"entitled": 60, "households": 20, "present": 30, "online": 0,
+                "proxies": 0, "households_present": 14}})),
+        )
+        .await;
+    assert_eq!(group["meeting"]["quorum_met"], true, "14 of 20 households");
+    // Another township sees none of it and records nothing here.
+    other
+        .problem(
+            "POST",
+            "/api/v1/meetings",
+            Some(villagers(400, 201, "2026-11-20")),
+            422,
+            "division_code",
+        )
+        .await;
+    let (s, _, _) = other
+        .call(
+            "GET",
+            &format!(
+                "/api/v1/meetings/{}/{}",
+                held["meeting"]["county_id"], held["meeting"]["id"]
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(s.as_u16(), 404);
+    let (s, _, _) = other
+        .call("POST", &items(&held), Some(item("ordinary", 1, 0, false)))
+        .await;
+    assert_eq!(s.as_u16(), 404);
+    assert!(other
+        .ok("GET", "/api/v1/meetings", None)
+        .await
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let all = sec.ok("GET", "/api/v1/meetings", None).await;
+    assert_eq!(all.as_array().unwrap().len(), 6);
+    let found = sec
+        .ok("GET", "/api/v1/meetings?q=%E6%88%90%E5%91%98", None)
+        .await;
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    let view = sec
+        .ok(
+            "GET",
+            &format!(
+                "/api/v1/meetings/{}/{}",
+                held["meeting"]["county_id"], held["meeting"]["id"]
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(view["items"].as_array().unwrap().len(), 2);
+}
+on_both!(meetings_by_law, meetings);

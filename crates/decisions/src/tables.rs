@@ -1,0 +1,55 @@
+//! The tables this feature owns.
+
+use xiangzhi_storage::tables::{GridRule, Kind::*, Owner::*, Table};
+
+pub const MEETINGS: Table = Table {
+    name: "meetings",
+    owner: County,
+    grid: GridRule::Open,
+    columns: &[
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("entitled", Int),
+        ("held_on", Date),
+        ("households", Int),
+        ("households_present", Int),
+        ("id", Int),
+        ("kind", Text),
+        ("minutes", Text),
+        ("notified_on", Date),
+        ("online", Int),
+        ("place", Text),
+        ("present", Int),
+        ("proxies", Int),
+        ("quorum_met", Bool),
+        ("quorum_reason", Text),
+        ("recorded_by", Int),
+        ("title", Text),
+    ],
+};
+
+pub const MEETING_ITEMS: Table = Table {
+    name: "meeting_items",
+    owner: County,
+    grid: GridRule::Open,
+    columns: &[
+        ("abstain", Int),
+        ("article", Text),
+        ("authorised", Bool),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("id", Int),
+        ("matter_kind", Text),
+        ("meeting_id", Int),
+        ("no", Int),
+        ("passed", Bool),
+        ("reason", Text),
+        ("recorded_by", Int),
+        ("title", Text),
+        ("yes", Int),
+    ],
+};
+
+pub const TABLES: &[&Table] = &[&MEETINGS, &MEETING_ITEMS];

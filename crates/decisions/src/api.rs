@@ -1,5 +1,6 @@
 //! The meetings' JSON API.
 
+use crate::procedure_store::*;
 use crate::store::*;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -22,6 +23,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_meetings, create_meeting))
         .routes(routes!(get_meeting))
         .routes(routes!(record_item))
+        .routes(routes!(list_matters, create_matter))
+        .routes(routes!(get_matter))
+        .routes(routes!(take_step))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -85,4 +89,67 @@ pub async fn record_item(
 ) -> R<(StatusCode, Json<Item>)> {
     let item = s.db.record_item(&c.scope, county, id, &input).await?;
     Ok((StatusCode::CREATED, Json(item)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct MattersQuery {
+    /// Within this division only.
+    pub division: Option<String>,
+    /// Words of the title.
+    pub q: Option<String>,
+}
+
+/// The matters in the caller's reach, latest first.
+#[utoipa::path(get, path = "/matters", tag = "decisions", params(MattersQuery),
+    responses((status = 200, body = [Matter]), (status = 422, body = Problem)))]
+pub async fn list_matters(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<MattersQuery>,
+) -> R<Json<Vec<Matter>>> {
+    Ok(Json(
+        s.db.matters(&c.scope, q.division.as_deref(), q.q.as_deref())
+            .await?,
+    ))
+}
+
+/// Opens a village's matter (one the law reserves to a meeting goes through 四议两公开).
+#[utoipa::path(post, path = "/matters", tag = "decisions", request_body = MatterInput,
+    responses((status = 201, body = MatterView), (status = 422, body = Problem)))]
+pub async fn create_matter(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Json(input): Json<MatterInput>,
+) -> R<(StatusCode, Json<MatterView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.create_matter(&c.scope, &input).await?),
+    ))
+}
+
+/// A matter with its steps and the next one.
+#[utoipa::path(get, path = "/matters/{county}/{id}", tag = "decisions",
+    params(("county" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = MatterView), (status = 404, body = Problem)))]
+pub async fn get_matter(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Path((county, id)): Path<(i64, i64)>,
+) -> R<Json<MatterView>> {
+    Ok(Json(s.db.matter(&c.scope, county, id).await?))
+}
+
+/// Takes the next step of 四议两公开 with its evidence; a step out of order is refused (409),
+/// and the decision names the meeting item that decided it.
+#[utoipa::path(post, path = "/matters/{county}/{id}/steps", tag = "decisions",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = StepInput,
+    responses((status = 200, body = MatterView), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn take_step(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(input): Json<StepInput>,
+) -> R<Json<MatterView>> {
+    Ok(Json(s.db.take_step(&c.scope, county, id, &input).await?))
 }

@@ -8,10 +8,12 @@
 #![allow(async_fn_in_trait)]
 
 pub mod api;
+pub mod procedure_store;
 pub mod rules;
 pub mod store;
 pub mod tables;
 
+pub use procedure_store::MatterStore;
 pub use store::MeetingStore;
 
 use xiangzhi_domain::{Right, Role};

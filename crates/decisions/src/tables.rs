@@ -52,4 +52,44 @@ pub const MEETING_ITEMS: Table = Table {
     ],
 };
 
-pub const TABLES: &[&Table] = &[&MEETINGS, &MEETING_ITEMS];
+pub const TABLES: &[&Table] = &[&MEETINGS, &MEETING_ITEMS, &MATTERS, &MATTER_STEPS];
+
+pub const MATTERS: Table = Table {
+    name: "matters",
+    owner: County,
+    grid: GridRule::Open,
+    columns: &[
+        ("county_id", Int),
+        ("created_at", Int),
+        ("created_by", Int),
+        ("description", Text),
+        ("division_code", Text),
+        ("id", Int),
+        ("kind", Text),
+        ("one_shoulder", Bool),
+        ("state", Text),
+        ("title", Text),
+        ("updated_at", Int),
+        ("version", Int),
+    ],
+};
+
+pub const MATTER_STEPS: Table = Table {
+    name: "matter_steps",
+    owner: County,
+    grid: GridRule::Open,
+    columns: &[
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("evidence", Text),
+        ("id", Int),
+        ("joint", Bool),
+        ("matter_id", Int),
+        ("meeting_item_id", Int),
+        ("passed", Bool),
+        ("step", Text),
+        ("taken_by", Int),
+        ("taken_on", Date),
+    ],
+};

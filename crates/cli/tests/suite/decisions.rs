@@ -245,3 +245,229 @@ async fn meetings(t: &TestDb) {
     assert_eq!(view["items"].as_array().unwrap().len(), 2);
 }
 on_both!(meetings_by_law, meetings);
+
+/// 四议两公开: steps only in order, each with evidence; the decision names a meeting item of the
+/// village on this kind of matter and carries its result; nothing is published as decided without
+/// a passed resolution; two clerks racing for one step get one step; 一肩挑 joins the first two.
+async fn procedure(t: &TestDb) {
+    crate::console::seed_village(t).await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    let items = |m: &Value| {
+        format!(
+            "/api/v1/meetings/{}/{}/items",
+            m["meeting"]["county_id"], m["meeting"]["id"]
+        )
+    };
+    let short = sec
+        .ok(
+            "POST",
+            "/api/v1/meetings",
+            Some(villagers(400, 150, "2026-11-20")),
+        )
+        .await;
+    let failed = sec
+        .ok(
+            "POST",
+            &items(&short),
+            Some(item("collective_income", 150, 0, false)),
+        )
+        .await;
+    assert_eq!(failed["passed"], false);
+    let held = sec
+        .ok(
+            "POST",
+            "/api/v1/meetings",
+            Some(villagers(400, 240, "2026-11-20")),
+        )
+        .await;
+    let passed = sec
+        .ok(
+            "POST",
+            &items(&held),
+            Some(item("collective_income", 200, 40, false)),
+        )
+        .await;
+    assert_eq!(passed["passed"], true);
+    let elsewhere = sec
+        .ok(
+            "POST",
+            &items(&held),
+            Some(item("house_sites", 200, 40, false)),
+        )
+        .await;
+    let open = json!({"division_code": "141029100001", "kind": "collective_income", "title": "2026年集体收益使用",
+        "description": "<script>x</script>修路"});
+    let m = sec.ok("POST", "/api/v1/matters", Some(open.clone())).await;
+    assert_eq!(
+        (m["needs_procedure"].as_bool(), m["next_step"].as_str()),
+        (Some(true), Some("proposal"))
+    );
+    let steps = format!(
+        "/api/v1/matters/{}/{}/steps",
+        m["matter"]["county_id"], m["matter"]["id"]
+    );
+    let step = |s: &str, item: Option<i64>| json!({"step": s, "meeting_item_id": item, "evidence": "会议记录第3号", "taken_on": "2026-11-30"});
+    // Out of order, and a joint meeting where the secretary is not also the director.
+    sec.problem(
+        "POST",
+        &steps,
+        Some(step("party_review", None)),
+        409,
+        "step",
+    )
+    .await;
+    let mut joint = step("proposal", None);
+    joint["joint"] = json!(true);
+    sec.problem("POST", &steps, Some(joint.clone()), 409, "step")
+        .await;
+    sec.problem(
+        "POST",
+        &steps,
+        Some(json!({"step": "proposal", "evidence": " ", "taken_on": "2026-11-30"})),
+        422,
+        "evidence",
+    )
+    .await;
+    for s in ["proposal", "committees_discussion", "party_review"] {
+        sec.ok("POST", &steps, Some(step(s, None))).await;
+    }
+    sec.problem(
+        "POST",
+        &steps,
+        Some(step("decision_published", None)),
+        409,
+        "step",
+    )
+    .await;
+    // The decision names its item: none, another kind's, then the failed one.
+    sec.problem(
+        "POST",
+        &steps,
+        Some(step("decision", None)),
+        422,
+        "meeting_item_id",
+    )
+    .await;
+    sec.problem(
+        "POST",
+        &steps,
+        Some(step("decision", elsewhere["id"].as_i64())),
+        422,
+        "meeting_item_id",
+    )
+    .await;
+    let v = sec
+        .ok(
+            "POST",
+            &steps,
+            Some(step("decision", failed["id"].as_i64())),
+        )
+        .await;
+    assert_eq!(
+        (v["matter"]["state"].as_str(), v["next_step"].as_str()),
+        (Some("open"), Some("decision"))
+    );
+    let e = sec
+        .problem(
+            "POST",
+            &steps,
+            Some(step("decision_published", None)),
+            409,
+            "step",
+        )
+        .await;
+    assert!(e.to_string().contains("村民（代表）会议决议"), "{e}");
+    // A new meeting that passed it: decided, then published twice over, then done.
+    let v = sec
+        .ok(
+            "POST",
+            &steps,
+            Some(step("decision", passed["id"].as_i64())),
+        )
+        .await;
+    assert_eq!(
+        (v["matter"]["state"].as_str(), v["next_step"].as_str()),
+        (Some("decided"), Some("decision_published"))
+    );
+    sec.ok("POST", &steps, Some(step("decision_published", None)))
+        .await;
+    let v = sec
+        .ok("POST", &steps, Some(step("outcome_published", None)))
+        .await;
+    assert_eq!(
+        (v["matter"]["state"].as_str(), v["next_step"].as_str()),
+        (Some("done"), None)
+    );
+    assert_eq!(v["steps"].as_array().unwrap().len(), 7);
+    sec.problem(
+        "POST",
+        &steps,
+        Some(step("outcome_published", None)),
+        409,
+        "step",
+    )
+    .await;
+    // Two clerks racing to take the same step: one step, one refusal.
+    let race = sec.ok("POST", "/api/v1/matters", Some(open.clone())).await;
+    let race_steps = format!(
+        "/api/v1/matters/{}/{}/steps",
+        race["matter"]["county_id"], race["matter"]["id"]
+    );
+    let (a, b) = tokio::join!(
+        sec.call("POST", &race_steps, Some(step("proposal", None))),
+        sec.call("POST", &race_steps, Some(step("proposal", None)))
+    );
+    let mut codes = [a.0.as_u16(), b.0.as_u16()];
+    codes.sort();
+    assert_eq!(codes, [200, 409]);
+    let after = sec
+        .ok(
+            "GET",
+            &format!(
+                "/api/v1/matters/{}/{}",
+                race["matter"]["county_id"], race["matter"]["id"]
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(after["steps"].as_array().unwrap().len(), 1);
+    // 一肩挑: the proposal and the committees' discussion at one joint meeting.
+    let mut shoulder = open.clone();
+    shoulder["one_shoulder"] = json!(true);
+    let s1 = sec.ok("POST", "/api/v1/matters", Some(shoulder)).await;
+    let s1_steps = format!(
+        "/api/v1/matters/{}/{}/steps",
+        s1["matter"]["county_id"], s1["matter"]["id"]
+    );
+    let v = sec.ok("POST", &s1_steps, Some(joint)).await;
+    assert_eq!(v["next_step"], "party_review");
+    // Another township sees none of it.
+    let (s, _, _) = other
+        .call(
+            "GET",
+            &format!(
+                "/api/v1/matters/{}/{}",
+                m["matter"]["county_id"], m["matter"]["id"]
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(s.as_u16(), 404);
+    let (s, _, _) = other
+        .call("POST", &steps, Some(step("proposal", None)))
+        .await;
+    assert_eq!(s.as_u16(), 404);
+    other
+        .problem("POST", "/api/v1/matters", Some(open), 422, "division_code")
+        .await;
+    assert_eq!(
+        sec.ok("GET", "/api/v1/matters", None)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+}
+on_both!(four_deliberations_in_order, procedure);

@@ -219,6 +219,15 @@ async fn township(
         .await["meeting"]["id"]
         .as_i64()
         .unwrap();
+    let matter = clerk
+        .ok(
+            "POST",
+            "/api/v1/matters",
+            Some(json!({"division_code": village, "kind": "house_sites", "title": format!("{tag}宅基地方案")})),
+        )
+        .await["matter"]["id"]
+        .as_i64()
+        .unwrap();
     let month = approver
         .ok(
             "POST",
@@ -251,6 +260,7 @@ async fn township(
         ("month", month.to_string()),
         ("board", board.to_string()),
         ("meeting", meeting.to_string()),
+        ("matter", matter.to_string()),
         ("board_entry", board_entry.to_string()),
         ("objection", objection.to_string()),
         ("import", import["id"].to_string()),
@@ -303,6 +313,7 @@ fn kind_of(path: &str) -> Option<&'static str> {
         "imports" => "import",
         "exports" => "export",
         "meetings" => "meeting",
+        "matters" => "matter",
         "points" => match path
             .trim_start_matches("/api/v1/points/")
             .split('/')
@@ -384,6 +395,12 @@ fn body_for(path: &str, o: &Objects) -> Value {
         Some("board") if path.ends_with("/publication") => json!({}),
         Some("board") => json!({"division_code": o.ids["code"], "month": "2026-08"}),
         Some("objection") => json!({"uphold": true, "note": "越权"}),
+        Some("matter") if path.ends_with("/steps") => {
+            json!({"step": "proposal", "evidence": "越权", "taken_on": "2026-11-30"})
+        }
+        Some("matter") => {
+            json!({"division_code": o.ids["code"], "kind": "ordinary", "title": "越权"})
+        }
         Some("meeting") if path.ends_with("/items") => {
             json!({"title": "越权", "matter_kind": "ordinary", "votes": {"yes": 1, "no": 0, "abstain": 0}})
         }

@@ -86,6 +86,11 @@ impl MatterKind {
         }
     }
 
+    /// The kind a stored name stands for.
+    pub fn named(name: &str) -> Option<MatterKind> {
+        MatterKind::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+
     pub fn zh(self) -> &'static str {
         match self {
             MatterKind::Allowances => "误工补贴人员及标准",

@@ -47,6 +47,23 @@ impl Step {
         Step::OutcomePublished,
     ];
 
+    /// Its name in the API and the store (`party_review`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Proposal => "proposal",
+            Step::CommitteesDiscussion => "committees_discussion",
+            Step::PartyReview => "party_review",
+            Step::Decision => "decision",
+            Step::DecisionPublished => "decision_published",
+            Step::OutcomePublished => "outcome_published",
+        }
+    }
+
+    /// The step a stored name stands for.
+    pub fn named(name: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     pub fn zh(self) -> &'static str {
         match self {
             Step::Proposal => "党支部提议",

@@ -149,6 +149,25 @@ pub impl Db {
                 "the description is at most 20000 characters",
             ));
         }
+        // A matter the law reserves to a meeting is not filed as ordinary business: its words
+        // give it away, and it must then go through 四议两公开.
+        if input.kind == MatterKind::Ordinary {
+            if let Some(kind) = crate::rules::matters::classify(&format!("{title} {description}")) {
+                return Err(bad(
+                    "kind",
+                    format!(
+                        "该事项属于“{}”（{}），须经村民会议决定并走四议两公开程序，请按此类别登记",
+                        kind.zh(),
+                        kind.article()
+                    ),
+                    format!(
+                        "this matter is '{}' ({}), which a meeting must decide through the procedure; file it as such",
+                        kind.as_str(),
+                        kind.article()
+                    ),
+                ));
+            }
+        }
         let now = now_ms();
         let mut tx = self.begin().await?;
         let id = next_ids(&mut tx, county_id, "matter", 1).await?;

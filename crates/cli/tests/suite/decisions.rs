@@ -461,13 +461,22 @@ async fn procedure(t: &TestDb) {
     other
         .problem("POST", "/api/v1/matters", Some(open), 422, "division_code")
         .await;
-    assert_eq!(
-        sec.ok("GET", "/api/v1/matters", None)
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        3
+    // A reserved matter filed as ordinary business is caught by its words.
+    let hidden = json!({"division_code": "141029100001", "kind": "ordinary", "title": "村集体闲置厂房出租给养殖户"});
+    let e = sec
+        .problem("POST", "/api/v1/matters", Some(hidden), 422, "kind")
+        .await;
+    assert!(
+        e.to_string().contains("以借贷、租赁等方式处分村集体财产"),
+        "{e}"
     );
+    sec.ok(
+        "POST",
+        "/api/v1/matters",
+        Some(json!({"division_code": "141029100001", "kind": "ordinary", "title": "组织重阳节敬老活动"})),
+    )
+    .await;
+    let all = sec.ok("GET", "/api/v1/matters", None).await;
+    assert_eq!(all.as_array().unwrap().len(), 4);
 }
 on_both!(four_deliberations_in_order, procedure);

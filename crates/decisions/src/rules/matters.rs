@@ -208,6 +208,71 @@ pub fn may_decide(matter: MatterKind, kind: MeetingKind, authorised: bool) -> Re
     }
 }
 
+/// Words that show a matter belongs to a reserved kind, checked in this order (the more
+/// particular first: 土地补偿费的分配 before 土地, 收益分配 before 收益).
+const SIGNS: &[(&[&str], MatterKind)] = &[
+    (&["章程"], MatterKind::Articles),
+    (&["合并", "分立"], MatterKind::MergerOrDivision),
+    (
+        &["成员确认", "成员资格", "确认成员", "成员身份", "成员名单"],
+        MatterKind::MembershipConfirmation,
+    ),
+    (
+        &["份额量化", "股份量化", "折股量化", "量化方案"],
+        MatterKind::ShareQuantification,
+    ),
+    (&["土地补偿费"], MatterKind::LandCompensationDistribution),
+    (
+        &["征地补偿", "征收补偿", "拆迁补偿", "安置补偿"],
+        MatterKind::Compensation,
+    ),
+    (
+        &["收益分配", "分红", "分配方案"],
+        MatterKind::IncomeDistribution,
+    ),
+    (&["宅基地"], MatterKind::HouseSites),
+    (
+        &["土地承包", "承包地", "土地流转", "承包经营"],
+        MatterKind::LandContracting,
+    ),
+    (&["误工补贴", "误工费"], MatterKind::Allowances),
+    (
+        &[
+            "出租", "租赁", "借贷", "抵押", "出售", "转让", "处置", "处分",
+        ],
+        MatterKind::PropertyDisposal,
+    ),
+    (
+        &["集体收益", "集体收入", "集体资金使用"],
+        MatterKind::CollectiveIncome,
+    ),
+    (
+        &["立项", "集体经济项目", "项目承包", "合作社项目"],
+        MatterKind::CollectiveProjects,
+    ),
+    (
+        &[
+            "修路",
+            "道路硬化",
+            "公益事业",
+            "筹资筹劳",
+            "一事一议",
+            "饮水工程",
+            "建设承包",
+        ],
+        MatterKind::PublicWorks,
+    ),
+];
+
+/// The reserved kind a matter's title and description show, if any: the classifier that keeps a
+/// matter the law reserves to a meeting from being filed as ordinary business.
+pub fn classify(text: &str) -> Option<MatterKind> {
+    SIGNS
+        .iter()
+        .find(|(words, _)| words.iter().any(|w| text.contains(w)))
+        .map(|(_, kind)| *kind)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +324,35 @@ mod tests {
         for m in MatterKind::ALL {
             let json = format!("\"{}\"", m.as_str());
             assert_eq!(serde_json::from_str::<MatterKind>(&json).unwrap(), m);
+        }
+    }
+
+    #[test]
+    fn the_classifier_reads_titles_as_villages_write_them() {
+        for (title, kind) in [
+            (
+                "2026年度集体经营收益分配方案",
+                Some(MatterKind::IncomeDistribution),
+            ),
+            ("关于村东头宅基地使用的方案", Some(MatterKind::HouseSites)),
+            ("高速公路征地补偿费使用方案", Some(MatterKind::Compensation)),
+            (
+                "土地补偿费分配办法",
+                Some(MatterKind::LandCompensationDistribution),
+            ),
+            ("村集体闲置厂房出租", Some(MatterKind::PropertyDisposal)),
+            (
+                "村内道路硬化工程筹资筹劳方案",
+                Some(MatterKind::PublicWorks),
+            ),
+            (
+                "确认集体经济组织成员名单",
+                Some(MatterKind::MembershipConfirmation),
+            ),
+            ("修改集体经济组织章程", Some(MatterKind::Articles)),
+            ("组织重阳节敬老活动", None),
+        ] {
+            assert_eq!(classify(title), kind, "{title}");
         }
     }
 

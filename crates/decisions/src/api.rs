@@ -1,6 +1,7 @@
 //! The meetings' JSON API.
 
 use crate::procedure_store::*;
+use crate::publicity_store::*;
 use crate::store::*;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -26,6 +27,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_matters, create_matter))
         .routes(routes!(get_matter))
         .routes(routes!(take_step))
+        .routes(routes!(list_postings, post_publicity))
+        .routes(routes!(altered_postings))
+        .routes(routes!(overdue_publicity))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -152,4 +156,72 @@ pub async fn take_step(
     Json(input): Json<StepInput>,
 ) -> R<Json<MatterView>> {
     Ok(Json(s.db.take_step(&c.scope, county, id, &input).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PostingsQuery {
+    /// Within this division only.
+    pub division: Option<String>,
+}
+
+/// The village affairs postings in the caller's reach, newest first.
+#[utoipa::path(get, path = "/publicity", tag = "decisions", params(PostingsQuery),
+    responses((status = 200, body = [Posting]), (status = 422, body = Problem)))]
+pub async fn list_postings(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<PostingsQuery>,
+) -> R<Json<Vec<Posting>>> {
+    Ok(Json(s.db.postings(&c.scope, q.division.as_deref()).await?))
+}
+
+/// Posts a village affairs item; its content's SHA-256 is kept so a later change is evident.
+#[utoipa::path(post, path = "/publicity", tag = "decisions", request_body = PostingInput,
+    responses((status = 201, body = Posting), (status = 422, body = Problem)))]
+pub async fn post_publicity(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Json(input): Json<PostingInput>,
+) -> R<(StatusCode, Json<Posting>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.post_publicity(&c.scope, &input).await?),
+    ))
+}
+
+/// The postings in reach changed after they were posted (their fingerprint no longer matches).
+#[utoipa::path(get, path = "/publicity/altered", tag = "decisions", params(PostingsQuery),
+    responses((status = 200, body = [Posting]), (status = 422, body = Problem)))]
+pub async fn altered_postings(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<PostingsQuery>,
+) -> R<Json<Vec<Posting>>> {
+    let scope = narrowed(&c.scope, q.division.as_deref())?;
+    Ok(Json(s.db.altered_postings(&scope).await?))
+}
+
+/// The caller's scope narrowed to `division` (which must lie in it).
+fn narrowed(scope: &xiangzhi_storage::Scope, division: Option<&str>) -> R<xiangzhi_storage::Scope> {
+    Ok(xiangzhi_storage::list::division_filter(
+        scope,
+        &xiangzhi_storage::ListQuery {
+            division: division.map(str::to_string),
+            ..Default::default()
+        },
+    )?)
+}
+
+/// The villages in reach late with their general (quarterly) or financial (monthly) postings.
+#[utoipa::path(get, path = "/publicity/overdue", tag = "decisions", params(PostingsQuery),
+    responses((status = 200, body = [Overdue]), (status = 422, body = Problem)))]
+pub async fn overdue_publicity(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<PostingsQuery>,
+) -> R<Json<Vec<Overdue>>> {
+    let scope = narrowed(&c.scope, q.division.as_deref())?;
+    let today = xiangzhi_domain::china_today();
+    let since = today - chrono::Duration::days(365);
+    Ok(Json(s.db.overdue_publicity(&scope, since, today).await?))
 }

@@ -9,11 +9,13 @@
 
 pub mod api;
 pub mod procedure_store;
+pub mod publicity_store;
 pub mod rules;
 pub mod store;
 pub mod tables;
 
 pub use procedure_store::MatterStore;
+pub use publicity_store::PublicityStore;
 pub use store::MeetingStore;
 
 use xiangzhi_domain::{Right, Role};

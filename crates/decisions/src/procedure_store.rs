@@ -238,15 +238,39 @@ pub impl Db {
                 ));
             };
             let mut q = Q::with(
-                "SELECT t.division_code, t.matter_kind, t.passed FROM meeting_items t WHERE t.county_id = ? AND t.id = ?",
+                "SELECT t.division_code, t.matter_kind, t.passed, mt.held_on FROM meeting_items t \
+                 JOIN meetings mt ON mt.county_id = t.county_id AND mt.id = t.meeting_id \
+                 WHERE t.county_id = ? AND t.id = ?",
                 vec![county_id.into(), item.into()],
             );
             scope.filter(&mut q, &MEETING_ITEMS, "t", "division_code");
-            let found: Option<(String, String, bool)> = self.optional(&q).await?;
+            let found: Option<(String, String, bool, NaiveDate)> = self.optional(&q).await?;
             match found {
-                Some((division, kind, passed))
+                Some((division, kind, passed, held_on))
                     if division.starts_with(&m.division_code) && kind == m.kind =>
                 {
+                    // A distribution's plan is open to inspection ten days before its vote.
+                    if MatterKind::named(&m.kind).is_some_and(|k| k.is_distribution()) {
+                        let posted: Option<(Option<NaiveDate>,)> = self
+                            .optional(&Q::with(
+                                "SELECT MIN(t.posted_on) FROM publicity_items t WHERE t.county_id = ? \
+                                 AND t.matter_id = ? AND t.kind = 'distribution_plan'",
+                                vec![county_id.into(), matter_id.into()],
+                            ))
+                            .await?;
+                        let first = posted.and_then(|p| p.0);
+                        let check = match first {
+                            Some(p) => crate::rules::publicity::inspected(p, held_on),
+                            None => Err("分配方案须在表决前公示10天征求意见，尚未公示".to_string()),
+                        };
+                        if let Err(why) = check {
+                            return Err(bad(
+                                "meeting_item_id",
+                                why,
+                                "a distribution's plan is posted for inspection ten days before its vote",
+                            ));
+                        }
+                    }
                     (Some(item), passed)
                 }
                 _ => {

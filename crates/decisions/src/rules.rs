@@ -3,3 +3,4 @@
 pub mod matters;
 pub mod meetings;
 pub mod procedure;
+pub mod publicity;

@@ -52,7 +52,13 @@ pub const MEETING_ITEMS: Table = Table {
     ],
 };
 
-pub const TABLES: &[&Table] = &[&MEETINGS, &MEETING_ITEMS, &MATTERS, &MATTER_STEPS];
+pub const TABLES: &[&Table] = &[
+    &MEETINGS,
+    &MEETING_ITEMS,
+    &MATTERS,
+    &MATTER_STEPS,
+    &PUBLICITY_ITEMS,
+];
 
 pub const MATTERS: Table = Table {
     name: "matters",
@@ -91,5 +97,25 @@ pub const MATTER_STEPS: Table = Table {
         ("step", Text),
         ("taken_by", Int),
         ("taken_on", Date),
+    ],
+};
+
+pub const PUBLICITY_ITEMS: Table = Table {
+    name: "publicity_items",
+    owner: County,
+    grid: GridRule::Open,
+    columns: &[
+        ("body", Text),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("fingerprint", Text),
+        ("id", Int),
+        ("kind", Text),
+        ("matter_id", Int),
+        ("posted_by", Int),
+        ("posted_on", Date),
+        ("title", Text),
+        ("until_on", Date),
     ],
 };

@@ -480,3 +480,160 @@ async fn procedure(t: &TestDb) {
     assert_eq!(all.as_array().unwrap().len(), 4);
 }
 on_both!(four_deliberations_in_order, procedure);
+
+/// 村务公开: postings with their fingerprints, one changed in the database found; the villages
+/// late with their postings; a distribution's plan posted ten days before its vote, or no
+/// decision.
+async fn publicity(t: &TestDb) {
+    crate::console::seed_village(t).await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    let today = xiangzhi_domain::china_today().to_string();
+    let post = |kind: &str, title: &str, on: &str, matter: Option<i64>| {
+        json!({"division_code": "141029100001", "kind": kind, "title": title, "body": "收入 12000 元，支出 8000 元",
+            "matter_id": matter, "posted_on": on, "until_on": "2027-12-31"})
+    };
+    let p = sec
+        .ok(
+            "POST",
+            "/api/v1/publicity",
+            Some(post("finance", "11月财务收支", &today, None)),
+        )
+        .await;
+    assert_eq!(p["fingerprint"].as_str().unwrap().len(), 64);
+    assert!(sec
+        .ok("GET", "/api/v1/publicity/altered", None)
+        .await
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // Changed in the database after it was posted: found.
+    t.db.execute_for_tests(&format!(
+        "UPDATE publicity_items SET body = '收入 2000 元' WHERE id = {}",
+        p["id"]
+    ))
+    .await
+    .unwrap();
+    let altered = sec.ok("GET", "/api/v1/publicity/altered", None).await;
+    assert_eq!(altered.as_array().unwrap().len(), 1);
+    assert_eq!(altered[0]["id"], p["id"]);
+    assert!(other
+        .ok("GET", "/api/v1/publicity/altered", None)
+        .await
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // Late: the village has posted its finances this month but no general matters this year.
+    let late = sec.ok("GET", "/api/v1/publicity/overdue", None).await;
+    let said: Vec<(String, String)> = late
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["division_code"].as_str().unwrap().to_string(),
+                o["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        said.contains(&("141029100001".into(), "general".into())),
+        "{said:?}"
+    );
+    assert!(
+        !said.contains(&("141029100001".into(), "finance".into())),
+        "{said:?}"
+    );
+    assert!(!other
+        .ok("GET", "/api/v1/publicity/overdue", None)
+        .await
+        .to_string()
+        .contains("141029100001"));
+    other
+        .problem(
+            "POST",
+            "/api/v1/publicity",
+            Some(post("general", "x", &today, None)),
+            422,
+            "division_code",
+        )
+        .await;
+    // A distribution: its plan must be posted ten days before the members' assembly votes.
+    let m = sec
+        .ok(
+            "POST",
+            "/api/v1/matters",
+            Some(json!({"division_code": "141029100001", "kind": "income_distribution", "title": "2026年收益分配方案"})),
+        )
+        .await;
+    let (county, id) = (
+        m["matter"]["county_id"].as_i64().unwrap(),
+        m["matter"]["id"].as_i64().unwrap(),
+    );
+    let steps = format!("/api/v1/matters/{county}/{id}/steps");
+    for s in ["proposal", "committees_discussion", "party_review"] {
+        sec.ok(
+            "POST",
+            &steps,
+            Some(json!({"step": s, "evidence": "记录", "taken_on": "2026-11-10"})),
+        )
+        .await;
+    }
+    let assembly = sec
+        .ok(
+            "POST",
+            "/api/v1/meetings",
+            Some(json!({"division_code": "141029100001", "kind": "members_assembly", "title": "成员大会",
+                "notified_on": "2026-11-15", "held_on": "2026-11-30", "roll": {"entitled": 300, "households": 0,
+                "present": 250, "online": 0, "proxies": 0, "households_present": 0}})),
+        )
+        .await;
+    let item = sec
+        .ok(
+            "POST",
+            &format!(
+                "/api/v1/meetings/{}/{}/items",
+                assembly["meeting"]["county_id"], assembly["meeting"]["id"]
+            ),
+            Some(
+                json!({"title": "2026年收益分配方案", "matter_kind": "income_distribution",
+                "votes": {"yes": 240, "no": 10, "abstain": 0}}),
+            ),
+        )
+        .await;
+    assert_eq!(item["passed"], true);
+    let decide = json!({"step": "decision", "meeting_item_id": item["id"], "evidence": "成员大会决议", "taken_on": "2026-11-30"});
+    let e = sec
+        .problem("POST", &steps, Some(decide.clone()), 422, "meeting_item_id")
+        .await;
+    assert!(e.to_string().contains("尚未公示"), "{e}");
+    sec.ok(
+        "POST",
+        "/api/v1/publicity",
+        Some(post(
+            "distribution_plan",
+            "收益分配方案（征求意见）",
+            "2026-11-25",
+            Some(id),
+        )),
+    )
+    .await;
+    let e = sec
+        .problem("POST", &steps, Some(decide.clone()), 422, "meeting_item_id")
+        .await;
+    assert!(e.to_string().contains("仅公示5天"), "{e}");
+    sec.ok(
+        "POST",
+        "/api/v1/publicity",
+        Some(post(
+            "distribution_plan",
+            "收益分配方案（征求意见）",
+            "2026-11-20",
+            Some(id),
+        )),
+    )
+    .await;
+    let v = sec.ok("POST", &steps, Some(decide)).await;
+    assert_eq!(v["matter"]["state"], "decided");
+}
+on_both!(village_affairs_publicity, publicity);

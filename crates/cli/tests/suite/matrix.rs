@@ -314,6 +314,7 @@ fn kind_of(path: &str) -> Option<&'static str> {
         "exports" => "export",
         "meetings" => "meeting",
         "matters" => "matter",
+        "publicity" => "code",
         "points" => match path
             .trim_start_matches("/api/v1/points/")
             .split('/')
@@ -342,6 +343,10 @@ fn kind_of(path: &str) -> Option<&'static str> {
 fn body_for(path: &str, o: &Objects) -> Value {
     let i = |k: &str| o.ids[k].parse::<i64>().unwrap();
     match kind_of(path) {
+        Some("code") if path.ends_with("/publicity") => {
+            json!({"division_code": o.ids["code"], "kind": "general",
+            "title": "越权", "body": "越权", "posted_on": "2026-11-30", "until_on": "2026-12-30"})
+        }
         Some("code") if path.ends_with("village-profiles") => {
             json!([{"code": o.ids["code"], "population": 900, "target": false, "may_lead": true}])
         }
@@ -703,6 +708,9 @@ async fn matrix(t: &TestDb) {
                                     || path.ends_with("/points/rules")
                                     || path.ends_with("/points/settings")
                                     || path.ends_with("/points/board-rules")
+                                    // Lateness and tampering are not searched by words.
+                                    || (path.ends_with("/publicity/overdue") && q.contains("?q="))
+                                    || (path.ends_with("/publicity/altered") && q.contains("?q="))
                                     || (path.ends_with("/points/boards") && q.contains("?q="))
                                     || (path.ends_with("/points/goods") && q.contains("?q="))
                                     || (path.ends_with("/points/store-report") && q.contains("?q="))

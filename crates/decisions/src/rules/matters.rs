@@ -158,7 +158,6 @@ impl MatterKind {
             MatterKind::Compensation
                 | MatterKind::IncomeDistribution
                 | MatterKind::LandCompensationDistribution
-                | MatterKind::CollectiveIncome
         )
     }
 }
@@ -361,5 +360,9 @@ mod tests {
         assert!(MatterKind::IncomeDistribution.is_distribution());
         assert!(MatterKind::Compensation.is_distribution());
         assert!(!MatterKind::HouseSites.is_distribution());
+        assert!(
+            !MatterKind::CollectiveIncome.is_distribution(),
+            "a use, not a share-out"
+        );
     }
 }

@@ -87,7 +87,7 @@ try {
   await page.screenshot({ path: `${shots}/05-resident-revealed.png`, fullPage: true });
   await accessible(page, "05-resident-revealed");
 
-  for (const [path, name] of [["/", "00-home"], ["/cases/ledger", "15-ledger"], ["/staff", "29-staff"], ["/tree", "06-tree"], ["/party", "07-party"], ["/coverage", "09-coverage"], ["/cases", "13-cases"], ["/stats?from=2000-01-01", "17-stats"], ["/notifications", "18-notifications"], ["/report?county=141029", "19-public-report"], ["/rentals", "32-rentals"], ["/points", "34-points"], ["/points/store?q=CG-0001", "35-points-store"], ["/points/boards", "36-points-boards"], ["/points/members", "37-points-members"], ["/board/141029100001", "39-public-board"]]) {
+  for (const [path, name] of [["/", "00-home"], ["/cases/ledger", "15-ledger"], ["/staff", "29-staff"], ["/tree", "06-tree"], ["/party", "07-party"], ["/coverage", "09-coverage"], ["/cases", "13-cases"], ["/stats?from=2000-01-01", "17-stats"], ["/notifications", "18-notifications"], ["/report?county=141029", "19-public-report"], ["/rentals", "32-rentals"], ["/points", "34-points"], ["/points/store?q=CG-0001", "35-points-store"], ["/points/boards", "36-points-boards"], ["/points/members", "37-points-members"], ["/board/141029100001", "39-public-board"], ["/publicity/141029100001", "43-publicity"]]) {
     await page.goto(`${base}${path}`);
     await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
     await accessible(page, name);

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod procedure_store;
+mod public_pages;
 pub mod publicity_store;
 pub mod rules;
 pub mod store;
@@ -18,9 +19,11 @@ pub use procedure_store::MatterStore;
 pub use publicity_store::PublicityStore;
 pub use store::MeetingStore;
 
+use axum::routing::get;
+use axum::Router;
 use xiangzhi_domain::{Right, Role};
 use xiangzhi_web::feature::{no_doc, no_pages};
-use xiangzhi_web::{Feature, Tag};
+use xiangzhi_web::{AppState, Feature, Tag};
 
 /// Record meetings, their sign-in and their votes.
 pub const RECORD_MEETINGS: Right = Right::new(
@@ -41,7 +44,7 @@ pub const FEATURE: Feature = Feature {
     }],
     api: api::routes,
     doc: no_doc,
-    pages: no_pages,
+    pages: routes,
     public: no_pages,
     menu: &[],
     rights: &[Right::ReadRegistry, RECORD_MEETINGS],
@@ -52,3 +55,7 @@ pub const FEATURE: Feature = Feature {
     household: None,
     assets: &[],
 };
+
+fn routes() -> Router<AppState> {
+    Router::new().route("/publicity/{code}", get(public_pages::board))
+}

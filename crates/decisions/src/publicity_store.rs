@@ -205,6 +205,42 @@ pub impl Db {
         self.all(&q).await
     }
 
+    /// What a village's public board shows on `today`: the village's name and the postings
+    /// within their window, newest first (none for a place that is not a village).
+    async fn public_postings(
+        &self,
+        village: &DivisionCode,
+        today: NaiveDate,
+    ) -> Result<Option<(String, Vec<Posting>)>> {
+        let Some(county_id) = village.county_id() else {
+            return Ok(None);
+        };
+        let name: Option<(String,)> = self
+            .optional(&Q::with(
+                "SELECT t.name FROM divisions t WHERE t.county_id = ? AND t.code = ? AND t.level = 'village'",
+                vec![county_id.into(), village.as_str().into()],
+            ))
+            .await?;
+        let Some((name,)) = name else {
+            return Ok(None);
+        };
+        let items = self
+            .all(&Q::with(
+                &format!(
+                    "SELECT {POSTING_COLS} FROM publicity_items t WHERE t.county_id = ? AND t.division_code = ? \
+                     AND t.posted_on <= ? AND t.until_on >= ? ORDER BY t.posted_on DESC, t.id DESC LIMIT 200"
+                ),
+                vec![
+                    county_id.into(),
+                    village.as_str().into(),
+                    Arg::Date(today),
+                    Arg::Date(today),
+                ],
+            ))
+            .await?;
+        Ok(Some((name, items)))
+    }
+
     /// The postings in reach whose content no longer matches its fingerprint: changed after it
     /// was posted.
     async fn altered_postings(&self, scope: &Scope) -> Result<Vec<Posting>> {

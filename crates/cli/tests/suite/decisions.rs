@@ -635,5 +635,36 @@ async fn publicity(t: &TestDb) {
     .await;
     let v = sec.ok("POST", &steps, Some(decide)).await;
     assert_eq!(v["matter"]["state"], "decided");
+    // The public board: no account, the postings within their window with their fingerprints,
+    // numbers that could be an ID or a phone masked, markup shown as text.
+    let mut body = post("general", "<b>低保评议结果</b>", &today, None);
+    body["body"] = json!("张三 身份证 141029195001170011 电话 13912345678 户号 CG-0001");
+    let g = sec.ok("POST", "/api/v1/publicity", Some(body)).await;
+    let mut phone = crate::console::Page::new(t);
+    let page = phone.get("/publicity/141029100001").await;
+    assert_eq!(page.status.as_u16(), 200, "{}", page.body);
+    assert!(
+        page.body.contains(g["fingerprint"].as_str().unwrap()),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("CG-0001") && page.body.contains("&#60;b&#62;低保评议结果"),
+        "{}",
+        page.body
+    );
+    for secret in ["141029195001170011", "13912345678"] {
+        assert!(!page.body.contains(secret), "{secret}: {}", page.body);
+    }
+    assert!(!page.body.contains("收益分配方案（征求意见）") || page.body.contains("2027-12-31"));
+    assert_eq!(
+        phone.get("/publicity/141029100000").await.status.as_u16(),
+        404,
+        "a township is no village"
+    );
+    assert_eq!(
+        phone.get("/publicity/999999999999").await.status.as_u16(),
+        404
+    );
 }
 on_both!(village_affairs_publicity, publicity);

@@ -197,19 +197,8 @@ pub async fn altered_postings(
     c: Authorized<ReadRegistry>,
     Query(q): Query<PostingsQuery>,
 ) -> R<Json<Vec<Posting>>> {
-    let scope = narrowed(&c.scope, q.division.as_deref())?;
+    let scope = xiangzhi_storage::list::within(&c.scope, q.division.as_deref())?;
     Ok(Json(s.db.altered_postings(&scope).await?))
-}
-
-/// The caller's scope narrowed to `division` (which must lie in it).
-fn narrowed(scope: &xiangzhi_storage::Scope, division: Option<&str>) -> R<xiangzhi_storage::Scope> {
-    Ok(xiangzhi_storage::list::division_filter(
-        scope,
-        &xiangzhi_storage::ListQuery {
-            division: division.map(str::to_string),
-            ..Default::default()
-        },
-    )?)
 }
 
 /// The villages in reach late with their general (quarterly) or financial (monthly) postings.
@@ -220,7 +209,7 @@ pub async fn overdue_publicity(
     c: Authorized<ReadRegistry>,
     Query(q): Query<PostingsQuery>,
 ) -> R<Json<Vec<Overdue>>> {
-    let scope = narrowed(&c.scope, q.division.as_deref())?;
+    let scope = xiangzhi_storage::list::within(&c.scope, q.division.as_deref())?;
     let today = xiangzhi_domain::china_today();
     let since = today - chrono::Duration::days(365);
     Ok(Json(s.db.overdue_publicity(&scope, since, today).await?))

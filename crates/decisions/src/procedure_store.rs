@@ -110,7 +110,8 @@ fn taken(steps: &[MatterStep]) -> Vec<Taken> {
         .collect()
 }
 
-fn acting(scope: &Scope) -> Result<i64> {
+/// The account acting (meetings, matters and postings are recorded by a person).
+pub(crate) fn acting(scope: &Scope) -> Result<i64> {
     scope
         .actor()
         .user_id
@@ -389,13 +390,7 @@ pub impl Db {
         division: Option<&str>,
         words: Option<&str>,
     ) -> Result<Vec<Matter>> {
-        let scope = xiangzhi_storage::list::division_filter(
-            scope,
-            &xiangzhi_storage::ListQuery {
-                division: division.map(str::to_string),
-                ..Default::default()
-            },
-        )?;
+        let scope = xiangzhi_storage::list::within(scope, division)?;
         let mut q = Q::new(&format!("SELECT {MATTER_COLS} FROM matters t WHERE 1=1"));
         if let Some(w) = words.map(str::trim).filter(|w| !w.is_empty()) {
             xiangzhi_storage::sql::push_contains(&mut q, "t.title", w);

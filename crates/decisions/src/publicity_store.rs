@@ -96,10 +96,7 @@ pub fn posting_fingerprint(
 pub impl Db {
     /// Posts a village's item with its fingerprint.
     async fn post_publicity(&self, scope: &Scope, input: &PostingInput) -> Result<Posting> {
-        let by = scope
-            .actor()
-            .user_id
-            .ok_or_else(|| StoreError::Forbidden("须以账号登录 / an account is needed".into()))?;
+        let by = crate::procedure_store::acting(scope)?;
         let village = DivisionCode::parse(&input.division_code)
             .ok()
             .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
@@ -190,13 +187,7 @@ pub impl Db {
 
     /// The postings in the caller's reach (and `division`), newest first.
     async fn postings(&self, scope: &Scope, division: Option<&str>) -> Result<Vec<Posting>> {
-        let scope = xiangzhi_storage::list::division_filter(
-            scope,
-            &xiangzhi_storage::ListQuery {
-                division: division.map(str::to_string),
-                ..Default::default()
-            },
-        )?;
+        let scope = xiangzhi_storage::list::within(scope, division)?;
         let mut q = Q::new(&format!(
             "SELECT {POSTING_COLS} FROM publicity_items t WHERE 1=1"
         ));

@@ -173,10 +173,7 @@ fn notice(
 pub impl Db {
     /// Records a meeting held in the caller's reach, with whether it reached its quorum.
     async fn create_meeting(&self, scope: &Scope, input: &MeetingInput) -> Result<MeetingView> {
-        let by = scope
-            .actor()
-            .user_id
-            .ok_or_else(|| StoreError::Forbidden("须以账号登录 / an account is needed".into()))?;
+        let by = crate::procedure_store::acting(scope)?;
         let level = if input.kind == MeetingKind::GroupMeeting {
             DivisionLevel::Group
         } else {
@@ -317,10 +314,7 @@ pub impl Db {
         meeting_id: i64,
         input: &ItemInput,
     ) -> Result<Item> {
-        let by = scope
-            .actor()
-            .user_id
-            .ok_or_else(|| StoreError::Forbidden("须以账号登录 / an account is needed".into()))?;
+        let by = crate::procedure_store::acting(scope)?;
         let title = text("title", &input.title, 200, true)?;
         let m = self.meeting(scope, county_id, meeting_id).await?.meeting;
         let kind = MeetingKind::ALL
@@ -426,13 +420,7 @@ pub impl Db {
         division: Option<&str>,
         words: Option<&str>,
     ) -> Result<Vec<Meeting>> {
-        let scope = xiangzhi_storage::list::division_filter(
-            scope,
-            &xiangzhi_storage::ListQuery {
-                division: division.map(str::to_string),
-                ..Default::default()
-            },
-        )?;
+        let scope = xiangzhi_storage::list::within(scope, division)?;
         let mut q = Q::new(&format!("SELECT {MEETING_COLS} FROM meetings t WHERE 1=1"));
         if let Some(w) = words.map(str::trim).filter(|w| !w.is_empty()) {
             xiangzhi_storage::sql::push_contains(&mut q, "t.title", w);

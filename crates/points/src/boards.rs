@@ -677,13 +677,7 @@ pub impl Db {
         month: Option<&str>,
         division: Option<&str>,
     ) -> Result<Vec<(Board, String)>> {
-        let scope = xiangzhi_storage::list::division_filter(
-            scope,
-            &xiangzhi_storage::ListQuery {
-                division: division.map(str::to_string),
-                ..Default::default()
-            },
-        )?;
+        let scope = xiangzhi_storage::list::within(scope, division)?;
         let mut q = Q::new(&format!(
             "SELECT {BOARD_COLS}, COALESCE(d.name, '') AS village_name FROM points_boards t \
              LEFT JOIN divisions d ON d.county_id = t.county_id AND d.code = t.division_code WHERE 1=1"

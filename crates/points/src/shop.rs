@@ -180,13 +180,7 @@ async fn move_stock(tx: &mut Tx, g: &Goods, delta: i64) -> Result<bool> {
 pub impl Db {
     /// The goods of the stores in the caller's reach (and `division`).
     async fn store_goods(&self, scope: &Scope, division: Option<&str>) -> Result<Vec<Goods>> {
-        let scope = xiangzhi_storage::list::division_filter(
-            scope,
-            &xiangzhi_storage::ListQuery {
-                division: division.map(str::to_string),
-                ..Default::default()
-            },
-        )?;
+        let scope = xiangzhi_storage::list::within(scope, division)?;
         let mut q = Q::new(&format!("SELECT {GOODS_COLS} FROM store_goods t WHERE 1=1"));
         scope.filter(&mut q, &STORE_GOODS, "t", "division_code");
         q.push(" ORDER BY t.county_id, t.division_code, t.name LIMIT 1000");

@@ -369,13 +369,7 @@ pub impl Db {
         state: Option<&str>,
         division: Option<&str>,
     ) -> Result<Vec<Claim>> {
-        let scope = xiangzhi_storage::list::division_filter(
-            scope,
-            &xiangzhi_storage::ListQuery {
-                division: division.map(str::to_string),
-                ..Default::default()
-            },
-        )?;
+        let scope = xiangzhi_storage::list::within(scope, division)?;
         let mut q = Q::new(&format!(
             "SELECT {CLAIM_COLS} FROM points_claims t WHERE 1=1"
         ));

@@ -213,6 +213,18 @@ pub fn division_filter(scope: &Scope, lq: &ListQuery) -> Result<Scope> {
     }
 }
 
+/// The caller's scope narrowed to `division` when one is named (which must lie in it: else
+/// not found), as a list's `?division=` asks.
+pub fn within(scope: &Scope, division: Option<&str>) -> Result<Scope> {
+    division_filter(
+        scope,
+        &ListQuery {
+            division: division.map(str::to_string),
+            ..Default::default()
+        },
+    )
+}
+
 pub fn parse_kind<T: std::str::FromStr<Err = Invalid>>(lq: &ListQuery) -> Result<Option<T>> {
     match lq.kind.as_deref().filter(|k| !k.is_empty()) {
         None => Ok(None),

@@ -73,7 +73,13 @@ pub async fn demo_with(
     let mut lines = Vec::new();
     for f in FEATURES {
         if let Some(build) = f.demo {
-            lines.push(build(db, &county).await?);
+            let started = std::time::Instant::now();
+            let line = build(db, &county).await?;
+            lines.push(format!(
+                "{}: {line} ({:.1} s)",
+                f.zh,
+                started.elapsed().as_secs_f64()
+            ));
         }
     }
     Ok((summary, lines, county.accounts))

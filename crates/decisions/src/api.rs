@@ -2,6 +2,7 @@
 
 use crate::procedure_store::*;
 use crate::publicity_store::*;
+use crate::roll_store::*;
 use crate::store::*;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,6 +25,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_meetings, create_meeting))
         .routes(routes!(get_meeting))
         .routes(routes!(record_item))
+        .routes(routes!(call_meeting))
+        .routes(routes!(meeting_roll))
+        .routes(routes!(sign_in))
+        .routes(routes!(close_sign_in))
         .routes(routes!(list_matters, create_matter))
         .routes(routes!(get_matter))
         .routes(routes!(take_step))
@@ -93,6 +98,63 @@ pub async fn record_item(
 ) -> R<(StatusCode, Json<Item>)> {
     let item = s.db.record_item(&c.scope, county, id, &input).await?;
     Ok((StatusCode::CREATED, Json(item)))
+}
+
+/// Calls a meeting ahead: its roll is taken by name (from the registry for a villagers' and a
+/// party members' meeting; chosen from the village's residents for the others) and its sign-in
+/// opens.
+#[utoipa::path(post, path = "/meetings/called", tag = "decisions", request_body = CallInput,
+    responses((status = 201, body = MeetingView), (status = 422, body = Problem)))]
+pub async fn call_meeting(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Json(input): Json<CallInput>,
+) -> R<(StatusCode, Json<MeetingView>)> {
+    let v = s.db.call_meeting(&c.scope, &input).await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// A meeting's roll by name, with who signed in and how.
+#[utoipa::path(get, path = "/meetings/{county}/{id}/roll", tag = "decisions",
+    params(("county" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = [RollEntry]), (status = 404, body = Problem)))]
+pub async fn meeting_roll(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Path((county, id)): Path<(i64, i64)>,
+) -> R<Json<Vec<RollEntry>>> {
+    Ok(Json(s.db.meeting_roll(&c.scope, county, id).await?))
+}
+
+/// Signs a person on the roll in (or, with `absent`, out again) while the sign-in is open; the
+/// same sign-in sent twice changes nothing, so a tablet may resend after a lost answer.
+#[utoipa::path(post, path = "/meetings/{county}/{id}/sign-in", tag = "decisions",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = SignInInput,
+    responses((status = 200, body = RollEntry), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn sign_in(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(input): Json<SignInInput>,
+) -> R<Json<RollEntry>> {
+    Ok(Json(s.db.sign_in(&c.scope, county, id, &input).await?))
+}
+
+/// Closes the sign-in: the roll is counted and the notice and quorum judged by the law's rules.
+#[utoipa::path(post, path = "/meetings/{county}/{id}/close", tag = "decisions",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = CloseInput,
+    responses((status = 200, body = MeetingView), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn close_sign_in(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(input): Json<CloseInput>,
+) -> R<Json<MeetingView>> {
+    Ok(Json(
+        s.db.close_sign_in(&c.scope, county, id, &input).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -42,6 +42,9 @@ pub struct Meeting {
     pub minutes: String,
     pub recorded_by: i64,
     pub created_at: i64,
+    /// `called` while its sign-in is open; `held` once the roll is closed (a meeting recorded
+    /// from a paper sheet is held when recorded). Items are voted on a held meeting only.
+    pub state: String,
 }
 
 /// A meeting to record.
@@ -105,7 +108,7 @@ pub struct MeetingView {
 
 const MEETING_COLS: &str = "t.county_id, t.id, t.division_code, t.kind, t.title, t.place, t.notified_on, t.held_on, \
     t.entitled, t.households, t.present, t.online, t.proxies, t.households_present, t.quorum_met, t.quorum_reason, \
-    t.minutes, t.recorded_by, t.created_at";
+    t.minutes, t.recorded_by, t.created_at, t.state";
 const ITEM_COLS: &str =
     "t.county_id, t.id, t.meeting_id, t.title, t.matter_kind, t.authorised, t.yes, t.no, \
     t.abstain, t.passed, t.reason, t.article";
@@ -169,17 +172,37 @@ fn notice(
     }
 }
 
-#[easy_ext::ext(MeetingStore)]
-pub impl Db {
-    /// Records a meeting held in the caller's reach, with whether it reached its quorum.
-    async fn create_meeting(&self, scope: &Scope, input: &MeetingInput) -> Result<MeetingView> {
-        let by = crate::procedure_store::acting(scope)?;
-        let level = if input.kind == MeetingKind::GroupMeeting {
+/// What every meeting is recorded with, checked.
+pub(crate) struct Header {
+    pub county_id: i64,
+    pub division: DivisionCode,
+    pub kind: MeetingKind,
+    pub title: String,
+    pub place: String,
+    pub notified: Option<NaiveDate>,
+    pub held: NaiveDate,
+    pub minutes: String,
+}
+
+impl Header {
+    /// Checks a meeting's place in the caller's reach, its words and its dates.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn check(
+        scope: &Scope,
+        kind: MeetingKind,
+        division_code: &str,
+        title: &str,
+        place: &str,
+        notified_on: Option<&str>,
+        held_on: &str,
+        minutes: &str,
+    ) -> Result<Header> {
+        let level = if kind == MeetingKind::GroupMeeting {
             DivisionLevel::Group
         } else {
             DivisionLevel::Village
         };
-        let division = DivisionCode::parse(&input.division_code)
+        let division = DivisionCode::parse(division_code)
             .ok()
             .filter(|c| c.level() == level && scope.covers(c.as_str()))
             .ok_or_else(|| {
@@ -197,16 +220,11 @@ pub impl Db {
                 )
             })?;
         let county_id = division.county_id().unwrap_or_default();
-        let title = text("title", &input.title, 100, true)?;
-        let place = text("place", &input.place, 100, false)?;
-        let minutes = text("minutes", &input.minutes, 20_000, false)?;
-        let held = date("held_on", &input.held_on)?;
-        let notified = match input
-            .notified_on
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        let title = text("title", title, 100, true)?;
+        let place = text("place", place, 100, false)?;
+        let minutes = text("minutes", minutes, 20_000, false)?;
+        let held = date("held_on", held_on)?;
+        let notified = match notified_on.map(str::trim).filter(|s| !s.is_empty()) {
             Some(n) => Some(date("notified_on", n)?),
             None => None,
         };
@@ -217,6 +235,94 @@ pub impl Db {
                 "notice cannot come after the meeting",
             ));
         }
+        Ok(Header {
+            county_id,
+            division,
+            kind,
+            title,
+            place,
+            notified,
+            held,
+            minutes,
+        })
+    }
+
+    /// Whether a meeting with this roll met its notice and quorum; the reason when not.
+    pub(crate) fn judge(&self, r: &Roll) -> (bool, String) {
+        match (
+            notice(self.kind, self.notified, self.held),
+            quorum(self.kind, r),
+        ) {
+            (Err((why, article)), _) => (false, format!("{why}（{article}）")),
+            (Ok(()), Err(s)) => (
+                false,
+                if s.article.is_empty() {
+                    s.zh
+                } else {
+                    format!("{}（{}）", s.zh, s.article)
+                },
+            ),
+            (Ok(()), Ok(())) => (true, String::new()),
+        }
+    }
+
+    /// Writes the meeting row; `state` is `called` (sign-in open) or `held`.
+    pub(crate) async fn insert(
+        &self,
+        tx: &mut xiangzhi_storage::Tx,
+        id: i64,
+        r: &Roll,
+        judged: (bool, String),
+        state: &str,
+        by: i64,
+    ) -> Result<()> {
+        tx.exec(&Q::with(
+            "INSERT INTO meetings (county_id, id, division_code, kind, title, place, notified_on, held_on, entitled, \
+             households, present, online, proxies, households_present, quorum_met, quorum_reason, minutes, recorded_by, \
+             created_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                self.county_id.into(),
+                id.into(),
+                self.division.as_str().into(),
+                self.kind.as_str().into(),
+                self.title.clone().into(),
+                self.place.clone().into(),
+                Arg::OptDate(self.notified),
+                Arg::Date(self.held),
+                i64::from(r.entitled).into(),
+                i64::from(r.households).into(),
+                i64::from(r.present).into(),
+                i64::from(r.online).into(),
+                i64::from(r.proxies).into(),
+                i64::from(r.households_present).into(),
+                Arg::Bool(judged.0),
+                judged.1.into(),
+                self.minutes.clone().into(),
+                by.into(),
+                now_ms().into(),
+                state.into(),
+            ],
+        ))
+        .await?;
+        Ok(())
+    }
+}
+
+#[easy_ext::ext(MeetingStore)]
+pub impl Db {
+    /// Records a meeting held in the caller's reach, with whether it reached its quorum.
+    async fn create_meeting(&self, scope: &Scope, input: &MeetingInput) -> Result<MeetingView> {
+        let by = crate::procedure_store::acting(scope)?;
+        let h = Header::check(
+            scope,
+            input.kind,
+            &input.division_code,
+            &input.title,
+            &input.place,
+            input.notified_on.as_deref(),
+            &input.held_on,
+            &input.minutes,
+        )?;
         let r = input.roll;
         for (field, n) in [
             ("roll.entitled", r.entitled),
@@ -251,48 +357,12 @@ pub impl Db {
                 "only the members' assembly counts online attendance and household proxies",
             ));
         }
-        let (quorum_met, reason) =
-            match (notice(input.kind, notified, held), quorum(input.kind, &r)) {
-                (Err((why, article)), _) => (false, format!("{why}（{article}）")),
-                (Ok(()), Err(s)) => (
-                    false,
-                    if s.article.is_empty() {
-                        s.zh
-                    } else {
-                        format!("{}（{}）", s.zh, s.article)
-                    },
-                ),
-                (Ok(()), Ok(())) => (true, String::new()),
-            };
+        let judged = h.judge(&r);
+        let quorum_met = judged.0;
+        let county_id = h.county_id;
         let mut tx = self.begin().await?;
         let id = next_ids(&mut tx, county_id, "meeting", 1).await?;
-        tx.exec(&Q::with(
-            "INSERT INTO meetings (county_id, id, division_code, kind, title, place, notified_on, held_on, entitled, \
-             households, present, online, proxies, households_present, quorum_met, quorum_reason, minutes, recorded_by, \
-             created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            vec![
-                county_id.into(),
-                id.into(),
-                division.as_str().into(),
-                input.kind.as_str().into(),
-                title.into(),
-                place.into(),
-                Arg::OptDate(notified),
-                Arg::Date(held),
-                i64::from(r.entitled).into(),
-                i64::from(r.households).into(),
-                i64::from(r.present).into(),
-                i64::from(r.online).into(),
-                i64::from(r.proxies).into(),
-                i64::from(r.households_present).into(),
-                Arg::Bool(quorum_met),
-                reason.into(),
-                minutes.into(),
-                by.into(),
-                now_ms().into(),
-            ],
-        ))
-        .await?;
+        h.insert(&mut tx, id, &r, judged, "held", by).await?;
         tx.audit(
             scope.actor(),
             "record meeting",
@@ -317,6 +387,13 @@ pub impl Db {
         let by = crate::procedure_store::acting(scope)?;
         let title = text("title", &input.title, 200, true)?;
         let m = self.meeting(scope, county_id, meeting_id).await?.meeting;
+        if m.state != "held" {
+            return Err(StoreError::conflict(
+                "meeting",
+                "签到尚未结束，请先结束签到再记录表决",
+                "close the sign-in before recording votes",
+            ));
+        }
         let kind = MeetingKind::ALL
             .into_iter()
             .find(|k| k.as_str() == m.kind)
@@ -429,4 +506,33 @@ pub impl Db {
         q.push(" ORDER BY t.held_on DESC, t.id DESC LIMIT 500");
         self.all(&q).await
     }
+
+    /// The items a village's meetings voted on a matter of `kind`, latest first, each with its
+    /// meeting's day and title: what a matter's decision may name.
+    async fn decision_items(
+        &self,
+        scope: &Scope,
+        village: &str,
+        kind: &str,
+    ) -> Result<Vec<ItemChoice>> {
+        let mut q = Q::with(
+            "SELECT t.id, t.title, t.passed, m.held_on, m.title AS meeting_title FROM meeting_items t \
+             JOIN meetings m ON m.county_id = t.county_id AND m.id = t.meeting_id \
+             WHERE t.matter_kind = ? AND t.division_code LIKE ?",
+            vec![kind.into(), format!("{village}%").into()],
+        );
+        scope.filter(&mut q, &MEETING_ITEMS, "t", "division_code");
+        q.push(" ORDER BY m.held_on DESC, t.id DESC LIMIT 100");
+        self.all(&q).await
+    }
+}
+
+/// A meeting item a matter's decision may name.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct ItemChoice {
+    pub id: i64,
+    pub title: String,
+    pub passed: bool,
+    pub held_on: NaiveDate,
+    pub meeting_title: String,
 }

@@ -25,7 +25,29 @@ pub const MEETINGS: Table = Table {
         ("quorum_met", Bool),
         ("quorum_reason", Text),
         ("recorded_by", Int),
+        ("state", Text),
         ("title", Text),
+    ],
+};
+
+pub const MEETING_ROLL: Table = Table {
+    name: "meeting_roll",
+    owner: County,
+    grid: GridRule::Open,
+    columns: &[
+        ("attended", Text),
+        ("county_id", Int),
+        ("division_code", Text),
+        ("household", Text),
+        ("household_id", Int),
+        ("meeting_id", Int),
+        ("name", Text),
+        ("proxy_by", Int),
+        ("proxy_name", Text),
+        ("resident_id", Int),
+        ("signed_at", Int),
+        ("signed_by", Int),
+        ("votes", Bool),
     ],
 };
 
@@ -55,6 +77,7 @@ pub const MEETING_ITEMS: Table = Table {
 pub const TABLES: &[&Table] = &[
     &MEETINGS,
     &MEETING_ITEMS,
+    &MEETING_ROLL,
     &MATTERS,
     &MATTER_STEPS,
     &PUBLICITY_ITEMS,

@@ -13,6 +13,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 use xiangzhi_domain::DivisionCode;
+use xiangzhi_registry::prelude::DivisionStore;
 use xiangzhi_storage::now_ms;
 use xiangzhi_web::console::{html, store, Chrome, PageError, St, Viewer, L, P};
 

@@ -710,17 +710,6 @@ pub impl Db {
             })
             .collect())
     }
-
-    /// The villages in the caller's reach: (code, township · village).
-    async fn villages_in_reach(&self, scope: &Scope) -> Result<Vec<(String, String)>> {
-        let mut q = Q::new(
-            "SELECT t.code, COALESCE(p.name, '') || ' · ' || t.name FROM divisions t \
-             LEFT JOIN divisions p ON p.county_id = t.county_id AND p.code = t.parent_code WHERE t.level = 'village'",
-        );
-        scope.filter(&mut q, &xiangzhi_registry::tables::DIVISIONS, "t", "code");
-        q.push(" ORDER BY t.code LIMIT 2000");
-        self.all(&q).await
-    }
 }
 
 #[derive(sqlx::FromRow)]

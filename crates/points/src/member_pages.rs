@@ -17,8 +17,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xiangzhi_domain::Right;
 use xiangzhi_storage::now_ms;
-use xiangzhi_tabular::table::{sheet_bytes, Cell};
-use xiangzhi_web::console::{attachment, html, record, store, Chrome, PageError, St, Viewer, P};
+use xiangzhi_tabular::table::Cell;
+use xiangzhi_web::console::{html, store, Chrome, PageError, St, Viewer, P};
 
 type Message = Option<(String, String, bool)>;
 
@@ -180,21 +180,8 @@ async fn export(
     headers: &[&str],
     rows: Vec<Vec<Cell>>,
 ) -> Result<Response, PageError> {
-    let n = rows.len();
-    let bytes = sheet_bytes(sheet, headers, &rows).map_err(|e| {
-        tracing::error!(error = ?e, "points workbook failed");
-        PageError::NotFound(v.l)
-    })?;
-    record(
-        s,
-        v,
-        "export points list",
-        name.to_string(),
-        "ok",
-        format!("{n} rows"),
-    )
-    .await;
-    Ok(attachment(name, false, bytes))
+    xiangzhi_web::console::export_sheet(s, v, "export points list", name, sheet, headers, rows)
+        .await
 }
 
 fn t(s: impl Into<String>) -> Cell {

@@ -50,6 +50,25 @@ pub async fn record(
     }
 }
 
+/// One list as an .xlsx download, audited as an export (`action`, the file's `name`, its rows).
+pub async fn export_sheet(
+    s: &AppState,
+    v: &Viewer,
+    action: &str,
+    name: &str,
+    sheet: &str,
+    headers: &[&str],
+    rows: Vec<Vec<xiangzhi_tabular::table::Cell>>,
+) -> Result<Response, PageError> {
+    let n = rows.len();
+    let bytes = xiangzhi_tabular::table::sheet_bytes(sheet, headers, &rows).map_err(|e| {
+        tracing::error!(error = ?e, "workbook failed");
+        PageError::NotFound(v.l)
+    })?;
+    record(s, v, action, name.to_string(), "ok", format!("{n} rows")).await;
+    Ok(attachment(name, false, bytes))
+}
+
 /// A file the console serves under `/assets/{name}`, embedded in the binary.
 #[derive(Debug, Clone, Copy)]
 pub struct Asset {

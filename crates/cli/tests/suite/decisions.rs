@@ -668,3 +668,331 @@ async fn publicity(t: &TestDb) {
     );
 }
 on_both!(village_affairs_publicity, publicity);
+
+/// An ID number of someone born on `birth` (`YYYYMMDD`), the `n`th of the day.
+fn id_born(birth: &str, n: u32) -> String {
+    let s = format!("141029{birth}{:03}", n % 1000);
+    let c = xiangzhi_domain::id_number::check_char(s.as_bytes());
+    format!("{s}{}", c as char)
+}
+
+/// A meeting called ahead with its roll by name: the villagers aged 18+ from the registry, the
+/// branch's members with the probationary ones not voting, the members' assembly's proxies from
+/// the household only; sign-ins counted once however often they are sent, nothing voted before
+/// the sign-in closes, nothing signed after; the quorum judged from the roll.
+async fn named_roll(t: &TestDb) {
+    let v = crate::console::seed_village(t).await;
+    let admin = Client::new(t).await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    let micro = admin
+        .ok("GET", &format!("/api/v1/households/{}", v.household), None)
+        .await["micro_grid_id"]
+        .as_i64()
+        .unwrap();
+    let second = admin
+        .ok(
+            "POST",
+            "/api/v1/households",
+            Some(json!({"number": "CG-0002", "micro_grid_id": micro, "address": "城关社区幸福街2号"})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let mut ids = Vec::new();
+    // Two adults and a child of eleven (born 2015): the child is not on a villagers' roll.
+    for (k, (name, rel, birth)) in [
+        ("赵大山", "head", "19700305"),
+        ("钱小梅", "spouse", "19720611"),
+        ("赵小宝", "child", "20150101"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        ids.push(
+            admin
+                .ok(
+                    "POST",
+                    "/api/v1/residents",
+                    Some(json!({"household_id": second, "name": name, "id_number": id_born(birth, 300 + k as u32),
+                        "relation": rel, "tags": []})),
+                )
+                .await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let first: Vec<i64> = admin
+        .ok(
+            "GET",
+            &format!("/api/v1/households/{}/residents", v.household),
+            None,
+        )
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(first.len(), 3);
+    let call = |kind: &str, members: Vec<i64>| {
+        json!({"division_code": "141029100001", "kind": kind, "title": "2026年冬季会议",
+            "place": "村委会议室", "notified_on": "2026-11-10", "held_on": "2026-11-30", "members": members})
+    };
+    let path = |m: &Value, tail: &str| {
+        format!(
+            "/api/v1/meetings/{}/{}/{tail}",
+            m["meeting"]["county_id"], m["meeting"]["id"]
+        )
+    };
+    // The villagers' meeting: five aged 18+ in two households; the child is not on the roll.
+    let m = sec
+        .ok(
+            "POST",
+            "/api/v1/meetings/called",
+            Some(call("villagers_meeting", vec![])),
+        )
+        .await;
+    assert_eq!(m["meeting"]["state"], "called");
+    assert_eq!(
+        (&m["meeting"]["entitled"], &m["meeting"]["households"]),
+        (&json!(5), &json!(2))
+    );
+    let roll = sec.ok("GET", &path(&m, "roll"), None).await;
+    let names: Vec<&str> = roll
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 5);
+    assert!(!names.contains(&"赵小宝"), "{names:?}");
+    // Choosing members for a meeting whose roll comes from the registry is refused.
+    sec.problem(
+        "POST",
+        "/api/v1/meetings/called",
+        Some(call("villagers_meeting", vec![first[0]])),
+        422,
+        "members",
+    )
+    .await;
+    // Nothing is voted before the sign-in closes.
+    sec.problem(
+        "POST",
+        &path(&m, "items"),
+        Some(item("collective_income", 1, 0, false)),
+        409,
+        "meeting",
+    )
+    .await;
+    let sign = |r: i64, how: &str| json!({"resident_id": r, "how": how});
+    // The same sign-in three times (a tablet resending after lost answers) counts once.
+    for _ in 0..3 {
+        sec.ok(
+            "POST",
+            &path(&m, "sign-in"),
+            Some(sign(first[0], "present")),
+        )
+        .await;
+    }
+    sec.ok(
+        "POST",
+        &path(&m, "sign-in"),
+        Some(sign(first[1], "present")),
+    )
+    .await;
+    // A mistaken sign-in is taken back.
+    sec.ok("POST", &path(&m, "sign-in"), Some(sign(ids[1], "present")))
+        .await;
+    let undone = sec
+        .ok("POST", &path(&m, "sign-in"), Some(sign(ids[1], "absent")))
+        .await;
+    assert_eq!(undone["attended"], "");
+    sec.ok("POST", &path(&m, "sign-in"), Some(sign(ids[0], "present")))
+        .await;
+    // Online is for the members' assembly only; the child is not on the roll.
+    sec.problem(
+        "POST",
+        &path(&m, "sign-in"),
+        Some(sign(first[2], "online")),
+        422,
+        "how",
+    )
+    .await;
+    sec.problem(
+        "POST",
+        &path(&m, "sign-in"),
+        Some(sign(ids[2], "present")),
+        422,
+        "resident_id",
+    )
+    .await;
+    // Another township's officer reaches neither the roll nor the sign-in.
+    other.problem("GET", &path(&m, "roll"), None, 404, "").await;
+    other
+        .problem(
+            "POST",
+            &path(&m, "sign-in"),
+            Some(sign(first[2], "present")),
+            404,
+            "",
+        )
+        .await;
+    // Three of five in two households: more than half, so the meeting is held.
+    let held = sec
+        .ok(
+            "POST",
+            &path(&m, "close"),
+            Some(json!({"minutes": "会议由村党支部书记主持"})),
+        )
+        .await;
+    let mt = &held["meeting"];
+    assert_eq!(
+        (
+            &mt["state"],
+            &mt["present"],
+            &mt["households_present"],
+            &mt["quorum_met"]
+        ),
+        (&json!("held"), &json!(3), &json!(2), &json!(true)),
+        "{held}"
+    );
+    assert_eq!(mt["minutes"], "会议由村党支部书记主持");
+    // After the close nothing is signed and the close is not repeated.
+    sec.problem(
+        "POST",
+        &path(&m, "sign-in"),
+        Some(sign(first[2], "present")),
+        409,
+        "meeting",
+    )
+    .await;
+    sec.problem("POST", &path(&m, "close"), Some(json!({})), 409, "meeting")
+        .await;
+    let i = sec
+        .ok(
+            "POST",
+            &path(&m, "items"),
+            Some(item("collective_income", 2, 1, false)),
+        )
+        .await;
+    assert_eq!(i["passed"], true, "{i}");
+    // Two of five from one of the two households make no quorum (two from two households
+    // would: two thirds of the households, the law's other way).
+    let thin = sec
+        .ok(
+            "POST",
+            "/api/v1/meetings/called",
+            Some(call("villagers_meeting", vec![])),
+        )
+        .await;
+    for r in [first[0], first[1]] {
+        sec.ok("POST", &path(&thin, "sign-in"), Some(sign(r, "present")))
+            .await;
+    }
+    let short = sec.ok("POST", &path(&thin, "close"), Some(json!({}))).await;
+    assert_eq!(short["meeting"]["quorum_met"], false);
+    assert!(
+        short["meeting"]["quorum_reason"]
+            .as_str()
+            .unwrap()
+            .contains("至少3人"),
+        "{short}"
+    );
+    // The party members' meeting: a probationary member attends without a vote.
+    let branch = admin.branch_of("141029100001").await;
+    admin
+        .ok(
+            "POST",
+            "/api/v1/party-members",
+            Some(json!({"resident_id": first[1], "org_id": branch, "status": "probationary", "role": "member",
+                "joined_on": "2026-07-01"})),
+        )
+        .await;
+    let party = sec
+        .ok(
+            "POST",
+            "/api/v1/meetings/called",
+            Some(call("party_members_meeting", vec![])),
+        )
+        .await;
+    assert_eq!(party["meeting"]["entitled"], 1, "{party}");
+    let roll = sec.ok("GET", &path(&party, "roll"), None).await;
+    let votes: Vec<(i64, bool)> = roll
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["resident_id"].as_i64().unwrap(),
+                e["votes"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(votes.contains(&(first[1], false)) && votes.contains(&(first[0], true)));
+    // The members' assembly: chosen members; a proxy only from the member's own household.
+    let members = vec![first[0], first[1], ids[0]];
+    let assembly = sec
+        .ok(
+            "POST",
+            "/api/v1/meetings/called",
+            Some(call("members_assembly", members.clone())),
+        )
+        .await;
+    assert_eq!(assembly["meeting"]["entitled"], 3);
+    // Not from another household, not from a child.
+    for holder in [first[0], ids[2]] {
+        sec.problem(
+            "POST",
+            &path(&assembly, "sign-in"),
+            Some(json!({"resident_id": ids[0], "how": "proxy", "proxy_by": holder})),
+            422,
+            "proxy_by",
+        )
+        .await;
+    }
+    let p = sec
+        .ok(
+            "POST",
+            &path(&assembly, "sign-in"),
+            Some(json!({"resident_id": ids[0], "how": "proxy", "proxy_by": ids[1]})),
+        )
+        .await;
+    assert_eq!(p["proxy_name"], "钱小梅");
+    sec.ok(
+        "POST",
+        &path(&assembly, "sign-in"),
+        Some(sign(first[0], "online")),
+    )
+    .await;
+    sec.ok(
+        "POST",
+        &path(&assembly, "sign-in"),
+        Some(sign(first[1], "present")),
+    )
+    .await;
+    let a = sec
+        .ok("POST", &path(&assembly, "close"), Some(json!({})))
+        .await;
+    assert_eq!(
+        (
+            &a["meeting"]["present"],
+            &a["meeting"]["online"],
+            &a["meeting"]["proxies"],
+            &a["meeting"]["quorum_met"]
+        ),
+        (&json!(1), &json!(1), &json!(1), &json!(true)),
+        "{a}"
+    );
+    // A member from another village cannot be put on the roll.
+    sec.problem(
+        "POST",
+        "/api/v1/meetings/called",
+        Some(call("members_assembly", vec![first[0], v.other_resident])),
+        422,
+        "members",
+    )
+    .await;
+}
+
+on_both!(meetings_called_with_a_named_roll, named_roll);

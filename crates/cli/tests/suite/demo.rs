@@ -3,6 +3,7 @@
 use crate::helpers::TestDb;
 use crate::on_both;
 use xiangzhi_alliances::AllianceStore;
+use xiangzhi_decisions::PublicityStore;
 use xiangzhi_party::prelude::*;
 use xiangzhi_points::ShopStore;
 use xiangzhi_registry::prelude::*;
@@ -17,7 +18,7 @@ async fn demo_figures(t: &TestDb) {
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with("党组织 party organisations")),
+            .any(|l| l.contains("党组织 party organisations")),
         "{lines:?}"
     );
     let q = |sql: &'static str| count(t, sql);
@@ -254,6 +255,38 @@ async fn demo_figures(t: &TestDb) {
             .await
             .unwrap();
     assert!(!stores.is_empty() && stores.iter().all(|s| s.balanced));
+    // A year of village decisions in the pilot township: meetings by name with their quorums
+    // judged, matters through 四议两公开, one resolution that failed its quorum, postings.
+    assert!(
+        q("SELECT COUNT(*) FROM meetings WHERE state = 'held' AND quorum_met = TRUE").await > 50
+    );
+    assert!(q("SELECT COUNT(*) FROM meeting_roll WHERE attended = 'present'").await > 1_000);
+    assert!(
+        q(
+            "SELECT COUNT(*) FROM meetings m JOIN meeting_items i ON i.county_id = m.county_id \
+           AND i.meeting_id = m.id WHERE m.quorum_met = FALSE AND i.passed = FALSE"
+        )
+        .await
+            > 0,
+        "a resolution that failed its quorum"
+    );
+    assert!(q("SELECT COUNT(*) FROM matters WHERE state = 'done'").await > 5);
+    assert!(
+        q("SELECT COUNT(*) FROM matter_steps WHERE step = 'decision' AND passed = FALSE").await > 0
+    );
+    assert!(q("SELECT COUNT(*) FROM publicity_items WHERE kind = 'finance'").await > 200);
+    let overdue =
+        t.db.overdue_publicity(
+            &Scope::division(&xiangzhi_domain::DivisionCode::parse("141029100000").unwrap()),
+            xiangzhi_domain::china_today() - chrono::Duration::days(365),
+            xiangzhi_domain::china_today(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        !overdue.is_empty() && overdue.len() < 10,
+        "the pilot township sees its one late village: {overdue:?}"
+    );
     let coverage = t.db.coverage_report(&Scope::everything()).await.unwrap();
     assert_eq!(coverage.micro_grids_total, 4_364);
     assert!(coverage.micro_grids_without_worker.is_empty());

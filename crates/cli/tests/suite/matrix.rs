@@ -406,6 +406,14 @@ fn body_for(path: &str, o: &Objects) -> Value {
         Some("matter") => {
             json!({"division_code": o.ids["code"], "kind": "ordinary", "title": "越权"})
         }
+        Some("meeting") if path.ends_with("/sign-in") => {
+            json!({"resident_id": i("resident"), "how": "present"})
+        }
+        Some("meeting") if path.ends_with("/close") => json!({"minutes": "越权"}),
+        Some("meeting") if path.ends_with("/called") => {
+            json!({"division_code": o.ids["code"], "kind": "villagers_meeting", "title": "越权",
+            "notified_on": "2026-11-01", "held_on": "2026-11-30"})
+        }
         Some("meeting") if path.ends_with("/items") => {
             json!({"title": "越权", "matter_kind": "ordinary", "votes": {"yes": 1, "no": 0, "abstain": 0}})
         }

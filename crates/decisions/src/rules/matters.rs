@@ -111,6 +111,26 @@ impl MatterKind {
         }
     }
 
+    pub fn en(self) -> &'static str {
+        match self {
+            MatterKind::Allowances => "allowances for time lost",
+            MatterKind::CollectiveIncome => "use of the collective's income",
+            MatterKind::PublicWorks => "public works, their funding and contracts",
+            MatterKind::LandContracting => "land contracting plan",
+            MatterKind::CollectiveProjects => "collective projects and their contracts",
+            MatterKind::HouseSites => "house sites",
+            MatterKind::Compensation => "land requisition compensation",
+            MatterKind::PropertyDisposal => "disposal of collective property",
+            MatterKind::MembershipConfirmation => "confirming the collective's members",
+            MatterKind::IncomeDistribution => "income distribution plan",
+            MatterKind::ShareQuantification => "quantifying shares",
+            MatterKind::LandCompensationDistribution => "land compensation distribution",
+            MatterKind::MergerOrDivision => "merger or division of the collective",
+            MatterKind::Articles => "the collective's articles",
+            MatterKind::Ordinary => "other village business",
+        }
+    }
+
     /// The article that reserves it.
     pub fn article(self) -> &'static str {
         match self {

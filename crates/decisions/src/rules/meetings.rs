@@ -65,6 +65,22 @@ impl MeetingKind {
         }
     }
 
+    pub fn en(self) -> &'static str {
+        match self {
+            MeetingKind::VillagersMeeting => "villagers' meeting",
+            MeetingKind::RepresentativesMeeting => "villagers' representatives' meeting",
+            MeetingKind::GroupMeeting => "villager group meeting",
+            MeetingKind::PartyMembersMeeting => "party members' meeting",
+            MeetingKind::MembersAssembly => "members' assembly",
+            MeetingKind::MemberRepresentativesAssembly => "member representatives' assembly",
+        }
+    }
+
+    /// The kind a stored name stands for.
+    pub fn named(name: &str) -> Option<MeetingKind> {
+        MeetingKind::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+
     /// Days of notice the law asks for before the meeting, if any.
     pub fn notice_days(self) -> Option<u32> {
         match self {

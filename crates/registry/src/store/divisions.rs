@@ -11,6 +11,17 @@ pub const DIVISION_COLS: &str =
 /// This part's queries, as methods of the store.
 #[easy_ext::ext(DivisionStore)]
 pub impl Db {
+    /// The villages in the caller's reach: (code, township · village).
+    async fn villages_in_reach(&self, scope: &Scope) -> Result<Vec<(String, String)>> {
+        let mut q = Q::new(
+            "SELECT t.code, COALESCE(p.name, '') || ' · ' || t.name FROM divisions t \
+             LEFT JOIN divisions p ON p.county_id = t.county_id AND p.code = t.parent_code WHERE t.level = 'village'",
+        );
+        scope.filter(&mut q, &crate::tables::DIVISIONS, "t", "code");
+        q.push(" ORDER BY t.code LIMIT 2000");
+        self.all(&q).await
+    }
+
     async fn create_division(&self, scope: &Scope, input: &DivisionInput) -> Result<Division> {
         let v = input.validate()?;
         let mut tx = self.begin().await?;

@@ -92,6 +92,87 @@ try {
     await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
     await accessible(page, name);
   }
+  // A villagers' meeting on a tablet passed round the room (issue 20): the secretary opens the
+  // matter and takes it to the party members' review, calls the meeting with its roll from the
+  // registry, the villagers sign in (one while the signal is lost), the sign-in closes with its
+  // quorum, the vote is recorded, and the matter's decision names it and is published.
+  {
+    const ctx = await browser.newContext({ viewport: { width: 820, height: 1180 }, locale: "zh-CN", hasTouch: true });
+    const t = await signIn(ctx, process.env.XZ_SECRETARY);
+    const errors = [];
+    t.on("pageerror", (e) => errors.push(String(e)));
+    await t.goto(`${base}/decisions`);
+    await t.screenshot({ path: `${shots}/44-decisions.png`, fullPage: true });
+    await accessible(t, "44-decisions");
+    const open = t.locator("form[action='/decisions/matters']");
+    await open.locator("select[name=kind]").selectOption("collective_income");
+    await open.locator("input[name=title]").fill("2026年度集体收益使用方案");
+    await open.locator("input[name=one_shoulder]").check();
+    await Promise.all([t.waitForURL(/\/decisions\/matters\/\d+\/\d+$/), open.locator("button").click()]);
+    const matterUrl = t.url();
+    await t.check("input[name=joint]");
+    await t.fill("textarea[name=evidence]", "村“两委”联席会议记录第1号");
+    await Promise.all([t.waitForNavigation(), t.click("form[action$='/steps'] button")]);
+    await t.fill("textarea[name=evidence]", "党员大会审议通过，会议记录第2号");
+    await Promise.all([t.waitForNavigation(), t.click("form[action$='/steps'] button")]);
+    assert.match(await t.textContent("form[action$='/steps'] h2"), /村民（代表）会议决议/, "the decision comes next");
+    await t.goto(`${base}/decisions`);
+    const call = t.locator("form[action='/decisions/meetings']");
+    await call.locator("select[name=kind]").selectOption("villagers_meeting");
+    await call.locator("input[name=title]").fill("2026年度收益使用方案表决");
+    await call.locator("input[name=place]").fill("村委会议室");
+    const notified = new Date(Date.now() - 15 * 86400e3).toISOString().slice(0, 10);
+    await call.locator("input[name=notified_on]").fill(notified);
+    await Promise.all([t.waitForURL(/\/decisions\/meetings\/\d+\/\d+$/), call.locator("button").click()]);
+    const rows = t.locator("#roll li");
+    const n = await rows.count();
+    assert.ok(n >= 3, `the roll holds the village's adults (${n})`);
+    await rows.nth(0).locator("button", { hasText: "签到" }).click();
+    await t.waitForFunction(() => document.getElementById("sync").textContent.includes("签到均已送达"));
+    // The signal drops: the tap is kept on the tablet and sent when it is back.
+    await ctx.setOffline(true);
+    await rows.nth(1).locator("button", { hasText: "签到" }).click();
+    await t.waitForFunction(() => /待送达|没有网络/.test(document.getElementById("sync").textContent));
+    assert.equal(await t.isDisabled("#close button"), true, "no closing while sign-ins wait");
+    await t.screenshot({ path: `${shots}/45-meeting-signin-offline.png`, fullPage: true });
+    await ctx.setOffline(false);
+    await t.waitForFunction(() => document.getElementById("sync").textContent.includes("签到均已送达"), null, { timeout: 90000 });
+    for (let i = 2; i < n; i++) await rows.nth(i).locator("button", { hasText: "签到" }).click();
+    await t.waitForFunction(() => document.getElementById("sync").textContent.includes("签到均已送达"));
+    await t.reload();
+    assert.equal((await t.textContent("#signed")).trim(), String(n), "the server has every sign-in");
+    await t.screenshot({ path: `${shots}/45-meeting-signin.png`, fullPage: true });
+    await accessible(t, "45-meeting-signin");
+    await t.fill("textarea[name=minutes]", "村党支部书记主持，逐项讨论收益使用方案。");
+    await Promise.all([t.waitForNavigation(), t.click("#close button")]);
+    assert.match(await t.textContent("main"), /达到法定人数/);
+    await t.fill("input[name=title]", "2026年度集体收益使用方案");
+    await t.selectOption("select[name=matter_kind]", "collective_income");
+    await t.fill("input[name=yes]", String(n));
+    await t.fill("input[name=no]", "0");
+    await Promise.all([t.waitForNavigation(), t.click("form[action$='/items'] button")]);
+    assert.match(await t.textContent("table.grid tbody"), /通过/);
+    await t.screenshot({ path: `${shots}/46-meeting-held.png`, fullPage: true });
+    await accessible(t, "46-meeting-held");
+    const meetingUrl = t.url().replace(/#.*$/, "");
+    await t.goto(`${meetingUrl}/print?part=minutes`);
+    assert.match(await t.textContent("main"), /会议记录[\s\S]*通过/);
+    await t.screenshot({ path: `${shots}/47-minutes.png`, fullPage: true });
+    await accessible(t, "47-minutes");
+    await t.emulateMedia({ media: "print" });
+    assert.equal(await t.isVisible("header.top"), false, "no console chrome on paper");
+    await t.emulateMedia({ media: "screen" });
+    await t.goto(matterUrl);
+    await t.fill("textarea[name=evidence]", "村民会议表决通过");
+    await Promise.all([t.waitForNavigation(), t.click("form[action$='/steps'] button")]);
+    await t.fill("textarea[name=evidence]", "村务公开栏公开决议7天");
+    await Promise.all([t.waitForNavigation(), t.click("form[action$='/steps'] button")]);
+    assert.match(await t.textContent("ol.timeline"), /决议通过/);
+    await t.screenshot({ path: `${shots}/48-matter.png`, fullPage: true });
+    await accessible(t, "48-matter");
+    assert.deepEqual(errors, [], "no script errors on the meeting pages");
+    await ctx.close();
+  }
   // A village's lists this month, open to objection: the secretary records one.
   await page.goto(`${base}/points/boards`);
   await page.click("table.grid tbody td:first-child a >> nth=0");

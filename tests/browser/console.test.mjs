@@ -170,6 +170,18 @@ try {
     assert.match(await t.textContent("ol.timeline"), /决议通过/);
     await t.screenshot({ path: `${shots}/48-matter.png`, fullPage: true });
     await accessible(t, "48-matter");
+    // The month's finances posted on the village's public board; markup in a title stays text.
+    await t.goto(`${base}/decisions`);
+    const post = t.locator("form[action='/decisions/publicity']");
+    await post.locator("select[name=kind]").selectOption("finance");
+    await post.locator("input[name=title]").fill("<b>2026年11月</b>财务收支");
+    await post.locator("textarea[name=body]").fill("本月收入12000元，支出8000元。经手人电话13912345678");
+    await Promise.all([t.waitForNavigation(), post.locator("button").click()]);
+    assert.match(await t.textContent("p.ok"), /已公开/);
+    await t.goto(`${base}/publicity/141029100001`);
+    const board = await t.textContent("main");
+    assert.match(board, /<b>2026年11月<\/b>财务收支/, "the title shown as typed, never as markup");
+    assert.doesNotMatch(board, /13912345678/, "a phone is masked on the board");
     assert.deepEqual(errors, [], "no script errors on the meeting pages");
     await ctx.close();
   }

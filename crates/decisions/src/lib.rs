@@ -77,6 +77,7 @@ fn routes() -> Router<AppState> {
         .route("/decisions/meetings", post(pages::call))
         .route("/decisions/meetings.xlsx", get(papers::meetings_xlsx))
         .route("/decisions/matters", post(pages::open_matter))
+        .route("/decisions/publicity", post(pages::post_publicity))
         .route("/decisions/matters.xlsx", get(papers::matters_xlsx))
         .route("/decisions/meetings/{county}/{id}", get(pages::meeting))
         .route(

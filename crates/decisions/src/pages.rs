@@ -91,7 +91,9 @@ struct OverviewPage {
     may_record: bool,
     kinds: Vec<(&'static str, &'static str)>,
     matter_kinds: Vec<(&'static str, &'static str)>,
+    posting_kinds: Vec<(&'static str, &'static str)>,
     today: String,
+    month_on: String,
     message: Message,
 }
 
@@ -159,7 +161,12 @@ async fn overview_page(s: &xiangzhi_web::AppState, v: &Viewer, n: &Narrow, messa
         matters,
         overdue,
         may_record: v.user.can(crate::RECORD_MEETINGS),
+        posting_kinds: crate::rules::publicity::PublicityKind::ALL
+            .into_iter()
+            .map(|k| (k.as_str(), if v.l.en { k.as_str() } else { k.zh() }))
+            .collect(),
         today: today.to_string(),
+        month_on: (today + chrono::Duration::days(30)).to_string(),
         message,
     };
     Ok((status, html(page)?).into_response())
@@ -261,6 +268,57 @@ pub async fn open_matter(State(s): St, v: Viewer, Form(f): Form<MatterForm>) -> 
         ))
         .into_response()),
         Err(e) => overview_page(&s, &v, &Narrow::default(), refused(e)).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PostingForm {
+    pub division_code: String,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub posted_on: String,
+    pub until_on: String,
+}
+
+/// `POST /decisions/publicity`: posts a village affairs item on the village's public board.
+pub async fn post_publicity(State(s): St, v: Viewer, Form(f): Form<PostingForm>) -> P {
+    v.need(crate::RECORD_MEETINGS)?;
+    let done = match crate::rules::publicity::PublicityKind::named(&f.kind) {
+        None => Err(StoreError::invalid(
+            "kind",
+            "请选择公开类别",
+            "choose the kind of posting",
+        )),
+        Some(kind) => {
+            s.db.post_publicity(
+                &v.scope(),
+                &crate::publicity_store::PostingInput {
+                    division_code: f.division_code.clone(),
+                    kind,
+                    title: f.title.clone(),
+                    body: f.body.clone(),
+                    matter_id: None,
+                    posted_on: f.posted_on.clone(),
+                    until_on: f.until_on.clone(),
+                },
+            )
+            .await
+        }
+    };
+    let n = Narrow {
+        division: Some(f.division_code.clone()),
+    };
+    match done {
+        Ok(p) => {
+            let m = Some((
+                format!("已公开：{}（内容指纹 {}）", p.title, &p.fingerprint[..16]),
+                format!("Posted: {} (fingerprint {})", p.title, &p.fingerprint[..16]),
+                true,
+            ));
+            overview_page(&s, &v, &n, m).await
+        }
+        Err(e) => overview_page(&s, &v, &n, refused(e)).await,
     }
 }
 

@@ -73,13 +73,7 @@ pub async fn demo_with(
     let mut lines = Vec::new();
     for f in FEATURES {
         if let Some(build) = f.demo {
-            let started = std::time::Instant::now();
-            let line = build(db, &county).await?;
-            lines.push(format!(
-                "{}: {line} ({:.1} s)",
-                f.zh,
-                started.elapsed().as_secs_f64()
-            ));
+            lines.push(build(db, &county).await?);
         }
     }
     Ok((summary, lines, county.accounts))

@@ -28,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(call_meeting))
         .routes(routes!(meeting_roll))
         .routes(routes!(sign_in))
+        .routes(routes!(sign_in_sheet))
         .routes(routes!(close_sign_in))
         .routes(routes!(list_matters, create_matter))
         .routes(routes!(get_matter))
@@ -139,6 +140,32 @@ pub async fn sign_in(
     Json(input): Json<SignInInput>,
 ) -> R<Json<RollEntry>> {
     Ok(Json(s.db.sign_in(&c.scope, county, id, &input).await?))
+}
+
+/// Enters a paper sign-in sheet at once: everyone listed came in person. Anyone not on the roll
+/// is refused and nothing is signed.
+#[utoipa::path(post, path = "/meetings/{county}/{id}/sheet", tag = "decisions",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = SheetInput,
+    responses((status = 200, body = SheetResult), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn sign_in_sheet(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(input): Json<SheetInput>,
+) -> R<Json<SheetResult>> {
+    if input.resident_ids.len() > 20_000 {
+        return Err(xiangzhi_storage::StoreError::invalid(
+            "resident_ids",
+            "一张签到表最多20000人",
+            "a sheet holds at most 20000 people",
+        )
+        .into());
+    }
+    let signed =
+        s.db.sign_in_present(&c.scope, county, id, &input.resident_ids)
+            .await?;
+    Ok(Json(SheetResult { signed }))
 }
 
 /// Closes the sign-in: the roll is counted and the notice and quorum judged by the law's rules.

@@ -89,6 +89,10 @@ fn routes() -> Router<AppState> {
             post(pages::close),
         )
         .route(
+            "/decisions/meetings/{county}/{id}/sheet",
+            post(pages::sheet),
+        )
+        .route(
             "/decisions/meetings/{county}/{id}/items",
             post(pages::record_item),
         )

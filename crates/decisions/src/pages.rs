@@ -338,6 +338,8 @@ struct MeetingPage {
     /// For the members' assembly: each household's adults who may hold a proxy.
     holders: HashMap<i64, Vec<(i64, String)>>,
     may_record: bool,
+    /// The roll as a paper sheet's ticks, entered at once.
+    paper: bool,
     assembly: bool,
     representatives: bool,
     matter_kinds: Vec<(&'static str, &'static str)>,
@@ -368,6 +370,7 @@ async fn meeting_page(
     v: &Viewer,
     county: i64,
     id: i64,
+    paper: bool,
     message: Message,
 ) -> P {
     v.need(Right::ReadRegistry)?;
@@ -418,6 +421,7 @@ async fn meeting_page(
         roll,
         holders,
         may_record: v.user.can(crate::RECORD_MEETINGS),
+        paper,
         assembly,
         representatives: view.meeting.kind == MeetingKind::RepresentativesMeeting.as_str(),
         matter_kinds: MatterKind::ALL
@@ -432,9 +436,21 @@ async fn meeting_page(
     Ok((status, html(page)?).into_response())
 }
 
+#[derive(Debug, Deserialize, Default)]
+pub struct MeetingQuery {
+    /// `1`: the roll as a paper sheet's ticks.
+    pub paper: Option<String>,
+}
+
 /// `GET /decisions/meetings/{county}/{id}`
-pub async fn meeting(State(s): St, v: Viewer, Path((county, id)): Path<(i64, i64)>) -> P {
-    meeting_page(&s, &v, county, id, None).await
+pub async fn meeting(
+    State(s): St,
+    v: Viewer,
+    Path((county, id)): Path<(i64, i64)>,
+    Query(q): Query<MeetingQuery>,
+) -> P {
+    let paper = q.paper.as_deref() == Some("1");
+    meeting_page(&s, &v, county, id, paper, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -470,7 +486,32 @@ pub async fn sign_in(
             f.resident_id
         ))
         .into_response()),
-        Err(e) => meeting_page(&s, &v, county, id, refused(e)).await,
+        Err(e) => meeting_page(&s, &v, county, id, false, refused(e)).await,
+    }
+}
+
+/// `POST /decisions/meetings/{county}/{id}/sheet`: the paper sheet's ticked names at once.
+pub async fn sheet(
+    State(s): St,
+    v: Viewer,
+    Path((county, id)): Path<(i64, i64)>,
+    body: String,
+) -> P {
+    v.need(crate::RECORD_MEETINGS)?;
+    let ids: Vec<i64> = form_urlencoded::parse(body.as_bytes())
+        .filter(|(k, _)| k == "resident_id")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    match s.db.sign_in_present(&v.scope(), county, id, &ids).await {
+        Ok(n) => {
+            let m = Some((
+                format!("已按签到表登记{n}人"),
+                format!("{n} signed in from the sheet"),
+                true,
+            ));
+            meeting_page(&s, &v, county, id, false, m).await
+        }
+        Err(e) => meeting_page(&s, &v, county, id, true, refused(e)).await,
     }
 }
 
@@ -493,7 +534,7 @@ pub async fn close(
     };
     match s.db.close_sign_in(&v.scope(), county, id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/decisions/meetings/{county}/{id}")).into_response()),
-        Err(e) => meeting_page(&s, &v, county, id, refused(e)).await,
+        Err(e) => meeting_page(&s, &v, county, id, false, refused(e)).await,
     }
 }
 
@@ -558,7 +599,7 @@ pub async fn record_item(
         Ok(_) => {
             Ok(Redirect::to(&format!("/decisions/meetings/{county}/{id}#items")).into_response())
         }
-        Err(e) => meeting_page(&s, &v, county, id, refused(e)).await,
+        Err(e) => meeting_page(&s, &v, county, id, false, refused(e)).await,
     }
 }
 

@@ -96,6 +96,18 @@ pub struct RollEntry {
     pub signed_at: Option<i64>,
 }
 
+/// A paper sign-in sheet entered at once: everyone ticked came in person.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct SheetInput {
+    pub resident_ids: Vec<i64>,
+}
+
+/// How many a sheet signed in.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SheetResult {
+    pub signed: u64,
+}
+
 /// Closing the sign-in, with the minutes so far.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct CloseInput {
@@ -113,11 +125,16 @@ struct Counts {
     households_present: i64,
 }
 
-fn kind_of(m: &crate::store::Meeting) -> Result<MeetingKind> {
-    MeetingKind::ALL
-        .into_iter()
-        .find(|k| k.as_str() == m.kind)
+pub(crate) fn kind_of(m: &crate::store::Meeting) -> Result<MeetingKind> {
+    MeetingKind::named(&m.kind)
         .ok_or_else(|| StoreError::Query(format!("unknown meeting kind {}", m.kind)))
+}
+
+/// The last birthday on which someone is 18 on `day` (村委会组织法第十三、二十二条: villagers
+/// aged 18 and over).
+pub(crate) fn adult_on(day: chrono::NaiveDate) -> chrono::NaiveDate {
+    day.checked_sub_months(chrono::Months::new(18 * 12))
+        .unwrap_or(day)
 }
 
 fn closed() -> StoreError {
@@ -219,10 +236,7 @@ pub impl Db {
         );
         match input.kind {
             MeetingKind::VillagersMeeting => {
-                let adult = h
-                    .held
-                    .checked_sub_months(chrono::Months::new(18 * 12))
-                    .unwrap_or(h.held);
+                let adult = adult_on(h.held);
                 q.push_args(" AND r.birth_date <= ?", vec![Arg::Date(adult)]);
             }
             MeetingKind::PartyMembersMeeting => {}
@@ -337,10 +351,7 @@ pub impl Db {
             struct Holder {
                 name: String,
             }
-            let adult = m
-                .held_on
-                .checked_sub_months(chrono::Months::new(18 * 12))
-                .unwrap_or(m.held_on);
+            let adult = adult_on(m.held_on);
             let found: Option<Holder> = self
                 .optional(&Q::with(
                     "SELECT name FROM residents WHERE county_id = ? AND id = ? AND household_id = ? AND id <> ? \
@@ -554,10 +565,7 @@ pub impl Db {
         id: i64,
     ) -> Result<std::collections::HashMap<i64, Vec<(i64, String)>>> {
         let m = self.meeting(scope, county_id, id).await?.meeting;
-        let adult = m
-            .held_on
-            .checked_sub_months(chrono::Months::new(18 * 12))
-            .unwrap_or(m.held_on);
+        let adult = adult_on(m.held_on);
         let rows: Vec<(i64, i64, String)> = self
             .all(&Q::with(
                 "SELECT r.household_id, r.id, r.name FROM residents r WHERE r.county_id = ? AND r.standing = 'present' \

@@ -394,10 +394,7 @@ pub impl Db {
                 "close the sign-in before recording votes",
             ));
         }
-        let kind = MeetingKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == m.kind)
-            .ok_or_else(|| StoreError::Query(format!("unknown meeting kind {}", m.kind)))?;
+        let kind = crate::roll_store::kind_of(&m)?;
         let roll = Roll {
             entitled: m.entitled as u32,
             households: m.households as u32,

@@ -930,6 +930,25 @@ async fn named_roll(t: &TestDb) {
         })
         .collect();
     assert!(votes.contains(&(first[1], false)) && votes.contains(&(first[0], true)));
+    // The branch's paper sheet entered at once, twice: the second changes nothing.
+    for _ in 0..2 {
+        let r = sec
+            .ok(
+                "POST",
+                &path(&party, "sheet"),
+                Some(json!({"resident_ids": [first[0], first[1]]})),
+            )
+            .await;
+        assert_eq!(r["signed"], 2);
+    }
+    let p = sec
+        .ok("POST", &path(&party, "close"), Some(json!({})))
+        .await;
+    assert_eq!(
+        (&p["meeting"]["present"], &p["meeting"]["quorum_met"]),
+        (&json!(1), &json!(true)),
+        "the probationary member is present without counting: {p}"
+    );
     // The members' assembly: chosen members; a proxy only from the member's own household.
     let members = vec![first[0], first[1], ids[0]];
     let assembly = sec

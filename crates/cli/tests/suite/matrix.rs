@@ -410,6 +410,7 @@ fn body_for(path: &str, o: &Objects) -> Value {
             json!({"resident_id": i("resident"), "how": "present"})
         }
         Some("meeting") if path.ends_with("/close") => json!({"minutes": "越权"}),
+        Some("meeting") if path.ends_with("/sheet") => json!({"resident_ids": [i("resident")]}),
         Some("meeting") if path.ends_with("/called") => {
             json!({"division_code": o.ids["code"], "kind": "villagers_meeting", "title": "越权",
             "notified_on": "2026-11-01", "held_on": "2026-11-30"})

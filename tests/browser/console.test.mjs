@@ -176,9 +176,11 @@ try {
     await t.goto(matterUrl);
     await t.fill("textarea[name=evidence]", "村民会议表决通过");
     await Promise.all([t.waitForNavigation(), t.click("form[action$='/steps'] button")]);
-    await t.fill("textarea[name=evidence]", "村务公开栏公开决议7天");
+    // The decision's publication goes on the village's board with the step.
+    await t.fill("input[name=post_title]", "2026年度集体收益使用方案决议公开");
+    await t.fill("textarea[name=post_body]", "经村民会议表决通过，全文张贴于村务公开栏。");
     await Promise.all([t.waitForNavigation(), t.click("form[action$='/steps'] button")]);
-    assert.match(await t.textContent("ol.timeline"), /决议通过/);
+    assert.match(await t.textContent("ol.timeline"), /决议通过[\s\S]*内容指纹/);
     await t.screenshot({ path: `${shots}/48-matter.png`, fullPage: true });
     await accessible(t, "48-matter");
     // The month's finances posted on the village's public board; markup in a title stays text.

@@ -6,7 +6,7 @@
 //! monthly financial and quarterly general postings, one village late with its last months.
 //! Everything goes through the feature's store, so the rules judge every quorum and vote.
 
-use crate::procedure_store::{MatterInput, MatterStore, StepInput};
+use crate::procedure_store::{MatterInput, MatterStore, StepInput, StepPosting};
 use crate::publicity_store::{PostingInput, PublicityStore};
 use crate::roll_store::{CallInput, CloseInput, RollStore};
 use crate::rules::matters::MatterKind;
@@ -87,6 +87,7 @@ async fn step(
     item: Option<i64>,
     evidence: String,
     on: NaiveDate,
+    posting: Option<StepPosting>,
 ) -> Result<()> {
     db.take_step(
         scope,
@@ -98,6 +99,7 @@ async fn step(
             meeting_item_id: item,
             evidence,
             taken_on: on.to_string(),
+            posting,
         },
     )
     .await?;
@@ -220,6 +222,7 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
                 "村党支部会议提出方案，会议记录第3号".into()
             },
             proposed,
+            None,
         )
         .await?;
         if !joint {
@@ -232,6 +235,7 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
                 None,
                 "村“两委”联席会议商议，会议记录第4号".into(),
                 day(proposed, 3),
+                None,
             )
             .await?;
         }
@@ -244,6 +248,7 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
             None,
             "第二季度党员大会审议通过".into(),
             day(proposed, 10),
+            None,
         )
         .await?;
         let held = day(proposed, 25);
@@ -303,6 +308,7 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
             Some(item.id),
             "村民代表会议表决通过".into(),
             held,
+            None,
         )
         .await?;
         let body = format!(
@@ -312,20 +318,6 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
             yes,
             start.year()
         );
-        db.post_publicity(
-            &scope,
-            &PostingInput {
-                division_code: village.to_string(),
-                kind: PublicityKind::Decision,
-                title: "收益使用方案决议公开".into(),
-                body,
-                matter_id: Some(m.matter.id),
-                posted_on: day(held, 1).to_string(),
-                until_on: day(held, 31).to_string(),
-            },
-        )
-        .await?;
-        postings += 1;
         step(
             db,
             &scope,
@@ -333,26 +325,17 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
             Step::DecisionPublished,
             false,
             None,
-            "村务公开栏及“乡治”公开页公开7天".into(),
+            "村务公开栏及“乡治”公开页公开".into(),
             day(held, 1),
+            Some(StepPosting {
+                title: "收益使用方案决议公开".into(),
+                body,
+                until_on: day(held, 31).to_string(),
+            }),
         )
         .await?;
+        postings += 1;
         if k % 3 != 2 {
-            db.post_publicity(
-                &scope,
-                &PostingInput {
-                    division_code: village.to_string(),
-                    kind: PublicityKind::Decision,
-                    title: "收益使用方案实施结果公开".into(),
-                    body: "道路维护12公里，公益岗位8个，80岁以上老人每人每月补助50元，均已兑现。"
-                        .into(),
-                    matter_id: Some(m.matter.id),
-                    posted_on: day(held, 120).to_string(),
-                    until_on: day(held, 150).to_string(),
-                },
-            )
-            .await?;
-            postings += 1;
             step(
                 db,
                 &scope,
@@ -360,10 +343,17 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
                 Step::OutcomePublished,
                 false,
                 None,
-                "实施结果在村务公开栏公开".into(),
+                String::new(),
                 day(held, 120),
+                Some(StepPosting {
+                    title: "收益使用方案实施结果公开".into(),
+                    body: "道路维护12公里，公益岗位8个，80岁以上老人每人每月补助50元，均已兑现。"
+                        .into(),
+                    until_on: day(held, 150).to_string(),
+                }),
             )
             .await?;
+            postings += 1;
         }
         // Every third village's road plan: its villagers' meeting failed its quorum.
         if k % 3 == 0 {
@@ -391,6 +381,7 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
                 None,
                 "村党支部提议".into(),
                 proposed,
+                None,
             )
             .await?;
             if !joint {
@@ -403,6 +394,7 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
                     None,
                     "村“两委”商议".into(),
                     day(proposed, 2),
+                    None,
                 )
                 .await?;
             }
@@ -415,6 +407,7 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
                 None,
                 "党员大会审议".into(),
                 day(proposed, 7),
+                None,
             )
             .await?;
             let held = day(proposed, 20);
@@ -491,6 +484,7 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
                 Some(item.id),
                 "村民会议表决（未达法定人数）".into(),
                 held,
+                None,
             )
             .await?;
         }

@@ -628,8 +628,10 @@ struct MatterPage {
     may_record: bool,
     next: Option<(&'static str, &'static str)>,
     deciding: bool,
+    publishing: bool,
     may_join: bool,
     today: String,
+    month_on: String,
     where_it_stands: String,
     message: Message,
 }
@@ -664,8 +666,13 @@ async fn matter_page(
             .next_step
             .map(|s| (s.as_str(), if w.en { s.en() } else { s.zh() })),
         deciding,
+        publishing: matches!(
+            view.next_step,
+            Some(Step::DecisionPublished | Step::OutcomePublished)
+        ),
         may_join: view.matter.one_shoulder && view.steps.is_empty(),
         today: xiangzhi_domain::china_today().to_string(),
+        month_on: (xiangzhi_domain::china_today() + chrono::Duration::days(30)).to_string(),
         where_it_stands: state_word(v.l.en, &view),
         w,
         v: view,
@@ -686,8 +693,16 @@ pub struct StepForm {
     pub joint: Option<String>,
     #[serde(default)]
     pub meeting_item_id: String,
+    #[serde(default)]
     pub evidence: String,
     pub taken_on: String,
+    /// For a publication step: what goes on the village's board with it.
+    #[serde(default)]
+    pub post_title: String,
+    #[serde(default)]
+    pub post_body: String,
+    #[serde(default)]
+    pub post_until: String,
 }
 
 /// `POST /decisions/matters/{county}/{id}/steps`
@@ -711,6 +726,12 @@ pub async fn take_step(
                     meeting_item_id: f.meeting_item_id.trim().parse().ok(),
                     evidence: f.evidence.clone(),
                     taken_on: f.taken_on.clone(),
+                    posting: (!f.post_title.trim().is_empty() || !f.post_body.trim().is_empty())
+                        .then(|| crate::procedure_store::StepPosting {
+                            title: f.post_title.clone(),
+                            body: f.post_body.clone(),
+                            until_on: f.post_until.clone(),
+                        }),
                 },
             )
             .await

@@ -75,6 +75,19 @@ pub struct StepInput {
     pub evidence: String,
     /// `2026-11-30`.
     pub taken_on: String,
+    /// For a publication step: the posting itself, put on the village's board with the step
+    /// (both or neither); the step's evidence then names it and its fingerprint.
+    #[serde(default)]
+    pub posting: Option<StepPosting>,
+}
+
+/// What a publication step posts on the village's board.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct StepPosting {
+    pub title: String,
+    pub body: String,
+    /// The last day on the board: `2026-12-30`.
+    pub until_on: String,
 }
 
 /// A matter with its steps and what comes next.
@@ -210,8 +223,39 @@ pub impl Db {
         let by = acting(scope)?;
         let view = self.matter(scope, county_id, matter_id).await?;
         let m = &view.matter;
-        let evidence = input.evidence.trim();
-        if evidence.is_empty() || evidence.chars().count() > 2_000 || evidence.contains('\0') {
+        let posting = match &input.posting {
+            None => None,
+            Some(_) if !matches!(input.step, Step::DecisionPublished | Step::OutcomePublished) => {
+                return Err(bad(
+                    "posting",
+                    "只有“决议公开”和“实施结果公开”两步随步骤公开内容",
+                    "only the two publication steps post on the board",
+                ))
+            }
+            Some(p) => Some(
+                crate::publicity_store::check_posting(
+                    self,
+                    scope,
+                    &crate::publicity_store::PostingInput {
+                        division_code: m.division_code.clone(),
+                        kind: crate::rules::publicity::PublicityKind::Decision,
+                        title: p.title.clone(),
+                        body: p.body.clone(),
+                        matter_id: Some(matter_id),
+                        posted_on: input.taken_on.clone(),
+                        until_on: p.until_on.clone(),
+                    },
+                )
+                .await?,
+            ),
+        };
+        let evidence = match (&posting, input.evidence.trim()) {
+            (Some(c), "") => format!("村务公开栏公开，内容指纹 {}", &c.print[..16]),
+            (Some(c), e) => format!("{e}（内容指纹 {}）", &c.print[..16]),
+            (None, e) => e.to_string(),
+        };
+        let evidence = evidence.as_str();
+        if evidence.is_empty() || evidence.chars().count() > 2_100 || evidence.contains('\0') {
             return Err(bad(
                 "evidence",
                 "请写明这一步的依据（会议记录编号、公示地点和日期等，不超过2000个字）",
@@ -350,6 +394,9 @@ pub impl Db {
             ),
         )
         .await?;
+        if let Some(c) = &posting {
+            crate::publicity_store::insert_posting(&mut tx, scope, c, by).await?;
+        }
         tx.commit().await?;
         self.matter(scope, county_id, matter_id).await
     }

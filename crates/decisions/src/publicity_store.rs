@@ -92,67 +92,99 @@ pub fn posting_fingerprint(
     ])
 }
 
-#[easy_ext::ext(PublicityStore)]
-pub impl Db {
-    /// Posts a village's item with its fingerprint.
-    async fn post_publicity(&self, scope: &Scope, input: &PostingInput) -> Result<Posting> {
-        let by = crate::procedure_store::acting(scope)?;
-        let village = DivisionCode::parse(&input.division_code)
-            .ok()
-            .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
-            .ok_or_else(|| {
-                bad(
-                    "division_code",
-                    "请选择您管辖范围内的一个村",
-                    "name a village within your jurisdiction",
-                )
-            })?;
-        let county_id = village.county_id().unwrap_or_default();
-        let title = input.title.trim();
-        let body = input.body.trim();
-        if title.is_empty() || title.chars().count() > 200 || title.contains('\0') {
+/// A posting checked: its village in the caller's reach, its words, dates and matter, and its
+/// fingerprint.
+pub(crate) struct Checked {
+    county_id: i64,
+    village: String,
+    kind: &'static str,
+    title: String,
+    body: String,
+    matter_id: Option<i64>,
+    posted_on: NaiveDate,
+    until_on: NaiveDate,
+    pub print: String,
+}
+
+/// Checks a posting before it is written.
+pub(crate) async fn check_posting(db: &Db, scope: &Scope, input: &PostingInput) -> Result<Checked> {
+    let village = DivisionCode::parse(&input.division_code)
+        .ok()
+        .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
+        .ok_or_else(|| {
+            bad(
+                "division_code",
+                "请选择您管辖范围内的一个村",
+                "name a village within your jurisdiction",
+            )
+        })?;
+    let county_id = village.county_id().unwrap_or_default();
+    let title = input.title.trim();
+    let body = input.body.trim();
+    if title.is_empty() || title.chars().count() > 200 || title.contains('\0') {
+        return Err(bad(
+            "title",
+            "请填写标题（不超过200个字）",
+            "a title of at most 200 characters",
+        ));
+    }
+    if body.is_empty() || body.chars().count() > 50_000 || body.contains('\0') {
+        return Err(bad(
+            "body",
+            "请填写公开内容（不超过50000个字）",
+            "the content, at most 50000 characters",
+        ));
+    }
+    let posted_on = date("posted_on", &input.posted_on)?;
+    let until_on = date("until_on", &input.until_on)?;
+    if until_on < posted_on {
+        return Err(bad(
+            "until_on",
+            "公开截止日期不能早于公开日期",
+            "the last day cannot come before the first",
+        ));
+    }
+    if let Some(m) = input.matter_id {
+        let mut q = Q::with(
+            "SELECT t.division_code FROM matters t WHERE t.county_id = ? AND t.id = ?",
+            vec![county_id.into(), m.into()],
+        );
+        scope.filter(&mut q, &MATTERS, "t", "division_code");
+        let found: Option<(String,)> = db.optional(&q).await?;
+        if found.is_none_or(|(d,)| d != village.as_str()) {
             return Err(bad(
-                "title",
-                "请填写标题（不超过200个字）",
-                "a title of at most 200 characters",
+                "matter_id",
+                "没有本村的这个事项",
+                "no such matter of this village",
             ));
         }
-        if body.is_empty() || body.chars().count() > 50_000 || body.contains('\0') {
-            return Err(bad(
-                "body",
-                "请填写公开内容（不超过50000个字）",
-                "the content, at most 50000 characters",
-            ));
-        }
-        let posted_on = date("posted_on", &input.posted_on)?;
-        let until_on = date("until_on", &input.until_on)?;
-        if until_on < posted_on {
-            return Err(bad(
-                "until_on",
-                "公开截止日期不能早于公开日期",
-                "the last day cannot come before the first",
-            ));
-        }
-        if let Some(m) = input.matter_id {
-            let mut q = Q::with(
-                "SELECT t.division_code FROM matters t WHERE t.county_id = ? AND t.id = ?",
-                vec![county_id.into(), m.into()],
-            );
-            scope.filter(&mut q, &MATTERS, "t", "division_code");
-            let found: Option<(String,)> = self.optional(&q).await?;
-            if found.is_none_or(|(d,)| d != village.as_str()) {
-                return Err(bad(
-                    "matter_id",
-                    "没有本村的这个事项",
-                    "no such matter of this village",
-                ));
-            }
-        }
-        let kind = input.kind.as_str();
-        let print = posting_fingerprint(village.as_str(), kind, title, body, posted_on, until_on);
-        let mut tx = self.begin().await?;
-        let id = next_ids(&mut tx, county_id, "publicity_item", 1).await?;
-        let p: Posting = tx
+    }
+    let kind = input.kind.as_str();
+    let print = posting_fingerprint(village.as_str(), kind, title, body, posted_on, until_on);
+    Ok(Checked {
+        county_id,
+        village: village.as_str().to_string(),
+        kind,
+        title: title.to_string(),
+        body: body.to_string(),
+        matter_id: input.matter_id,
+        posted_on,
+        until_on,
+        print,
+    })
+}
+
+/// Writes a checked posting and its audit entry in the caller's transaction.
+pub(crate) async fn insert_posting(
+    tx: &mut xiangzhi_storage::Tx,
+    scope: &Scope,
+    c: &Checked,
+    by: i64,
+) -> Result<Posting> {
+    let county_id = c.county_id;
+    let kind = c.kind;
+    let id = next_ids(tx, county_id, "publicity_item", 1).await?;
+    let p: Posting = tx
             .one(&Q::with(
                 &format!(
                     "INSERT INTO publicity_items (county_id, id, division_code, kind, title, body, matter_id, posted_on, \
@@ -162,25 +194,36 @@ pub impl Db {
                 vec![
                     county_id.into(),
                     id.into(),
-                    village.as_str().into(),
+                    c.village.clone().into(),
                     kind.into(),
-                    title.into(),
-                    body.into(),
-                    input.matter_id.into(),
-                    Arg::Date(posted_on),
-                    Arg::Date(until_on),
-                    print.into(),
+                    c.title.clone().into(),
+                    c.body.clone().into(),
+                    c.matter_id.into(),
+                    Arg::Date(c.posted_on),
+                    Arg::Date(c.until_on),
+                    c.print.clone().into(),
                     by.into(),
                     now_ms().into(),
                 ],
             ))
             .await?;
-        tx.audit(
-            scope.actor(),
-            "post publicity",
-            format!("publicity {county_id}:{id}: {kind}"),
-        )
-        .await?;
+    tx.audit(
+        scope.actor(),
+        "post publicity",
+        format!("publicity {county_id}:{id}: {kind}"),
+    )
+    .await?;
+    Ok(p)
+}
+
+#[easy_ext::ext(PublicityStore)]
+pub impl Db {
+    /// Posts a village's item with its fingerprint.
+    async fn post_publicity(&self, scope: &Scope, input: &PostingInput) -> Result<Posting> {
+        let by = crate::procedure_store::acting(scope)?;
+        let c = check_posting(self, scope, input).await?;
+        let mut tx = self.begin().await?;
+        let p = insert_posting(&mut tx, scope, &c, by).await?;
         tx.commit().await?;
         Ok(p)
     }

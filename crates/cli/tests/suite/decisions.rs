@@ -390,8 +390,34 @@ async fn procedure(t: &TestDb) {
         (v["matter"]["state"].as_str(), v["next_step"].as_str()),
         (Some("decided"), Some("decision_published"))
     );
-    sec.ok("POST", &steps, Some(step("decision_published", None)))
+    // The decision's publication puts it on the village's board with the step: both or
+    // neither (a board posting whose window is backwards refuses the step too).
+    let board = json!({"title": "决议公开", "body": "收益使用方案经村民会议通过。", "until_on": "2026-12-30"});
+    let mut bad = step("decision_published", None);
+    bad["posting"] = json!({"title": "决议公开", "body": "x", "until_on": "2020-01-01"});
+    sec.problem("POST", &steps, Some(bad), 422, "until_on").await;
+    let mut early = step("party_review", None);
+    early["posting"] = board.clone();
+    sec.problem("POST", &steps, Some(early), 422, "posting").await;
+    let mut publish = step("decision_published", None);
+    publish["posting"] = board;
+    let v = sec.ok("POST", &steps, Some(publish)).await;
+    let evidence = v["steps"].as_array().unwrap().last().unwrap()["evidence"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(evidence.contains("内容指纹"), "{evidence}");
+    let posted = sec
+        .ok("GET", "/api/v1/publicity?division=141029100001", None)
         .await;
+    let linked: Vec<&Value> = posted
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["matter_id"] == v["matter"]["id"])
+        .collect();
+    assert_eq!(linked.len(), 1, "{posted}");
+    assert!(evidence.contains(&linked[0]["fingerprint"].as_str().unwrap()[..16]));
     let v = sec
         .ok("POST", &steps, Some(step("outcome_published", None)))
         .await;

@@ -123,19 +123,11 @@ fn taken(steps: &[MatterStep]) -> Vec<Taken> {
         .collect()
 }
 
-/// The account acting (meetings, matters and postings are recorded by a person).
-pub(crate) fn acting(scope: &Scope) -> Result<i64> {
-    scope
-        .actor()
-        .user_id
-        .ok_or_else(|| StoreError::Forbidden("须以账号登录 / an account is needed".into()))
-}
-
 #[easy_ext::ext(MatterStore)]
 pub impl Db {
     /// Opens a matter of a village in the caller's reach.
     async fn create_matter(&self, scope: &Scope, input: &MatterInput) -> Result<MatterView> {
-        let by = acting(scope)?;
+        let by = scope.acting()?;
         let village = DivisionCode::parse(&input.division_code)
             .ok()
             .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
@@ -220,7 +212,7 @@ pub impl Db {
         matter_id: i64,
         input: &StepInput,
     ) -> Result<MatterView> {
-        let by = acting(scope)?;
+        let by = scope.acting()?;
         let view = self.matter(scope, county_id, matter_id).await?;
         let m = &view.matter;
         let posting = match &input.posting {

@@ -220,7 +220,7 @@ pub(crate) async fn insert_posting(
 pub impl Db {
     /// Posts a village's item with its fingerprint.
     async fn post_publicity(&self, scope: &Scope, input: &PostingInput) -> Result<Posting> {
-        let by = crate::procedure_store::acting(scope)?;
+        let by = scope.acting()?;
         let c = check_posting(self, scope, input).await?;
         let mut tx = self.begin().await?;
         let p = insert_posting(&mut tx, scope, &c, by).await?;

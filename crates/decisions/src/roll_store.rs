@@ -13,7 +13,7 @@
 //! sign-in counts the roll and judges the notice and the quorum by the rules.
 
 use crate::rules::meetings::{MeetingKind, Roll};
-use crate::store::{Header, MeetingStore, MeetingView};
+use crate::store::{kind_of, Header, MeetingStore, MeetingView};
 use crate::tables::MEETING_ROLL;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -125,11 +125,6 @@ struct Counts {
     households_present: i64,
 }
 
-pub(crate) fn kind_of(m: &crate::store::Meeting) -> Result<MeetingKind> {
-    MeetingKind::named(&m.kind)
-        .ok_or_else(|| StoreError::Query(format!("unknown meeting kind {}", m.kind)))
-}
-
 /// The last birthday on which someone is 18 on `day` (村委会组织法第十三、二十二条: villagers
 /// aged 18 and over).
 pub(crate) fn adult_on(day: chrono::NaiveDate) -> chrono::NaiveDate {
@@ -153,7 +148,7 @@ const ROLL_COLS: &str =
 pub impl Db {
     /// Calls a meeting: records it with its roll by name, its sign-in open.
     async fn call_meeting(&self, scope: &Scope, input: &CallInput) -> Result<MeetingView> {
-        let by = crate::procedure_store::acting(scope)?;
+        let by = scope.acting()?;
         let h = Header::check(
             scope,
             input.kind,
@@ -315,7 +310,7 @@ pub impl Db {
         id: i64,
         input: &SignInInput,
     ) -> Result<RollEntry> {
-        let by = crate::procedure_store::acting(scope)?;
+        let by = scope.acting()?;
         let m = self.meeting(scope, county_id, id).await?.meeting;
         if m.state != "called" {
             return Err(closed());
@@ -426,7 +421,7 @@ pub impl Db {
         id: i64,
         residents: &[i64],
     ) -> Result<u64> {
-        let by = crate::procedure_store::acting(scope)?;
+        let by = scope.acting()?;
         let m = self.meeting(scope, county_id, id).await?.meeting;
         if m.state != "called" {
             return Err(closed());
@@ -487,7 +482,7 @@ pub impl Db {
         id: i64,
         input: &CloseInput,
     ) -> Result<MeetingView> {
-        crate::procedure_store::acting(scope)?;
+        scope.acting()?;
         let m = self.meeting(scope, county_id, id).await?.meeting;
         let kind = kind_of(&m)?;
         let minutes = input.minutes.clone().unwrap_or(m.minutes.clone());

@@ -141,6 +141,12 @@ fn date(field: &str, value: &str) -> Result<NaiveDate> {
 
 const MOST: u32 = 1_000_000;
 
+/// A stored meeting's kind.
+pub(crate) fn kind_of(m: &Meeting) -> Result<MeetingKind> {
+    MeetingKind::named(&m.kind)
+        .ok_or_else(|| StoreError::Query(format!("unknown meeting kind {}", m.kind)))
+}
+
 /// Whether the notice the law asks for was given; the reason if not.
 fn notice(
     kind: MeetingKind,
@@ -312,7 +318,7 @@ impl Header {
 pub impl Db {
     /// Records a meeting held in the caller's reach, with whether it reached its quorum.
     async fn create_meeting(&self, scope: &Scope, input: &MeetingInput) -> Result<MeetingView> {
-        let by = crate::procedure_store::acting(scope)?;
+        let by = scope.acting()?;
         let h = Header::check(
             scope,
             input.kind,
@@ -384,7 +390,7 @@ pub impl Db {
         meeting_id: i64,
         input: &ItemInput,
     ) -> Result<Item> {
-        let by = crate::procedure_store::acting(scope)?;
+        let by = scope.acting()?;
         let title = text("title", &input.title, 200, true)?;
         let m = self.meeting(scope, county_id, meeting_id).await?.meeting;
         if m.state != "held" {
@@ -394,7 +400,7 @@ pub impl Db {
                 "close the sign-in before recording votes",
             ));
         }
-        let kind = crate::roll_store::kind_of(&m)?;
+        let kind = kind_of(&m)?;
         let roll = Roll {
             entitled: m.entitled as u32,
             households: m.households as u32,

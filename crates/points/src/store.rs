@@ -29,10 +29,7 @@ pub(crate) fn holder_table(holder: Holder) -> &'static xiangzhi_storage::tables:
 
 /// The account acting (points are recorded and decided by a person, never a system job).
 pub(crate) fn acting_user(scope: &Scope) -> Result<i64> {
-    scope
-        .actor()
-        .user_id
-        .ok_or_else(|| forbidden("须以账号登录", "an account is needed"))
+    scope.acting()
 }
 
 fn forbidden(zh: &str, en: &str) -> StoreError {

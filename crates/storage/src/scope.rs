@@ -100,6 +100,14 @@ impl Scope {
         &self.actor
     }
 
+    /// The account acting: a write that records a person (who recorded, who approved) needs one,
+    /// and a system job has none.
+    pub fn acting(&self) -> crate::Result<i64> {
+        self.actor.user_id.ok_or_else(|| {
+            crate::StoreError::Forbidden("须以账号登录 / an account is needed".into())
+        })
+    }
+
     /// The grid path an account is bound to, if it is bound to a grid.
     pub fn grid_path(&self) -> Option<&str> {
         self.grid.as_deref()

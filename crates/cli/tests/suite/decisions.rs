@@ -395,10 +395,12 @@ async fn procedure(t: &TestDb) {
     let board = json!({"title": "决议公开", "body": "收益使用方案经村民会议通过。", "until_on": "2026-12-30"});
     let mut bad = step("decision_published", None);
     bad["posting"] = json!({"title": "决议公开", "body": "x", "until_on": "2020-01-01"});
-    sec.problem("POST", &steps, Some(bad), 422, "until_on").await;
+    sec.problem("POST", &steps, Some(bad), 422, "until_on")
+        .await;
     let mut early = step("party_review", None);
     early["posting"] = board.clone();
-    sec.problem("POST", &steps, Some(early), 422, "posting").await;
+    sec.problem("POST", &steps, Some(early), 422, "posting")
+        .await;
     let mut publish = step("decision_published", None);
     publish["posting"] = board;
     let v = sec.ok("POST", &steps, Some(publish)).await;

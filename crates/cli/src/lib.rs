@@ -13,6 +13,7 @@ pub const FEATURES: &[Feature] = &[
     xiangzhi_alliances::FEATURE, // 跨村联建 alliances
     xiangzhi_points::FEATURE,    // 积分 points
     xiangzhi_decisions::FEATURE, // 议事与公开 decisions
+    xiangzhi_economy::FEATURE,   // 集体经济 economy
 ];
 
 /// The whole HTTP application: the API with its OpenAPI document and Swagger UI, the console, and

@@ -12,6 +12,7 @@ mod console;
 mod decisions;
 mod defects;
 mod demo;
+mod economy;
 mod exchange;
 mod helpers;
 mod layout;

@@ -228,6 +228,32 @@ async fn township(
         .await["matter"]["id"]
         .as_i64()
         .unwrap();
+    // The village's collective: a member, a household's land shares, a drafted distribution.
+    let collective_member = id(clerk
+        .ok(
+            "POST",
+            "/api/v1/economy/members",
+            Some(json!({"resident_id": r, "joined_on": "2020-01-01", "joined_how": "founding"})),
+        )
+        .await);
+    clerk
+        .ok(
+            "POST",
+            "/api/v1/economy/holdings",
+            Some(json!({"household_id": h, "kind": "land", "shares": 250, "since": "2020-01-01", "certificate": format!("{tag}-L1")})),
+        )
+        .await;
+    let distribution = clerk
+        .ok(
+            "POST",
+            "/api/v1/economy/distributions",
+            Some(json!({"division_code": village, "year": 2026, "title": format!("{tag}分配"), "distributable": 100_000,
+                "reserve": 1000, "classes": [{"name": "集体", "weight": 2000, "kept": true},
+                {"name": "农户", "weight": 8000, "basis": "members"}]})),
+        )
+        .await["distribution"]["id"]
+        .as_i64()
+        .unwrap();
     let month = approver
         .ok(
             "POST",
@@ -260,6 +286,8 @@ async fn township(
         ("month", month.to_string()),
         ("board", board.to_string()),
         ("meeting", meeting.to_string()),
+        ("collective_member", collective_member.to_string()),
+        ("distribution", distribution.to_string()),
         ("matter", matter.to_string()),
         ("board_entry", board_entry.to_string()),
         ("objection", objection.to_string()),
@@ -315,6 +343,16 @@ fn kind_of(path: &str) -> Option<&'static str> {
         "meetings" => "meeting",
         "matters" => "matter",
         "publicity" => "code",
+        "economy" => match path
+            .trim_start_matches("/api/v1/economy/")
+            .split('/')
+            .next()?
+        {
+            "members" => "collective_member",
+            "holdings" => "household",
+            "distributions" => "distribution",
+            _ => return None,
+        },
         "points" => match path
             .trim_start_matches("/api/v1/points/")
             .split('/')
@@ -359,6 +397,9 @@ fn body_for(path: &str, o: &Objects) -> Value {
             json!({"level": "micro", "name": "新微网格", "division_code": o.ids["code"], "parent_id": i("grid")})
         }
         Some("staff") => json!({"name": "新员", "role": "micro", "grid_id": i("micro")}),
+        Some("household") if path.ends_with("/holdings") => {
+            json!({"household_id": i("household"), "kind": "capital", "shares": 100, "since": "2020-01-01"})
+        }
         Some("household") => {
             json!({"number": "NEW", "micro_grid_id": i("micro"), "address": "新址"})
         }
@@ -400,6 +441,20 @@ fn body_for(path: &str, o: &Objects) -> Value {
         Some("board") if path.ends_with("/publication") => json!({}),
         Some("board") => json!({"division_code": o.ids["code"], "month": "2026-08"}),
         Some("objection") => json!({"uphold": true, "note": "越权"}),
+        Some("collective_member") if path.ends_with("/leave") => {
+            json!({"left_on": "2026-11-30", "left_how": "withdrawal"})
+        }
+        Some("collective_member") => {
+            json!({"resident_id": i("resident"), "joined_on": "2020-01-01", "joined_how": "founding"})
+        }
+        Some("distribution") if path.ends_with("/approval") => json!({"matter_id": i("matter")}),
+        Some("distribution") if path.ends_with("/payments") => {
+            json!({"household_id": i("household"), "amount": 1, "paid_on": "2026-11-30", "voucher": "越权"})
+        }
+        Some("distribution") => {
+            json!({"division_code": o.ids["code"], "year": 2026, "title": "越权", "distributable": 100, "reserve": 0,
+            "classes": [{"name": "农户", "weight": 10000}]})
+        }
         Some("matter") if path.ends_with("/steps") => {
             json!({"step": "proposal", "evidence": "越权", "taken_on": "2026-11-30"})
         }

@@ -1,0 +1,333 @@
+//! The collective economy (issue 21): members with their history, households' shares, and an
+//! income distribution drafted exact to the fen, paid nothing until a resolution that passed its
+//! legal threshold carries it, never paid beyond a household's lines however many clerks race,
+//! and never moved by points; on both backends and within the caller's reach.
+
+use crate::api::Client;
+use crate::helpers::TestDb;
+use crate::on_both;
+use serde_json::{json, Value};
+
+async fn distribution(t: &TestDb) {
+    let v = crate::console::seed_village(t).await;
+    let admin = Client::new(t).await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    // A second household, lifted out of poverty.
+    let micro = admin
+        .ok("GET", &format!("/api/v1/households/{}", v.household), None)
+        .await["micro_grid_id"]
+        .as_i64()
+        .unwrap();
+    let poor = admin
+        .ok(
+            "POST",
+            "/api/v1/households",
+            Some(json!({"number": "CG-0002", "micro_grid_id": micro, "address": "城关社区幸福街2号"})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let poor_head = admin
+        .ok(
+            "POST",
+            "/api/v1/residents",
+            Some(json!({"household_id": poor, "name": "赵大山", "id_number": crate::api::id_number(401),
+                "relation": "head", "tags": ["poverty_alleviated"]})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let first: Vec<i64> = admin
+        .ok(
+            "GET",
+            &format!("/api/v1/households/{}/residents", v.household),
+            None,
+        )
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    // Members: the first household's three and the second's head; one of the first leaves.
+    let mut members = Vec::new();
+    for r in first.iter().chain([&poor_head]) {
+        members.push(
+            sec.ok(
+                "POST",
+                "/api/v1/economy/members",
+                Some(
+                    json!({"resident_id": r, "joined_on": "2020-01-01", "joined_how": "founding"}),
+                ),
+            )
+            .await,
+        );
+    }
+    sec.problem(
+        "POST",
+        "/api/v1/economy/members",
+        Some(json!({"resident_id": first[0], "joined_on": "2020-01-01", "joined_how": "founding"})),
+        409,
+        "resident_id",
+    )
+    .await;
+    let gone = &members[2];
+    let left = sec
+        .ok(
+            "POST",
+            &format!(
+                "/api/v1/economy/members/{}/{}/leave",
+                gone["county_id"], gone["id"]
+            ),
+            Some(json!({"left_on": "2025-06-01", "left_how": "joined_elsewhere"})),
+        )
+        .await;
+    assert_eq!(left["left_how"], "joined_elsewhere");
+    // Another township's officer neither sees nor adds.
+    other
+        .problem(
+            "GET",
+            &format!(
+                "/api/v1/economy/members/{}/{}",
+                gone["county_id"], gone["id"]
+            ),
+            None,
+            404,
+            "",
+        )
+        .await;
+    other
+        .problem(
+            "POST",
+            "/api/v1/economy/members",
+            Some(json!({"resident_id": poor_head, "joined_on": "2020-01-01", "joined_how": "founding"})),
+            422,
+            "resident_id",
+        )
+        .await;
+    sec.ok(
+        "POST",
+        "/api/v1/economy/holdings",
+        Some(json!({"household_id": v.household, "kind": "land", "shares": 250, "since": "2020-01-01",
+            "certificate": "CG-地-001"})),
+    )
+    .await;
+    // 10,000.00 yuan: a 10% fund, then 20% kept, 10% to households out of poverty, 70% to the
+    // others by their members on the day.
+    let plan = json!({"division_code": "141029100001", "year": 2026, "title": "2026年度收益分配方案",
+        "distributable": 1_000_000, "reserve": 1000, "classes": [
+            {"name": "集体", "weight": 2000, "kept": true},
+            {"name": "脱贫户", "weight": 1000, "basis": "members", "who": "poverty_alleviated"},
+            {"name": "其他农户", "weight": 7000, "basis": "members", "who": "others"}]});
+    let d = sec
+        .ok("POST", "/api/v1/economy/distributions", Some(plan.clone()))
+        .await;
+    let lines = |d: &Value| {
+        d["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["class"].as_str().unwrap().to_string(),
+                    l["household_id"].as_i64().unwrap(),
+                    l["shares"].as_i64().unwrap(),
+                    l["amount"].as_i64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        lines(&d),
+        vec![
+            ("其他农户".to_string(), v.household, 200, 630_000),
+            ("脱贫户".to_string(), poor, 100, 90_000),
+        ]
+    );
+    let dist = &d["distribution"];
+    assert_eq!(
+        (
+            &dist["reserve_amount"],
+            &dist["kept_amount"],
+            &dist["state"]
+        ),
+        (&json!(100_000), &json!(280_000), &json!("draft"))
+    );
+    let base = format!(
+        "/api/v1/economy/distributions/{}/{}",
+        dist["county_id"], dist["id"]
+    );
+    other.problem("GET", &base, None, 404, "").await;
+    let pay = |household: i64, amount: i64| json!({"household_id": household, "amount": amount, "paid_on": "2026-12-01", "voucher": "记-12-001"});
+    // Nothing is paid before a passed resolution carries the plan.
+    sec.problem(
+        "POST",
+        &format!("{base}/payments"),
+        Some(pay(poor, 1)),
+        409,
+        "state",
+    )
+    .await;
+    let m = sec
+        .ok(
+            "POST",
+            "/api/v1/matters",
+            Some(json!({"division_code": "141029100001", "kind": "income_distribution", "title": "2026年度收益分配方案"})),
+        )
+        .await;
+    let matter = m["matter"]["id"].as_i64().unwrap();
+    let approval = json!({"matter_id": matter});
+    sec.problem(
+        "POST",
+        &format!("{base}/approval"),
+        Some(approval.clone()),
+        409,
+        "matter_id",
+    )
+    .await;
+    let steps = format!("/api/v1/matters/141029/{matter}/steps");
+    for s in ["proposal", "committees_discussion", "party_review"] {
+        sec.ok(
+            "POST",
+            &steps,
+            Some(json!({"step": s, "evidence": "记录", "taken_on": "2026-11-10"})),
+        )
+        .await;
+    }
+    sec.ok(
+        "POST",
+        "/api/v1/publicity",
+        Some(json!({"division_code": "141029100001", "kind": "distribution_plan", "title": "2026年度收益分配方案（征求意见）",
+            "body": "见附表", "matter_id": matter, "posted_on": "2026-11-15", "until_on": "2026-11-29"})),
+    )
+    .await;
+    // A members' assembly whose vote falls short of two thirds of all members carries nothing.
+    let assembly = json!({"division_code": "141029100001", "kind": "members_assembly", "title": "成员大会",
+        "notified_on": "2026-11-15", "held_on": "2026-11-30", "roll": {"entitled": 3, "households": 0,
+        "present": 3, "online": 0, "proxies": 0, "households_present": 0}});
+    let mut items = Vec::new();
+    for yes in [1, 2] {
+        let a = sec
+            .ok("POST", "/api/v1/meetings", Some(assembly.clone()))
+            .await;
+        items.push(
+            sec.ok(
+                "POST",
+                &format!(
+                    "/api/v1/meetings/{}/{}/items",
+                    a["meeting"]["county_id"], a["meeting"]["id"]
+                ),
+                Some(
+                    json!({"title": "2026年度收益分配方案", "matter_kind": "income_distribution",
+                    "votes": {"yes": yes, "no": 3 - yes, "abstain": 0}}),
+                ),
+            )
+            .await,
+        );
+    }
+    assert_eq!(
+        (&items[0]["passed"], &items[1]["passed"]),
+        (&json!(false), &json!(true))
+    );
+    let decide = |item: &Value| json!({"step": "decision", "meeting_item_id": item["id"], "evidence": "成员大会决议", "taken_on": "2026-11-30"});
+    sec.ok("POST", &steps, Some(decide(&items[0]))).await;
+    sec.problem(
+        "POST",
+        &format!("{base}/approval"),
+        Some(approval.clone()),
+        409,
+        "matter_id",
+    )
+    .await;
+    sec.ok("POST", &steps, Some(decide(&items[1]))).await;
+    let ok = sec
+        .ok("POST", &format!("{base}/approval"), Some(approval.clone()))
+        .await;
+    assert_eq!(
+        (
+            &ok["distribution"]["state"],
+            &ok["distribution"]["decided_on"]
+        ),
+        (&json!("approved"), &json!("2026-11-30"))
+    );
+    // Paid in parts, never beyond the household's lines.
+    sec.ok(
+        "POST",
+        &format!("{base}/payments"),
+        Some(pay(v.household, 600_000)),
+    )
+    .await;
+    sec.problem(
+        "POST",
+        &format!("{base}/payments"),
+        Some(pay(v.household, 30_001)),
+        409,
+        "amount",
+    )
+    .await;
+    sec.ok(
+        "POST",
+        &format!("{base}/payments"),
+        Some(pay(v.household, 30_000)),
+    )
+    .await;
+    // Twenty clerks racing to pay 10,000 fen against the poor household's 90,000: nine succeed.
+    let mut racing = Vec::new();
+    for _ in 0..20 {
+        let c = Client::as_role(t, "village_secretary", "141029100001").await;
+        let uri = format!("{base}/payments");
+        let body = pay(poor, 10_000);
+        racing.push(tokio::spawn(async move {
+            c.call("POST", &uri, Some(body)).await.0
+        }));
+    }
+    let mut paid = 0;
+    for r in racing {
+        if r.await.unwrap().is_success() {
+            paid += 1;
+        }
+    }
+    assert_eq!(paid, 9);
+    let after = sec.ok("GET", &base, None).await;
+    assert_eq!(after["paid"], 720_000);
+    // Points never move shares: a household's large award leaves a new draft's lines as they were.
+    let rule = admin
+        .ok(
+            "POST",
+            "/api/v1/points/rules",
+            Some(json!({"county_id": 141029, "holder": "household", "code": "ECO1", "dimension": "人居环境",
+                "item": "清洁", "points": 50})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let claim = sec
+        .ok(
+            "POST",
+            "/api/v1/points/claims",
+            Some(json!({"holder": "household", "holder_id": poor, "rule_id": rule, "month": "2026-11",
+                "evidence": "庭院整洁"})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    Client::as_role(t, "township_officer", "141029100000")
+        .await
+        .ok(
+            "POST",
+            &format!("/api/v1/points/claims/141029/{claim}/decision"),
+            Some(json!({"approve": true})),
+        )
+        .await;
+    let again = sec
+        .ok("POST", "/api/v1/economy/distributions", Some(plan))
+        .await;
+    assert_eq!(
+        lines(&again),
+        lines(&d),
+        "points changed a household's shares"
+    );
+}
+
+on_both!(distribution_bound_to_a_resolution, distribution);

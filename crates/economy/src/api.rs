@@ -1,0 +1,199 @@
+//! The collective economy's JSON API.
+
+use crate::distributions::*;
+use crate::members::*;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xiangzhi_web::error::{ApiError, Problem};
+use xiangzhi_web::rights::{Authorized, ReadRegistry};
+use xiangzhi_web::{AppState, Json, Path, Query};
+
+type R<T> = Result<T, ApiError>;
+
+xiangzhi_web::needs!(
+    /// Keep the collective's members, shares and distributions.
+    Record = crate::RECORD_ECONOMY
+);
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_members, add_member))
+        .routes(routes!(get_member))
+        .routes(routes!(member_leaves))
+        .routes(routes!(list_holdings, add_holding))
+        .routes(routes!(list_distributions, draft_distribution))
+        .routes(routes!(get_distribution))
+        .routes(routes!(approve_distribution))
+        .routes(routes!(pay))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct Narrow {
+    /// Within this division only.
+    pub division: Option<String>,
+    /// Words of the name.
+    pub q: Option<String>,
+}
+
+/// The collective's members in reach, by village and household.
+#[utoipa::path(get, path = "/economy/members", tag = "economy", params(Narrow),
+    responses((status = 200, body = [Member]), (status = 422, body = Problem)))]
+pub async fn list_members(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<Narrow>,
+) -> R<Json<Vec<Member>>> {
+    Ok(Json(
+        s.db.members(&c.scope, q.division.as_deref(), q.q.as_deref())
+            .await?,
+    ))
+}
+
+/// Records a resident as a member of the village's collective economic organisation.
+#[utoipa::path(post, path = "/economy/members", tag = "economy", request_body = MemberInput,
+    responses((status = 201, body = Member), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_member(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Json(input): Json<MemberInput>,
+) -> R<(StatusCode, Json<Member>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.add_member(&c.scope, &input).await?),
+    ))
+}
+
+/// A member with when and how they joined (and left).
+#[utoipa::path(get, path = "/economy/members/{county}/{id}", tag = "economy",
+    params(("county" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = Member), (status = 404, body = Problem)))]
+pub async fn get_member(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Path((county, id)): Path<(i64, i64)>,
+) -> R<Json<Member>> {
+    Ok(Json(s.db.member(&c.scope, county, id).await?))
+}
+
+/// Records that a member left (the line stays, with when and how).
+#[utoipa::path(post, path = "/economy/members/{county}/{id}/leave", tag = "economy",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = LeaveInput,
+    responses((status = 200, body = Member), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn member_leaves(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(input): Json<LeaveInput>,
+) -> R<Json<Member>> {
+    Ok(Json(
+        s.db.member_leaves(&c.scope, county, id, &input).await?,
+    ))
+}
+
+/// The households' land and capital shares in reach.
+#[utoipa::path(get, path = "/economy/holdings", tag = "economy", params(Narrow),
+    responses((status = 200, body = [Holding]), (status = 422, body = Problem)))]
+pub async fn list_holdings(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<Narrow>,
+) -> R<Json<Vec<Holding>>> {
+    Ok(Json(
+        s.db.holdings(&c.scope, q.division.as_deref(), q.q.as_deref())
+            .await?,
+    ))
+}
+
+/// Records a household's land or capital shares.
+#[utoipa::path(post, path = "/economy/holdings", tag = "economy", request_body = HoldingInput,
+    responses((status = 201, body = Holding), (status = 422, body = Problem)))]
+pub async fn add_holding(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Json(input): Json<HoldingInput>,
+) -> R<(StatusCode, Json<Holding>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.add_holding(&c.scope, &input).await?),
+    ))
+}
+
+/// The income distributions in reach, latest first.
+#[utoipa::path(get, path = "/economy/distributions", tag = "economy", params(Narrow),
+    responses((status = 200, body = [Distribution]), (status = 422, body = Problem)))]
+pub async fn list_distributions(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<Narrow>,
+) -> R<Json<Vec<Distribution>>> {
+    Ok(Json(
+        s.db.distributions(&c.scope, q.division.as_deref(), q.q.as_deref())
+            .await?,
+    ))
+}
+
+/// Drafts a village's income distribution: the fund first, then the classes, then each class
+/// among its households by their shares, exact to the fen by the largest remainder rule.
+#[utoipa::path(post, path = "/economy/distributions", tag = "economy", request_body = DistributionInput,
+    responses((status = 201, body = DistributionView), (status = 422, body = Problem)))]
+pub async fn draft_distribution(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Json(input): Json<DistributionInput>,
+) -> R<(StatusCode, Json<DistributionView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.draft_distribution(&c.scope, &input).await?),
+    ))
+}
+
+/// A distribution with its lines and what is paid.
+#[utoipa::path(get, path = "/economy/distributions/{county}/{id}", tag = "economy",
+    params(("county" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = DistributionView), (status = 404, body = Problem)))]
+pub async fn get_distribution(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Path((county, id)): Path<(i64, i64)>,
+) -> R<Json<DistributionView>> {
+    Ok(Json(s.db.distribution(&c.scope, county, id).await?))
+}
+
+/// Binds a draft to the village's matter of income distribution decided by a passed
+/// resolution (409 while it is not); only then may it be paid.
+#[utoipa::path(post, path = "/economy/distributions/{county}/{id}/approval", tag = "economy",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = ApprovalInput,
+    responses((status = 200, body = DistributionView), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn approve_distribution(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(input): Json<ApprovalInput>,
+) -> R<Json<DistributionView>> {
+    Ok(Json(
+        s.db.approve_distribution(&c.scope, county, id, &input)
+            .await?,
+    ))
+}
+
+/// Records a payment to a household (409 before approval or beyond what the plan gives it).
+#[utoipa::path(post, path = "/economy/distributions/{county}/{id}/payments", tag = "economy",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = PaymentInput,
+    responses((status = 201, body = Payment), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn pay(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(input): Json<PaymentInput>,
+) -> R<(StatusCode, Json<Payment>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.pay(&c.scope, county, id, &input).await?),
+    ))
+}

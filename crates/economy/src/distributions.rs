@@ -1,0 +1,556 @@
+//! Income distributions in the store. Drafting one takes the village's households as they stand
+//! — members (population shares), land and capital shares, and whether a household is one
+//! lifted out of poverty — and splits the year's income by the rules
+//! ([`crate::rules::distribution`]); the lines are kept as computed. The plan pays nothing until
+//! it is carried by a matter of income distribution that a passed resolution decided (the
+//! decisions engine refuses that decision unless the plan was posted for inspection ten days
+//! before the vote). A payment is appended, and only while the household's lines cover it: one
+//! statement checks and writes, so racing clerks never pay a fen more than the plan gives.
+
+use crate::rules::distribution::{distribute, Class, Holding, Plan, WHOLE};
+use crate::tables::{DISTRIBUTIONS, DISTRIBUTION_LINES, DISTRIBUTION_PAYMENTS};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use xiangzhi_decisions::procedure_store::MatterStore;
+use xiangzhi_domain::{DivisionCode, DivisionLevel, ResidentTag};
+use xiangzhi_storage::list::next_ids;
+use xiangzhi_storage::sql::{Arg, Q};
+use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError, Value};
+
+/// What a class splits by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// The household's members on the day (one share each).
+    Members,
+    /// Land put in, in hundredths of a mu.
+    Land,
+    /// Capital shares, in hundredths.
+    Capital,
+}
+
+/// Which households a class is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Who {
+    All,
+    /// Households with someone marked 脱贫户 in the registry.
+    PovertyAlleviated,
+    /// The other households.
+    Others,
+}
+
+/// A class of the plan as asked.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+pub struct ClassInput {
+    pub name: String,
+    /// Per ten thousand of what is left after the fund: 7000 is 70%.
+    pub weight: u32,
+    /// Kept by the collective.
+    #[serde(default)]
+    pub kept: bool,
+    #[serde(default = "members")]
+    pub basis: Basis,
+    #[serde(default = "all")]
+    pub who: Who,
+}
+
+fn members() -> Basis {
+    Basis::Members
+}
+fn all() -> Who {
+    Who::All
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct DistributionInput {
+    /// The village (12 digits).
+    pub division_code: String,
+    pub year: i32,
+    pub title: String,
+    /// The year's distributable income in fen.
+    pub distributable: i64,
+    /// The provident and welfare fund, per ten thousand (1000 is 10%).
+    pub reserve: u32,
+    pub classes: Vec<ClassInput>,
+}
+
+/// A distribution as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
+pub struct Distribution {
+    pub county_id: i64,
+    pub id: i64,
+    pub division_code: String,
+    pub year: i64,
+    pub title: String,
+    pub distributable: i64,
+    pub reserve: i64,
+    pub reserve_amount: i64,
+    pub kept_amount: i64,
+    /// The classes as asked (JSON).
+    pub classes: String,
+    /// `draft` (nothing may be paid) or `approved` (carried by a passed resolution).
+    pub state: String,
+    pub matter_id: Option<i64>,
+    pub decided_on: Option<NaiveDate>,
+    pub version: i64,
+}
+
+/// A household's line.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
+pub struct DistributionLine {
+    pub class: String,
+    pub household_id: i64,
+    pub shares: i64,
+    pub amount: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DistributionView {
+    pub distribution: Distribution,
+    pub lines: Vec<DistributionLine>,
+    /// Paid so far, in fen.
+    pub paid: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct ApprovalInput {
+    /// The village's matter of income distribution decided by a passed resolution.
+    pub matter_id: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct PaymentInput {
+    pub household_id: i64,
+    /// In fen.
+    pub amount: i64,
+    pub paid_on: String,
+    /// The voucher's number (凭证号).
+    pub voucher: String,
+}
+
+/// A payment as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ToSchema)]
+pub struct Payment {
+    pub county_id: i64,
+    pub id: i64,
+    pub distribution_id: i64,
+    pub household_id: i64,
+    pub amount: i64,
+    pub paid_on: NaiveDate,
+    pub voucher: String,
+}
+
+const DIST_COLS: &str =
+    "t.county_id, t.id, t.division_code, t.year, t.title, t.distributable, t.reserve, \
+    t.reserve_amount, t.kept_amount, t.classes, t.state, t.matter_id, t.decided_on, t.version";
+const PAY_COLS: &str =
+    "t.county_id, t.id, t.distribution_id, t.household_id, t.amount, t.paid_on, t.voucher";
+
+#[derive(sqlx::FromRow)]
+struct HouseholdShares {
+    id: i64,
+    members: i64,
+    land: i64,
+    capital: i64,
+    poor: i64,
+}
+
+fn bad(e: crate::rules::Fault) -> StoreError {
+    StoreError::invalid(e.field, e.zh, e.en)
+}
+
+#[easy_ext::ext(DistributionStore)]
+pub impl Db {
+    /// Drafts a village's distribution from its households as they stand.
+    async fn draft_distribution(
+        &self,
+        scope: &Scope,
+        input: &DistributionInput,
+    ) -> Result<DistributionView> {
+        let by = scope.acting()?;
+        let village = DivisionCode::parse(&input.division_code)
+            .ok()
+            .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
+            .ok_or_else(|| {
+                StoreError::invalid(
+                    "division_code",
+                    "请选择您管辖范围内的一个村",
+                    "name a village within your jurisdiction",
+                )
+            })?;
+        let county_id = village.county_id().unwrap_or_default();
+        let title = input.title.trim();
+        if title.is_empty() || title.chars().count() > 100 || title.contains('\0') {
+            return Err(StoreError::invalid(
+                "title",
+                "请填写方案名称（不超过100个字）",
+                "a title of at most 100 characters",
+            ));
+        }
+        if !(2000..=2100).contains(&input.year) {
+            return Err(StoreError::invalid(
+                "year",
+                "年度应在2000到2100年之间",
+                "the year is 2000 to 2100",
+            ));
+        }
+        if input.classes.len() > 20 {
+            return Err(StoreError::invalid(
+                "classes",
+                "分配类别最多20个",
+                "at most 20 classes",
+            ));
+        }
+        let rows: Vec<HouseholdShares> = self
+            .all(&Q::with(
+                "SELECT h.id, \
+                 CAST((SELECT COUNT(*) FROM collective_members m WHERE m.county_id = h.county_id \
+                   AND m.household_id = h.id AND m.left_on IS NULL) AS BIGINT) AS members, \
+                 CAST(COALESCE((SELECT SUM(s.shares) FROM share_holdings s WHERE s.county_id = h.county_id \
+                   AND s.household_id = h.id AND s.kind = 'land'), 0) AS BIGINT) AS land, \
+                 CAST(COALESCE((SELECT SUM(s.shares) FROM share_holdings s WHERE s.county_id = h.county_id \
+                   AND s.household_id = h.id AND s.kind = 'capital'), 0) AS BIGINT) AS capital, \
+                 CAST(CASE WHEN EXISTS (SELECT 1 FROM residents r WHERE r.county_id = h.county_id \
+                   AND r.household_id = h.id AND (r.tags & ?) <> 0) THEN 1 ELSE 0 END AS BIGINT) AS poor \
+                 FROM households h WHERE h.county_id = ? AND h.division_code LIKE ? ORDER BY h.id",
+                vec![
+                    ResidentTag::PovertyAlleviated.bit().into(),
+                    county_id.into(),
+                    format!("{}%", village.as_str()).into(),
+                ],
+            ))
+            .await?;
+        let classes: Vec<Class> = input
+            .classes
+            .iter()
+            .map(|c| Class {
+                name: c.name.trim().to_string(),
+                weight: c.weight,
+                kept: c.kept,
+                holdings: if c.kept {
+                    Vec::new()
+                } else {
+                    rows.iter()
+                        .filter(|h| match c.who {
+                            Who::All => true,
+                            Who::PovertyAlleviated => h.poor == 1,
+                            Who::Others => h.poor == 0,
+                        })
+                        .map(|h| Holding {
+                            household_id: h.id,
+                            shares: match c.basis {
+                                Basis::Members => h.members as u64 * 100,
+                                Basis::Land => h.land as u64,
+                                Basis::Capital => h.capital as u64,
+                            },
+                        })
+                        .filter(|h| h.shares > 0)
+                        .collect()
+                },
+            })
+            .collect();
+        let plan = Plan {
+            distributable: input.distributable,
+            reserve: input.reserve,
+            classes,
+        };
+        let outcome = distribute(&plan).map_err(bad)?;
+        let classes_json =
+            serde_json::to_string(&input.classes).map_err(|e| StoreError::Query(e.to_string()))?;
+        let mut tx = self.begin().await?;
+        let id = next_ids(&mut tx, county_id, "distribution", 1).await?;
+        tx.exec(&Q::with(
+            "INSERT INTO distributions (county_id, id, division_code, year, title, distributable, reserve, \
+             reserve_amount, kept_amount, classes, state, matter_id, decided_on, version, recorded_by, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', NULL, NULL, 1, ?, ?)",
+            vec![
+                county_id.into(),
+                id.into(),
+                village.as_str().into(),
+                i64::from(input.year).into(),
+                title.into(),
+                input.distributable.into(),
+                i64::from(input.reserve.min(WHOLE)).into(),
+                outcome.reserve.into(),
+                outcome.kept.into(),
+                classes_json.into(),
+                by.into(),
+                now_ms().into(),
+            ],
+        ))
+        .await?;
+        let lines: Vec<Vec<Value>> = outcome
+            .lines
+            .iter()
+            .map(|l| {
+                vec![
+                    county_id.into(),
+                    id.into(),
+                    l.class.clone().into(),
+                    l.household_id.into(),
+                    village.as_str().into(),
+                    (l.shares as i64).into(),
+                    l.amount.into(),
+                ]
+            })
+            .collect();
+        let n = lines.len();
+        tx.bulk_insert(
+            "distribution_lines",
+            &[
+                "county_id",
+                "distribution_id",
+                "class",
+                "household_id",
+                "division_code",
+                "shares",
+                "amount",
+            ],
+            lines,
+        )
+        .await?;
+        tx.audit(
+            scope.actor(),
+            "draft distribution",
+            format!(
+                "distribution {county_id}:{id}: {} fen, {n} lines",
+                input.distributable
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        self.distribution(scope, county_id, id).await
+    }
+
+    /// A distribution in reach with its lines and what is paid.
+    async fn distribution(
+        &self,
+        scope: &Scope,
+        county_id: i64,
+        id: i64,
+    ) -> Result<DistributionView> {
+        let mut q = Q::with(
+            &format!("SELECT {DIST_COLS} FROM distributions t WHERE t.county_id = ? AND t.id = ?"),
+            vec![county_id.into(), id.into()],
+        );
+        scope.filter(&mut q, &DISTRIBUTIONS, "t", "division_code");
+        let distribution: Distribution = self.optional(&q).await?.ok_or(StoreError::NotFound)?;
+        let mut q = Q::with(
+            "SELECT t.class, t.household_id, t.shares, t.amount FROM distribution_lines t \
+             WHERE t.county_id = ? AND t.distribution_id = ?",
+            vec![county_id.into(), id.into()],
+        );
+        scope.filter(&mut q, &DISTRIBUTION_LINES, "t", "division_code");
+        q.push(" ORDER BY t.class, t.household_id");
+        let lines = self.all(&q).await?;
+        let (paid,): (i64,) = self
+            .one(&Q::with(
+                "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM distribution_payments \
+                 WHERE county_id = ? AND distribution_id = ?",
+                vec![county_id.into(), id.into()],
+            ))
+            .await?;
+        Ok(DistributionView {
+            distribution,
+            lines,
+            paid,
+        })
+    }
+
+    /// The distributions in reach (and `division`, and with `words` in the title), latest first.
+    async fn distributions(
+        &self,
+        scope: &Scope,
+        division: Option<&str>,
+        words: Option<&str>,
+    ) -> Result<Vec<Distribution>> {
+        let scope = xiangzhi_storage::list::within(scope, division)?;
+        let mut q = Q::new(&format!(
+            "SELECT {DIST_COLS} FROM distributions t WHERE 1=1"
+        ));
+        if let Some(w) = words.map(str::trim).filter(|w| !w.is_empty()) {
+            xiangzhi_storage::sql::push_contains(&mut q, "t.title", w);
+        }
+        scope.filter(&mut q, &DISTRIBUTIONS, "t", "division_code");
+        q.push(" ORDER BY t.year DESC, t.id DESC LIMIT 500");
+        self.all(&q).await
+    }
+
+    /// Binds a draft to the village's matter of income distribution that a passed resolution
+    /// decided; only then may it be paid.
+    async fn approve_distribution(
+        &self,
+        scope: &Scope,
+        county_id: i64,
+        id: i64,
+        input: &ApprovalInput,
+    ) -> Result<DistributionView> {
+        scope.acting()?;
+        let d = self.distribution(scope, county_id, id).await?.distribution;
+        let matter = self
+            .matter(scope, county_id, input.matter_id)
+            .await
+            .map_err(|_| {
+                StoreError::invalid(
+                    "matter_id",
+                    "没有本村的这一事项",
+                    "no such matter of this village",
+                )
+            })?;
+        let m = &matter.matter;
+        if m.division_code != d.division_code || m.kind != "income_distribution" {
+            return Err(StoreError::invalid(
+                "matter_id",
+                "须选择本村的“收益分配方案”事项",
+                "name this village's matter of income distribution",
+            ));
+        }
+        let decision = matter
+            .steps
+            .iter()
+            .rev()
+            .find(|s| s.step == "decision")
+            .filter(|s| s.passed && matches!(m.state.as_str(), "decided" | "done"));
+        let Some(decision) = decision else {
+            return Err(StoreError::conflict(
+                "matter_id",
+                "分配方案须经成员（代表）大会表决通过后才能发放（集体经济组织法第二十六、二十七条）",
+                "a distribution is paid only once a resolution that met its legal threshold carried it",
+            ));
+        };
+        let mut tx = self.begin().await?;
+        let n = tx
+            .exec(&Q::with(
+                "UPDATE distributions SET state = 'approved', matter_id = ?, decided_on = ?, version = version + 1 \
+                 WHERE county_id = ? AND id = ? AND state = 'draft'",
+                vec![
+                    input.matter_id.into(),
+                    Arg::Date(decision.taken_on),
+                    county_id.into(),
+                    id.into(),
+                ],
+            ))
+            .await?;
+        if n == 0 {
+            return Err(StoreError::conflict(
+                "state",
+                "这一方案已经核准",
+                "this plan is already approved",
+            ));
+        }
+        tx.audit(
+            scope.actor(),
+            "approve distribution",
+            format!("distribution {county_id}:{id}: matter {}", input.matter_id),
+        )
+        .await?;
+        tx.commit().await?;
+        self.distribution(scope, county_id, id).await
+    }
+
+    /// Records a payment to a household: refused before approval, and beyond what the plan
+    /// gives the household (one statement checks and writes).
+    async fn pay(
+        &self,
+        scope: &Scope,
+        county_id: i64,
+        id: i64,
+        input: &PaymentInput,
+    ) -> Result<Payment> {
+        let by = scope.acting()?;
+        let d = self.distribution(scope, county_id, id).await?.distribution;
+        if d.state != "approved" {
+            return Err(StoreError::conflict(
+                "state",
+                "分配方案尚未经表决通过并核准，不能发放",
+                "the plan has not been carried by a passed resolution; nothing may be paid",
+            ));
+        }
+        if input.amount <= 0 {
+            return Err(StoreError::invalid(
+                "amount",
+                "发放金额应大于0（以分为单位）",
+                "the amount is more than nothing, in fen",
+            ));
+        }
+        let voucher = input.voucher.trim();
+        if voucher.is_empty() || voucher.chars().count() > 50 || voucher.contains('\0') {
+            return Err(StoreError::invalid(
+                "voucher",
+                "请填写凭证号（不超过50个字）",
+                "give the voucher's number (at most 50 characters)",
+            ));
+        }
+        let paid_on = crate::members::date("paid_on", &input.paid_on)?;
+        let mut tx = self.begin().await?;
+        // The plan's row is locked first, so payments to it are checked one after another (on
+        // PostgreSQL each statement then sees the payments committed before it).
+        let locked = tx
+            .exec(&Q::with(
+                "UPDATE distributions SET version = version WHERE county_id = ? AND id = ? AND state = 'approved'",
+                vec![county_id.into(), id.into()],
+            ))
+            .await?;
+        if locked != 1 {
+            return Err(StoreError::NotFound);
+        }
+        let pid = next_ids(&mut tx, county_id, "distribution_payment", 1).await?;
+        let n = tx
+            .exec(&Q::with(
+                "INSERT INTO distribution_payments (county_id, id, distribution_id, household_id, division_code, amount, \
+                 paid_on, voucher, recorded_by, created_at) \
+                 SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE \
+                 (SELECT COALESCE(SUM(l.amount), 0) FROM distribution_lines l WHERE l.county_id = ? \
+                   AND l.distribution_id = ? AND l.household_id = ?) \
+                 - (SELECT COALESCE(SUM(p.amount), 0) FROM distribution_payments p WHERE p.county_id = ? \
+                   AND p.distribution_id = ? AND p.household_id = ?) >= ?",
+                vec![
+                    county_id.into(),
+                    pid.into(),
+                    id.into(),
+                    input.household_id.into(),
+                    d.division_code.clone().into(),
+                    input.amount.into(),
+                    Arg::Date(paid_on),
+                    voucher.into(),
+                    by.into(),
+                    now_ms().into(),
+                    county_id.into(),
+                    id.into(),
+                    input.household_id.into(),
+                    county_id.into(),
+                    id.into(),
+                    input.household_id.into(),
+                    input.amount.into(),
+                ],
+            ))
+            .await?;
+        if n == 0 {
+            return Err(StoreError::conflict(
+                "amount",
+                "超出该户在本方案中应得的金额",
+                "more than the plan gives this household",
+            ));
+        }
+        tx.audit(
+            scope.actor(),
+            "pay distribution",
+            format!(
+                "distribution {county_id}:{id}: household {} {} fen",
+                input.household_id, input.amount
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        let mut q = Q::with(
+            &format!(
+                "SELECT {PAY_COLS} FROM distribution_payments t WHERE t.county_id = ? AND t.id = ?"
+            ),
+            vec![county_id.into(), pid.into()],
+        );
+        scope.filter(&mut q, &DISTRIBUTION_PAYMENTS, "t", "division_code");
+        self.optional(&q).await?.ok_or(StoreError::NotFound)
+    }
+}

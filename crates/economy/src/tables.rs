@@ -1,0 +1,107 @@
+//! The tables this feature owns. Grid workers see none of them: money and shares are the
+//! village's and the township's business.
+
+use xiangzhi_storage::tables::{GridRule, Kind::*, Owner::*, Table};
+
+pub const COLLECTIVE_MEMBERS: Table = Table {
+    name: "collective_members",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("household_id", Int),
+        ("id", Int),
+        ("joined_how", Text),
+        ("joined_on", Date),
+        ("left_how", Text),
+        ("left_on", Date),
+        ("name", Text),
+        ("recorded_by", Int),
+        ("resident_id", Int),
+    ],
+};
+
+pub const SHARE_HOLDINGS: Table = Table {
+    name: "share_holdings",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("certificate", Text),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("household_id", Int),
+        ("id", Int),
+        ("kind", Text),
+        ("recorded_by", Int),
+        ("shares", Int),
+        ("since", Date),
+    ],
+};
+
+pub const DISTRIBUTIONS: Table = Table {
+    name: "distributions",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("classes", Text),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("decided_on", Date),
+        ("distributable", Int),
+        ("division_code", Text),
+        ("id", Int),
+        ("kept_amount", Int),
+        ("matter_id", Int),
+        ("recorded_by", Int),
+        ("reserve", Int),
+        ("reserve_amount", Int),
+        ("state", Text),
+        ("title", Text),
+        ("version", Int),
+        ("year", Int),
+    ],
+};
+
+pub const DISTRIBUTION_LINES: Table = Table {
+    name: "distribution_lines",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("amount", Int),
+        ("class", Text),
+        ("county_id", Int),
+        ("distribution_id", Int),
+        ("division_code", Text),
+        ("household_id", Int),
+        ("shares", Int),
+    ],
+};
+
+pub const DISTRIBUTION_PAYMENTS: Table = Table {
+    name: "distribution_payments",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("amount", Int),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("distribution_id", Int),
+        ("division_code", Text),
+        ("household_id", Int),
+        ("id", Int),
+        ("paid_on", Date),
+        ("recorded_by", Int),
+        ("voucher", Text),
+    ],
+};
+
+pub const TABLES: &[&Table] = &[
+    &COLLECTIVE_MEMBERS,
+    &SHARE_HOLDINGS,
+    &DISTRIBUTIONS,
+    &DISTRIBUTION_LINES,
+    &DISTRIBUTION_PAYMENTS,
+];

@@ -1,6 +1,7 @@
 //! The collective economy's JSON API.
 
 use crate::distributions::*;
+use crate::leases::*;
 use crate::members::*;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -28,6 +29,102 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_distribution))
         .routes(routes!(approve_distribution))
         .routes(routes!(pay))
+        .routes(routes!(list_leases, create_lease))
+        .routes(routes!(overdue_leases))
+        .routes(routes!(get_lease))
+        .routes(routes!(receive_rent))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct LeaseQuery {
+    /// Within this division only.
+    pub division: Option<String>,
+    /// Words of the resource or the lessee.
+    pub q: Option<String>,
+    /// Judge the schedule on this day (`2026-11-30`; today when absent).
+    pub on: Option<String>,
+}
+
+fn on(q: &LeaseQuery) -> Result<chrono::NaiveDate, ApiError> {
+    match q.on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(xiangzhi_domain::china_today()),
+        Some(s) => Ok(crate::members::date("on", s)?),
+    }
+}
+
+/// The leases of collective resources in reach.
+#[utoipa::path(get, path = "/economy/leases", tag = "economy", params(LeaseQuery),
+    responses((status = 200, body = [Lease]), (status = 422, body = Problem)))]
+pub async fn list_leases(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<LeaseQuery>,
+) -> R<Json<Vec<Lease>>> {
+    Ok(Json(
+        s.db.leases(&c.scope, q.division.as_deref(), q.q.as_deref())
+            .await?,
+    ))
+}
+
+/// Records a lease: area in hundredths of a mu, price in fen per mu per year, term and
+/// instalments; its schedule comes from the rules.
+#[utoipa::path(post, path = "/economy/leases", tag = "economy", request_body = LeaseInput,
+    responses((status = 201, body = LeaseView), (status = 422, body = Problem)))]
+pub async fn create_lease(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Json(input): Json<LeaseInput>,
+) -> R<(StatusCode, Json<LeaseView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.create_lease(&c.scope, &input).await?),
+    ))
+}
+
+/// The leases in reach with rent due and not received, most overdue first.
+#[utoipa::path(get, path = "/economy/leases/overdue", tag = "economy", params(LeaseQuery),
+    responses((status = 200, body = [LeaseView]), (status = 422, body = Problem)))]
+pub async fn overdue_leases(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<LeaseQuery>,
+) -> R<Json<Vec<LeaseView>>> {
+    let day = on(&q)?;
+    Ok(Json(
+        s.db.overdue_leases(&c.scope, q.division.as_deref(), q.q.as_deref(), day)
+            .await?,
+    ))
+}
+
+/// A lease with its schedule, what is due and what is overdue (on `?on=`, or today).
+#[utoipa::path(get, path = "/economy/leases/{county}/{id}", tag = "economy",
+    params(("county" = i64, Path), ("id" = i64, Path), LeaseQuery),
+    responses((status = 200, body = LeaseView), (status = 404, body = Problem)))]
+pub async fn get_lease(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Path((county, id)): Path<(i64, i64)>,
+    Query(q): Query<LeaseQuery>,
+) -> R<Json<LeaseView>> {
+    let day = on(&q)?;
+    Ok(Json(s.db.lease(&c.scope, county, id, day).await?))
+}
+
+/// Records rent received (409 beyond the whole term's rent).
+#[utoipa::path(post, path = "/economy/leases/{county}/{id}/receipts", tag = "economy",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = ReceiptInput,
+    responses((status = 201, body = Receipt), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn receive_rent(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(input): Json<ReceiptInput>,
+) -> R<(StatusCode, Json<Receipt>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.receive_rent(&c.scope, county, id, &input).await?),
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -11,11 +11,13 @@
 
 pub mod api;
 pub mod distributions;
+pub mod leases;
 pub mod members;
 pub mod rules;
 pub mod tables;
 
 pub use distributions::DistributionStore;
+pub use leases::LeaseStore;
 pub use members::MemberStore;
 
 use xiangzhi_domain::{Right, Role};

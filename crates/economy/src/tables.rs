@@ -98,10 +98,51 @@ pub const DISTRIBUTION_PAYMENTS: Table = Table {
     ],
 };
 
+pub const LEASES: Table = Table {
+    name: "leases",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("area", Int),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("id", Int),
+        ("kind", Text),
+        ("lessee", Text),
+        ("per_year", Int),
+        ("price", Int),
+        ("received", Int),
+        ("recorded_by", Int),
+        ("resource", Text),
+        ("start_on", Date),
+        ("years", Int),
+    ],
+};
+
+pub const LEASE_RECEIPTS: Table = Table {
+    name: "lease_receipts",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("amount", Int),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("id", Int),
+        ("lease_id", Int),
+        ("received_on", Date),
+        ("recorded_by", Int),
+        ("voucher", Text),
+    ],
+};
+
 pub const TABLES: &[&Table] = &[
     &COLLECTIVE_MEMBERS,
     &SHARE_HOLDINGS,
     &DISTRIBUTIONS,
     &DISTRIBUTION_LINES,
     &DISTRIBUTION_PAYMENTS,
+    &LEASES,
+    &LEASE_RECEIPTS,
 ];

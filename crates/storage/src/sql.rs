@@ -124,6 +124,12 @@ impl Q {
 /// in the text are literal, and only ASCII letters fold case (SQLite's `LOWER` folds ASCII only;
 /// PostgreSQL's does too under the "C" collation, which the SQLite side drops).
 pub fn push_contains(q: &mut Q, column: &str, text: &str) {
+    push_contains_any(q, &[column], text);
+}
+
+/// Adds `AND (<column> contains <text> OR …)` over several columns, as [`push_contains`] does
+/// for one.
+pub fn push_contains_any(q: &mut Q, columns: &[&str], text: &str) {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
     for c in text.chars() {
@@ -133,10 +139,14 @@ pub fn push_contains(q: &mut Q, column: &str, text: &str) {
         pattern.push(c.to_ascii_lowercase());
     }
     pattern.push('%');
-    let p = q.arg(pattern);
-    q.push(&format!(
-        " AND LOWER({column}{C_COLLATION}) LIKE {p} ESCAPE '\\'"
-    ));
+    let any: Vec<String> = columns
+        .iter()
+        .map(|column| {
+            let p = q.arg(pattern.clone());
+            format!("LOWER({column}{C_COLLATION}) LIKE {p} ESCAPE '\\'")
+        })
+        .collect();
+    q.push(&format!(" AND ({})", any.join(" OR ")));
 }
 
 /// PostgreSQL's byte-wise collation, under which `LOWER` folds ASCII letters only; removed from

@@ -331,3 +331,106 @@ async fn distribution(t: &TestDb) {
 }
 
 on_both!(distribution_bound_to_a_resolution, distribution);
+
+/// A lease of collective land: its schedule and what is overdue computed by the rules, rent
+/// received never beyond the whole term's rent however many clerks race, the overdue list, and
+/// nothing of it in another township's reach.
+async fn leases(t: &TestDb) {
+    crate::console::seed_village(t).await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    // The seed's rent of 800 yuan a mu: 12.5 mu is 10,000 yuan a year, paid twice a year for
+    // three years from 2025-03-01.
+    let l = sec
+        .ok(
+            "POST",
+            "/api/v1/economy/leases",
+            Some(json!({"division_code": "141029100001", "resource": "东坡耕地", "kind": "land", "area": 1250,
+                "price": 80000, "lessee": "乡宁县红星种植合作社", "start_on": "2025-03-01", "years": 3, "per_year": 2})),
+        )
+        .await;
+    assert_eq!(
+        (
+            &l["annual"],
+            &l["total"],
+            l["schedule"].as_array().unwrap().len()
+        ),
+        (&json!(1_000_000), &json!(3_000_000), 6)
+    );
+    assert_eq!(
+        l["schedule"][1],
+        json!({"on": "2025-09-01", "amount": 500_000})
+    );
+    let base = format!(
+        "/api/v1/economy/leases/{}/{}",
+        l["lease"]["county_id"], l["lease"]["id"]
+    );
+    let on = |day: &str| format!("{base}?on={day}");
+    // On 2026-03-15 three instalments are due: 1,500,000; 1,000,000 received leaves 500,000.
+    sec.ok(
+        "POST",
+        &format!("{base}/receipts"),
+        Some(json!({"amount": 1_000_000, "received_on": "2025-09-20", "voucher": "收-09-01"})),
+    )
+    .await;
+    let v = sec.ok("GET", &on("2026-03-15"), None).await;
+    assert_eq!(
+        (&v["due"], &v["overdue"]),
+        (&json!(1_500_000), &json!(500_000))
+    );
+    let late = sec
+        .ok(
+            "GET",
+            "/api/v1/economy/leases/overdue?on=2026-03-15&division=141029100001",
+            None,
+        )
+        .await;
+    assert_eq!(late.as_array().unwrap().len(), 1);
+    assert_eq!(late[0]["overdue"], 500_000);
+    // Twenty-one clerks racing to receive 100,000 each against the 2,000,000 left: twenty fit;
+    // nothing more than the term's rent is ever received.
+    let mut racing = Vec::new();
+    for k in 0..21 {
+        let c = Client::as_role(t, "village_secretary", "141029100001").await;
+        let uri = format!("{base}/receipts");
+        let body = json!({"amount": 100_000, "received_on": "2026-03-20", "voucher": format!("收-03-{k}")});
+        racing.push(tokio::spawn(async move {
+            c.call("POST", &uri, Some(body)).await.0
+        }));
+    }
+    let mut ok = 0;
+    for r in racing {
+        if r.await.unwrap().is_success() {
+            ok += 1;
+        }
+    }
+    assert_eq!(
+        ok, 20,
+        "the 1,000,001 fen receipt would pass the term's rent"
+    );
+    sec.problem(
+        "POST",
+        &format!("{base}/receipts"),
+        Some(json!({"amount": 1_000_001, "received_on": "2026-03-20", "voucher": "收-03-x"})),
+        409,
+        "amount",
+    )
+    .await;
+    let v = sec.ok("GET", &on("2028-12-31"), None).await;
+    assert_eq!(
+        (&v["lease"]["received"], &v["overdue"]),
+        (&json!(3_000_000), &json!(0))
+    );
+    other.problem("GET", &base, None, 404, "").await;
+    sec.problem(
+        "POST",
+        "/api/v1/economy/leases",
+        Some(json!({"division_code": "141029100001", "resource": "西沟林地", "kind": "forest", "area": 100,
+            "price": 100, "lessee": "某人", "start_on": "2025-01-01", "years": 3, "per_year": 3})),
+        422,
+        "per_year",
+    )
+    .await;
+}
+
+on_both!(leases_and_rent, leases);

@@ -254,6 +254,16 @@ async fn township(
         .await["distribution"]["id"]
         .as_i64()
         .unwrap();
+    let lease = clerk
+        .ok(
+            "POST",
+            "/api/v1/economy/leases",
+            Some(json!({"division_code": village, "resource": format!("{tag}东坡耕地"), "kind": "land", "area": 1250,
+                "price": 80000, "lessee": format!("{tag}合作社"), "start_on": "2025-03-01", "years": 5, "per_year": 1})),
+        )
+        .await["lease"]["id"]
+        .as_i64()
+        .unwrap();
     let month = approver
         .ok(
             "POST",
@@ -288,6 +298,7 @@ async fn township(
         ("meeting", meeting.to_string()),
         ("collective_member", collective_member.to_string()),
         ("distribution", distribution.to_string()),
+        ("lease", lease.to_string()),
         ("matter", matter.to_string()),
         ("board_entry", board_entry.to_string()),
         ("objection", objection.to_string()),
@@ -351,6 +362,7 @@ fn kind_of(path: &str) -> Option<&'static str> {
             "members" => "collective_member",
             "holdings" => "household",
             "distributions" => "distribution",
+            "leases" => "lease",
             _ => return None,
         },
         "points" => match path
@@ -446,6 +458,13 @@ fn body_for(path: &str, o: &Objects) -> Value {
         }
         Some("collective_member") => {
             json!({"resident_id": i("resident"), "joined_on": "2020-01-01", "joined_how": "founding"})
+        }
+        Some("lease") if path.ends_with("/receipts") => {
+            json!({"amount": 1, "received_on": "2026-11-30", "voucher": "越权"})
+        }
+        Some("lease") => {
+            json!({"division_code": o.ids["code"], "resource": "越权", "kind": "land", "area": 100, "price": 100,
+            "lessee": "越权", "start_on": "2026-01-01", "years": 1, "per_year": 1})
         }
         Some("distribution") if path.ends_with("/approval") => json!({"matter_id": i("matter")}),
         Some("distribution") if path.ends_with("/payments") => {

@@ -1,5 +1,6 @@
 //! The collective economy's JSON API.
 
+use crate::assets::*;
 use crate::distributions::*;
 use crate::leases::*;
 use crate::members::*;
@@ -33,6 +34,88 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(overdue_leases))
         .routes(routes!(get_lease))
         .routes(routes!(receive_rent))
+        .routes(routes!(list_assets, register_asset))
+        .routes(routes!(idle_assets))
+        .routes(routes!(get_asset))
+        .routes(routes!(move_asset))
+}
+
+/// The collective's assets in reach with their book value (on `?on=`, or today).
+#[utoipa::path(get, path = "/economy/assets", tag = "economy", params(LeaseQuery),
+    responses((status = 200, body = [AssetView]), (status = 422, body = Problem)))]
+pub async fn list_assets(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<LeaseQuery>,
+) -> R<Json<Vec<AssetView>>> {
+    let day = on(&q)?;
+    Ok(Json(
+        s.db.assets(&c.scope, q.division.as_deref(), q.q.as_deref(), None, day)
+            .await?,
+    ))
+}
+
+/// Registers an asset: cost, salvage and useful life; depreciation comes from the rules.
+#[utoipa::path(post, path = "/economy/assets", tag = "economy", request_body = AssetInput,
+    responses((status = 201, body = AssetView), (status = 422, body = Problem)))]
+pub async fn register_asset(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Json(input): Json<AssetInput>,
+) -> R<(StatusCode, Json<AssetView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.register_asset(&c.scope, &input).await?),
+    ))
+}
+
+/// The idle assets of every village in reach (闲变宝: to be put to work).
+#[utoipa::path(get, path = "/economy/assets/idle", tag = "economy", params(LeaseQuery),
+    responses((status = 200, body = [AssetView]), (status = 422, body = Problem)))]
+pub async fn idle_assets(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<LeaseQuery>,
+) -> R<Json<Vec<AssetView>>> {
+    let day = on(&q)?;
+    Ok(Json(
+        s.db.assets(
+            &c.scope,
+            q.division.as_deref(),
+            q.q.as_deref(),
+            Some("idle"),
+            day,
+        )
+        .await?,
+    ))
+}
+
+/// An asset with its depreciation and book value.
+#[utoipa::path(get, path = "/economy/assets/{county}/{id}", tag = "economy",
+    params(("county" = i64, Path), ("id" = i64, Path), LeaseQuery),
+    responses((status = 200, body = AssetView), (status = 404, body = Problem)))]
+pub async fn get_asset(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Path((county, id)): Path<(i64, i64)>,
+    Query(q): Query<LeaseQuery>,
+) -> R<Json<AssetView>> {
+    let day = on(&q)?;
+    Ok(Json(s.db.asset(&c.scope, county, id, day).await?))
+}
+
+/// Moves an asset's state (409 when someone changed it since the version given).
+#[utoipa::path(post, path = "/economy/assets/{county}/{id}/state", tag = "economy",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = StateInput,
+    responses((status = 200, body = AssetView), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn move_asset(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(input): Json<StateInput>,
+) -> R<Json<AssetView>> {
+    Ok(Json(s.db.move_asset(&c.scope, county, id, &input).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -10,12 +10,14 @@
 #![allow(async_fn_in_trait)]
 
 pub mod api;
+pub mod assets;
 pub mod distributions;
 pub mod leases;
 pub mod members;
 pub mod rules;
 pub mod tables;
 
+pub use assets::AssetStore;
 pub use distributions::DistributionStore;
 pub use leases::LeaseStore;
 pub use members::MemberStore;

@@ -137,6 +137,28 @@ pub const LEASE_RECEIPTS: Table = Table {
     ],
 };
 
+pub const COLLECTIVE_ASSETS: Table = Table {
+    name: "collective_assets",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("acquired_on", Date),
+        ("category", Text),
+        ("cost", Int),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("id", Int),
+        ("location", Text),
+        ("months", Int),
+        ("name", Text),
+        ("recorded_by", Int),
+        ("salvage", Int),
+        ("state", Text),
+        ("version", Int),
+    ],
+};
+
 pub const TABLES: &[&Table] = &[
     &COLLECTIVE_MEMBERS,
     &SHARE_HOLDINGS,
@@ -145,4 +167,5 @@ pub const TABLES: &[&Table] = &[
     &DISTRIBUTION_PAYMENTS,
     &LEASES,
     &LEASE_RECEIPTS,
+    &COLLECTIVE_ASSETS,
 ];

@@ -434,3 +434,77 @@ async fn leases(t: &TestDb) {
 }
 
 on_both!(leases_and_rent, leases);
+
+/// The asset register: depreciation and book value by the rules on any day, the state moved by
+/// compare-and-set, and the county's list of idle assets in every village in reach.
+async fn assets(t: &TestDb) {
+    crate::console::seed_village(t).await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let county = Client::new(t).await;
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    // A cold store of 100,000.00 yuan, salvage 4,000.00, ten years: 800.00 a month.
+    let a = sec
+        .ok(
+            "POST",
+            "/api/v1/economy/assets",
+            Some(
+                json!({"division_code": "141029100001", "name": "果品冷库", "category": "building",
+                "location": "村东头", "cost": 10_000_000, "salvage": 400_000, "months": 120,
+                "acquired_on": "2025-03-15", "state": "idle"}),
+            ),
+        )
+        .await;
+    let base = format!(
+        "/api/v1/economy/assets/{}/{}",
+        a["asset"]["county_id"], a["asset"]["id"]
+    );
+    let v = sec.ok("GET", &format!("{base}?on=2026-03-31"), None).await;
+    assert_eq!(
+        (&v["elapsed"], &v["depreciated"], &v["book_value"]),
+        (&json!(12), &json!(960_000), &json!(9_040_000))
+    );
+    let v = sec.ok("GET", &format!("{base}?on=2040-01-01"), None).await;
+    assert_eq!(v["book_value"], 400_000, "never below the salvage value");
+    // The county sees the idle cold store; once leased it leaves the list.
+    let idle = county.ok("GET", "/api/v1/economy/assets/idle", None).await;
+    assert_eq!(idle.as_array().unwrap().len(), 1);
+    other
+        .ok("GET", "/api/v1/economy/assets/idle", None)
+        .await
+        .as_array()
+        .unwrap()
+        .is_empty()
+        .then_some(())
+        .expect("another township sees none of it");
+    sec.ok(
+        "POST",
+        &format!("{base}/state"),
+        Some(json!({"state": "leased", "version": 1})),
+    )
+    .await;
+    sec.problem(
+        "POST",
+        &format!("{base}/state"),
+        Some(json!({"state": "in_use", "version": 1})),
+        409,
+        "version",
+    )
+    .await;
+    assert!(county
+        .ok("GET", "/api/v1/economy/assets/idle", None)
+        .await
+        .as_array()
+        .unwrap()
+        .is_empty());
+    sec.problem(
+        "POST",
+        "/api/v1/economy/assets",
+        Some(json!({"division_code": "141029100001", "name": "旧拖拉机", "category": "vehicle",
+            "cost": 100, "salvage": 200, "months": 12, "acquired_on": "2020-01-01", "state": "idle"})),
+        422,
+        "salvage",
+    )
+    .await;
+}
+
+on_both!(asset_register, assets);

@@ -264,6 +264,16 @@ async fn township(
         .await["lease"]["id"]
         .as_i64()
         .unwrap();
+    let asset = clerk
+        .ok(
+            "POST",
+            "/api/v1/economy/assets",
+            Some(json!({"division_code": village, "name": format!("{tag}冷库"), "category": "building", "cost": 10_000_000,
+                "salvage": 400_000, "months": 120, "acquired_on": "2024-01-10", "state": "idle"})),
+        )
+        .await["asset"]["id"]
+        .as_i64()
+        .unwrap();
     let month = approver
         .ok(
             "POST",
@@ -299,6 +309,7 @@ async fn township(
         ("collective_member", collective_member.to_string()),
         ("distribution", distribution.to_string()),
         ("lease", lease.to_string()),
+        ("asset", asset.to_string()),
         ("matter", matter.to_string()),
         ("board_entry", board_entry.to_string()),
         ("objection", objection.to_string()),
@@ -363,6 +374,7 @@ fn kind_of(path: &str) -> Option<&'static str> {
             "holdings" => "household",
             "distributions" => "distribution",
             "leases" => "lease",
+            "assets" => "asset",
             _ => return None,
         },
         "points" => match path
@@ -458,6 +470,11 @@ fn body_for(path: &str, o: &Objects) -> Value {
         }
         Some("collective_member") => {
             json!({"resident_id": i("resident"), "joined_on": "2020-01-01", "joined_how": "founding"})
+        }
+        Some("asset") if path.ends_with("/state") => json!({"state": "in_use", "version": 1}),
+        Some("asset") => {
+            json!({"division_code": o.ids["code"], "name": "越权", "category": "other", "cost": 100, "months": 12,
+            "acquired_on": "2026-01-01", "state": "in_use"})
         }
         Some("lease") if path.ends_with("/receipts") => {
             json!({"amount": 1, "received_on": "2026-11-30", "voucher": "越权"})

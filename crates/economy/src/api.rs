@@ -2,6 +2,7 @@
 
 use crate::assets::*;
 use crate::distributions::*;
+use crate::funds::*;
 use crate::leases::*;
 use crate::members::*;
 use axum::extract::State;
@@ -38,6 +39,112 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(idle_assets))
         .routes(routes!(get_asset))
         .routes(routes!(move_asset))
+        .routes(routes!(list_funds, enter_fund))
+        .routes(routes!(reverse_fund))
+        .routes(routes!(fund_statement))
+}
+
+/// The funds journal's entries in reach, latest first.
+#[utoipa::path(get, path = "/economy/funds", tag = "economy", params(Narrow),
+    responses((status = 200, body = [FundEntry]), (status = 422, body = Problem)))]
+pub async fn list_funds(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<Narrow>,
+) -> R<Json<Vec<FundEntry>>> {
+    Ok(Json(
+        s.db.fund_entries(&c.scope, q.division.as_deref(), q.q.as_deref())
+            .await?,
+    ))
+}
+
+/// Enters an income or expense with its voucher (409 when the voucher is already entered).
+#[utoipa::path(post, path = "/economy/funds", tag = "economy", request_body = FundInput,
+    responses((status = 201, body = FundEntry), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn enter_fund(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Json(input): Json<FundInput>,
+) -> R<(StatusCode, Json<FundEntry>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.enter_fund(&c.scope, &input).await?),
+    ))
+}
+
+/// Reverses an entry, once, by a new entry of the opposite amount.
+#[utoipa::path(post, path = "/economy/funds/{county}/{id}/reversal", tag = "economy",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = ReversalInput,
+    responses((status = 201, body = FundEntry), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn reverse_fund(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(input): Json<ReversalInput>,
+) -> R<(StatusCode, Json<FundEntry>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.reverse_fund(&c.scope, county, id, &input).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct StatementQuery {
+    /// The year (`2026`; this year when absent); the whole year when no month is given.
+    pub year: Option<i32>,
+    /// The month (1–12).
+    pub month: Option<u32>,
+}
+
+/// A village's income and expense by category for a month or a year, with its operating income
+/// and whether that makes it a strong village (500,000 yuan or more).
+#[utoipa::path(get, path = "/economy/statements/{code}", tag = "economy",
+    params(("code" = String, Path, description = "The village (12 digits)"), StatementQuery),
+    responses((status = 200, body = Statement), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn fund_statement(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Path(village): Path<String>,
+    Query(q): Query<StatementQuery>,
+) -> R<Json<Statement>> {
+    let bad = |field: &str, zh: &str, en: &str| {
+        ApiError::from(xiangzhi_storage::StoreError::invalid(field, zh, en))
+    };
+    let year = Some(
+        q.year
+            .unwrap_or_else(|| chrono::Datelike::year(&xiangzhi_domain::china_today())),
+    )
+    .filter(|y| (2000..=2100).contains(y))
+    .ok_or_else(|| {
+        bad(
+            "year",
+            "年度应在2000到2100年之间",
+            "the year is 2000 to 2100",
+        )
+    })?;
+    let (from, to) = match q.month {
+        None => (
+            chrono::NaiveDate::from_ymd_opt(year, 1, 1),
+            chrono::NaiveDate::from_ymd_opt(year, 12, 31),
+        ),
+        Some(m) if (1..=12).contains(&m) => {
+            let first = chrono::NaiveDate::from_ymd_opt(year, m, 1);
+            (
+                first,
+                first
+                    .and_then(|f| f.checked_add_months(chrono::Months::new(1)))
+                    .and_then(|n| n.pred_opt()),
+            )
+        }
+        Some(_) => (None, None),
+    };
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(bad("month", "月份应为1到12", "the month is 1 to 12"));
+    };
+    Ok(Json(
+        s.db.fund_statement(&c.scope, &village, from, to).await?,
+    ))
 }
 
 /// The collective's assets in reach with their book value (on `?on=`, or today).

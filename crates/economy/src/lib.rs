@@ -12,6 +12,7 @@
 pub mod api;
 pub mod assets;
 pub mod distributions;
+pub mod funds;
 pub mod leases;
 pub mod members;
 pub mod rules;
@@ -19,6 +20,7 @@ pub mod tables;
 
 pub use assets::AssetStore;
 pub use distributions::DistributionStore;
+pub use funds::FundStore;
 pub use leases::LeaseStore;
 pub use members::MemberStore;
 

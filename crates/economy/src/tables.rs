@@ -159,6 +159,26 @@ pub const COLLECTIVE_ASSETS: Table = Table {
     ],
 };
 
+pub const FUND_ENTRIES: Table = Table {
+    name: "fund_entries",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("amount", Int),
+        ("category", Text),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("direction", Text),
+        ("division_code", Text),
+        ("entry_on", Date),
+        ("id", Int),
+        ("recorded_by", Int),
+        ("reverses", Int),
+        ("summary", Text),
+        ("voucher", Text),
+    ],
+};
+
 pub const TABLES: &[&Table] = &[
     &COLLECTIVE_MEMBERS,
     &SHARE_HOLDINGS,
@@ -168,4 +188,5 @@ pub const TABLES: &[&Table] = &[
     &LEASES,
     &LEASE_RECEIPTS,
     &COLLECTIVE_ASSETS,
+    &FUND_ENTRIES,
 ];

@@ -508,3 +508,156 @@ async fn assets(t: &TestDb) {
 }
 
 on_both!(asset_register, assets);
+
+/// The funds journal: entries with their vouchers (one voucher once), a reversal once, a month's
+/// and a year's statement by category, and the strong-village line from operating income.
+async fn funds(t: &TestDb) {
+    crate::console::seed_village(t).await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    let entry = |on: &str, dir: &str, cat: &str, amount: i64, voucher: &str| {
+        json!({"division_code": "141029100001", "entry_on": on, "direction": dir, "category": cat, "amount": amount,
+            "summary": "摘要", "voucher": voucher})
+    };
+    // 300,000 yuan of rent and 250,000 of business in the year: 550,000 operating, a strong
+    // village; a 40,000 subsidy is not operating income.
+    sec.ok(
+        "POST",
+        "/api/v1/economy/funds",
+        Some(entry(
+            "2026-03-01",
+            "income",
+            "contracting",
+            30_000_000,
+            "记-001",
+        )),
+    )
+    .await;
+    let wrong = sec
+        .ok(
+            "POST",
+            "/api/v1/economy/funds",
+            Some(entry(
+                "2026-11-10",
+                "income",
+                "business",
+                26_000_000,
+                "记-002",
+            )),
+        )
+        .await;
+    sec.ok(
+        "POST",
+        "/api/v1/economy/funds",
+        Some(entry(
+            "2026-11-12",
+            "income",
+            "subsidy",
+            4_000_000,
+            "记-003",
+        )),
+    )
+    .await;
+    sec.ok(
+        "POST",
+        "/api/v1/economy/funds",
+        Some(entry(
+            "2026-11-20",
+            "expense",
+            "public_welfare",
+            1_234_567,
+            "记-004",
+        )),
+    )
+    .await;
+    sec.problem(
+        "POST",
+        "/api/v1/economy/funds",
+        Some(entry("2026-11-21", "expense", "management", 100, "记-004")),
+        409,
+        "voucher",
+    )
+    .await;
+    // 260,000 was 250,000: reversed once, entered again.
+    let rev = format!(
+        "/api/v1/economy/funds/{}/{}/reversal",
+        wrong["county_id"], wrong["id"]
+    );
+    let r = sec
+        .ok(
+            "POST",
+            &rev,
+            Some(json!({"reason": "金额录错", "entry_on": "2026-11-10"})),
+        )
+        .await;
+    assert_eq!(
+        (&r["amount"], &r["reverses"]),
+        (&json!(-26_000_000), &wrong["id"])
+    );
+    sec.problem(
+        "POST",
+        &rev,
+        Some(json!({"reason": "再冲一次", "entry_on": "2026-11-10"})),
+        409,
+        "id",
+    )
+    .await;
+    sec.ok(
+        "POST",
+        "/api/v1/economy/funds",
+        Some(entry(
+            "2026-11-10",
+            "income",
+            "business",
+            25_000_000,
+            "记-005",
+        )),
+    )
+    .await;
+    let month = sec
+        .ok(
+            "GET",
+            "/api/v1/economy/statements/141029100001?year=2026&month=11",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            &month["total_income"],
+            &month["total_expense"],
+            &month["operating_income"]
+        ),
+        (&json!(29_000_000), &json!(1_234_567), &json!(25_000_000))
+    );
+    assert_eq!(month["strong"], false);
+    let year = sec
+        .ok(
+            "GET",
+            "/api/v1/economy/statements/141029100001?year=2026",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (&year["operating_income"], &year["net"], &year["strong"]),
+        (&json!(55_000_000), &json!(57_765_433), &json!(true))
+    );
+    other
+        .problem(
+            "GET",
+            "/api/v1/economy/statements/141029100001?year=2026",
+            None,
+            404,
+            "",
+        )
+        .await;
+    sec.problem(
+        "GET",
+        "/api/v1/economy/statements/141029100001?year=2026&month=13",
+        None,
+        422,
+        "month",
+    )
+    .await;
+}
+
+on_both!(funds_journal, funds);

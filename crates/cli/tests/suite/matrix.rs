@@ -274,6 +274,16 @@ async fn township(
         .await["asset"]["id"]
         .as_i64()
         .unwrap();
+    let fund = clerk
+        .ok(
+            "POST",
+            "/api/v1/economy/funds",
+            Some(json!({"division_code": village, "entry_on": "2026-11-05", "direction": "income", "category": "contracting",
+                "amount": 1_000_000, "summary": format!("{tag}土地租金"), "voucher": format!("{tag}-记-001")})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
     let month = approver
         .ok(
             "POST",
@@ -310,6 +320,7 @@ async fn township(
         ("distribution", distribution.to_string()),
         ("lease", lease.to_string()),
         ("asset", asset.to_string()),
+        ("fund", fund.to_string()),
         ("matter", matter.to_string()),
         ("board_entry", board_entry.to_string()),
         ("objection", objection.to_string()),
@@ -375,6 +386,8 @@ fn kind_of(path: &str) -> Option<&'static str> {
             "distributions" => "distribution",
             "leases" => "lease",
             "assets" => "asset",
+            "funds" => "fund",
+            "statements" => "code",
             _ => return None,
         },
         "points" => match path
@@ -470,6 +483,13 @@ fn body_for(path: &str, o: &Objects) -> Value {
         }
         Some("collective_member") => {
             json!({"resident_id": i("resident"), "joined_on": "2020-01-01", "joined_how": "founding"})
+        }
+        Some("fund") if path.ends_with("/reversal") => {
+            json!({"reason": "越权", "entry_on": "2026-11-30"})
+        }
+        Some("fund") => {
+            json!({"division_code": o.ids["code"], "entry_on": "2026-11-30", "direction": "income", "category": "business",
+            "amount": 1, "summary": "越权", "voucher": "越权"})
         }
         Some("asset") if path.ends_with("/state") => json!({"state": "in_use", "version": 1}),
         Some("asset") => {

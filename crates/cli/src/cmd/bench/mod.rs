@@ -2,6 +2,7 @@
 
 mod cases;
 mod console;
+mod economy;
 mod live;
 mod plan;
 mod points;
@@ -76,6 +77,18 @@ pub enum BenchWhat {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// 集体经济：全县收益分配（约7万户）、村三资报表 / the collective economy at a county's scale: every village's distribution (about 70,000 households), a village's three-asset statement
+    Economy {
+        /// 示范库（不存在则生成并补足）/ demo database (built and topped up if missing)
+        #[arg(long, default_value = "target/bench/economy.db")]
+        file: PathBuf,
+        /// 报表次数 / statements timed
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        /// 改用 PostgreSQL 数据库（空库则先生成示范县）/ run on this PostgreSQL database instead (the demo county is built into it if it is empty)
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// 跨村联建规划器：合成网格与县级实例 / alliance planner on synthetic lattices and a county
     Plan {
         /// 每个实例的时限（秒）/ time limit per instance (seconds)
@@ -122,6 +135,19 @@ pub async fn run(what: BenchWhat) -> anyhow::Result<()> {
             };
             let db = bench_db(&file, postgres.as_deref(), None).await?;
             points::run(db, runs, backend).await
+        }
+        BenchWhat::Economy {
+            file,
+            runs,
+            postgres,
+        } => {
+            let backend = if postgres.is_some() {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            };
+            let db = bench_db(&file, postgres.as_deref(), None).await?;
+            economy::run(db, runs, backend).await
         }
         BenchWhat::LiveImport { dir, clients } => live::run(&dir, clients).await,
         BenchWhat::Console {

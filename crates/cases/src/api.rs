@@ -168,6 +168,7 @@ pub async fn case_duplicates(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = CaseStepInput)]
 pub struct StepInput {
     #[serde(flatten)]
     pub action: Action,

@@ -64,6 +64,7 @@ pub struct MatterStep {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[schema(as = MatterStepInput)]
 pub struct StepInput {
     pub step: Step,
     #[serde(default)]

@@ -101,13 +101,13 @@ pub struct StatementQuery {
 /// and whether that makes it a strong village (500,000 yuan or more).
 #[utoipa::path(get, path = "/economy/statements/{code}", tag = "economy",
     params(("code" = String, Path, description = "The village (12 digits)"), StatementQuery),
-    responses((status = 200, body = Statement), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = FundStatement), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn fund_statement(
     State(s): State<AppState>,
     c: Authorized<ReadRegistry>,
     Path(village): Path<String>,
     Query(q): Query<StatementQuery>,
-) -> R<Json<Statement>> {
+) -> R<Json<FundStatement>> {
     let bad = |field: &str, zh: &str, en: &str| {
         ApiError::from(xiangzhi_storage::StoreError::invalid(field, zh, en))
     };

@@ -11,10 +11,11 @@ use crate::rules::distribution::{distribute, Class, Holding, Plan, WHOLE};
 use crate::tables::{DISTRIBUTIONS, DISTRIBUTION_LINES, DISTRIBUTION_PAYMENTS};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use xiangzhi_decisions::procedure_store::MatterStore;
 use xiangzhi_domain::{DivisionCode, DivisionLevel, ResidentTag};
-use xiangzhi_storage::list::next_ids;
+use xiangzhi_storage::list::{next_ids, starts_with};
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError, Value};
 
@@ -148,7 +149,7 @@ const DIST_COLS: &str =
 const PAY_COLS: &str =
     "t.county_id, t.id, t.distribution_id, t.household_id, t.amount, t.paid_on, t.voucher";
 
-#[derive(sqlx::FromRow)]
+#[derive(Debug, Default)]
 struct HouseholdShares {
     id: i64,
     members: i64,
@@ -159,6 +160,75 @@ struct HouseholdShares {
 
 fn bad(e: crate::rules::Fault) -> StoreError {
     StoreError::invalid(e.field, e.zh, e.en)
+}
+
+/// A village's households with their members, land and capital shares and whether someone
+/// in them is marked 脱贫户: four reads along the county-first indexes (the households of the
+/// village, then the members, shares and tagged residents grouped by household), joined here
+/// rather than by a subquery per household.
+async fn village_shares(db: &Db, county_id: i64, village: &str) -> Result<Vec<HouseholdShares>> {
+    let mut q = Q::with(
+        "SELECT h.id FROM households h WHERE h.county_id = ?",
+        vec![county_id.into()],
+    );
+    starts_with(&mut q, "h.division_code", village);
+    q.push(" ORDER BY h.id");
+    let households: Vec<(i64,)> = db.all(&q).await?;
+    let members: Vec<(i64, i64)> = db
+        .all(&Q::with(
+            "SELECT m.household_id, CAST(COUNT(*) AS BIGINT) FROM collective_members m \
+             WHERE m.county_id = ? AND m.division_code = ? AND m.left_on IS NULL \
+             GROUP BY m.household_id",
+            vec![county_id.into(), village.into()],
+        ))
+        .await?;
+    let shares: Vec<(i64, String, i64)> = db
+        .all(&Q::with(
+            "SELECT s.household_id, s.kind, CAST(SUM(s.shares) AS BIGINT) FROM share_holdings s \
+             WHERE s.county_id = ? AND s.division_code = ? GROUP BY s.household_id, s.kind",
+            vec![county_id.into(), village.into()],
+        ))
+        .await?;
+    let mut q = Q::with(
+        "SELECT DISTINCT r.household_id FROM residents r WHERE r.county_id = ?",
+        vec![county_id.into()],
+    );
+    starts_with(&mut q, "r.division_code", village);
+    let bit = q.arg(ResidentTag::PovertyAlleviated.bit());
+    q.push(&format!(" AND (r.tags & {bit}) <> 0"));
+    let poor: Vec<(i64,)> = db.all(&q).await?;
+    let mut by: BTreeMap<i64, HouseholdShares> = households
+        .into_iter()
+        .map(|(id,)| {
+            (
+                id,
+                HouseholdShares {
+                    id,
+                    ..HouseholdShares::default()
+                },
+            )
+        })
+        .collect();
+    for (h, n) in members {
+        if let Some(x) = by.get_mut(&h) {
+            x.members = n;
+        }
+    }
+    for (h, kind, n) in shares {
+        if let Some(x) = by.get_mut(&h) {
+            match kind.as_str() {
+                "land" => x.land += n,
+                "capital" => x.capital += n,
+                _ => {}
+            }
+        }
+    }
+    for (h,) in poor {
+        if let Some(x) = by.get_mut(&h) {
+            x.poor = 1;
+        }
+    }
+    Ok(by.into_values().collect())
 }
 
 #[easy_ext::ext(DistributionStore)]
@@ -203,25 +273,7 @@ pub impl Db {
                 "at most 20 classes",
             ));
         }
-        let rows: Vec<HouseholdShares> = self
-            .all(&Q::with(
-                "SELECT h.id, \
-                 CAST((SELECT COUNT(*) FROM collective_members m WHERE m.county_id = h.county_id \
-                   AND m.household_id = h.id AND m.left_on IS NULL) AS BIGINT) AS members, \
-                 CAST(COALESCE((SELECT SUM(s.shares) FROM share_holdings s WHERE s.county_id = h.county_id \
-                   AND s.household_id = h.id AND s.kind = 'land'), 0) AS BIGINT) AS land, \
-                 CAST(COALESCE((SELECT SUM(s.shares) FROM share_holdings s WHERE s.county_id = h.county_id \
-                   AND s.household_id = h.id AND s.kind = 'capital'), 0) AS BIGINT) AS capital, \
-                 CAST(CASE WHEN EXISTS (SELECT 1 FROM residents r WHERE r.county_id = h.county_id \
-                   AND r.household_id = h.id AND (r.tags & ?) <> 0) THEN 1 ELSE 0 END AS BIGINT) AS poor \
-                 FROM households h WHERE h.county_id = ? AND h.division_code LIKE ? ORDER BY h.id",
-                vec![
-                    ResidentTag::PovertyAlleviated.bit().into(),
-                    county_id.into(),
-                    format!("{}%", village.as_str()).into(),
-                ],
-            ))
-            .await?;
+        let rows = village_shares(self, county_id, village.as_str()).await?;
         let classes: Vec<Class> = input
             .classes
             .iter()

@@ -68,14 +68,15 @@ pub struct ReversalInput {
 
 /// A village's sums over a period.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Statement {
+pub struct FundStatement {
     pub division_code: String,
     pub from: NaiveDate,
     /// The last day included.
     pub to: NaiveDate,
-    /// (category, fen) of income, every category listed.
-    pub income: Vec<(String, i64)>,
-    pub expense: Vec<(String, i64)>,
+    /// Income by category, every category listed.
+    pub income: Vec<CategorySum>,
+    /// Expense by category, every category listed.
+    pub expense: Vec<CategorySum>,
     pub total_income: i64,
     pub total_expense: i64,
     pub net: i64,
@@ -83,6 +84,16 @@ pub struct Statement {
     pub operating_income: i64,
     /// Operating income of 500,000 yuan or more.
     pub strong: bool,
+}
+
+/// One category's sum over the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CategorySum {
+    pub category: String,
+    /// The category's name in Chinese.
+    pub zh: String,
+    /// In fen.
+    pub amount: i64,
 }
 
 const COLS: &str =
@@ -305,7 +316,7 @@ pub impl Db {
         village: &str,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Statement> {
+    ) -> Result<FundStatement> {
         let code = DivisionCode::parse(village)
             .ok()
             .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
@@ -323,28 +334,32 @@ pub impl Db {
         scope.filter(&mut q, &FUND_ENTRIES, "t", "division_code");
         q.push(" GROUP BY t.direction, t.category");
         let sums: Vec<(String, String, i64)> = self.all(&q).await?;
-        let of = |dir: &str, list: &[(&str, &str)]| -> Vec<(String, i64)> {
+        let of = |dir: &str, list: &[(&str, &str)]| -> Vec<CategorySum> {
             list.iter()
-                .map(|(k, _)| {
+                .map(|(k, zh)| {
                     let v = sums
                         .iter()
                         .filter(|(d, c, _)| d == dir && c == k)
                         .map(|s| s.2)
                         .sum();
-                    (k.to_string(), v)
+                    CategorySum {
+                        category: k.to_string(),
+                        zh: zh.to_string(),
+                        amount: v,
+                    }
                 })
                 .collect()
         };
         let income = of("income", &INCOME);
         let expense = of("expense", &EXPENSE);
-        let total_income: i64 = income.iter().map(|x| x.1).sum();
-        let total_expense: i64 = expense.iter().map(|x| x.1).sum();
+        let total_income: i64 = income.iter().map(|x| x.amount).sum();
+        let total_expense: i64 = expense.iter().map(|x| x.amount).sum();
         let operating_income = income
             .iter()
-            .filter(|(k, _)| OPERATING.contains(&k.as_str()))
-            .map(|x| x.1)
+            .filter(|x| OPERATING.contains(&x.category.as_str()))
+            .map(|x| x.amount)
             .sum();
-        Ok(Statement {
+        Ok(FundStatement {
             division_code: code.as_str().to_string(),
             from,
             to,

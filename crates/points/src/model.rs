@@ -192,6 +192,7 @@ impl ClaimInput {
 
 /// An approval or a rejection.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[schema(as = PointsDecision)]
 pub struct Decision {
     pub approve: bool,
     #[serde(default)]

@@ -442,6 +442,7 @@ pub async fn account_requests(
 }
 
 #[derive(Deserialize, ToSchema, Default)]
+#[schema(as = AccountDecision)]
 pub struct Decision {
     /// Why (kept with the request).
     #[serde(default)]

@@ -23,25 +23,8 @@ use std::collections::HashMap;
 use xiangzhi_domain::Right;
 use xiangzhi_registry::prelude::DivisionStore;
 use xiangzhi_storage::StoreError;
-use xiangzhi_web::console::{html, store, Chrome, St, Viewer, P};
-use xiangzhi_web::error::ApiError;
+use xiangzhi_web::console::{html, refused, status_of, store, Chrome, Message, St, Viewer, P};
 use xiangzhi_web::Query;
-
-/// What a page says after a change: (Chinese, English, whether it went through).
-type Message = Option<(String, String, bool)>;
-
-fn refused(e: StoreError) -> Message {
-    let (zh, en) = ApiError::from(e).reasons();
-    Some((zh, en, false))
-}
-
-fn status_of(m: &Message) -> axum::http::StatusCode {
-    if m.as_ref().is_some_and(|m| !m.2) {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    }
-}
 
 /// Names of kinds, in the page's language.
 pub(crate) struct Words {

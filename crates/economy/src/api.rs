@@ -42,6 +42,94 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_funds, enter_fund))
         .routes(routes!(reverse_fund))
         .routes(routes!(fund_statement))
+        .routes(routes!(overview))
+        .routes(routes!(set_strong_target))
+}
+
+/// Every village in reach with its books for a year (income, expense, operating income, strong
+/// or not, assets, idle assets, leases and rent overdue, the latest distribution's state), and
+/// the share of strong villages against the county's target.
+#[utoipa::path(get, path = "/economy/overview", tag = "economy", params(OverviewQuery),
+    responses((status = 200, body = crate::overview::Overview), (status = 422, body = Problem)))]
+pub async fn overview(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<OverviewQuery>,
+) -> R<Json<crate::overview::Overview>> {
+    use crate::overview::OverviewStore;
+    let today = xiangzhi_domain::china_today();
+    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&today));
+    period(Some(year), None)?;
+    Ok(Json(
+        s.db.overview(&c.scope, q.division.as_deref(), year, today)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct OverviewQuery {
+    /// Within this division only.
+    pub division: Option<String>,
+    /// The year (this year when absent).
+    pub year: Option<i32>,
+}
+
+xiangzhi_web::needs!(
+    /// Set the county's targets.
+    SetTarget = crate::SET_TARGETS
+);
+
+/// Sets the county's target for its share of strong villages in a year.
+#[utoipa::path(put, path = "/economy/strong-target", tag = "economy",
+    request_body = crate::overview::TargetInput,
+    responses((status = 200, body = crate::overview::TargetInput), (status = 422, body = Problem)))]
+pub async fn set_strong_target(
+    State(s): State<AppState>,
+    c: Authorized<SetTarget>,
+    Json(input): Json<crate::overview::TargetInput>,
+) -> R<Json<crate::overview::TargetInput>> {
+    use crate::overview::OverviewStore;
+    s.db.set_strong_target(&c.scope, &input).await?;
+    Ok(Json(input))
+}
+
+/// The first and last day of a year, or of one of its months.
+pub fn period(
+    year: Option<i32>,
+    month: Option<u32>,
+) -> Result<(chrono::NaiveDate, chrono::NaiveDate), xiangzhi_storage::StoreError> {
+    let bad =
+        |field: &str, zh: &str, en: &str| xiangzhi_storage::StoreError::invalid(field, zh, en);
+    let year =
+        Some(year.unwrap_or_else(|| chrono::Datelike::year(&xiangzhi_domain::china_today())))
+            .filter(|y| (2000..=2100).contains(y))
+            .ok_or_else(|| {
+                bad(
+                    "year",
+                    "年度应在2000到2100年之间",
+                    "the year is 2000 to 2100",
+                )
+            })?;
+    let (from, to) = match month {
+        None => (
+            chrono::NaiveDate::from_ymd_opt(year, 1, 1),
+            chrono::NaiveDate::from_ymd_opt(year, 12, 31),
+        ),
+        Some(m) if (1..=12).contains(&m) => {
+            let first = chrono::NaiveDate::from_ymd_opt(year, m, 1);
+            (
+                first,
+                first
+                    .and_then(|f| f.checked_add_months(chrono::Months::new(1)))
+                    .and_then(|n| n.pred_opt()),
+            )
+        }
+        Some(_) => (None, None),
+    };
+    match (from, to) {
+        (Some(from), Some(to)) => Ok((from, to)),
+        _ => Err(bad("month", "月份应为1到12", "the month is 1 to 12")),
+    }
 }
 
 /// The funds journal's entries in reach, latest first.
@@ -108,40 +196,7 @@ pub async fn fund_statement(
     Path(village): Path<String>,
     Query(q): Query<StatementQuery>,
 ) -> R<Json<FundStatement>> {
-    let bad = |field: &str, zh: &str, en: &str| {
-        ApiError::from(xiangzhi_storage::StoreError::invalid(field, zh, en))
-    };
-    let year = Some(
-        q.year
-            .unwrap_or_else(|| chrono::Datelike::year(&xiangzhi_domain::china_today())),
-    )
-    .filter(|y| (2000..=2100).contains(y))
-    .ok_or_else(|| {
-        bad(
-            "year",
-            "年度应在2000到2100年之间",
-            "the year is 2000 to 2100",
-        )
-    })?;
-    let (from, to) = match q.month {
-        None => (
-            chrono::NaiveDate::from_ymd_opt(year, 1, 1),
-            chrono::NaiveDate::from_ymd_opt(year, 12, 31),
-        ),
-        Some(m) if (1..=12).contains(&m) => {
-            let first = chrono::NaiveDate::from_ymd_opt(year, m, 1);
-            (
-                first,
-                first
-                    .and_then(|f| f.checked_add_months(chrono::Months::new(1)))
-                    .and_then(|n| n.pred_opt()),
-            )
-        }
-        Some(_) => (None, None),
-    };
-    let (Some(from), Some(to)) = (from, to) else {
-        return Err(bad("month", "月份应为1到12", "the month is 1 to 12"));
-    };
+    let (from, to) = period(q.year, q.month)?;
     Ok(Json(
         s.db.fund_statement(&c.scope, &village, from, to).await?,
     ))

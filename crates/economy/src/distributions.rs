@@ -231,6 +231,24 @@ async fn village_shares(db: &Db, county_id: i64, village: &str) -> Result<Vec<Ho
     Ok(by.into_values().collect())
 }
 
+/// Each household's number and head, for the households of `village`.
+pub(crate) async fn heads(
+    db: &Db,
+    county_id: i64,
+    village: &str,
+) -> Result<std::collections::HashMap<i64, (String, String)>> {
+    let mut q = Q::with(
+        "SELECT h.id, h.number, COALESCE(MIN(r.name), '') FROM households h \
+         LEFT JOIN residents r ON r.county_id = h.county_id AND r.household_id = h.id AND r.relation = 'head' \
+         WHERE h.county_id = ?",
+        vec![county_id.into()],
+    );
+    xiangzhi_storage::list::starts_with(&mut q, "h.division_code", village);
+    q.push(" GROUP BY h.id, h.number");
+    let rows: Vec<(i64, String, String)> = db.all(&q).await?;
+    Ok(rows.into_iter().map(|(id, n, h)| (id, (n, h))).collect())
+}
+
 #[easy_ext::ext(DistributionStore)]
 pub impl Db {
     /// Drafts a village's distribution from its households as they stand.

@@ -29,7 +29,7 @@ pub const EXPENSE: [(&str, &str); 4] = [
     ("public_welfare", "公益支出"),
     ("other_expense", "其他支出"),
 ];
-const OPERATING: [&str; 3] = ["business", "contracting", "investment"];
+pub(crate) const OPERATING: [&str; 3] = ["business", "contracting", "investment"];
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct FundInput {
@@ -105,6 +105,36 @@ fn db_conflict(e: StoreError) -> StoreError {
         StoreError::Db(d) => StoreError::from_db(d),
         e => e,
     }
+}
+
+/// A village's entries from `from` to `to` (both included), latest first; every one of them,
+/// for the period's journal and its statement.
+pub(crate) async fn entries_between(
+    db: &Db,
+    scope: &Scope,
+    village: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<FundEntry>> {
+    let mut q = Q::with(
+        &format!(
+            "SELECT {COLS} FROM fund_entries t WHERE t.county_id = ? AND t.division_code = ? \
+             AND t.entry_on >= ? AND t.entry_on <= ?"
+        ),
+        vec![
+            village
+                .get(..6)
+                .and_then(|c| c.parse::<i64>().ok())
+                .unwrap_or_default()
+                .into(),
+            village.into(),
+            Arg::Date(from),
+            Arg::Date(to),
+        ],
+    );
+    scope.filter(&mut q, &FUND_ENTRIES, "t", "division_code");
+    q.push(" ORDER BY t.entry_on DESC, t.id DESC");
+    db.all(&q).await
 }
 
 #[easy_ext::ext(FundStore)]

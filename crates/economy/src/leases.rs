@@ -154,6 +154,14 @@ pub fn view(lease: Lease, on: NaiveDate) -> Result<LeaseView> {
     })
 }
 
+/// Every lease in `scope`, for the figures that sum over them all.
+pub(crate) async fn all_leases(db: &Db, scope: &Scope) -> Result<Vec<Lease>> {
+    let mut q = Q::new(&format!("SELECT {LEASE_COLS} FROM leases t WHERE 1=1"));
+    scope.filter(&mut q, &LEASES, "t", "division_code");
+    q.push(" ORDER BY t.division_code, t.id");
+    db.all(&q).await
+}
+
 #[easy_ext::ext(LeaseStore)]
 pub impl Db {
     /// Records a lease of a village in reach.

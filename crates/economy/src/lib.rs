@@ -11,11 +11,18 @@
 
 pub mod api;
 pub mod assets;
+pub mod codes;
+pub mod demo;
+mod distribution_pages;
 pub mod distributions;
 pub mod funds;
 pub mod leases;
 pub mod members;
+pub mod overview;
+mod pages;
+mod public_pages;
 pub mod rules;
+mod sheets;
 pub mod tables;
 
 pub use assets::AssetStore;
@@ -23,10 +30,13 @@ pub use distributions::DistributionStore;
 pub use funds::FundStore;
 pub use leases::LeaseStore;
 pub use members::MemberStore;
+pub use overview::OverviewStore;
 
+use axum::routing::{get, post};
+use axum::Router;
 use xiangzhi_domain::{Right, Role};
-use xiangzhi_web::feature::{no_doc, no_pages};
-use xiangzhi_web::{Feature, Tag};
+use xiangzhi_web::feature::no_doc;
+use xiangzhi_web::{AppState, Feature, MenuEntry, Tag};
 
 /// Keep the collective's members, shares and distributions, and record payments.
 pub const RECORD_ECONOMY: Right = Right::new(
@@ -34,6 +44,14 @@ pub const RECORD_ECONOMY: Right = Right::new(
     "管理集体经济",
     "keep the collective economy",
     &[Role::VillageSecretary, Role::TownshipOfficer],
+);
+
+/// Set the county's targets for the collective economy (the share of strong villages).
+pub const SET_TARGETS: Right = Right::new(
+    "economy.target",
+    "设定集体经济目标",
+    "set the collective economy's targets",
+    &[Role::CountyAdmin],
 );
 
 /// This feature, as the binary composes it.
@@ -47,14 +65,68 @@ pub const FEATURE: Feature = Feature {
     }],
     api: api::routes,
     doc: no_doc,
-    pages: no_pages,
-    public: no_pages,
-    menu: &[],
-    rights: &[Right::ReadRegistry, RECORD_ECONOMY],
+    pages: routes,
+    public: public_routes,
+    menu: &[MenuEntry {
+        href: "/economy",
+        zh: "集体经济",
+        en: "Economy",
+        right: Right::ReadRegistry,
+        roles: xiangzhi_web::console::OFFICES_AND_VILLAGES,
+    }],
+    rights: &[Right::ReadRegistry, RECORD_ECONOMY, SET_TARGETS],
     tables: tables::TABLES,
     layouts: &[],
-    demo: None,
+    demo: Some(demo::builder),
     home: None,
     household: None,
     assets: &[],
 };
+
+fn public_routes() -> Router<AppState> {
+    Router::new().route(
+        "/economy/household",
+        get(public_pages::form).post(public_pages::look),
+    )
+}
+
+fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/economy", get(pages::overview))
+        .route("/economy.xlsx", get(sheets::overview_xlsx))
+        .route("/economy/idle.xlsx", get(sheets::idle_xlsx))
+        .route("/economy/strong-target", post(pages::set_target))
+        .route("/economy/villages/{code}", get(pages::books))
+        .route("/economy/villages/{code}/funds", post(pages::enter))
+        .route("/economy/villages/{code}/reversal", post(pages::reverse))
+        .route(
+            "/economy/villages/{code}/asset-state",
+            post(pages::asset_state),
+        )
+        .route("/economy/villages/{code}/rent", post(pages::rent))
+        .route("/economy/villages/{code}/codes", post(pages::codes))
+        .route(
+            "/economy/villages/{code}/statement.xlsx",
+            get(sheets::statement_xlsx),
+        )
+        .route(
+            "/economy/villages/{code}/distributions",
+            post(distribution_pages::draft),
+        )
+        .route(
+            "/economy/distributions/{county}/{id}",
+            get(distribution_pages::distribution),
+        )
+        .route(
+            "/economy/distributions/{county}/{id}/approval",
+            post(distribution_pages::approve),
+        )
+        .route(
+            "/economy/distributions/{county}/{id}/payments",
+            post(distribution_pages::pay),
+        )
+        .route(
+            "/economy/distributions/{county}/{id}/plan.xlsx",
+            get(distribution_pages::plan_xlsx),
+        )
+}

@@ -179,6 +179,34 @@ pub const FUND_ENTRIES: Table = Table {
     ],
 };
 
+pub const STRONG_TARGETS: Table = Table {
+    name: "strong_targets",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("county_id", Int),
+        ("division_code", Text),
+        ("set_at", Int),
+        ("set_by", Int),
+        ("share", Int),
+        ("year", Int),
+    ],
+};
+
+pub const HOUSEHOLD_CODES: Table = Table {
+    name: "household_codes",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("code_hash", Text),
+        ("county_id", Int),
+        ("division_code", Text),
+        ("household_id", Int),
+        ("issued_at", Int),
+        ("issued_by", Int),
+    ],
+};
+
 pub const TABLES: &[&Table] = &[
     &COLLECTIVE_MEMBERS,
     &SHARE_HOLDINGS,
@@ -189,4 +217,6 @@ pub const TABLES: &[&Table] = &[
     &LEASE_RECEIPTS,
     &COLLECTIVE_ASSETS,
     &FUND_ENTRIES,
+    &STRONG_TARGETS,
+    &HOUSEHOLD_CODES,
 ];

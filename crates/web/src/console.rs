@@ -69,6 +69,24 @@ pub async fn export_sheet(
     Ok(attachment(name, false, bytes))
 }
 
+/// What a page says after a change: (Chinese, English, whether it went through).
+pub type Message = Option<(String, String, bool)>;
+
+/// A refused change, as the page says it.
+pub fn refused(e: StoreError) -> Message {
+    let (zh, en) = crate::error::ApiError::from(e).reasons();
+    Some((zh, en, false))
+}
+
+/// 422 when the page shows a refused change, else 200.
+pub fn status_of(m: &Message) -> StatusCode {
+    if m.as_ref().is_some_and(|m| !m.2) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}
+
 /// A file the console serves under `/assets/{name}`, embedded in the binary.
 #[derive(Debug, Clone, Copy)]
 pub struct Asset {

@@ -287,6 +287,34 @@ async fn demo_figures(t: &TestDb) {
         !overdue.is_empty() && overdue.len() < 10,
         "the pilot township sees its one late village: {overdue:?}"
     );
+    // The pilot township's collective economy: two years of books, assets and leases, and last
+    // year's distribution carried by the members' assembly and mostly paid.
+    assert!(q("SELECT COUNT(*) FROM collective_members").await > 1_000);
+    assert!(q("SELECT COUNT(*) FROM fund_entries").await > 300);
+    assert_eq!(
+        q("SELECT COUNT(*) FROM distributions WHERE state = 'approved' AND matter_id IS NOT NULL")
+            .await,
+        1
+    );
+    assert!(q("SELECT COUNT(*) FROM distribution_payments").await > 50);
+    let books = {
+        use xiangzhi_economy::OverviewStore;
+        let pilot = xiangzhi_domain::DivisionCode::parse("141029100000").unwrap();
+        t.db.overview(
+            &Scope::division(&pilot),
+            None,
+            chrono::Datelike::year(&xiangzhi_domain::china_today()) - 1,
+            xiangzhi_domain::china_today(),
+        )
+        .await
+        .unwrap()
+    };
+    assert!(books.strong >= 1 && (books.strong as usize) < books.villages.len());
+    assert!(books
+        .villages
+        .iter()
+        .all(|b| b.idle_assets == 1 && b.leases == 2));
+    assert!(books.villages.iter().any(|b| b.overdue_rent > 0));
     let coverage = t.db.coverage_report(&Scope::everything()).await.unwrap();
     assert_eq!(coverage.micro_grids_total, 4_364);
     assert!(coverage.micro_grids_without_worker.is_empty());

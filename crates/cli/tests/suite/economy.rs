@@ -661,3 +661,202 @@ async fn funds(t: &TestDb) {
 }
 
 on_both!(funds_journal, funds);
+
+/// The console's pages of the collective economy as the village's accountant, the township and
+/// the county use them, and a household reading its own lines on the public board with the code
+/// the village printed for it; amounts typed in yuan land exact in fen, hostile text comes back
+/// escaped, and another township's villages are not there.
+async fn console_books(t: &TestDb) {
+    use crate::console::Page;
+    use axum::http::StatusCode;
+    let v = crate::console::seed_village(t).await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let residents: Vec<i64> = sec
+        .ok(
+            "GET",
+            &format!("/api/v1/households/{}/residents", v.household),
+            None,
+        )
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    for r in &residents {
+        sec.ok(
+            "POST",
+            "/api/v1/economy/members",
+            Some(json!({"resident_id": r, "joined_on": "2020-01-01", "joined_how": "founding"})),
+        )
+        .await;
+    }
+    crate::api::add_user(t, "xianguan", "county_admin", "141029000000").await;
+    crate::api::add_user(t, "zhenli", "township_officer", "141029101000").await;
+    let mut p = Page::new(t);
+    p.login("cunshuji").await;
+    let g = p.get("/economy").await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(
+        g.body.contains("/economy/villages/141029100001"),
+        "{}",
+        g.body
+    );
+    // Entered in yuan, kept in fen; a third decimal is refused in words.
+    let base = "/economy/villages/141029100001";
+    let entry = |amount: &str, summary: &str, voucher: &str| {
+        format!(
+            "entry_on=2026-11-05&category=income%3Abusiness&amount={amount}&summary={}&voucher={voucher}",
+            urlencoding(summary)
+        )
+    };
+    let g = p
+        .send(
+            "POST",
+            &format!("{base}/funds"),
+            Some(&entry("1234.56", "合作社销售", "记-1")),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert!(g.body.contains("已记账") && g.body.contains("1234.56"));
+    let g = p
+        .send(
+            "POST",
+            &format!("{base}/funds"),
+            Some(&entry("12.345", "x", "记-2")),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(g.body.contains("金额应为元"), "{}", g.body);
+    let g = p
+        .send(
+            "POST",
+            &format!("{base}/funds"),
+            Some(&entry("1", "<script>alert(1)</script>", "记-3")),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(
+        !g.body.contains("<script>alert(1)") && g.body.contains("alert(1)"),
+        "{}",
+        g.body
+    );
+    let cents: Vec<(i64,)> =
+        t.db.all(&xiangzhi_storage::sql::Q::new(
+            "SELECT amount FROM fund_entries ORDER BY id",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(cents, vec![(123_456,), (100,)]);
+    let g = p.get(&format!("{base}?year=2026&month=11")).await;
+    assert!(g.body.contains("1235.56"), "the month's income");
+    let (status, kind, bytes) = p.bytes(&format!("{base}/statement.xlsx?year=2026")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.contains("spreadsheetml") && bytes.starts_with(b"PK"));
+    // A plan drafted from the form, in yuan and percent; it pays nothing before its vote.
+    let form =
+        "title=2026%E5%B9%B4%E5%BA%A6%E6%96%B9%E6%A1%88&year=2026&distributable=10000&reserve=10\
+        &class0_name=%E9%9B%86%E4%BD%93&class0_percent=20&class0_who=kept&class0_basis=members\
+        &class1_name=%E5%86%9C%E6%88%B7&class1_percent=80&class1_who=all&class1_basis=members";
+    let g = p
+        .send("POST", &format!("{base}/distributions"), Some(form))
+        .await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.body);
+    let plan = g.location.clone();
+    let g = p.get(&plan).await;
+    assert!(
+        g.body.contains("不能发放") && g.body.contains("7200.00"),
+        "{}",
+        g.body
+    );
+    let (status, _, bytes) = p.bytes(&format!("{plan}/plan.xlsx")).await;
+    assert!(status == StatusCode::OK && bytes.starts_with(b"PK"));
+    // Codes printed once; the household reads its own line with its code and nothing else.
+    let g = p
+        .send("POST", &format!("{base}/codes"), Some("household="))
+        .await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    let code = g
+        .body
+        .split("class=\"code\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(code.len(), 14, "{code}");
+    let mut public = Page::new(t);
+    let g = public.get("/economy/household").await;
+    assert_eq!(g.status, StatusCode::OK);
+    let g = public
+        .send(
+            "POST",
+            "/economy/household",
+            Some(&format!("county=141029&code={}", code.to_lowercase())),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert!(g.body.contains("CG-0001") && g.body.contains("7200.00") && g.body.contains("李秀英"));
+    let g = public
+        .send(
+            "POST",
+            "/economy/household",
+            Some("county=141029&code=AAAA-BBBB-CCCC"),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::NOT_FOUND);
+    assert!(!g.body.contains("CG-0001"));
+    // Another township sees neither the village's books nor its plan.
+    let mut far = Page::new(t);
+    far.login("zhenli").await;
+    assert_eq!(far.get(base).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(far.get(&plan).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        far.send(
+            "POST",
+            &format!("{base}/funds"),
+            Some(&entry("1", "x", "记-9"))
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND,
+        "a township officer of elsewhere"
+    );
+    // The county sets its target; a village secretary may not.
+    assert_eq!(
+        p.send(
+            "POST",
+            "/economy/strong-target",
+            Some("year=2026&percent=27")
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let mut county = Page::new(t);
+    county.login("xianguan").await;
+    let g = county
+        .send(
+            "POST",
+            "/economy/strong-target",
+            Some("year=2026&percent=27.5"),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert!(
+        g.body.contains("27.50%") && g.body.contains("未达到"),
+        "{}",
+        g.body
+    );
+}
+on_both!(console_books, console_books);
+
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

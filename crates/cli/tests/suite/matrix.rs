@@ -388,6 +388,8 @@ fn kind_of(path: &str) -> Option<&'static str> {
             "assets" => "asset",
             "funds" => "fund",
             "statements" => "code",
+            "overview" => "code",
+            "strong-target" => "rule",
             _ => return None,
         },
         "points" => match path
@@ -466,6 +468,7 @@ fn body_for(path: &str, o: &Objects) -> Value {
         Some("deadlines") => {
             json!({"accept_hours": 1, "resolve_days": [1, 1, 1, 1, 1], "extension_days": 1, "confirm_days": 1, "reopen_days": 1})
         }
+        Some("rule") if path.ends_with("/strong-target") => json!({"year": 2026, "share": 2700}),
         Some("rule") if path.ends_with("/settings") => {
             json!({"star_thresholds": [1, 2], "publish_days": 1})
         }
@@ -828,6 +831,8 @@ async fn matrix(t: &TestDb) {
                                     || path.ends_with("/points/rules")
                                     || path.ends_with("/points/settings")
                                     || path.ends_with("/points/board-rules")
+                                    // The villages' books, by village, not searched by words.
+                                    || (path.ends_with("/economy/overview") && q.contains("?q="))
                                     // Lateness and tampering are not searched by words.
                                     || (path.ends_with("/publicity/overdue") && q.contains("?q="))
                                     || (path.ends_with("/publicity/altered") && q.contains("?q="))

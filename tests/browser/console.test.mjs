@@ -198,6 +198,128 @@ try {
     assert.deepEqual(errors, [], "no script errors on the meeting pages");
     await ctx.close();
   }
+  // The collective's income distribution on the secretary's phone (issue 21): the year's rent
+  // entered in yuan, the plan drafted from the books, the matter taken through its first steps,
+  // the plan posted for inspection, the members' assembly's roll signed and its vote recorded,
+  // the decision bound to the plan, the household paid, its code printed, and the household
+  // reading its own line on the public board.
+  {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: "zh-CN" });
+    const t = await signIn(ctx, process.env.XZ_SECRETARY);
+    const errors = [];
+    t.on("pageerror", (e) => errors.push(String(e)));
+    // Days in China's calendar, as the server counts them.
+    const day = (n) => new Date(Date.now() + 8 * 3600e3 + n * 86400e3).toISOString().slice(0, 10);
+    await t.goto(`${base}/economy`);
+    await t.screenshot({ path: `${shots}/49-economy.png`, fullPage: true });
+    await accessible(t, "49-economy");
+    await t.click("a[href^='/economy/villages/141029100001']");
+    const books = t.url();
+    const entry = t.locator("form[action$='/funds']");
+    await entry.locator("select[name=category]").selectOption("income:contracting");
+    await entry.locator("input[name=amount]").fill("48,000.50");
+    await entry.locator("input[name=summary]").fill("东坡耕地发包租金");
+    await entry.locator("input[name=voucher]").fill("记-001");
+    await Promise.all([t.waitForNavigation(), entry.locator("button").click()]);
+    assert.match(await t.textContent("p.ok"), /已记账：记-001 48000\.50 元/);
+    await t.screenshot({ path: `${shots}/50-economy-books.png`, fullPage: true });
+    await accessible(t, "50-economy-books");
+    const draft = t.locator("form[action$='/distributions']");
+    await draft.locator("input[name=distributable]").fill("36000");
+    // No household here is marked out of poverty: that class goes, the others take its part.
+    await draft.locator("input[name=class1_name]").fill("");
+    await draft.locator("input[name=class1_percent]").fill("");
+    await draft.locator("input[name=class2_percent]").fill("80");
+    await Promise.all([t.waitForURL(/\/economy\/distributions\/\d+\/\d+$/), draft.locator("button[type=submit]").click()]);
+    const plan = t.url();
+    assert.match(await t.textContent("main"), /不能发放[\s\S]*25920\.00/);
+    // Its matter, through the branch's proposal, the committees and the party members' review.
+    await t.goto(`${base}/decisions`);
+    const open = t.locator("form[action='/decisions/matters']");
+    await open.locator("select[name=kind]").selectOption("income_distribution");
+    await open.locator("input[name=title]").fill("2026年度收益分配方案");
+    await Promise.all([t.waitForURL(/\/decisions\/matters\/\d+\/\d+$/), open.locator("button").click()]);
+    const matter = t.url();
+    for (const what of ["党支部提议，记录第3号", "两委会商议，记录第4号", "党员大会审议，记录第5号"]) {
+      await t.fill("textarea[name=evidence]", what);
+      await t.fill("input[name=taken_on]", day(-20));
+      await Promise.all([t.waitForNavigation(), t.click("form[action$='/steps'] button")]);
+    }
+    // Posted for inspection fifteen days before the vote.
+    await t.goto(plan);
+    const inspect = t.locator("form[action$='/inspection']");
+    await inspect.locator("input[name=posted_on]").fill(day(-15));
+    await inspect.locator("input[name=until_on]").fill(day(-1));
+    await Promise.all([t.waitForNavigation(), inspect.locator("button").click()]);
+    assert.match(await t.textContent("p.ok"), /已在村务公开栏公示/);
+    await t.screenshot({ path: `${shots}/51-distribution-plan.png`, fullPage: true });
+    await accessible(t, "51-distribution-plan");
+    // The members' assembly: its roll by name, each signed in, then the vote.
+    await t.goto(`${base}/decisions`);
+    const call = t.locator("form[action='/decisions/meetings']");
+    await call.locator("select[name=kind]").selectOption("members_assembly");
+    await call.locator("input[name=title]").fill("2026年度成员大会");
+    await call.locator("input[name=notified_on]").fill(day(-12));
+    await call.locator("textarea[name=members]").fill("李秀英\n王建军");
+    await Promise.all([t.waitForURL(/\/decisions\/meetings\/\d+\/\d+$/), call.locator("button").click()]);
+    const rows = t.locator("#roll li");
+    const n = await rows.count();
+    assert.equal(n, 2, "the roll as named");
+    for (let i = 0; i < n; i++) await rows.nth(i).locator("button", { hasText: "签到" }).first().click();
+    await t.waitForFunction(() => document.getElementById("sync").textContent.includes("签到均已送达"));
+    await t.reload();
+    await t.fill("textarea[name=minutes]", "理事长主持，审议年度收益分配方案。");
+    await Promise.all([t.waitForNavigation(), t.click("#close button")]);
+    await t.fill("input[name=title]", "2026年度收益分配方案");
+    await t.selectOption("select[name=matter_kind]", "income_distribution");
+    await t.fill("input[name=yes]", "2");
+    await t.fill("input[name=no]", "0");
+    await Promise.all([t.waitForNavigation(), t.click("form[action$='/items'] button")]);
+    assert.match(await t.textContent("table.grid tbody"), /通过/);
+    await t.goto(matter);
+    await t.fill("textarea[name=evidence]", "成员大会决议");
+    await Promise.all([t.waitForNavigation(), t.click("form[action$='/steps'] button")]);
+    assert.match(await t.textContent("ol.timeline"), /决议通过/);
+    // Bound to its resolution, then paid.
+    await t.goto(plan);
+    await Promise.all([t.waitForNavigation(), t.click("form[action$='/approval'] button")]);
+    assert.match(await t.textContent("p.ok"), /可以发放/);
+    const pay = t.locator("form[action$='/payments']");
+    await pay.locator("input[name=voucher]").fill("付-001");
+    await Promise.all([t.waitForNavigation(), pay.locator("button").click()]);
+    assert.match(await t.textContent("p.ok"), /已发放 25920\.00 元/);
+    await t.screenshot({ path: `${shots}/52-distribution-paid.png`, fullPage: true });
+    await accessible(t, "52-distribution-paid");
+    // The household's code, printed once.
+    await t.goto(books);
+    await Promise.all([t.waitForNavigation(), t.click("form[action$='/codes'] button")]);
+    const code = (await t.textContent(".slip .code")).trim();
+    assert.match(code, /^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/);
+    await t.screenshot({ path: `${shots}/53-household-codes.png`, fullPage: true });
+    await accessible(t, "53-household-codes");
+    // The household, on its own phone, with no account.
+    const home = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: "zh-CN" });
+    const h = await home.newPage();
+    await h.goto(`${base}/economy/household?county=141029`);
+    await h.fill("input[name=code]", code.toLowerCase().replaceAll("-", " "));
+    await Promise.all([h.waitForNavigation(), h.click("button[type=submit]")]);
+    const mine = await h.textContent("main");
+    assert.match(mine, /CG-0001[\s\S]*25920\.00[\s\S]*已全部发放/);
+    assert.match(mine, /请求人民法院撤销/);
+    await h.screenshot({ path: `${shots}/54-household-statement.png`, fullPage: true });
+    await accessible(h, "54-household-statement");
+    await home.close();
+    // The county's view on a big screen.
+    const wide = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: "zh-CN" });
+    const w = await signIn(wide, "xianji");
+    await w.goto(`${base}/economy`);
+    assert.match(await w.textContent("main"), /强村占比[\s\S]*闲置资产/);
+    await w.screenshot({ path: `${shots}/55-economy-county.png`, fullPage: true });
+    await accessible(w, "55-economy-county");
+    await wide.close();
+    assert.deepEqual(errors, [], "no script errors on the economy pages");
+    await ctx.close();
+  }
   // A village's lists this month, open to objection: the secretary records one.
   await page.goto(`${base}/points/boards`);
   await page.click("table.grid tbody td:first-child a >> nth=0");

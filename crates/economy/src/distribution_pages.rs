@@ -99,6 +99,8 @@ struct DistributionPage {
     matters: Vec<Matter>,
     may_record: bool,
     today: String,
+    /// Ten days on: the earliest day the vote may come after a posting today.
+    vote_from: String,
     message: Message,
 }
 
@@ -171,6 +173,7 @@ async fn distribution_page(
         matters,
         may_record: v.user.can(crate::RECORD_ECONOMY),
         today: xiangzhi_domain::china_today().to_string(),
+        vote_from: (xiangzhi_domain::china_today() + chrono::Days::new(10)).to_string(),
         v: view,
         message,
     };
@@ -292,6 +295,113 @@ pub async fn approve(
 }
 
 #[derive(Debug, Deserialize)]
+pub struct InspectionForm {
+    pub matter_id: i64,
+    pub posted_on: String,
+    pub until_on: String,
+}
+
+/// The plan as the village affairs board shows it: the split, then each household's number,
+/// head and amount (at most about 45,000 characters; the rest is at the village committee).
+fn plan_text(v: &DistributionView, rows: &[HouseholdRow], classes: &[ClassInput]) -> String {
+    let d = &v.distribution;
+    let mut body = format!(
+        "可分配收益{}元，提取公积公益金{}元",
+        yuan(d.distributable),
+        yuan(d.reserve_amount)
+    );
+    for c in classes {
+        body.push_str(&format!(
+            "；{}占{}.{:02}%",
+            c.name,
+            c.weight / 100,
+            c.weight % 100
+        ));
+    }
+    body.push_str(&format!(
+        "。集体留存{}元，分到户{}元，共{}户，金额精确到分。\n各户明细（户号 户主 金额）：\n",
+        yuan(d.kept_amount - d.reserve_amount),
+        yuan(d.distributable - d.kept_amount),
+        rows.len()
+    ));
+    for (k, r) in rows.iter().enumerate() {
+        let line = format!("{} {} {}元\n", r.number, r.head, yuan(r.amount));
+        if body.chars().count() + line.chars().count() > 45_000 {
+            body.push_str(&format!("……其余{}户的明细在村委会备查。\n", rows.len() - k));
+            break;
+        }
+        body.push_str(&line);
+    }
+    body.push_str("对方案有意见的，请在公示期内向村集体经济组织理事会提出。");
+    body
+}
+
+/// `POST /economy/distributions/{county}/{id}/inspection`: posts the plan on the village
+/// affairs board for inspection, tied to its matter of income distribution (the vote may come
+/// ten days after).
+pub async fn inspection(
+    State(s): St,
+    v: Viewer,
+    Path((county, id)): Path<(i64, i64)>,
+    Form(f): Form<InspectionForm>,
+) -> P {
+    use xiangzhi_decisions::publicity_store::{PostingInput, PublicityStore};
+    v.need(crate::RECORD_ECONOMY)?;
+    let scope = v.scope();
+    let view =
+        s.db.distribution(&scope, county, id)
+            .await
+            .map_err(store(v.l))?;
+    let rows = rows_of(&s.db, &scope, &view).await.map_err(store(v.l))?;
+    let classes: Vec<ClassInput> =
+        serde_json::from_str(&view.distribution.classes).unwrap_or_default();
+    let d = &view.distribution;
+    let done = async {
+        let m = s.db.matter(&scope, county, f.matter_id).await?;
+        if m.matter.division_code != d.division_code || m.matter.kind != "income_distribution" {
+            return Err(StoreError::invalid(
+                "matter_id",
+                "须选择本村的“收益分配方案”事项",
+                "name this village's matter of income distribution",
+            ));
+        }
+        s.db.post_publicity(
+            &scope,
+            &PostingInput {
+                division_code: d.division_code.clone(),
+                kind: xiangzhi_decisions::rules::publicity::PublicityKind::DistributionPlan,
+                title: format!("{}（公示）", d.title),
+                body: plan_text(&view, &rows, &classes),
+                matter_id: Some(f.matter_id),
+                posted_on: f.posted_on.clone(),
+                until_on: f.until_on.clone(),
+            },
+        )
+        .await
+    }
+    .await;
+    let m = match done {
+        Ok(p) => Some((
+            format!(
+                "方案已在村务公开栏公示（{} 至 {}），内容指纹 {}",
+                p.posted_on,
+                p.until_on,
+                &p.fingerprint[..16]
+            ),
+            format!(
+                "The plan is posted for inspection ({} to {}), fingerprint {}",
+                p.posted_on,
+                p.until_on,
+                &p.fingerprint[..16]
+            ),
+            true,
+        )),
+        Err(e) => refused(e),
+    };
+    distribution_page(&s, &v, county, id, m).await
+}
+
+#[derive(Debug, Deserialize)]
 pub struct PayForm {
     pub household_id: i64,
     pub amount: String,
@@ -366,7 +476,7 @@ pub async fn plan_xlsx(State(s): St, v: Viewer, Path((county, id)): Path<(i64, i
             Cell::Text(String::new()),
             Cell::Text(String::new()),
             Cell::Text(String::new()),
-            Cell::Int(d.kept_amount),
+            Cell::Int(d.kept_amount - d.reserve_amount),
             Cell::Int(0),
         ],
     ];

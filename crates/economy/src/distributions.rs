@@ -87,7 +87,9 @@ pub struct Distribution {
     pub title: String,
     pub distributable: i64,
     pub reserve: i64,
+    /// The provident and welfare fund, in fen.
     pub reserve_amount: i64,
+    /// All the collective keeps, in fen: the fund and the kept classes.
     pub kept_amount: i64,
     /// The classes as asked (JSON).
     pub classes: String,
@@ -345,7 +347,7 @@ pub impl Db {
                 i64::from(input.reserve.min(WHOLE)).into(),
                 outcome.reserve.into(),
                 outcome.kept.into(),
-                classes_json.into(),
+                classes_json.clone().into(),
                 by.into(),
                 now_ms().into(),
             ],
@@ -391,7 +393,42 @@ pub impl Db {
         )
         .await?;
         tx.commit().await?;
-        self.distribution(scope, county_id, id).await
+        // The plan as written, without reading its lines back.
+        let mut lines: Vec<DistributionLine> = outcome
+            .lines
+            .into_iter()
+            .map(|l| DistributionLine {
+                class: l.class,
+                household_id: l.household_id,
+                shares: l.shares as i64,
+                amount: l.amount,
+            })
+            .collect();
+        lines.sort_by(|a, b| {
+            a.class
+                .cmp(&b.class)
+                .then(a.household_id.cmp(&b.household_id))
+        });
+        Ok(DistributionView {
+            distribution: Distribution {
+                county_id,
+                id,
+                division_code: village.as_str().to_string(),
+                year: i64::from(input.year),
+                title: title.to_string(),
+                distributable: input.distributable,
+                reserve: i64::from(input.reserve.min(WHOLE)),
+                reserve_amount: outcome.reserve,
+                kept_amount: outcome.kept,
+                classes: classes_json,
+                state: "draft".into(),
+                matter_id: None,
+                decided_on: None,
+                version: 1,
+            },
+            lines,
+            paid: 0,
+        })
     }
 
     /// A distribution in reach with its lines and what is paid.

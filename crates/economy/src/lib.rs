@@ -122,6 +122,10 @@ fn routes() -> Router<AppState> {
             post(distribution_pages::approve),
         )
         .route(
+            "/economy/distributions/{county}/{id}/inspection",
+            post(distribution_pages::inspection),
+        )
+        .route(
             "/economy/distributions/{county}/{id}/payments",
             post(distribution_pages::pay),
         )

@@ -448,11 +448,21 @@ impl Tx {
         };
         let full_n = per.min(rows.len());
         let full = statement(full_n);
+        // Whole chunks, then the rest in chunks of powers of two: a handful of statement shapes
+        // whatever the count, so the connection's statement cache keeps them prepared (a
+        // thousand-row statement prepared anew for every odd-sized tail costs milliseconds).
+        let mut left = rows.len();
         let mut it = rows.into_iter().peekable();
         while it.peek().is_some() {
-            let mut args = Vec::with_capacity(per * width);
+            let take = if left >= per {
+                per
+            } else {
+                1 << (usize::BITS - 1 - left.leading_zeros())
+            };
+            left -= take;
+            let mut args = Vec::with_capacity(take * width);
             let mut n = 0;
-            for row in it.by_ref().take(per) {
+            for row in it.by_ref().take(take) {
                 if row.len() != width {
                     return Err(StoreError::invalid(
                         table,

@@ -761,6 +761,7 @@ async fn browser_county(t: &TestDb) -> Village {
     .unwrap();
     let _ = std::fs::remove_file(&file);
     browser_points(t, &v).await;
+    crate::economy::members_of(t, v.household).await;
     v
 }
 

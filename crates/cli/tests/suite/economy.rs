@@ -662,19 +662,13 @@ async fn funds(t: &TestDb) {
 
 on_both!(funds_journal, funds);
 
-/// The console's pages of the collective economy as the village's accountant, the township and
-/// the county use them, and a household reading its own lines on the public board with the code
-/// the village printed for it; amounts typed in yuan land exact in fen, hostile text comes back
-/// escaped, and another township's villages are not there.
-async fn console_books(t: &TestDb) {
-    use crate::console::Page;
-    use axum::http::StatusCode;
-    let v = crate::console::seed_village(t).await;
+/// The household's residents made members of the village's collective by its secretary.
+pub(crate) async fn members_of(t: &TestDb, household: i64) {
     let sec = Client::as_role(t, "village_secretary", "141029100001").await;
     let residents: Vec<i64> = sec
         .ok(
             "GET",
-            &format!("/api/v1/households/{}/residents", v.household),
+            &format!("/api/v1/households/{household}/residents"),
             None,
         )
         .await
@@ -691,6 +685,17 @@ async fn console_books(t: &TestDb) {
         )
         .await;
     }
+}
+
+/// The console's pages of the collective economy as the village's accountant, the township and
+/// the county use them, and a household reading its own lines on the public board with the code
+/// the village printed for it; amounts typed in yuan land exact in fen, hostile text comes back
+/// escaped, and another township's villages are not there.
+async fn console_books(t: &TestDb) {
+    use crate::console::Page;
+    use axum::http::StatusCode;
+    let v = crate::console::seed_village(t).await;
+    members_of(t, v.household).await;
     crate::api::add_user(t, "xianguan", "county_admin", "141029000000").await;
     crate::api::add_user(t, "zhenli", "township_officer", "141029101000").await;
     let mut p = Page::new(t);

@@ -28,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(member_leaves))
         .routes(routes!(list_holdings, add_holding))
         .routes(routes!(list_distributions, draft_distribution))
+        .routes(routes!(draft_distributions))
         .routes(routes!(get_distribution))
         .routes(routes!(approve_distribution))
         .routes(routes!(pay))
@@ -91,6 +92,23 @@ pub async fn set_strong_target(
     use crate::overview::OverviewStore;
     s.db.set_strong_target(&c.scope, &input).await?;
     Ok(Json(input))
+}
+
+/// Drafts every listed village's plan at once (a township's or the county's year-end plans),
+/// each with its own income and the same classes: all or nothing, in one transaction.
+#[utoipa::path(post, path = "/economy/distributions/batch", tag = "economy",
+    request_body = crate::batch::BatchInput,
+    responses((status = 201, body = [crate::batch::Drafted]), (status = 422, body = Problem)))]
+pub async fn draft_distributions(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Json(input): Json<crate::batch::BatchInput>,
+) -> R<(StatusCode, Json<Vec<crate::batch::Drafted>>)> {
+    use crate::batch::BatchStore;
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.draft_distributions(&c.scope, &input).await?),
+    ))
 }
 
 /// The first and last day of a year, or of one of its months.

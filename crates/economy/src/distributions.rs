@@ -7,7 +7,7 @@
 //! before the vote). A payment is appended, and only while the household's lines cover it: one
 //! statement checks and writes, so racing clerks never pay a fen more than the plan gives.
 
-use crate::rules::distribution::{distribute, Class, Holding, Plan, WHOLE};
+use crate::rules::distribution::{distribute, Class, Holding, Outcome, Plan, WHOLE};
 use crate::tables::{DISTRIBUTIONS, DISTRIBUTION_LINES, DISTRIBUTION_PAYMENTS};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -17,7 +17,7 @@ use xiangzhi_decisions::procedure_store::MatterStore;
 use xiangzhi_domain::{DivisionCode, DivisionLevel, ResidentTag};
 use xiangzhi_storage::list::{next_ids, starts_with};
 use xiangzhi_storage::sql::{Arg, Q};
-use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError, Value};
+use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError, Tx, Value};
 
 /// What a class splits by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
@@ -152,7 +152,7 @@ const PAY_COLS: &str =
     "t.county_id, t.id, t.distribution_id, t.household_id, t.amount, t.paid_on, t.voucher";
 
 #[derive(Debug, Default)]
-struct HouseholdShares {
+pub(crate) struct HouseholdShares {
     id: i64,
     members: i64,
     land: i64,
@@ -160,64 +160,71 @@ struct HouseholdShares {
     poor: i64,
 }
 
-fn bad(e: crate::rules::Fault) -> StoreError {
+pub(crate) fn bad(e: crate::rules::Fault) -> StoreError {
     StoreError::invalid(e.field, e.zh, e.en)
 }
 
-/// A village's households with their members, land and capital shares and whether someone
-/// in them is marked 脱贫户: four reads along the county-first indexes (the households of the
-/// village, then the members, shares and tagged residents grouped by household), joined here
-/// rather than by a subquery per household.
-async fn village_shares(db: &Db, county_id: i64, village: &str) -> Result<Vec<HouseholdShares>> {
+/// The households under `prefix` (a village, or a township's or county's villages) by village,
+/// with their members, land and capital shares and whether someone in them is marked 脱贫户:
+/// four reads along the county-first indexes (the households, then the members, shares and
+/// tagged residents grouped by household), joined here rather than by a subquery per household.
+pub(crate) async fn shares_under(
+    db: &Db,
+    county_id: i64,
+    prefix: &str,
+) -> Result<BTreeMap<String, Vec<HouseholdShares>>> {
     let mut q = Q::with(
-        "SELECT h.id FROM households h WHERE h.county_id = ?",
+        "SELECT h.id, h.division_code FROM households h WHERE h.county_id = ?",
         vec![county_id.into()],
     );
-    starts_with(&mut q, "h.division_code", village);
-    q.push(" ORDER BY h.id");
-    let households: Vec<(i64,)> = db.all(&q).await?;
-    let members: Vec<(i64, i64)> = db
-        .all(&Q::with(
-            "SELECT m.household_id, CAST(COUNT(*) AS BIGINT) FROM collective_members m \
-             WHERE m.county_id = ? AND m.division_code = ? AND m.left_on IS NULL \
-             GROUP BY m.household_id",
-            vec![county_id.into(), village.into()],
-        ))
-        .await?;
-    let shares: Vec<(i64, String, i64)> = db
-        .all(&Q::with(
-            "SELECT s.household_id, s.kind, CAST(SUM(s.shares) AS BIGINT) FROM share_holdings s \
-             WHERE s.county_id = ? AND s.division_code = ? GROUP BY s.household_id, s.kind",
-            vec![county_id.into(), village.into()],
-        ))
-        .await?;
+    starts_with(&mut q, "h.division_code", prefix);
+    let households: Vec<(i64, String)> = db.all(&q).await?;
+    let mut q = Q::with(
+        "SELECT m.household_id, CAST(COUNT(*) AS BIGINT) FROM collective_members m \
+         WHERE m.county_id = ? AND m.left_on IS NULL",
+        vec![county_id.into()],
+    );
+    starts_with(&mut q, "m.division_code", prefix);
+    q.push(" GROUP BY m.household_id");
+    let members: Vec<(i64, i64)> = db.all(&q).await?;
+    let mut q = Q::with(
+        "SELECT s.household_id, s.kind, CAST(SUM(s.shares) AS BIGINT) FROM share_holdings s \
+         WHERE s.county_id = ?",
+        vec![county_id.into()],
+    );
+    starts_with(&mut q, "s.division_code", prefix);
+    q.push(" GROUP BY s.household_id, s.kind");
+    let shares: Vec<(i64, String, i64)> = db.all(&q).await?;
     let mut q = Q::with(
         "SELECT DISTINCT r.household_id FROM residents r WHERE r.county_id = ?",
         vec![county_id.into()],
     );
-    starts_with(&mut q, "r.division_code", village);
+    starts_with(&mut q, "r.division_code", prefix);
     let bit = q.arg(ResidentTag::PovertyAlleviated.bit());
     q.push(&format!(" AND (r.tags & {bit}) <> 0"));
     let poor: Vec<(i64,)> = db.all(&q).await?;
-    let mut by: BTreeMap<i64, HouseholdShares> = households
+    let mut by: BTreeMap<i64, (String, HouseholdShares)> = households
         .into_iter()
-        .map(|(id,)| {
+        .map(|(id, code)| {
             (
                 id,
-                HouseholdShares {
-                    id,
-                    ..HouseholdShares::default()
-                },
+                (
+                    code.get(..12).unwrap_or_default().to_string(),
+                    HouseholdShares {
+                        id,
+                        ..HouseholdShares::default()
+                    },
+                ),
             )
         })
         .collect();
     for (h, n) in members {
-        if let Some(x) = by.get_mut(&h) {
+        if let Some((_, x)) = by.get_mut(&h) {
             x.members = n;
         }
     }
     for (h, kind, n) in shares {
-        if let Some(x) = by.get_mut(&h) {
+        if let Some((_, x)) = by.get_mut(&h) {
             match kind.as_str() {
                 "land" => x.land += n,
                 "capital" => x.capital += n,
@@ -226,11 +233,195 @@ async fn village_shares(db: &Db, county_id: i64, village: &str) -> Result<Vec<Ho
         }
     }
     for (h,) in poor {
-        if let Some(x) = by.get_mut(&h) {
+        if let Some((_, x)) = by.get_mut(&h) {
             x.poor = 1;
         }
     }
-    Ok(by.into_values().collect())
+    let mut out: BTreeMap<String, Vec<HouseholdShares>> = BTreeMap::new();
+    // In household order within each village (the map is by household id).
+    for (_, (village, x)) in by {
+        out.entry(village).or_default().push(x);
+    }
+    Ok(out)
+}
+
+/// The title, year and classes of a plan checked; its village in reach.
+pub(crate) fn checked(scope: &Scope, input: &DistributionInput) -> Result<(DivisionCode, String)> {
+    let village = DivisionCode::parse(&input.division_code)
+        .ok()
+        .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
+        .ok_or_else(|| {
+            StoreError::invalid(
+                "division_code",
+                "请选择您管辖范围内的一个村",
+                "name a village within your jurisdiction",
+            )
+        })?;
+    let title = input.title.trim();
+    if title.is_empty() || title.chars().count() > 100 || title.contains('\0') {
+        return Err(StoreError::invalid(
+            "title",
+            "请填写方案名称（不超过100个字）",
+            "a title of at most 100 characters",
+        ));
+    }
+    if !(2000..=2100).contains(&input.year) {
+        return Err(StoreError::invalid(
+            "year",
+            "年度应在2000到2100年之间",
+            "the year is 2000 to 2100",
+        ));
+    }
+    if input.classes.len() > 20 {
+        return Err(StoreError::invalid(
+            "classes",
+            "分配类别最多20个",
+            "at most 20 classes",
+        ));
+    }
+    Ok((village, title.to_string()))
+}
+
+/// The plan's split over its village's households as they stand.
+pub(crate) fn outcome_of(
+    input: &DistributionInput,
+    rows: &[HouseholdShares],
+) -> std::result::Result<Outcome, crate::rules::Fault> {
+    let classes: Vec<Class> = input
+        .classes
+        .iter()
+        .map(|c| Class {
+            name: c.name.trim().to_string(),
+            weight: c.weight,
+            kept: c.kept,
+            holdings: if c.kept {
+                Vec::new()
+            } else {
+                rows.iter()
+                    .filter(|h| match c.who {
+                        Who::All => true,
+                        Who::PovertyAlleviated => h.poor == 1,
+                        Who::Others => h.poor == 0,
+                    })
+                    .map(|h| Holding {
+                        household_id: h.id,
+                        shares: match c.basis {
+                            Basis::Members => h.members as u64 * 100,
+                            Basis::Land => h.land as u64,
+                            Basis::Capital => h.capital as u64,
+                        },
+                    })
+                    .filter(|h| h.shares > 0)
+                    .collect()
+            },
+        })
+        .collect();
+    distribute(&Plan {
+        distributable: input.distributable,
+        reserve: input.reserve,
+        classes,
+    })
+}
+
+/// Writes a drafted plan and its lines in `tx` (the caller audits and commits), and answers it
+/// as written.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn write_draft(
+    tx: &mut Tx,
+    county_id: i64,
+    id: i64,
+    village: &str,
+    input: &DistributionInput,
+    title: &str,
+    outcome: Outcome,
+    by: i64,
+) -> Result<DistributionView> {
+    let classes_json =
+        serde_json::to_string(&input.classes).map_err(|e| StoreError::Query(e.to_string()))?;
+    tx.exec(&Q::with(
+        "INSERT INTO distributions (county_id, id, division_code, year, title, distributable, reserve, \
+         reserve_amount, kept_amount, classes, state, matter_id, decided_on, version, recorded_by, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', NULL, NULL, 1, ?, ?)",
+        vec![
+            county_id.into(),
+            id.into(),
+            village.into(),
+            i64::from(input.year).into(),
+            title.into(),
+            input.distributable.into(),
+            i64::from(input.reserve.min(WHOLE)).into(),
+            outcome.reserve.into(),
+            outcome.kept.into(),
+            classes_json.clone().into(),
+            by.into(),
+            now_ms().into(),
+        ],
+    ))
+    .await?;
+    let rows: Vec<Vec<Value>> = outcome
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                county_id.into(),
+                id.into(),
+                l.class.clone().into(),
+                l.household_id.into(),
+                village.into(),
+                (l.shares as i64).into(),
+                l.amount.into(),
+            ]
+        })
+        .collect();
+    tx.bulk_insert(
+        "distribution_lines",
+        &[
+            "county_id",
+            "distribution_id",
+            "class",
+            "household_id",
+            "division_code",
+            "shares",
+            "amount",
+        ],
+        rows,
+    )
+    .await?;
+    let mut lines: Vec<DistributionLine> = outcome
+        .lines
+        .into_iter()
+        .map(|l| DistributionLine {
+            class: l.class,
+            household_id: l.household_id,
+            shares: l.shares as i64,
+            amount: l.amount,
+        })
+        .collect();
+    lines.sort_by(|a, b| {
+        a.class
+            .cmp(&b.class)
+            .then(a.household_id.cmp(&b.household_id))
+    });
+    Ok(DistributionView {
+        distribution: Distribution {
+            county_id,
+            id,
+            division_code: village.to_string(),
+            year: i64::from(input.year),
+            title: title.to_string(),
+            distributable: input.distributable,
+            reserve: i64::from(input.reserve.min(WHOLE)),
+            reserve_amount: outcome.reserve,
+            kept_amount: outcome.kept,
+            classes: classes_json,
+            state: "draft".into(),
+            matter_id: None,
+            decided_on: None,
+            version: 1,
+        },
+        lines,
+        paid: 0,
+    })
 }
 
 /// Each household's number and head, for the households of `village`.
@@ -260,175 +451,38 @@ pub impl Db {
         input: &DistributionInput,
     ) -> Result<DistributionView> {
         let by = scope.acting()?;
-        let village = DivisionCode::parse(&input.division_code)
-            .ok()
-            .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
-            .ok_or_else(|| {
-                StoreError::invalid(
-                    "division_code",
-                    "请选择您管辖范围内的一个村",
-                    "name a village within your jurisdiction",
-                )
-            })?;
+        let (village, title) = checked(scope, input)?;
         let county_id = village.county_id().unwrap_or_default();
-        let title = input.title.trim();
-        if title.is_empty() || title.chars().count() > 100 || title.contains('\0') {
-            return Err(StoreError::invalid(
-                "title",
-                "请填写方案名称（不超过100个字）",
-                "a title of at most 100 characters",
-            ));
-        }
-        if !(2000..=2100).contains(&input.year) {
-            return Err(StoreError::invalid(
-                "year",
-                "年度应在2000到2100年之间",
-                "the year is 2000 to 2100",
-            ));
-        }
-        if input.classes.len() > 20 {
-            return Err(StoreError::invalid(
-                "classes",
-                "分配类别最多20个",
-                "at most 20 classes",
-            ));
-        }
-        let rows = village_shares(self, county_id, village.as_str()).await?;
-        let classes: Vec<Class> = input
-            .classes
-            .iter()
-            .map(|c| Class {
-                name: c.name.trim().to_string(),
-                weight: c.weight,
-                kept: c.kept,
-                holdings: if c.kept {
-                    Vec::new()
-                } else {
-                    rows.iter()
-                        .filter(|h| match c.who {
-                            Who::All => true,
-                            Who::PovertyAlleviated => h.poor == 1,
-                            Who::Others => h.poor == 0,
-                        })
-                        .map(|h| Holding {
-                            household_id: h.id,
-                            shares: match c.basis {
-                                Basis::Members => h.members as u64 * 100,
-                                Basis::Land => h.land as u64,
-                                Basis::Capital => h.capital as u64,
-                            },
-                        })
-                        .filter(|h| h.shares > 0)
-                        .collect()
-                },
-            })
-            .collect();
-        let plan = Plan {
-            distributable: input.distributable,
-            reserve: input.reserve,
-            classes,
-        };
-        let outcome = distribute(&plan).map_err(bad)?;
-        let classes_json =
-            serde_json::to_string(&input.classes).map_err(|e| StoreError::Query(e.to_string()))?;
+        let rows = shares_under(self, county_id, village.as_str())
+            .await?
+            .remove(village.as_str())
+            .unwrap_or_default();
+        let outcome = outcome_of(input, &rows).map_err(bad)?;
         let mut tx = self.begin().await?;
         let id = next_ids(&mut tx, county_id, "distribution", 1).await?;
-        tx.exec(&Q::with(
-            "INSERT INTO distributions (county_id, id, division_code, year, title, distributable, reserve, \
-             reserve_amount, kept_amount, classes, state, matter_id, decided_on, version, recorded_by, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', NULL, NULL, 1, ?, ?)",
-            vec![
-                county_id.into(),
-                id.into(),
-                village.as_str().into(),
-                i64::from(input.year).into(),
-                title.into(),
-                input.distributable.into(),
-                i64::from(input.reserve.min(WHOLE)).into(),
-                outcome.reserve.into(),
-                outcome.kept.into(),
-                classes_json.clone().into(),
-                by.into(),
-                now_ms().into(),
-            ],
-        ))
-        .await?;
-        let lines: Vec<Vec<Value>> = outcome
-            .lines
-            .iter()
-            .map(|l| {
-                vec![
-                    county_id.into(),
-                    id.into(),
-                    l.class.clone().into(),
-                    l.household_id.into(),
-                    village.as_str().into(),
-                    (l.shares as i64).into(),
-                    l.amount.into(),
-                ]
-            })
-            .collect();
-        let n = lines.len();
-        tx.bulk_insert(
-            "distribution_lines",
-            &[
-                "county_id",
-                "distribution_id",
-                "class",
-                "household_id",
-                "division_code",
-                "shares",
-                "amount",
-            ],
-            lines,
+        let view = write_draft(
+            &mut tx,
+            county_id,
+            id,
+            village.as_str(),
+            input,
+            &title,
+            outcome,
+            by,
         )
         .await?;
         tx.audit(
             scope.actor(),
             "draft distribution",
             format!(
-                "distribution {county_id}:{id}: {} fen, {n} lines",
-                input.distributable
+                "distribution {county_id}:{id}: {} fen, {} lines",
+                input.distributable,
+                view.lines.len()
             ),
         )
         .await?;
         tx.commit().await?;
-        // The plan as written, without reading its lines back.
-        let mut lines: Vec<DistributionLine> = outcome
-            .lines
-            .into_iter()
-            .map(|l| DistributionLine {
-                class: l.class,
-                household_id: l.household_id,
-                shares: l.shares as i64,
-                amount: l.amount,
-            })
-            .collect();
-        lines.sort_by(|a, b| {
-            a.class
-                .cmp(&b.class)
-                .then(a.household_id.cmp(&b.household_id))
-        });
-        Ok(DistributionView {
-            distribution: Distribution {
-                county_id,
-                id,
-                division_code: village.as_str().to_string(),
-                year: i64::from(input.year),
-                title: title.to_string(),
-                distributable: input.distributable,
-                reserve: i64::from(input.reserve.min(WHOLE)),
-                reserve_amount: outcome.reserve,
-                kept_amount: outcome.kept,
-                classes: classes_json,
-                state: "draft".into(),
-                matter_id: None,
-                decided_on: None,
-                version: 1,
-            },
-            lines,
-            paid: 0,
-        })
+        Ok(view)
     }
 
     /// A distribution in reach with its lines and what is paid.

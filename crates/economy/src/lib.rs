@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod batch;
 pub mod codes;
 pub mod demo;
 mod distribution_pages;
@@ -26,6 +27,7 @@ mod sheets;
 pub mod tables;
 
 pub use assets::AssetStore;
+pub use batch::BatchStore;
 pub use distributions::DistributionStore;
 pub use funds::FundStore;
 pub use leases::LeaseStore;

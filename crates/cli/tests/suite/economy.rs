@@ -662,6 +662,88 @@ async fn funds(t: &TestDb) {
 
 on_both!(funds_journal, funds);
 
+/// A township drafts its villages' year-end plans at once: all or nothing, each refusal naming
+/// its village, nothing out of reach.
+async fn batch(t: &TestDb) {
+    let v = crate::console::seed_village(t).await;
+    members_of(t, v.household).await;
+    let town = Client::as_role(t, "township_officer", "141029100000").await;
+    let plans = |villages: Value, classes: Value| {
+        json!({"year": 2026, "title": "2026年度收益分配方案", "reserve": 1000, "classes": classes,
+            "villages": villages})
+    };
+    let seed = json!([{"name": "集体", "weight": 2000, "kept": true},
+        {"name": "农户", "weight": 8000, "basis": "members", "who": "all"}]);
+    let count = || async {
+        t.db.count_for_tests("SELECT COUNT(*) FROM distributions")
+            .await
+            .unwrap()
+    };
+    // Another township's village refuses the whole batch, named.
+    let p = town
+        .problem(
+            "POST",
+            "/api/v1/economy/distributions/batch",
+            Some(plans(
+                json!([{"division_code": "141029100001", "distributable": 1_000_000},
+                    {"division_code": "141029101001", "distributable": 1}]),
+                seed.clone(),
+            )),
+            422,
+            "villages[1].division_code",
+        )
+        .await;
+    assert!(p.to_string().contains("141029101001"), "{p}");
+    // A class nobody holds shares in: refused, named; nothing written.
+    town.problem(
+        "POST",
+        "/api/v1/economy/distributions/batch",
+        Some(plans(
+            json!([{"division_code": "141029100001", "distributable": 1_000_000}]),
+            json!([{"name": "集体", "weight": 2000, "kept": true},
+                {"name": "土地", "weight": 8000, "basis": "land"}]),
+        )),
+        422,
+        "villages[0].classes",
+    )
+    .await;
+    assert_eq!(count().await, 0);
+    let d = town
+        .ok(
+            "POST",
+            "/api/v1/economy/distributions/batch",
+            Some(plans(
+                json!([{"division_code": "141029100001", "distributable": 1_000_000}]),
+                seed,
+            )),
+        )
+        .await;
+    assert_eq!(
+        (&d[0]["households"], &d[0]["lines"], &d[0]["to_households"]),
+        (&json!(1), &json!(1), &json!(720_000))
+    );
+    assert_eq!(count().await, 1);
+    // The same plan, drafted alone, splits the same way.
+    let one = town
+        .ok(
+            "POST",
+            "/api/v1/economy/distributions",
+            Some(json!({"division_code": "141029100001", "year": 2026, "title": "单独拟定", "distributable": 1_000_000,
+                "reserve": 1000, "classes": [{"name": "集体", "weight": 2000, "kept": true},
+                {"name": "农户", "weight": 8000, "basis": "members", "who": "all"}]})),
+        )
+        .await;
+    let batch = town
+        .ok(
+            "GET",
+            &format!("/api/v1/economy/distributions/141029/{}", d[0]["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(one["lines"], batch["lines"]);
+}
+on_both!(batch_of_villages, batch);
+
 /// The household's residents made members of the village's collective by its secretary.
 pub(crate) async fn members_of(t: &TestDb, household: i64) {
     let sec = Client::as_role(t, "village_secretary", "141029100001").await;

@@ -507,6 +507,10 @@ fn body_for(path: &str, o: &Objects) -> Value {
             "lessee": "越权", "start_on": "2026-01-01", "years": 1, "per_year": 1})
         }
         Some("distribution") if path.ends_with("/approval") => json!({"matter_id": i("matter")}),
+        Some("distribution") if path.ends_with("/batch") => {
+            json!({"year": 2026, "title": "越权", "reserve": 0, "classes": [{"name": "全体", "weight": 10000}],
+            "villages": [{"division_code": o.ids["code"], "distributable": 100}]})
+        }
         Some("distribution") if path.ends_with("/payments") => {
             json!({"household_id": i("household"), "amount": 1, "paid_on": "2026-11-30", "voucher": "越权"})
         }

@@ -9,8 +9,9 @@
 use chrono::{Datelike, NaiveDate};
 use rand::{Rng, SeedableRng};
 use std::time::Instant;
+use xiangzhi_economy::batch::{BatchInput, VillageIncome};
 use xiangzhi_economy::distributions::{Basis, ClassInput, DistributionInput, Who};
-use xiangzhi_economy::{AssetStore, DistributionStore, FundStore, LeaseStore};
+use xiangzhi_economy::{AssetStore, BatchStore, DistributionStore, FundStore, LeaseStore};
 use xiangzhi_storage::sql::Q;
 use xiangzhi_storage::{Actor, Bookkeeping, Db, Scope, Value};
 
@@ -326,6 +327,35 @@ pub async fn run(db: Db, runs: usize, backend: &str) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
     }
+    // 1b. The same, as one batch: every village's plan in one transaction.
+    println!("\n| county distribution, one batch | villages | lines | seconds |");
+    println!("|---|---|---|---|");
+    let first = plan(&villages[0].0);
+    let batch = BatchInput {
+        year: first.year,
+        title: first.title.clone(),
+        reserve: first.reserve,
+        classes: first.classes.clone(),
+        villages: villages
+            .iter()
+            .map(|(v,)| VillageIncome {
+                division_code: v.clone(),
+                distributable: first.distributable,
+            })
+            .collect(),
+    };
+    for round in 0..3 {
+        let started = Instant::now();
+        let drafted = db.draft_distributions(&scope, &batch).await?;
+        let lines: usize = drafted.iter().map(|d| d.lines).sum();
+        println!(
+            "| round {} | {} | {lines} | {:.2} |",
+            round + 1,
+            drafted.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    println!();
     // 2. A village's three-asset statement, over every village in turn.
     let today = xiangzhi_domain::china_today();
     let year_from = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);

@@ -37,8 +37,10 @@ fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
-/// Members and land shares of the pilot villages, written at once.
-async fn members_and_shares(
+/// Members and land shares of the villages under `pilot` (a township's code), written at once:
+/// every resident on the roll a member since the collective's founding, every household with
+/// 1.5 to 8 mu of land shares.
+pub async fn members_and_shares(
     db: &Db,
     cid: i64,
     pilot: &str,

@@ -454,32 +454,23 @@ pub async fn plan_xlsx(State(s): St, v: Viewer, Path((county, id)): Path<(i64, i
             .map_err(store(v.l))?;
     let rows = rows_of(&s.db, &scope, &view).await.map_err(store(v.l))?;
     let d = &view.distribution;
-    let mut out: Vec<Vec<Cell>> = vec![
+    let mut out: Vec<Vec<Cell>> = [
+        ("可分配收益", d.distributable),
+        ("公积公益金", d.reserve_amount),
+        ("集体留存", d.kept_amount - d.reserve_amount),
+    ]
+    .into_iter()
+    .map(|(what, fen)| {
         vec![
-            Cell::Text("可分配收益".into()),
+            Cell::Text(what.into()),
             Cell::Text(String::new()),
             Cell::Text(String::new()),
             Cell::Text(String::new()),
-            Cell::Int(d.distributable),
+            Cell::Int(fen),
             Cell::Int(0),
-        ],
-        vec![
-            Cell::Text("公积公益金".into()),
-            Cell::Text(String::new()),
-            Cell::Text(String::new()),
-            Cell::Text(String::new()),
-            Cell::Int(d.reserve_amount),
-            Cell::Int(0),
-        ],
-        vec![
-            Cell::Text("集体留存".into()),
-            Cell::Text(String::new()),
-            Cell::Text(String::new()),
-            Cell::Text(String::new()),
-            Cell::Int(d.kept_amount - d.reserve_amount),
-            Cell::Int(0),
-        ],
-    ];
+        ]
+    })
+    .collect();
     for r in &rows {
         for (class, shares, amount) in &r.parts {
             out.push(vec![

@@ -328,13 +328,23 @@ pub(crate) async fn village_in_reach(
     Ok((code.as_str().to_string(), name))
 }
 
-pub(crate) async fn books_page(
+/// A village's statement and journal for the period a page asks.
+pub(crate) struct Period {
+    pub code: String,
+    pub name: String,
+    pub year: i32,
+    pub month: Option<u32>,
+    pub statement: FundStatement,
+    pub entries: Vec<FundEntry>,
+}
+
+/// The village in reach, its statement and its journal for the asked month or year.
+pub(crate) async fn period_books(
     s: &xiangzhi_web::AppState,
     v: &Viewer,
     code: &str,
     q: &BooksQuery,
-    message: Message,
-) -> P {
+) -> Result<Period, PageError> {
     v.need(Right::ReadRegistry)?;
     let (code, name) = village_in_reach(s, v, code).await?;
     let scope = v.scope();
@@ -348,6 +358,32 @@ pub(crate) async fn books_page(
     let entries = crate::funds::entries_between(&s.db, &scope, &code, from, to)
         .await
         .map_err(store(v.l))?;
+    Ok(Period {
+        code,
+        name,
+        year,
+        month,
+        statement,
+        entries,
+    })
+}
+
+pub(crate) async fn books_page(
+    s: &xiangzhi_web::AppState,
+    v: &Viewer,
+    code: &str,
+    q: &BooksQuery,
+    message: Message,
+) -> P {
+    let Period {
+        code,
+        name,
+        year,
+        month,
+        statement,
+        entries,
+    } = period_books(s, v, code, q).await?;
+    let scope = v.scope();
     let today = xiangzhi_domain::china_today();
     let assets =
         s.db.assets(&scope, Some(&code), None, None, today)

@@ -3,9 +3,9 @@
 //! fen in number cells, so a clerk's sums in the spreadsheet stay exact.
 
 use crate::assets::{AssetStore, CATEGORIES};
-use crate::funds::{FundStore, EXPENSE, INCOME};
+use crate::funds::{EXPENSE, INCOME};
 use crate::overview::OverviewStore;
-use crate::pages::{name_in, this_year, village_in_reach, BooksQuery, OverviewQuery};
+use crate::pages::{name_in, period_books, this_year, BooksQuery, OverviewQuery, Period};
 use axum::extract::{Path, State};
 use xiangzhi_domain::Right;
 use xiangzhi_registry::prelude::DivisionStore;
@@ -77,19 +77,14 @@ pub async fn statement_xlsx(
     Path(code): Path<String>,
     Query(q): Query<BooksQuery>,
 ) -> P {
-    v.need(Right::ReadRegistry)?;
-    let (code, name) = village_in_reach(&s, &v, &code).await?;
-    let scope = v.scope();
-    let year = q.year.unwrap_or_else(this_year);
-    let month = q.month();
-    let (from, to) = crate::api::period(Some(year), month).map_err(store(v.l))?;
-    let st =
-        s.db.fund_statement(&scope, &code, from, to)
-            .await
-            .map_err(store(v.l))?;
-    let entries = crate::funds::entries_between(&s.db, &scope, &code, from, to)
-        .await
-        .map_err(store(v.l))?;
+    let Period {
+        name,
+        year,
+        month,
+        statement: st,
+        entries,
+        ..
+    } = period_books(&s, &v, &code, &q).await?;
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let line = |what: &str, item: String, fen: i64| {
         vec![

@@ -39,21 +39,25 @@ async fn top_up(db: &Db, by: i64) -> anyhow::Result<()> {
     }
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(21);
     let now = xiangzhi_storage::now_ms();
-    let start = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default();
-    let residents: Vec<(i64, i64, String, String)> = db
+    // Members and land shares as the demo gives its pilot township, township by township.
+    let townships: Vec<(String,)> = db
         .all(&Q::with(
-            "SELECT r.id, r.household_id, r.division_code, r.name FROM residents r WHERE r.county_id = ? \
-             AND r.standing = 'present' AND r.division_code NOT LIKE '141029100%' ORDER BY r.id",
+            "SELECT code FROM divisions WHERE county_id = ? AND level = 'township' \
+             AND code NOT LIKE '141029100%' ORDER BY code",
             vec![COUNTY.into()],
         ))
         .await?;
-    let households: Vec<(i64, String)> = db
-        .all(&Q::with(
-            "SELECT h.id, h.division_code FROM households h WHERE h.county_id = ? \
-             AND h.division_code NOT LIKE '141029100%' ORDER BY h.id",
-            vec![COUNTY.into()],
-        ))
+    for (t,) in &townships {
+        xiangzhi_economy::demo::members_and_shares(
+            db,
+            COUNTY,
+            t.get(..9).unwrap_or_default(),
+            by,
+            now,
+            &mut rng,
+        )
         .await?;
+    }
     let villages: Vec<(String,)> = db
         .all(&Q::with(
             "SELECT code FROM divisions WHERE county_id = ? AND level = 'village' \
@@ -63,90 +67,6 @@ async fn top_up(db: &Db, by: i64) -> anyhow::Result<()> {
         .await?;
     let mut tx = db.begin().await?;
     tx.bookkeeping(Bookkeeping::BenchmarkOrTest);
-    let mut id = xiangzhi_storage::list::next_ids(
-        &mut tx,
-        COUNTY,
-        "collective_member",
-        residents.len() as i64,
-    )
-    .await?;
-    let rows = residents
-        .iter()
-        .map(|(r, h, d, name)| {
-            id += 1;
-            vec![
-                COUNTY.into(),
-                (id - 1).into(),
-                d.get(..12).unwrap_or_default().into(),
-                (*r).into(),
-                (*h).into(),
-                name.clone().into(),
-                Value::Date(start),
-                "founding".into(),
-                Value::OptDate(None),
-                "".into(),
-                by.into(),
-                now.into(),
-            ]
-        })
-        .collect();
-    tx.bulk_insert(
-        "collective_members",
-        &[
-            "county_id",
-            "id",
-            "division_code",
-            "resident_id",
-            "household_id",
-            "name",
-            "joined_on",
-            "joined_how",
-            "left_on",
-            "left_how",
-            "recorded_by",
-            "created_at",
-        ],
-        rows,
-    )
-    .await?;
-    let mut id =
-        xiangzhi_storage::list::next_ids(&mut tx, COUNTY, "share_holding", households.len() as i64)
-            .await?;
-    let rows = households
-        .iter()
-        .map(|(h, d)| {
-            id += 1;
-            vec![
-                COUNTY.into(),
-                (id - 1).into(),
-                d.get(..12).unwrap_or_default().into(),
-                (*h).into(),
-                "land".into(),
-                rng.random_range(50i64..800).into(),
-                Value::Date(start),
-                format!("地-{h}").into(),
-                by.into(),
-                now.into(),
-            ]
-        })
-        .collect();
-    tx.bulk_insert(
-        "share_holdings",
-        &[
-            "county_id",
-            "id",
-            "division_code",
-            "household_id",
-            "kind",
-            "shares",
-            "since",
-            "certificate",
-            "recorded_by",
-            "created_at",
-        ],
-        rows,
-    )
-    .await?;
     // Two years of the journal: thirty entries a month in every village.
     let today = xiangzhi_domain::china_today();
     let first = NaiveDate::from_ymd_opt(today.year() - 1, 1, 1).unwrap_or(today);

@@ -40,6 +40,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(idle_assets))
         .routes(routes!(get_asset))
         .routes(routes!(move_asset))
+        .routes(routes!(list_resources, register_resource))
+        .routes(routes!(idle_resources))
+        .routes(routes!(get_resource))
+        .routes(routes!(use_resource))
         .routes(routes!(list_funds, enter_fund))
         .routes(routes!(reverse_fund))
         .routes(routes!(fund_statement))
@@ -109,6 +113,86 @@ pub async fn draft_distributions(
         StatusCode::CREATED,
         Json(s.db.draft_distributions(&c.scope, &input).await?),
     ))
+}
+
+/// The collective's resources in reach (land, forest, water, barren land).
+#[utoipa::path(get, path = "/economy/resources", tag = "economy", params(Narrow),
+    responses((status = 200, body = [crate::resources::Resource]), (status = 422, body = Problem)))]
+pub async fn list_resources(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<Narrow>,
+) -> R<Json<Vec<crate::resources::Resource>>> {
+    use crate::resources::ResourceStore;
+    Ok(Json(
+        s.db.resources(&c.scope, q.division.as_deref(), q.q.as_deref(), None)
+            .await?,
+    ))
+}
+
+/// Registers a resource with its area, rights registration and use.
+#[utoipa::path(post, path = "/economy/resources", tag = "economy",
+    request_body = crate::resources::ResourceInput,
+    responses((status = 201, body = crate::resources::Resource), (status = 422, body = Problem)))]
+pub async fn register_resource(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Json(input): Json<crate::resources::ResourceInput>,
+) -> R<(StatusCode, Json<crate::resources::Resource>)> {
+    use crate::resources::ResourceStore;
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.register_resource(&c.scope, &input).await?),
+    ))
+}
+
+/// The idle resources of every village in reach (闲变宝).
+#[utoipa::path(get, path = "/economy/resources/idle", tag = "economy", params(Narrow),
+    responses((status = 200, body = [crate::resources::Resource]), (status = 422, body = Problem)))]
+pub async fn idle_resources(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<Narrow>,
+) -> R<Json<Vec<crate::resources::Resource>>> {
+    use crate::resources::ResourceStore;
+    Ok(Json(
+        s.db.resources(
+            &c.scope,
+            q.division.as_deref(),
+            q.q.as_deref(),
+            Some("idle"),
+        )
+        .await?,
+    ))
+}
+
+/// A resource in reach.
+#[utoipa::path(get, path = "/economy/resources/{county}/{id}", tag = "economy",
+    params(("county" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = crate::resources::Resource), (status = 404, body = Problem)))]
+pub async fn get_resource(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Path((county, id)): Path<(i64, i64)>,
+) -> R<Json<crate::resources::Resource>> {
+    use crate::resources::ResourceStore;
+    Ok(Json(s.db.resource(&c.scope, county, id).await?))
+}
+
+/// Changes how a resource is used, from the version the clerk saw (409 when someone else changed
+/// it first).
+#[utoipa::path(post, path = "/economy/resources/{county}/{id}/use", tag = "economy",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = crate::resources::UseInput,
+    responses((status = 200, body = crate::resources::Resource), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn use_resource(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(input): Json<crate::resources::UseInput>,
+) -> R<Json<crate::resources::Resource>> {
+    use crate::resources::ResourceStore;
+    Ok(Json(s.db.use_resource(&c.scope, county, id, &input).await?))
 }
 
 /// The first and last day of a year, or of one of its months.

@@ -2,7 +2,8 @@
 //! member of their village's collective and every household holding land shares; two years of
 //! each village's funds journal (rent, business income, a subsidy, management and public
 //! welfare spending — the first village's business large enough to make it a strong village);
-//! five assets per village, one left idle; two leases per village, the old one at 400 yuan a mu
+//! five assets per village, one left idle; three resources, the barren slope idle and not yet
+//! registered; two leases per village, the old one at 400 yuan a mu
 //! and the new one at 800 (the seed's Shidui town), both behind with part of their rent; and in the first
 //! village last year's income distribution, posted for inspection, carried by the members'
 //! assembly through 四议两公开, bound to that resolution and paid to most households.
@@ -15,7 +16,8 @@ use crate::distributions::{
 };
 use crate::funds::FundInput;
 use crate::leases::{LeaseInput, ReceiptInput};
-use crate::{AssetStore, DistributionStore, FundStore, LeaseStore};
+use crate::resources::ResourceInput;
+use crate::{AssetStore, DistributionStore, FundStore, LeaseStore, ResourceStore};
 use chrono::{Datelike, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -234,7 +236,7 @@ async fn journal(
     Ok(n)
 }
 
-/// Five assets and two leases of a village.
+/// Five assets, three resources (one idle) and two leases of a village.
 async fn assets_and_leases(
     db: &Db,
     scope: &Scope,
@@ -301,6 +303,43 @@ async fn assets_and_leases(
                 salvage: cost / 20,
                 months,
                 acquired_on: on.into(),
+                state: state.into(),
+            },
+        )
+        .await?;
+    }
+    for (what, kind, area, location, certificate, used_by, state) in [
+        (
+            "承包耕地",
+            "land",
+            185_000,
+            "全村",
+            "确权-耕-001",
+            "本村农户",
+            "contracted",
+        ),
+        (
+            "集体林地",
+            "forest",
+            62_000,
+            "北山",
+            "确权-林-001",
+            "村集体",
+            "collective",
+        ),
+        ("西沟荒坡", "barren", 8_000, "西沟", "", "", "idle"),
+    ] {
+        db.register_resource(
+            scope,
+            &ResourceInput {
+                division_code: village.to_string(),
+                name: what.into(),
+                kind: kind.into(),
+                area,
+                location: format!("{name}{location}"),
+                certificate: certificate.into(),
+                registered_on: (!certificate.is_empty()).then(|| "2019-06-30".to_string()),
+                used_by: used_by.into(),
                 state: state.into(),
             },
         )

@@ -22,6 +22,8 @@ pub mod members;
 pub mod overview;
 mod pages;
 mod public_pages;
+mod resource_pages;
+pub mod resources;
 pub mod rules;
 mod sheets;
 pub mod tables;
@@ -33,6 +35,7 @@ pub use funds::FundStore;
 pub use leases::LeaseStore;
 pub use members::MemberStore;
 pub use overview::OverviewStore;
+pub use resources::ResourceStore;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -106,6 +109,14 @@ fn routes() -> Router<AppState> {
             post(pages::asset_state),
         )
         .route("/economy/villages/{code}/rent", post(pages::rent))
+        .route(
+            "/economy/villages/{code}/resources",
+            post(resource_pages::add_resource),
+        )
+        .route(
+            "/economy/villages/{code}/resource-use",
+            post(resource_pages::resource_use),
+        )
         .route("/economy/villages/{code}/codes", post(pages::codes))
         .route(
             "/economy/villages/{code}/statement.xlsx",

@@ -6,7 +6,7 @@
 
 use crate::funds::{INCOME, OPERATING};
 use crate::rules::strong;
-use crate::tables::{COLLECTIVE_ASSETS, DISTRIBUTIONS, FUND_ENTRIES};
+use crate::tables::{COLLECTIVE_ASSETS, COLLECTIVE_RESOURCES, DISTRIBUTIONS, FUND_ENTRIES};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -32,6 +32,10 @@ pub struct VillageBooks {
     /// What the assets cost, in fen.
     pub asset_cost: i64,
     pub idle_assets: i64,
+    pub resources: i64,
+    /// In hundredths of a mu.
+    pub resource_area: i64,
+    pub idle_resources: i64,
     pub leases: i64,
     /// Rent due and not received, in fen, today.
     pub overdue_rent: i64,
@@ -123,6 +127,19 @@ pub impl Db {
         for (code, n, cost, idle) in assets {
             if let Some(b) = by.get_mut(&code) {
                 (b.assets, b.asset_cost, b.idle_assets) = (n, cost, idle);
+            }
+        }
+        let mut q = Q::new(
+            "SELECT t.division_code, CAST(COUNT(*) AS BIGINT), CAST(SUM(t.area) AS BIGINT), \
+             CAST(SUM(CASE WHEN t.state = 'idle' THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM collective_resources t WHERE 1=1",
+        );
+        within.filter(&mut q, &COLLECTIVE_RESOURCES, "t", "division_code");
+        q.push(" GROUP BY t.division_code");
+        let resources: Vec<(String, i64, i64, i64)> = self.all(&q).await?;
+        for (code, n, area, idle) in resources {
+            if let Some(b) = by.get_mut(&code) {
+                (b.resources, b.resource_area, b.idle_resources) = (n, area, idle);
             }
         }
         // Rent overdue needs each lease's schedule: the leases are read once, judged here.

@@ -14,6 +14,7 @@ use crate::funds::{
 };
 use crate::leases::{LeaseStore, LeaseView, ReceiptInput};
 use crate::overview::{Overview, OverviewStore, TargetInput};
+use crate::resources::{Resource, ResourceStore, KINDS, USES};
 use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::response::IntoResponse;
@@ -88,6 +89,7 @@ struct OverviewPage {
     division: String,
     years: Vec<i32>,
     idle: Vec<AssetView>,
+    idle_resources: Vec<Resource>,
     may_target: bool,
     totals: (i64, i64, i64, i64),
     message: Message,
@@ -107,6 +109,9 @@ impl OverviewPage {
     }
     fn category(&self, k: &str) -> String {
         name_in(&CATEGORIES, k, self.c.l.en)
+    }
+    fn kind(&self, k: &str) -> String {
+        name_in(&KINDS, k, self.c.l.en)
     }
 }
 
@@ -151,6 +156,10 @@ async fn overview_page(
         s.db.assets(&scope, division, None, Some("idle"), today)
             .await
             .map_err(store(v.l))?;
+    let idle_resources =
+        s.db.resources(&scope, division, None, Some("idle"))
+            .await
+            .map_err(store(v.l))?;
     let townships = townships_of(&s.db.villages_in_reach(&scope).await.map_err(store(v.l))?);
     let totals = o.villages.iter().fold((0, 0, 0, 0), |t, b| {
         (
@@ -167,6 +176,7 @@ async fn overview_page(
         division: division.unwrap_or_default().to_string(),
         years: (today.year() - 4..=today.year()).rev().collect(),
         idle,
+        idle_resources,
         may_target: v.user.can(crate::SET_TARGETS),
         totals,
         o,
@@ -248,12 +258,15 @@ struct BooksPage {
     entries: Vec<FundEntry>,
     assets: Vec<AssetView>,
     leases: Vec<LeaseView>,
+    resources: Vec<Resource>,
     distributions: Vec<Distribution>,
     may_record: bool,
     today: String,
     income: Vec<(&'static str, &'static str)>,
     expense: Vec<(&'static str, &'static str)>,
     states: Vec<(&'static str, &'static str)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    uses: Vec<(&'static str, &'static str)>,
     /// The draft form's rows: (name, percent, for whom), the seed's classes first.
     class_rows: Vec<(String, &'static str, &'static str)>,
     message: Message,
@@ -272,6 +285,12 @@ impl BooksPage {
     }
     fn asset_category(&self, k: &str) -> String {
         name_in(&CATEGORIES, k, self.c.l.en)
+    }
+    fn kind(&self, k: &str) -> String {
+        name_in(&KINDS, k, self.c.l.en)
+    }
+    fn use_name(&self, k: &str) -> String {
+        name_in(&USES, k, self.c.l.en)
     }
     fn period(&self) -> String {
         match self.month {
@@ -397,6 +416,10 @@ pub(crate) async fn books_page(
     {
         leases.push(crate::leases::view(l, today).map_err(store(v.l))?);
     }
+    let resources =
+        s.db.resources(&scope, Some(&code), None, None)
+            .await
+            .map_err(store(v.l))?;
     let distributions =
         s.db.distributions(&scope, Some(&code), None)
             .await
@@ -415,12 +438,15 @@ pub(crate) async fn books_page(
         entries,
         assets,
         leases,
+        resources,
         distributions,
         may_record: v.user.can(crate::RECORD_ECONOMY),
         today: today.to_string(),
         income: INCOME.to_vec(),
         expense: EXPENSE.to_vec(),
         states: STATES.to_vec(),
+        kinds: KINDS.to_vec(),
+        uses: USES.to_vec(),
         class_rows: vec![
             (
                 v.l.t("集体留存", "Kept by the collective").to_string(),

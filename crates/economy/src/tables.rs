@@ -207,6 +207,28 @@ pub const HOUSEHOLD_CODES: Table = Table {
     ],
 };
 
+pub const COLLECTIVE_RESOURCES: Table = Table {
+    name: "collective_resources",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("area", Int),
+        ("certificate", Text),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("id", Int),
+        ("kind", Text),
+        ("location", Text),
+        ("name", Text),
+        ("recorded_by", Int),
+        ("registered_on", Date),
+        ("state", Text),
+        ("used_by", Text),
+        ("version", Int),
+    ],
+};
+
 pub const TABLES: &[&Table] = &[
     &COLLECTIVE_MEMBERS,
     &SHARE_HOLDINGS,
@@ -219,4 +241,5 @@ pub const TABLES: &[&Table] = &[
     &FUND_ENTRIES,
     &STRONG_TARGETS,
     &HOUSEHOLD_CODES,
+    &COLLECTIVE_RESOURCES,
 ];

@@ -837,6 +837,25 @@ async fn console_books(t: &TestDb) {
     assert_eq!(cents, vec![(123_456,), (100,)]);
     let g = p.get(&format!("{base}?year=2026&month=11")).await;
     assert!(g.body.contains("1235.56"), "the month's income");
+    // A resource typed in mu, kept in hundredths.
+    let g = p
+        .send(
+            "POST",
+            &format!("{base}/resources"),
+            Some("name=%E8%8D%92%E5%9D%A1&kind=barren&area=12.5&state=idle"),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert!(g.body.contains("12.50 亩"), "{}", g.body);
+    let g = p
+        .send(
+            "POST",
+            &format!("{base}/resources"),
+            Some("name=x&kind=barren&area=1.234&state=idle"),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(g.body.contains("面积以亩计"));
     let (status, kind, bytes) = p.bytes(&format!("{base}/statement.xlsx?year=2026")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(kind.contains("spreadsheetml") && bytes.starts_with(b"PK"));
@@ -947,3 +966,99 @@ fn urlencoding(s: &str) -> String {
         })
         .collect()
 }
+
+/// The resources register: land, forest, water and barren land with area and rights
+/// registration; the idle ones listed for the county; a use changed only from the version the
+/// clerk saw, however many clerks race; nothing of another township's.
+async fn resources(t: &TestDb) {
+    let _ = crate::console::seed_village(t).await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    let slope = json!({"division_code": "141029100001", "name": "西沟荒坡", "kind": "barren", "area": 8_050,
+        "location": "西沟", "state": "idle"});
+    let r = sec
+        .ok("POST", "/api/v1/economy/resources", Some(slope.clone()))
+        .await;
+    assert_eq!(
+        (&r["area"], &r["version"], &r["certificate"]),
+        (&json!(8_050), &json!(1), &json!(""))
+    );
+    sec.ok(
+        "POST",
+        "/api/v1/economy/resources",
+        Some(json!({"division_code": "141029100001", "name": "集体林地", "kind": "forest", "area": 62_000,
+            "certificate": "确权-林-001", "registered_on": "2019-06-30", "used_by": "村集体", "state": "collective"})),
+    )
+    .await;
+    for (bad, field) in [
+        (json!({"area": 0}), "area"),
+        (json!({"kind": "mine"}), "kind"),
+        (json!({"state": "sold"}), "state"),
+        (json!({"name": "<b>x</b>\u{0}"}), "name"),
+        (json!({"registered_on": "2019-02-30"}), "registered_on"),
+    ] {
+        let mut body = slope.clone();
+        for (k, v) in bad.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        sec.problem("POST", "/api/v1/economy/resources", Some(body), 422, field)
+            .await;
+    }
+    other
+        .problem(
+            "POST",
+            "/api/v1/economy/resources",
+            Some(slope.clone()),
+            422,
+            "division_code",
+        )
+        .await;
+    let idle = sec.ok("GET", "/api/v1/economy/resources/idle", None).await;
+    assert_eq!(idle.as_array().unwrap().len(), 1);
+    let found = sec
+        .ok("GET", "/api/v1/economy/resources?q=确权-林", None)
+        .await;
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    assert_eq!(
+        other.ok("GET", "/api/v1/economy/resources", None).await,
+        json!([])
+    );
+    let uri = format!("/api/v1/economy/resources/{}/{}", r["county_id"], r["id"]);
+    other.problem("GET", &uri, None, 404, "").await;
+    // Ten clerks lease it out from the version they saw: one wins.
+    let mut racing = Vec::new();
+    for k in 0..10 {
+        let c = Client::as_role(t, "village_secretary", "141029100001").await;
+        let u = format!("{uri}/use");
+        racing.push(tokio::spawn(async move {
+            c.call(
+                "POST",
+                &u,
+                Some(json!({"state": "leased", "used_by": format!("承包方{k}"), "version": 1})),
+            )
+            .await
+            .0
+        }));
+    }
+    let mut won = 0;
+    for r in racing {
+        let s = r.await.unwrap();
+        assert!(s.is_success() || s.as_u16() == 409, "{s}");
+        won += usize::from(s.is_success());
+    }
+    assert_eq!(won, 1);
+    let now = sec.ok("GET", &uri, None).await;
+    assert_eq!(
+        (&now["state"], &now["version"]),
+        (&json!("leased"), &json!(2))
+    );
+    assert_eq!(
+        sec.ok("GET", "/api/v1/economy/resources/idle", None)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
+on_both!(resources_register, resources);

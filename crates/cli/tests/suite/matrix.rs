@@ -274,6 +274,16 @@ async fn township(
         .await["asset"]["id"]
         .as_i64()
         .unwrap();
+    let resource = clerk
+        .ok(
+            "POST",
+            "/api/v1/economy/resources",
+            Some(json!({"division_code": village, "name": format!("{tag}荒坡"), "kind": "barren", "area": 3_000,
+                "certificate": format!("{tag}-确权-1"), "used_by": "", "state": "idle"})),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
     let fund = clerk
         .ok(
             "POST",
@@ -320,6 +330,7 @@ async fn township(
         ("distribution", distribution.to_string()),
         ("lease", lease.to_string()),
         ("asset", asset.to_string()),
+        ("resource", resource.to_string()),
         ("fund", fund.to_string()),
         ("matter", matter.to_string()),
         ("board_entry", board_entry.to_string()),
@@ -386,6 +397,7 @@ fn kind_of(path: &str) -> Option<&'static str> {
             "distributions" => "distribution",
             "leases" => "lease",
             "assets" => "asset",
+            "resources" => "resource",
             "funds" => "fund",
             "statements" => "code",
             "overview" => "code",
@@ -495,6 +507,12 @@ fn body_for(path: &str, o: &Objects) -> Value {
             "amount": 1, "summary": "越权", "voucher": "越权"})
         }
         Some("asset") if path.ends_with("/state") => json!({"state": "in_use", "version": 1}),
+        Some("resource") if path.ends_with("/use") => {
+            json!({"state": "leased", "used_by": "越权", "version": 1})
+        }
+        Some("resource") => {
+            json!({"division_code": o.ids["code"], "name": "越权", "kind": "land", "area": 100, "state": "idle"})
+        }
         Some("asset") => {
             json!({"division_code": o.ids["code"], "name": "越权", "category": "other", "cost": 100, "months": 12,
             "acquired_on": "2026-01-01", "state": "in_use"})

@@ -40,6 +40,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(idle_assets))
         .routes(routes!(get_asset))
         .routes(routes!(move_asset))
+        .routes(routes!(list_enterprises, found_enterprise))
+        .routes(routes!(get_enterprise))
+        .routes(routes!(join_enterprise))
+        .routes(routes!(report_year))
         .routes(routes!(list_resources, register_resource))
         .routes(routes!(idle_resources))
         .routes(routes!(get_resource))
@@ -112,6 +116,88 @@ pub async fn draft_distributions(
     Ok((
         StatusCode::CREATED,
         Json(s.db.draft_distributions(&c.scope, &input).await?),
+    ))
+}
+
+/// The companies and cooperatives the villages' branches founded, in reach.
+#[utoipa::path(get, path = "/economy/enterprises", tag = "economy", params(Narrow),
+    responses((status = 200, body = [crate::enterprises::Enterprise]), (status = 422, body = Problem)))]
+pub async fn list_enterprises(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<Narrow>,
+) -> R<Json<Vec<crate::enterprises::Enterprise>>> {
+    use crate::enterprises::EnterpriseStore;
+    Ok(Json(
+        s.db.enterprises(&c.scope, q.division.as_deref(), q.q.as_deref())
+            .await?,
+    ))
+}
+
+/// Records a company or cooperative founded by a village's branch.
+#[utoipa::path(post, path = "/economy/enterprises", tag = "economy",
+    request_body = crate::enterprises::EnterpriseInput,
+    responses((status = 201, body = crate::enterprises::EnterpriseView), (status = 422, body = Problem)))]
+pub async fn found_enterprise(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Json(input): Json<crate::enterprises::EnterpriseInput>,
+) -> R<(StatusCode, Json<crate::enterprises::EnterpriseView>)> {
+    use crate::enterprises::EnterpriseStore;
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.found_enterprise(&c.scope, &input).await?),
+    ))
+}
+
+/// An enterprise with its member households and its years.
+#[utoipa::path(get, path = "/economy/enterprises/{county}/{id}", tag = "economy",
+    params(("county" = i64, Path), ("id" = i64, Path)),
+    responses((status = 200, body = crate::enterprises::EnterpriseView), (status = 404, body = Problem)))]
+pub async fn get_enterprise(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Path((county, id)): Path<(i64, i64)>,
+) -> R<Json<crate::enterprises::EnterpriseView>> {
+    use crate::enterprises::EnterpriseStore;
+    Ok(Json(s.db.enterprise(&c.scope, county, id).await?))
+}
+
+/// A household of the village joins the enterprise with its shares (409 when it has already).
+#[utoipa::path(post, path = "/economy/enterprises/{county}/{id}/members", tag = "economy",
+    params(("county" = i64, Path), ("id" = i64, Path)),
+    request_body = crate::enterprises::EnterpriseMemberInput,
+    responses((status = 201, body = crate::enterprises::EnterpriseView), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn join_enterprise(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(input): Json<crate::enterprises::EnterpriseMemberInput>,
+) -> R<(StatusCode, Json<crate::enterprises::EnterpriseView>)> {
+    use crate::enterprises::EnterpriseStore;
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.join_enterprise(&c.scope, county, id, &input).await?),
+    ))
+}
+
+/// An enterprise's figures for a year: revenue, profit, and what went to the collective and the
+/// members (409 when the year is reported already).
+#[utoipa::path(post, path = "/economy/enterprises/{county}/{id}/years", tag = "economy",
+    params(("county" = i64, Path), ("id" = i64, Path)), request_body = crate::enterprises::YearInput,
+    responses((status = 201, body = crate::enterprises::EnterpriseView), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn report_year(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Path((county, id)): Path<(i64, i64)>,
+    Json(input): Json<crate::enterprises::YearInput>,
+) -> R<(StatusCode, Json<crate::enterprises::EnterpriseView>)> {
+    use crate::enterprises::EnterpriseStore;
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.report_year(&c.scope, county, id, &input).await?),
     ))
 }
 

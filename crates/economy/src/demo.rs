@@ -3,10 +3,11 @@
 //! each village's funds journal (rent, business income, a subsidy, management and public
 //! welfare spending — the first village's business large enough to make it a strong village);
 //! five assets per village, one left idle; three resources, the barren slope idle and not yet
-//! registered; two leases per village, the old one at 400 yuan a mu
-//! and the new one at 800 (the seed's Shidui town), both behind with part of their rent; and in the first
-//! village last year's income distribution, posted for inspection, carried by the members'
-//! assembly through 四议两公开, bound to that resolution and paid to most households.
+//! registered; two leases per village, the old one at 400 yuan a mu and the new one at 800 (the
+//! seed's Shidui town), both behind with part of their rent; and in the first village a
+//! cooperative led by the branch with ten member households and last year's figures, and last
+//! year's income distribution, posted for inspection, carried by the members' assembly through
+//! 四议两公开, bound to that resolution and paid to most households.
 //! Everything but the members and shares goes through the feature's store, so the rules judge
 //! every entry, schedule, vote and payment.
 
@@ -14,10 +15,11 @@ use crate::assets::AssetInput;
 use crate::distributions::{
     ApprovalInput, Basis, ClassInput, DistributionInput, PaymentInput, Who,
 };
+use crate::enterprises::{EnterpriseInput, EnterpriseMemberInput, YearInput};
 use crate::funds::FundInput;
 use crate::leases::{LeaseInput, ReceiptInput};
 use crate::resources::ResourceInput;
-use crate::{AssetStore, DistributionStore, FundStore, LeaseStore, ResourceStore};
+use crate::{AssetStore, DistributionStore, EnterpriseStore, FundStore, LeaseStore, ResourceStore};
 use chrono::{Datelike, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -402,6 +404,59 @@ async fn assets_and_leases(
     Ok(())
 }
 
+/// The first village's branch-led cooperative: its first ten households as members, and last
+/// year's figures.
+async fn cooperative(db: &Db, scope: &Scope, village: &str, today: NaiveDate) -> Result<()> {
+    let e = db
+        .found_enterprise(
+            scope,
+            &EnterpriseInput {
+                division_code: village.to_string(),
+                name: "村党支部领办蔬菜种植专业合作社".into(),
+                kind: "cooperative".into(),
+                business: "蔬菜种植、收购与销售".into(),
+                credit_code: String::new(),
+                founded_on: "2021-03-15".into(),
+            },
+        )
+        .await?;
+    let (county, id) = (e.enterprise.county_id, e.enterprise.id);
+    let mut q = Q::with(
+        "SELECT h.id FROM households h WHERE h.county_id = ?",
+        vec![county.into()],
+    );
+    xiangzhi_storage::list::starts_with(&mut q, "h.division_code", village);
+    q.push(" ORDER BY h.id LIMIT 10");
+    let households: Vec<(i64,)> = db.all(&q).await?;
+    for (h,) in households {
+        db.join_enterprise(
+            scope,
+            county,
+            id,
+            &EnterpriseMemberInput {
+                household_id: h,
+                shares: 100,
+                joined_on: "2021-03-15".into(),
+            },
+        )
+        .await?;
+    }
+    db.report_year(
+        scope,
+        county,
+        id,
+        &YearInput {
+            year: today.year() - 1,
+            revenue: 186_000_000,
+            profit: 42_000_000,
+            to_collective: 12_000_000,
+            to_members: 21_000_000,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// Last year's distribution of the first village, from the plan to the payments.
 async fn distribution(
     db: &Db,
@@ -629,6 +684,9 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
         entries += journal(db, &scope, village, k == 0, today, &mut rng).await?;
         let name = names.get(village.as_str()).cloned().unwrap_or_default();
         assets_and_leases(db, &scope, village, &name, today).await?;
+    }
+    if let Some(v) = villages.first() {
+        cooperative(db, &scope, v, today).await?;
     }
     let (owed, paid) = match villages.first() {
         Some(v) if households > 0 => distribution(db, &scope, v, today).await?,

@@ -259,6 +259,7 @@ struct BooksPage {
     assets: Vec<AssetView>,
     leases: Vec<LeaseView>,
     resources: Vec<Resource>,
+    enterprises: Vec<crate::enterprises::Enterprise>,
     distributions: Vec<Distribution>,
     may_record: bool,
     today: String,
@@ -288,6 +289,9 @@ impl BooksPage {
     }
     fn kind(&self, k: &str) -> String {
         name_in(&KINDS, k, self.c.l.en)
+    }
+    fn enterprise_kind(&self, k: &str) -> String {
+        name_in(&crate::enterprises::KINDS, k, self.c.l.en)
     }
     fn use_name(&self, k: &str) -> String {
         name_in(&USES, k, self.c.l.en)
@@ -420,6 +424,12 @@ pub(crate) async fn books_page(
         s.db.resources(&scope, Some(&code), None, None)
             .await
             .map_err(store(v.l))?;
+    let enterprises = {
+        use crate::enterprises::EnterpriseStore;
+        s.db.enterprises(&scope, Some(&code), None)
+            .await
+            .map_err(store(v.l))?
+    };
     let distributions =
         s.db.distributions(&scope, Some(&code), None)
             .await
@@ -439,6 +449,7 @@ pub(crate) async fn books_page(
         assets,
         leases,
         resources,
+        enterprises,
         distributions,
         may_record: v.user.can(crate::RECORD_ECONOMY),
         today: today.to_string(),

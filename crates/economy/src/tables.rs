@@ -229,6 +229,58 @@ pub const COLLECTIVE_RESOURCES: Table = Table {
     ],
 };
 
+pub const ENTERPRISES: Table = Table {
+    name: "enterprises",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("business", Text),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("credit_code", Text),
+        ("division_code", Text),
+        ("founded_on", Date),
+        ("id", Int),
+        ("kind", Text),
+        ("name", Text),
+        ("recorded_by", Int),
+    ],
+};
+
+pub const ENTERPRISE_MEMBERS: Table = Table {
+    name: "enterprise_members",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("enterprise_id", Int),
+        ("household_id", Int),
+        ("joined_on", Date),
+        ("recorded_by", Int),
+        ("shares", Int),
+    ],
+};
+
+pub const ENTERPRISE_YEARS: Table = Table {
+    name: "enterprise_years",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("enterprise_id", Int),
+        ("profit", Int),
+        ("recorded_by", Int),
+        ("revenue", Int),
+        ("to_collective", Int),
+        ("to_members", Int),
+        ("year", Int),
+    ],
+};
+
 pub const TABLES: &[&Table] = &[
     &COLLECTIVE_MEMBERS,
     &SHARE_HOLDINGS,
@@ -242,4 +294,7 @@ pub const TABLES: &[&Table] = &[
     &STRONG_TARGETS,
     &HOUSEHOLD_CODES,
     &COLLECTIVE_RESOURCES,
+    &ENTERPRISES,
+    &ENTERPRISE_MEMBERS,
+    &ENTERPRISE_YEARS,
 ];

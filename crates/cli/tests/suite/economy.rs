@@ -1062,3 +1062,106 @@ async fn resources(t: &TestDb) {
     );
 }
 on_both!(resources_register, resources);
+
+/// The branch's companies and cooperatives: their member households and each year's figures,
+/// reported once (however many clerks race), never paying out more than the profit; nothing of
+/// another township's.
+async fn enterprises(t: &TestDb) {
+    let v = crate::console::seed_village(t).await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    let coop = json!({"division_code": "141029100001", "name": "城关蔬菜专业合作社", "kind": "cooperative",
+        "business": "蔬菜种植与销售", "credit_code": "93141029ma0l12345x", "founded_on": "2023-04-01"});
+    for (bad, field) in [
+        (json!({"credit_code": "123"}), "credit_code"),
+        (json!({"kind": "bank"}), "kind"),
+        (json!({"name": ""}), "name"),
+        (json!({"founded_on": "2023-13-01"}), "founded_on"),
+    ] {
+        let mut body = coop.clone();
+        for (k, x) in bad.as_object().unwrap() {
+            body[k] = x.clone();
+        }
+        sec.problem(
+            "POST",
+            "/api/v1/economy/enterprises",
+            Some(body),
+            422,
+            field,
+        )
+        .await;
+    }
+    let e = sec
+        .ok("POST", "/api/v1/economy/enterprises", Some(coop))
+        .await;
+    assert_eq!(e["enterprise"]["credit_code"], "93141029MA0L12345X");
+    let base = format!(
+        "/api/v1/economy/enterprises/{}/{}",
+        e["enterprise"]["county_id"], e["enterprise"]["id"]
+    );
+    other.problem("GET", &base, None, 404, "").await;
+    let join = |h: i64| json!({"household_id": h, "shares": 250, "joined_on": "2023-04-01"});
+    sec.ok("POST", &format!("{base}/members"), Some(join(v.household)))
+        .await;
+    sec.problem(
+        "POST",
+        &format!("{base}/members"),
+        Some(join(v.household)),
+        409,
+        "household_id",
+    )
+    .await;
+    // A household of another village (and township) may not join.
+    sec.problem(
+        "POST",
+        &format!("{base}/members"),
+        Some(join(v.other_household)),
+        422,
+        "household_id",
+    )
+    .await;
+    let year = |to_members: i64| {
+        json!({"year": 2025, "revenue": 120_000_000, "profit": 30_000_000,
+        "to_collective": 10_000_000, "to_members": to_members})
+    };
+    sec.problem(
+        "POST",
+        &format!("{base}/years"),
+        Some(year(20_000_001)),
+        422,
+        "to_members",
+    )
+    .await;
+    let mut racing = Vec::new();
+    for _ in 0..6 {
+        let c = Client::as_role(t, "village_secretary", "141029100001").await;
+        let u = format!("{base}/years");
+        let body = year(15_000_000);
+        racing.push(tokio::spawn(async move {
+            c.call("POST", &u, Some(body)).await.0
+        }));
+    }
+    let mut won = 0;
+    for r in racing {
+        let s = r.await.unwrap();
+        assert!(s.is_success() || s.as_u16() == 409, "{s}");
+        won += usize::from(s.is_success());
+    }
+    assert_eq!(won, 1);
+    let now = sec.ok("GET", &base, None).await;
+    assert_eq!(now["members"].as_array().unwrap().len(), 1);
+    assert_eq!(now["years"][0]["to_members"], 15_000_000);
+    assert_eq!(
+        other.ok("GET", "/api/v1/economy/enterprises", None).await,
+        json!([])
+    );
+    assert_eq!(
+        sec.ok("GET", "/api/v1/economy/enterprises?q=蔬菜", None)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+on_both!(enterprises_and_their_years, enterprises);

@@ -284,6 +284,16 @@ async fn township(
         .await["id"]
         .as_i64()
         .unwrap();
+    let enterprise = clerk
+        .ok(
+            "POST",
+            "/api/v1/economy/enterprises",
+            Some(json!({"division_code": village, "name": format!("{tag}种植合作社"), "kind": "cooperative",
+                "business": "蔬菜种植", "founded_on": "2024-03-01"})),
+        )
+        .await["enterprise"]["id"]
+        .as_i64()
+        .unwrap();
     let fund = clerk
         .ok(
             "POST",
@@ -331,6 +341,7 @@ async fn township(
         ("lease", lease.to_string()),
         ("asset", asset.to_string()),
         ("resource", resource.to_string()),
+        ("enterprise", enterprise.to_string()),
         ("fund", fund.to_string()),
         ("matter", matter.to_string()),
         ("board_entry", board_entry.to_string()),
@@ -398,6 +409,7 @@ fn kind_of(path: &str) -> Option<&'static str> {
             "leases" => "lease",
             "assets" => "asset",
             "resources" => "resource",
+            "enterprises" => "enterprise",
             "funds" => "fund",
             "statements" => "code",
             "overview" => "code",
@@ -507,6 +519,16 @@ fn body_for(path: &str, o: &Objects) -> Value {
             "amount": 1, "summary": "越权", "voucher": "越权"})
         }
         Some("asset") if path.ends_with("/state") => json!({"state": "in_use", "version": 1}),
+        Some("enterprise") if path.ends_with("/members") => {
+            json!({"household_id": i("household"), "shares": 100, "joined_on": "2026-01-01"})
+        }
+        Some("enterprise") if path.ends_with("/years") => {
+            json!({"year": 2025, "revenue": 100, "profit": 10, "to_collective": 1, "to_members": 1})
+        }
+        Some("enterprise") => {
+            json!({"division_code": o.ids["code"], "name": "越权", "kind": "company", "business": "越权",
+            "founded_on": "2026-01-01"})
+        }
         Some("resource") if path.ends_with("/use") => {
             json!({"state": "leased", "used_by": "越权", "version": 1})
         }

@@ -40,6 +40,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(idle_assets))
         .routes(routes!(get_asset))
         .routes(routes!(move_asset))
+        .routes(routes!(list_sales, record_sale))
+        .routes(routes!(sales_year))
         .routes(routes!(list_enterprises, found_enterprise))
         .routes(routes!(get_enterprise))
         .routes(routes!(join_enterprise))
@@ -116,6 +118,55 @@ pub async fn draft_distributions(
     Ok((
         StatusCode::CREATED,
         Json(s.db.draft_distributions(&c.scope, &input).await?),
+    ))
+}
+
+/// Produce sales in reach, latest first.
+#[utoipa::path(get, path = "/economy/sales", tag = "economy", params(Narrow),
+    responses((status = 200, body = [crate::sales::Sale]), (status = 422, body = Problem)))]
+pub async fn list_sales(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<Narrow>,
+) -> R<Json<Vec<crate::sales::Sale>>> {
+    use crate::sales::SaleStore;
+    Ok(Json(
+        s.db.sales(&c.scope, q.division.as_deref(), q.q.as_deref())
+            .await?,
+    ))
+}
+
+/// Records a sale of a village's produce: product, kilograms, amount, buyer and channel.
+#[utoipa::path(post, path = "/economy/sales", tag = "economy", request_body = crate::sales::SaleInput,
+    responses((status = 201, body = crate::sales::Sale), (status = 422, body = Problem)))]
+pub async fn record_sale(
+    State(s): State<AppState>,
+    c: Authorized<Record>,
+    Json(input): Json<crate::sales::SaleInput>,
+) -> R<(StatusCode, Json<crate::sales::Sale>)> {
+    use crate::sales::SaleStore;
+    Ok((
+        StatusCode::CREATED,
+        Json(s.db.record_sale(&c.scope, &input).await?),
+    ))
+}
+
+/// A year's produce sales in reach (or under `?division=`), by product, buyer and channel, in
+/// kilograms and fen.
+#[utoipa::path(get, path = "/economy/sales/year", tag = "economy", params(OverviewQuery),
+    responses((status = 200, body = crate::sales::SalesYear), (status = 422, body = Problem)))]
+pub async fn sales_year(
+    State(s): State<AppState>,
+    c: Authorized<ReadRegistry>,
+    Query(q): Query<OverviewQuery>,
+) -> R<Json<crate::sales::SalesYear>> {
+    use crate::sales::SaleStore;
+    let year = q
+        .year
+        .unwrap_or_else(|| chrono::Datelike::year(&xiangzhi_domain::china_today()));
+    Ok(Json(
+        s.db.sales_year(&c.scope, q.division.as_deref(), year)
+            .await?,
     ))
 }
 
@@ -279,45 +330,6 @@ pub async fn use_resource(
 ) -> R<Json<crate::resources::Resource>> {
     use crate::resources::ResourceStore;
     Ok(Json(s.db.use_resource(&c.scope, county, id, &input).await?))
-}
-
-/// The first and last day of a year, or of one of its months.
-pub fn period(
-    year: Option<i32>,
-    month: Option<u32>,
-) -> Result<(chrono::NaiveDate, chrono::NaiveDate), xiangzhi_storage::StoreError> {
-    let bad =
-        |field: &str, zh: &str, en: &str| xiangzhi_storage::StoreError::invalid(field, zh, en);
-    let year =
-        Some(year.unwrap_or_else(|| chrono::Datelike::year(&xiangzhi_domain::china_today())))
-            .filter(|y| (2000..=2100).contains(y))
-            .ok_or_else(|| {
-                bad(
-                    "year",
-                    "年度应在2000到2100年之间",
-                    "the year is 2000 to 2100",
-                )
-            })?;
-    let (from, to) = match month {
-        None => (
-            chrono::NaiveDate::from_ymd_opt(year, 1, 1),
-            chrono::NaiveDate::from_ymd_opt(year, 12, 31),
-        ),
-        Some(m) if (1..=12).contains(&m) => {
-            let first = chrono::NaiveDate::from_ymd_opt(year, m, 1);
-            (
-                first,
-                first
-                    .and_then(|f| f.checked_add_months(chrono::Months::new(1)))
-                    .and_then(|n| n.pred_opt()),
-            )
-        }
-        Some(_) => (None, None),
-    };
-    match (from, to) {
-        (Some(from), Some(to)) => Ok((from, to)),
-        _ => Err(bad("month", "月份应为1到12", "the month is 1 to 12")),
-    }
 }
 
 /// The funds journal's entries in reach, latest first.

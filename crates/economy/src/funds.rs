@@ -137,6 +137,45 @@ pub(crate) async fn entries_between(
     db.all(&q).await
 }
 
+/// The first and last day of a year, or of one of its months.
+pub fn period(
+    year: Option<i32>,
+    month: Option<u32>,
+) -> Result<(chrono::NaiveDate, chrono::NaiveDate), xiangzhi_storage::StoreError> {
+    let bad =
+        |field: &str, zh: &str, en: &str| xiangzhi_storage::StoreError::invalid(field, zh, en);
+    let year =
+        Some(year.unwrap_or_else(|| chrono::Datelike::year(&xiangzhi_domain::china_today())))
+            .filter(|y| (2000..=2100).contains(y))
+            .ok_or_else(|| {
+                bad(
+                    "year",
+                    "年度应在2000到2100年之间",
+                    "the year is 2000 to 2100",
+                )
+            })?;
+    let (from, to) = match month {
+        None => (
+            chrono::NaiveDate::from_ymd_opt(year, 1, 1),
+            chrono::NaiveDate::from_ymd_opt(year, 12, 31),
+        ),
+        Some(m) if (1..=12).contains(&m) => {
+            let first = chrono::NaiveDate::from_ymd_opt(year, m, 1);
+            (
+                first,
+                first
+                    .and_then(|f| f.checked_add_months(chrono::Months::new(1)))
+                    .and_then(|n| n.pred_opt()),
+            )
+        }
+        Some(_) => (None, None),
+    };
+    match (from, to) {
+        (Some(from), Some(to)) => Ok((from, to)),
+        _ => Err(bad("month", "月份应为1到12", "the month is 1 to 12")),
+    }
+}
+
 #[easy_ext::ext(FundStore)]
 pub impl Db {
     /// Enters an income or expense of a village in reach.

@@ -26,6 +26,7 @@ mod public_pages;
 mod resource_pages;
 pub mod resources;
 pub mod rules;
+pub mod sales;
 mod sheets;
 pub mod tables;
 
@@ -38,6 +39,7 @@ pub use leases::LeaseStore;
 pub use members::MemberStore;
 pub use overview::OverviewStore;
 pub use resources::ResourceStore;
+pub use sales::SaleStore;
 
 use axum::routing::{get, post};
 use axum::Router;

@@ -373,7 +373,7 @@ pub(crate) async fn period_books(
     let scope = v.scope();
     let year = q.year.unwrap_or_else(this_year);
     let month = q.month();
-    let (from, to) = crate::api::period(Some(year), month).map_err(store(v.l))?;
+    let (from, to) = crate::funds::period(Some(year), month).map_err(store(v.l))?;
     let statement =
         s.db.fund_statement(&scope, &code, from, to)
             .await

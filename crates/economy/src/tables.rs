@@ -281,6 +281,25 @@ pub const ENTERPRISE_YEARS: Table = Table {
     ],
 };
 
+pub const PRODUCE_SALES: Table = Table {
+    name: "produce_sales",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("amount", Int),
+        ("buyer", Text),
+        ("channel", Text),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("id", Int),
+        ("kilograms", Int),
+        ("product", Text),
+        ("recorded_by", Int),
+        ("sold_on", Date),
+    ],
+};
+
 pub const TABLES: &[&Table] = &[
     &COLLECTIVE_MEMBERS,
     &SHARE_HOLDINGS,
@@ -297,4 +316,5 @@ pub const TABLES: &[&Table] = &[
     &ENTERPRISES,
     &ENTERPRISE_MEMBERS,
     &ENTERPRISE_YEARS,
+    &PRODUCE_SALES,
 ];

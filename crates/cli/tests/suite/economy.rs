@@ -1165,3 +1165,92 @@ async fn enterprises(t: &TestDb) {
     );
 }
 on_both!(enterprises_and_their_years, enterprises);
+
+/// Produce sold for villagers: each sale exact in kilograms and fen, a year's sums by product,
+/// buyer and channel adding up to the whole, bad input refused field by field, nothing of
+/// another township's.
+async fn sales(t: &TestDb) {
+    let _ = crate::console::seed_village(t).await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let town = Client::as_role(t, "township_officer", "141029100000").await;
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    let sale = |product: &str, kg: i64, fen: i64, buyer: &str, channel: &str| {
+        json!({"division_code": "141029100001", "sold_on": "2026-10-20", "product": product,
+            "kilograms": kg, "amount": fen, "buyer": buyer, "channel": channel})
+    };
+    for s in [
+        sale("小米", 12_000, 14_400_000, "县机关食堂", "unit"),
+        sale("小米", 8_500, 9_350_000, "太原粮油批发市场", "market"),
+        sale("苹果", 30_000, 18_000_000, "太原粮油批发市场", "market"),
+        sale("核桃", 1_200, 4_800_000, "直播间", "online"),
+    ] {
+        sec.ok("POST", "/api/v1/economy/sales", Some(s)).await;
+    }
+    for (bad, field) in [
+        (sale("小米", 0, 1, "x", "unit"), "kilograms"),
+        (sale("小米", 1, 0, "x", "unit"), "amount"),
+        (sale("小米", 1, 1, "x", "barter"), "channel"),
+        (sale("", 1, 1, "x", "unit"), "product"),
+        (sale("小米", 1, 1, "", "unit"), "buyer"),
+    ] {
+        sec.problem("POST", "/api/v1/economy/sales", Some(bad), 422, field)
+            .await;
+    }
+    let mut future = sale("小米", 1, 1, "x", "unit");
+    future["sold_on"] = json!("2100-01-01");
+    sec.problem(
+        "POST",
+        "/api/v1/economy/sales",
+        Some(future),
+        422,
+        "sold_on",
+    )
+    .await;
+    other
+        .problem(
+            "POST",
+            "/api/v1/economy/sales",
+            Some(sale("小米", 1, 1, "x", "unit")),
+            422,
+            "division_code",
+        )
+        .await;
+    let y = town
+        .ok("GET", "/api/v1/economy/sales/year?year=2026", None)
+        .await;
+    assert_eq!(
+        (&y["kilograms"], &y["amount"]),
+        (&json!(51_700), &json!(46_550_000))
+    );
+    assert_eq!(
+        y["by_product"][0],
+        json!({"key": "小米", "kilograms": 20_500, "amount": 23_750_000, "sales": 2})
+    );
+    assert_eq!(y["by_channel"][0]["key"], "market");
+    assert_eq!(y["by_buyer"][0]["amount"], 27_350_000);
+    for list in ["by_product", "by_buyer", "by_channel"] {
+        let sum: i64 = y[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["amount"].as_i64().unwrap())
+            .sum();
+        assert_eq!(sum, 46_550_000, "{list} adds up");
+    }
+    let none = other
+        .ok("GET", "/api/v1/economy/sales/year?year=2026", None)
+        .await;
+    assert_eq!(
+        (&none["amount"], &none["by_product"]),
+        (&json!(0), &json!([]))
+    );
+    assert_eq!(
+        sec.ok("GET", "/api/v1/economy/sales?q=核桃", None)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+on_both!(produce_sales, sales);

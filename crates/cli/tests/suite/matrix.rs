@@ -410,6 +410,7 @@ fn kind_of(path: &str) -> Option<&'static str> {
             "assets" => "asset",
             "resources" => "resource",
             "enterprises" => "enterprise",
+            "sales" => "code",
             "funds" => "fund",
             "statements" => "code",
             "overview" => "code",
@@ -444,6 +445,10 @@ fn kind_of(path: &str) -> Option<&'static str> {
 fn body_for(path: &str, o: &Objects) -> Value {
     let i = |k: &str| o.ids[k].parse::<i64>().unwrap();
     match kind_of(path) {
+        Some("code") if path.ends_with("/economy/sales") => {
+            json!({"division_code": o.ids["code"], "sold_on": "2026-11-01", "product": "越权", "kilograms": 1,
+            "amount": 1, "buyer": "越权", "channel": "other"})
+        }
         Some("code") if path.ends_with("/publicity") => {
             json!({"division_code": o.ids["code"], "kind": "general",
             "title": "越权", "body": "越权", "posted_on": "2026-11-30", "until_on": "2026-12-30"})
@@ -877,6 +882,7 @@ async fn matrix(t: &TestDb) {
                                     || path.ends_with("/points/board-rules")
                                     // The villages' books, by village, not searched by words.
                                     || (path.ends_with("/economy/overview") && q.contains("?q="))
+                                    || (path.ends_with("/economy/sales/year") && q.contains("?q="))
                                     // Lateness and tampering are not searched by words.
                                     || (path.ends_with("/publicity/overdue") && q.contains("?q="))
                                     || (path.ends_with("/publicity/altered") && q.contains("?q="))

@@ -3,8 +3,9 @@
 //! each village's funds journal (rent, business income, a subsidy, management and public
 //! welfare spending — the first village's business large enough to make it a strong village);
 //! five assets per village, one left idle; three resources, the barren slope idle and not yet
-//! registered; two leases per village, the old one at 400 yuan a mu and the new one at 800 (the
-//! seed's Shidui town), both behind with part of their rent; and in the first village a
+//! registered; millet, apples and walnuts sold each autumn; two leases per village, the old one
+//! at 400 yuan a mu and the new one at 800 (the seed's Shidui town), both behind with part of
+//! their rent; and in the first village a
 //! cooperative led by the branch with ten member households and last year's figures, and last
 //! year's income distribution, posted for inspection, carried by the members' assembly through
 //! 四议两公开, bound to that resolution and paid to most households.
@@ -19,7 +20,10 @@ use crate::enterprises::{EnterpriseInput, EnterpriseMemberInput, YearInput};
 use crate::funds::FundInput;
 use crate::leases::{LeaseInput, ReceiptInput};
 use crate::resources::ResourceInput;
-use crate::{AssetStore, DistributionStore, EnterpriseStore, FundStore, LeaseStore, ResourceStore};
+use crate::sales::SaleInput;
+use crate::{
+    AssetStore, DistributionStore, EnterpriseStore, FundStore, LeaseStore, ResourceStore, SaleStore,
+};
 use chrono::{Datelike, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -236,6 +240,45 @@ async fn journal(
             .unwrap_or(today + chrono::Days::new(1));
     }
     Ok(n)
+}
+
+/// A village's produce sold last year and this: millet, apples and walnuts, through the county's
+/// canteens, the wholesale market and live-stream sales.
+async fn sales(
+    db: &Db,
+    scope: &Scope,
+    village: &str,
+    today: NaiveDate,
+    rng: &mut ChaCha8Rng,
+) -> Result<()> {
+    let goods = [
+        ("小米", 1_100, "县直机关食堂", "unit"),
+        ("苹果", 600, "太原果品批发市场", "market"),
+        ("核桃", 4_000, "村播直播间", "online"),
+    ];
+    for year in [today.year() - 1, today.year()] {
+        for (k, (product, fen_per_kg, buyer, channel)) in goods.iter().enumerate() {
+            let on = ymd(year, 9 + k as u32, 15);
+            if on > today {
+                continue;
+            }
+            let kilograms = rng.random_range(2_000i64..20_000);
+            db.record_sale(
+                scope,
+                &SaleInput {
+                    division_code: village.to_string(),
+                    sold_on: on.to_string(),
+                    product: (*product).into(),
+                    kilograms,
+                    amount: kilograms * fen_per_kg,
+                    buyer: (*buyer).into(),
+                    channel: (*channel).into(),
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Five assets, three resources (one idle) and two leases of a village.
@@ -682,6 +725,7 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
     let mut entries = 0;
     for (k, village) in villages.iter().enumerate() {
         entries += journal(db, &scope, village, k == 0, today, &mut rng).await?;
+        sales(db, &scope, village, today, &mut rng).await?;
         let name = names.get(village.as_str()).cloned().unwrap_or_default();
         assets_and_leases(db, &scope, village, &name, today).await?;
     }

@@ -118,6 +118,10 @@ fn routes() -> Router<AppState> {
             post(resource_pages::add_resource),
         )
         .route(
+            "/economy/villages/{code}/sales",
+            post(resource_pages::add_sale),
+        )
+        .route(
             "/economy/villages/{code}/resource-use",
             post(resource_pages::resource_use),
         )

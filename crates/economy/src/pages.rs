@@ -28,6 +28,12 @@ use xiangzhi_web::console::{
 };
 use xiangzhi_web::Query;
 
+/// Tonnes with three decimals, from whole kilograms.
+pub(crate) fn tonnes<T: AsFen>(kilograms: T) -> String {
+    let kg = kilograms.fen();
+    format!("{}.{:03}", kg / 1000, (kg % 1000).abs())
+}
+
 /// Yuan with two decimals, from fen.
 pub(crate) fn yuan<T: AsFen>(fen: T) -> String {
     Fen(fen.fen()).to_string()
@@ -90,6 +96,7 @@ struct OverviewPage {
     years: Vec<i32>,
     idle: Vec<AssetView>,
     idle_resources: Vec<Resource>,
+    sales: crate::sales::SalesYear,
     may_target: bool,
     totals: (i64, i64, i64, i64),
     message: Message,
@@ -160,6 +167,12 @@ async fn overview_page(
         s.db.resources(&scope, division, None, Some("idle"))
             .await
             .map_err(store(v.l))?;
+    let sales = {
+        use crate::sales::SaleStore;
+        s.db.sales_year(&scope, division, year)
+            .await
+            .map_err(store(v.l))?
+    };
     let townships = townships_of(&s.db.villages_in_reach(&scope).await.map_err(store(v.l))?);
     let totals = o.villages.iter().fold((0, 0, 0, 0), |t, b| {
         (
@@ -177,6 +190,7 @@ async fn overview_page(
         years: (today.year() - 4..=today.year()).rev().collect(),
         idle,
         idle_resources,
+        sales,
         may_target: v.user.can(crate::SET_TARGETS),
         totals,
         o,
@@ -260,6 +274,8 @@ struct BooksPage {
     leases: Vec<LeaseView>,
     resources: Vec<Resource>,
     enterprises: Vec<crate::enterprises::Enterprise>,
+    sales: Vec<crate::sales::Sale>,
+    channels: Vec<(&'static str, &'static str)>,
     distributions: Vec<Distribution>,
     may_record: bool,
     today: String,
@@ -289,6 +305,9 @@ impl BooksPage {
     }
     fn kind(&self, k: &str) -> String {
         name_in(&KINDS, k, self.c.l.en)
+    }
+    fn channel(&self, k: &str) -> String {
+        name_in(&crate::sales::CHANNELS, k, self.c.l.en)
     }
     fn enterprise_kind(&self, k: &str) -> String {
         name_in(&crate::enterprises::KINDS, k, self.c.l.en)
@@ -430,6 +449,15 @@ pub(crate) async fn books_page(
             .await
             .map_err(store(v.l))?
     };
+    let sales = {
+        use crate::sales::SaleStore;
+        s.db.sales(&scope, Some(&code), None)
+            .await
+            .map_err(store(v.l))?
+            .into_iter()
+            .filter(|x| x.sold_on.year() == year)
+            .collect()
+    };
     let distributions =
         s.db.distributions(&scope, Some(&code), None)
             .await
@@ -450,6 +478,8 @@ pub(crate) async fn books_page(
         leases,
         resources,
         enterprises,
+        sales,
+        channels: crate::sales::CHANNELS.to_vec(),
         distributions,
         may_record: v.user.can(crate::RECORD_ECONOMY),
         today: today.to_string(),

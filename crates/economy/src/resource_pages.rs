@@ -1,8 +1,9 @@
-//! The resources register in a village's books: registering land, forest, water or barren land
-//! with its area typed in mu (kept exactly in hundredths) and its rights registration, and
-//! changing how a resource is used.
+//! The resources register and produce sales in a village's books: registering land, forest,
+//! water or barren land with its area typed in mu (kept exactly in hundredths) and its rights
+//! registration, changing how a resource is used, and recording a sale typed in kilograms and
+//! yuan (kept in fen).
 
-use crate::pages::{books_page, name_in, village_in_reach, yuan, BooksQuery};
+use crate::pages::{books_page, fen_of, name_in, village_in_reach, yuan, BooksQuery};
 use crate::resources::{ResourceInput, ResourceStore, UseInput, USES};
 use axum::extract::{Form, Path, State};
 use serde::Deserialize;
@@ -109,6 +110,75 @@ pub async fn resource_use(
         Ok(r) => Some((
             format!("{}：{}", r.name, name_in(&USES, &r.state, false)),
             format!("{}: {}", r.name, r.state),
+            true,
+        )),
+        Err(e) => refused(e),
+    };
+    books_page(&s, &v, &code, &BooksQuery::default(), m).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SaleForm {
+    pub sold_on: String,
+    pub product: String,
+    pub kilograms: String,
+    pub amount: String,
+    pub buyer: String,
+    pub channel: String,
+}
+
+/// `POST /economy/villages/{code}/sales`: records a sale of the village's produce.
+pub async fn add_sale(
+    State(s): St,
+    v: Viewer,
+    Path(code): Path<String>,
+    Form(f): Form<SaleForm>,
+) -> P {
+    use crate::sales::{SaleInput, SaleStore};
+    v.need(crate::RECORD_ECONOMY)?;
+    let (code, _) = village_in_reach(&s, &v, &code).await?;
+    let done = async {
+        let kilograms = f
+            .kilograms
+            .trim()
+            .replace([',', '，'], "")
+            .parse::<i64>()
+            .map_err(|_| {
+                StoreError::invalid(
+                    "kilograms",
+                    "重量以千克计，填整数",
+                    "the weight in whole kilograms",
+                )
+            })?;
+        s.db.record_sale(
+            &v.scope(),
+            &SaleInput {
+                division_code: code.clone(),
+                sold_on: f.sold_on.clone(),
+                product: f.product.clone(),
+                kilograms,
+                amount: fen_of("amount", &f.amount)?,
+                buyer: f.buyer.clone(),
+                channel: f.channel.clone(),
+            },
+        )
+        .await
+    }
+    .await;
+    let m = match done {
+        Ok(x) => Some((
+            format!(
+                "已登记销售：{} {} 千克，{} 元",
+                x.product,
+                x.kilograms,
+                yuan(x.amount)
+            ),
+            format!(
+                "Recorded: {} {} kg, {} yuan",
+                x.product,
+                x.kilograms,
+                yuan(x.amount)
+            ),
             true,
         )),
         Err(e) => refused(e),

@@ -299,6 +299,7 @@ async fn demo_figures(t: &TestDb) {
     assert!(q("SELECT COUNT(*) FROM distribution_payments").await > 50);
     assert_eq!(q("SELECT COUNT(*) FROM enterprise_members").await, 10);
     assert_eq!(q("SELECT COUNT(*) FROM enterprise_years").await, 1);
+    assert!(q("SELECT COUNT(*) FROM produce_sales").await > 5);
     let books = {
         use xiangzhi_economy::OverviewStore;
         let pilot = xiangzhi_domain::DivisionCode::parse("141029100000").unwrap();

@@ -856,6 +856,26 @@ async fn console_books(t: &TestDb) {
         .await;
     assert_eq!(g.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(g.body.contains("面积以亩计"));
+    // A sale typed in kilograms and yuan; the county's overview sums it in tonnes.
+    let g = p
+        .send(
+            "POST",
+            &format!("{base}/sales"),
+            Some("sold_on=2026-10-20&product=%E5%B0%8F%E7%B1%B3&kilograms=1%2C408&amount=6800.00&buyer=%E9%A3%9F%E5%A0%82&channel=unit"),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert!(
+        g.body.contains("已登记销售：小米 1408 千克，6800.00 元"),
+        "{}",
+        g.body
+    );
+    let g = p.get("/economy?year=2026").await;
+    assert!(
+        g.body.contains("1.408") && g.body.contains("6800.00"),
+        "{}",
+        g.body
+    );
     let (status, kind, bytes) = p.bytes(&format!("{base}/statement.xlsx?year=2026")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(kind.contains("spreadsheetml") && bytes.starts_with(b"PK"));

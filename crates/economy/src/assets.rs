@@ -9,7 +9,6 @@ use crate::tables::COLLECTIVE_ASSETS;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use xiangzhi_domain::{DivisionCode, DivisionLevel};
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError};
@@ -119,16 +118,7 @@ pub impl Db {
     /// Registers an asset of a village in reach.
     async fn register_asset(&self, scope: &Scope, input: &AssetInput) -> Result<AssetView> {
         let by = scope.acting()?;
-        let village = DivisionCode::parse(&input.division_code)
-            .ok()
-            .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
-            .ok_or_else(|| {
-                StoreError::invalid(
-                    "division_code",
-                    "请选择您管辖范围内的一个村",
-                    "name a village within your jurisdiction",
-                )
-            })?;
+        let village = crate::members::village(scope, &input.division_code)?;
         let county_id = village.county_id().unwrap_or_default();
         let name = input.name.trim();
         let location = input.location.trim();

@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 use rand::Rng;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use xiangzhi_domain::{DivisionCode, DivisionLevel};
 use xiangzhi_storage::sql::Q;
 use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError, Value};
 
@@ -105,16 +104,7 @@ pub impl Db {
         household: Option<&str>,
     ) -> Result<Vec<Slip>> {
         let by = scope.acting()?;
-        let code = DivisionCode::parse(village)
-            .ok()
-            .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
-            .ok_or_else(|| {
-                StoreError::invalid(
-                    "division_code",
-                    "请选择您管辖范围内的一个村",
-                    "name a village within your jurisdiction",
-                )
-            })?;
+        let code = crate::members::village(scope, village)?;
         let county_id = code.county_id().unwrap_or_default();
         let heads = crate::distributions::heads(self, county_id, code.as_str()).await?;
         let mut slips: Vec<Slip> = heads

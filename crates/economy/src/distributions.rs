@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use xiangzhi_decisions::procedure_store::MatterStore;
-use xiangzhi_domain::{DivisionCode, DivisionLevel, ResidentTag};
+use xiangzhi_domain::{DivisionCode, ResidentTag};
 use xiangzhi_storage::list::{next_ids, starts_with};
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError, Tx, Value};
@@ -247,16 +247,7 @@ pub(crate) async fn shares_under(
 
 /// The title, year and classes of a plan checked; its village in reach.
 pub(crate) fn checked(scope: &Scope, input: &DistributionInput) -> Result<(DivisionCode, String)> {
-    let village = DivisionCode::parse(&input.division_code)
-        .ok()
-        .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
-        .ok_or_else(|| {
-            StoreError::invalid(
-                "division_code",
-                "请选择您管辖范围内的一个村",
-                "name a village within your jurisdiction",
-            )
-        })?;
+    let village = crate::members::village(scope, &input.division_code)?;
     let title = input.title.trim();
     if title.is_empty() || title.chars().count() > 100 || title.contains('\0') {
         return Err(StoreError::invalid(

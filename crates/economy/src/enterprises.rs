@@ -5,11 +5,11 @@
 //! reported once (a second report of the same year is a conflict, never an overwrite); what goes
 //! out cannot exceed the profit.
 
+use crate::members::text;
 use crate::tables::{ENTERPRISES, ENTERPRISE_MEMBERS, ENTERPRISE_YEARS};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use xiangzhi_domain::{DivisionCode, DivisionLevel};
 use xiangzhi_registry::tables::HOUSEHOLDS;
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
@@ -92,21 +92,6 @@ pub struct EnterpriseView {
 const COLS: &str = "t.county_id, t.id, t.division_code, t.name, t.kind, t.business, \
     t.credit_code, t.founded_on";
 
-fn text(field: &str, value: &str, most: usize, required: bool) -> Result<String> {
-    let v = value.trim();
-    if (required && v.is_empty()) || v.chars().count() > most || v.contains('\0') {
-        return Err(StoreError::invalid(
-            field,
-            format!("{}不超过{most}个字", if required { "请填写，" } else { "" }),
-            format!(
-                "at most {most} characters{}",
-                if required { ", required" } else { "" }
-            ),
-        ));
-    }
-    Ok(v.to_string())
-}
-
 /// A duplicate row as a conflict in words; any other failure as it is.
 fn conflict_or(e: StoreError, field: &str, zh: &str, en: &str) -> StoreError {
     let e = match e {
@@ -128,16 +113,7 @@ pub impl Db {
         input: &EnterpriseInput,
     ) -> Result<EnterpriseView> {
         let by = scope.acting()?;
-        let village = DivisionCode::parse(&input.division_code)
-            .ok()
-            .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
-            .ok_or_else(|| {
-                StoreError::invalid(
-                    "division_code",
-                    "请选择您管辖范围内的一个村",
-                    "name a village within your jurisdiction",
-                )
-            })?;
+        let village = crate::members::village(scope, &input.division_code)?;
         let county_id = village.county_id().unwrap_or_default();
         let name = text("name", &input.name, 100, true)?;
         let business = text("business", &input.business, 200, true)?;

@@ -181,16 +181,7 @@ pub impl Db {
     /// Enters an income or expense of a village in reach.
     async fn enter_fund(&self, scope: &Scope, input: &FundInput) -> Result<FundEntry> {
         let by = scope.acting()?;
-        let village = DivisionCode::parse(&input.division_code)
-            .ok()
-            .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
-            .ok_or_else(|| {
-                StoreError::invalid(
-                    "division_code",
-                    "请选择您管辖范围内的一个村",
-                    "name a village within your jurisdiction",
-                )
-            })?;
+        let village = crate::members::village(scope, &input.division_code)?;
         let county_id = village.county_id().unwrap_or_default();
         let list: &[(&str, &str)] = match input.direction.as_str() {
             "income" => &INCOME,

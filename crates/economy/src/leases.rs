@@ -4,12 +4,12 @@
 //! the lease's running total moves with it by one statement that also refuses more than the
 //! whole term's rent, however many clerks race.
 
+use crate::members::text;
 use crate::rules::rent::{self, Due};
 use crate::tables::{LEASES, LEASE_RECEIPTS};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use xiangzhi_domain::{DivisionCode, DivisionLevel};
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError};
@@ -106,18 +106,6 @@ const LEASE_COLS: &str =
     "t.county_id, t.id, t.division_code, t.resource, t.kind, t.area, t.price, t.lessee, \
     t.start_on, t.years, t.per_year, t.received";
 
-fn words(field: &str, value: &str, most: usize) -> Result<String> {
-    let v = value.trim();
-    if v.is_empty() || v.chars().count() > most || v.contains('\0') {
-        return Err(StoreError::invalid(
-            field,
-            format!("请填写（不超过{most}个字）"),
-            format!("required, at most {most} characters"),
-        ));
-    }
-    Ok(v.to_string())
-}
-
 fn schedule_of(l: &Lease) -> Result<Vec<Due>> {
     rent::schedule(
         l.start_on,
@@ -167,19 +155,10 @@ pub impl Db {
     /// Records a lease of a village in reach.
     async fn create_lease(&self, scope: &Scope, input: &LeaseInput) -> Result<LeaseView> {
         let by = scope.acting()?;
-        let village = DivisionCode::parse(&input.division_code)
-            .ok()
-            .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
-            .ok_or_else(|| {
-                StoreError::invalid(
-                    "division_code",
-                    "请选择您管辖范围内的一个村",
-                    "name a village within your jurisdiction",
-                )
-            })?;
+        let village = crate::members::village(scope, &input.division_code)?;
         let county_id = village.county_id().unwrap_or_default();
-        let resource = words("resource", &input.resource, 100)?;
-        let lessee = words("lessee", &input.lessee, 100)?;
+        let resource = text("resource", &input.resource, 100, true)?;
+        let lessee = text("lessee", &input.lessee, 100, true)?;
         if !KINDS.iter().any(|(k, _)| *k == input.kind) {
             return Err(StoreError::invalid(
                 "kind",
@@ -323,7 +302,7 @@ pub impl Db {
                 "the amount is more than nothing, in fen",
             ));
         }
-        let voucher = words("voucher", &input.voucher, 50)?;
+        let voucher = text("voucher", &input.voucher, 50, true)?;
         let on = crate::members::date("received_on", &input.received_on)?;
         let mut tx = self.begin().await?;
         let moved = tx

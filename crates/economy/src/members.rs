@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use xiangzhi_domain::{DivisionCode, DivisionLevel};
 use xiangzhi_registry::tables::{HOUSEHOLDS, RESIDENTS};
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
@@ -82,6 +83,41 @@ pub struct HoldingInput {
     pub since: String,
     #[serde(default)]
     pub certificate: String,
+}
+
+/// The village a write names, when it lies in the caller's reach.
+pub(crate) fn village(scope: &Scope, code: &str) -> Result<DivisionCode> {
+    DivisionCode::parse(code)
+        .ok()
+        .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
+        .ok_or_else(|| {
+            StoreError::invalid(
+                "division_code",
+                "请选择您管辖范围内的一个村",
+                "name a village within your jurisdiction",
+            )
+        })
+}
+
+/// A line of text as typed, trimmed: at most `most` characters, no NUL, and not empty when
+/// `required`.
+pub(crate) fn text(field: &str, value: &str, most: usize, required: bool) -> Result<String> {
+    let v = value.trim();
+    if (required && v.is_empty()) || v.chars().count() > most || v.contains('\0') {
+        return Err(StoreError::invalid(
+            field,
+            if required {
+                format!("请填写（不超过{most}个字）")
+            } else {
+                format!("不超过{most}个字")
+            },
+            format!(
+                "at most {most} characters{}",
+                if required { ", required" } else { "" }
+            ),
+        ));
+    }
+    Ok(v.to_string())
 }
 
 pub(crate) fn date(field: &str, value: &str) -> Result<chrono::NaiveDate> {

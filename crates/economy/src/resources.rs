@@ -4,11 +4,11 @@
 //! leased out, run by the collective, or idle. Idle resources are listed for the county with the
 //! idle assets (闲变宝). A state moves only from the version the clerk saw.
 
+use crate::members::text;
 use crate::tables::COLLECTIVE_RESOURCES;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use xiangzhi_domain::{DivisionCode, DivisionLevel};
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError};
@@ -78,25 +78,6 @@ pub struct UseInput {
 const COLS: &str = "t.county_id, t.id, t.division_code, t.name, t.kind, t.area, t.location, \
     t.certificate, t.registered_on, t.used_by, t.state, t.version";
 
-fn text(field: &str, value: &str, most: usize, required: bool) -> Result<String> {
-    let v = value.trim();
-    if (required && v.is_empty()) || v.chars().count() > most || v.contains('\0') {
-        return Err(StoreError::invalid(
-            field,
-            if required {
-                format!("请填写（不超过{most}个字）")
-            } else {
-                format!("不超过{most}个字")
-            },
-            format!(
-                "at most {most} characters{}",
-                if required { ", required" } else { "" }
-            ),
-        ));
-    }
-    Ok(v.to_string())
-}
-
 fn use_of(state: &str) -> Result<()> {
     if USES.iter().any(|(k, _)| *k == state) {
         Ok(())
@@ -114,16 +95,7 @@ pub impl Db {
     /// Registers a resource of a village in reach.
     async fn register_resource(&self, scope: &Scope, input: &ResourceInput) -> Result<Resource> {
         let by = scope.acting()?;
-        let village = DivisionCode::parse(&input.division_code)
-            .ok()
-            .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
-            .ok_or_else(|| {
-                StoreError::invalid(
-                    "division_code",
-                    "请选择您管辖范围内的一个村",
-                    "name a village within your jurisdiction",
-                )
-            })?;
+        let village = crate::members::village(scope, &input.division_code)?;
         let county_id = village.county_id().unwrap_or_default();
         let name = text("name", &input.name, 100, true)?;
         let location = text("location", &input.location, 100, false)?;

@@ -4,11 +4,11 @@
 //! 1,408 tonnes worth 6.8 million yuan). Weights are whole kilograms and amounts whole fen; the
 //! totals are exact sums, never floats.
 
+use crate::members::text;
 use crate::tables::PRODUCE_SALES;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use xiangzhi_domain::{DivisionCode, DivisionLevel};
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError};
@@ -73,36 +73,15 @@ pub struct SalesYear {
 const COLS: &str = "t.county_id, t.id, t.division_code, t.sold_on, t.product, t.kilograms, \
     t.amount, t.buyer, t.channel";
 
-fn text(field: &str, value: &str, most: usize) -> Result<String> {
-    let v = value.trim();
-    if v.is_empty() || v.chars().count() > most || v.contains('\0') {
-        return Err(StoreError::invalid(
-            field,
-            format!("请填写，不超过{most}个字"),
-            format!("required, at most {most} characters"),
-        ));
-    }
-    Ok(v.to_string())
-}
-
 #[easy_ext::ext(SaleStore)]
 pub impl Db {
     /// Records a sale of a village's produce (a village in reach).
     async fn record_sale(&self, scope: &Scope, input: &SaleInput) -> Result<Sale> {
         let by = scope.acting()?;
-        let village = DivisionCode::parse(&input.division_code)
-            .ok()
-            .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
-            .ok_or_else(|| {
-                StoreError::invalid(
-                    "division_code",
-                    "请选择您管辖范围内的一个村",
-                    "name a village within your jurisdiction",
-                )
-            })?;
+        let village = crate::members::village(scope, &input.division_code)?;
         let county_id = village.county_id().unwrap_or_default();
-        let product = text("product", &input.product, 40)?;
-        let buyer = text("buyer", &input.buyer, 100)?;
+        let product = text("product", &input.product, 40, true)?;
+        let buyer = text("buyer", &input.buyer, 100, true)?;
         if !CHANNELS.iter().any(|(k, _)| *k == input.channel) {
             return Err(StoreError::invalid(
                 "channel",

@@ -316,6 +316,35 @@ try {
     assert.match(await w.textContent("main"), /强村占比[\s\S]*闲置资产/);
     await w.screenshot({ path: `${shots}/55-economy-county.png`, fullPage: true });
     await accessible(w, "55-economy-county");
+    // The project library: the secretary adds a workshop, moves it on, records its funding and a
+    // milestone; the county sees it in the library.
+    await t.goto(`${base}/economy`);
+    await Promise.all([t.waitForURL(/\/economy\/projects$/), t.click("a[href='/economy/projects']")]);
+    const add = t.locator("form[action='/economy/projects'][method=post]");
+    await add.locator("input[name=name]").fill("<b>谷子</b>烘干车间");
+    await add.locator("select[name=kind]").selectOption("processing");
+    await add.locator("input[name=budget]").fill("1,500,000");
+    await Promise.all([t.waitForURL(/\/economy\/projects\/\d+\/\d+$/), add.locator("button").click()]);
+    await Promise.all([t.waitForNavigation(), t.click("form[action$='/stage'] button")]);
+    assert.match(await t.textContent("p.ok"), /已进入“入库储备”阶段/);
+    const fund = t.locator("form[action$='/funding']");
+    await fund.locator("select[name=source]").selectOption("central");
+    await fund.locator("select[name=kind]").selectOption("sought");
+    await fund.locator("input[name=amount]").fill("1000000");
+    await Promise.all([t.waitForNavigation(), fund.locator("button").click()]);
+    assert.match(await t.textContent("p.ok"), /已记入申请1000000\.00 元（中央衔接资金）/);
+    const ms = t.locator("form[action$='/milestones']");
+    await ms.locator("input[name=title]").fill("完成可研报告");
+    await ms.locator("input[name=due_on]").fill(day(30));
+    await Promise.all([t.waitForNavigation(), ms.locator("button").click()]);
+    const page56 = await t.textContent("main");
+    assert.match(page56, /<b>谷子<\/b>烘干车间|入库储备[\s\S]*中央衔接资金[\s\S]*完成可研报告/);
+    await t.screenshot({ path: `${shots}/56-project.png`, fullPage: true });
+    await accessible(t, "56-project");
+    await w.goto(`${base}/economy/projects`);
+    assert.match(await w.textContent("main"), /入库储备[\s\S]*<b>谷子<\/b>烘干车间/);
+    await w.screenshot({ path: `${shots}/57-project-library.png`, fullPage: true });
+    await accessible(w, "57-project-library");
     await wide.close();
     assert.deepEqual(errors, [], "no script errors on the economy pages");
     await ctx.close();

@@ -93,13 +93,16 @@ pub impl Db {
         }
         // One read for the smallest division holding every listed village.
         let prefix = common_prefix(&plans.iter().map(|p| p.0.clone()).collect::<Vec<_>>());
+        let started = std::time::Instant::now();
         let mut shares = shares_under(self, county_id, &prefix).await?;
+        let read = started.elapsed();
         let mut outcomes = Vec::with_capacity(plans.len());
         for (k, (village, title, plan)) in plans.into_iter().enumerate() {
             let rows = shares.remove(village.as_str()).unwrap_or_default();
             let outcome = outcome_of(&plan, &rows).map_err(|e| at(k, village.as_str(), bad(e)))?;
             outcomes.push((village, title, plan, outcome));
         }
+        let split = started.elapsed() - read;
         let mut tx = self.begin().await?;
         let first = next_ids(&mut tx, county_id, "distribution", outcomes.len() as i64).await?;
         let mut out = Vec::with_capacity(outcomes.len());
@@ -139,7 +142,18 @@ pub impl Db {
             ),
         )
         .await?;
+        let written = started.elapsed() - read - split;
         tx.commit().await?;
+        // The phases apart, for the benchmark (`RUST_LOG=xiangzhi_economy=debug`).
+        tracing::debug!(
+            villages = out.len(),
+            lines,
+            read_ms = read.as_millis() as u64,
+            split_ms = split.as_millis() as u64,
+            write_ms = written.as_millis() as u64,
+            commit_ms = (started.elapsed() - read - split - written).as_millis() as u64,
+            "distributions drafted"
+        );
         Ok(out)
     }
 }

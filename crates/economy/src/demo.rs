@@ -41,6 +41,8 @@ use xiangzhi_web::feature::DemoCounty;
 /// The pilot township's code after the county's six digits.
 const PILOT_TAIL: &str = "100";
 
+mod projects;
+
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
@@ -732,13 +734,14 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
     if let Some(v) = villages.first() {
         cooperative(db, &scope, v, today).await?;
     }
+    let projects = projects::projects(db, &scope, &pilot, &villages, today).await?;
     let (owed, paid) = match villages.first() {
         Some(v) if households > 0 => distribution(db, &scope, v, today).await?,
         _ => (0, 0),
     };
     Ok(format!(
         "{members} collective members, {entries} journal entries, {} assets and {} leases in {} villages; \
-         a distribution to {owed} households, {paid} paid",
+         {projects} projects; a distribution to {owed} households, {paid} paid",
         villages.len() * 5,
         villages.len() * 2,
         villages.len()

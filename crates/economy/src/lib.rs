@@ -18,10 +18,14 @@ mod distribution_pages;
 pub mod distributions;
 pub mod enterprises;
 pub mod funds;
+pub mod layouts;
 pub mod leases;
 pub mod members;
 pub mod overview;
 mod pages;
+pub mod project_api;
+mod project_pages;
+pub mod projects;
 mod public_pages;
 mod resource_pages;
 pub mod resources;
@@ -38,6 +42,7 @@ pub use funds::FundStore;
 pub use leases::LeaseStore;
 pub use members::MemberStore;
 pub use overview::OverviewStore;
+pub use projects::ProjectStore;
 pub use resources::ResourceStore;
 pub use sales::SaleStore;
 
@@ -72,7 +77,7 @@ pub const FEATURE: Feature = Feature {
         name: "economy",
         description: "集体经济 — members, shares and income distribution",
     }],
-    api: api::routes,
+    api: api_routes,
     doc: no_doc,
     pages: routes,
     public: public_routes,
@@ -85,12 +90,17 @@ pub const FEATURE: Feature = Feature {
     }],
     rights: &[Right::ReadRegistry, RECORD_ECONOMY, SET_TARGETS],
     tables: tables::TABLES,
-    layouts: &[],
+    layouts: layouts::LAYOUTS,
     demo: Some(demo::builder),
     home: None,
     household: None,
     assets: &[],
 };
+
+/// The feature's JSON API: the books and the project library.
+fn api_routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    api::routes().merge(project_api::routes())
+}
 
 fn public_routes() -> Router<AppState> {
     Router::new().route(
@@ -105,6 +115,31 @@ fn routes() -> Router<AppState> {
         .route("/economy.xlsx", get(sheets::overview_xlsx))
         .route("/economy/idle.xlsx", get(sheets::idle_xlsx))
         .route("/economy/strong-target", post(pages::set_target))
+        .route(
+            "/economy/projects",
+            get(project_pages::list).post(project_pages::add),
+        )
+        .route("/economy/projects.xlsx", get(project_pages::list_xlsx))
+        .route(
+            "/economy/projects/{county}/{id}",
+            get(project_pages::project),
+        )
+        .route(
+            "/economy/projects/{county}/{id}/stage",
+            post(project_pages::stage),
+        )
+        .route(
+            "/economy/projects/{county}/{id}/funding",
+            post(project_pages::funding),
+        )
+        .route(
+            "/economy/projects/{county}/{id}/milestones",
+            post(project_pages::milestone),
+        )
+        .route(
+            "/economy/projects/{county}/{id}/milestones/{milestone}/done",
+            post(project_pages::milestone_done),
+        )
         .route("/economy/villages/{code}", get(pages::books))
         .route("/economy/villages/{code}/funds", post(pages::enter))
         .route("/economy/villages/{code}/reversal", post(pages::reverse))

@@ -123,7 +123,7 @@ impl OverviewPage {
 }
 
 /// The townships of a list of villages named `township · village`.
-fn townships_of(villages: &[(String, String)]) -> Vec<(String, String)> {
+pub(crate) fn townships_of(villages: &[(String, String)]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for (code, name) in villages {
         let t = code.get(..9).unwrap_or_default();

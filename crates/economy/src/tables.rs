@@ -300,6 +300,93 @@ pub const PRODUCE_SALES: Table = Table {
     ],
 };
 
+pub const COLLECTIVE_PROJECTS: Table = Table {
+    name: "collective_projects",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("alliance_id", Int),
+        ("budget", Int),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("id", Int),
+        ("kind", Text),
+        ("name", Text),
+        ("recorded_by", Int),
+        ("sought", Int),
+        ("stage", Text),
+        ("stage_on", Date),
+        ("summary", Text),
+        ("version", Int),
+        ("won", Int),
+    ],
+};
+
+pub const PROJECT_VILLAGES: Table = Table {
+    name: "project_villages",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("county_id", Int),
+        ("division_code", Text),
+        ("project_id", Int),
+    ],
+};
+
+pub const PROJECT_STAGES: Table = Table {
+    name: "project_stages",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("id", Int),
+        ("note", Text),
+        ("project_id", Int),
+        ("recorded_by", Int),
+        ("stage", Text),
+        ("stage_on", Date),
+    ],
+};
+
+pub const PROJECT_FUNDING: Table = Table {
+    name: "project_funding",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("amount", Int),
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("entry_on", Date),
+        ("id", Int),
+        ("kind", Text),
+        ("note", Text),
+        ("project_id", Int),
+        ("recorded_by", Int),
+        ("source", Text),
+    ],
+};
+
+pub const PROJECT_MILESTONES: Table = Table {
+    name: "project_milestones",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("county_id", Int),
+        ("created_at", Int),
+        ("division_code", Text),
+        ("done_on", Date),
+        ("due_on", Date),
+        ("id", Int),
+        ("project_id", Int),
+        ("recorded_by", Int),
+        ("title", Text),
+    ],
+};
+
 pub const TABLES: &[&Table] = &[
     &COLLECTIVE_MEMBERS,
     &SHARE_HOLDINGS,
@@ -317,4 +404,9 @@ pub const TABLES: &[&Table] = &[
     &ENTERPRISE_MEMBERS,
     &ENTERPRISE_YEARS,
     &PRODUCE_SALES,
+    &COLLECTIVE_PROJECTS,
+    &PROJECT_VILLAGES,
+    &PROJECT_STAGES,
+    &PROJECT_FUNDING,
+    &PROJECT_MILESTONES,
 ];

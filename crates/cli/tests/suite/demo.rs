@@ -300,6 +300,16 @@ async fn demo_figures(t: &TestDb) {
     assert_eq!(q("SELECT COUNT(*) FROM enterprise_members").await, 10);
     assert_eq!(q("SELECT COUNT(*) FROM enterprise_years").await, 1);
     assert!(q("SELECT COUNT(*) FROM produce_sales").await > 5);
+    assert_eq!(q("SELECT COUNT(*) FROM collective_projects").await, 4);
+    assert_eq!(
+        q("SELECT COUNT(*) FROM collective_projects WHERE stage = 'operating' AND won = budget")
+            .await,
+        1
+    );
+    assert_eq!(
+        q("SELECT COUNT(*) FROM project_milestones WHERE done_on IS NULL").await,
+        1
+    );
     let books = {
         use xiangzhi_economy::OverviewStore;
         let pilot = xiangzhi_domain::DivisionCode::parse("141029100000").unwrap();

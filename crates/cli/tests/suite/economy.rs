@@ -1274,3 +1274,463 @@ async fn sales(t: &TestDb) {
     );
 }
 on_both!(produce_sales, sales);
+
+/// The project library: a project led by a village or a township moves one stage at a time
+/// (back to the reserve only from an application not approved), its funding is an append-only
+/// ledger by source whose sums never fall below nothing however many clerks race, milestones are
+/// done once; and nothing of it reaches another township.
+async fn projects(t: &TestDb) {
+    let _ = crate::console::seed_village(t).await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let town = Client::as_role(t, "township_officer", "141029100000").await;
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    let today = xiangzhi_domain::china_today().to_string();
+    let p = sec
+        .ok(
+            "POST",
+            "/api/v1/economy/projects",
+            Some(json!({"division_code": "141029100001", "name": "小米深加工车间", "kind": "processing",
+                "budget": 150_000_000, "summary": "<b>烘干、包装</b>", "since": "2026-03-01"})),
+        )
+        .await;
+    assert_eq!(
+        (
+            &p["project"]["stage"],
+            &p["villages"],
+            &p["project"]["summary"]
+        ),
+        (
+            &json!("idea"),
+            &json!(["141029100001"]),
+            &json!("<b>烘干、包装</b>")
+        )
+    );
+    let at = format!(
+        "/api/v1/economy/projects/{}/{}",
+        p["project"]["county_id"], p["project"]["id"]
+    );
+    let step = |stage: &str, on: &str, version: i64| json!({"stage": stage, "stage_on": on, "note": "", "version": version});
+    sec.problem(
+        "POST",
+        &format!("{at}/stage"),
+        Some(step("applied", &today, 1)),
+        422,
+        "stage",
+    )
+    .await;
+    sec.problem(
+        "POST",
+        &format!("{at}/stage"),
+        Some(step("reserve", "2026-02-01", 1)),
+        422,
+        "stage_on",
+    )
+    .await;
+    sec.ok(
+        "POST",
+        &format!("{at}/stage"),
+        Some(step("reserve", "2026-03-10", 1)),
+    )
+    .await;
+    sec.problem(
+        "POST",
+        &format!("{at}/stage"),
+        Some(step("applied", &today, 1)),
+        409,
+        "version",
+    )
+    .await;
+    sec.ok(
+        "POST",
+        &format!("{at}/stage"),
+        Some(step("applied", "2026-04-01", 2)),
+    )
+    .await;
+    // Not approved: back to the reserve, and applied again.
+    sec.ok(
+        "POST",
+        &format!("{at}/stage"),
+        Some(step("reserve", "2026-05-01", 3)),
+    )
+    .await;
+    let back = sec
+        .ok(
+            "POST",
+            &format!("{at}/stage"),
+            Some(step("applied", "2026-06-01", 4)),
+        )
+        .await;
+    let stages: Vec<&str> = back["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(stages, ["idea", "reserve", "applied", "reserve", "applied"]);
+    // Funding by source; a correction needs a note and never takes a source below nothing.
+    let fund = |source: &str, kind: &str, amount: i64, note: &str| json!({"source": source, "kind": kind, "amount": amount, "entry_on": "2026-06-02", "note": note});
+    sec.ok(
+        "POST",
+        &format!("{at}/funding"),
+        Some(fund("central", "sought", 100_000_000, "晋财农〔2026〕1号")),
+    )
+    .await;
+    sec.ok(
+        "POST",
+        &format!("{at}/funding"),
+        Some(fund("collective", "sought", 50_000_000, "")),
+    )
+    .await;
+    sec.ok(
+        "POST",
+        &format!("{at}/funding"),
+        Some(fund("central", "won", 80_000_000, "")),
+    )
+    .await;
+    sec.problem(
+        "POST",
+        &format!("{at}/funding"),
+        Some(fund("central", "won", -10_000_000, "")),
+        422,
+        "note",
+    )
+    .await;
+    sec.problem(
+        "POST",
+        &format!("{at}/funding"),
+        Some(fund("central", "won", -90_000_000, "多记")),
+        422,
+        "amount",
+    )
+    .await;
+    sec.problem(
+        "POST",
+        &format!("{at}/funding"),
+        Some(fund("lottery", "won", 1, "")),
+        422,
+        "source",
+    )
+    .await;
+    let after = sec
+        .ok(
+            "POST",
+            &format!("{at}/funding"),
+            Some(fund("central", "won", -10_000_000, "到位金额更正")),
+        )
+        .await;
+    assert_eq!(
+        (&after["project"]["sought"], &after["project"]["won"]),
+        (&json!(150_000_000), &json!(70_000_000))
+    );
+    assert_eq!(
+        after["by_source"],
+        json!([
+            {"source": "central", "zh": "中央衔接资金", "sought": 100_000_000, "won": 70_000_000},
+            {"source": "collective", "zh": "村集体自筹", "sought": 50_000_000, "won": 0}
+        ])
+    );
+    // Twelve clerks take 1 yuan each off the collective's 5 yuan won: five go through.
+    sec.ok(
+        "POST",
+        &format!("{at}/funding"),
+        Some(fund("collective", "won", 500, "")),
+    )
+    .await;
+    let mut racing = Vec::new();
+    for _ in 0..12 {
+        let c = Client::as_role(t, "village_secretary", "141029100001").await;
+        let u = format!("{at}/funding");
+        let body = fund("collective", "won", -100, "更正");
+        racing.push(tokio::spawn(async move {
+            c.call("POST", &u, Some(body)).await.0
+        }));
+    }
+    let mut went = 0;
+    for r in racing {
+        let s = r.await.unwrap();
+        assert!(s.is_success() || s.as_u16() == 422, "{s}");
+        went += usize::from(s.is_success());
+    }
+    assert_eq!(went, 5);
+    let now = sec.ok("GET", &at, None).await;
+    assert_eq!(now["project"]["won"], json!(70_000_000));
+    let ledger: i64 = now["funding"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "won")
+        .map(|f| f["amount"].as_i64().unwrap())
+        .sum();
+    assert_eq!(ledger, 70_000_000, "the running total is the ledger's sum");
+    // Milestones, done once.
+    let with = sec
+        .ok(
+            "POST",
+            &format!("{at}/milestones"),
+            Some(json!({"title": "厂房主体完工", "due_on": "2026-09-30"})),
+        )
+        .await;
+    let m = with["milestones"][0]["id"].as_i64().unwrap();
+    sec.ok(
+        "POST",
+        &format!("{at}/milestones/{m}/done"),
+        Some(json!({"done_on": "2026-09-28"})),
+    )
+    .await;
+    sec.problem(
+        "POST",
+        &format!("{at}/milestones/{m}/done"),
+        Some(json!({"done_on": "2026-09-29"})),
+        409,
+        "done_on",
+    )
+    .await;
+    // A township leads a project of its villages; a village of another township is refused.
+    let led = town
+        .ok(
+            "POST",
+            "/api/v1/economy/projects",
+            Some(
+                json!({"division_code": "141029100000", "name": "镇级光伏电站", "kind": "energy",
+                "budget": 300_000_000, "villages": ["141029100001"]}),
+            ),
+        )
+        .await;
+    assert_eq!(led["villages"], json!(["141029100001"]));
+    town.problem(
+        "POST",
+        "/api/v1/economy/projects",
+        Some(
+            json!({"division_code": "141029100000", "name": "x", "kind": "energy",
+            "budget": 1, "villages": ["141029101001"]}),
+        ),
+        422,
+        "villages",
+    )
+    .await;
+    sec.problem(
+        "POST",
+        "/api/v1/economy/projects",
+        Some(json!({"division_code": "141029100000", "name": "x", "kind": "energy", "budget": 1})),
+        422,
+        "division_code",
+    )
+    .await;
+    let library = town
+        .ok("GET", "/api/v1/economy/projects/library", None)
+        .await;
+    let count = |stage: &str| {
+        library["by_stage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["stage"] == stage)
+            .unwrap()["projects"]
+            .clone()
+    };
+    assert_eq!((count("idea"), count("applied")), (json!(1), json!(1)));
+    assert_eq!(
+        town.ok("GET", "/api/v1/economy/projects?stage=applied", None)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Nothing of it reaches another township.
+    other.problem("GET", &at, None, 404, "").await;
+    other
+        .problem(
+            "POST",
+            &format!("{at}/funding"),
+            Some(fund("central", "won", 1, "")),
+            404,
+            "",
+        )
+        .await;
+    assert_eq!(
+        other.ok("GET", "/api/v1/economy/projects", None).await,
+        json!([])
+    );
+    let none = other
+        .ok("GET", "/api/v1/economy/projects/library", None)
+        .await;
+    assert_eq!(none["by_source"], json!([]));
+}
+on_both!(project_library, projects);
+
+/// Uploads a file for an economy layout as the client's account; the job as answered.
+async fn upload(c: &Client, layout: &str, name: &str, body: Vec<u8>) -> Value {
+    let (status, _, bytes) = c
+        .raw(
+            "POST",
+            &format!("/api/v1/imports?layout={layout}&name={name}"),
+            Some((body, "application/octet-stream")),
+        )
+        .await;
+    let job: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    assert_eq!(status.as_u16(), 201, "{job}");
+    job
+}
+
+/// Applies a checked job and waits for it to end.
+async fn apply_job(c: &Client, job: &Value) -> Value {
+    assert_eq!(job["status"], "checked", "{job}");
+    let at = format!("/api/v1/imports/{}/{}", job["county_id"], job["id"]);
+    let (status, queued, _) = c.call("POST", &format!("{at}/apply"), None).await;
+    assert_eq!(status.as_u16(), 202, "{queued}");
+    for _ in 0..600 {
+        let last = c.ok("GET", &at, None).await;
+        if last["status"] == "done" || last["status"] == "failed" {
+            return last;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the job did not end");
+}
+
+/// The organisation's roster, the households' shares and a ledger kept in spreadsheets: each
+/// checked in full and refused by row and column with nothing written, written all at once when
+/// good, the same file twice changing nothing; a ledger as LibreOffice saves it (a title row,
+/// date and number cells, the ledger's own total lines, a balance column) summed to the fen;
+/// nothing of another township's.
+async fn imports(t: &TestDb) {
+    use crate::api::id_number;
+    let _ = crate::console::seed_village(t).await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let other = Client::as_role(t, "township_officer", "141029101000").await;
+    let gbk = |text: &str| encoding_rs::GBK.encode(text).0.into_owned();
+    // The roster, a GBK CSV as WPS saves it.
+    let head = "序号,身份证号码,姓名,取得成员身份日期,取得方式,丧失成员身份日期,丧失情形\n";
+    let good = format!(
+        "{head}1,{},李秀英,2016-06-30,成立时确认,,\n2,{},王建军,2016/6/30,founding,,\n3,{},王小明,2018年3月2日,出生,,\n",
+        id_number(100),
+        id_number(101),
+        id_number(102)
+    );
+    let bad = format!(
+        "{good}4,{},张三,2016-06-30,成立时确认,,\n5,{},,2016-06-30,成立时确认,,\n6,{},,2016-06-30,抽签,,\n7,{},,2016-06-30,出生,2010-01-01,死亡\n8,{},,2017-01-01,出生,,\n",
+        id_number(100),
+        id_number(150),
+        id_number(101),
+        id_number(102),
+        id_number(102)
+    );
+    let refused = upload(&sec, "economy-members", "members.csv", gbk(&bad)).await;
+    assert_eq!(refused["status"], "refused", "{refused}");
+    let said = refused["errors"].to_string();
+    for fault in [
+        "姓名与登记的“李秀英”不符",
+        "没有这个身份证号码",
+        "取得方式应为",
+        "丧失成员身份日期不能早于取得日期",
+        "成员身份时间重叠",
+    ] {
+        assert!(said.contains(fault), "{fault}: {said}");
+    }
+    assert!(said.contains("\"row\":5"), "{said}");
+    assert_eq!(
+        sec.ok("GET", "/api/v1/economy/members", None).await,
+        json!([])
+    );
+    let job = upload(&sec, "economy-members", "members.csv", gbk(&good)).await;
+    assert_eq!(job["summary"]["added"], 3, "{job}");
+    assert_eq!(apply_job(&sec, &job).await["status"], "done");
+    let members = sec.ok("GET", "/api/v1/economy/members", None).await;
+    assert_eq!(members.as_array().unwrap().len(), 3);
+    assert_eq!(members[2]["joined_on"], "2018-03-02");
+    let again = upload(&sec, "economy-members", "members.csv", gbk(&good)).await;
+    assert_eq!(
+        (&again["summary"]["added"], &again["summary"]["unchanged"]),
+        (&json!(0), &json!(3))
+    );
+    let outside = upload(&other, "economy-members", "members.csv", gbk(&good)).await;
+    assert_eq!(outside["status"], "refused");
+    // The households' shares, in hundredths exactly.
+    let shares = "户号,入股方式,份额,入股日期,股权证号\nCG-0001,土地入股,2.5亩,2016-06-30,GQ-001\nCG-0001,资金入股,3,2020-01-01,\n";
+    let wrong = format!("{shares}CG-0001,土地入股,2.555,2016-06-30,\nNOPE,资金入股,1,2020-01-01,\nCG-0001,入干股,1,2020-01-01,\n");
+    let refused = upload(&sec, "economy-holdings", "shares.csv", wrong.into_bytes()).await;
+    let said = refused["errors"].to_string();
+    for fault in ["最多两位小数", "没有户号为“NOPE”的户", "入股方式应为"] {
+        assert!(said.contains(fault), "{fault}: {said}");
+    }
+    let job = upload(
+        &sec,
+        "economy-holdings",
+        "shares.csv",
+        shares.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(apply_job(&sec, &job).await["status"], "done");
+    let held: Vec<i64> = sec
+        .ok("GET", "/api/v1/economy/holdings", None)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["shares"].as_i64().unwrap())
+        .collect();
+    assert_eq!(held, [250, 300]);
+    // A ledger as LibreOffice saves it.
+    let ledger = std::fs::read(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/economy/ledger.xlsx"),
+    )
+    .unwrap();
+    let job = upload(&sec, "economy-journal", "ledger.xlsx", ledger.clone()).await;
+    assert_eq!(job["status"], "checked", "{job}");
+    assert_eq!(job["summary"]["added"], 6, "{job}");
+    assert_eq!(apply_job(&sec, &job).await["status"], "done");
+    let year = sec
+        .ok(
+            "GET",
+            "/api/v1/economy/statements/141029100001?year=2025",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            &year["total_income"],
+            &year["total_expense"],
+            &year["operating_income"]
+        ),
+        (&json!(62_050_050), &json!(1_840_000), &json!(60_050_050)),
+        "{year}"
+    );
+    let again = upload(&sec, "economy-journal", "ledger.xlsx", ledger).await;
+    assert_eq!(
+        (&again["summary"]["added"], &again["summary"]["unchanged"]),
+        (&json!(0), &json!(6))
+    );
+    // A ledger's faults by row and column: the amount in the wrong column, a third decimal, a
+    // voucher twice, a voucher held with another entry, an unknown category.
+    let head = "日期,凭证号,摘要,科目,收入,支出\n";
+    let bad = format!(
+        "{head}2025-12-01,记-901,会议费,管理费用,300,\n2025-12-02,记-902,租金,发包及上交收入,1.005,\n\
+         2025-12-03,记-903,租金,发包及上交收入,100,\n2025-12-04,记-903,租金,发包及上交收入,100,\n\
+         2025-12-05,记-001,改过的摘要,经营收入,1,\n2025-12-06,记-904,杂项,打赏收入,1,\n"
+    );
+    let refused = upload(&sec, "economy-journal", "bad.csv", bad.into_bytes()).await;
+    let said = refused["errors"].to_string();
+    for fault in [
+        "金额应写在支出栏",
+        "最多两位小数",
+        "凭证号与第4行重复",
+        "已经入账，内容与文件不同",
+        "科目应为",
+    ] {
+        assert!(said.contains(fault), "{fault}: {said}");
+    }
+    let outside = upload(
+        &other,
+        "economy-journal",
+        "x.csv",
+        format!("村,{head}141029100001,2025-12-01,记-999,x,管理费用,,1\n").into_bytes(),
+    )
+    .await;
+    assert!(
+        outside["errors"].to_string().contains("您管辖范围内没有"),
+        "{outside}"
+    );
+}
+on_both!(economy_imports, imports);

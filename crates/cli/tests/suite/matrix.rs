@@ -304,6 +304,25 @@ async fn township(
         .await["id"]
         .as_i64()
         .unwrap();
+    let project = clerk
+        .ok(
+            "POST",
+            "/api/v1/economy/projects",
+            Some(json!({"division_code": village, "name": format!("{tag}烘干车间"), "kind": "processing", "budget": 100_000})),
+        )
+        .await;
+    let project_milestone = clerk
+        .ok(
+            "POST",
+            &format!(
+                "/api/v1/economy/projects/141029/{}/milestones",
+                project["project"]["id"]
+            ),
+            Some(json!({"title": format!("{tag}完工"), "due_on": "2026-12-30"})),
+        )
+        .await["milestones"][0]["id"]
+        .to_string();
+    let project = project["project"]["id"].to_string();
     let month = approver
         .ok(
             "POST",
@@ -343,6 +362,8 @@ async fn township(
         ("resource", resource.to_string()),
         ("enterprise", enterprise.to_string()),
         ("fund", fund.to_string()),
+        ("project", project),
+        ("project_milestone", project_milestone),
         ("matter", matter.to_string()),
         ("board_entry", board_entry.to_string()),
         ("objection", objection.to_string()),
@@ -415,6 +436,7 @@ fn kind_of(path: &str) -> Option<&'static str> {
             "statements" => "code",
             "overview" => "code",
             "strong-target" => "rule",
+            "projects" => "project",
             _ => return None,
         },
         "points" => match path
@@ -515,6 +537,19 @@ fn body_for(path: &str, o: &Objects) -> Value {
         }
         Some("collective_member") => {
             json!({"resident_id": i("resident"), "joined_on": "2020-01-01", "joined_how": "founding"})
+        }
+        Some("project") if path.ends_with("/stage") => {
+            json!({"stage": "reserve", "stage_on": "2026-11-30", "version": 1})
+        }
+        Some("project") if path.ends_with("/funding") => {
+            json!({"source": "central", "kind": "won", "amount": 1, "entry_on": "2026-11-30"})
+        }
+        Some("project") if path.ends_with("/milestones") => {
+            json!({"title": "越权", "due_on": "2026-12-30"})
+        }
+        Some("project") if path.ends_with("/done") => json!({"done_on": "2026-11-30"}),
+        Some("project") => {
+            json!({"division_code": o.ids["code"], "name": "越权", "kind": "energy", "budget": 1})
         }
         Some("fund") if path.ends_with("/reversal") => {
             json!({"reason": "越权", "entry_on": "2026-11-30"})
@@ -627,6 +662,7 @@ fn fill(path: &str, o: &Objects) -> String {
         .replace("{holder_id}", &o.ids["household"])
         .replace("{holder}", "household")
         .replace("{seq}", "1")
+        .replace("{milestone}", &o.ids["project_milestone"])
         .replace("{other}", &o.ids["plan"])
 }
 
@@ -883,6 +919,7 @@ async fn matrix(t: &TestDb) {
                                     // The villages' books, by village, not searched by words.
                                     || (path.ends_with("/economy/overview") && q.contains("?q="))
                                     || (path.ends_with("/economy/sales/year") && q.contains("?q="))
+                                    || (path.ends_with("/economy/projects/library") && q.contains("?q="))
                                     // Lateness and tampering are not searched by words.
                                     || (path.ends_with("/publicity/overdue") && q.contains("?q="))
                                     || (path.ends_with("/publicity/altered") && q.contains("?q="))

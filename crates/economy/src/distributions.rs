@@ -164,49 +164,87 @@ pub(crate) fn bad(e: crate::rules::Fault) -> StoreError {
     StoreError::invalid(e.field, e.zh, e.en)
 }
 
+/// A read whose rows are one text column `v` of comma-separated fields, answered as one text of
+/// rows separated by `;`. SQLite hands each row from its worker thread to the program on its
+/// own (about 5 µs a row on two cores): a county's 70,000 households, 210,000 members and 70,000
+/// holdings cost half a second that way, and milliseconds as four texts.
+async fn packed(db: &Db, inner: Q) -> Result<String> {
+    let agg = if db.backend_name() == "postgres" {
+        "string_agg(x.v, ';')"
+    } else {
+        "group_concat(x.v, ';')"
+    };
+    let q = Q {
+        sql: format!("SELECT COALESCE({agg}, '') FROM ({}) x", inner.sql),
+        ..inner
+    };
+    let (text,): (String,) = db.one(&q).await?;
+    Ok(text)
+}
+
+/// The integer fields of a packed row (a bad field as 0: the text is the database's own).
+fn fields<const N: usize>(row: &str) -> [i64; N] {
+    let mut out = [0; N];
+    for (slot, f) in out.iter_mut().zip(row.split(',')) {
+        *slot = f.trim().parse().unwrap_or_default();
+    }
+    out
+}
+
 /// The households under `prefix` (a village, or a township's or county's villages) by village,
 /// with their members, land and capital shares and whether someone in them is marked 脱贫户:
 /// four reads along the county-first indexes (the households, then the members, shares and
-/// tagged residents grouped by household), joined here rather than by a subquery per household.
+/// tagged residents grouped by household), each answered as one packed text ([`packed`]) and
+/// joined here rather than by a subquery per household.
 pub(crate) async fn shares_under(
     db: &Db,
     county_id: i64,
     prefix: &str,
 ) -> Result<BTreeMap<String, Vec<HouseholdShares>>> {
     let mut q = Q::with(
-        "SELECT h.id, h.division_code FROM households h WHERE h.county_id = ?",
+        "SELECT CAST(h.id AS TEXT) || ',' || h.division_code AS v FROM households h WHERE h.county_id = ?",
         vec![county_id.into()],
     );
     starts_with(&mut q, "h.division_code", prefix);
-    let households: Vec<(i64, String)> = db.all(&q).await?;
+    let households = packed(db, q).await?;
     let mut q = Q::with(
-        "SELECT m.household_id, CAST(COUNT(*) AS BIGINT) FROM collective_members m \
+        "SELECT CAST(m.household_id AS TEXT) || ',' || CAST(COUNT(*) AS TEXT) AS v \
+         FROM collective_members m \
          WHERE m.county_id = ? AND m.left_on IS NULL",
         vec![county_id.into()],
     );
     starts_with(&mut q, "m.division_code", prefix);
     q.push(" GROUP BY m.household_id");
-    let members: Vec<(i64, i64)> = db.all(&q).await?;
+    let members = packed(db, q).await?;
     let mut q = Q::with(
-        "SELECT s.household_id, s.kind, CAST(SUM(s.shares) AS BIGINT) FROM share_holdings s \
-         WHERE s.county_id = ?",
+        "SELECT CAST(s.household_id AS TEXT) || CASE s.kind WHEN 'land' THEN ',1,' \
+         WHEN 'capital' THEN ',2,' ELSE ',0,' END || CAST(SUM(s.shares) AS TEXT) AS v \
+         FROM share_holdings s WHERE s.county_id = ?",
         vec![county_id.into()],
     );
     starts_with(&mut q, "s.division_code", prefix);
     q.push(" GROUP BY s.household_id, s.kind");
-    let shares: Vec<(i64, String, i64)> = db.all(&q).await?;
+    let shares = packed(db, q).await?;
     let mut q = Q::with(
-        "SELECT DISTINCT r.household_id FROM residents r WHERE r.county_id = ?",
+        "SELECT DISTINCT CAST(r.household_id AS TEXT) AS v FROM residents r WHERE r.county_id = ?",
         vec![county_id.into()],
     );
     starts_with(&mut q, "r.division_code", prefix);
     let bit = q.arg(ResidentTag::PovertyAlleviated.bit());
     q.push(&format!(" AND (r.tags & {bit}) <> 0"));
-    let poor: Vec<(i64,)> = db.all(&q).await?;
-    let mut by: BTreeMap<i64, (String, HouseholdShares)> = households
+    let poor = packed(db, q).await?;
+    let rows = |text: &str| -> Vec<String> {
+        text.split(';')
+            .filter(|r| !r.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let mut by: BTreeMap<i64, (String, HouseholdShares)> = rows(&households)
         .into_iter()
-        .map(|(id, code)| {
-            (
+        .filter_map(|r| {
+            let (id, code) = r.split_once(',')?;
+            let id: i64 = id.parse().ok()?;
+            Some((
                 id,
                 (
                     code.get(..12).unwrap_or_default().to_string(),
@@ -215,24 +253,27 @@ pub(crate) async fn shares_under(
                         ..HouseholdShares::default()
                     },
                 ),
-            )
+            ))
         })
         .collect();
-    for (h, n) in members {
+    for r in members.split(';').filter(|r| !r.is_empty()) {
+        let [h, n] = fields::<2>(r);
         if let Some((_, x)) = by.get_mut(&h) {
             x.members = n;
         }
     }
-    for (h, kind, n) in shares {
+    for r in shares.split(';').filter(|r| !r.is_empty()) {
+        let [h, kind, n] = fields::<3>(r);
         if let Some((_, x)) = by.get_mut(&h) {
-            match kind.as_str() {
-                "land" => x.land += n,
-                "capital" => x.capital += n,
+            match kind {
+                1 => x.land += n,
+                2 => x.capital += n,
                 _ => {}
             }
         }
     }
-    for (h,) in poor {
+    for r in poor.split(';').filter(|r| !r.is_empty()) {
+        let [h] = fields::<1>(r);
         if let Some((_, x)) = by.get_mut(&h) {
             x.poor = 1;
         }

@@ -346,6 +346,15 @@ try {
     await w.screenshot({ path: `${shots}/57-project-library.png`, fullPage: true });
     await accessible(w, "57-project-library");
     await wide.close();
+    // The township's year-end plans in one form, on an office screen.
+    const office = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
+    const o = await signIn(office, process.env.XZ_OFFICER);
+    await o.goto(`${base}/economy`);
+    await Promise.all([o.waitForURL(/\/economy\/distributions\/batch/), o.click("a[href^='/economy/distributions/batch']")]);
+    assert.match(await o.textContent("main"), /可分配收益[\s\S]*城关社区/);
+    await o.screenshot({ path: `${shots}/58-economy-batch.png`, fullPage: true });
+    await accessible(o, "58-economy-batch");
+    await office.close();
     assert.deepEqual(errors, [], "no script errors on the economy pages");
     await ctx.close();
   }

@@ -186,7 +186,7 @@ pub async fn distribution(State(s): St, v: Viewer, Path((county, id)): Path<(i64
 }
 
 /// A percentage typed with at most two decimals, as ten-thousandths.
-fn per_ten_thousand(field: &str, text: &str) -> Result<u32, StoreError> {
+pub(crate) fn per_ten_thousand(field: &str, text: &str) -> Result<u32, StoreError> {
     match Fen::parse_yuan(text.trim().trim_end_matches('%')) {
         Ok(Fen(n)) if (0..=10_000).contains(&n) => Ok(n as u32),
         _ => Err(StoreError::invalid(
@@ -195,6 +195,39 @@ fn per_ten_thousand(field: &str, text: &str) -> Result<u32, StoreError> {
             "a percentage from 0 to 100 with at most two decimals",
         )),
     }
+}
+
+/// A plan's classes as a form gives them (`class{i}_name`, `_percent`, `_who`, `_basis`; rows left
+/// without a name or a share are skipped).
+pub(crate) fn classes_of(f: &HashMap<String, String>) -> Result<Vec<ClassInput>, StoreError> {
+    let get = |k: &str| f.get(k).map(String::as_str).unwrap_or_default().to_string();
+    let mut classes = Vec::new();
+    for i in 0..8 {
+        let name = get(&format!("class{i}_name")).trim().to_string();
+        let pct = get(&format!("class{i}_percent"));
+        if name.is_empty() && pct.trim().is_empty() {
+            continue;
+        }
+        let weight = per_ten_thousand(&format!("class{i}_percent"), &pct)?;
+        let who = get(&format!("class{i}_who"));
+        let basis = match get(&format!("class{i}_basis")).as_str() {
+            "land" => Basis::Land,
+            "capital" => Basis::Capital,
+            _ => Basis::Members,
+        };
+        classes.push(ClassInput {
+            name,
+            weight,
+            kept: who == "kept",
+            basis,
+            who: match who.as_str() {
+                "poverty_alleviated" => Who::PovertyAlleviated,
+                "others" => Who::Others,
+                _ => Who::All,
+            },
+        });
+    }
+    Ok(classes)
 }
 
 /// `POST /economy/villages/{code}/distributions`: drafts a plan from the form's classes (rows
@@ -209,32 +242,7 @@ pub async fn draft(
     let (code, _) = crate::pages::village_in_reach(&s, &v, &code).await?;
     let get = |k: &str| f.get(k).map(String::as_str).unwrap_or_default();
     let done = async {
-        let mut classes = Vec::new();
-        for i in 0..8 {
-            let name = get(&format!("class{i}_name")).trim().to_string();
-            let pct = get(&format!("class{i}_percent")).trim();
-            if name.is_empty() && pct.is_empty() {
-                continue;
-            }
-            let weight = per_ten_thousand(&format!("class{i}_percent"), pct)?;
-            let who = get(&format!("class{i}_who"));
-            let basis = match get(&format!("class{i}_basis")) {
-                "land" => Basis::Land,
-                "capital" => Basis::Capital,
-                _ => Basis::Members,
-            };
-            classes.push(ClassInput {
-                name,
-                weight,
-                kept: who == "kept",
-                basis,
-                who: match who {
-                    "poverty_alleviated" => Who::PovertyAlleviated,
-                    "others" => Who::Others,
-                    _ => Who::All,
-                },
-            });
-        }
+        let classes = classes_of(&f)?;
         let input = DistributionInput {
             division_code: code.clone(),
             year: get("year").trim().parse().unwrap_or(0),

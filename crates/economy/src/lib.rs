@@ -12,6 +12,7 @@
 pub mod api;
 pub mod assets;
 pub mod batch;
+mod batch_pages;
 pub mod codes;
 pub mod demo;
 mod distribution_pages;
@@ -168,6 +169,10 @@ fn routes() -> Router<AppState> {
         .route(
             "/economy/villages/{code}/distributions",
             post(distribution_pages::draft),
+        )
+        .route(
+            "/economy/distributions/batch",
+            get(batch_pages::form).post(batch_pages::draft),
         )
         .route(
             "/economy/distributions/{county}/{id}",

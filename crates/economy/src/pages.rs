@@ -98,6 +98,7 @@ struct OverviewPage {
     idle_resources: Vec<Resource>,
     sales: crate::sales::SalesYear,
     may_target: bool,
+    may_batch: bool,
     totals: (i64, i64, i64, i64),
     message: Message,
 }
@@ -192,6 +193,11 @@ async fn overview_page(
         idle_resources,
         sales,
         may_target: v.user.can(crate::SET_TARGETS),
+        // A township or the county drafts its villages' plans at once; a village, its own.
+        may_batch: v.user.can(crate::RECORD_ECONOMY)
+            && scope
+                .root()
+                .is_none_or(|r| r.level() != DivisionLevel::Village),
         totals,
         o,
         message,
@@ -488,27 +494,32 @@ pub(crate) async fn books_page(
         states: STATES.to_vec(),
         kinds: KINDS.to_vec(),
         uses: USES.to_vec(),
-        class_rows: vec![
-            (
-                v.l.t("集体留存", "Kept by the collective").to_string(),
-                "20",
-                "kept",
-            ),
-            (
-                v.l.t("脱贫户", "Poverty-alleviated households").to_string(),
-                "10",
-                "poverty_alleviated",
-            ),
-            (
-                v.l.t("其他农户", "Other households").to_string(),
-                "70",
-                "others",
-            ),
-            (String::new(), "", "all"),
-        ],
+        class_rows: class_rows(v.l),
         message,
     };
     Ok((status, html(page)?).into_response())
+}
+
+/// A draft form's class rows: (name, percent, for whom), the seed's classes first and one free.
+pub(crate) fn class_rows(l: xiangzhi_web::console::L) -> Vec<(String, &'static str, &'static str)> {
+    vec![
+        (
+            l.t("集体留存", "Kept by the collective").to_string(),
+            "20",
+            "kept",
+        ),
+        (
+            l.t("脱贫户", "Poverty-alleviated households").to_string(),
+            "10",
+            "poverty_alleviated",
+        ),
+        (
+            l.t("其他农户", "Other households").to_string(),
+            "70",
+            "others",
+        ),
+        (String::new(), "", "all"),
+    ]
 }
 
 /// `GET /economy/villages/{code}`

@@ -1734,3 +1734,84 @@ async fn imports(t: &TestDb) {
     );
 }
 on_both!(economy_imports, imports);
+
+/// A township's year-end plans from one form: each village given an amount is drafted, all or
+/// none; a bad amount or a village beyond the township is refused in words, naming the village,
+/// and the amounts typed are kept.
+async fn console_batch(t: &TestDb) {
+    use crate::console::Page;
+    use axum::http::StatusCode;
+    let v = crate::console::seed_village(t).await;
+    members_of(t, v.household).await;
+    crate::api::add_user(t, "zhenguan", "township_officer", "141029100000").await;
+    let mut p = Page::new(t);
+    p.login("zhenguan").await;
+    let g = p.get("/economy").await;
+    assert!(
+        g.body.contains("/economy/distributions/batch"),
+        "{}",
+        g.body
+    );
+    let g = p.get("/economy/distributions/batch?year=2026").await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(g.body.contains("amount_141029100001"), "{}", g.body);
+    let form = |amounts: &str| {
+        format!(
+            "title=2026{}&year=2026&reserve=10&class0_name={}&class0_percent=20&class0_who=kept&class0_basis=members\
+             &class1_name={}&class1_percent=80&class1_who=all&class1_basis=members{amounts}",
+            urlencoding("年度收益分配方案"),
+            urlencoding("集体留存"),
+            urlencoding("全体农户")
+        )
+    };
+    let drafts = || async {
+        t.db.count_for_tests("SELECT COUNT(*) FROM distributions")
+            .await
+            .unwrap()
+    };
+    let g = p
+        .send(
+            "POST",
+            "/economy/distributions/batch",
+            Some(&form("&amount_141029100001=1.234")),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        g.body.contains("金额应为元") && g.body.contains("value=\"1.234\""),
+        "{}",
+        g.body
+    );
+    let g = p
+        .send(
+            "POST",
+            "/economy/distributions/batch",
+            Some(&form(
+                "&amount_141029100001=36%2C000&amount_141029101001=100",
+            )),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", g.body);
+    assert!(g.body.contains("村141029101001"), "{}", g.body);
+    assert_eq!(
+        drafts().await,
+        0,
+        "nothing drafted while a village is refused"
+    );
+    let g = p
+        .send(
+            "POST",
+            "/economy/distributions/batch",
+            Some(&form("&amount_141029100001=36%2C000&amount_141029100002=")),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert!(g.body.contains("已为1个村拟定方案"), "{}", g.body);
+    assert!(
+        g.body.contains("/economy/distributions/141029/"),
+        "{}",
+        g.body
+    );
+    assert_eq!(drafts().await, 1);
+}
+on_both!(economy_console_batch, console_batch);

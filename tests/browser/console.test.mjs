@@ -341,6 +341,16 @@ try {
     assert.match(page56, /<b>谷子<\/b>烘干车间|入库储备[\s\S]*中央衔接资金[\s\S]*完成可研报告/);
     await t.screenshot({ path: `${shots}/56-project.png`, fullPage: true });
     await accessible(t, "56-project");
+    // The branch's cooperative: a household joins it.
+    await t.goto(books);
+    await Promise.all([t.waitForURL(/\/economy\/enterprises\/\d+\/\d+$/), t.click("a[href^='/economy/enterprises/']")]);
+    const join = t.locator("form[action$='/members']");
+    await join.locator("input[name=number]").fill(process.env.XZ_HOUSEHOLD);
+    await join.locator("input[name=shares]").fill("2.5");
+    await Promise.all([t.waitForNavigation(), join.locator("button").click()]);
+    assert.match(await t.textContent("p.ok"), /已入社/);
+    await t.screenshot({ path: `${shots}/59-cooperative.png`, fullPage: true });
+    await accessible(t, "59-cooperative");
     await w.goto(`${base}/economy/projects`);
     assert.match(await w.textContent("main"), /入库储备[\s\S]*<b>谷子<\/b>烘干车间/);
     await w.screenshot({ path: `${shots}/57-project-library.png`, fullPage: true });

@@ -17,6 +17,7 @@ pub mod codes;
 pub mod demo;
 mod distribution_pages;
 pub mod distributions;
+mod enterprise_pages;
 pub mod enterprises;
 pub mod funds;
 pub mod layouts;
@@ -142,6 +143,18 @@ fn routes() -> Router<AppState> {
             post(project_pages::milestone_done),
         )
         .route("/economy/villages/{code}", get(pages::books))
+        .route(
+            "/economy/enterprises/{county}/{id}",
+            get(enterprise_pages::enterprise),
+        )
+        .route(
+            "/economy/enterprises/{county}/{id}/members",
+            post(enterprise_pages::join),
+        )
+        .route(
+            "/economy/enterprises/{county}/{id}/years",
+            post(enterprise_pages::report),
+        )
         .route("/economy/villages/{code}/funds", post(pages::enter))
         .route("/economy/villages/{code}/reversal", post(pages::reverse))
         .route(

@@ -762,6 +762,18 @@ async fn browser_county(t: &TestDb) -> Village {
     let _ = std::fs::remove_file(&file);
     browser_points(t, &v).await;
     crate::economy::members_of(t, v.household).await;
+    // The branch's cooperative, for its page.
+    Client::as_role(t, "village_secretary", "141029100001")
+        .await
+        .ok(
+            "POST",
+            "/api/v1/economy/enterprises",
+            Some(
+                serde_json::json!({"division_code": "141029100001", "name": "城关蔬菜专业合作社",
+                "kind": "cooperative", "business": "蔬菜种植与销售", "founded_on": "2024-03-01"}),
+            ),
+        )
+        .await;
     v
 }
 

@@ -1815,3 +1815,75 @@ async fn console_batch(t: &TestDb) {
     assert_eq!(drafts().await, 1);
 }
 on_both!(economy_console_batch, console_batch);
+
+/// A cooperative's page: a household joins by its number with shares typed with decimals, once;
+/// a year's figures typed in yuan are kept in fen and reported once; another township sees none
+/// of it.
+async fn console_enterprise(t: &TestDb) {
+    use crate::console::Page;
+    use axum::http::StatusCode;
+    let _ = crate::console::seed_village(t).await;
+    crate::api::add_user(t, "zhenli", "township_officer", "141029101000").await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let e = sec
+        .ok(
+            "POST",
+            "/api/v1/economy/enterprises",
+            Some(json!({"division_code": "141029100001", "name": "<i>城关</i>蔬菜专业合作社", "kind": "cooperative",
+                "business": "蔬菜种植与销售", "founded_on": "2024-03-01"})),
+        )
+        .await;
+    let at = format!(
+        "/economy/enterprises/{}/{}",
+        e["enterprise"]["county_id"], e["enterprise"]["id"]
+    );
+    let mut p = Page::new(t);
+    p.login("cunshuji").await;
+    let g = p.get("/economy/villages/141029100001").await;
+    assert!(g.body.contains(&at), "the books link the cooperative");
+    let g = p.get(&at).await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(
+        g.body.contains("&#60;i&#62;城关&#60;/i&#62;蔬菜专业合作社") && !g.body.contains("<i>城关"),
+        "{}",
+        g.body
+    );
+    let g = p
+        .send(
+            "POST",
+            &format!("{at}/members"),
+            Some("number=CG-0001&shares=2.5&joined_on=2024-03-01"),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert!(g.body.contains("户 CG-0001 已入社") && g.body.contains("2.50"));
+    let g = p
+        .send(
+            "POST",
+            &format!("{at}/members"),
+            Some("number=CG-0001&shares=1&joined_on=2024-03-01"),
+        )
+        .await;
+    assert!(g.body.contains("这一户已是成员"), "{}", g.body);
+    let g = p
+        .send(
+            "POST",
+            &format!("{at}/members"),
+            Some("number=NOPE&shares=1&joined_on=2024-03-01"),
+        )
+        .await;
+    assert!(g.body.contains("本村没有户号为“NOPE”的户"), "{}", g.body);
+    let year = "year=2025&revenue=120%2C000.50&profit=30000&to_collective=6000&to_members=15000";
+    let g = p.send("POST", &format!("{at}/years"), Some(year)).await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert!(g.body.contains("120000.50"), "{}", g.body);
+    let view = sec.ok("GET", &format!("/api/v1{at}"), None).await;
+    assert_eq!(view["years"][0]["revenue"], 12_000_050);
+    assert_eq!(view["members"][0]["shares"], 250);
+    let g = p.send("POST", &format!("{at}/years"), Some(year)).await;
+    assert!(g.body.contains("error"), "reported once: {}", g.body);
+    let mut other = Page::new(t);
+    other.login("zhenli").await;
+    assert_eq!(other.get(&at).await.status, StatusCode::NOT_FOUND);
+}
+on_both!(economy_console_enterprise, console_enterprise);

@@ -10,7 +10,7 @@ mod members;
 
 use std::collections::HashMap;
 use std::path::Path;
-use xiangzhi_registry::layouts::{open_upload, resolve_county, write_as_job};
+use xiangzhi_registry::layouts::{import_checked, open_upload, resolve_county};
 use xiangzhi_registry::tables::DIVISIONS;
 use xiangzhi_storage::sql::Q;
 use xiangzhi_storage::staged::Staged;
@@ -163,11 +163,10 @@ pub async fn import(
     county: Option<i64>,
     progress: &dyn Progress,
 ) -> Result<ImportReport, ExchangeError> {
-    let bytes = std::fs::read(path).map_err(|e| ExchangeError::io(path, e))?;
-    let digest = xiangzhi_storage::staged::digest(&bytes);
-    let name = path.display().to_string();
-    let checked = check(db, scope, layout, &name, bytes, county, progress).await?;
-    write_as_job(db, checked, path, &digest, progress).await
+    import_checked(db, path, progress, |name, bytes| async move {
+        check(db, scope, layout, &name, bytes, county, progress).await
+    })
+    .await
 }
 
 /// Writes what the layout holds in reach to `path`, in the layout import reads; ID numbers

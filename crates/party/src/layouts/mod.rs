@@ -120,11 +120,10 @@ pub async fn import(
     county: Option<i64>,
     progress: &dyn Progress,
 ) -> Result<ImportReport, ExchangeError> {
-    let bytes = std::fs::read(path).map_err(|e| ExchangeError::io(path, e))?;
-    let digest = xiangzhi_storage::staged::digest(&bytes);
-    let name = path.display().to_string();
-    let checked = check(db, scope, layout, &name, bytes, county, progress).await?;
-    xiangzhi_registry::layouts::write_as_job(db, checked, path, &digest, progress).await
+    xiangzhi_registry::layouts::import_checked(db, path, progress, |name, bytes| async move {
+        check(db, scope, layout, &name, bytes, county, progress).await
+    })
+    .await
 }
 
 /// Reads and checks a file for `layout` with reads only: nothing is written and no write lock is

@@ -479,10 +479,27 @@ pub async fn import(
     if layout == Layout::Divisions {
         return import_divisions(db, scope, path, progress).await;
     }
+    import_checked(db, path, progress, |name, bytes| async move {
+        check(db, scope, layout, &name, bytes, county, progress).await
+    })
+    .await
+}
+
+/// Imports a file on the command line through a layout's check (given the file's name and
+/// bytes): read, checked in full, then written as one job of its own.
+pub async fn import_checked<F, Fut>(
+    db: &Db,
+    path: &Path,
+    progress: &dyn Progress,
+    check: F,
+) -> Result<ImportReport, ExchangeError>
+where
+    F: FnOnce(String, Vec<u8>) -> Fut,
+    Fut: std::future::Future<Output = Result<Checked, ExchangeError>>,
+{
     let bytes = std::fs::read(path).map_err(|e| ExchangeError::io(path, e))?;
     let digest = xiangzhi_storage::staged::digest(&bytes);
-    let name = path.display().to_string();
-    let checked = check(db, scope, layout, &name, bytes, county, progress).await?;
+    let checked = check(path.display().to_string(), bytes).await?;
     write_as_job(db, checked, path, &digest, progress).await
 }
 

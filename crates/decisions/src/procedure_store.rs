@@ -11,7 +11,7 @@ use crate::tables::{MATTERS, MATTER_STEPS, MEETING_ITEMS};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use xiangzhi_domain::{DivisionCode, DivisionLevel, Invalid};
+use xiangzhi_domain::Invalid;
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, FieldError, Result, Scope, StoreError};
@@ -129,16 +129,7 @@ pub impl Db {
     /// Opens a matter of a village in the caller's reach.
     async fn create_matter(&self, scope: &Scope, input: &MatterInput) -> Result<MatterView> {
         let by = scope.acting()?;
-        let village = DivisionCode::parse(&input.division_code)
-            .ok()
-            .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
-            .ok_or_else(|| {
-                bad(
-                    "division_code",
-                    "请选择您管辖范围内的一个村",
-                    "name a village within your jurisdiction",
-                )
-            })?;
+        let village = scope.village(&input.division_code)?;
         let county_id = village.county_id().unwrap_or_default();
         let title = input.title.trim();
         if title.is_empty() || title.chars().count() > 200 || title.contains('\0') {

@@ -7,7 +7,7 @@ use crate::tables::{MATTERS, PUBLICITY_ITEMS};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use xiangzhi_domain::{DivisionCode, DivisionLevel, Invalid};
+use xiangzhi_domain::{DivisionCode, Invalid};
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, FieldError, Result, Scope, StoreError};
@@ -108,16 +108,7 @@ pub(crate) struct Checked {
 
 /// Checks a posting before it is written.
 pub(crate) async fn check_posting(db: &Db, scope: &Scope, input: &PostingInput) -> Result<Checked> {
-    let village = DivisionCode::parse(&input.division_code)
-        .ok()
-        .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
-        .ok_or_else(|| {
-            bad(
-                "division_code",
-                "请选择您管辖范围内的一个村",
-                "name a village within your jurisdiction",
-            )
-        })?;
+    let village = scope.village(&input.division_code)?;
     let county_id = village.county_id().unwrap_or_default();
     let title = input.title.trim();
     let body = input.body.trim();

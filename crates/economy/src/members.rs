@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use xiangzhi_domain::{DivisionCode, DivisionLevel};
+use xiangzhi_domain::DivisionCode;
 use xiangzhi_registry::tables::{HOUSEHOLDS, RESIDENTS};
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
@@ -87,16 +87,7 @@ pub struct HoldingInput {
 
 /// The village a write names, when it lies in the caller's reach.
 pub(crate) fn village(scope: &Scope, code: &str) -> Result<DivisionCode> {
-    DivisionCode::parse(code)
-        .ok()
-        .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
-        .ok_or_else(|| {
-            StoreError::invalid(
-                "division_code",
-                "请选择您管辖范围内的一个村",
-                "name a village within your jurisdiction",
-            )
-        })
+    scope.village(code)
 }
 
 /// A line of text as typed, trimmed: at most `most` characters, no NUL, and not empty when

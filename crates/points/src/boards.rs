@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
-use xiangzhi_domain::{age_on, china_date, DivisionCode, DivisionLevel};
+use xiangzhi_domain::{age_on, china_date};
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{Db, Result, Scope, StoreError, Tx};
@@ -300,16 +300,7 @@ pub impl Db {
         let month = parse_month(&input.month).map_err(|e| {
             StoreError::Invalid(vec![xiangzhi_storage::FieldError::new("month", e)])
         })?;
-        let village = DivisionCode::parse(&input.division_code)
-            .ok()
-            .filter(|c| c.level() == DivisionLevel::Village && scope.covers(c.as_str()))
-            .ok_or_else(|| {
-                bad(
-                    "division_code",
-                    "请选择您管辖范围内的一个村",
-                    "name a village within your jurisdiction",
-                )
-            })?;
+        let village = scope.village(&input.division_code)?;
         let county_id = village.county_id().unwrap_or_default();
         let known: Option<(String,)> = self
             .optional(&Q::with(

@@ -125,6 +125,23 @@ impl Scope {
         code >= self.lo.as_str() && code < self.hi.as_str()
     }
 
+    /// The village a write names (`division_code`), when it is a village in this scope's reach;
+    /// otherwise the error every feature answers in words.
+    pub fn village(&self, code: &str) -> crate::Result<DivisionCode> {
+        DivisionCode::parse(code)
+            .ok()
+            .filter(|c| {
+                c.level() == xiangzhi_domain::DivisionLevel::Village && self.covers(c.as_str())
+            })
+            .ok_or_else(|| {
+                crate::StoreError::invalid(
+                    "division_code",
+                    "请选择您管辖范围内的一个村",
+                    "name a village within your jurisdiction",
+                )
+            })
+    }
+
     /// Appends ` AND <alias>.division_code in scope` (and the county key, so a sharded cluster
     /// routes the query to one shard) for the table `table` under `alias`; for an account bound
     /// to a grid, also the table's grid rule.
@@ -238,4 +255,25 @@ fn table_of<'a>(sql: &'a str, alias: &str) -> Option<&'a str> {
         (matches!(w[0].to_ascii_uppercase().as_str(), "FROM" | "JOIN") && w[2] == alias)
             .then_some(w[1])
     })
+}
+
+#[cfg(test)]
+mod village_tests {
+    use super::Scope;
+    use xiangzhi_domain::DivisionCode;
+
+    #[test]
+    fn a_write_names_a_village_in_reach() {
+        let township = DivisionCode::parse("141029100000").unwrap();
+        let scope = Scope::division(&township);
+        assert_eq!(
+            scope.village("141029100001").unwrap().as_str(),
+            "141029100001"
+        );
+        // Another township's village, the township itself, and nonsense are refused alike.
+        for bad in ["141029101001", "141029100000", "x", "141029100001\0"] {
+            let e = scope.village(bad).unwrap_err().to_string();
+            assert!(e.contains("division_code"), "{bad}: {e}");
+        }
+    }
 }

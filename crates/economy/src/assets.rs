@@ -9,6 +9,7 @@ use crate::tables::COLLECTIVE_ASSETS;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use xiangzhi_storage::list::in_reach;
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError};
@@ -223,15 +224,16 @@ pub impl Db {
         state: Option<&str>,
         on: NaiveDate,
     ) -> Result<Vec<AssetView>> {
-        let scope = xiangzhi_storage::list::within(scope, division)?;
-        let mut q = Q::new(&format!("SELECT {COLS} FROM collective_assets t WHERE 1=1"));
-        if let Some(w) = words.map(str::trim).filter(|w| !w.is_empty()) {
-            xiangzhi_storage::sql::push_contains_any(&mut q, &["t.name", "t.location"], w);
-        }
-        if let Some(s) = state {
-            q.push_args(" AND t.state = ?", vec![s.into()]);
-        }
-        scope.filter(&mut q, &COLLECTIVE_ASSETS, "t", "division_code");
+        let equal: Vec<(&str, &str)> = state.map(|s| ("t.state", s)).into_iter().collect();
+        let mut q = in_reach(
+            scope,
+            division,
+            &COLLECTIVE_ASSETS,
+            COLS,
+            &["t.name", "t.location"],
+            words,
+            &equal,
+        )?;
         q.push(" ORDER BY t.division_code, t.id LIMIT 5000");
         let rows: Vec<Asset> = self.all(&q).await?;
         rows.into_iter().map(|a| view(a, on)).collect()

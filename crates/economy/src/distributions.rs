@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use xiangzhi_decisions::procedure_store::MatterStore;
 use xiangzhi_domain::{DivisionCode, ResidentTag};
+use xiangzhi_storage::list::in_reach;
 use xiangzhi_storage::list::{next_ids, starts_with};
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError, Tx, Value};
@@ -559,14 +560,15 @@ pub impl Db {
         division: Option<&str>,
         words: Option<&str>,
     ) -> Result<Vec<Distribution>> {
-        let scope = xiangzhi_storage::list::within(scope, division)?;
-        let mut q = Q::new(&format!(
-            "SELECT {DIST_COLS} FROM distributions t WHERE 1=1"
-        ));
-        if let Some(w) = words.map(str::trim).filter(|w| !w.is_empty()) {
-            xiangzhi_storage::sql::push_contains(&mut q, "t.title", w);
-        }
-        scope.filter(&mut q, &DISTRIBUTIONS, "t", "division_code");
+        let mut q = in_reach(
+            scope,
+            division,
+            &DISTRIBUTIONS,
+            DIST_COLS,
+            &["t.title"],
+            words,
+            &[],
+        )?;
         q.push(" ORDER BY t.year DESC, t.id DESC LIMIT 500");
         self.all(&q).await
     }

@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xiangzhi_registry::tables::HOUSEHOLDS;
+use xiangzhi_storage::list::in_reach;
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError};
@@ -202,12 +203,15 @@ pub impl Db {
         division: Option<&str>,
         words: Option<&str>,
     ) -> Result<Vec<Enterprise>> {
-        let scope = xiangzhi_storage::list::within(scope, division)?;
-        let mut q = Q::new(&format!("SELECT {COLS} FROM enterprises t WHERE 1=1"));
-        if let Some(w) = words.map(str::trim).filter(|w| !w.is_empty()) {
-            xiangzhi_storage::sql::push_contains_any(&mut q, &["t.name", "t.business"], w);
-        }
-        scope.filter(&mut q, &ENTERPRISES, "t", "division_code");
+        let mut q = in_reach(
+            scope,
+            division,
+            &ENTERPRISES,
+            COLS,
+            &["t.name", "t.business"],
+            words,
+            &[],
+        )?;
         q.push(" ORDER BY t.division_code, t.id LIMIT 5000");
         self.all(&q).await
     }

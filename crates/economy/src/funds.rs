@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xiangzhi_domain::{DivisionCode, DivisionLevel};
+use xiangzhi_storage::list::in_reach;
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError};
@@ -359,12 +360,15 @@ pub impl Db {
         division: Option<&str>,
         words: Option<&str>,
     ) -> Result<Vec<FundEntry>> {
-        let scope = xiangzhi_storage::list::within(scope, division)?;
-        let mut q = Q::new(&format!("SELECT {COLS} FROM fund_entries t WHERE 1=1"));
-        if let Some(w) = words.map(str::trim).filter(|w| !w.is_empty()) {
-            xiangzhi_storage::sql::push_contains_any(&mut q, &["t.summary", "t.voucher"], w);
-        }
-        scope.filter(&mut q, &FUND_ENTRIES, "t", "division_code");
+        let mut q = in_reach(
+            scope,
+            division,
+            &FUND_ENTRIES,
+            COLS,
+            &["t.summary", "t.voucher"],
+            words,
+            &[],
+        )?;
         q.push(" ORDER BY t.entry_on DESC, t.id DESC LIMIT 5000");
         self.all(&q).await
     }

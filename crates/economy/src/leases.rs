@@ -10,6 +10,7 @@ use crate::tables::{LEASES, LEASE_RECEIPTS};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use xiangzhi_storage::list::in_reach;
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError};
@@ -254,12 +255,15 @@ pub impl Db {
         division: Option<&str>,
         words: Option<&str>,
     ) -> Result<Vec<Lease>> {
-        let scope = xiangzhi_storage::list::within(scope, division)?;
-        let mut q = Q::new(&format!("SELECT {LEASE_COLS} FROM leases t WHERE 1=1"));
-        if let Some(w) = words.map(str::trim).filter(|w| !w.is_empty()) {
-            xiangzhi_storage::sql::push_contains_any(&mut q, &["t.resource", "t.lessee"], w);
-        }
-        scope.filter(&mut q, &LEASES, "t", "division_code");
+        let mut q = in_reach(
+            scope,
+            division,
+            &LEASES,
+            LEASE_COLS,
+            &["t.resource", "t.lessee"],
+            words,
+            &[],
+        )?;
         q.push(" ORDER BY t.division_code, t.id LIMIT 5000");
         self.all(&q).await
     }

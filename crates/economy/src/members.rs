@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xiangzhi_domain::DivisionCode;
 use xiangzhi_registry::tables::{HOUSEHOLDS, RESIDENTS};
+use xiangzhi_storage::list::in_reach;
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError};
@@ -276,14 +277,15 @@ pub impl Db {
         division: Option<&str>,
         words: Option<&str>,
     ) -> Result<Vec<Member>> {
-        let scope = xiangzhi_storage::list::within(scope, division)?;
-        let mut q = Q::new(&format!(
-            "SELECT {MEMBER_COLS} FROM collective_members t WHERE 1=1"
-        ));
-        if let Some(w) = words.map(str::trim).filter(|w| !w.is_empty()) {
-            xiangzhi_storage::sql::push_contains(&mut q, "t.name", w);
-        }
-        scope.filter(&mut q, &COLLECTIVE_MEMBERS, "t", "division_code");
+        let mut q = in_reach(
+            scope,
+            division,
+            &COLLECTIVE_MEMBERS,
+            MEMBER_COLS,
+            &["t.name"],
+            words,
+            &[],
+        )?;
         q.push(" ORDER BY t.division_code, t.household_id, t.id LIMIT 5000");
         self.all(&q).await
     }
@@ -370,14 +372,15 @@ pub impl Db {
         division: Option<&str>,
         words: Option<&str>,
     ) -> Result<Vec<Holding>> {
-        let scope = xiangzhi_storage::list::within(scope, division)?;
-        let mut q = Q::new(&format!(
-            "SELECT {HOLDING_COLS} FROM share_holdings t WHERE 1=1"
-        ));
-        if let Some(w) = words.map(str::trim).filter(|w| !w.is_empty()) {
-            xiangzhi_storage::sql::push_contains(&mut q, "t.certificate", w);
-        }
-        scope.filter(&mut q, &SHARE_HOLDINGS, "t", "division_code");
+        let mut q = in_reach(
+            scope,
+            division,
+            &SHARE_HOLDINGS,
+            HOLDING_COLS,
+            &["t.certificate"],
+            words,
+            &[],
+        )?;
         q.push(" ORDER BY t.division_code, t.household_id, t.id LIMIT 5000");
         self.all(&q).await
     }

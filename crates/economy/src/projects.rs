@@ -9,6 +9,7 @@
 use crate::members::{date, text};
 use crate::tables::{COLLECTIVE_PROJECTS, PROJECT_FUNDING, PROJECT_MILESTONES, PROJECT_STAGES};
 use xiangzhi_domain::{DivisionCode, DivisionLevel};
+use xiangzhi_storage::list::in_reach;
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError};
@@ -284,18 +285,20 @@ pub impl Db {
         stage: Option<&str>,
         words: Option<&str>,
     ) -> Result<Vec<Project>> {
-        let scope = xiangzhi_storage::list::within(scope, division)?;
-        let mut q = Q::new(&format!(
-            "SELECT {COLS} FROM collective_projects t WHERE 1=1"
-        ));
-        if let Some(s) = stage.filter(|s| !s.is_empty()) {
-            let p = q.arg(s.to_string());
-            q.push(&format!(" AND t.stage = {p}"));
-        }
-        if let Some(w) = words.map(str::trim).filter(|w| !w.is_empty()) {
-            xiangzhi_storage::sql::push_contains_any(&mut q, &["t.name", "t.summary"], w);
-        }
-        scope.filter(&mut q, &COLLECTIVE_PROJECTS, "t", "division_code");
+        let equal: Vec<(&str, &str)> = stage
+            .filter(|s| !s.is_empty())
+            .map(|s| ("t.stage", s))
+            .into_iter()
+            .collect();
+        let mut q = in_reach(
+            scope,
+            division,
+            &COLLECTIVE_PROJECTS,
+            COLS,
+            &["t.name", "t.summary"],
+            words,
+            &equal,
+        )?;
         q.push(" ORDER BY t.division_code, t.id LIMIT 5000");
         self.all(&q).await
     }

@@ -9,6 +9,7 @@ use crate::tables::COLLECTIVE_RESOURCES;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use xiangzhi_storage::list::in_reach;
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError};
@@ -182,21 +183,16 @@ pub impl Db {
         words: Option<&str>,
         state: Option<&str>,
     ) -> Result<Vec<Resource>> {
-        let scope = xiangzhi_storage::list::within(scope, division)?;
-        let mut q = Q::new(&format!(
-            "SELECT {COLS} FROM collective_resources t WHERE 1=1"
-        ));
-        if let Some(w) = words.map(str::trim).filter(|w| !w.is_empty()) {
-            xiangzhi_storage::sql::push_contains_any(
-                &mut q,
-                &["t.name", "t.location", "t.certificate", "t.used_by"],
-                w,
-            );
-        }
-        if let Some(s) = state {
-            q.push_args(" AND t.state = ?", vec![s.into()]);
-        }
-        scope.filter(&mut q, &COLLECTIVE_RESOURCES, "t", "division_code");
+        let equal: Vec<(&str, &str)> = state.map(|s| ("t.state", s)).into_iter().collect();
+        let mut q = in_reach(
+            scope,
+            division,
+            &COLLECTIVE_RESOURCES,
+            COLS,
+            &["t.name", "t.location", "t.certificate", "t.used_by"],
+            words,
+            &equal,
+        )?;
         q.push(" ORDER BY t.division_code, t.id LIMIT 5000");
         self.all(&q).await
     }

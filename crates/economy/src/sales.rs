@@ -9,6 +9,7 @@ use crate::tables::PRODUCE_SALES;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use xiangzhi_storage::list::in_reach;
 use xiangzhi_storage::list::next_ids;
 use xiangzhi_storage::sql::{Arg, Q};
 use xiangzhi_storage::{now_ms, Db, Result, Scope, StoreError};
@@ -156,12 +157,15 @@ pub impl Db {
         division: Option<&str>,
         words: Option<&str>,
     ) -> Result<Vec<Sale>> {
-        let scope = xiangzhi_storage::list::within(scope, division)?;
-        let mut q = Q::new(&format!("SELECT {COLS} FROM produce_sales t WHERE 1=1"));
-        if let Some(w) = words.map(str::trim).filter(|w| !w.is_empty()) {
-            xiangzhi_storage::sql::push_contains_any(&mut q, &["t.product", "t.buyer"], w);
-        }
-        scope.filter(&mut q, &PRODUCE_SALES, "t", "division_code");
+        let mut q = in_reach(
+            scope,
+            division,
+            &PRODUCE_SALES,
+            COLS,
+            &["t.product", "t.buyer"],
+            words,
+            &[],
+        )?;
         q.push(" ORDER BY t.sold_on DESC, t.id DESC LIMIT 5000");
         self.all(&q).await
     }

@@ -225,6 +225,31 @@ pub fn within(scope: &Scope, division: Option<&str>) -> Result<Scope> {
     )
 }
 
+/// A list's read of one table in reach: `SELECT <cols> FROM <table> t` within the scope narrowed
+/// to `division`, with `words` in any of the `searched` columns and each `(column, value)` of
+/// `equal` holding; the caller appends its order and limit.
+pub fn in_reach(
+    scope: &Scope,
+    division: Option<&str>,
+    table: &crate::tables::Table,
+    cols: &str,
+    searched: &[&str],
+    words: Option<&str>,
+    equal: &[(&str, &str)],
+) -> Result<Q> {
+    let scope = within(scope, division)?;
+    let mut q = Q::new(&format!("SELECT {cols} FROM {} t WHERE 1=1", table.name));
+    if let Some(w) = words.map(str::trim).filter(|w| !w.is_empty()) {
+        crate::sql::push_contains_any(&mut q, searched, w);
+    }
+    for (column, value) in equal {
+        let p = q.arg(value.to_string());
+        q.push(&format!(" AND {column} = {p}"));
+    }
+    scope.filter(&mut q, table, "t", "division_code");
+    Ok(q)
+}
+
 pub fn parse_kind<T: std::str::FromStr<Err = Invalid>>(lq: &ListQuery) -> Result<Option<T>> {
     match lq.kind.as_deref().filter(|k| !k.is_empty()) {
         None => Ok(None),

@@ -137,6 +137,7 @@ try {
     const rows = t.locator("#roll li");
     const n = await rows.count();
     assert.ok(n >= 3, `the roll holds the village's adults (${n})`);
+    const voters = (await rows.locator(".who-is strong").allTextContents()).map((x) => x.trim());
     await rows.nth(0).locator("button", { hasText: "签到" }).click();
     await t.waitForFunction(() => document.getElementById("sync").textContent.includes("签到均已送达"));
     // The signal drops: the tap is kept on the tablet and sent when it is back.
@@ -195,6 +196,10 @@ try {
     const board = await t.textContent("main");
     assert.match(board, /<b>2026年11月<\/b>财务收支/, "the title shown as typed, never as markup");
     assert.doesNotMatch(board, /13912345678/, "a phone is masked on the board");
+    // The published decision is on the board; who came and how anyone voted is not.
+    assert.match(board, /2026年度集体收益使用方案决议公开[\s\S]*经村民会议表决通过/);
+    for (const name of voters) assert.ok(!board.includes(name), `${name} is not on the public board`);
+    await t.screenshot({ path: `${shots}/48-board-decision.png`, fullPage: true });
     assert.deepEqual(errors, [], "no script errors on the meeting pages");
     await ctx.close();
   }

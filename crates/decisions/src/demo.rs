@@ -166,6 +166,7 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
                         notified_on: Some(day(held, 0).pred_opt().unwrap_or(held).to_string()),
                         held_on: held.to_string(),
                         members: Vec::new(),
+                        committee: Vec::new(),
                     },
                     Come::Share(820),
                     "学习传达上级精神；通报本季度党员积分；讨论村内重点工作。",
@@ -174,13 +175,20 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
                 meetings += 1;
             }
         }
-        // The representatives: the village's first adults of each household, up to 35. The
-        // villagers' meeting has authorised their meeting to decide the income's use (Art 24).
-        let reps: Vec<(i64,)> = db
+        // The representatives' meeting, composed as Art 25 asks: three committee members and
+        // one representative for every ten households (at least twelve), half of them women, so
+        // four fifths are representatives and a third or more are women. The villagers' meeting
+        // has authorised it to decide the income's use (Art 24).
+        let (households,): (i64,) = db
+            .one(&Q::with(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM households WHERE county_id = ? AND division_code LIKE ?",
+                vec![cid.into(), format!("{village}%").into()],
+            ))
+            .await?;
+        let adults: Vec<(i64, String)> = db
             .all(&Q::with(
-                "SELECT MIN(r.id) FROM residents r WHERE r.county_id = ? AND r.division_code LIKE ? \
-                 AND r.standing = 'present' AND r.birth_date <= ? GROUP BY r.household_id \
-                 ORDER BY MIN(r.id) LIMIT 35",
+                "SELECT r.id, r.gender FROM residents r WHERE r.county_id = ? AND r.division_code LIKE ? \
+                 AND r.standing = 'present' AND r.birth_date <= ? ORDER BY r.id LIMIT 3000",
                 vec![
                     cid.into(),
                     format!("{village}%").into(),
@@ -188,9 +196,36 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
                 ],
             ))
             .await?;
-        if reps.len() < 5 {
+        let want = usize::try_from(households)
+            .unwrap_or(0)
+            .div_ceil(10)
+            .max(12);
+        let committee: Vec<i64> = adults.iter().take(3).map(|(id, _)| *id).collect();
+        let rest = adults.get(3..).unwrap_or_default();
+        let women: Vec<i64> = rest
+            .iter()
+            .filter(|(_, g)| g == "female")
+            .map(|(id, _)| *id)
+            .take(want.div_ceil(2))
+            .collect();
+        let men: Vec<i64> = rest
+            .iter()
+            .filter(|(_, g)| g != "female")
+            .map(|(id, _)| *id)
+            .take(want - women.len())
+            .collect();
+        if committee.len() < 3
+            || women.len() + men.len() < want
+            || usize::try_from(households).unwrap_or(0) < want * 5
+        {
             continue;
         }
+        let reps: Vec<i64> = committee
+            .iter()
+            .chain(&women)
+            .chain(&men)
+            .copied()
+            .collect();
         // The use of the collective's income, through every step.
         let joint = k % 2 == 0;
         let m = db
@@ -262,7 +297,8 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
                     place: "村委会议室".into(),
                     notified_on: Some(day(held, 0).pred_opt().unwrap_or(held).to_string()),
                     held_on: held.to_string(),
-                    members: reps.iter().map(|(id,)| *id).collect(),
+                    members: reps,
+                    committee,
                 },
             )
             .await?;
@@ -427,6 +463,7 @@ pub async fn build(db: &Db, county: &DemoCounty) -> Result<String> {
                         notified_on: Some(notified.to_string()),
                         held_on: held.to_string(),
                         members: Vec::new(),
+                        committee: Vec::new(),
                     },
                     Come::Households(400),
                     "农忙时节，到会人数不足，会议未达法定人数。",

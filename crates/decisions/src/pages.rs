@@ -67,6 +67,8 @@ struct OverviewPage {
     c: Chrome,
     w: Words,
     villages: Vec<(String, String)>,
+    /// The villagers' groups in reach, for a group's meeting.
+    groups: Vec<(String, String)>,
     division: String,
     meetings: Vec<Meeting>,
     matters: Vec<Matter>,
@@ -110,6 +112,7 @@ async fn overview_page(s: &xiangzhi_web::AppState, v: &Viewer, n: &Narrow, messa
         .map(str::trim)
         .filter(|d| !d.is_empty());
     let villages = s.db.villages_in_reach(&scope).await.map_err(store(v.l))?;
+    let groups = s.db.groups_in_reach(&scope).await.map_err(store(v.l))?;
     let meetings =
         s.db.meetings(&scope, division, None)
             .await
@@ -130,7 +133,6 @@ async fn overview_page(s: &xiangzhi_web::AppState, v: &Viewer, n: &Narrow, messa
         c: v.chrome(v.l.t("议事与公开", "Decisions and publicity")),
         kinds: MeetingKind::ALL
             .into_iter()
-            .filter(|k| *k != MeetingKind::GroupMeeting)
             .map(|k| (k.as_str(), if w.en { k.en() } else { k.zh() }))
             .collect(),
         matter_kinds: MatterKind::ALL
@@ -139,6 +141,7 @@ async fn overview_page(s: &xiangzhi_web::AppState, v: &Viewer, n: &Narrow, messa
             .collect(),
         w,
         villages,
+        groups,
         division: division.unwrap_or_default().to_string(),
         meetings,
         matters,
@@ -173,6 +176,12 @@ pub struct CallForm {
     /// For the meetings whose roll is chosen: names, one per line.
     #[serde(default)]
     pub members: String,
+    /// For a representatives' meeting: which of them sit on the villagers' committee.
+    #[serde(default)]
+    pub committee: String,
+    /// For a group's meeting: the group (the village is its parent).
+    #[serde(default)]
+    pub group_code: String,
 }
 
 /// `POST /decisions/meetings`: calls a meeting and opens its page.
@@ -183,22 +192,41 @@ pub async fn call(State(s): St, v: Viewer, Form(f): Form<CallForm>) -> P {
         let kind = MeetingKind::named(&f.kind).ok_or_else(|| {
             StoreError::invalid("kind", "请选择会议类别", "choose the kind of meeting")
         })?;
-        let members = if f.members.trim().is_empty() {
-            Vec::new()
+        let division_code = if kind == MeetingKind::GroupMeeting {
+            let group = f.group_code.trim();
+            if group.is_empty() {
+                return Err(StoreError::invalid(
+                    "group_code",
+                    "召开村民小组会议，请选择村民小组",
+                    "choose the group whose meeting this is",
+                ));
+            }
+            group.to_string()
         } else {
-            let village = f.division_code.get(..12).unwrap_or_default();
-            s.db.residents_named(&scope, village, &f.members).await?
+            f.division_code.clone()
         };
+        let village = division_code.get(..12).unwrap_or_default();
+        let mut named = Vec::new();
+        for text in [&f.members, &f.committee] {
+            named.push(if text.trim().is_empty() {
+                Vec::new()
+            } else {
+                s.db.residents_named(&scope, village, text).await?
+            });
+        }
+        let committee = named.pop().unwrap_or_default();
+        let members = named.pop().unwrap_or_default();
         s.db.call_meeting(
             &scope,
             &CallInput {
-                division_code: f.division_code.clone(),
+                division_code,
                 kind,
                 title: f.title.clone(),
                 place: f.place.clone(),
                 notified_on: Some(f.notified_on.clone()),
                 held_on: f.held_on.clone(),
                 members,
+                committee,
             },
         )
         .await

@@ -1,6 +1,7 @@
 //! The village's public affairs board (`/publicity/{village}`): no account, made for a phone. It
 //! shows the postings within their window with each one's fingerprint; personal data in a
-//! posting's text is masked (numbers long enough to be an ID or a phone).
+//! posting's title and text is masked (numbers long enough to be an ID or a phone). Who voted
+//! how is never posted: a meeting's roll and its votes by name stay in the console.
 
 use crate::publicity_store::{Posting, PublicityStore};
 use crate::rules::publicity::PublicityKind;
@@ -46,6 +47,7 @@ pub async fn board(State(s): St, parts: Parts, Path(code): Path<String>) -> P {
     let items = items
         .into_iter()
         .map(|p| Posting {
+            title: xiangzhi_domain::public_text::mask_numbers(&p.title),
             body: xiangzhi_domain::public_text::mask_numbers(&p.body),
             ..p
         })

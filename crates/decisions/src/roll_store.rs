@@ -43,6 +43,10 @@ pub struct CallInput {
     /// villagers' meeting and a party members' meeting take theirs from the registry.
     #[serde(default)]
     pub members: Vec<i64>,
+    /// For a representatives' meeting: those of `members` who sit as members of the villagers'
+    /// committee; the rest are the representatives. The make-up is checked against Art 25.
+    #[serde(default)]
+    pub committee: Vec<i64>,
 }
 
 /// How a person on the roll attended.
@@ -191,6 +195,23 @@ pub impl Db {
                 format!("a roll holds at most {MOST_ON_ROLL} people"),
             ));
         }
+        let mut committee = input.committee.clone();
+        committee.sort_unstable();
+        committee.dedup();
+        if input.kind != MeetingKind::RepresentativesMeeting && !committee.is_empty() {
+            return Err(StoreError::invalid(
+                "committee",
+                "只有村民代表会议需要标明村民委员会成员",
+                "only a representatives' meeting marks the committee's members",
+            ));
+        }
+        if let Some(c) = committee.iter().find(|c| members.binary_search(c).is_err()) {
+            return Err(StoreError::invalid(
+                "committee",
+                format!("村民委员会成员（居民编号{c}）不在参加人员之中"),
+                format!("committee member {c} is not among those who should attend"),
+            ));
+        }
         let county_id = h.county_id;
         let mut tx = self.begin().await?;
         let id = next_ids(&mut tx, county_id, "meeting", 1).await?;
@@ -263,6 +284,9 @@ pub impl Db {
                 format!("本村没有应参加{}的人", input.kind.zh()),
                 "nobody in the village should attend this meeting",
             ));
+        }
+        if input.kind == MeetingKind::RepresentativesMeeting {
+            check_composition(&mut tx, county_id, id, village, placed, committee.len()).await?;
         }
         let counts = roll_counts(&mut tx, county_id, id).await?;
         tx.exec(&Q::with(
@@ -658,6 +682,56 @@ async fn roll_entry(db: &Db, county_id: i64, id: i64, resident: i64) -> Result<O
 
 /// The roll counted: who votes, their households, and who of them attended and how; the
 /// households represented by anyone present (村委会组织法第二十二条's 户的代表).
+/// A representatives' meeting's make-up against 村委会组织法第二十五条: the roll's women from
+/// the registry, the village's households from the registry, the representatives those on the
+/// roll who are not committee members. Every way it falls short is refused at once, in words.
+async fn check_composition(
+    tx: &mut xiangzhi_storage::Tx,
+    county_id: i64,
+    id: i64,
+    village: &str,
+    on_roll: u64,
+    committee: usize,
+) -> Result<()> {
+    let (women,): (i64,) = tx
+        .one(&Q::with(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM meeting_roll m JOIN residents r \
+             ON r.county_id = m.county_id AND r.id = m.resident_id \
+             WHERE m.county_id = ? AND m.meeting_id = ? AND r.gender = 'female'",
+            vec![county_id.into(), id.into()],
+        ))
+        .await?;
+    let (households,): (i64,) = tx
+        .one(&Q::with(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM households WHERE county_id = ? AND division_code LIKE ?",
+            vec![county_id.into(), format!("{village}%").into()],
+        ))
+        .await?;
+    let members = u32::try_from(on_roll).unwrap_or(u32::MAX);
+    let faults = crate::rules::meetings::composition_faults(
+        members,
+        members.saturating_sub(u32::try_from(committee).unwrap_or(u32::MAX)),
+        u32::try_from(women).unwrap_or(0),
+        u32::try_from(households).unwrap_or(0),
+    );
+    if faults.is_empty() {
+        return Ok(());
+    }
+    let zh: Vec<&str> = faults.iter().map(|f| f.zh.as_str()).collect();
+    let en: Vec<&str> = faults.iter().map(|f| f.en.as_str()).collect();
+    Err(StoreError::invalid(
+        "members",
+        format!(
+            "村民代表会议的组成不符合村委会组织法第二十五条：{}",
+            zh.join("；")
+        ),
+        format!(
+            "the representatives' meeting is not composed as Art 25 requires: {}",
+            en.join("; ")
+        ),
+    ))
+}
+
 async fn roll_counts(tx: &mut xiangzhi_storage::Tx, county_id: i64, id: i64) -> Result<Counts> {
     tx.one(&Q::with(
         "SELECT \

@@ -59,9 +59,32 @@ pub fn mask_numbers(s: &str) -> String {
     out
 }
 
+/// A person's name as a public notice shows it (个人信息保护法 Art 28: a name with what it is
+/// shown beside is personal information): the surname and, for three or more characters, the
+/// last character stay (`李秀英` → `李*英`, `王强` → `王*`), enough for a household to find
+/// its own line, not enough to publish who everyone is.
+pub fn mask_name(name: &str) -> String {
+    let n = name.trim().chars().count();
+    match n {
+        0 => String::new(),
+        1 => "*".into(),
+        2 => crate::id_number::mask(name.trim(), 1, 0),
+        _ => crate::id_number::mask(name.trim(), 1, 1),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::mask_numbers;
+    use super::{mask_name, mask_numbers};
+
+    #[test]
+    fn names_keep_the_surname() {
+        assert_eq!(mask_name("李秀英"), "李*英");
+        assert_eq!(mask_name("王强"), "王*");
+        assert_eq!(mask_name("欧阳娜娜"), "欧**娜");
+        assert_eq!(mask_name(" 张 "), "*");
+        assert_eq!(mask_name(""), "");
+    }
 
     #[test]
     fn phones_and_ids_are_masked() {

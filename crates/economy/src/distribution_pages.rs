@@ -310,7 +310,8 @@ pub struct InspectionForm {
 }
 
 /// The plan as the village affairs board shows it: the split, then each household's number,
-/// head and amount (at most about 45,000 characters; the rest is at the village committee).
+/// head (name masked to the surname) and amount, never an ID number (at most about 45,000
+/// characters; the rest is at the village committee).
 fn plan_text(v: &DistributionView, rows: &[HouseholdRow], classes: &[ClassInput]) -> String {
     let d = &v.distribution;
     let mut body = format!(
@@ -327,13 +328,18 @@ fn plan_text(v: &DistributionView, rows: &[HouseholdRow], classes: &[ClassInput]
         ));
     }
     body.push_str(&format!(
-        "。集体留存{}元，分到户{}元，共{}户，金额精确到分。\n各户明细（户号 户主 金额）：\n",
+        "。集体留存{}元，分到户{}元，共{}户，金额精确到分。\n各户明细（户号 户主 金额；户主姓名部分遮挡）：\n",
         yuan(d.kept_amount - d.reserve_amount),
         yuan(d.distributable - d.kept_amount),
         rows.len()
     ));
     for (k, r) in rows.iter().enumerate() {
-        let line = format!("{} {} {}元\n", r.number, r.head, yuan(r.amount));
+        let line = format!(
+            "{} {} {}元\n",
+            r.number,
+            xiangzhi_domain::public_text::mask_name(&r.head),
+            yuan(r.amount)
+        );
         if body.chars().count() + line.chars().count() > 45_000 {
             body.push_str(&format!("……其余{}户的明细在村委会备查。\n", rows.len() - k));
             break;

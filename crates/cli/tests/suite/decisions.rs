@@ -1043,3 +1043,405 @@ async fn named_roll(t: &TestDb) {
 }
 
 on_both!(meetings_called_with_a_named_roll, named_roll);
+
+/// Every meeting type at each boundary of its quorum and its threshold, recorded through the API
+/// and judged by the store: "more than half" excludes the half, "two thirds or more" includes
+/// it; the party members' meeting and the collective's assemblies count of all who should
+/// attend, the others of those present; the member representatives' assembly needs more than
+/// twenty and may not decide what the law keeps for all members.
+async fn boundaries(t: &TestDb) {
+    crate::console::seed_village(t).await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let record = |kind: &str, entitled: u32, present: u32| {
+        let division = if kind == "group_meeting" {
+            "141029100001001"
+        } else {
+            "141029100001"
+        };
+        json!({"division_code": division, "kind": kind, "title": "边界", "notified_on": "2026-11-01",
+            "held_on": "2026-11-30", "roll": {"entitled": entitled, "households": 0, "present": present,
+            "online": 0, "proxies": 0, "households_present": 0}})
+    };
+    // (kind, entitled, present, whether the meeting is held)
+    let quorums = [
+        ("villagers_meeting", 400, 200, false),
+        ("villagers_meeting", 400, 201, true),
+        ("villagers_meeting", 401, 200, false),
+        ("villagers_meeting", 401, 201, true),
+        ("representatives_meeting", 30, 19, false),
+        ("representatives_meeting", 30, 20, true),
+        ("representatives_meeting", 31, 20, false),
+        ("representatives_meeting", 31, 21, true),
+        ("group_meeting", 60, 39, false),
+        ("group_meeting", 60, 40, true),
+        ("party_members_meeting", 30, 15, false),
+        ("party_members_meeting", 30, 16, true),
+        ("party_members_meeting", 31, 16, true),
+        ("members_assembly", 300, 199, false),
+        ("members_assembly", 300, 200, true),
+        ("member_representatives_assembly", 21, 13, false),
+        ("member_representatives_assembly", 21, 14, true),
+        ("member_representatives_assembly", 20, 20, false),
+    ];
+    for (kind, entitled, present, held) in quorums {
+        let m = sec
+            .ok(
+                "POST",
+                "/api/v1/meetings",
+                Some(record(kind, entitled, present)),
+            )
+            .await;
+        assert_eq!(
+            m["meeting"]["quorum_met"],
+            json!(held),
+            "{kind} {present}/{entitled}: {m}"
+        );
+        if !held {
+            assert!(
+                !m["meeting"]["quorum_reason"].as_str().unwrap().is_empty(),
+                "{m}"
+            );
+        }
+    }
+    // (kind, entitled, present, yes, matter, whether the item passes)
+    let thresholds = [
+        (
+            "villagers_meeting",
+            400,
+            240,
+            120,
+            "collective_income",
+            false,
+        ),
+        (
+            "villagers_meeting",
+            400,
+            240,
+            121,
+            "collective_income",
+            true,
+        ),
+        ("representatives_meeting", 30, 21, 10, "ordinary", false),
+        ("representatives_meeting", 30, 21, 11, "ordinary", true),
+        ("group_meeting", 60, 40, 20, "ordinary", false),
+        ("group_meeting", 60, 40, 21, "ordinary", true),
+        // Of those who should attend: 15 of 20 present is not more than half of 30.
+        ("party_members_meeting", 30, 20, 15, "ordinary", false),
+        ("party_members_meeting", 30, 20, 16, "ordinary", true),
+        // Of ALL members: 199 of 210 present is not two thirds of 300.
+        (
+            "members_assembly",
+            300,
+            210,
+            199,
+            "income_distribution",
+            false,
+        ),
+        (
+            "members_assembly",
+            300,
+            300,
+            200,
+            "income_distribution",
+            true,
+        ),
+        (
+            "member_representatives_assembly",
+            30,
+            30,
+            19,
+            "income_distribution",
+            false,
+        ),
+        (
+            "member_representatives_assembly",
+            30,
+            30,
+            20,
+            "income_distribution",
+            true,
+        ),
+        // What only all members decide (集体经济组织法 Art 28), whatever the vote.
+        (
+            "member_representatives_assembly",
+            30,
+            30,
+            30,
+            "articles",
+            false,
+        ),
+        (
+            "member_representatives_assembly",
+            30,
+            30,
+            30,
+            "share_quantification",
+            false,
+        ),
+    ];
+    for (kind, entitled, present, yes, matter, passes) in thresholds {
+        let m = sec
+            .ok(
+                "POST",
+                "/api/v1/meetings",
+                Some(record(kind, entitled, present)),
+            )
+            .await;
+        assert_eq!(m["meeting"]["quorum_met"], true, "{kind}: {m}");
+        let i = sec
+            .ok(
+                "POST",
+                &format!(
+                    "/api/v1/meetings/{}/{}/items",
+                    m["meeting"]["county_id"], m["meeting"]["id"]
+                ),
+                Some(
+                    json!({"title": "村内道路保洁安排", "matter_kind": matter, "authorised": false,
+                    "votes": {"yes": yes, "no": present - yes, "abstain": 0}}),
+                ),
+            )
+            .await;
+        assert_eq!(
+            i["passed"],
+            json!(passes),
+            "{kind} {yes} of {present} present, {entitled} entitled, {matter}: {i}"
+        );
+        if !passes {
+            assert!(!i["reason"].as_str().unwrap().is_empty(), "{i}");
+        }
+    }
+}
+on_both!(meetings_at_every_boundary, boundaries);
+
+/// A representatives' meeting called by name is composed as 村委会组织法第二十五条 asks, or it
+/// is refused with every way it falls short: representatives four fifths or more, women a third
+/// or more, one representative for every five to fifteen of the village's households.
+async fn composition(t: &TestDb) {
+    let v = crate::console::seed_village(t).await;
+    let admin = Client::new(t).await;
+    let sec = Client::as_role(t, "village_secretary", "141029100001").await;
+    let micro = admin
+        .ok("GET", &format!("/api/v1/households/{}", v.household), None)
+        .await["micro_grid_id"]
+        .as_i64()
+        .unwrap();
+    // Twenty more households of one adult each; an even sequence number is a woman.
+    let mut people = Vec::new();
+    for n in 0..20u32 {
+        let h = admin
+            .ok(
+                "POST",
+                "/api/v1/households",
+                Some(json!({"number": format!("CG-1{n:03}"), "micro_grid_id": micro, "address": "城关社区"})),
+            )
+            .await["id"]
+            .as_i64()
+            .unwrap();
+        let r = admin
+            .ok(
+                "POST",
+                "/api/v1/residents",
+                Some(json!({"household_id": h, "name": format!("代表{n}"), "id_number": id_born("19800101", 400 + n),
+                    "relation": "head", "tags": []})),
+            )
+            .await;
+        assert_eq!(r["gender"], if n % 2 == 0 { "female" } else { "male" });
+        people.push(r["id"].as_i64().unwrap());
+    }
+    let call = |members: &[i64], committee: &[i64]| {
+        json!({"division_code": "141029100001", "kind": "representatives_meeting", "title": "村民代表会议",
+            "notified_on": "2026-11-20", "held_on": "2026-11-30", "members": members, "committee": committee})
+    };
+    // Two committee members of five, one woman among them: both faults, in words, at once.
+    let men_mostly = [people[0], people[1], people[3], people[5], people[7]];
+    let refused = sec
+        .problem(
+            "POST",
+            "/api/v1/meetings/called",
+            Some(call(&men_mostly, &men_mostly[..2])),
+            422,
+            "members",
+        )
+        .await;
+    let said = refused.to_string();
+    assert!(
+        said.contains("五分之四") && said.contains("三分之一") && said.contains("第二十五条"),
+        "{said}"
+    );
+    // One committee member and four representatives, two women, for 21 households: lawful.
+    let lawful = [people[0], people[2], people[1], people[3], people[5]];
+    let m = sec
+        .ok(
+            "POST",
+            "/api/v1/meetings/called",
+            Some(call(&lawful, &lawful[..1])),
+        )
+        .await;
+    assert_eq!(m["meeting"]["entitled"], 5, "{m}");
+    // A committee member who is not on the roll, or a committee for another kind of meeting,
+    // is refused.
+    sec.problem(
+        "POST",
+        "/api/v1/meetings/called",
+        Some(call(&lawful, &[people[9]])),
+        422,
+        "committee",
+    )
+    .await;
+    let mut villagers = call(&[], &[people[0]]);
+    villagers["kind"] = json!("villagers_meeting");
+    sec.problem(
+        "POST",
+        "/api/v1/meetings/called",
+        Some(villagers),
+        422,
+        "committee",
+    )
+    .await;
+    // Too few representatives for the households: 21 households need at least two.
+    let one = [people[0]];
+    let thin = sec
+        .problem(
+            "POST",
+            "/api/v1/meetings/called",
+            Some(call(&one, &[])),
+            422,
+            "members",
+        )
+        .await;
+    assert!(thin.to_string().contains("每五户至十五户"), "{thin}");
+}
+on_both!(representatives_composed_by_law, composition);
+
+/// The console's papers and lists: a group's meeting called from the form (and refused in words
+/// without its group); the notice, the sign-in sheet, the ballots and the minutes printed apart;
+/// the roll and the lists as .xlsx; the township's officer sees every village's meetings,
+/// matters and late postings, and another township's officer reaches none of them.
+async fn console_papers(t: &TestDb) {
+    use crate::console::Page;
+    use crate::economy::urlencoding;
+    use axum::http::StatusCode;
+    crate::console::seed_village(t).await;
+    crate::api::add_user(t, "zhenguan", "township_officer", "141029100000").await;
+    crate::api::add_user(t, "linzhen", "township_officer", "141029101000").await;
+    let mut p = Page::new(t);
+    p.login("cunshuji").await;
+    let g = p.get("/decisions").await;
+    assert_eq!(g.status, StatusCode::OK);
+    assert!(
+        g.body.contains("value=\"group_meeting\"") && g.body.contains("141029100001001"),
+        "a group's meeting can be called: {}",
+        g.body
+    );
+    let form = |kind: &str, group: &str, members: &str, title: &str| {
+        format!(
+            "division_code=141029100001&kind={kind}&group_code={group}&title={}&place={}\
+             &notified_on=2026-11-10&held_on=2026-11-30&members={}&committee=",
+            urlencoding(title),
+            urlencoding("村委会议室"),
+            urlencoding(members)
+        )
+    };
+    let g = p
+        .send(
+            "POST",
+            "/decisions/meetings",
+            Some(&form("group_meeting", "", "李秀英\n王建军", "第一组会议")),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", g.body);
+    assert!(g.body.contains("请选择村民小组"), "{}", g.body);
+    let g = p
+        .send(
+            "POST",
+            "/decisions/meetings",
+            Some(&form(
+                "group_meeting",
+                "141029100001001",
+                "李秀英\n王建军",
+                "第一组会议",
+            )),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.body);
+    let g = p
+        .send(
+            "POST",
+            "/decisions/meetings",
+            Some(&form("villagers_meeting", "", "", "<b>冬季</b>村民会议")),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.body);
+    let meeting = g.location.clone();
+    let papers = ["会议通知", "签到表", "表决票", "会议记录"];
+    for (part, label) in ["notice", "roll", "ballot", "minutes"]
+        .into_iter()
+        .zip(papers)
+    {
+        let g = p.get(&format!("{meeting}/print?part={part}")).await;
+        assert_eq!(g.status, StatusCode::OK, "{part}");
+        assert!(
+            g.body.contains("&#60;b&#62;冬季") && !g.body.contains("<b>冬季"),
+            "{part}: {}",
+            g.body
+        );
+        for other in papers {
+            assert_eq!(
+                g.body.contains(&format!("aria-label=\"{other}\"")),
+                other == label,
+                "{part} shows {label} alone: {}",
+                g.body
+            );
+        }
+    }
+    let g = p.get(&format!("{meeting}/print")).await;
+    assert!(
+        g.body.contains("签到表") && g.body.contains("李秀英"),
+        "{}",
+        g.body
+    );
+    assert_ne!(
+        p.get(&format!("{meeting}/print?part=bogus")).await.status,
+        StatusCode::OK
+    );
+    for path in [
+        format!("{meeting}/roll.xlsx"),
+        "/decisions/meetings.xlsx".to_string(),
+        "/decisions/matters.xlsx".to_string(),
+    ] {
+        let (status, kind, bytes) = p.bytes(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            kind.contains("spreadsheetml") && bytes.starts_with(b"PK"),
+            "{path}"
+        );
+    }
+    // The township sees the village's meetings and its late postings.
+    let mut town = Page::new(t);
+    town.login("zhenguan").await;
+    let g = town.get("/decisions").await;
+    assert!(
+        !g.body.contains("<b>冬季")
+            && g.body.contains("&#60;b&#62;冬季")
+            && g.body.contains("第一组会议")
+            && g.body.contains("村务公开逾期")
+            && g.body.contains("/publicity/141029100001"),
+        "{}",
+        g.body
+    );
+    // Another township's officer sees none of it.
+    let mut far = Page::new(t);
+    far.login("linzhen").await;
+    let g = far.get("/decisions").await;
+    assert!(!g.body.contains("第一组会议"), "{}", g.body);
+    assert_eq!(far.get(&meeting).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        far.get(&format!("{meeting}/print?part=roll")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        far.bytes(&format!("{meeting}/roll.xlsx")).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+on_both!(decisions_console_papers, console_papers);

@@ -897,6 +897,43 @@ async fn console_books(t: &TestDb) {
     );
     let (status, _, bytes) = p.bytes(&format!("{plan}/plan.xlsx")).await;
     assert!(status == StatusCode::OK && bytes.starts_with(b"PK"));
+    // Posted for inspection: the public board shows each household by its number with the
+    // head's name masked, never an ID number or a phone.
+    let g = p
+        .send(
+            "POST",
+            "/decisions/matters",
+            Some(&format!(
+                "division_code=141029100001&kind=income_distribution&title={}",
+                urlencoding("2026年度收益分配方案")
+            )),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.body);
+    let matter = g.location.rsplit('/').next().unwrap().to_string();
+    let today = xiangzhi_domain::china_today();
+    let g = p
+        .send(
+            "POST",
+            &format!("{plan}/inspection"),
+            Some(&format!(
+                "matter_id={matter}&posted_on={today}&until_on={}",
+                today + chrono::Days::new(10)
+            )),
+        )
+        .await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert!(g.body.contains("内容指纹"), "{}", g.body);
+    let board = Page::new(t).get("/publicity/141029100001").await;
+    assert_eq!(board.status, StatusCode::OK);
+    assert!(
+        board.body.contains("CG-0001 李*英 ") && !board.body.contains("李秀英"),
+        "{}",
+        board.body
+    );
+    for private in [crate::api::id_number(100), "13912345678".to_string()] {
+        assert!(!board.body.contains(&private), "{private}: {}", board.body);
+    }
     // Codes printed once; the household reads its own line with its code and nothing else.
     let g = p
         .send("POST", &format!("{base}/codes"), Some("household="))
@@ -978,7 +1015,7 @@ async fn console_books(t: &TestDb) {
 }
 on_both!(console_books, console_books);
 
-fn urlencoding(s: &str) -> String {
+pub(crate) fn urlencoding(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),

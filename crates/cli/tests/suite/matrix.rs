@@ -690,6 +690,32 @@ async fn snapshot(admin: &Client, o: &Objects) -> Vec<Value> {
             .await;
         out.push(v["items"].clone());
     }
+    // The decisions' and the collective economy's lists, whole.
+    for list in [
+        "meetings",
+        "matters",
+        "publicity",
+        "economy/members",
+        "economy/holdings",
+        "economy/distributions",
+        "economy/funds",
+        "economy/assets",
+        "economy/leases",
+        "economy/resources",
+        "economy/enterprises",
+        "economy/sales",
+        "economy/projects",
+    ] {
+        out.push(
+            admin
+                .ok(
+                    "GET",
+                    &format!("/api/v1/{list}?division={}000", o.prefix),
+                    None,
+                )
+                .await,
+        );
+    }
     out.push(admin.ok("GET", "/api/v1/case-categories", None).await);
     out.push(admin.ok("GET", "/api/v1/village-profiles", None).await);
     out.push(

@@ -13,12 +13,28 @@ pub const DIVISION_COLS: &str =
 pub impl Db {
     /// The villages in the caller's reach: (code, township · village).
     async fn villages_in_reach(&self, scope: &Scope) -> Result<Vec<(String, String)>> {
+        self.divisions_in_reach(scope, "village").await
+    }
+
+    /// The villagers' groups in the caller's reach: (code, village · group).
+    async fn groups_in_reach(&self, scope: &Scope) -> Result<Vec<(String, String)>> {
+        self.divisions_in_reach(scope, "group").await
+    }
+
+    /// The divisions of one level in the caller's reach, each named with its parent's name.
+    async fn divisions_in_reach(
+        &self,
+        scope: &Scope,
+        level: &str,
+    ) -> Result<Vec<(String, String)>> {
         let mut q = Q::new(
             "SELECT t.code, COALESCE(p.name, '') || ' · ' || t.name FROM divisions t \
-             LEFT JOIN divisions p ON p.county_id = t.county_id AND p.code = t.parent_code WHERE t.level = 'village'",
+             LEFT JOIN divisions p ON p.county_id = t.county_id AND p.code = t.parent_code WHERE 1=1",
         );
+        let l = q.arg(level);
+        q.push(&format!(" AND t.level = {l}"));
         scope.filter(&mut q, &crate::tables::DIVISIONS, "t", "code");
-        q.push(" ORDER BY t.code LIMIT 2000");
+        q.push(" ORDER BY t.code LIMIT 5000");
         self.all(&q).await
     }
 

@@ -172,6 +172,18 @@ async fn run() -> anyhow::Result<()> {
         Command::Migrate => {
             let db = Db::connect(&cfg.database_url).await?;
             println!("迁移完成 / migrations applied ({})", db.backend_name());
+            if db.is_citus().await? {
+                let d = db.distribute(&xiangzhi::tables()).await?;
+                println!(
+                    "Citus：按县分布 {} 张表，参照表 {} 张，已分布 {} 张 / distributed by county {}, reference {}, already {}",
+                    d.by_county.len(),
+                    d.reference.len(),
+                    d.already,
+                    d.by_county.len(),
+                    d.reference.len(),
+                    d.already
+                );
+            }
             Ok(())
         }
         Command::Demo {

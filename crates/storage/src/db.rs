@@ -23,7 +23,7 @@ pub(crate) enum Backend<S, P> {
 /// A connection pool on SQLite (embedded default) or PostgreSQL (production).
 #[derive(Clone)]
 pub struct Db {
-    inner: Backend<SqlitePool, PgPool>,
+    pub(crate) inner: Backend<SqlitePool, PgPool>,
     url_redacted: String,
     /// Writers of this process waiting for SQLite's write lock (in `begin`): a staged import
     /// steps aside between its chunks while any wait.
@@ -423,6 +423,16 @@ impl Tx {
         let width = columns.len().max(1);
         let per = (MAX_PARAMS / width).clamp(1, MAX_ROWS);
         let pg = self.is_postgres();
+        if rows.iter().any(|r| r.len() != width) {
+            return Err(StoreError::invalid(
+                table,
+                "批量写入的列数不一致",
+                "bulk insert row has the wrong number of values",
+            ));
+        }
+        if pg && rows.len() >= COPY_FROM_ROWS {
+            return self.copy_in(table, columns, rows).await;
+        }
         let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
         let statement = |n: usize| {
             let mut sql = String::with_capacity(head.len() + n * width * 6);
@@ -490,6 +500,104 @@ impl Tx {
 
     pub fn is_postgres(&self) -> bool {
         matches!(self.inner, Backend::Postgres(_))
+    }
+
+    /// PostgreSQL's `COPY … FROM STDIN` in text format: the rows streamed in blocks of about a
+    /// megabyte, parsed by the server without a statement per row or a parameter per value
+    /// (the checks and constraints apply as to an `INSERT`).
+    async fn copy_in(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: Vec<Vec<crate::Value>>,
+    ) -> Result<()> {
+        let statement = format!("COPY {table} ({}) FROM STDIN", columns.join(", "));
+        if self.first_write.is_none() {
+            self.first_write = Some(statement.clone());
+        }
+        let Backend::Postgres(t) = &mut self.inner else {
+            return Err(StoreError::Query("COPY is PostgreSQL's".into()));
+        };
+        let conn: &mut sqlx::PgConnection = t;
+        let mut copy = conn
+            .copy_in_raw(&statement)
+            .await
+            .map_err(StoreError::from_db)?;
+        let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+        let mut sent = Ok(());
+        for row in rows {
+            for (k, v) in row.into_iter().enumerate() {
+                if k > 0 {
+                    buf.push(b'\t');
+                }
+                copy_text(&mut buf, v);
+            }
+            buf.push(b'\n');
+            if buf.len() >= 1 << 20 {
+                if let Err(e) = copy.send(std::mem::take(&mut buf)).await {
+                    sent = Err(e);
+                    break;
+                }
+                buf.reserve(1 << 20);
+            }
+        }
+        if sent.is_ok() && !buf.is_empty() {
+            sent = copy.send(buf).await.map(|_| ());
+        }
+        match sent {
+            Ok(()) => {
+                copy.finish().await.map_err(StoreError::from_db)?;
+                Ok(())
+            }
+            Err(e) => {
+                let _ = copy.abort("xiangzhi: the rows could not be sent").await;
+                Err(StoreError::from_db(e))
+            }
+        }
+    }
+}
+
+/// From how many rows a bulk insert on PostgreSQL streams them with `COPY` (below it, one
+/// multi-row `INSERT` costs less than starting a copy).
+const COPY_FROM_ROWS: usize = 256;
+
+/// One value in `COPY`'s text format: `\N` for NULL, and a backslash, tab, newline or carriage
+/// return in text escaped, so no value can end a column or a row.
+fn copy_text(buf: &mut Vec<u8>, v: crate::Value) {
+    use crate::Value as V;
+    use std::io::Write;
+    let text = |buf: &mut Vec<u8>, s: &str| {
+        for b in s.bytes() {
+            match b {
+                b'\\' => buf.extend_from_slice(b"\\\\"),
+                b'\t' => buf.extend_from_slice(b"\\t"),
+                b'\n' => buf.extend_from_slice(b"\\n"),
+                b'\r' => buf.extend_from_slice(b"\\r"),
+                _ => buf.push(b),
+            }
+        }
+    };
+    match v {
+        V::I64(n) | V::OptI64(Some(n)) => {
+            let _ = write!(buf, "{n}");
+        }
+        V::Text(s) | V::OptText(Some(s)) => text(buf, &s),
+        V::Date(d) | V::OptDate(Some(d)) => {
+            let _ = write!(buf, "{}", d.format("%Y-%m-%d"));
+        }
+        V::Bool(b) => buf.push(if b { b't' } else { b'f' }),
+        V::OptF64(Some(f)) => {
+            let _ = write!(buf, "{f:?}");
+        }
+        V::Bytes(bytes) => {
+            buf.extend_from_slice(b"\\\\x");
+            for b in bytes {
+                let _ = write!(buf, "{b:02x}");
+            }
+        }
+        V::OptI64(None) | V::OptText(None) | V::OptDate(None) | V::OptF64(None) => {
+            buf.extend_from_slice(b"\\N")
+        }
     }
 }
 

@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod actor;
 pub mod audit;
 pub mod bulk_accounts;
+pub mod citus;
 pub mod crypto;
 pub mod db;
 pub mod duties;

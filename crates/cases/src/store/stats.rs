@@ -171,21 +171,16 @@ pub impl Db {
              CAST(COALESCE(SUM(t.rating), 0) AS BIGINT), COUNT(t.rating)",
             " AND t.resolved_at IS NOT NULL",
         );
-        // The median: the middle of the resolved cases' durations (the count comes from the
-        // same rows, so the offset is computed in SQL).
-        let median_q = {
-            let mut q = base(
+        // The median: the middle of the resolved cases' durations, once their count is known
+        // (an offset taken from a subquery cannot run across a Citus cluster's shards).
+        let median_q = |n: i64| {
+            base(
                 "t.resolved_at - t.created_at",
-                " AND t.resolved_at IS NOT NULL ORDER BY 1 LIMIT 1 OFFSET \
-                 (SELECT COUNT(*) / 2 FROM cases t WHERE t.created_at >= ",
-            );
-            let a = q.arg(from);
-            q.push(&format!("{a} AND t.created_at < "));
-            let b = q.arg(to);
-            q.push(&b);
-            scope.filter(&mut q, &crate::tables::CASES, "t", "division_code");
-            q.push(" AND t.resolved_at IS NOT NULL)");
-            q
+                &format!(
+                    " AND t.resolved_at IS NOT NULL ORDER BY 1 LIMIT 1 OFFSET {}",
+                    n.max(0) / 2
+                ),
+            )
         };
         let overdue_q = {
             let mut q = base("t.id", " AND t.due_at IS NOT NULL AND t.due_at < ");
@@ -201,15 +196,18 @@ pub impl Db {
             " AND t.household_id IS NOT NULL GROUP BY t.household_id HAVING COUNT(*) > 1 \
              ORDER BY COUNT(*) DESC, t.household_id LIMIT 100",
         );
-        let (groups, resolved, median, overdue, repeats) = futures::try_join!(
+        let (groups, resolved, overdue, repeats) = futures::try_join!(
             self.all::<(String, String, i64)>(&groups_q),
             self.one::<(i64, i64, i64, i64, i64, i64)>(&resolved_q),
-            self.optional::<(i64,)>(&median_q),
             self.all::<(i64,)>(&overdue_q),
             self.all::<(i64, i64)>(&repeats_q),
         )?;
         let (n, on_time, village, township, rating_sum, rated) = resolved;
-        let median = median.filter(|_| n > 0);
+        let median = if n > 0 {
+            self.optional::<(i64,)>(&median_q(n)).await?
+        } else {
+            None
+        };
         let mut by_category = std::collections::BTreeMap::<String, i64>::new();
         let mut by_state = std::collections::BTreeMap::<String, i64>::new();
         for (category, state, k) in groups {

@@ -225,6 +225,14 @@ async fn clock_backlog(t: &TestDb) {
         ))
         .await
         .unwrap();
+    } else if t.db.is_citus().await.unwrap() {
+        // Citus keeps no triggers on distributed tables: a constraint the row can no longer
+        // meet does the same (NOT VALID: checked on the next change, not now).
+        t.db.execute_for_tests(&format!(
+            "ALTER TABLE cases ADD CONSTRAINT boom CHECK (id <> {bad}) NOT VALID"
+        ))
+        .await
+        .unwrap();
     } else {
         t.db.execute_for_tests(
             "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$ LANGUAGE plpgsql",

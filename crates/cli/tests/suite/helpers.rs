@@ -1,4 +1,5 @@
-//! Test databases: a fresh SQLite file or a fresh PostgreSQL database per test.
+//! Test databases: a fresh SQLite file, a fresh PostgreSQL database, or a fresh database on a
+//! Citus cluster (its tables distributed by county) per test.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use xiangzhi_storage::Db;
@@ -9,6 +10,8 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 pub enum Backend {
     Sqlite,
     Postgres,
+    /// A Citus coordinator with its workers (`XIANGZHI_TEST_CITUS`; `scripts/citus-setup`).
+    Citus,
 }
 
 pub struct TestDb {
@@ -36,6 +39,92 @@ pub fn pg_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
+/// The Citus coordinator's `postgres` database, if the run has a cluster.
+pub fn citus_admin_url() -> Option<String> {
+    std::env::var("XIANGZHI_TEST_CITUS")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+fn required() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true") || std::env::var("XIANGZHI_REQUIRE_PG").is_ok()
+}
+
+/// A fresh database on the Citus cluster at `admin`: created on the coordinator and, by Citus's
+/// propagation, on the workers; the extension in each; the workers known to it.
+async fn citus_database(admin: &str, name: &str) -> String {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin)
+        .await
+        .unwrap_or_else(|e| panic!("Citus at {admin} is unreachable: {e}"));
+    let workers: Vec<(String, i32)> = sqlx::query_as(
+        "SELECT node_name::text, node_port::int FROM citus_get_active_worker_nodes() ORDER BY 2",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(
+        !workers.is_empty(),
+        "the Citus cluster at {admin} has no workers"
+    );
+    sqlx::query("SET citus.enable_create_database_propagation TO on")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    // The name is the test's own (letters, digits, underscores), never input.
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
+    let host = |url: &str| {
+        url.rsplit_once('@')
+            .map(|(_, h)| {
+                h.split([':', '/'])
+                    .next()
+                    .unwrap_or("127.0.0.1")
+                    .to_string()
+            })
+            .unwrap_or_else(|| "127.0.0.1".into())
+    };
+    for (node, port) in &workers {
+        let mut w =
+            sqlx::PgConnection::connect(&format!("postgres://postgres@{node}:{port}/{name}"))
+                .await
+                .unwrap();
+        sqlx::query("CREATE EXTENSION IF NOT EXISTS citus")
+            .execute(&mut w)
+            .await
+            .unwrap();
+    }
+    let url = format!("{base}/{name}");
+    let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
+    sqlx::query("CREATE EXTENSION IF NOT EXISTS citus")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let port: i32 = base
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(5432);
+    sqlx::query("SELECT citus_set_coordinator_host($1, $2)")
+        .bind(host(admin))
+        .bind(port)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    for (node, port) in &workers {
+        sqlx::query("SELECT citus_add_node($1, $2)")
+            .bind(node)
+            .bind(port)
+            .execute(&mut db)
+            .await
+            .unwrap();
+    }
+    url
+}
+
 impl TestDb {
     /// The database's URL, to open a second pool on it (as a restarted server would).
     pub fn url(&self) -> String {
@@ -44,8 +133,12 @@ impl TestDb {
                 "sqlite://{}",
                 self.dir.as_ref().unwrap().join("test.db").display()
             ),
-            Backend::Postgres => {
-                let admin = pg_admin_url();
+            Backend::Postgres | Backend::Citus => {
+                let admin = if self.backend == Backend::Citus {
+                    citus_admin_url().unwrap()
+                } else {
+                    pg_admin_url()
+                };
                 let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
                 format!("{base}/{}", self.name)
             }
@@ -76,9 +169,7 @@ impl TestDb {
                 let mut conn = match sqlx::PgConnection::connect(&admin).await {
                     Ok(c) => c,
                     Err(e) => {
-                        if std::env::var("CI").is_ok_and(|v| v == "true")
-                            || std::env::var("XIANGZHI_REQUIRE_PG").is_ok()
-                        {
+                        if required() {
                             panic!(
                                 "PostgreSQL is required under CI but {admin} is unreachable: {e}"
                             );
@@ -102,6 +193,25 @@ impl TestDb {
                     dir: None,
                 })
             }
+            Backend::Citus => {
+                let Some(admin) = citus_admin_url() else {
+                    if std::env::var("XIANGZHI_REQUIRE_CITUS").is_ok() {
+                        panic!("a Citus cluster is required: set XIANGZHI_TEST_CITUS (scripts/citus-setup starts one)");
+                    }
+                    eprintln!("skipping Citus test: XIANGZHI_TEST_CITUS is not set");
+                    return None;
+                };
+                let name = unique("xz_citus");
+                let url = citus_database(&admin, &name).await;
+                let db = Db::connect(&url).await.unwrap();
+                db.distribute(&xiangzhi::tables()).await.unwrap();
+                Some(TestDb {
+                    db,
+                    backend,
+                    name,
+                    dir: None,
+                })
+            }
         }
     }
 
@@ -114,9 +224,19 @@ impl TestDb {
                     let _ = std::fs::remove_dir_all(d);
                 }
             }
-            Backend::Postgres => {
+            Backend::Postgres | Backend::Citus => {
                 use sqlx::Connection;
-                if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_admin_url()).await {
+                let admin = if self.backend == Backend::Citus {
+                    citus_admin_url().unwrap_or_default()
+                } else {
+                    pg_admin_url()
+                };
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    if self.backend == Backend::Citus {
+                        let _ = sqlx::query("SET citus.enable_create_database_propagation TO on")
+                            .execute(&mut conn)
+                            .await;
+                    }
                     let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "DROP DATABASE IF EXISTS {} WITH (FORCE)",
                         self.name
@@ -129,7 +249,7 @@ impl TestDb {
     }
 }
 
-/// Declares `<name>_sqlite` and `<name>_postgres` tests that run `$body(TestDb)`.
+/// Declares `<name>::sqlite`, `<name>::postgres` and `<name>::citus` tests that run `$body(TestDb)`.
 #[macro_export]
 macro_rules! on_both {
     ($name:ident, $body:path) => {
@@ -147,6 +267,14 @@ macro_rules! on_both {
             async fn postgres() {
                 if let Some(t) =
                     $crate::helpers::TestDb::new($crate::helpers::Backend::Postgres).await
+                {
+                    $body(&t).await;
+                    t.finish().await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn citus() {
+                if let Some(t) = $crate::helpers::TestDb::new($crate::helpers::Backend::Citus).await
                 {
                     $body(&t).await;
                     t.finish().await;

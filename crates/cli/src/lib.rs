@@ -36,6 +36,24 @@ pub fn tables() -> Vec<&'static xiangzhi_storage::tables::Table> {
     all
 }
 
+/// Opens the database at `url` with its migrations applied; on a Citus coordinator also
+/// distributes every table not yet distributed (by county, or as a reference table).
+pub async fn open(url: &str) -> xiangzhi_storage::Result<xiangzhi_storage::Db> {
+    open_with_cache(url, 65_536).await
+}
+
+/// [`open`], with SQLite's page cache per connection set to `cache_kib` KiB.
+pub async fn open_with_cache(
+    url: &str,
+    cache_kib: i64,
+) -> xiangzhi_storage::Result<xiangzhi_storage::Db> {
+    let db = xiangzhi_storage::Db::connect_with_cache(url, cache_kib).await?;
+    if db.is_citus().await? {
+        db.distribute(&tables()).await?;
+    }
+    Ok(db)
+}
+
 /// The file layout called `name` among every feature's (for `import` and `export`).
 pub fn layout(name: &str) -> Result<&'static xiangzhi_tabular::FileLayout, String> {
     let all: Vec<&'static xiangzhi_tabular::FileLayout> = FEATURES

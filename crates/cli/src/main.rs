@@ -69,6 +69,18 @@ enum Command {
     },
     /// 执行数据库迁移 / apply database migrations and exit
     Migrate,
+    /// 备份数据库 / back the database up while it serves: SQLite as one consistent copy, PostgreSQL
+    /// with pg_dump (custom format); the copy is checked (rows, audit chain). Keep the data key apart
+    Backup {
+        /// 备份文件（不会覆盖已有文件）/ backup file (never overwritten)
+        file: PathBuf,
+    },
+    /// 从备份恢复到新的数据库 / restore a backup into a new database (the configured URL, which must
+    /// not hold one yet), then check it with the data key: rows counted, audit chain walked
+    Restore {
+        /// 备份文件 / backup file
+        file: PathBuf,
+    },
     /// 跨村联建规划 / plan cross-village alliances from a village file (.csv, .xlsx, .geojson)
     Plan(cmd::plan::PlanArgs),
     /// 导入村情（人口、位置、产业、集体收入、相邻村）供联建规划 / store village planning profiles (population, position, industries, income, borders) from a .csv, .xlsx or .geojson file
@@ -149,7 +161,7 @@ async fn run() -> anyhow::Result<()> {
         Command::Plan(args) => cmd::plan::command(args, &cfg).await,
         Command::Profiles { file } => cmd::import::profiles(&cfg, &file).await,
         Command::Serve { listen } => {
-            let db = Db::connect(&cfg.database_url).await?;
+            let db = xiangzhi::open(&cfg.database_url).await?;
             cmd::serve::serve(db, listen.unwrap_or_else(|| cfg.listen.clone()), &cfg).await
         }
         Command::Import {
@@ -165,10 +177,12 @@ async fn run() -> anyhow::Result<()> {
         } => cmd::import::export(&cfg, layout, &file, county, full_for).await,
         Command::Bench { what } => cmd::bench::run(what).await,
         Command::User { action } => {
-            let db = Db::connect(&cfg.database_url).await?;
+            let db = xiangzhi::open(&cfg.database_url).await?;
             cmd::user::user_command(&db, action).await
         }
         Command::Audit { action } => cmd::audit::run(action, &cfg).await,
+        Command::Backup { file } => cmd::backup::backup(&cfg.database_url, &file).await,
+        Command::Restore { file } => cmd::backup::restore(&cfg.database_url, &file).await,
         Command::Migrate => {
             let db = Db::connect(&cfg.database_url).await?;
             println!("迁移完成 / migrations applied ({})", db.backend_name());

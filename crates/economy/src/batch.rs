@@ -6,7 +6,7 @@
 //! (a class nobody holds shares in) refuses the whole batch, named.
 
 use crate::distributions::{
-    bad, checked, outcome_of, shares_under, write_draft, ClassInput, DistributionInput,
+    bad, checked, outcome_of, shares_under, write_draft, write_lines, ClassInput, DistributionInput,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -107,6 +107,7 @@ pub impl Db {
         let first = next_ids(&mut tx, county_id, "distribution", outcomes.len() as i64).await?;
         let mut out = Vec::with_capacity(outcomes.len());
         let mut lines = 0;
+        let mut line_rows = Vec::new();
         for (k, (village, title, plan, outcome)) in outcomes.into_iter().enumerate() {
             let households = outcome.households.len();
             let to_households = outcome.paid_out();
@@ -120,6 +121,7 @@ pub impl Db {
                 &title,
                 outcome,
                 by,
+                &mut line_rows,
             )
             .await?;
             lines += v.lines.len();
@@ -132,6 +134,8 @@ pub impl Db {
                 to_households,
             });
         }
+        // Every village's lines in one write (on PostgreSQL one `COPY` of them all).
+        write_lines(&mut tx, line_rows).await?;
         tx.audit(
             scope.actor(),
             "draft distributions",

@@ -195,8 +195,8 @@ fn fields<const N: usize>(row: &str) -> [i64; N] {
 /// The households under `prefix` (a village, or a township's or county's villages) by village,
 /// with their members, land and capital shares and whether someone in them is marked 脱贫户:
 /// four reads along the county-first indexes (the households, then the members, shares and
-/// tagged residents grouped by household), each answered as one packed text ([`packed`]) and
-/// joined here rather than by a subquery per household.
+/// tagged residents grouped by household), run at once on four connections, each answered as one
+/// packed text ([`packed`]) and joined here rather than by a subquery per household.
 pub(crate) async fn shares_under(
     db: &Db,
     county_id: i64,
@@ -207,7 +207,7 @@ pub(crate) async fn shares_under(
         vec![county_id.into()],
     );
     starts_with(&mut q, "h.division_code", prefix);
-    let households = packed(db, q).await?;
+    let households_q = q;
     let mut q = Q::with(
         "SELECT CAST(m.household_id AS TEXT) || ',' || CAST(COUNT(*) AS TEXT) AS v \
          FROM collective_members m \
@@ -216,7 +216,7 @@ pub(crate) async fn shares_under(
     );
     starts_with(&mut q, "m.division_code", prefix);
     q.push(" GROUP BY m.household_id");
-    let members = packed(db, q).await?;
+    let members_q = q;
     let mut q = Q::with(
         "SELECT CAST(s.household_id AS TEXT) || CASE s.kind WHEN 'land' THEN ',1,' \
          WHEN 'capital' THEN ',2,' ELSE ',0,' END || CAST(SUM(s.shares) AS TEXT) AS v \
@@ -225,7 +225,7 @@ pub(crate) async fn shares_under(
     );
     starts_with(&mut q, "s.division_code", prefix);
     q.push(" GROUP BY s.household_id, s.kind");
-    let shares = packed(db, q).await?;
+    let shares_q = q;
     let mut q = Q::with(
         "SELECT DISTINCT CAST(r.household_id AS TEXT) AS v FROM residents r WHERE r.county_id = ?",
         vec![county_id.into()],
@@ -233,7 +233,14 @@ pub(crate) async fn shares_under(
     starts_with(&mut q, "r.division_code", prefix);
     let bit = q.arg(ResidentTag::PovertyAlleviated.bit());
     q.push(&format!(" AND (r.tags & {bit}) <> 0"));
-    let poor = packed(db, q).await?;
+    let poor_q = q;
+    // The four reads are independent: each on its own connection, at once.
+    let (households, members, shares, poor) = futures::try_join!(
+        packed(db, households_q),
+        packed(db, members_q),
+        packed(db, shares_q),
+        packed(db, poor_q)
+    )?;
     let rows = |text: &str| -> Vec<String> {
         text.split(';')
             .filter(|r| !r.is_empty())
@@ -356,8 +363,25 @@ pub(crate) fn outcome_of(
     })
 }
 
-/// Writes a drafted plan and its lines in `tx` (the caller audits and commits), and answers it
-/// as written.
+/// The columns of a distribution's lines, in the order [`write_draft`] gives their values.
+const LINE_COLUMNS: [&str; 7] = [
+    "county_id",
+    "distribution_id",
+    "class",
+    "household_id",
+    "division_code",
+    "shares",
+    "amount",
+];
+
+/// Writes the lines [`write_draft`] gathered, many plans' at once (on PostgreSQL one `COPY`).
+pub(crate) async fn write_lines(tx: &mut Tx, rows: Vec<Vec<Value>>) -> Result<()> {
+    tx.bulk_insert("distribution_lines", &LINE_COLUMNS, rows)
+        .await
+}
+
+/// Writes a drafted plan in `tx` and adds its lines to `lines`, for [`write_lines`] (the caller
+/// writes them, audits and commits), and answers the plan as it will be written.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn write_draft(
     tx: &mut Tx,
@@ -368,6 +392,7 @@ pub(crate) async fn write_draft(
     title: &str,
     outcome: Outcome,
     by: i64,
+    line_rows: &mut Vec<Vec<Value>>,
 ) -> Result<DistributionView> {
     let classes_json =
         serde_json::to_string(&input.classes).map_err(|e| StoreError::Query(e.to_string()))?;
@@ -391,35 +416,17 @@ pub(crate) async fn write_draft(
         ],
     ))
     .await?;
-    let rows: Vec<Vec<Value>> = outcome
-        .lines
-        .iter()
-        .map(|l| {
-            vec![
-                county_id.into(),
-                id.into(),
-                l.class.clone().into(),
-                l.household_id.into(),
-                village.into(),
-                (l.shares as i64).into(),
-                l.amount.into(),
-            ]
-        })
-        .collect();
-    tx.bulk_insert(
-        "distribution_lines",
-        &[
-            "county_id",
-            "distribution_id",
-            "class",
-            "household_id",
-            "division_code",
-            "shares",
-            "amount",
-        ],
-        rows,
-    )
-    .await?;
+    line_rows.extend(outcome.lines.iter().map(|l| {
+        vec![
+            county_id.into(),
+            id.into(),
+            l.class.clone().into(),
+            l.household_id.into(),
+            village.into(),
+            (l.shares as i64).into(),
+            l.amount.into(),
+        ]
+    }));
     let mut lines: Vec<DistributionLine> = outcome
         .lines
         .into_iter()
@@ -493,6 +500,7 @@ pub impl Db {
         let outcome = outcome_of(input, &rows).map_err(bad)?;
         let mut tx = self.begin().await?;
         let id = next_ids(&mut tx, county_id, "distribution", 1).await?;
+        let mut lines = Vec::new();
         let view = write_draft(
             &mut tx,
             county_id,
@@ -502,8 +510,10 @@ pub impl Db {
             &title,
             outcome,
             by,
+            &mut lines,
         )
         .await?;
+        write_lines(&mut tx, lines).await?;
         tx.audit(
             scope.actor(),
             "draft distribution",

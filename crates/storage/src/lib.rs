@@ -11,6 +11,7 @@ pub mod sql;
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod backup;
 pub mod bulk_accounts;
 pub mod citus;
 pub mod crypto;

@@ -123,6 +123,21 @@ impl ApiError {
             retry_after: None,
         }
     }
+    /// 503 with `Retry-After: 1`: the server is at capacity and sheds this request.
+    pub fn overloaded() -> Self {
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            kind: "busy",
+            title: "Busy",
+            title_zh: "系统正忙",
+            errors: vec![],
+            detail: Some(
+                "访问人数较多，请一秒后重试 / the server is at capacity; try again in a second"
+                    .into(),
+            ),
+            retry_after: Some(1),
+        }
+    }
     /// 429 with the seconds to wait (sent as `Retry-After`).
     pub fn too_many_retry(zh: &str, en: &str, secs: i64) -> Self {
         ApiError {

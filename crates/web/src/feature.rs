@@ -197,8 +197,13 @@ pub fn app(state: AppState, features: &[Feature]) -> Router {
         .merge(public.with_state(state.clone()))
         .merge(pages)
         .layer(axum::middleware::from_fn_with_state(
-            state,
+            state.clone(),
             crate::edge::edge,
+        ))
+        // At most so many requests at work; past that, 503 within half a second.
+        .layer(axum::middleware::from_fn_with_state(
+            state.admission.clone(),
+            crate::admission::admit,
         ))
         // Compressed for whoever accepts it (br, else gzip): ECharts goes from 1 MB to ~330 kB.
         .layer(tower_http::compression::CompressionLayer::new())

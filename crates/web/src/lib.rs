@@ -5,6 +5,7 @@
 //! feature areas into one application.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod admission;
 pub mod auth;
 pub mod console;
 pub mod edge;
@@ -36,6 +37,8 @@ pub struct AppState {
     places: PlaceCache,
     /// Recent requests by key, for per-address limits of this server.
     pub limits: Limits,
+    /// The places for requests at work (past them, 503 at once).
+    pub admission: admission::Admission,
 }
 
 /// Recent requests by key (what and from where, e.g. `report:10.0.0.7`), for limits such as
@@ -86,7 +89,14 @@ impl AppState {
             web: std::sync::Arc::new(web),
             places: PlaceCache::default(),
             limits: Limits::default(),
+            admission: admission::Admission::default(),
         }
+    }
+
+    /// This state with `admission` in front of every request.
+    pub fn with_admission(mut self, admission: admission::Admission) -> AppState {
+        self.admission = admission;
+        self
     }
 }
 

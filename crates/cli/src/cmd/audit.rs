@@ -3,7 +3,6 @@
 use crate::config::Config;
 use anyhow::Context;
 use std::path::PathBuf;
-use xiangzhi_storage::Db;
 
 #[derive(clap::Subcommand)]
 pub enum AuditAction {
@@ -64,7 +63,7 @@ pub fn read_checkpoints(
 }
 
 pub async fn run(action: AuditAction, cfg: &Config) -> anyhow::Result<()> {
-    let db = Db::connect(&cfg.database_url).await?;
+    let db = xiangzhi::open(&cfg.database_url).await?;
     match action {
         AuditAction::Prune => {
             let n = db

@@ -33,7 +33,7 @@ pub async fn build_demo(
         ),
         (None, u) => {
             let u = u.unwrap_or_default();
-            let db = Db::connect(u).await?;
+            let db = xiangzhi::open(u).await?;
             if db.holds_data().await? {
                 anyhow::bail!(
                     "该数据库已有数据，示范县只建在空库中 / the database already holds data; the demo county is built only in an empty database"

@@ -52,7 +52,7 @@ pub async fn import(
     file: &Path,
     county: Option<i64>,
 ) -> anyhow::Result<()> {
-    let db = Db::connect(&cfg.database_url).await?;
+    let db = xiangzhi::open(&cfg.database_url).await?;
     let bar = indicatif::ProgressBar::new(0).with_style(
         indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {per_sec} {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
@@ -97,7 +97,7 @@ pub async fn export(
     full_for: Option<String>,
 ) -> anyhow::Result<()> {
     // One pass over the rows: a small page cache keeps the command's memory flat (8 MiB).
-    let db = Db::connect_with_cache(&cfg.database_url, 8_192).await?;
+    let db = xiangzhi::open_with_cache(&cfg.database_url, 8_192).await?;
     let by = operator(&format!("export {}", layout.name), file);
     let purpose = full_for
         .map(|p| p.trim().to_string())
@@ -134,7 +134,7 @@ pub async fn export(
 pub async fn profiles(cfg: &Config, file: &Path) -> anyhow::Result<()> {
     let v = xiangzhi_alliances::files::read_villages(file, &Default::default())?;
     let rows = xiangzhi_alliances::files::profile_inputs(&v);
-    let db = Db::connect(&cfg.database_url).await?;
+    let db = xiangzhi::open(&cfg.database_url).await?;
     let by = operator("profiles", file);
     let scope = Scope::everything().by(by.clone());
     let result = db

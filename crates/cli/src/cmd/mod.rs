@@ -1,6 +1,7 @@
 //! One module per command of the `xiangzhi` binary.
 
 pub mod audit;
+pub mod backup;
 pub mod bench;
 pub mod demo;
 pub mod import;

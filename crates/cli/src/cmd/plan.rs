@@ -268,7 +268,7 @@ pub async fn registry_villages(
 ) -> anyhow::Result<(xiangzhi_alliances::files::Villages, Vec<Vec<usize>>)> {
     let division = xiangzhi_domain::DivisionCode::parse(code)
         .map_err(|e| anyhow::anyhow!("--division {code}: {} / {}", e.zh, e.en))?;
-    let db = xiangzhi_storage::Db::connect(&cfg.database_url).await?;
+    let db = xiangzhi::open(&cfg.database_url).await?;
     let scope = xiangzhi_storage::Scope::division(&division);
     let profiles = db.village_profiles(&scope).await?;
     anyhow::ensure!(

@@ -48,6 +48,15 @@ pub async fn serve(db: Db, listen: String, cfg: &Config) -> anyhow::Result<()> {
             cfg.trusted_proxies.join(", ")
         );
     }
-    xiangzhi::serve(AppState::with_web(db, web), addr).await?;
+    // Requests at work at once (XIANGZHI_MAX_IN_FLIGHT); past them the server answers 503 at once.
+    let slots = std::env::var("XIANGZHI_MAX_IN_FLIGHT")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(xiangzhi_web::admission::Admission::DEFAULT_SLOTS);
+    println!("  同时处理 / in flight:   至多 / at most {slots}");
+    let admission =
+        xiangzhi_web::admission::Admission::new(slots, xiangzhi_web::admission::Admission::WAIT);
+    xiangzhi::serve(AppState::with_web(db, web).with_admission(admission), addr).await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ mod access;
 mod accounts;
 mod api;
 mod audit_walk;
+mod backup;
 mod cases;
 mod conformance;
 mod console;

@@ -15,7 +15,7 @@ async fn both_backends_match_the_catalogue() {
             })
             .collect();
     expected.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    for backend in [Backend::Sqlite, Backend::Postgres] {
+    for backend in [Backend::Sqlite, Backend::Postgres, Backend::Citus] {
         let Some(t) = TestDb::new(backend).await else {
             continue;
         };
@@ -107,7 +107,19 @@ async fn citus_distributes_by_county() {
     t.finish().await;
 }
 
-/// A bulk insert keeps every value as given, whatever it holds: on PostgreSQL a large one goes
+/// One row of the bulk probe: every kind of value a bulk insert carries.
+type Probe = (
+    i64,
+    String,
+    Option<String>,
+    Option<chrono::NaiveDate>,
+    bool,
+    Vec<u8>,
+    Option<f64>,
+);
+
+/// A bulk insert keeps every value as given, whatever it holds: on PostgreSQL a large one (20,000
+/// rows and more) goes
 /// through `COPY`, whose text format must escape tabs, newlines, backslashes and `\N` in text.
 async fn bulk_values(t: &TestDb) {
     use chrono::NaiveDate;
@@ -131,20 +143,12 @@ async fn bulk_values(t: &TestDb) {
         "",
         " 空格 ",
     ];
-    for n in [7usize, 300] {
-        let rows: Vec<(
-            i64,
-            String,
-            Option<String>,
-            Option<NaiveDate>,
-            bool,
-            Vec<u8>,
-            Option<f64>,
-        )> = (0..n)
+    for n in [7usize, 20_005] {
+        let rows: Vec<Probe> = (0..n)
             .map(|i| {
                 let s = format!("{}{i}", hostile[i % hostile.len()]);
                 (
-                    (n * 1000 + i) as i64,
+                    (n * 100_000 + i) as i64,
                     s.clone(),
                     (i % 3 != 0).then(|| format!("\\{s}\t")),
                     (i % 4 != 0)
@@ -177,18 +181,13 @@ async fn bulk_values(t: &TestDb) {
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        let back: Vec<(
-            i64,
-            String,
-            Option<String>,
-            Option<NaiveDate>,
-            bool,
-            Vec<u8>,
-            Option<f64>,
-        )> =
+        let back: Vec<Probe> =
             t.db.all(&xiangzhi_storage::sql::Q::with(
                 "SELECT id, t, o, d, b, x, f FROM bulk_probe WHERE id >= ? AND id < ? ORDER BY id",
-                vec![((n * 1000) as i64).into(), ((n * 1000 + n) as i64).into()],
+                vec![
+                    ((n * 100_000) as i64).into(),
+                    ((n * 100_000 + n) as i64).into(),
+                ],
             ))
             .await
             .unwrap();

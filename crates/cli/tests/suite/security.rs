@@ -816,3 +816,61 @@ async fn a_busy_database_answers_503() {
     );
     t.finish().await;
 }
+
+/// Past capacity a request is shed at once — 503 with `Retry-After` within the admission's wait —
+/// never queued until it times out; the places free again as answers go out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overload_is_shed_at_once() {
+    use axum::routing::get;
+    use std::time::{Duration, Instant};
+    use tower::ServiceExt;
+    use xiangzhi_web::admission::{admit, Admission};
+    let admission = Admission::new(2, Duration::from_millis(100));
+    let app = axum::Router::new()
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_millis(600)).await;
+                "done"
+            }),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            admission.clone(),
+            admit,
+        ));
+    let call = |app: axum::Router| async move {
+        let started = Instant::now();
+        let r = app
+            .oneshot(
+                axum::http::Request::get("/slow")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        (
+            r.status().as_u16(),
+            r.headers().get("retry-after").cloned(),
+            started.elapsed(),
+        )
+    };
+    let calls: Vec<_> = (0..6).map(|_| tokio::spawn(call(app.clone()))).collect();
+    let mut ok = 0;
+    let mut shed = 0;
+    for c in calls {
+        let (status, retry, took) = c.await.unwrap();
+        match status {
+            200 => ok += 1,
+            503 => {
+                shed += 1;
+                assert_eq!(retry.unwrap(), "1");
+                assert!(took < Duration::from_millis(400), "shed in {took:?}");
+            }
+            s => panic!("{s}"),
+        }
+    }
+    assert_eq!((ok, shed), (2, 4));
+    assert_eq!(admission.busy(), 0, "every place is free again");
+    let (status, _, _) = call(app).await;
+    assert_eq!(status, 200);
+}

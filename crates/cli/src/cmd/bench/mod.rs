@@ -202,7 +202,7 @@ async fn bench_db(
     template: Option<&std::path::Path>,
 ) -> anyhow::Result<Db> {
     if let Some(url) = postgres {
-        let db = Db::connect(url).await?;
+        let db = xiangzhi::open(url).await?;
         if db.count_for_tests("SELECT COUNT(*) FROM residents").await? == 0 {
             let started = std::time::Instant::now();
             xiangzhi::demo(&db, 1, |_| {}).await?;

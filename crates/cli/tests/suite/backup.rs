@@ -25,11 +25,7 @@ fn said(o: &Output) -> String {
 
 async fn backup_restore(t: &TestDb) {
     let v = crate::console::seed_village(t).await;
-    let dir = std::env::temp_dir().join(format!(
-        "xz_backup_{}_{}",
-        std::process::id(),
-        t.url().rsplit(['/', '_']).next().unwrap_or("x")
-    ));
+    let dir = std::env::temp_dir().join(format!("xz_backup_{}_{}", std::process::id(), t.tag()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("xiangzhi.backup");
     let file_s = file.to_str().unwrap();

@@ -48,7 +48,7 @@ async fn conformance(t: &TestDb) {
     // The document itself is valid OpenAPI 3.1.
     let doc = admin.ok("GET", "/api/openapi.json", None).await;
     // Both backends' runs share this process: each has its own files.
-    let run = t.db.backend_name();
+    let run = t.tag();
     let file = std::env::temp_dir().join(format!("xz_openapi_{}_{run}.json", std::process::id()));
     std::fs::write(&file, doc.to_string()).unwrap();
     let out = std::process::Command::new(root.join(".venv/bin/openapi-spec-validator"))

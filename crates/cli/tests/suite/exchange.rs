@@ -68,7 +68,7 @@ async fn one_bad_row_writes_nothing(t: &TestDb) {
     let c = Client::new(t).await;
     let (_, micro) = seed_tree(&c).await;
     let code = micro_code(&c, micro).await;
-    let dir = tmp(&format!("bad_{:?}", t.db.backend_name()));
+    let dir = tmp(&format!("bad_{:?}", t.tag()));
     let file = dir.join("households.csv");
     households_csv(&file, &code, Some(6_788));
     let err = import(
@@ -283,14 +283,8 @@ const LAYOUTS: [&str; 8] = [
 /// same files: the registries are identical; and each file imported a second time changes nothing.
 async fn export_reimports_identically(t: &TestDb) {
     xiangzhi::demo(&t.db, 3, |_| {}).await.unwrap();
-    let fresh = TestDb::new(if t.db.backend_name() == "sqlite" {
-        Backend::Sqlite
-    } else {
-        Backend::Postgres
-    })
-    .await
-    .unwrap();
-    let dir = tmp(&format!("rt_{}", t.db.backend_name()));
+    let fresh = TestDb::new(t.backend()).await.unwrap();
+    let dir = tmp(&format!("rt_{}", t.tag()));
     for name in LAYOUTS {
         let layout = xiangzhi::layout(name).unwrap();
         let a = dir.join(format!("{name}.csv"));

@@ -145,6 +145,20 @@ impl TestDb {
         }
     }
 
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The backend's name for paths and messages: `sqlite`, `postgres` or `citus` (a Citus test
+    /// runs beside its PostgreSQL twin in the same process, so files must not share a name).
+    pub fn tag(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+            Backend::Citus => "citus",
+        }
+    }
+
     /// A fresh, migrated database; `None` only when PostgreSQL is unreachable outside CI.
     pub async fn new(backend: Backend) -> Option<TestDb> {
         install_test_key();

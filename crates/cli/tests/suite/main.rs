@@ -15,6 +15,7 @@ mod defects;
 mod demo;
 mod economy;
 mod exchange;
+mod fuzz;
 mod helpers;
 mod layout;
 mod matrix;

@@ -810,11 +810,7 @@ async fn rules_from_a_file(t: &TestDb) {
     let admin = Client::new(t).await;
     crate::api::seed_tree(&admin).await;
     let layout = xiangzhi::layout("points-rules").unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "xz_rules_{}_{}",
-        std::process::id(),
-        t.db.backend_name()
-    ));
+    let dir = std::env::temp_dir().join(format!("xz_rules_{}_{}", std::process::id(), t.tag()));
     std::fs::create_dir_all(&dir).unwrap();
     let write = |name: &str, body: &str| {
         let p = dir.join(name);

@@ -974,11 +974,7 @@ async fn entries_from_a_file(t: &TestDb) {
         .await;
     assert_eq!(st["account"]["balance"], 10);
     // Exported in the same layout (members masked), and read back unchanged.
-    let dir = std::env::temp_dir().join(format!(
-        "xz_entries_{}_{}",
-        std::process::id(),
-        t.db.backend_name()
-    ));
+    let dir = std::env::temp_dir().join(format!("xz_entries_{}_{}", std::process::id(), t.tag()));
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join("entries.csv");
     let layout = xiangzhi::layout("points-entries").unwrap();

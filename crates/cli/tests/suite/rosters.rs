@@ -153,11 +153,8 @@ async fn libreoffice_rosters(t: &TestDb) {
             "{word}"
         );
     }
-    let out = std::env::temp_dir().join(format!(
-        "xz_rosters_{}_{}.csv",
-        std::process::id(),
-        t.db.backend_name()
-    ));
+    let out =
+        std::env::temp_dir().join(format!("xz_rosters_{}_{}.csv", std::process::id(), t.tag()));
     export(
         &t.db,
         &Scope::everything(),
@@ -262,11 +259,8 @@ async fn household_updates(t: &TestDb) {
     assert!(preview(t, "update-after.xlsx").await.is_empty());
     assert_eq!(imported(t, "update-after.xlsx").await, 0);
     // A blank phone cell keeps the phone the county holds.
-    let blank = std::env::temp_dir().join(format!(
-        "xz_blank_{}_{}.csv",
-        std::process::id(),
-        t.db.backend_name()
-    ));
+    let blank =
+        std::env::temp_dir().join(format!("xz_blank_{}_{}.csv", std::process::id(), t.tag()));
     std::fs::write(
         &blank,
         "户号,微网格编码,住址,姓名,身份证号码,联系电话,与户主关系\n1410291000010012,CG0101,城关社区光明街7号,田守仁,141029194811113512,,户主\n",
@@ -299,7 +293,7 @@ async fn household_updates(t: &TestDb) {
     let dir = std::env::temp_dir().join(format!(
         "xz_headless_{}_{}.csv",
         std::process::id(),
-        t.db.backend_name()
+        t.tag()
     ));
     std::fs::write(
         &dir,
@@ -648,11 +642,7 @@ async fn contact_duty_rosters(t: &TestDb) {
     roster_grid(&c).await;
     imported(t, "update-before.xlsx").await;
     let layout = xiangzhi::layout("contact-duties").unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "xz_duties_{}_{}",
-        std::process::id(),
-        t.db.backend_name()
-    ));
+    let dir = std::env::temp_dir().join(format!("xz_duties_{}_{}", std::process::id(), t.tag()));
     std::fs::create_dir_all(&dir).unwrap();
     let write = |name: &str, body: &str| {
         let p = dir.join(name);
@@ -782,11 +772,7 @@ async fn cadre_rosters(t: &TestDb) {
     let c = Client::new(t).await;
     seed_tree(&c).await;
     let layout = xiangzhi::layout("village-cadres").unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "xz_cadres_{}_{}",
-        std::process::id(),
-        t.db.backend_name()
-    ));
+    let dir = std::env::temp_dir().join(format!("xz_cadres_{}_{}", std::process::id(), t.tag()));
     std::fs::create_dir_all(&dir).unwrap();
     let write = |name: &str, body: &str| {
         let p = dir.join(name);

@@ -16,7 +16,7 @@ fn csv(t: &TestDb, name: &str, text: &str) -> PathBuf {
     let p = std::env::temp_dir().join(format!(
         "xz_standing_{}_{}_{name}.csv",
         std::process::id(),
-        t.db.backend_name()
+        t.tag()
     ));
     std::fs::write(&p, text).unwrap();
     p
@@ -146,7 +146,7 @@ async fn moves_out_deaths_returns(t: &TestDb) {
     let out = std::env::temp_dir().join(format!(
         "xz_standing_{}_{}_households.csv",
         std::process::id(),
-        t.db.backend_name()
+        t.tag()
     ));
     export(
         &t.db,
@@ -223,7 +223,7 @@ async fn moves_out_deaths_returns(t: &TestDb) {
     let hist = std::env::temp_dir().join(format!(
         "xz_standing_{}_{}_moves.csv",
         std::process::id(),
-        t.db.backend_name()
+        t.tag()
     ));
     let n = export(
         &t.db,
@@ -390,7 +390,7 @@ async fn rentals_and_tenants(t: &TestDb) {
     let out = std::env::temp_dir().join(format!(
         "xz_standing_{}_{}_rentals.csv",
         std::process::id(),
-        t.db.backend_name()
+        t.tag()
     ));
     let n = export(
         &t.db,

@@ -1,0 +1,260 @@
+//! Bad input at scale: property-based fuzzing of every parser the outside world reaches — ID
+//! numbers, division codes, phones, CSV and .xlsx files (arbitrary bytes, and real workbooks
+//! with bytes changed), the planner's GeoJSON and CSV, and Open311 submissions through the whole
+//! application. Nothing may panic, and every rejection says what is wrong in Chinese and English
+//! (a field error, a row and column, or a problem naming its field), never a 500.
+
+use crate::helpers::{Backend, TestDb};
+use proptest::prelude::*;
+use xiangzhi_tabular::ExchangeError;
+
+/// Every refusal of a file names what is wrong, in both languages.
+fn explained(e: &ExchangeError) {
+    match e {
+        ExchangeError::Format { zh, en } => {
+            assert!(!zh.trim().is_empty() && !en.trim().is_empty(), "{e:?}")
+        }
+        ExchangeError::Rows { errors, total } => {
+            assert!(*total > 0 && !errors.is_empty(), "{e:?}");
+            for r in errors {
+                let text = format!("{r:?}");
+                assert!(!text.is_empty());
+            }
+        }
+        other => {
+            let text = format!("{other:?}");
+            assert!(!text.is_empty());
+        }
+    }
+}
+
+fn near_identifier() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[0-9]{0,20}",
+        "[0-9Xx]{17,19}",
+        "[0-9０-９ \\-+()]{0,20}",
+        "1410[0-9]{2,12}",
+        any::<String>(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn identifiers_are_parsed_or_refused_in_words(s in near_identifier()) {
+        use xiangzhi_domain::{DivisionCode, IdNumber, Phone};
+        for r in [
+            IdNumber::parse(&s).err(),
+            DivisionCode::parse(&s).err(),
+            Phone::parse(&s).err(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            prop_assert!(!r.zh.is_empty() && !r.en.is_empty(), "{:?}", r);
+        }
+        // Masking public text keeps every character that is not a digit.
+        let masked = xiangzhi_domain::public_text::mask_numbers(&s);
+        prop_assert_eq!(masked.chars().count(), s.chars().count());
+    }
+
+    #[test]
+    fn any_bytes_as_csv(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+        if let Err(e) = xiangzhi_tabular::table::read_bytes("any.csv", bytes) {
+            explained(&e);
+        }
+    }
+
+    #[test]
+    fn csv_of_awkward_cells(rows in proptest::collection::vec(
+        proptest::collection::vec("[\"',;\\t\\r\\n a-z0-9中文=+\\-@]{0,12}", 1..6), 0..20)) {
+        let text: String = rows.iter().map(|r| r.join(",") + "\n").collect();
+        for bytes in [text.clone().into_bytes(), encode_gbk(&text)] {
+            if let Err(e) = xiangzhi_tabular::table::read_bytes("rows.csv", bytes) {
+                explained(&e);
+            }
+        }
+    }
+}
+
+fn encode_gbk(s: &str) -> Vec<u8> {
+    let (bytes, _, _) = encoding_rs::GBK.encode(s);
+    bytes.into_owned()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// A real workbook with bytes changed: refused in words or read, never a panic.
+    #[test]
+    fn damaged_workbooks(changes in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)) {
+        let mut bytes = workbook().to_vec();
+        for (at, b) in changes {
+            let i = at.index(bytes.len());
+            bytes[i] = b;
+        }
+        if let Err(e) = xiangzhi_tabular::table::read_bytes("ledger.xlsx", bytes) {
+            explained(&e);
+        }
+    }
+
+    /// The planner's village files: arbitrary GeoJSON-shaped documents and CSV rows.
+    #[test]
+    fn village_files(doc in geojsonish(), csv in "[0-9,.\\-\na-z中]{0,200}") {
+        let dir = std::env::temp_dir().join(format!("xz_fuzz_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let opts = xiangzhi_alliances::files::ReadOptions::default();
+        for (name, text) in [("v.geojson", doc.to_string()), ("v.csv", csv)] {
+            let path = dir.join(format!("{}-{name}", rand_tag()));
+            std::fs::write(&path, text).unwrap();
+            if let Err(e) = xiangzhi_alliances::files::read_villages(&path, &opts) {
+                explained(&e);
+            }
+            std::fs::remove_file(&path).ok();
+        }
+    }
+}
+
+fn rand_tag() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::SeqCst)
+}
+
+fn workbook() -> &'static [u8] {
+    static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BYTES.get_or_init(|| {
+        std::fs::read(crate::helpers::workspace_root().join("tests/economy/ledger.xlsx")).unwrap()
+    })
+}
+
+/// Documents shaped like a FeatureCollection of villages, with every part liable to be wrong.
+fn geojsonish() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::json;
+    let number = prop_oneof![
+        (-200.0f64..200.0).prop_map(|f| json!(f)),
+        Just(json!(null)),
+        Just(json!("35.9")),
+        Just(json!(1e308)),
+    ];
+    let point = proptest::collection::vec(number, 0..4);
+    let ring = proptest::collection::vec(point.clone(), 0..6);
+    let geometry = prop_oneof![
+        point
+            .clone()
+            .prop_map(|p| json!({"type": "Point", "coordinates": p})),
+        proptest::collection::vec(ring.clone(), 0..3)
+            .prop_map(|r| json!({"type": "Polygon", "coordinates": r})),
+        ring.prop_map(|r| json!({"type": "MultiPolygon", "coordinates": [[r]]})),
+        Just(json!(null)),
+        Just(json!({"type": "Bogus"})),
+    ];
+    let props = (
+        prop_oneof!["1410291[0-9]{5}", "[0-9]{0,14}", Just(String::new())],
+        "[a-z中文]{0,6}",
+        prop_oneof![
+            Just(json!(1200)),
+            Just(json!(-5)),
+            Just(json!("很多")),
+            Just(json!(null))
+        ],
+    )
+        .prop_map(|(code, name, pop)| json!({"code": code, "name": name, "population": pop}));
+    proptest::collection::vec((geometry, props), 0..6).prop_map(|fs| {
+        json!({"type": "FeatureCollection", "features": fs.into_iter().map(|(g, p)| json!({
+            "type": "Feature", "geometry": g, "properties": p})).collect::<Vec<_>>()})
+    })
+}
+
+/// Open311 submissions with every field arbitrary, through the whole application: answered 201
+/// or refused with a problem naming a field or an Open311 error list — never 500.
+#[test]
+fn open311_submissions() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (t, app, key) = rt.block_on(async {
+        let t = TestDb::new(Backend::Sqlite).await.unwrap();
+        let admin = crate::api::Client::new(&t).await;
+        crate::api::seed_tree(&admin).await;
+        let u =
+            t.db.create_user(
+                &crate::helpers::tester(),
+                &xiangzhi_storage::accounts::NewUser {
+                    login: "open311_fuzz".into(),
+                    display_name: "随手拍".into(),
+                    role: "village_secretary".into(),
+                    division_code: "141029100001".into(),
+                    grid_id: None,
+                    password: crate::api::PASSWORD.into(),
+                },
+            )
+            .await
+            .unwrap();
+        let (_, key) =
+            t.db.create_api_token(&crate::helpers::tester(), u.id, "open311")
+                .await
+                .unwrap();
+        let app = xiangzhi::app(xiangzhi_web::AppState::new(t.db.clone()));
+        (t, app, key)
+    });
+    let field = prop_oneof![
+        any::<String>(),
+        "[0-9.\\-]{0,12}",
+        "[a-z_]{0,10}",
+        Just("road".to_string()),
+        Just("35.9712".to_string()),
+        Just(String::new()),
+    ];
+    let form = proptest::collection::vec(
+        (
+            prop_oneof![
+                Just("service_code"),
+                Just("lat"),
+                Just("long"),
+                Just("address_string"),
+                Just("description"),
+                Just("first_name"),
+                Just("phone"),
+                Just("email"),
+                Just("device_id"),
+                Just("jurisdiction_id"),
+                Just("media_url"),
+            ],
+            field,
+        ),
+        0..9,
+    );
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 150,
+        ..ProptestConfig::default()
+    });
+    runner
+        .run(&form, |fields| {
+            let mut body = format!("api_key={key}");
+            for (k, v) in &fields {
+                body.push_str(&format!("&{k}={}", crate::economy::urlencoding(v)));
+            }
+            let (status, _, text) = rt.block_on(crate::security::send(
+                &app,
+                "POST",
+                "/open311/v2/requests.json",
+                &[],
+                Some(("application/x-www-form-urlencoded", body.into_bytes())),
+                "10.77.0.1",
+            ));
+            prop_assert!(status.as_u16() < 500, "{status}: {text}");
+            if !status.is_success() {
+                prop_assert!(
+                    text.contains("description") || text.contains("errors"),
+                    "{status}: {text}"
+                );
+            }
+            Ok(())
+        })
+        .unwrap();
+    rt.block_on(t.finish());
+}

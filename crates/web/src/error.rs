@@ -125,17 +125,21 @@ impl ApiError {
     }
     /// 503 with `Retry-After: 1`: the server is at capacity and sheds this request.
     pub fn overloaded() -> Self {
+        ApiError::busy(
+            "访问人数较多，请一秒后重试 / the server is at capacity; try again in a second",
+            1,
+        )
+    }
+    /// 503: a wait, not a failure, with `detail` and the seconds until trying again.
+    pub fn busy(detail: &str, retry_after: i64) -> Self {
         ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
             kind: "busy",
             title: "Busy",
             title_zh: "系统正忙",
             errors: vec![],
-            detail: Some(
-                "访问人数较多，请一秒后重试 / the server is at capacity; try again in a second"
-                    .into(),
-            ),
-            retry_after: Some(1),
+            detail: Some(detail.into()),
+            retry_after: Some(retry_after),
         }
     }
     /// 429 with the seconds to wait (sent as `Retry-After`).
@@ -229,18 +233,10 @@ impl From<StoreError> for ApiError {
             // A busy database is a wait, not a failure: 503 with when to try again.
             e if e.is_busy() => {
                 tracing::warn!(error = %e, "database busy");
-                ApiError {
-                    status: StatusCode::SERVICE_UNAVAILABLE,
-                    kind: "busy",
-                    title: "Busy",
-                    title_zh: "系统正忙",
-                    errors: vec![],
-                    detail: Some(
-                        "系统正忙（可能正在导入数据），请稍后重试 / the system is busy (perhaps importing data); try again in a moment"
-                            .into(),
-                    ),
-                    retry_after: Some(2),
-                }
+                ApiError::busy(
+                    "系统正忙（可能正在导入数据），请稍后重试 / the system is busy (perhaps importing data); try again in a moment",
+                    2,
+                )
             }
             e => ApiError::internal(&e),
         }

@@ -184,6 +184,19 @@ pub struct CallForm {
     pub group_code: String,
 }
 
+/// The residents of `village` named in `text` (one per line), none for a blank field.
+async fn named(
+    db: &xiangzhi_storage::Db,
+    scope: &xiangzhi_storage::Scope,
+    village: &str,
+    text: &str,
+) -> xiangzhi_storage::Result<Vec<i64>> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    db.residents_named(scope, village, text).await
+}
+
 /// `POST /decisions/meetings`: calls a meeting and opens its page.
 pub async fn call(State(s): St, v: Viewer, Form(f): Form<CallForm>) -> P {
     v.need(crate::RECORD_MEETINGS)?;
@@ -206,16 +219,8 @@ pub async fn call(State(s): St, v: Viewer, Form(f): Form<CallForm>) -> P {
             f.division_code.clone()
         };
         let village = division_code.get(..12).unwrap_or_default();
-        let mut named = Vec::new();
-        for text in [&f.members, &f.committee] {
-            named.push(if text.trim().is_empty() {
-                Vec::new()
-            } else {
-                s.db.residents_named(&scope, village, text).await?
-            });
-        }
-        let committee = named.pop().unwrap_or_default();
-        let members = named.pop().unwrap_or_default();
+        let members = named(&s.db, &scope, village, &f.members).await?;
+        let committee = named(&s.db, &scope, village, &f.committee).await?;
         s.db.call_meeting(
             &scope,
             &CallInput {

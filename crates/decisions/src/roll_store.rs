@@ -680,8 +680,6 @@ async fn roll_entry(db: &Db, county_id: i64, id: i64, resident: i64) -> Result<O
     .await
 }
 
-/// The roll counted: who votes, their households, and who of them attended and how; the
-/// households represented by anyone present (村委会组织法第二十二条's 户的代表).
 /// A representatives' meeting's make-up against 村委会组织法第二十五条: the roll's women from
 /// the registry, the village's households from the registry, the representatives those on the
 /// roll who are not committee members. Every way it falls short is refused at once, in words.
@@ -732,6 +730,8 @@ async fn check_composition(
     ))
 }
 
+/// The roll counted: who votes, their households, and who of them attended and how; the
+/// households represented by anyone present (村委会组织法第二十二条's 户的代表).
 async fn roll_counts(tx: &mut xiangzhi_storage::Tx, county_id: i64, id: i64) -> Result<Counts> {
     tx.one(&Q::with(
         "SELECT \

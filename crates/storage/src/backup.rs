@@ -29,6 +29,15 @@ impl Db {
                 "back a PostgreSQL database up with pg_dump",
             ));
         };
+        let to = self.audit_backup(dest, by).await?;
+        sqlx::query("VACUUM INTO ?").bind(to).execute(p).await?;
+        Ok(())
+    }
+
+    /// Before any backup: refuses a `dest` that exists (a backup never overwrites a file) or
+    /// is not UTF-8, and audits the backup by `by`, so the copy holds its own entry. Answers
+    /// the path as text for the copying tool.
+    pub async fn audit_backup<'p>(&self, dest: &'p Path, by: &Actor) -> Result<&'p str> {
         if dest.exists() {
             return Err(StoreError::invalid(
                 "file",
@@ -49,8 +58,7 @@ impl Db {
         self.audit(&by.entry("backup", format!("database to {to}")))
             .await?;
         by.mark_audited();
-        sqlx::query("VACUUM INTO ?").bind(to).execute(p).await?;
-        Ok(())
+        Ok(to)
     }
 
     /// Counts every table's rows and walks the audit chain: what a restored database is checked

@@ -475,13 +475,6 @@ impl Tx {
             let mut args = Vec::with_capacity(take * width);
             let mut n = 0;
             for row in it.by_ref().take(take) {
-                if row.len() != width {
-                    return Err(StoreError::invalid(
-                        table,
-                        "批量写入的列数不一致",
-                        "bulk insert row has the wrong number of values",
-                    ));
-                }
                 args.extend(row);
                 n += 1;
             }

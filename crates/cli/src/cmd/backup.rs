@@ -67,19 +67,7 @@ pub async fn backup(url: &str, file: &Path) -> anyhow::Result<()> {
     }
     let db = xiangzhi::open(url).await?;
     refuse_citus(&db).await?;
-    if file.exists() {
-        bail!(
-            "备份文件 {} 已存在，不会覆盖 / {} exists; a backup never overwrites a file",
-            file.display(),
-            file.display()
-        );
-    }
-    let target = file
-        .to_str()
-        .context("备份文件路径应为 UTF-8 / the path must be UTF-8")?;
-    db.audit(&by.entry("backup", format!("database to {target}")))
-        .await?;
-    by.mark_audited();
+    let target = db.audit_backup(file, &by).await?;
     tool(
         "pg_dump",
         &["--format=custom", "--no-owner", "--file", target, url],

@@ -180,20 +180,7 @@ fn open311_submissions() {
         let t = TestDb::new(Backend::Sqlite).await.unwrap();
         let admin = crate::api::Client::new(&t).await;
         crate::api::seed_tree(&admin).await;
-        let u =
-            t.db.create_user(
-                &crate::helpers::tester(),
-                &xiangzhi_storage::accounts::NewUser {
-                    login: "open311_fuzz".into(),
-                    display_name: "随手拍".into(),
-                    role: "village_secretary".into(),
-                    division_code: "141029100001".into(),
-                    grid_id: None,
-                    password: crate::api::PASSWORD.into(),
-                },
-            )
-            .await
-            .unwrap();
+        let u = crate::api::add_user(&t, "open311_fuzz", "village_secretary", "141029100001").await;
         let (_, key) =
             t.db.create_api_token(&crate::helpers::tester(), u.id, "open311")
                 .await

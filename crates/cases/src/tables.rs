@@ -189,12 +189,58 @@ pub const NOTIFICATIONS: Table = Table {
     ],
 };
 
+/// 统计汇总: cases by township, month, category and state (see `store::rollups`).
+pub const CASE_ROLLUPS: Table = Table {
+    name: "case_rollups",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("cases", Int),
+        ("category", Text),
+        ("county_id", Int),
+        ("month", Text),
+        ("on_time", Int),
+        ("rated", Int),
+        ("rating_sum", Int),
+        ("resolved", Int),
+        ("settled_township", Int),
+        ("settled_village", Int),
+        ("state", Text),
+        ("township", Text),
+    ],
+};
+
+/// The resolved cases' durations by township and month, as a histogram.
+pub const CASE_DURATIONS: Table = Table {
+    name: "case_durations",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[
+        ("bucket", Int),
+        ("cases", Int),
+        ("county_id", Int),
+        ("month", Text),
+        ("township", Text),
+    ],
+};
+
+/// Each county's fold mark for the roll-ups.
+pub const CASE_ROLLUP_MARKS: Table = Table {
+    name: "case_rollup_marks",
+    owner: County,
+    grid: GridRule::Closed,
+    columns: &[("county_id", Int), ("folded_to", Int)],
+};
+
 /// Every table of this feature.
 pub const TABLES: &[&Table] = &[
     &CASE_CATEGORIES,
     &CASE_DEADLINES,
+    &CASE_DURATIONS,
     &CASE_EVENTS,
     &CASE_FILES,
+    &CASE_ROLLUP_MARKS,
+    &CASE_ROLLUPS,
     &CASES,
     &MEDIATION_SESSIONS,
     &MEDIATION_VISITS,

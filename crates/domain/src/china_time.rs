@@ -24,6 +24,15 @@ pub fn china_month(ms: i64) -> String {
     china_date(ms).format("%Y-%m").to_string()
 }
 
+/// The time in China at `ms`, to the second: `2026-11-30 21:05:09`.
+pub fn format_ms(ms: i64) -> String {
+    Utc.timestamp_millis_opt(ms + OFFSET_HOURS * 3_600_000)
+        .single()
+        .unwrap_or_default()
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
 /// Whole years from `birth` to `on` (an age as the law counts it).
 pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i64 {
     i64::from(on.years_since(birth).unwrap_or(0))

@@ -40,6 +40,13 @@ pub struct User {
 }
 
 impl User {
+    /// The county this account works in, if it is bound to a county or below.
+    pub fn county_id(&self) -> Option<i64> {
+        DivisionCode::parse(&self.division_code)
+            .ok()
+            .and_then(|c| c.county_id())
+    }
+
     /// The jurisdiction of this account.
     pub fn scope(&self) -> Scope {
         match (DivisionCode::parse(&self.division_code), &self.grid_path) {

@@ -16,6 +16,9 @@ pub struct Actor {
     /// The request or command behind the writes, e.g. `POST /api/v1/households` or
     /// `xiangzhi import households`; written into each entry's detail.
     pub via: String,
+    /// The county whose audit chain this actor's entries join (`None`: the system's own chain,
+    /// county 0): the county of the signed-in account, or of the scope the actor acts in.
+    pub county_id: Option<i64>,
     /// Set once an entry naming this actor has been written (committed, or appended on its own),
     /// so a request's middleware knows it need not write one for the request.
     audited: Arc<AtomicBool>,
@@ -41,6 +44,7 @@ impl Actor {
             login: login.into(),
             source: source.into(),
             via: via.into(),
+            county_id: None,
             audited: Arc::default(),
         }
     }
@@ -59,6 +63,12 @@ impl Actor {
             "command line",
             format!("xiangzhi {command}"),
         )
+    }
+
+    /// The same actor, its entries kept in `county`'s chain (sharing the audited flag).
+    pub fn in_county(mut self, county: Option<i64>) -> Self {
+        self.county_id = county;
+        self
     }
 
     /// Says that an entry naming this actor has been written.
@@ -92,6 +102,12 @@ pub enum Bookkeeping {
     WorkerProgress,
     /// Rows written only by the benchmarks and by tests' own set-up.
     BenchmarkOrTest,
+    /// Figures derived from audited rows and rebuilt from them at will (the statistics'
+    /// roll-ups): they record nothing of their own.
+    Derived,
+    /// A block of a county's ids reserved ahead ([`crate::Db::reserve_id`]): only the counter
+    /// moves; the rows that take the ids are audited when they are written.
+    IdBlock,
     /// A chunk of an import written in short transactions ([`crate::staged`]), its ids reserved,
     /// or its undoing: covered by the job's opening entry (`write import`) and its closing one.
     StagedImport,

@@ -61,10 +61,11 @@ impl Db {
         Ok(to)
     }
 
-    /// Counts every table's rows and walks the audit chain: what a restored database is checked
-    /// with. The chain's keyed hashes need the data key the database was sealed with (checked when
+    /// Links the audit entries written last, then counts every table's rows and walks every
+    /// audit chain: what a restored database is checked with. The chain's keyed hashes need the data key the database was sealed with (checked when
     /// it was opened), so a restore with another key fails before this.
     pub async fn inventory(&self, tables: &[&'static Table]) -> Result<Inventory> {
+        self.audit_link().await?;
         let mut rows = Vec::with_capacity(tables.len());
         for t in tables {
             // Table names come from the catalogue, never from input.
@@ -77,11 +78,11 @@ impl Db {
             rows.push((t.name, n));
         }
         let v = self.audit_verify().await?;
-        if let Some((seq, why)) = v.problem {
+        if let Some(p) = v.problem {
             return Err(StoreError::invalid(
                 "audit_log",
-                format!("审计日志第{seq}条有误：{why}"),
-                format!("the audit log is broken at entry {seq}: {why}"),
+                format!("审计日志有误：{p}"),
+                format!("the audit log is broken: {p}"),
             ));
         }
         Ok(Inventory {

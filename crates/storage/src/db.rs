@@ -28,6 +28,38 @@ pub struct Db {
     /// Writers of this process waiting for SQLite's write lock (in `begin`): a staged import
     /// steps aside between its chunks while any wait.
     waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Ids reserved ahead, by county and kind: the next one to hand out and the end of the block.
+    pub(crate) id_blocks: IdBlocks,
+}
+
+/// A county and a kind of id.
+pub(crate) type IdKind = (i64, &'static str);
+
+/// Ids of a county reserved ahead by this process: `(county, kind)` → (next, end exclusive);
+/// one task at a time refills.
+#[derive(Default)]
+pub(crate) struct IdBlockMap {
+    blocks: std::sync::Mutex<std::collections::HashMap<IdKind, (i64, i64)>>,
+    pub(crate) refill: tokio::sync::Mutex<()>,
+}
+pub(crate) type IdBlocks = std::sync::Arc<IdBlockMap>;
+
+impl IdBlockMap {
+    pub(crate) fn put(&self, key: IdKind, block: (i64, i64)) {
+        self.blocks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, block);
+    }
+
+    pub(crate) fn take(&self, key: IdKind) -> Option<i64> {
+        let mut blocks = self.blocks.lock().unwrap_or_else(|e| e.into_inner());
+        let (next, end) = blocks.get_mut(&key)?;
+        (*next < *end).then(|| {
+            *next += 1;
+            *next - 1
+        })
+    }
 }
 
 impl std::fmt::Debug for Db {
@@ -136,6 +168,7 @@ impl Db {
             inner,
             url_redacted: redact(url),
             waiting: Default::default(),
+            id_blocks: Default::default(),
         };
         db.check_data_key().await?;
         db.seal_audit_keyed_from().await?;

@@ -18,6 +18,7 @@ pub mod crypto;
 pub mod db;
 pub mod duties;
 pub mod error;
+pub mod leases;
 pub mod list;
 pub mod scope;
 pub mod staged;

@@ -55,6 +55,34 @@ pub async fn next_ids(tx: &mut Tx, county_id: i64, kind: &str, n: i64) -> Result
     Ok(end - n + 1)
 }
 
+/// How many ids [`Db::reserve_id`] takes from a county's counter at a time.
+pub const ID_BLOCK: i64 = 64;
+
+impl crate::Db {
+    /// One new id of `kind` in `county_id`, from a block this process reserved ahead in a short
+    /// transaction of its own: a write that needs one id does not hold the county's counter row
+    /// through its whole transaction, so concurrent writes of one county commit together. Ids
+    /// stay unique across servers (each reserves its own blocks); what a block leaves unused
+    /// when the process stops is a gap, as with any sequence.
+    pub async fn reserve_id(&self, county_id: i64, kind: &'static str) -> Result<i64> {
+        let key = (county_id, kind);
+        if let Some(id) = self.id_blocks.take(key) {
+            return Ok(id);
+        }
+        let _refilling = self.id_blocks.refill.lock().await;
+        // Another task may have refilled while this one waited.
+        if let Some(id) = self.id_blocks.take(key) {
+            return Ok(id);
+        }
+        let mut tx = self.begin().await?;
+        tx.bookkeeping(crate::Bookkeeping::IdBlock);
+        let first = next_ids(&mut tx, county_id, kind, ID_BLOCK).await?;
+        tx.commit().await?;
+        self.id_blocks.put(key, (first + 1, first + ID_BLOCK));
+        Ok(first)
+    }
+}
+
 impl Tx {
     /// Deletes one county-owned row by id; the caller has already found it inside its scope.
     pub async fn delete_by_id(&mut self, table: &str, county_id: i64, id: i64) -> Result<u64> {

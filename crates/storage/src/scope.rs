@@ -76,7 +76,7 @@ impl Scope {
             lo: prefix,
             root: Some(code.clone()),
             grid: None,
-            actor: Actor::system("system"),
+            actor: Actor::system("system").in_county(code.county_id()),
         }
     }
 
@@ -89,9 +89,11 @@ impl Scope {
         }
     }
 
-    /// The same jurisdiction, acted in by `actor`.
+    /// The same jurisdiction, acted in by `actor`: its entries join the scope's county's audit
+    /// chain unless the actor already names one.
     pub fn by(mut self, actor: Actor) -> Self {
-        self.actor = actor;
+        let county = actor.county_id.or(self.county_id);
+        self.actor = actor.in_county(county);
         self
     }
 

@@ -11,7 +11,7 @@ pub enum Owner {
     County,
     /// Shared by every county (provinces and prefectures): a reference table.
     Reference,
-    /// The system's own (accounts, sessions, the audit log): not divided by county.
+    /// The system's own (accounts, sessions, settings): not divided by county.
     Global,
 }
 
@@ -107,41 +107,46 @@ pub const API_TOKENS: Table = Table {
     ],
 };
 
-pub const AUDIT_ANCHOR: Table = Table {
-    name: "audit_anchor",
-    owner: Global,
+pub const AUDIT_ANCHORS: Table = Table {
+    name: "audit_anchors",
+    owner: County,
     grid: GridRule::Closed,
-    columns: &[("hash", Text), ("id", Int), ("seq", Int)],
+    columns: &[("county_id", Int), ("hash", Text), ("seq", Int)],
 };
 
 pub const AUDIT_CHECKPOINTS: Table = Table {
     name: "audit_checkpoints",
-    owner: Global,
+    owner: County,
     grid: GridRule::Closed,
     columns: &[
         ("at", Int),
+        ("county_id", Int),
         ("hash", Text),
         ("seq", Int),
         ("signature", Text),
     ],
 };
 
-pub const AUDIT_HEAD: Table = Table {
-    name: "audit_head",
-    owner: Global,
+pub const AUDIT_HEADS: Table = Table {
+    name: "audit_heads",
+    owner: County,
     grid: GridRule::Closed,
-    columns: &[("hash", Text), ("id", Int), ("seq", Int)],
+    columns: &[("county_id", Int), ("hash", Text), ("seq", Int)],
 };
 
+/// Each county's entries (county 0: the system's own). Read only by auditors, never through a
+/// scope: `GridRule::Closed`.
 pub const AUDIT_LOG: Table = Table {
     name: "audit_log",
-    owner: Global,
+    owner: County,
     grid: GridRule::Closed,
     columns: &[
         ("action", Text),
         ("at", Int),
+        ("county_id", Int),
         ("detail", Text),
         ("hash", Text),
+        ("id", Int),
         ("login", Text),
         ("object", Text),
         ("outcome", Text),
@@ -272,13 +277,21 @@ pub const USERS: Table = Table {
     ],
 };
 
+/// Which server runs each background job (see `leases`).
+pub const WORKER_LEASES: Table = Table {
+    name: "worker_leases",
+    owner: Global,
+    grid: GridRule::Closed,
+    columns: &[("holder", Text), ("name", Text), ("until", Int)],
+};
+
 /// Every table of the schema, by name.
 pub const TABLES: &[&Table] = &[
     &ACCOUNT_REQUESTS,
     &API_TOKENS,
-    &AUDIT_ANCHOR,
+    &AUDIT_ANCHORS,
     &AUDIT_CHECKPOINTS,
-    &AUDIT_HEAD,
+    &AUDIT_HEADS,
     &AUDIT_LOG,
     &ID_COUNTERS,
     &IMPORT_JOBS,
@@ -289,6 +302,7 @@ pub const TABLES: &[&Table] = &[
     &SESSIONS,
     &SETTINGS,
     &USERS,
+    &WORKER_LEASES,
 ];
 
 #[cfg(test)]

@@ -14,7 +14,9 @@ use utoipa_axum::routes;
 use xiangzhi_domain::access::{LOCKOUT_MINUTES, LOCKOUT_THRESHOLD};
 use xiangzhi_domain::Right;
 use xiangzhi_storage::accounts::{LoggedIn, LoginAttempt, LoginError, NewUser, User};
-use xiangzhi_storage::audit::{AuditEntry, AuditRecord, Checkpoint, CheckpointProblem};
+use xiangzhi_storage::audit::{
+    AuditEntry, AuditRecord, ChainReport, Checkpoint, CheckpointProblem,
+};
 use xiangzhi_storage::duties::{AccountOp, AccountOutcome, AccountRequest};
 use xiangzhi_storage::{now_ms, Actor};
 
@@ -157,6 +159,7 @@ async fn check_login(
         outcome: outcome.into(),
         source: source.to_string(),
         detail: String::new(),
+        county_id: None,
     };
     match outcome {
         Ok(LoggedIn { user, new_device }) => {
@@ -487,7 +490,7 @@ pub async fn reject_request(
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    /// Entries before this sequence number (for paging back).
+    /// Entries before the one with this id (for paging back).
     pub before: Option<i64>,
     /// 1-500 (default 100).
     #[param(minimum = 1, maximum = 500)]
@@ -509,10 +512,16 @@ pub async fn audit_entries(
 
 #[derive(Serialize, ToSchema)]
 pub struct AuditVerification {
+    /// Linked entries checked, over every county's chain.
     pub entries: i64,
-    /// The chain verifies and every stored checkpoint matches it.
+    /// Entries written moments ago and not yet linked.
+    pub unlinked: i64,
+    /// Every chain verifies and every stored checkpoint matches it.
     pub intact: bool,
-    /// The first tampered entry and why.
+    /// Each county's chain (0: the system's own), with its last linked entry.
+    pub chains: Vec<ChainReport>,
+    /// The first tampered entry: its chain, its place and why.
+    pub problem_county: Option<i64>,
     pub problem_seq: Option<i64>,
     pub problem: Option<String>,
     /// Stored checkpoints that do not match the log.
@@ -526,13 +535,18 @@ pub async fn audit_verify(
     Account(u): Account,
 ) -> R<Json<AuditVerification>> {
     require(&u, Right::ReadAudit)?;
+    // What was written a moment ago is linked first, so the answer covers it.
+    s.db.audit_link().await?;
     let v = s.db.audit_verify().await?;
     let checkpoint_problems = s.db.audit_check_checkpoints(None).await?;
     Ok(Json(AuditVerification {
         entries: v.entries,
+        unlinked: v.unlinked,
         intact: v.problem.is_none() && checkpoint_problems.is_empty(),
-        problem_seq: v.problem.as_ref().map(|p| p.0),
-        problem: v.problem.map(|p| p.1),
+        chains: v.chains,
+        problem_county: v.problem.as_ref().map(|p| p.county_id),
+        problem_seq: v.problem.as_ref().map(|p| p.seq),
+        problem: v.problem.map(|p| p.problem),
         checkpoint_problems,
     }))
 }
@@ -559,17 +573,25 @@ pub async fn audit_checkpoints(
     }))
 }
 
-/// Signs a checkpoint of the newest entry now (auditors).
+/// Signs a checkpoint of every county's chain at its newest entry now; answers the newest
+/// checkpoint of every chain (auditors).
 #[utoipa::path(post, path = "/audit/checkpoints", tag = "auth",
-    responses((status = 201, body = Checkpoint), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 201, body = Vec<Checkpoint>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn audit_new_checkpoint(
     State(s): State<AppState>,
     Account(u): Account,
-) -> R<(StatusCode, Json<Checkpoint>)> {
+) -> R<(StatusCode, Json<Vec<Checkpoint>>)> {
     require(&u, Right::ReadAudit)?;
+    s.db.audit_link().await?;
     Ok((
         StatusCode::CREATED,
-        Json(s.db.audit_checkpoint(now_ms()).await?),
+        Json(
+            s.db.audit_checkpoint(now_ms())
+                .await?
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect(),
+        ),
     ))
 }
 

@@ -43,6 +43,7 @@ pub async fn record(
         outcome: outcome.into(),
         source: v.source.clone(),
         detail,
+        county_id: v.actor.county_id,
     };
     match s.db.audit(&e).await {
         Ok(_) => v.actor.mark_audited(),

@@ -319,7 +319,8 @@ pub async fn authenticate(
         user.as_ref().map(|u| u.login.clone()).unwrap_or_default(),
         source.clone(),
         format!("{method} {path}"),
-    );
+    )
+    .in_county(user.as_ref().and_then(|u| u.county_id()));
     req.extensions_mut().insert(actor.clone());
     let resp = next.run(req).await;
     let is_write = !matches!(
@@ -335,6 +336,7 @@ pub async fn authenticate(
             outcome: resp.status().as_u16().to_string(),
             source,
             detail: String::new(),
+            county_id: actor.county_id,
         };
         if let Err(e) = state.db.audit(&entry).await {
             tracing::error!(error = %e, "audit append failed");

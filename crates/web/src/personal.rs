@@ -42,6 +42,7 @@ pub async fn show<T: Personal>(s: &AppState, c: &Caller, rv: &Reveal, items: Vec
                     outcome: "ok".into(),
                     source: c.source.clone(),
                     detail: purpose,
+                    county_id: c.user.county_id(),
                 })
                 .await?;
             }

@@ -135,6 +135,8 @@ pub impl Db {
             }
             tx.exec(&q).await?;
         }
+        // Cases of the past carry their own times: the county's roll-ups are rebuilt whole.
+        super::rollups::forget_mark(&mut tx, county).await?;
         tx.audit(
             by,
             "load case history",

@@ -140,6 +140,8 @@ pub impl Db {
         }
         // Read before the transaction: inside it, this connection is the only one to use.
         let deadlines = self.case_deadlines(county).await?;
+        // The id from a block reserved ahead: the filing holds no counter row while it commits.
+        let id = self.reserve_id(county, "case").await?;
         let mut tx = self.begin().await?;
         let cat: Option<(String,)> = tx
             .optional(&Q::with(
@@ -217,7 +219,6 @@ pub impl Db {
             }
         }
         let status = CaseStatus::new(level, now, &deadlines);
-        let id = xiangzhi_registry::store::next_ids(&mut tx, county, "case", 1).await?;
         let inserted = tx
             .exec(&Q::with(
                 "INSERT INTO cases (county_id, id, idempotency_key, category, description, division_code, household_id, urgency, \

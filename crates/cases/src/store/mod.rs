@@ -215,6 +215,7 @@ pub mod mediation;
 pub mod notifications;
 mod public;
 mod queries;
+pub mod rollups;
 mod stats;
 mod steps;
 pub use clock::CaseClock;
@@ -225,6 +226,7 @@ pub use mediation::MediationStore;
 pub use notifications::NotificationStore;
 pub use public::*;
 pub use queries::{CaseLedger, CaseQueries, LedgerFilter, LedgerSort};
+pub use rollups::CaseRollups;
 pub use stats::*;
 pub use steps::CaseSteps;
 

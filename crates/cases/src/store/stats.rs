@@ -1,5 +1,6 @@
 //! Statistics of a jurisdiction and period, and loading past cases (history, benchmarks).
 
+use super::rollups::{self, CaseRollups, TallyRow};
 use super::*;
 
 /// Case statistics of a jurisdiction and period.
@@ -100,6 +101,8 @@ pub impl Db {
             }
             tx.exec(&q).await?;
         }
+        // Cases of the past carry their own times: the county's roll-ups are rebuilt whole.
+        rollups::forget_mark(&mut tx, first.county_id).await?;
         tx.commit().await
     }
 
@@ -146,6 +149,31 @@ pub impl Db {
     /// inside the township, the median time to resolve, satisfaction, the overdue list and
     /// households with repeat cases.
     async fn case_stats(&self, scope: &Scope, from: i64, to: i64, now: i64) -> Result<CaseStats> {
+        self.case_stats_from(scope, from, to, now, true).await
+    }
+
+    /// As [`case_stats`](Self::case_stats), counted from the cases alone (the test that holds
+    /// the roll-ups to a recount compares the two).
+    #[doc(hidden)]
+    async fn case_stats_counted(
+        &self,
+        scope: &Scope,
+        from: i64,
+        to: i64,
+        now: i64,
+    ) -> Result<CaseStats> {
+        self.case_stats_from(scope, from, to, now, false).await
+    }
+
+    #[doc(hidden)]
+    async fn case_stats_from(
+        &self,
+        scope: &Scope,
+        from: i64,
+        to: i64,
+        now: i64,
+        rolled: bool,
+    ) -> Result<CaseStats> {
         let base = |select: &str, tail: &str| {
             let mut q = Q::with(
                 &format!(
@@ -196,6 +224,11 @@ pub impl Db {
             " AND t.household_id IS NOT NULL GROUP BY t.household_id HAVING COUNT(*) > 1 \
              ORDER BY COUNT(*) DESC, t.household_id LIMIT 100",
         );
+        if let Some(plan) = rollup_plan(scope, from, to).filter(|_| rolled) {
+            return self
+                .case_stats_rolled(scope, plan, from, to, overdue_q, repeats_q)
+                .await;
+        }
         let (groups, resolved, overdue, repeats) = futures::try_join!(
             self.all::<(String, String, i64)>(&groups_q),
             self.one::<(i64, i64, i64, i64, i64, i64)>(&resolved_q),
@@ -230,4 +263,139 @@ pub impl Db {
             repeat_households: repeats,
         })
     }
+
+    /// The statistics of a period holding whole months, for a county or a township (or several
+    /// counties): the months from the roll-ups (folded first), the days at either end from the
+    /// cases; the median from the durations' histogram, within 1%.
+    #[doc(hidden)]
+    async fn case_stats_rolled(
+        &self,
+        scope: &Scope,
+        plan: RollupPlan,
+        from: i64,
+        to: i64,
+        overdue_q: Q,
+        repeats_q: Q,
+    ) -> Result<CaseStats> {
+        match plan.county {
+            Some(c) => self.fold_case_rollups(c).await?,
+            None => self.fold_all_case_rollups().await?,
+        };
+        let edge = |lo: i64, hi: i64| {
+            let mut f = Q::with(
+                "FROM cases t WHERE t.created_at >= ? AND t.created_at < ?",
+                vec![lo.into(), hi.into()],
+            );
+            scope.filter(&mut f, &crate::tables::CASES, "t", "division_code");
+            f
+        };
+        let (head, tail) = (edge(from, plan.first.start()), edge(plan.last.end(), to));
+        let (head_q, tail_q) = (rollups::tally_query(&head), rollups::tally_query(&tail));
+        let (head_dq, tail_dq) = (
+            rollups::durations_query(&head),
+            rollups::durations_query(&tail),
+        );
+        let (months, head_rows, tail_rows, head_d, tail_d, overdue, repeats) = futures::try_join!(
+            self.rolled_up(plan.county, plan.first, plan.last, (&plan.lo, &plan.hi)),
+            self.all::<TallyRow>(&head_q),
+            self.all::<TallyRow>(&tail_q),
+            self.all::<(String, i64)>(&head_dq),
+            self.all::<(String, i64)>(&tail_dq),
+            self.all::<(i64,)>(&overdue_q),
+            self.all::<(i64, i64)>(&repeats_q),
+        )?;
+        let mut by_category = std::collections::BTreeMap::<String, i64>::new();
+        let mut by_state = std::collections::BTreeMap::<String, i64>::new();
+        let mut sums = [0i64; 6];
+        for r in months.rows.iter().chain(&head_rows).chain(&tail_rows) {
+            *by_category.entry(r.category.clone()).or_default() += r.cases;
+            *by_state.entry(r.state.clone()).or_default() += r.cases;
+            for (s, v) in sums.iter_mut().zip([
+                r.resolved,
+                r.on_time,
+                r.settled_village,
+                r.settled_township,
+                r.rating_sum,
+                r.rated,
+            ]) {
+                *s += v;
+            }
+        }
+        let [n, on_time, village, township, rating_sum, rated] = sums;
+        let mut edges = std::collections::BTreeMap::new();
+        rollups::bin(head_d.into_iter().chain(tail_d).collect(), &mut edges);
+        let mut histogram = months.durations;
+        for ((_, bucket), k) in edges {
+            *histogram.entry(bucket).or_default() += k;
+        }
+        // The element at n / 2 in ascending order, as the exact median takes it.
+        let mut seen = 0;
+        let median = histogram.iter().find_map(|(bucket, k)| {
+            seen += k;
+            (seen > n / 2).then(|| rollups::bucket_duration(*bucket))
+        });
+        let share = |k: i64| (n > 0).then(|| k as f64 / n as f64);
+        Ok(CaseStats {
+            total: by_category.values().sum(),
+            by_category: by_category.into_iter().collect(),
+            by_state: by_state.into_iter().collect(),
+            resolved: n,
+            on_time_rate: share(on_time),
+            settled_in_village: share(village),
+            settled_in_township: share(township),
+            median_resolve_ms: if n > 0 { median } else { None },
+            satisfaction: (rated > 0).then(|| rating_sum as f64 / rated as f64),
+            rated,
+            overdue: overdue.into_iter().map(|r| r.0).collect(),
+            repeat_households: repeats,
+        })
+    }
+}
+
+/// Where the statistics of a period may read roll-ups: the whole months inside it, and the
+/// townships (by the first nine digits of the division code) of the scope.
+#[derive(Debug, Clone)]
+pub struct RollupPlan {
+    /// The one county, if the scope lies in one (folded before reading).
+    county: Option<i64>,
+    first: rollups::Month,
+    last: rollups::Month,
+    lo: String,
+    hi: String,
+}
+
+/// Roll-ups serve a scope of whole townships (a county, a township, or more), never a village or
+/// a grid-bound account (their figures are few and counted from the cases), and a period holding
+/// at least one whole month.
+fn rollup_plan(scope: &Scope, from: i64, to: i64) -> Option<RollupPlan> {
+    use xiangzhi_domain::DivisionLevel::*;
+    if scope.grid_path().is_some() {
+        return None;
+    }
+    let (lo, hi) = match scope.root() {
+        None => ("0".to_string(), ":".to_string()),
+        Some(r) if matches!(r.level(), Province | Prefecture | County | Township) => {
+            let p = r.prefix().to_string();
+            let hi = xiangzhi_storage::scope::prefix_upper(&p);
+            (p, hi)
+        }
+        Some(_) => return None,
+    };
+    let mut first = rollups::Month::of(from);
+    if first.start() < from {
+        first = first.next();
+    }
+    let mut last = None;
+    let mut m = first;
+    while m.end() <= to {
+        last = Some(m);
+        m = m.next();
+    }
+    Some(RollupPlan {
+        county: scope.county_id(),
+        first,
+        last: last?,
+        lo,
+        hi,
+    })
 }

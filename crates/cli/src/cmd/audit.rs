@@ -80,6 +80,8 @@ pub async fn run(action: AuditAction, cfg: &Config) -> anyhow::Result<()> {
             Ok(())
         }
         AuditAction::Verify { checkpoints } => {
+            // What was written moments ago is linked first (the server's linker does it anyway).
+            db.audit_link().await?;
             let v = db.audit_verify().await?;
             let kept = match &checkpoints {
                 Some(f) => Some(read_checkpoints(f)?),
@@ -87,19 +89,41 @@ pub async fn run(action: AuditAction, cfg: &Config) -> anyhow::Result<()> {
             };
             let problems = db.audit_check_checkpoints(kept.as_deref()).await?;
             let mut bad = false;
+            for c in &v.chains {
+                let name = if c.county_id == 0 {
+                    "系统 / system".to_string()
+                } else {
+                    format!("县 / county {}", c.county_id)
+                };
+                let last = match (c.last_id, c.last_at) {
+                    (Some(id), Some(at)) => format!(
+                        "最后链入第{} 条（编号 {id}，{}）/ last linked entry {} (id {id}, {})",
+                        c.last_seq,
+                        xiangzhi_domain::china_time::format_ms(at),
+                        c.last_seq,
+                        xiangzhi_domain::china_time::format_ms(at)
+                    ),
+                    _ => "尚无链入记录 / nothing linked yet".into(),
+                };
+                println!(
+                    "{name}: {} 条 entries; {last}; 待链入 / unlinked {}",
+                    c.entries, c.unlinked
+                );
+            }
             match v.problem {
                 None => println!(
-                    "审计日志哈希链完好 / audit chain intact: {} 条 entries",
+                    "审计日志哈希链完好 / audit chains intact: {} 条链 chains, {} 条 entries",
+                    v.chains.len(),
                     v.entries
                 ),
-                Some((seq, why)) => {
+                Some(p) => {
                     bad = true;
-                    eprintln!("审计日志被篡改 / audit log tampered with at entry {seq}: {why}");
+                    eprintln!("审计日志被篡改 / audit log tampered with: {p}");
                 }
             }
             for p in &problems {
                 bad = true;
-                eprintln!("检查点 checkpoint {}: {}", p.seq, p.problem);
+                eprintln!("检查点 checkpoint {}:{}: {}", p.county_id, p.seq, p.problem);
             }
             if bad {
                 std::process::exit(1);
@@ -112,18 +136,22 @@ pub async fn run(action: AuditAction, cfg: &Config) -> anyhow::Result<()> {
             Ok(())
         }
         AuditAction::Checkpoint { out } => {
-            let c = db.audit_checkpoint(xiangzhi_storage::now_ms()).await?;
-            let line = checkpoint_line(&c)?;
-            match out {
-                Some(f) => {
-                    append_line(&f, &line)?;
-                    println!(
-                        "检查点已写入 / checkpoint {} appended to {}",
-                        c.seq,
-                        f.display()
-                    );
+            db.audit_link().await?;
+            let signed = db.audit_checkpoint(xiangzhi_storage::now_ms()).await?;
+            for (c, _) in &signed {
+                let line = checkpoint_line(c)?;
+                match &out {
+                    Some(f) => {
+                        append_line(f, &line)?;
+                        println!(
+                            "检查点已写入 / checkpoint {}:{} appended to {}",
+                            c.county_id,
+                            c.seq,
+                            f.display()
+                        );
+                    }
+                    None => println!("{line}"),
                 }
-                None => println!("{line}"),
             }
             Ok(())
         }

@@ -29,7 +29,9 @@ pub async fn serve(db: Db, listen: String, cfg: &Config) -> anyhow::Result<()> {
     println!("  控制台 / console:      http://{addr}/");
     println!("  API 文档 / API docs:   http://{addr}/api/docs");
     println!("  OpenAPI:               http://{addr}/api/openapi.json");
+    crate::workers::audit_link::spawn(db.clone());
     crate::workers::clock::spawn(db.clone());
+    crate::workers::rollups::spawn(db.clone());
     crate::workers::imports::spawn(db.clone());
     let file = (!cfg.audit_checkpoint_file.is_empty())
         .then(|| std::path::PathBuf::from(&cfg.audit_checkpoint_file));

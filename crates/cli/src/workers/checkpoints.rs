@@ -13,11 +13,16 @@ pub fn spawn(db: Db, minutes: u64, file: Option<PathBuf>) {
                 .audit_checkpoint(xiangzhi_storage::now_ms())
                 .await
                 .map_err(anyhow::Error::from)
-                .and_then(|c| match &file {
-                    Some(f) => {
-                        crate::cmd::audit::append_line(f, &crate::cmd::audit::checkpoint_line(&c)?)
+                .and_then(|signed| {
+                    for (c, _) in signed.iter().filter(|(_, new)| *new) {
+                        if let Some(f) = &file {
+                            crate::cmd::audit::append_line(
+                                f,
+                                &crate::cmd::audit::checkpoint_line(c)?,
+                            )?;
+                        }
                     }
-                    None => Ok(()),
+                    Ok(())
                 });
             if let Err(e) = written {
                 tracing::error!(error = %e, "audit checkpoint failed");

@@ -6,15 +6,16 @@
 use xiangzhi_storage::Db;
 
 pub fn spawn(db: Db) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-        loop {
-            tick.tick().await;
+    super::spawn_leased(
+        db,
+        "import recovery",
+        std::time::Duration::from_secs(60),
+        |db| async move {
             match db.recover_imports().await {
                 Ok(0) => {}
                 Ok(n) => tracing::warn!(jobs = n, "imports cut off while writing were undone"),
                 Err(e) => tracing::error!(error = %e, "import recovery failed"),
             }
-        }
-    });
+        },
+    );
 }

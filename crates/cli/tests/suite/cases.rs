@@ -16,7 +16,7 @@ const T0: i64 = 1_900_000_000_000;
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
 
-async fn setup(t: &TestDb) {
+pub async fn setup(t: &TestDb) {
     let admin = Client::new(t).await;
     seed_tree(&admin).await;
     categories(&t.db).await;

@@ -302,7 +302,7 @@ async fn export_reimports_identically(t: &TestDb) {
         let b = dir.join(format!("{name}.again.csv"));
         (layout.export)(&fresh.db, &Scope::everything(), &b, None, true)
             .await
-            .unwrap();
+            .unwrap_or_else(|e| panic!("{name} exported again: {e}"));
         assert!(
             std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap(),
             "{name} differs after a round trip"

@@ -18,18 +18,18 @@ use xiangzhi_storage::{ListQuery, Scope};
 
 const T0: i64 = 1_900_000_000_000;
 const HOUR: i64 = 3_600_000;
-const SECRET: &str = "gateway-shared-secret";
+pub const SECRET: &str = "gateway-shared-secret";
 
 #[derive(Default)]
-struct Gateway {
+pub struct Gateway {
     /// (delivery id, body, signature) of every request, and how many to refuse first.
-    seen: Vec<(String, serde_json::Value, String)>,
-    accepted: Vec<String>,
+    pub seen: Vec<(String, serde_json::Value, String)>,
+    pub accepted: Vec<String>,
     refuse: usize,
 }
 
 /// A messaging gateway on a local port that refuses its first `refuse` requests with a 500.
-async fn gateway(refuse: usize) -> (String, Arc<Mutex<Gateway>>) {
+pub async fn gateway(refuse: usize) -> (String, Arc<Mutex<Gateway>>) {
     let state = Arc::new(Mutex::new(Gateway {
         refuse,
         ..Default::default()

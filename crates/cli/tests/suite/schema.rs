@@ -102,6 +102,18 @@ async fn citus_distributes_by_county() {
         plan.contains("Task Count: ") && !plan.contains("Task Count: 1\n"),
         "{plan}"
     );
+    // What every write appends, its audit entry, goes to its county's shard alone; what every
+    // request reads, its session or token, is read on one node.
+    for sql in [
+        "EXPLAIN INSERT INTO audit_log (county_id, at, user_id, login, action, object, outcome, source, detail) \
+         VALUES (141029, 0, NULL, 'x', 'x', 'x', 'ok', 'x', '')",
+        "EXPLAIN SELECT user_id, last_seen FROM sessions WHERE token_hash = 'x'",
+        "EXPLAIN SELECT user_id FROM api_tokens WHERE token_hash = 'x' AND revoked_at IS NULL",
+    ] {
+        let plan: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&mut *conn).await.unwrap();
+        let plan: String = plan.into_iter().map(|(l,)| l + "\n").collect();
+        assert!(plan.contains("Task Count: 1\n"), "{sql}: {plan}");
+    }
     drop(conn);
     pool.close().await;
     t.finish().await;

@@ -15,7 +15,8 @@ use xiangzhi_storage::*;
 #[template(path = "audit.html")]
 struct AuditPage {
     c: Chrome,
-    entries: Vec<AuditRecord>,
+    /// Each entry with the name of the chain it belongs to (its county, or the system's own).
+    entries: Vec<(AuditRecord, String)>,
     next: Option<i64>,
     verdict: Option<(bool, String)>,
 }
@@ -34,10 +35,29 @@ async fn audit_page(
     v.need(Right::ReadAudit)?;
     let entries = s.db.audit_entries(before, 100).await.map_err(store(v.l))?;
     let next = if entries.len() == 100 {
-        entries.last().map(|e| e.seq)
+        entries.last().map(|e| e.id)
     } else {
         None
     };
+    // Every county of the database by name: an auditor reads names, never codes.
+    let counties: Vec<(i64, String)> =
+        s.db.all(&xiangzhi_storage::sql::Q::new(
+            "SELECT t.county_id, t.name FROM divisions t WHERE t.level = 'county'",
+        ))
+        .await
+        .map_err(store(v.l))?;
+    let counties: std::collections::HashMap<i64, String> = counties.into_iter().collect();
+    let system = v.l.t("系统", "System").to_string();
+    let entries = entries
+        .into_iter()
+        .map(|e| {
+            let chain = counties
+                .get(&e.county_id)
+                .cloned()
+                .unwrap_or_else(|| system.clone());
+            (e, chain)
+        })
+        .collect();
     html(AuditPage {
         c: v.chrome(v.l.t("审计日志", "Audit log")),
         entries,
@@ -52,6 +72,7 @@ pub async fn audit(axum::extract::State(s): St, v: Viewer, Query(q): Query<Audit
 
 pub async fn audit_verify(axum::extract::State(s): St, v: Viewer) -> P {
     v.need(Right::ReadAudit)?;
+    s.db.audit_link().await.map_err(store(v.l))?;
     let r = s.db.audit_verify().await.map_err(store(v.l))?;
     let kept =
         s.db.audit_check_checkpoints(None)
@@ -64,13 +85,13 @@ pub async fn audit_verify(axum::extract::State(s): St, v: Viewer) -> P {
                 "{} {} {}",
                 v.l.t(
                     "审计链完整，与检查点一致，共",
-                    "The chain is intact and matches its checkpoints:"
+                    "Every chain is intact and matches its checkpoints:"
                 ),
                 r.entries,
                 v.l.t("条", "entries")
             ),
         ),
-        (Some((seq, why)), _) => (false, format!("#{seq}: {why}")),
+        (Some(p), _) => (false, p.to_string()),
         (None, Some(p)) => (
             false,
             format!(
@@ -84,15 +105,22 @@ pub async fn audit_verify(axum::extract::State(s): St, v: Viewer) -> P {
     audit_page(&s, &v, None, Some(verdict)).await
 }
 
-/// Signs a checkpoint of the newest entry now.
+/// Signs a checkpoint of every chain at its newest entry now.
 pub async fn audit_checkpoint(axum::extract::State(s): St, v: Viewer) -> P {
     v.need(Right::ReadAudit)?;
+    s.db.audit_link().await.map_err(store(v.l))?;
     let c = s.db.audit_checkpoint(now_ms()).await.map_err(store(v.l))?;
+    let entries: i64 = c.iter().map(|(c, _)| c.seq).sum();
     let text = format!(
-        "{} #{} {}",
-        v.l.t("已签发检查点", "Checkpoint signed at entry"),
-        c.seq,
-        v.l.t("，请下载后另行保存", "; download it and keep it apart")
+        "{} {} {} {} {}",
+        v.l.t("已签发检查点，覆盖", "Checkpoints signed for"),
+        c.len(),
+        v.l.t("条审计链、共", "chains, covering"),
+        entries,
+        v.l.t(
+            "条记录，请下载后另行保存",
+            "entries; download them and keep them apart"
+        )
     );
     audit_page(&s, &v, None, Some((true, text))).await
 }

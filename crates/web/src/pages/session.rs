@@ -102,6 +102,7 @@ pub async fn login(
                     outcome: "failed".into(),
                     source: source.clone(),
                     detail: "console".into(),
+                    county_id: None,
                 })
                 .await;
         }

@@ -1,12 +1,13 @@
 //! 统计汇总: the statistics read roll-ups instead of every case. The cases filed in one township
 //! (the first nine digits of the division code) in one month (China time) are tallied by
 //! category and state, and the resolved ones' durations kept as a histogram whose buckets are 2%
-//! wide, for the median. A fold rebuilds, from the cases themselves, every (township, month)
-//! group holding a case changed since the county's mark (`cases.updated_at`, less a margin for
-//! transactions still committing), all in one transaction under the mark's row lock: so a step
-//! never waits on a shared counter row, several servers may fold at once, and the roll-ups are
-//! always a recount of the cases. Statistics fold first, then read whole months from the
-//! roll-ups and the days at either end of the period from the cases.
+//! wide, for the median. A fold rebuilds, from the cases themselves, every month holding a case
+//! changed since the county's mark (`cases.updated_at`, less a margin for transactions still
+//! committing), all in one transaction under the mark's row lock: so a step never waits on a
+//! shared counter row, several servers may fold at once, and the roll-ups are always a recount
+//! of the cases. The server folds every 5 s; statistics fold first if that has not happened in
+//! the last 10 s, then read whole months from the roll-ups and the days at either end of the
+//! period (the current month among them) from the cases.
 
 use super::*;
 use chrono::{Datelike, NaiveDate};
@@ -28,7 +29,12 @@ pub fn bucket_duration(b: i64) -> i64 {
 
 /// Cases changed this long before the mark are folded again (a transaction that took its time
 /// stamp before the mark may commit after the fold read).
-const MARGIN_MS: i64 = 60_000;
+const MARGIN_MS: i64 = 30_000;
+
+/// Statistics fold first only when the county's roll-ups were last folded longer ago than this
+/// (the server's folder does it every 5 s; the days of the current month are read from the cases
+/// anyway, so only a change to an earlier month can be this late in the figures).
+pub const FRESH_MS: i64 = 10_000;
 /// More changed cases than this since the mark: the county's roll-ups are rebuilt whole.
 const REBUILD_OVER: usize = 20_000;
 
@@ -144,19 +150,12 @@ fn splice(q: &mut Q, filter: &Q) {
     q.push(rest);
 }
 
-/// The cases of `county` filed in `[from, to)`, optionally only in the townships `[lo, hi)`.
-fn period_filter(county: i64, from: i64, to: i64, townships: Option<(&str, &str)>) -> Q {
-    let mut q = Q::with(
+/// The cases of `county` filed in `[from, to)`.
+fn period_filter(county: i64, from: i64, to: i64) -> Q {
+    Q::with(
         "FROM cases t WHERE t.county_id = ? AND t.created_at >= ? AND t.created_at < ?",
         vec![county.into(), from.into(), to.into()],
-    );
-    if let Some((lo, hi)) = townships {
-        q.push_args(
-            " AND t.division_code >= ? AND t.division_code < ?",
-            vec![lo.into(), hi.into()],
-        );
-    }
-    q
+    )
 }
 
 /// Adds the histogram lines of `(township, duration)` rows to `into`.
@@ -169,10 +168,16 @@ pub(crate) fn bin(rows: Vec<(String, i64)>, into: &mut BTreeMap<(String, i64), i
 /// This part's queries, as methods of the store.
 #[easy_ext::ext(CaseRollups)]
 pub impl Db {
-    /// Brings `county`'s roll-ups up to date with its cases: the groups of every case changed
+    /// Brings `county`'s roll-ups up to date with its cases: every month holding a case changed
     /// since the mark, or the whole county when there is no mark yet or too much changed.
-    /// Answers how many groups were rebuilt.
+    /// Answers how many months were rebuilt.
     async fn fold_case_rollups(&self, county: i64) -> Result<usize> {
+        self.fold_case_rollups_older_than(county, 0).await
+    }
+
+    /// As [`fold_case_rollups`](Self::fold_case_rollups), unless the county was folded less than
+    /// `ms` ago.
+    async fn fold_case_rollups_older_than(&self, county: i64, ms: i64) -> Result<usize> {
         let now = xiangzhi_storage::now_ms();
         let mark: Option<(i64,)> = self
             .optional(&Q::with(
@@ -182,6 +187,7 @@ pub impl Db {
             .await?;
         let changed = match mark {
             None => None,
+            Some((mark,)) if now - mark < ms => return Ok(0),
             Some((mark,)) => {
                 let rows: Vec<(String, i64)> = self
                     .all(&Q::with(
@@ -198,7 +204,7 @@ pub impl Db {
                 }
                 (rows.len() <= REBUILD_OVER).then(|| {
                     rows.iter()
-                        .map(|(d, at)| (Month::of(*at), township_of(d)))
+                        .map(|(_, at)| Month::of(*at))
                         .collect::<BTreeSet<_>>()
                 })
             }
@@ -217,12 +223,13 @@ pub impl Db {
         ))
         .await?;
         let groups = match changed {
-            Some(groups) => {
-                for (month, township) in &groups {
-                    let hi = xiangzhi_storage::scope::prefix_upper(township);
-                    rebuild(&mut tx, county, *month, Some((township, &hi))).await?;
+            // A month's cases in one pass over the (county, created_at) index: cheaper than a
+            // pass per township, each of which reads the whole month's index entries anyway.
+            Some(months) => {
+                for month in &months {
+                    rebuild(&mut tx, county, *month).await?;
                 }
-                groups.len()
+                months.len()
             }
             None => {
                 for table in ["case_rollups", "case_durations"] {
@@ -242,7 +249,7 @@ pub impl Db {
                 if let (Some(first), Some(last)) = span {
                     let (mut m, last) = (Month::of(first), Month::of(last));
                     while m <= last {
-                        rebuild(&mut tx, county, m, None).await?;
+                        rebuild(&mut tx, county, m).await?;
                         m = m.next();
                         n += 1;
                     }
@@ -259,8 +266,9 @@ pub impl Db {
         Ok(groups)
     }
 
-    /// Folds every county that has cases (the background folder's round).
-    async fn fold_all_case_rollups(&self) -> Result<usize> {
+    /// Folds every county that has cases and was not folded in the last `older_than_ms` (the
+    /// background folder's round: 0; statistics across counties: [`FRESH_MS`]).
+    async fn fold_all_case_rollups(&self, older_than_ms: i64) -> Result<usize> {
         let counties: Vec<(i64,)> = self
             .all(&Q::new(
                 "SELECT DISTINCT t.county_id FROM case_categories t",
@@ -268,7 +276,7 @@ pub impl Db {
             .await?;
         let mut n = 0;
         for (c,) in counties {
-            n += self.fold_case_rollups(c).await?;
+            n += self.fold_case_rollups_older_than(c, older_than_ms).await?;
         }
         Ok(n)
     }
@@ -439,30 +447,16 @@ pub async fn forget_mark(tx: &mut Tx, county: i64) -> Result<()> {
     Ok(())
 }
 
-/// Rebuilds one month of `county` (optionally only the townships `[lo, hi)`) from its cases.
-async fn rebuild(
-    tx: &mut Tx,
-    county: i64,
-    month: Month,
-    townships: Option<(&str, &str)>,
-) -> Result<()> {
-    let del = |table: &str| {
-        let mut q = Q::with(
+/// Rebuilds one month of `county` from its cases.
+async fn rebuild(tx: &mut Tx, county: i64, month: Month) -> Result<()> {
+    for table in ["case_rollups", "case_durations"] {
+        tx.exec(&Q::with(
             &format!("DELETE FROM {table} WHERE county_id = ? AND month = ?"),
             vec![county.into(), month.key().into()],
-        );
-        if let Some((lo, hi)) = townships {
-            q.push_args(
-                " AND township >= ? AND township < ?",
-                vec![lo.into(), hi.into()],
-            );
-        }
-        q
-    };
-    let (d1, d2) = (del("case_rollups"), del("case_durations"));
-    tx.exec(&d1).await?;
-    tx.exec(&d2).await?;
-    let filter = period_filter(county, month.start(), month.end(), townships);
+        ))
+        .await?;
+    }
+    let filter = period_filter(county, month.start(), month.end());
     let rows: Vec<TallyRow> = tx.all(&tally_query(&filter)).await?;
     let key = month.key();
     let lines: Vec<Vec<Value>> = rows

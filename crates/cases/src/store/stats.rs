@@ -277,9 +277,13 @@ pub impl Db {
         overdue_q: Q,
         repeats_q: Q,
     ) -> Result<CaseStats> {
+        // Folded by the server every few seconds; folded here only if that has not happened lately.
         match plan.county {
-            Some(c) => self.fold_case_rollups(c).await?,
-            None => self.fold_all_case_rollups().await?,
+            Some(c) => {
+                self.fold_case_rollups_older_than(c, rollups::FRESH_MS)
+                    .await?
+            }
+            None => self.fold_all_case_rollups(rollups::FRESH_MS).await?,
         };
         let edge = |lo: i64, hi: i64| {
             let mut f = Q::with(

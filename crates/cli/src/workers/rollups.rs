@@ -11,7 +11,7 @@ pub fn spawn(db: Db) {
         "statistics roll-ups",
         std::time::Duration::from_secs(5),
         |db| async move {
-            if let Err(e) = db.fold_all_case_rollups().await {
+            if let Err(e) = db.fold_all_case_rollups(0).await {
                 tracing::error!(error = %e, "folding the statistics' roll-ups failed");
             }
         },

@@ -245,3 +245,156 @@ fn open311_submissions() {
         .unwrap();
     rt.block_on(t.finish());
 }
+
+/// A cell a clerk, a spreadsheet or an attacker might put anywhere.
+fn hostile_cell() -> impl Strategy<Value = String> {
+    prop_oneof![
+        near_identifier(),
+        Just(String::new()),
+        Just("<script>alert(1)</script>".to_string()),
+        Just("a\0b".to_string()),
+        Just("=1+1".to_string()),
+        Just("2026-13-45".to_string()),
+        Just("１２３４５".to_string()),
+        Just("-5".to_string()),
+        Just("1.5e9".to_string()),
+        Just("是".to_string()),
+        Just("x".repeat(100_000)),
+        "[\\p{Han}a-z0-9 ,.]{0,30}",
+        any::<String>(),
+    ]
+}
+
+/// One CSV line, every cell quoted.
+fn csv_line(cells: &[String]) -> String {
+    let quoted: Vec<String> = cells
+        .iter()
+        .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+        .collect();
+    quoted.join(",") + "\n"
+}
+
+/// What a refused import may have changed: every table's rows and versions.
+async fn fingerprint(db: &xiangzhi_storage::Db) -> Vec<(String, i64, i64)> {
+    let mut out = Vec::new();
+    for t in xiangzhi::tables() {
+        if t.name.starts_with("audit_") || matches!(t.name, "import_jobs" | "worker_leases") {
+            continue;
+        }
+        let version = if t.columns.iter().any(|(c, _)| *c == "version") {
+            "CAST(COALESCE(SUM(version), 0) AS BIGINT)"
+        } else {
+            "0"
+        };
+        let (n, v): (i64, i64) = db
+            .one(&xiangzhi_storage::sql::Q::new(&format!(
+                "SELECT CAST(COUNT(*) AS BIGINT), {version} FROM {}",
+                t.name
+            )))
+            .await
+            .unwrap();
+        out.push((t.name.to_string(), n, v));
+    }
+    out
+}
+
+/// Every layout of every feature, past the reader: the demo county's own export, with cells
+/// replaced by hostile or near-valid values, is imported or refused in words (a row and column,
+/// or the file as a whole, in Chinese and English; never a database error), and a refused file
+/// changes nothing.
+#[test]
+fn layout_rows_are_checked() {
+    use proptest::strategy::ValueTree;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let t = TestDb::new(Backend::Sqlite).await.unwrap();
+        xiangzhi::demo(&t.db, 3, |_| {}).await.unwrap();
+        let dir = std::env::temp_dir().join(format!("xz_fuzz_layouts_{}", rand_tag()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let everything = xiangzhi_storage::Scope::everything();
+        let mut tried = 0;
+        for layout in xiangzhi::FEATURES.iter().flat_map(|f| f.layouts.iter()) {
+            let file = dir.join(format!("{}.csv", layout.name));
+            if (layout.export)(&t.db, &everything, &file, None, true)
+                .await
+                .is_err()
+            {
+                continue; // a layout with nothing to export in the demo county
+            }
+            let table = xiangzhi_tabular::table::read_bytes("x.csv", std::fs::read(&file).unwrap())
+                .unwrap();
+            let rows: Vec<Vec<String>> = table.rows.into_iter().take(40).collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let width = table.headers.len();
+            let changes =
+                proptest::collection::vec((0..rows.len(), 0..width, hostile_cell()), 1..4);
+            for _ in 0..6 {
+                let mut rows = rows.clone();
+                for (r, c, v) in changes.new_tree(&mut runner).unwrap().current() {
+                    if let Some(cell) = rows[r].get_mut(c) {
+                        *cell = v;
+                    }
+                }
+                let mut text = csv_line(&table.headers);
+                for r in &rows {
+                    text.push_str(&csv_line(r));
+                }
+                let bad = dir.join(format!("{}.bad.csv", layout.name));
+                std::fs::write(&bad, text).unwrap();
+                let before = fingerprint(&t.db).await;
+                let result =
+                    (layout.import)(&t.db, &everything, &bad, None, &xiangzhi_tabular::Quiet).await;
+                tried += 1;
+                match result {
+                    Ok(_) => {}
+                    Err(ExchangeError::Rows { errors, total }) => {
+                        assert!(total > 0 && !errors.is_empty(), "{}", layout.name);
+                        for e in &errors {
+                            assert!(e.row >= 2, "{}: {e}", layout.name);
+                            assert!(!e.zh.is_empty() && !e.en.is_empty(), "{}: {e}", layout.name);
+                        }
+                        assert_eq!(
+                            before,
+                            fingerprint(&t.db).await,
+                            "{}: half-written",
+                            layout.name
+                        );
+                    }
+                    Err(e @ ExchangeError::Format { .. }) => {
+                        explained(&e);
+                        assert_eq!(
+                            before,
+                            fingerprint(&t.db).await,
+                            "{}: half-written",
+                            layout.name
+                        );
+                    }
+                    Err(ExchangeError::Store(
+                        e @ (xiangzhi_storage::StoreError::Invalid(_)
+                        | xiangzhi_storage::StoreError::Conflict(_)
+                        | xiangzhi_storage::StoreError::Forbidden(_)),
+                    )) => {
+                        assert!(!e.to_string().is_empty());
+                        assert_eq!(
+                            before,
+                            fingerprint(&t.db).await,
+                            "{}: half-written",
+                            layout.name
+                        );
+                    }
+                    Err(e) => panic!("{}: refused without words: {e:?}", layout.name),
+                }
+            }
+        }
+        assert!(tried >= 6 * 8, "{tried} files tried");
+        std::fs::remove_dir_all(&dir).ok();
+        t.finish().await;
+    });
+}

@@ -1,7 +1,7 @@
-//! 统计汇总: after a history is loaded, cases filed and stepped and the clock run, the roll-ups are
-//! exactly a recount from the cases, and the statistics read from them (whole months, with the
-//! days at either end from the cases) agree with those counted from the cases alone — the
-//! median within the histogram's 1%.
+//! 统计汇总: after a history is loaded, cases filed and stepped and the clock run, and a fold, the
+//! roll-ups are exactly a recount from the cases, and the statistics read from them (whole
+//! months, with the days at either end from the cases) agree with those counted from the cases
+//! alone — the median within the histogram's 1%.
 
 use crate::cases::{input, setup};
 use crate::helpers::TestDb;
@@ -133,6 +133,8 @@ async fn rollups(t: &TestDb) {
     .await
     .unwrap();
     assert!(t.db.run_due_cases(now + 3 * DAY).await.unwrap() > 0);
+    // The server's folder would have folded them within 5 s.
+    assert!(t.db.fold_case_rollups(141029).await.unwrap() > 0);
     let s = agree(t, &county, start, now + 4 * DAY, now + 4 * DAY).await;
     assert_eq!(s.total, 606);
     same_as_recount(t).await;

@@ -633,41 +633,54 @@ pub async fn export(
             }
         }
         Layout::Households => {
-            // Page by page (keyset on county, household, resident): memory stays flat however
-            // many residents the area holds.
-            let mut after: Option<(i64, i64, i64)> = None;
-            loop {
-                let page = db.export_households(&scope, after, 5_000).await?;
-                let Some(last) = page.last() else { break };
-                after = Some((last.county_id, last.household_id, last.id));
-                for h in page {
-                    let tags: Vec<&str> = ResidentTag::from_bits(h.tags)
-                        .into_iter()
-                        .map(|t| t.zh())
-                        .collect();
-                    // Gender and birth date, as rosters show them: read from the ID number.
-                    let id = IdNumber::parse(&h.id_number).ok();
-                    let gender = id.as_ref().map(|n| n.gender().zh().to_string());
-                    let born = id
-                        .as_ref()
-                        .filter(|_| full)
-                        .map(|n| n.birth_date().to_string());
-                    let relation = h
-                        .relation_word
-                        .unwrap_or_else(|| label::<Relation>(&h.relation, Relation::zh));
-                    sink.row(&[
-                        h.number,
-                        h.grid_code,
-                        h.address,
-                        h.name,
-                        masked(h.id_number),
-                        h.phone.map(masked).unwrap_or_default(),
-                        relation,
-                        tags.join("、"),
-                        gender.unwrap_or_default(),
-                        born.unwrap_or_default(),
-                        String::new(),
-                    ])?;
+            // County by county (each page one county's, so a cluster answers it from that
+            // county's shard with its index), page by page (keyset on county, household,
+            // resident): memory stays flat however many residents the area holds.
+            let counties = match scope.county_id() {
+                Some(_) => vec![scope.clone()],
+                None => {
+                    let mut each = Vec::new();
+                    for (c, _) in db.counties(&scope).await? {
+                        each.push(resolve_county(db, &scope, Some(c)).await?.1);
+                    }
+                    each
+                }
+            };
+            for scope in counties {
+                let mut after: Option<(i64, i64, i64)> = None;
+                loop {
+                    let page = db.export_households(&scope, after, 5_000).await?;
+                    let Some(last) = page.last() else { break };
+                    after = Some((last.county_id, last.household_id, last.id));
+                    for h in page {
+                        let tags: Vec<&str> = ResidentTag::from_bits(h.tags)
+                            .into_iter()
+                            .map(|t| t.zh())
+                            .collect();
+                        // Gender and birth date, as rosters show them: read from the ID number.
+                        let id = IdNumber::parse(&h.id_number).ok();
+                        let gender = id.as_ref().map(|n| n.gender().zh().to_string());
+                        let born = id
+                            .as_ref()
+                            .filter(|_| full)
+                            .map(|n| n.birth_date().to_string());
+                        let relation = h
+                            .relation_word
+                            .unwrap_or_else(|| label::<Relation>(&h.relation, Relation::zh));
+                        sink.row(&[
+                            h.number,
+                            h.grid_code,
+                            h.address,
+                            h.name,
+                            masked(h.id_number),
+                            h.phone.map(masked).unwrap_or_default(),
+                            relation,
+                            tags.join("、"),
+                            gender.unwrap_or_default(),
+                            born.unwrap_or_default(),
+                            String::new(),
+                        ])?;
+                    }
                 }
             }
         }

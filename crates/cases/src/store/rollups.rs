@@ -109,8 +109,12 @@ pub struct Tally {
     pub durations: BTreeMap<i64, i64>,
 }
 
-/// The tally of the cases matching `filter` (`FROM cases t WHERE …`), counted from the cases.
-pub(crate) fn tally_query(filter: &Q) -> Q {
+/// Pushes a `FROM cases t WHERE …` clause, with its arguments, into a query being built (so a
+/// scope's filter can append to it as to any query of its own).
+pub(crate) type Cases<'a> = &'a dyn Fn(&mut Q);
+
+/// The tally of the cases `cases` names, counted from the cases.
+pub(crate) fn tally_query(cases: Cases) -> Q {
     let mut q = Q::new(
         "SELECT SUBSTR(t.division_code, 1, 9) AS township, t.category, t.state, COUNT(*) AS cases, \
          COALESCE(SUM(CASE WHEN t.resolved_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS resolved, \
@@ -120,42 +124,17 @@ pub(crate) fn tally_query(filter: &Q) -> Q {
          CAST(COALESCE(SUM(CASE WHEN t.resolved_at IS NOT NULL THEN t.rating ELSE 0 END), 0) AS BIGINT) AS rating_sum, \
          COALESCE(SUM(CASE WHEN t.resolved_at IS NOT NULL AND t.rating IS NOT NULL THEN 1 ELSE 0 END), 0) AS rated ",
     );
-    splice(&mut q, filter);
+    cases(&mut q);
     q.push(" GROUP BY SUBSTR(t.division_code, 1, 9), t.category, t.state");
     q
 }
 
-/// The resolved durations of the cases matching `filter`, by township.
-pub(crate) fn durations_query(filter: &Q) -> Q {
+/// The resolved durations of the cases `cases` names, by township.
+pub(crate) fn durations_query(cases: Cases) -> Q {
     let mut q = Q::new("SELECT SUBSTR(t.division_code, 1, 9), t.resolved_at - t.created_at ");
-    splice(&mut q, filter);
+    cases(&mut q);
     q.push(" AND t.resolved_at IS NOT NULL");
     q
-}
-
-/// Appends `filter`'s text and arguments to `q`, renumbering its placeholders.
-fn splice(q: &mut Q, filter: &Q) {
-    let mut rest = filter.sql.as_str();
-    while let Some(i) = rest.find('$') {
-        q.push(&rest[..i]);
-        let digits: String = rest[i + 1..]
-            .chars()
-            .take_while(|c| c.is_ascii_digit())
-            .collect();
-        let n: usize = digits.parse().unwrap_or(0);
-        let p = q.arg(filter.args[n - 1].clone());
-        q.push(&p);
-        rest = &rest[i + 1 + digits.len()..];
-    }
-    q.push(rest);
-}
-
-/// The cases of `county` filed in `[from, to)`.
-fn period_filter(county: i64, from: i64, to: i64) -> Q {
-    Q::with(
-        "FROM cases t WHERE t.county_id = ? AND t.created_at >= ? AND t.created_at < ?",
-        vec![county.into(), from.into(), to.into()],
-    )
 }
 
 /// Adds the histogram lines of `(township, duration)` rows to `into`.
@@ -456,8 +435,14 @@ async fn rebuild(tx: &mut Tx, county: i64, month: Month) -> Result<()> {
         ))
         .await?;
     }
-    let filter = period_filter(county, month.start(), month.end());
-    let rows: Vec<TallyRow> = tx.all(&tally_query(&filter)).await?;
+    let (from, to) = (month.start(), month.end());
+    let cases = |q: &mut Q| {
+        q.push_args(
+            "FROM cases t WHERE t.county_id = ? AND t.created_at >= ? AND t.created_at < ?",
+            vec![county.into(), from.into(), to.into()],
+        );
+    };
+    let rows: Vec<TallyRow> = tx.all(&tally_query(&cases)).await?;
     let key = month.key();
     let lines: Vec<Vec<Value>> = rows
         .into_iter()
@@ -499,7 +484,7 @@ async fn rebuild(tx: &mut Tx, county: i64, month: Month) -> Result<()> {
         )
         .await?;
     }
-    let durations: Vec<(String, i64)> = tx.all(&durations_query(&filter)).await?;
+    let durations: Vec<(String, i64)> = tx.all(&durations_query(&cases)).await?;
     let mut hist = BTreeMap::new();
     bin(durations, &mut hist);
     let lines: Vec<Vec<Value>> = hist

@@ -185,6 +185,25 @@ pub impl Db {
             q.push(tail);
             q
         };
+        let overdue_q = {
+            let mut q = base("t.id", " AND t.due_at IS NOT NULL AND t.due_at < ");
+            let p = q.arg(now);
+            q.push(&format!(
+                "{p} AND t.state NOT IN ('resolved', 'confirmed', 'closed', 'closed_unresolved', 'merged') \
+                 ORDER BY t.due_at LIMIT 200"
+            ));
+            q
+        };
+        let repeats_q = base(
+            "t.household_id, COUNT(*)",
+            " AND t.household_id IS NOT NULL GROUP BY t.household_id HAVING COUNT(*) > 1 \
+             ORDER BY COUNT(*) DESC, t.household_id LIMIT 100",
+        );
+        if let Some(plan) = rollup_plan(scope, from, to).filter(|_| rolled) {
+            return self
+                .case_stats_rolled(scope, plan, from, to, overdue_q, repeats_q)
+                .await;
+        }
         // The passes are independent: they run at once, each on its own connection.
         let groups_q = base(
             "t.category, t.state, COUNT(*)",
@@ -210,25 +229,6 @@ pub impl Db {
                 ),
             )
         };
-        let overdue_q = {
-            let mut q = base("t.id", " AND t.due_at IS NOT NULL AND t.due_at < ");
-            let p = q.arg(now);
-            q.push(&format!(
-                "{p} AND t.state NOT IN ('resolved', 'confirmed', 'closed', 'closed_unresolved', 'merged') \
-                 ORDER BY t.due_at LIMIT 200"
-            ));
-            q
-        };
-        let repeats_q = base(
-            "t.household_id, COUNT(*)",
-            " AND t.household_id IS NOT NULL GROUP BY t.household_id HAVING COUNT(*) > 1 \
-             ORDER BY COUNT(*) DESC, t.household_id LIMIT 100",
-        );
-        if let Some(plan) = rollup_plan(scope, from, to).filter(|_| rolled) {
-            return self
-                .case_stats_rolled(scope, plan, from, to, overdue_q, repeats_q)
-                .await;
-        }
         let (groups, resolved, overdue, repeats) = futures::try_join!(
             self.all::<(String, String, i64)>(&groups_q),
             self.one::<(i64, i64, i64, i64, i64, i64)>(&resolved_q),
@@ -241,27 +241,13 @@ pub impl Db {
         } else {
             None
         };
-        let mut by_category = std::collections::BTreeMap::<String, i64>::new();
-        let mut by_state = std::collections::BTreeMap::<String, i64>::new();
-        for (category, state, k) in groups {
-            *by_category.entry(category).or_default() += k;
-            *by_state.entry(state).or_default() += k;
-        }
-        let share = |k: i64| (n > 0).then(|| k as f64 / n as f64);
-        Ok(CaseStats {
-            total: by_category.values().sum(),
-            by_category: by_category.into_iter().collect(),
-            by_state: by_state.into_iter().collect(),
-            resolved: n,
-            on_time_rate: share(on_time),
-            settled_in_village: share(village),
-            settled_in_township: share(township),
-            median_resolve_ms: median.map(|m| m.0),
-            satisfaction: (rated > 0).then(|| rating_sum as f64 / rated as f64),
-            rated,
-            overdue: overdue.into_iter().map(|r| r.0).collect(),
-            repeat_households: repeats,
-        })
+        Ok(assemble(
+            groups,
+            [n, on_time, village, township, rating_sum, rated],
+            median.map(|m| m.0),
+            overdue,
+            repeats,
+        ))
     }
 
     /// The statistics of a period holding whole months, for a county or a township (or several
@@ -286,12 +272,13 @@ pub impl Db {
             None => self.fold_all_case_rollups(rollups::FRESH_MS).await?,
         };
         let edge = |lo: i64, hi: i64| {
-            let mut f = Q::with(
-                "FROM cases t WHERE t.created_at >= ? AND t.created_at < ?",
-                vec![lo.into(), hi.into()],
-            );
-            scope.filter(&mut f, &crate::tables::CASES, "t", "division_code");
-            f
+            move |q: &mut Q| {
+                q.push_args(
+                    "FROM cases t WHERE t.created_at >= ? AND t.created_at < ?",
+                    vec![lo.into(), hi.into()],
+                );
+                scope.filter(q, &crate::tables::CASES, "t", "division_code");
+            }
         };
         let (head, tail) = (edge(from, plan.first.start()), edge(plan.last.end(), to));
         let (head_q, tail_q) = (rollups::tally_query(&head), rollups::tally_query(&tail));
@@ -308,12 +295,14 @@ pub impl Db {
             self.all::<(i64,)>(&overdue_q),
             self.all::<(i64, i64)>(&repeats_q),
         )?;
-        let mut by_category = std::collections::BTreeMap::<String, i64>::new();
-        let mut by_state = std::collections::BTreeMap::<String, i64>::new();
+        let rows: Vec<&TallyRow> = months
+            .rows
+            .iter()
+            .chain(&head_rows)
+            .chain(&tail_rows)
+            .collect();
         let mut sums = [0i64; 6];
-        for r in months.rows.iter().chain(&head_rows).chain(&tail_rows) {
-            *by_category.entry(r.category.clone()).or_default() += r.cases;
-            *by_state.entry(r.state.clone()).or_default() += r.cases;
+        for r in &rows {
             for (s, v) in sums.iter_mut().zip([
                 r.resolved,
                 r.on_time,
@@ -325,7 +314,7 @@ pub impl Db {
                 *s += v;
             }
         }
-        let [n, on_time, village, township, rating_sum, rated] = sums;
+        let n = sums[0];
         let mut edges = std::collections::BTreeMap::new();
         rollups::bin(head_d.into_iter().chain(tail_d).collect(), &mut edges);
         let mut histogram = months.durations;
@@ -338,21 +327,43 @@ pub impl Db {
             seen += k;
             (seen > n / 2).then(|| rollups::bucket_duration(*bucket))
         });
-        let share = |k: i64| (n > 0).then(|| k as f64 / n as f64);
-        Ok(CaseStats {
-            total: by_category.values().sum(),
-            by_category: by_category.into_iter().collect(),
-            by_state: by_state.into_iter().collect(),
-            resolved: n,
-            on_time_rate: share(on_time),
-            settled_in_village: share(village),
-            settled_in_township: share(township),
-            median_resolve_ms: if n > 0 { median } else { None },
-            satisfaction: (rated > 0).then(|| rating_sum as f64 / rated as f64),
-            rated,
-            overdue: overdue.into_iter().map(|r| r.0).collect(),
-            repeat_households: repeats,
-        })
+        let groups = rows
+            .iter()
+            .map(|r| (r.category.clone(), r.state.clone(), r.cases));
+        Ok(assemble(groups, sums, median, overdue, repeats))
+    }
+}
+
+/// The statistics from what either way of counting found: cases by (category, state); the
+/// resolved cases' count, on time, settled in the village and in the township, rating sum and
+/// rated; the median duration; the overdue ids and the repeat households.
+fn assemble(
+    groups: impl IntoIterator<Item = (String, String, i64)>,
+    [n, on_time, village, township, rating_sum, rated]: [i64; 6],
+    median: Option<i64>,
+    overdue: Vec<(i64,)>,
+    repeat_households: Vec<(i64, i64)>,
+) -> CaseStats {
+    let mut by_category = std::collections::BTreeMap::<String, i64>::new();
+    let mut by_state = std::collections::BTreeMap::<String, i64>::new();
+    for (category, state, k) in groups {
+        *by_category.entry(category).or_default() += k;
+        *by_state.entry(state).or_default() += k;
+    }
+    let share = |k: i64| (n > 0).then(|| k as f64 / n as f64);
+    CaseStats {
+        total: by_category.values().sum(),
+        by_category: by_category.into_iter().collect(),
+        by_state: by_state.into_iter().collect(),
+        resolved: n,
+        on_time_rate: share(on_time),
+        settled_in_village: share(village),
+        settled_in_township: share(township),
+        median_resolve_ms: median.filter(|_| n > 0),
+        satisfaction: (rated > 0).then(|| rating_sum as f64 / rated as f64),
+        rated,
+        overdue: overdue.into_iter().map(|r| r.0).collect(),
+        repeat_households,
     }
 }
 

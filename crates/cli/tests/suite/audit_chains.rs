@@ -8,20 +8,25 @@ use xiangzhi_storage::audit::AuditEntry;
 
 const MIN: i64 = 60_000;
 
+/// An officer's change of a resident of county 141029, as the chain tests write it.
+fn resident_change(object: String) -> AuditEntry {
+    AuditEntry {
+        user_id: Some(1),
+        login: "wang".into(),
+        action: "PUT /api/v1/residents".into(),
+        object,
+        outcome: "200".into(),
+        source: "127.0.0.1".into(),
+        detail: String::new(),
+        county_id: Some(141029),
+    }
+}
+
 async fn fill(t: &TestDb, n: i64) {
     for i in 1..=n {
-        t.db.audit(&AuditEntry {
-            user_id: Some(1),
-            login: "wang".into(),
-            action: "PUT /api/v1/residents".into(),
-            object: format!("resident 141029:{i}"),
-            outcome: "200".into(),
-            source: "127.0.0.1".into(),
-            detail: String::new(),
-            county_id: Some(141029),
-        })
-        .await
-        .unwrap();
+        t.db.audit(&resident_change(format!("resident 141029:{i}")))
+            .await
+            .unwrap();
     }
     t.db.audit_link().await.unwrap();
 }
@@ -64,16 +69,7 @@ async fn audit_chain(t: &TestDb) {
         &newest[4].prev_hash,
         16,
         newest[4].at,
-        &AuditEntry {
-            user_id: Some(1),
-            login: "wang".into(),
-            action: "PUT /api/v1/residents".into(),
-            object: "resident 141029:0".into(),
-            outcome: "200".into(),
-            source: "127.0.0.1".into(),
-            detail: String::new(),
-            county_id: Some(141029),
-        },
+        &resident_change("resident 141029:0".into()),
     )
     .unwrap();
     let p = tamper(
@@ -157,16 +153,7 @@ async fn audit_retention(t: &TestDb) {
             .into_iter()
             .rev()
     {
-        let entry = AuditEntry {
-            user_id: e.user_id,
-            login: e.login.clone(),
-            action: e.action.clone(),
-            object: e.object.clone(),
-            outcome: e.outcome.clone(),
-            source: e.source.clone(),
-            detail: e.detail.clone(),
-            county_id: Some(e.county_id),
-        };
+        let entry = e.entry();
         let seq = e.seq.unwrap();
         let h = xiangzhi_storage::audit::entry_hash(&prev, seq, e.at, &entry).unwrap();
         t.db.execute_for_tests(&format!(
@@ -217,20 +204,10 @@ async fn rewrite(db: &xiangzhi_storage::Db, hash: fn(&str, i64, i64, &AuditEntry
             prev = e.hash.clone();
             continue;
         }
-        let entry = AuditEntry {
-            user_id: e.user_id,
-            login: e.login.clone(),
-            action: e.action.clone(),
-            object: if seq == 4 {
-                "resident 141029:666".into()
-            } else {
-                e.object.clone()
-            },
-            outcome: e.outcome.clone(),
-            source: e.source.clone(),
-            detail: e.detail.clone(),
-            county_id: Some(e.county_id),
-        };
+        let mut entry = e.entry();
+        if seq == 4 {
+            entry.object = "resident 141029:666".into();
+        }
         let h = hash(&prev, seq, e.at, &entry);
         db.execute_for_tests(&format!(
             "UPDATE audit_log SET object = '{}', prev_hash = '{prev}', hash = '{h}' WHERE id = {}",

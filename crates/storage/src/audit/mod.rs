@@ -99,6 +99,26 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
+/// The columns of an [`AuditRecord`], in its order.
+const RECORD_COLS: &str =
+    "id, county_id, seq, at, user_id, login, action, object, outcome, source, detail, prev_hash, hash";
+
+impl AuditRecord {
+    /// What was recorded, as it was appended (the chain's fields aside): what its hash covers.
+    pub fn entry(&self) -> AuditEntry {
+        AuditEntry {
+            user_id: self.user_id,
+            login: self.login.clone(),
+            action: self.action.clone(),
+            object: self.object.clone(),
+            outcome: self.outcome.clone(),
+            source: self.source.clone(),
+            detail: self.detail.clone(),
+            county_id: Some(self.county_id),
+        }
+    }
+}
+
 fn serialise(prev: &str, seq: i64, at: i64, e: &AuditEntry) -> Vec<u8> {
     let user = e.user_id.map(|u| u.to_string()).unwrap_or_default();
     let mut out = Vec::new();
@@ -209,20 +229,6 @@ pub struct Verification {
     pub problem: Option<ChainProblem>,
 }
 
-/// An entry as the linker reads it.
-#[derive(sqlx::FromRow)]
-struct Unlinked {
-    id: i64,
-    at: i64,
-    user_id: Option<i64>,
-    login: String,
-    action: String,
-    object: String,
-    outcome: String,
-    source: String,
-    detail: String,
-}
-
 /// Entries one linking transaction takes from a county at most.
 const LINK_BATCH: i64 = 2_000;
 
@@ -272,10 +278,9 @@ impl Db {
                 vec![county.into()],
             ))
             .await?;
-        let rows: Vec<Unlinked> = tx
+        let rows: Vec<AuditRecord> = tx
             .all(&Q::with(
-                "SELECT id, at, user_id, login, action, object, outcome, source, detail FROM audit_log \
-                 WHERE county_id = ? AND seq IS NULL ORDER BY id LIMIT ?",
+                &format!("SELECT {RECORD_COLS} FROM audit_log WHERE county_id = ? AND seq IS NULL ORDER BY id LIMIT ?"),
                 vec![county.into(), LINK_BATCH.into()],
             ))
             .await?;
@@ -285,17 +290,7 @@ impl Db {
         let mut links = Vec::with_capacity(rows.len());
         for r in &rows {
             seq += 1;
-            let e = AuditEntry {
-                user_id: r.user_id,
-                login: r.login.clone(),
-                action: r.action.clone(),
-                object: r.object.clone(),
-                outcome: r.outcome.clone(),
-                source: r.source.clone(),
-                detail: r.detail.clone(),
-                county_id: Some(county),
-            };
-            let hash = entry_hash(&prev, seq, r.at, &e)?;
+            let hash = entry_hash(&prev, seq, r.at, &r.entry())?;
             links.push((r.id, seq, std::mem::replace(&mut prev, hash.clone()), hash));
         }
         if tx.is_postgres() {
@@ -457,7 +452,7 @@ impl Db {
     /// Entries newest first, optionally before the entry with id `before` (for paging) — for
     /// auditors only.
     pub async fn audit_entries(&self, before: Option<i64>, limit: u32) -> Result<Vec<AuditRecord>> {
-        let mut q = Q::new("SELECT id, county_id, seq, at, user_id, login, action, object, outcome, source, detail, prev_hash, hash FROM audit_log t WHERE 1=1");
+        let mut q = Q::new(&format!("SELECT {RECORD_COLS} FROM audit_log t WHERE 1=1"));
         if let Some(b) = before {
             let p = q.arg(b);
             q.push(&format!(" AND t.id < {p}"));
@@ -557,8 +552,7 @@ impl Db {
         loop {
             let page: Vec<AuditRecord> = self
                 .all(&Q::with(
-                    "SELECT id, county_id, seq, at, user_id, login, action, object, outcome, source, detail, prev_hash, hash FROM audit_log \
-                     WHERE county_id = ? AND seq >= ? ORDER BY seq LIMIT 5000",
+                    &format!("SELECT {RECORD_COLS} FROM audit_log WHERE county_id = ? AND seq >= ? ORDER BY seq LIMIT 5000"),
                     vec![county.into(), expected_seq.into()],
                 ))
                 .await?;
@@ -574,16 +568,7 @@ impl Db {
                 if r.prev_hash != prev {
                     return Ok((report, problem(seq, "前一条的哈希不符：其前有记录被删除、插入或改动 / previous hash does not match: an entry before it was removed, inserted or altered".into())));
                 }
-                let e = AuditEntry {
-                    user_id: r.user_id,
-                    login: r.login,
-                    action: r.action,
-                    object: r.object,
-                    outcome: r.outcome,
-                    source: r.source,
-                    detail: r.detail,
-                    county_id: Some(county),
-                };
+                let e = r.entry();
                 let expected = if seq >= keyed_from {
                     entry_hash(&r.prev_hash, seq, r.at, &e)?
                 } else {
